@@ -1,0 +1,58 @@
+"""The catalogue of socket actions: who sends what, with which payload model.
+
+Both the server (to validate requests) and `docgen` (to write docs/protocol.md) read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel
+
+from chat_protocol import socket_payloads as p
+
+Socket = Literal["agent", "visitor"]
+
+
+@dataclass(frozen=True)
+class Action:
+    socket: Socket
+    name: str
+    kind: Literal["req", "push"]
+    payload: type[BaseModel]
+    result: type[BaseModel] | None
+    summary: str
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("agent", "login", "req", p.AgentLoginRequest, p.AgentLoginResult, "First frame, within 10 s."),
+    Action("agent", "ping", "req", p.Empty, p.Empty, "Answered with `res` action `pong`. Every 20 s."),
+    Action("agent", "resume", "req", p.ResumeRequest, p.Resumed, "Replay after the cursor, or `resync_required`."),
+    Action("agent", "send_message", "req", p.SendMessageRequest, p.MessageResult, "Reply in a chat I hold."),
+    Action("agent", "take_chat", "req", p.ChatActionRequest, p.ChatActionResult, "Take a queued chat."),
+    Action("agent", "close_chat", "req", p.ChatActionRequest, p.ChatActionResult, "Close a chat I hold."),
+    Action("agent", "typing", "req", p.AgentTypingRequest, None, "I am typing in a chat (ephemeral)."),
+    Action("agent", "set_status", "req", p.SetStatusRequest, p.StatusPush, "Accepting / not accepting."),
+    Action("agent", "event", "push", p.EventPush, None, "A durable event I may see."),
+    Action("agent", "sneak_peek", "push", p.SneakPeekPush, None, "What the visitor types (ephemeral)."),
+    Action("agent", "typing", "push", p.TypingPush, None, "Typing state (ephemeral)."),
+    Action("agent", "status", "push", p.StatusPush, None, "My routing status changed."),
+    Action("visitor", "login", "req", p.VisitorLoginRequest, p.VisitorLoginResult, "First frame, within 10 s."),
+    Action("visitor", "ping", "req", p.Empty, p.Empty, "Answered with `res` action `pong`."),
+    Action("visitor", "resume", "req", p.ResumeRequest, p.Resumed, "Replay after the cursor."),
+    Action("visitor", "transcript", "req", p.VisitorTranscriptRequest, p.VisitorTranscript, "My open chat."),
+    Action("visitor", "send_message", "req", p.VisitorSendRequest, p.MessageResult, "Opens a chat if none."),
+    Action("visitor", "sneak_peek", "req", p.VisitorSneakPeekRequest, None, "Throttled; empty = stopped."),
+    Action("visitor", "close_chat", "req", p.VisitorCloseRequest, p.ChatActionResult, "End my chat."),
+    Action("visitor", "event", "push", p.EventPush, None, "A durable event of my chat (audience `all`)."),
+    Action("visitor", "typing", "push", p.TypingPush, None, "The agent is typing (ephemeral)."),
+)
+
+
+def request_model(socket: Socket, action: str) -> type[BaseModel] | None:
+    """The payload model of a client request, or None if the action is unknown."""
+    for entry in ACTIONS:
+        if entry.socket == socket and entry.name == action and entry.kind == "req":
+            return entry.payload
+    return None

@@ -1,0 +1,101 @@
+"""Models shared by both sockets and the REST API: chats, authors and durable events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+MAX_MESSAGE_CHARS = 20_000
+MAX_NAME_CHARS = 100
+
+
+class ChatState(StrEnum):
+    """Lifecycle of a chat: incoming -> queued -> taken -> closed."""
+
+    INCOMING = "incoming"
+    QUEUED = "queued"
+    TAKEN = "taken"
+    CLOSED = "closed"
+
+
+class RoutingStatus(StrEnum):
+    """Whether an agent is offered new chats."""
+
+    ACCEPTING = "accepting"
+    NOT_ACCEPTING = "not_accepting"
+
+
+class AuthorKind(StrEnum):
+    VISITOR = "visitor"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+Audience = Literal["all", "agents"]
+
+
+class Author(BaseModel):
+    """Who wrote an event. `name` is plain text chosen by that person."""
+
+    kind: AuthorKind
+    id: str | None = None
+    name: str = ""
+
+
+class VisitorInfo(BaseModel):
+    """What the agent knows of a visitor. Every string is visitor-supplied plain text."""
+
+    visitor_id: str
+    number: int = Field(description="Sequential number, for 'Visitor #n' when no name is given.")
+    name: str = ""
+
+
+class _EventBase(BaseModel):
+    event_id: int = Field(description="Global, increasing; the resume cursor.")
+    chat_id: str
+    seq: int = Field(description="Per-chat order; clients order by it, never by time.")
+    audience: Audience = "all"
+    created_at: datetime
+    author: Author
+    client_id: str | None = Field(default=None, description="The author's idempotency key.")
+
+
+class MessageEvent(_EventBase):
+    """A chat message. `text` is plain text."""
+
+    kind: Literal["message"] = "message"
+    text: str
+
+
+class ChatStateEvent(_EventBase):
+    """The chat moved to `state`; `agent` is the assigned agent once taken."""
+
+    kind: Literal["chat_state"] = "chat_state"
+    state: ChatState
+    agent: Author | None = None
+    visitor: VisitorInfo | None = None
+
+
+Event = Annotated[MessageEvent | ChatStateEvent, Field(discriminator="kind")]
+_event_adapter: TypeAdapter[MessageEvent | ChatStateEvent] = TypeAdapter(Event)
+
+
+def parse_event(data: object) -> MessageEvent | ChatStateEvent:
+    """Validate a durable event from its JSON form."""
+    return _event_adapter.validate_python(data)
+
+
+class ChatSummary(BaseModel):
+    """A chat as listed in snapshots: enough to draw the chat list and the queue."""
+
+    chat_id: str
+    state: ChatState
+    visitor: VisitorInfo
+    agent: Author | None = None
+    created_at: datetime
+    queued_at: datetime | None = None
+    last_seq: int = 0
+    last_message: MessageEvent | None = None
