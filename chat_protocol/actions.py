@@ -28,7 +28,9 @@ class Action:
 ACTIONS: tuple[Action, ...] = (
     Action("agent", "login", "req", p.AgentLoginRequest, p.AgentLoginResult, "First frame, within 10 s."),
     Action("agent", "ping", "req", p.Empty, p.Empty, "Answered with `res` action `pong`. Every 20 s."),
-    Action("agent", "resume", "req", p.ResumeRequest, p.Resumed, "Replay after the cursor, or `resync_required`."),
+    Action(
+        "agent", "resume", "req", p.ResumeRequest, p.Resumed, "Replay after the cursor, or `resync_required`."
+    ),
     Action("agent", "send_message", "req", p.SendMessageRequest, p.MessageResult, "Reply in a chat I hold."),
     Action("agent", "take_chat", "req", p.ChatActionRequest, p.ChatActionResult, "Take a queued chat."),
     Action("agent", "close_chat", "req", p.ChatActionRequest, p.ChatActionResult, "Close a chat I hold."),
@@ -38,7 +40,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "sneak_peek", "push", p.SneakPeekPush, None, "What the visitor types (ephemeral)."),
     Action("agent", "typing", "push", p.TypingPush, None, "Typing state (ephemeral)."),
     Action("agent", "status", "push", p.StatusPush, None, "My routing status changed."),
-    Action("visitor", "login", "req", p.VisitorLoginRequest, p.VisitorLoginResult, "First frame, within 10 s."),
+    Action(
+        "visitor", "login", "req", p.VisitorLoginRequest, p.VisitorLoginResult, "First frame, within 10 s."
+    ),
     Action("visitor", "ping", "req", p.Empty, p.Empty, "Answered with `res` action `pong`."),
     Action("visitor", "resume", "req", p.ResumeRequest, p.Resumed, "Replay after the cursor."),
     Action("visitor", "transcript", "req", p.VisitorTranscriptRequest, p.VisitorTranscript, "My open chat."),

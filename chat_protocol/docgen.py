@@ -39,7 +39,9 @@ def render() -> str:
     out.append("\nError payload:\n\n" + _schema(envelope.ErrorPayload))
     out.append("\n## Chat states\n\n" + " -> ".join(f"`{s.value}`" for s in models.ChatState) + "\n")
     for socket in ("agent", "visitor"):
-        out.append(f"\n## `/ws/{socket}` actions\n\n| action | frame | payload | result | |\n|---|---|---|---|---|\n")
+        out.append(
+            f"\n## `/ws/{socket}` actions\n\n| action | frame | payload | result | |\n|---|---|---|---|---|\n"
+        )
         for a in ACTIONS:
             if a.socket == socket:
                 result = f"`{a.result.__name__}`" if a.result else ""

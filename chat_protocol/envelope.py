@@ -58,7 +58,10 @@ class Envelope(BaseModel):
     payload: dict[str, Any] = Field(default_factory=dict)
 
     def dumps(self) -> str:
-        return json.dumps(self.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
+        data = self.model_dump(mode="json")
+        if data["req_id"] is None:
+            del data["req_id"]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def request(cls, action: str, payload: BaseModel | dict[str, Any], req_id: str) -> Envelope:
@@ -87,5 +90,5 @@ class Envelope(BaseModel):
 
 def _as_dict(payload: BaseModel | dict[str, Any]) -> dict[str, Any]:
     if isinstance(payload, BaseModel):
-        return payload.model_dump(mode="json", exclude_none=True)
+        return payload.model_dump(mode="json")
     return payload

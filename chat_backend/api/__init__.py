@@ -1,0 +1,1 @@
+"""REST routers under /api/v1: thin handlers over domain functions."""

@@ -1,0 +1,64 @@
+"""Shared request plumbing: the app state, the current agent, and domain errors as HTTP errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, NoReturn
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from chat_backend.db.engine import Database
+from chat_backend.domain.auth import AgentIdentity, LoginThrottle, resolve_access_token
+from chat_backend.domain.errors import DomainError
+from chat_backend.realtime.hub import Hub
+from chat_backend.settings import Settings
+from chat_protocol import ErrorCode
+
+_STATUS = {
+    ErrorCode.INVALID_CREDENTIALS: 401,
+    ErrorCode.INVALID_TOKEN: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.RATE_LIMITED: 429,
+}
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    hub: Hub
+    throttle: LoginThrottle
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.chat
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]
+_bearer = HTTPBearer(auto_error=False)
+
+
+def raise_http(exc: DomainError) -> NoReturn:
+    headers = {"Retry-After": str(int(exc.retry_after) + 1)} if exc.retry_after else None
+    if exc.code in (ErrorCode.INVALID_TOKEN, ErrorCode.INVALID_CREDENTIALS):
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+    detail = {"code": exc.code.value, "message": exc.message}
+    raise HTTPException(_STATUS.get(exc.code, 400), detail=detail, headers=headers) from exc
+
+
+async def current_agent(
+    state: State, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> AgentIdentity:
+    if credentials is None:
+        raise_http(DomainError(ErrorCode.INVALID_TOKEN, "Authorization: Bearer <access token> is required."))
+    try:
+        async with state.db.read() as session:
+            return await resolve_access_token(session, credentials.credentials)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+CurrentAgent = Annotated[AgentIdentity, Depends(current_agent)]

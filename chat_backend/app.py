@@ -1,0 +1,78 @@
+"""The ASGI app factory: REST, WebSockets, the widget and (in demo mode) the demo shop."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, WebSocket
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from chat_backend import __version__
+from chat_backend.api.deps import AppState
+from chat_backend.api.routes import router
+from chat_backend.db.engine import Database
+from chat_backend.domain.auth import LoginThrottle
+from chat_backend.realtime.agent_socket import AgentConnection
+from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.visitor_socket import VisitorConnection
+from chat_backend.settings import Settings
+
+STATIC = Path(__file__).with_name("static")
+DEMO_SITE_ID = "demo-shop"
+_DEMO_FILE = re.compile(r"^[a-z0-9-]+\.(html|css)$")
+_NO_STORE = {"Cache-Control": "no-cache"}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    db = Database(settings.resolved_database_url())
+    hub = Hub()
+    db.on_commit = hub.wake_all
+    state = AppState(settings=settings, db=db, hub=hub, throttle=LoginThrottle())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+
+    app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan)
+    app.state.chat = state
+    app.include_router(router)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.websocket("/ws/agent")
+    async def agent_socket(ws: WebSocket) -> None:
+        await AgentConnection(ws, db, hub, settings).run()
+
+    @app.websocket("/ws/visitor")
+    async def visitor_socket(ws: WebSocket) -> None:
+        await VisitorConnection(ws, db, hub, settings).run()
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="text/javascript", headers=_NO_STORE)
+
+    if settings.demo:
+        _add_demo_shop(app)
+    return app
+
+
+def _add_demo_shop(app: FastAPI) -> None:
+    @app.get("/", include_in_schema=False)
+    async def home() -> Response:
+        return Response(status_code=307, headers={"Location": "/demo/index.html"})
+
+    @app.get("/demo/{name}", include_in_schema=False)
+    async def demo_page(name: str) -> Response:
+        path = STATIC / "demo" / name
+        if not _DEMO_FILE.match(name) or not path.is_file():
+            raise HTTPException(404)
+        if name.endswith(".css"):
+            return FileResponse(path, media_type="text/css", headers=_NO_STORE)
+        html = path.read_text(encoding="utf-8").replace("{{SITE_ID}}", DEMO_SITE_ID)
+        return HTMLResponse(html, headers=_NO_STORE)

@@ -1,0 +1,154 @@
+"""`chat-backend`: serve, migrate, create-agent, create-site."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from sqlalchemy import select
+
+from chat_backend.db import migrate
+from chat_backend.db.engine import Database
+from chat_backend.db.tables import Site
+from chat_backend.domain import auth, sites
+from chat_backend.settings import DEFAULT_PORT, Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chat-backend", description="The live-chat backend.")
+    parser.add_argument(
+        "--database-url", help="sqlite:///path.db (default: in the user data dir) or postgresql://..."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server (applies migrations first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--demo", action="store_true", help="serve the demo shop and keep its site and agent")
+    serve.add_argument("--log-level", default="info")
+    sub.add_parser("migrate", help="apply database migrations")
+    agent = sub.add_parser("create-agent", help="create an agent account")
+    agent.add_argument("--email", required=True)
+    agent.add_argument("--name", required=True)
+    agent.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from stdin"
+    )
+    agent.add_argument("--role", choices=auth.ROLES, default="agent")
+    site = sub.add_parser("create-site", help="register a website and print the widget snippet")
+    site.add_argument("--name", required=True)
+    site.add_argument(
+        "--origin", action="append", required=True, help="e.g. https://shop.example (repeatable)"
+    )
+    site.add_argument("--server-url", default=None, help="public URL of this backend, for the snippet")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    if args.database_url:
+        settings.database_url = args.database_url
+    url = settings.resolved_database_url()
+    if args.command == "migrate":
+        migrate.upgrade(url)
+        print("database is up to date")
+        return 0
+    if args.command == "serve":
+        settings.host, settings.port, settings.demo = args.host, args.port, args.demo
+        return _serve(settings, args.log_level)
+    migrate.upgrade(url)
+    if args.command == "create-agent":
+        password = sys.stdin.readline().rstrip("\n")
+        try:
+            asyncio.run(_create_agent(url, args.email, args.name, password, args.role))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "create-site":
+        server_url = args.server_url or f"http://{settings.host}:{settings.port}"
+        try:
+            print(asyncio.run(_create_site(url, args.name, args.origin, server_url)))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    return 2
+
+
+async def _create_agent(url: str, email: str, name: str, password: str, role: str) -> None:
+    db = Database(url)
+    try:
+        async with db.write() as session:
+            if await auth.find_agent(session, email):
+                raise ValueError(f"an agent with e-mail {email} already exists")
+            agent = await auth.create_agent(session, email, name, password, role)
+            print(f"created {role} {agent.email} ({agent.id})")
+    finally:
+        await db.dispose()
+
+
+async def _create_site(url: str, name: str, origins: list[str], server_url: str) -> str:
+    db = Database(url)
+    try:
+        async with db.write() as session:
+            site = await sites.create_site(session, name, origins)
+            return f"site {site.id} created; embed the widget with:\n{sites.embed_snippet(server_url, site)}"
+    finally:
+        await db.dispose()
+
+
+async def ensure_demo(settings: Settings) -> None:
+    """The demo shop's site (origin = this server) and, given CHAT_DEMO_AGENT_PASSWORD, its agent."""
+    from chat_backend.app import DEMO_SITE_ID
+
+    db = Database(settings.resolved_database_url())
+    origins = [f"http://{settings.host}:{settings.port}"]
+    if settings.host == "127.0.0.1":
+        origins.append(f"http://localhost:{settings.port}")
+    try:
+        async with db.write() as session:
+            site = (await session.scalars(select(Site).where(Site.id == DEMO_SITE_ID))).first()
+            if site is None:
+                await sites.create_site(session, "Demo shop", origins, site_id=DEMO_SITE_ID)
+            else:
+                site.origins = sorted({sites.normalize_origin(o) for o in origins})
+            password = os.environ.get("CHAT_DEMO_AGENT_PASSWORD")
+            if password:
+                email = os.environ.get("CHAT_DEMO_AGENT_EMAIL", "demo@example.com")
+                agent = await auth.find_agent(session, email)
+                if agent is None:
+                    await auth.create_agent(session, email, "佐藤 花子", password, "agent")
+                else:
+                    await auth.set_password(session, agent, password)
+    finally:
+        await db.dispose()
+
+
+def _serve(settings: Settings, log_level: str) -> int:
+    import uvicorn
+
+    from chat_backend.app import create_app
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    url = settings.resolved_database_url()
+    migrate.upgrade(url)
+    if settings.demo:
+        asyncio.run(ensure_demo(settings))
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        ws_max_size=1024 * 1024,  # larger frames are refused by uvicorn; up to here we answer frame_too_large
+        ws_ping_interval=None,  # the protocol has its own application ping
+        proxy_headers=False,
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Storage: tables, the engine, the write path and migrations."""

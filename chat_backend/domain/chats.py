@@ -1,0 +1,341 @@
+"""The chat lifecycle (incoming -> queued -> taken -> closed), messages, snapshots and replay."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat_backend.db.tables import Agent, Chat, EventRow, Visitor, utcnow
+from chat_backend.domain.auth import AgentIdentity, as_utc
+from chat_backend.domain.errors import DomainError
+from chat_backend.domain.events import append_event, find_by_client_id, max_event_id, to_model
+from chat_protocol import (
+    Author,
+    AuthorKind,
+    ChatState,
+    ChatStateEvent,
+    ChatSummary,
+    ErrorCode,
+    MessageEvent,
+    RoutingStatus,
+    VisitorInfo,
+)
+from chat_protocol.rest import Me, Snapshot, TranscriptPage
+
+OPEN_STATES = (ChatState.INCOMING.value, ChatState.QUEUED.value, ChatState.TAKEN.value)
+
+
+def visitor_author(visitor: Visitor) -> Author:
+    return Author(kind=AuthorKind.VISITOR, id=visitor.id, name=visitor.name)
+
+
+def agent_author(agent: AgentIdentity | Agent) -> Author:
+    agent_id = agent.agent_id if isinstance(agent, AgentIdentity) else agent.id
+    return Author(kind=AuthorKind.AGENT, id=agent_id, name=agent.name)
+
+
+def visitor_info(visitor: Visitor) -> VisitorInfo:
+    return VisitorInfo(visitor_id=visitor.id, number=visitor.number, name=visitor.name)
+
+
+async def summary(session: AsyncSession, chat: Chat) -> ChatSummary:
+    visitor = await session.get(Visitor, chat.visitor_id)
+    assert visitor is not None
+    agent = await session.get(Agent, chat.agent_id) if chat.agent_id else None
+    last = await session.scalars(
+        select(EventRow)
+        .where(EventRow.chat_id == chat.id, EventRow.kind == "message", EventRow.audience == "all")
+        .order_by(EventRow.seq.desc())
+        .limit(1)
+    )
+    last_row = last.first()
+    last_message = to_model(last_row) if last_row else None
+    return ChatSummary(
+        chat_id=chat.id,
+        state=ChatState(chat.state),
+        visitor=visitor_info(visitor),
+        agent=agent_author(agent) if agent else None,
+        created_at=as_utc(chat.created_at),
+        queued_at=as_utc(chat.queued_at) if chat.queued_at else None,
+        last_seq=chat.last_seq,
+        last_message=last_message if isinstance(last_message, MessageEvent) else None,
+    )
+
+
+async def _state_event(
+    session: AsyncSession,
+    chat: Chat,
+    state: ChatState,
+    author: Author,
+    client_id: str | None = None,
+    agent: Author | None = None,
+) -> EventRow:
+    chat.state = state.value
+    visitor = await session.get(Visitor, chat.visitor_id)
+    assert visitor is not None
+    data = {
+        "state": state.value,
+        "agent": agent.model_dump(mode="json") if agent else None,
+        "visitor": visitor_info(visitor).model_dump(mode="json"),
+    }
+    return await append_event(session, chat, "chat_state", author, data=data, client_id=client_id)
+
+
+async def open_chat_of(session: AsyncSession, visitor_id: str) -> Chat | None:
+    found = await session.scalars(
+        select(Chat)
+        .where(Chat.visitor_id == visitor_id, Chat.state.in_(OPEN_STATES))
+        .order_by(Chat.created_at.desc())
+    )
+    return found.first()
+
+
+async def _open_new_chat(session: AsyncSession, visitor: Visitor) -> Chat:
+    """Create a chat and route it. Routing for now: every new chat goes to the queue."""
+    chat = Chat(
+        id=str(uuid.uuid4()),
+        site_id=visitor.site_id,
+        visitor_id=visitor.id,
+        state=ChatState.INCOMING.value,
+        created_at=utcnow(),
+    )
+    session.add(chat)
+    await session.flush()
+    system = Author(kind=AuthorKind.SYSTEM)
+    await _state_event(session, chat, ChatState.INCOMING, visitor_author(visitor))
+    chat.queued_at = utcnow()
+    await _state_event(session, chat, ChatState.QUEUED, system)
+    return chat
+
+
+async def visitor_send(
+    session: AsyncSession, visitor: Visitor, client_id: str, text: str, name: str | None
+) -> MessageEvent:
+    """The visitor writes; the first message opens a chat. Idempotent by `client_id`."""
+    existing = await find_by_client_id(session, visitor_author(visitor), client_id)
+    if existing is not None:
+        return _as_message(existing)
+    if name is not None and name.strip() and name.strip() != visitor.name:
+        visitor.name = name.strip()
+    chat = await open_chat_of(session, visitor.id) or await _open_new_chat(session, visitor)
+    row = await append_event(
+        session, chat, "message", visitor_author(visitor), text=text, client_id=client_id
+    )
+    return _as_message(row)
+
+
+async def agent_send(
+    session: AsyncSession, agent: AgentIdentity, chat_id: str, client_id: str, text: str
+) -> MessageEvent:
+    author = agent_author(agent)
+    existing = await find_by_client_id(session, author, client_id)
+    if existing is not None:
+        return _as_message(existing)
+    chat = await _held_chat(session, agent, chat_id)
+    row = await append_event(session, chat, "message", author, text=text, client_id=client_id)
+    return _as_message(row)
+
+
+async def take_chat(
+    session: AsyncSession, agent: AgentIdentity, chat_id: str, client_id: str
+) -> tuple[ChatStateEvent, ChatSummary]:
+    """Exactly one agent gets a queued chat; the state check is in the UPDATE itself."""
+    author = agent_author(agent)
+    existing = await find_by_client_id(session, author, client_id)
+    if existing is not None:
+        chat = await session.get(Chat, existing.chat_id)
+        assert chat is not None
+        return _as_state(existing), await summary(session, chat)
+    me = await session.get(Agent, agent.agent_id)
+    if me is None or me.status != RoutingStatus.ACCEPTING.value:
+        raise DomainError(ErrorCode.NOT_ACCEPTING, "Switch to 'accepting chats' to take a chat.")
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
+    claimed = await session.execute(
+        update(Chat)
+        .where(Chat.id == chat_id, Chat.state == ChatState.QUEUED.value)
+        .values(state=ChatState.TAKEN.value, agent_id=agent.agent_id, taken_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        await session.refresh(chat)
+        if chat.state == ChatState.CLOSED.value:
+            raise DomainError(ErrorCode.CHAT_CLOSED, "The chat has already ended.")
+        raise DomainError(ErrorCode.CHAT_ALREADY_TAKEN, "Another agent has already taken this chat.")
+    await session.refresh(chat)
+    row = await _state_event(session, chat, ChatState.TAKEN, author, client_id, agent=author)
+    return _as_state(row), await summary(session, chat)
+
+
+async def close_chat(
+    session: AsyncSession, chat: Chat, author: Author, client_id: str
+) -> tuple[ChatStateEvent, ChatSummary]:
+    existing = await find_by_client_id(session, author, client_id)
+    if existing is None:
+        if chat.state == ChatState.CLOSED.value:
+            raise DomainError(ErrorCode.CHAT_CLOSED, "The chat has already ended.")
+        chat.closed_at = utcnow()
+        agent = await session.get(Agent, chat.agent_id) if chat.agent_id else None
+        existing = await _state_event(
+            session, chat, ChatState.CLOSED, author, client_id, agent=agent_author(agent) if agent else None
+        )
+    return _as_state(existing), await summary(session, chat)
+
+
+async def agent_close(
+    session: AsyncSession, agent: AgentIdentity, chat_id: str, client_id: str
+) -> tuple[ChatStateEvent, ChatSummary]:
+    author = agent_author(agent)
+    existing = await find_by_client_id(session, author, client_id)
+    chat = await session.get(Chat, existing.chat_id if existing else chat_id)
+    if chat is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
+    if existing is None and chat.agent_id != agent.agent_id:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only the agent holding the chat can close it.")
+    return await close_chat(session, chat, author, client_id)
+
+
+async def visitor_close(
+    session: AsyncSession, visitor: Visitor, client_id: str
+) -> tuple[ChatStateEvent, ChatSummary]:
+    author = visitor_author(visitor)
+    existing = await find_by_client_id(session, author, client_id)
+    chat = await session.get(Chat, existing.chat_id) if existing else await open_chat_of(session, visitor.id)
+    if chat is None:
+        raise DomainError(ErrorCode.CHAT_CLOSED, "There is no open chat.")
+    return await close_chat(session, chat, author, client_id)
+
+
+async def _held_chat(session: AsyncSession, agent: AgentIdentity, chat_id: str) -> Chat:
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
+    if chat.state == ChatState.CLOSED.value:
+        raise DomainError(ErrorCode.CHAT_CLOSED, "The chat has ended.")
+    if chat.agent_id != agent.agent_id or chat.state != ChatState.TAKEN.value:
+        raise DomainError(ErrorCode.FORBIDDEN, "Take the chat before replying.")
+    return chat
+
+
+async def set_status(session: AsyncSession, agent: AgentIdentity, status: RoutingStatus) -> None:
+    await session.execute(update(Agent).where(Agent.id == agent.agent_id).values(status=status.value))
+
+
+async def me(session: AsyncSession, agent: AgentIdentity) -> Me:
+    row = await session.get(Agent, agent.agent_id)
+    assert row is not None
+    return Me(
+        agent_id=row.id, email=row.email, name=row.name, role=row.role, status=RoutingStatus(row.status)
+    )
+
+
+async def snapshot(session: AsyncSession, agent: AgentIdentity) -> Snapshot:
+    # The cursor is read first: anything committed after it is replayed, and clients apply idempotently.
+    cursor = await max_event_id(session)
+    mine = await session.scalars(
+        select(Chat)
+        .where(Chat.agent_id == agent.agent_id, Chat.state == ChatState.TAKEN.value)
+        .order_by(Chat.taken_at)
+    )
+    queued = await session.scalars(
+        select(Chat).where(Chat.state == ChatState.QUEUED.value).order_by(Chat.queued_at)
+    )
+    return Snapshot(
+        cursor=cursor,
+        me=await me(session, agent),
+        my_chats=[await summary(session, c) for c in mine.all()],
+        queue=[await summary(session, c) for c in queued.all()],
+    )
+
+
+def agent_may_read(agent: AgentIdentity, chat: Chat) -> bool:
+    return chat.agent_id == agent.agent_id or chat.state == ChatState.QUEUED.value or agent.role == "admin"
+
+
+async def transcript(
+    session: AsyncSession, agent: AgentIdentity, chat_id: str, after_seq: int, limit: int
+) -> TranscriptPage:
+    chat = await session.get(Chat, chat_id)
+    if chat is None or not agent_may_read(agent, chat):
+        raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
+    rows = await _chat_events(session, chat.id, after_seq, limit + 1)
+    events = [to_model(r) for r in rows[:limit]]
+    return TranscriptPage(
+        chat=await summary(session, chat),
+        events=events,
+        has_more=len(rows) > limit,
+        next_after_seq=events[-1].seq if events else after_seq,
+    )
+
+
+async def _chat_events(
+    session: AsyncSession, chat_id: str, after_seq: int, limit: int, visitor_view: bool = False
+) -> Sequence[EventRow]:
+    query = select(EventRow).where(EventRow.chat_id == chat_id, EventRow.seq > after_seq)
+    if visitor_view:
+        query = query.where(EventRow.audience == "all")
+    found = await session.scalars(query.order_by(EventRow.seq).limit(limit))
+    return found.all()
+
+
+async def visitor_transcript(
+    session: AsyncSession, visitor: Visitor, after_seq: int, limit: int
+) -> tuple[ChatSummary | None, list[MessageEvent | ChatStateEvent]]:
+    chat = await open_chat_of(session, visitor.id)
+    if chat is None:
+        return None, []
+    rows = await _chat_events(session, chat.id, after_seq, limit, visitor_view=True)
+    return await summary(session, chat), [to_model(r) for r in rows]
+
+
+async def events_for_agent(
+    session: AsyncSession, agent: AgentIdentity, cursor: int, limit: int
+) -> Sequence[EventRow]:
+    """Replay and delivery: events after `cursor` this agent may see *now* (protocol rule 7)."""
+    query = (
+        select(EventRow)
+        .join(Chat, Chat.id == EventRow.chat_id)
+        .where(EventRow.id > cursor)
+        .where(
+            or_(
+                EventRow.kind == "chat_state",
+                Chat.agent_id == agent.agent_id,
+                Chat.state.in_((ChatState.INCOMING.value, ChatState.QUEUED.value)),
+            )
+        )
+        .order_by(EventRow.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def events_for_visitor(
+    session: AsyncSession, visitor_id: str, cursor: int, limit: int
+) -> Sequence[EventRow]:
+    """Only the visitor's own chats, and only events meant for everyone."""
+    query = (
+        select(EventRow)
+        .join(Chat, Chat.id == EventRow.chat_id)
+        .where(and_(EventRow.id > cursor, Chat.visitor_id == visitor_id, EventRow.audience == "all"))
+        .order_by(EventRow.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+def _as_message(row: EventRow) -> MessageEvent:
+    model = to_model(row)
+    if not isinstance(model, MessageEvent):
+        raise DomainError(ErrorCode.CLIENT_ID_CONFLICT, "This client_id was already used for another action.")
+    return model
+
+
+def _as_state(row: EventRow) -> ChatStateEvent:
+    model = to_model(row)
+    if not isinstance(model, ChatStateEvent):
+        raise DomainError(ErrorCode.CLIENT_ID_CONFLICT, "This client_id was already used for another action.")
+    return model

@@ -1,0 +1,78 @@
+"""Appending to the event log and reading it back as protocol models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat_backend.db.tables import Chat, EventRow, utcnow
+from chat_backend.domain.auth import as_utc
+from chat_protocol import Author, AuthorKind, ChatState, ChatStateEvent, MessageEvent, VisitorInfo
+
+
+def author_key(author: Author) -> str:
+    return f"{author.kind.value}:{author.id or ''}"
+
+
+async def append_event(
+    session: AsyncSession,
+    chat: Chat,
+    kind: str,
+    author: Author,
+    *,
+    text: str | None = None,
+    data: dict[str, Any] | None = None,
+    audience: str = "all",
+    client_id: str | None = None,
+) -> EventRow:
+    """Write one durable event with the chat's next `seq`. Call inside `Database.write()`."""
+    chat.last_seq += 1
+    row = EventRow(
+        chat_id=chat.id,
+        seq=chat.last_seq,
+        kind=kind,
+        audience=audience,
+        author_kind=author.kind.value,
+        author_id=author.id,
+        author_name=author.name,
+        author_key=author_key(author),
+        client_id=client_id,
+        text=text,
+        data=data or {},
+        created_at=utcnow(),
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def find_by_client_id(session: AsyncSession, author: Author, client_id: str) -> EventRow | None:
+    found = await session.scalars(
+        select(EventRow).where(EventRow.author_key == author_key(author), EventRow.client_id == client_id)
+    )
+    return found.first()
+
+
+async def max_event_id(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.coalesce(func.max(EventRow.id), 0))) or 0)
+
+
+def to_model(row: EventRow) -> MessageEvent | ChatStateEvent:
+    author = Author(kind=AuthorKind(row.author_kind), id=row.author_id, name=row.author_name)
+    common: dict[str, Any] = {
+        "event_id": row.id,
+        "chat_id": row.chat_id,
+        "seq": row.seq,
+        "audience": row.audience,
+        "created_at": as_utc(row.created_at),
+        "author": author,
+        "client_id": row.client_id,
+    }
+    if row.kind == "message":
+        return MessageEvent(text=row.text or "", **common)
+    data = row.data or {}
+    agent = Author.model_validate(data["agent"]) if data.get("agent") else None
+    visitor = VisitorInfo.model_validate(data["visitor"]) if data.get("visitor") else None
+    return ChatStateEvent(state=ChatState(str(data["state"])), agent=agent, visitor=visitor, **common)

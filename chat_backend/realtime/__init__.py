@@ -1,0 +1,1 @@
+"""WebSocket endpoints, per-connection send queues and delivery from the event log."""

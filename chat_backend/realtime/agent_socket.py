@@ -1,0 +1,86 @@
+"""`/ws/agent`: the operator app's connection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat_backend.db.tables import Chat, EventRow
+from chat_backend.domain import chats
+from chat_backend.domain.auth import resolve_access_token
+from chat_backend.domain.errors import DomainError
+from chat_backend.realtime.connection import Connection
+from chat_protocol import PROTOCOL_VERSION, ChatState, Envelope, ErrorCode
+from chat_protocol import socket_payloads as p
+
+
+class AgentConnection(Connection):
+    socket = "agent"
+
+    async def login(self, envelope: Envelope, payload: Any) -> None:
+        assert isinstance(payload, p.AgentLoginRequest)
+        origin = self.ws.headers.get("origin")
+        if origin and origin not in self.settings.agent_origins:
+            raise DomainError(ErrorCode.ORIGIN_NOT_ALLOWED, "Agents connect from the desktop app.")
+        if payload.protocol != PROTOCOL_VERSION:
+            raise DomainError(
+                ErrorCode.UNSUPPORTED_VERSION, f"This server speaks protocol {PROTOCOL_VERSION}."
+            )
+        async with self.db.read() as session:
+            self.agent = await resolve_access_token(session, payload.token)
+            me = await chats.me(session, self.agent)
+        result = p.AgentLoginResult(
+            agent_id=me.agent_id,
+            name=me.name,
+            role=me.role,
+            status=me.status,
+            server_protocol=PROTOCOL_VERSION,
+        )
+        self.send(Envelope.response("login", result, envelope.req_id))
+
+    async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
+        assert self.agent is not None
+        return await chats.events_for_agent(session, self.agent, cursor, limit)
+
+    async def handle(self, envelope: Envelope, payload: Any) -> None:
+        agent = self.agent
+        assert agent is not None
+        action, req_id = envelope.action, envelope.req_id
+        if action == "send_message":
+            self.check_rate()
+            async with self.db.write() as session:
+                event = await chats.agent_send(
+                    session, agent, payload.chat_id, payload.client_id, payload.text
+                )
+            self.send(Envelope.response(action, p.MessageResult(event=event), req_id))
+        elif action in ("take_chat", "close_chat"):
+            self.check_rate()
+            operation = chats.take_chat if action == "take_chat" else chats.agent_close
+            async with self.db.write() as session:
+                state_event, summary = await operation(session, agent, payload.chat_id, payload.client_id)
+            self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
+        elif action == "set_status":
+            async with self.db.write() as session:
+                await chats.set_status(session, agent, payload.status)
+            status = p.StatusPush(status=payload.status)
+            self.send(Envelope.response(action, status, req_id))
+            for conn in self.hub.agent_connections(agent.agent_id):
+                if conn is not self:
+                    conn.send(Envelope.push("status", status))
+        elif action == "typing":
+            async with self.db.read() as session:
+                chat = await session.get(Chat, payload.chat_id)
+            if chat is None or chat.agent_id != agent.agent_id or chat.state != ChatState.TAKEN.value:
+                raise DomainError(ErrorCode.FORBIDDEN, "Not your chat.")
+            push = p.TypingPush(chat_id=chat.id, author=chats.agent_author(agent), typing=payload.typing)
+            self.hub.push_to_visitor(chat.visitor_id, Envelope.push("typing", push), f"typing:{chat.id}")
+
+
+async def chat_of_visitor_with_agent(session: AsyncSession, visitor_id: str) -> Chat | None:
+    found = await session.scalars(
+        select(Chat).where(Chat.visitor_id == visitor_id, Chat.state == ChatState.TAKEN.value)
+    )
+    return found.first()

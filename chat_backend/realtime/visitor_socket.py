@@ -1,0 +1,83 @@
+"""`/ws/visitor`: the website widget's connection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat_backend.db.tables import EventRow, Visitor
+from chat_backend.domain import chats
+from chat_backend.domain.errors import DomainError
+from chat_backend.domain.events import max_event_id
+from chat_backend.domain.visitors import site_for_origin, visitor_login
+from chat_backend.realtime.agent_socket import chat_of_visitor_with_agent
+from chat_backend.realtime.connection import Connection
+from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode
+from chat_protocol import socket_payloads as p
+
+
+class VisitorConnection(Connection):
+    socket = "visitor"
+
+    async def login(self, envelope: Envelope, payload: Any) -> None:
+        assert isinstance(payload, p.VisitorLoginRequest)
+        if payload.protocol != PROTOCOL_VERSION:
+            raise DomainError(
+                ErrorCode.UNSUPPORTED_VERSION, f"This server speaks protocol {PROTOCOL_VERSION}."
+            )
+        async with self.db.write() as session:
+            site = await site_for_origin(session, payload.site_id, self.ws.headers.get("origin"))
+            visitor, token = await visitor_login(session, site, payload.visitor_token)
+            chat = await chats.open_chat_of(session, visitor.id)
+            result = p.VisitorLoginResult(
+                visitor_id=visitor.id,
+                visitor_token=token,
+                name=visitor.name,
+                chat=await chats.summary(session, chat) if chat else None,
+                cursor=await max_event_id(session),
+                server_protocol=PROTOCOL_VERSION,
+            )
+        self.visitor_id = visitor.id
+        self.send(Envelope.response("login", result, envelope.req_id))
+
+    async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
+        assert self.visitor_id is not None
+        return await chats.events_for_visitor(session, self.visitor_id, cursor, limit)
+
+    async def _visitor(self, session: AsyncSession) -> Visitor:
+        visitor = await session.get(Visitor, self.visitor_id)
+        assert visitor is not None
+        return visitor
+
+    async def handle(self, envelope: Envelope, payload: Any) -> None:
+        action, req_id = envelope.action, envelope.req_id
+        if action == "send_message":
+            self.check_rate()
+            async with self.db.write() as session:
+                visitor = await self._visitor(session)
+                event = await chats.visitor_send(
+                    session, visitor, payload.client_id, payload.text, payload.name
+                )
+            self.send(Envelope.response(action, p.MessageResult(event=event), req_id))
+        elif action == "sneak_peek":
+            assert self.visitor_id is not None
+            async with self.db.read() as session:
+                chat = await chat_of_visitor_with_agent(session, self.visitor_id)
+            if chat is not None and chat.agent_id is not None:
+                push = p.SneakPeekPush(chat_id=chat.id, text=payload.text)
+                self.hub.push_to_agent(chat.agent_id, Envelope.push("sneak_peek", push), f"peek:{chat.id}")
+        elif action == "transcript":
+            async with self.db.read() as session:
+                visitor = await self._visitor(session)
+                summary, events = await chats.visitor_transcript(
+                    session, visitor, payload.after_seq, payload.limit
+                )
+            self.send(Envelope.response(action, p.VisitorTranscript(chat=summary, events=events), req_id))
+        elif action == "close_chat":
+            self.check_rate()
+            async with self.db.write() as session:
+                visitor = await self._visitor(session)
+                state_event, summary = await chats.visitor_close(session, visitor, payload.client_id)
+            self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))

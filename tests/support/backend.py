@@ -1,0 +1,118 @@
+"""A real backend in a subprocess on 127.0.0.1, for integration and end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+DEMO_SITE_ID = "demo-shop"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class BackendProcess:
+    """`chat-backend serve --demo` on a free port with its own database; can be killed and restarted."""
+
+    database_url: str
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    agent_email: str = "demo@example.com"
+    agent_password: str = field(default_factory=lambda: "pw-" + secrets.token_hex(8))
+    site_id: str = DEMO_SITE_ID
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def demo_url(self) -> str:
+        return f"{self.url}/demo/index.html"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "backend.log"
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["CHAT_DEMO_AGENT_PASSWORD"] = self.agent_password
+        env["CHAT_DEMO_AGENT_EMAIL"] = self.agent_email
+        env["CHAT_BACKEND_HOME"] = str(self.workdir)
+        return env
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """Run a `chat-backend` admin command against this backend's database."""
+        cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", self.database_url, *args]
+        done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=self._env(), timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed: {done.stderr}")
+        return done.stdout
+
+    def create_agent(self, email: str, name: str, password: str, role: str = "agent") -> None:
+        self.cli(
+            "create-agent",
+            "--email",
+            email,
+            "--name",
+            name,
+            "--password-stdin",
+            "--role",
+            role,
+            stdin=password,
+        )
+
+    def start(self, timeout: float = 30.0) -> None:
+        cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", self.database_url, "serve"]
+        cmd += ["--port", str(self.port), "--demo", "--log-level", "warning"]
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self._env())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"backend exited: {self.log_path.read_text(errors='replace')[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("backend did not start in time")
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, as when the machine dies."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def login_tokens(self, email: str | None = None, password: str | None = None) -> dict[str, str]:
+        body = {"email": email or self.agent_email, "password": password or self.agent_password}
+        response = httpx.post(f"{self.url}/api/v1/auth/login", json=body, timeout=10)
+        response.raise_for_status()
+        tokens: dict[str, str] = response.json()
+        return tokens
