@@ -38,7 +38,7 @@ class WireClient:
             pass
 
     async def request(
-        self, action: str, payload: dict[str, Any] | None = None, timeout: float = 10
+        self, action: str, payload: dict[str, Any] | None = None, within: float = 10
     ) -> dict[str, Any]:
         """The `res` or `err` frame answering this request."""
         req_id = uuid.uuid4().hex
@@ -46,7 +46,7 @@ class WireClient:
         self._waiting[req_id] = future
         frame = {"v": 1, "type": "req", "action": action, "req_id": req_id, "payload": payload or {}}
         await self.ws.send(json.dumps(frame))
-        return await asyncio.wait_for(future, timeout)
+        return await asyncio.wait_for(future, within)
 
     async def send(self, action: str, payload: dict[str, Any]) -> None:
         """A request answered by nothing (ephemeral: `typing`, `sneak_peek`)."""
@@ -59,16 +59,16 @@ class WireClient:
         result: dict[str, Any] = frame["payload"]
         return result
 
-    async def next_push(self, action: str | None = None, timeout: float = 10) -> dict[str, Any]:
-        async with asyncio.timeout(timeout):
+    async def next_push(self, action: str | None = None, within: float = 10) -> dict[str, Any]:
+        async with asyncio.timeout(within):
             while True:
                 frame = await self.pushes.get()
                 if action is None or frame["action"] == action:
                     return frame
 
-    async def next_event(self, timeout: float = 10, **match: Any) -> dict[str, Any]:
+    async def next_event(self, within: float = 10, **match: Any) -> dict[str, Any]:
         """The next durable event whose fields equal `match`."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while True:
                 event: dict[str, Any] = (await self.next_push("event"))["payload"]["event"]
                 if all(event.get(k) == v for k, v in match.items()):
