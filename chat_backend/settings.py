@@ -32,6 +32,8 @@ class Settings:
     # A resume that would replay more than this many events answers `resync_required` instead.
     max_replay: int = 1000
     login_timeout: float = 10.0
+    # Clients ping every 20 s; this long without any frame means the connection is dead.
+    idle_timeout: float = 45.0
     # Per-connection send queue bound (protocol rule 10).
     send_queue_size: int = 1000
 

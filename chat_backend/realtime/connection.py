@@ -33,16 +33,21 @@ CLOSE_ORIGIN = 4003
 CLOSE_LOGIN_TIMEOUT = 4002
 CLOSE_OVERFLOW = 4008
 CLOSE_POLICY = 1008
+CLOSE_GOING_AWAY = 1001
+CLOSE_TRY_LATER = 1013
 
 
 class TokenBucket:
-    """Rate limit for mutations on one connection (protocol rule 11)."""
+    """A rate limit (protocol rule 11): `capacity` at once, refilled at `per_second`."""
 
     def __init__(self, capacity: float, per_second: float) -> None:
         self.capacity = capacity
         self.rate = per_second
         self.tokens = capacity
         self.stamp = time.monotonic()
+
+    def is_full(self) -> bool:
+        return self.tokens + (time.monotonic() - self.stamp) * self.rate >= self.capacity
 
     def take(self) -> float | None:
         """None if allowed, else the seconds to wait."""
@@ -68,7 +73,6 @@ class Connection:
         self.agent: AgentIdentity | None = None
         self.visitor_id: str | None = None
         self.cursor: int | None = None
-        self.mutations = TokenBucket(capacity=100, per_second=20)
         self._queue: asyncio.Queue[Envelope | str] = asyncio.Queue(settings.send_queue_size)
         self._latest: dict[str, Envelope] = {}
         self._wake = asyncio.Event()
@@ -170,6 +174,10 @@ class Connection:
         raise NotImplementedError
 
     async def run(self) -> None:
+        client = self.ws.client
+        if not self.hub.allow_connection(client.host if client else "?"):
+            await self.ws.close(CLOSE_TRY_LATER, "too many connections")
+            return
         await self.ws.accept()
         writer = asyncio.create_task(self._writer())
         deliverer: asyncio.Task[None] | None = None
@@ -187,7 +195,11 @@ class Connection:
             self.hub.register(self)
             deliverer = asyncio.create_task(self._deliverer())
             while not self._closed:
-                frame = await self._next_frame()
+                try:
+                    frame = await asyncio.wait_for(self._next_frame(), self.settings.idle_timeout)
+                except TimeoutError:
+                    await self.close(CLOSE_GOING_AWAY, "no frame for too long")
+                    break
                 if frame is None:
                     continue
                 await self._dispatch(*frame)
@@ -281,6 +293,7 @@ class Connection:
             self.send(Envelope.error(envelope.action, ErrorCode.INTERNAL, "Internal error.", envelope.req_id))
 
     def check_rate(self) -> None:
-        wait = self.mutations.take()
+        user = f"agent:{self.agent.agent_id}" if self.agent else f"visitor:{self.visitor_id}"
+        wait = self.hub.mutation_bucket(user).take()
         if wait is not None:
             raise DomainError(ErrorCode.RATE_LIMITED, "Too many messages; slow down.", retry_after=wait)

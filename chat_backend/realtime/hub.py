@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from chat_protocol import Envelope
 
 if TYPE_CHECKING:
-    from chat_backend.realtime.connection import Connection
+    from chat_backend.realtime.connection import Connection, TokenBucket
 
 
 class Hub:
@@ -18,6 +18,23 @@ class Hub:
         self._connections: set[Connection] = set()
         self._by_agent: dict[str, set[Connection]] = {}
         self._by_visitor: dict[str, set[Connection]] = {}
+        self._connect_rate: dict[str, TokenBucket] = {}
+        self._mutation_rate: dict[str, TokenBucket] = {}
+
+    def allow_connection(self, ip: str) -> bool:
+        """New sockets per IP: bursts of 300, then 30 a second (a shop behind one NAT stays served)."""
+        from chat_backend.realtime.connection import TokenBucket
+
+        _prune(self._connect_rate)
+        bucket = self._connect_rate.setdefault(ip, TokenBucket(capacity=300, per_second=30))
+        return bucket.take() is None
+
+    def mutation_bucket(self, user: str) -> TokenBucket:
+        """Messages and chat actions per user, across all of that user's connections."""
+        from chat_backend.realtime.connection import TokenBucket
+
+        _prune(self._mutation_rate)
+        return self._mutation_rate.setdefault(user, TokenBucket(capacity=100, per_second=20))
 
     def register(self, conn: Connection) -> None:
         self._connections.add(conn)
@@ -60,3 +77,10 @@ class Hub:
 
     def agent_connections(self, agent_id: str) -> list[Connection]:
         return list(self._by_agent.get(agent_id, ()))
+
+
+def _prune(buckets: dict[str, TokenBucket], limit: int = 10_000) -> None:
+    """Forget buckets that have refilled completely, so the maps stay small on a long-running node."""
+    if len(buckets) > limit:
+        for key in [k for k, bucket in buckets.items() if bucket.is_full()]:
+            del buckets[key]

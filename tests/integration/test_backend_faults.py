@@ -193,3 +193,15 @@ async def test_refresh_rotates_tokens(db_backend: BackendProcess) -> None:
         assert me.json()["email"] == db_backend.agent_email
         reused = await http.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
         assert reused.status_code == 401
+
+
+async def test_a_flood_of_messages_is_rate_limited_with_a_retry_hint(backend: BackendProcess) -> None:
+    visitor, _ = await connect_visitor(backend)
+    answers = [
+        await visitor.request("send_message", {"client_id": new_id(), "text": "x"}) for _ in range(130)
+    ]
+    limited = [a for a in answers if a["type"] == "err"]
+    assert limited
+    assert limited[0]["payload"]["code"] == "rate_limited"
+    assert limited[0]["payload"]["retry_after"] > 0
+    await visitor.close()
