@@ -34,6 +34,8 @@ class Settings:
     login_timeout: float = 10.0
     # Clients ping every 20 s; this long without any frame means the connection is dead.
     idle_timeout: float = 45.0
+    # Browsers throttle timers in hidden tabs to about once a minute, so visitors get more slack.
+    visitor_idle_timeout: float = 90.0
     # Per-connection send queue bound (protocol rule 10).
     send_queue_size: int = 1000
 

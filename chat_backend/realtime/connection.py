@@ -167,6 +167,9 @@ class Connection:
 
     # --- receiving --------------------------------------------------------------------------
 
+    def idle_timeout(self) -> float:
+        return self.settings.idle_timeout
+
     async def login(self, envelope: Envelope, payload: Any) -> None:
         raise NotImplementedError
 
@@ -196,7 +199,7 @@ class Connection:
             deliverer = asyncio.create_task(self._deliverer())
             while not self._closed:
                 try:
-                    frame = await asyncio.wait_for(self._next_frame(), self.settings.idle_timeout)
+                    frame = await asyncio.wait_for(self._next_frame(), self.idle_timeout())
                 except TimeoutError:
                     await self.close(CLOSE_GOING_AWAY, "no frame for too long")
                     break

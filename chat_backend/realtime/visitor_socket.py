@@ -21,6 +21,9 @@ from chat_protocol import socket_payloads as p
 class VisitorConnection(Connection):
     socket = "visitor"
 
+    def idle_timeout(self) -> float:
+        return self.settings.visitor_idle_timeout
+
     async def login(self, envelope: Envelope, payload: Any) -> None:
         assert isinstance(payload, p.VisitorLoginRequest)
         if payload.protocol != PROTOCOL_VERSION:

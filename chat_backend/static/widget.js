@@ -56,7 +56,8 @@
   var STRINGS = {
     en: {
       title: "Chat with us",
-      welcome: "Hi! Send us a message and we will reply as soon as we can.",
+      hello: "Hi there 👋",
+      welcome: "Questions about an order or a product? Send us a message and we will reply right here.",
       openChat: "Open chat",
       openChatUnread: "Open chat ({n} unread)",
       closeChat: "Close chat",
@@ -89,7 +90,8 @@
     },
     ja: {
       title: "チャットでお問い合わせ",
-      welcome: "こんにちは！メッセージをお送りください。担当者がすぐにお返事します。",
+      hello: "こんにちは 👋",
+      welcome: "ご注文や商品について、お気軽にメッセージをお送りください。担当者がこちらでお返事します。",
       openChat: "チャットを開く",
       openChatUnread: "チャットを開く（未読 {n} 件）",
       closeChat: "チャットを閉じる",
@@ -300,7 +302,7 @@
     "@keyframes pop{from{opacity:0;transform:translateY(8px) scale(.98)}to{opacity:1;transform:none}}",
     "@media (max-width:480px){.window{right:0;bottom:0;width:100vw;height:100%;max-height:none;border-radius:0;border:0}",
     ".root.open .launcher{display:none}}",
-    "@media (prefers-reduced-motion:reduce){.window,.launcher,.dots i{animation:none!important;transition:none!important}}",
+    "@media (prefers-reduced-motion:reduce){.root *{animation:none!important;transition:none!important}}",
 
     ".header{flex:none;display:flex;align-items:center;gap:10px;padding:14px 10px 14px 16px;color:#fff;",
     "background:linear-gradient(135deg,var(--accent),var(--accent2))}",
@@ -328,7 +330,9 @@
     ".body{flex:1 1 auto;overflow-y:auto;overflow-x:hidden;padding:16px 14px 10px;background:var(--surface);",
     "overscroll-behavior:contain;display:flex;flex-direction:column}",
     ".intro{flex:none;align-self:stretch;background:#fff;border:1px solid var(--line);border-radius:12px;",
-    "padding:12px 14px;font-size:13px;color:var(--muted);margin-bottom:10px}",
+    "padding:14px 16px;margin-bottom:10px;box-shadow:0 1px 2px rgba(16,24,40,.04)}",
+    ".intro-title{font-size:15px;font-weight:600;color:var(--ink);margin-bottom:4px}",
+    ".intro-text{font-size:13px;line-height:1.6;color:var(--muted)}",
     ".list{display:flex;flex-direction:column}",
     ".msg{display:flex;flex-direction:column;max-width:84%;margin-top:10px}",
     ".msg.cont{margin-top:3px}",
@@ -350,6 +354,7 @@
     ".notice{align-self:center;max-width:92%;margin:14px 0 4px;padding:4px 12px;border-radius:999px;",
     "background:rgba(29,36,51,.06);color:var(--muted);font-size:12px;line-height:1.5;text-align:center;",
     "white-space:pre-wrap;overflow-wrap:anywhere}",
+    ".waiting{flex:none;margin-top:14px}",
     ".typing{flex:none;display:flex;align-items:center;gap:8px;margin-top:10px;font-size:12px;color:var(--muted)}",
     ".dots{display:inline-flex;gap:4px;padding:10px 12px;background:#fff;border:1px solid var(--line);",
     "border-radius:16px;border-bottom-left-radius:5px}",
@@ -489,13 +494,19 @@
     [el("span", { class: "confirm-text", text: T.endConfirm }), r.endNo, r.endYes]);
 
     // message list
-    r.intro = el("div", { class: "intro", text: T.welcome });
+    r.intro = el("div", { class: "intro" }, [
+      el("div", { class: "intro-title", text: T.hello }),
+      el("div", { class: "intro-text", text: T.welcome }),
+    ]);
     r.list = el("div", { class: "list", role: "log", "aria-live": "polite", "aria-label": T.messages,
       "data-testid": "message-list" });
     r.typingText = el("span", { class: "typing-text" });
     r.typing = el("div", { class: "typing", "data-testid": "agent-typing", "aria-live": "polite", hidden: true },
       [el("span", { class: "dots", "aria-hidden": "true" }, [el("i"), el("i"), el("i")]), r.typingText]);
-    r.body = el("div", { class: "body" }, [r.intro, r.list, r.typing]);
+    // While the chat waits in the queue (not a durable notice: it goes away once an agent joins).
+    r.waiting = el("div", { class: "notice waiting", "data-testid": "chat-waiting", role: "status", hidden: true,
+      text: T.queued });
+    r.body = el("div", { class: "body" }, [r.intro, r.list, r.waiting, r.typing]);
 
     // composer
     r.name = el("input", { type: "text", class: "name", "data-testid": "name-input", maxlength: MAX_NAME,
@@ -592,12 +603,16 @@
     if (open) {
       unread = 0;
       scrollToBottom();
-      if (moveFocus) ui.input.focus();
+      if (moveFocus && !coarsePointer()) ui.input.focus();
     } else {
       ui.confirm.hidden = true;
       if (moveFocus) ui.launcher.focus();
     }
     updateBadge();
+  }
+
+  function coarsePointer() {
+    try { return window.matchMedia("(pointer: coarse)").matches; } catch (e) { return false; }
   }
 
   function updateBadge() {
@@ -625,6 +640,8 @@
     ui.input.placeholder = chat && chat.state === "closed" ? T.inputPlaceholderNew : T.inputPlaceholder;
     ui.send.disabled = ui.input.value.trim() === "";
     ui.intro.hidden = ui.list.childElementCount > 0;
+    ui.waiting.hidden = !(open && (chat.state === "queued" || chat.state === "incoming")) ||
+      ui.list.childElementCount === 0;
     var n = ui.input.value.length;
     ui.counter.hidden = n < MAX_TEXT * 0.9;
     ui.counter.textContent = fmt(T.counter, { n: n, max: MAX_TEXT });
@@ -696,6 +713,7 @@
       meta.appendChild(el("span", { text: T.sending }));
     } else if (status === "failed") {
       meta.appendChild(el("span", { class: "failed", text: node._lc.failReason || T.failed }));
+      if (node._lc.failReason === T.tooLong) return; // retrying cannot help
       var retry = el("button", { type: "button", class: "retry", "data-testid": "retry", text: T.retry });
       retry.addEventListener("click", function () { retrySend(clientId); });
       meta.appendChild(retry);
@@ -794,7 +812,6 @@
     }
     var text = null;
     if (ev.state === "taken") text = fmt(T.joined, { name: agentName || T.agent });
-    else if (ev.state === "queued") text = T.queued;
     else if (ev.state === "closed") text = T.ended;
     if (text !== null) {
       mutate(function () {
@@ -1149,8 +1166,9 @@
     } catch (e) {
       if (gen !== connGen) return;
       if (e.code === "invalid_token" && token) {
-        // The stored visitor is gone (expired, other site, server reset): become a new visitor.
-        store.del(K_TOKEN);
+        // The stored visitor is gone (expired, other site, server reset): become a new visitor,
+        // unless another tab of this site already did and stored its new token.
+        if (store.get(K_TOKEN) === token) store.del(K_TOKEN);
         visitorId = null;
         resetConversation();
         attempt = 0;
@@ -1236,12 +1254,20 @@
   }
 
   // Application ping every 20 s; 45 s without any frame from the server means the socket is dead.
+  // One 5 s tick does both. A hidden tab may get its timers throttled to one a minute: then the
+  // tick pings first and only declares the socket dead when that ping stays unanswered for 10 s.
+  var lastPingAt = 0;
   function startTimers() {
     setInterval(function () {
-      if (ws && loggedIn) request("ping", {}).catch(function () { /* the watchdog decides */ });
-    }, PING_EVERY);
-    setInterval(function () {
-      if (ws && Date.now() - lastFrameAt > DEAD_AFTER) dropSocket();
+      if (!ws) return;
+      var now = Date.now();
+      if (loggedIn && now - lastPingAt >= PING_EVERY) {
+        lastPingAt = now;
+        request("ping", {}).catch(function () { /* the watchdog decides */ });
+      }
+      var silent = now - lastFrameAt > DEAD_AFTER;
+      var pingUnanswered = lastPingAt > lastFrameAt && now - lastPingAt > 10000;
+      if (silent && (!loggedIn || pingUnanswered)) dropSocket();
     }, 5000);
   }
 
