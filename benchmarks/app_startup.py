@@ -71,7 +71,9 @@ def main() -> None:
                 elapsed, peak, line = launch_once(backend, Path(tmp) / f"run{run}")
                 times.append(elapsed)
                 peaks.append(peak)
-                print(f"run {run + 1}: {elapsed * 1000:.0f} ms, peak RSS {peak:.0f} MB  ({line.strip()[-60:]})")
+                print(
+                    f"run {run + 1}: {elapsed * 1000:.0f} ms, peak RSS {peak:.0f} MB  ({line.strip()[-60:]})"
+                )
         finally:
             backend.stop()
     print(

@@ -17,7 +17,11 @@ async def seed_chats(backend: BackendProcess, mine: int, queued: int, messages: 
         if index < mine:
             await agent.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()})
             for n in range(messages):
-                await visitor.ok("send_message", {"client_id": new_id(), "text": f"質問 {n}: 在庫はありますか？"})
-                await agent.ok("send_message", {"chat_id": chat_id, "client_id": new_id(), "text": f"Answer {n}"})
+                await visitor.ok(
+                    "send_message", {"client_id": new_id(), "text": f"質問 {n}: 在庫はありますか？"}
+                )
+                await agent.ok(
+                    "send_message", {"chat_id": chat_id, "client_id": new_id(), "text": f"Answer {n}"}
+                )
         await visitor.close()
     await agent.close()
