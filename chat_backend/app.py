@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,11 +13,13 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from chat_backend import __version__
 from chat_backend.api.deps import AppState
-from chat_backend.api.routes import router
+from chat_backend.api.routes import router as api_router
+from chat_backend.api.team_routes import router as team_router
 from chat_backend.db.engine import Database
 from chat_backend.domain.auth import LoginThrottle
 from chat_backend.realtime.agent_socket import AgentConnection
 from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.router import Router
 from chat_backend.realtime.visitor_socket import VisitorConnection
 from chat_backend.settings import Settings
 
@@ -30,16 +33,22 @@ def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.resolved_database_url())
     hub = Hub()
     db.on_commit = hub.wake_all
-    state = AppState(settings=settings, db=db, hub=hub, throttle=LoginThrottle())
+    router = Router(db, hub)
+    state = AppState(settings=settings, db=db, hub=hub, throttle=LoginThrottle(), router=router)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        routing_task = asyncio.create_task(router.run())
         yield
+        routing_task.cancel()
+        router.stop()
+        await asyncio.gather(routing_task, return_exceptions=True)
         await db.dispose()
 
     app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan)
     app.state.chat = state
-    app.include_router(router)
+    app.include_router(api_router)
+    app.include_router(team_router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -47,11 +56,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.websocket("/ws/agent")
     async def agent_socket(ws: WebSocket) -> None:
-        await AgentConnection(ws, db, hub, settings).run()
+        await AgentConnection(ws, db, hub, settings, router).run()
 
     @app.websocket("/ws/visitor")
     async def visitor_socket(ws: WebSocket) -> None:
-        await VisitorConnection(ws, db, hub, settings).run()
+        await VisitorConnection(ws, db, hub, settings, router).run()
 
     @app.get("/widget.js", include_in_schema=False)
     async def widget() -> FileResponse:

@@ -15,6 +15,7 @@ from chat_backend.db.engine import Database
 from chat_backend.db.tables import Site
 from chat_backend.domain import auth, sites
 from chat_backend.settings import DEFAULT_PORT, Settings
+from chat_protocol.rest import RoutingSettings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", required=True, help="read the password from stdin"
     )
     agent.add_argument("--role", choices=auth.ROLES, default="agent")
+    routing_cmd = sub.add_parser("routing", help="show or change routing settings")
+    routing_cmd.add_argument("--auto-assign", choices=("on", "off"))
+    routing_cmd.add_argument("--max-chats", type=int, help="default chats per agent")
+    routing_cmd.add_argument("--reassign-after", type=int, help="seconds; 0 turns re-offering off")
+    routing_cmd.add_argument("--inactivity-close-after", type=int, help="seconds; 0 turns it off")
     site = sub.add_parser("create-site", help="register a website and print the widget snippet")
     site.add_argument("--name", required=True)
     site.add_argument(
@@ -67,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         return 0
+    if args.command == "routing":
+        try:
+            print(asyncio.run(_routing(url, args)))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.command == "create-site":
         server_url = args.server_url or f"http://{settings.host}:{settings.port}"
         try:
@@ -86,6 +99,28 @@ async def _create_agent(url: str, email: str, name: str, password: str, role: st
                 raise ValueError(f"an agent with e-mail {email} already exists")
             agent = await auth.create_agent(session, email, name, password, role)
             print(f"created {role} {agent.email} ({agent.id})")
+    finally:
+        await db.dispose()
+
+
+async def _routing(url: str, args: argparse.Namespace) -> str:
+    from chat_backend.domain import routing
+
+    db = Database(url)
+    try:
+        async with db.write() as session:
+            current = (await routing.routing_settings(session)).model_dump()
+            if args.auto_assign:
+                current["auto_assign"] = args.auto_assign == "on"
+            if args.max_chats is not None:
+                current["default_max_chats"] = args.max_chats
+            if args.reassign_after is not None:
+                current["reassign_after"] = args.reassign_after or None
+            if args.inactivity_close_after is not None:
+                current["inactivity_close_after"] = args.inactivity_close_after or None
+            value = RoutingSettings.model_validate(current)
+            await routing.save_routing_settings(session, value)
+            return value.model_dump_json(indent=2)
     finally:
         await db.dispose()
 

@@ -36,10 +36,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "close_chat", "req", p.ChatActionRequest, p.ChatActionResult, "Close a chat I hold."),
     Action("agent", "typing", "req", p.AgentTypingRequest, None, "I am typing in a chat (ephemeral)."),
     Action("agent", "set_status", "req", p.SetStatusRequest, p.StatusPush, "Accepting / not accepting."),
+    Action("agent", "send_note", "req", p.SendNoteRequest, p.NoteResult, "Internal note (agents only)."),
+    Action("agent", "transfer_chat", "req", p.TransferRequest, p.ChatActionResult, "To an agent or a group."),
+    Action("agent", "mark_read", "req", p.MarkReadRequest, None, "I have read up to seq."),
     Action("agent", "event", "push", p.EventPush, None, "A durable event I may see."),
     Action("agent", "sneak_peek", "push", p.SneakPeekPush, None, "What the visitor types (ephemeral)."),
     Action("agent", "typing", "push", p.TypingPush, None, "Typing state (ephemeral)."),
     Action("agent", "status", "push", p.StatusPush, None, "My routing status changed."),
+    Action("agent", "read", "push", p.ReadPush, None, "The visitor read up to seq."),
+    Action("agent", "visitor_presence", "push", p.VisitorPresencePush, None, "Visitor active/inactive/left."),
     Action(
         "visitor", "login", "req", p.VisitorLoginRequest, p.VisitorLoginResult, "First frame, within 10 s."
     ),
@@ -49,8 +54,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("visitor", "send_message", "req", p.VisitorSendRequest, p.MessageResult, "Opens a chat if none."),
     Action("visitor", "sneak_peek", "req", p.VisitorSneakPeekRequest, None, "Throttled; empty = stopped."),
     Action("visitor", "close_chat", "req", p.VisitorCloseRequest, p.ChatActionResult, "End my chat."),
+    Action("visitor", "rate_chat", "req", p.VisitorRateRequest, p.RatingResult, "Good/bad with a comment."),
+    Action("visitor", "mark_read", "req", p.MarkReadRequest, None, "I have read up to seq."),
+    Action("visitor", "activity", "req", p.VisitorActivityRequest, None, "Tab active or hidden."),
+    Action("visitor", "offline_message", "req", p.OfflineMessageRequest, p.OfflineMessageResult, "No agent."),
     Action("visitor", "event", "push", p.EventPush, None, "A durable event of my chat (audience `all`)."),
     Action("visitor", "typing", "push", p.TypingPush, None, "The agent is typing (ephemeral)."),
+    Action("visitor", "read", "push", p.ReadPush, None, "The agent read up to seq."),
+    Action("visitor", "queue_position", "push", p.QueuePositionPush, None, "Place in the queue."),
+    Action("visitor", "availability", "push", p.AvailabilityPush, None, "Agents available or not."),
 )
 
 

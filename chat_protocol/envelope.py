@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     NOT_ACCEPTING = "not_accepting"
     RESYNC_REQUIRED = "resync_required"
     CLIENT_ID_CONFLICT = "client_id_conflict"
+    TARGET_UNAVAILABLE = "target_unavailable"
     INTERNAL = "internal"
 
 

@@ -22,10 +22,17 @@ class ChatState(StrEnum):
 
 
 class RoutingStatus(StrEnum):
-    """Whether an agent is offered new chats."""
+    """Whether an agent is offered new chats. `away` is set by the app after idle time."""
 
     ACCEPTING = "accepting"
     NOT_ACCEPTING = "not_accepting"
+    AWAY = "away"
+
+
+class CloseReason(StrEnum):
+    AGENT = "agent"
+    VISITOR = "visitor"
+    INACTIVE = "inactive"
 
 
 class AuthorKind(StrEnum):
@@ -71,19 +78,40 @@ class MessageEvent(_EventBase):
 
 
 class ChatStateEvent(_EventBase):
-    """The chat moved to `state`; `agent` is the assigned agent once taken."""
+    """The chat moved to `state`; `agent` is the assigned agent once taken.
+
+    `assigned` marks automatic routing; `transferred_from` a transfer; `reason` why it closed."""
 
     kind: Literal["chat_state"] = "chat_state"
     state: ChatState
     agent: Author | None = None
     visitor: VisitorInfo | None = None
+    assigned: bool = False
+    transferred_from: Author | None = None
+    reason: CloseReason | None = None
 
 
-Event = Annotated[MessageEvent | ChatStateEvent, Field(discriminator="kind")]
-_event_adapter: TypeAdapter[MessageEvent | ChatStateEvent] = TypeAdapter(Event)
+class NoteEvent(_EventBase):
+    """An internal note: audience `agents`, never sent to a visitor connection."""
+
+    kind: Literal["note"] = "note"
+    text: str
 
 
-def parse_event(data: object) -> MessageEvent | ChatStateEvent:
+class RatingEvent(_EventBase):
+    """The visitor rated the chat."""
+
+    kind: Literal["rating"] = "rating"
+    rating: Literal["good", "bad"]
+    comment: str = ""
+
+
+AnyEvent = MessageEvent | ChatStateEvent | NoteEvent | RatingEvent
+Event = Annotated[AnyEvent, Field(discriminator="kind")]
+_event_adapter: TypeAdapter[AnyEvent] = TypeAdapter(Event)
+
+
+def parse_event(data: object) -> AnyEvent:
     """Validate a durable event from its JSON form."""
     return _event_adapter.validate_python(data)
 
@@ -99,3 +127,7 @@ class ChatSummary(BaseModel):
     queued_at: datetime | None = None
     last_seq: int = 0
     last_message: MessageEvent | None = None
+    visitor_read_seq: int = Field(default=0, description="Highest seq the visitor has seen.")
+    agent_read_seq: int = Field(default=0, description="Highest seq the agent has seen.")
+    group_id: str | None = Field(default=None, description="Queued for this group only (after a transfer).")
+    visitor_presence: Literal["active", "inactive", "left"] = "active"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from chat_protocol.models import ChatSummary, Event, RoutingStatus
@@ -37,6 +39,7 @@ class Me(BaseModel):
     name: str
     role: str
     status: RoutingStatus
+    max_chats: int = 6
 
 
 class Snapshot(BaseModel):
@@ -46,6 +49,7 @@ class Snapshot(BaseModel):
     me: Me
     my_chats: list[ChatSummary]
     queue: list[ChatSummary]
+    routing: RoutingSettings | None = None
 
 
 class TranscriptPage(BaseModel):
@@ -55,3 +59,55 @@ class TranscriptPage(BaseModel):
     events: list[Event]
     has_more: bool
     next_after_seq: int
+
+
+class AgentSummary(BaseModel):
+    """A colleague as listed for transfers: who is online and how loaded."""
+
+    agent_id: str
+    name: str
+    status: RoutingStatus
+    online: bool
+    load: int
+    max_chats: int
+    group_ids: list[str] = Field(default_factory=list)
+
+
+class GroupInfo(BaseModel):
+    group_id: str
+    name: str
+
+
+class GroupInput(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    agent_ids: list[str] = Field(default_factory=list)
+
+
+class OfflineMessage(BaseModel):
+    """Left by a visitor when nobody accepted chats; kept until answered by e-mail (tickets)."""
+
+    message_id: str
+    site_id: str
+    visitor_id: str
+    name: str
+    email: str
+    text: str
+    created_at: datetime
+    page_url: str = ""
+
+
+class RoutingSettings(BaseModel):
+    """Admin-set routing and timing (`GET`/`PUT /api/v1/settings/routing`)."""
+
+    auto_assign: bool = Field(default=True, description="Route queued chats to agents automatically.")
+    default_max_chats: int = Field(default=6, ge=1, le=50)
+    reassign_after: int | None = Field(default=None, ge=10, description="Seconds; None = off.")
+    inactivity_close_after: int | None = Field(default=1800, ge=60, description="Seconds; None = off.")
+    wait_warning: int = Field(default=60, ge=5, description="Seconds until the status circle turns orange.")
+    wait_alarm: int = Field(default=120, ge=5, description="Seconds until it turns red.")
+    idle_away_after: int | None = Field(default=600, ge=30, description="App goes away after idle seconds.")
+    queue_reminder_every: int = Field(default=30, ge=5, description="Seconds between queue reminders.")
+
+
+class AgentLimitInput(BaseModel):
+    max_chats: int = Field(ge=1, le=50)

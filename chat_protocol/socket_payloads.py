@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from chat_protocol.models import (
@@ -14,6 +16,8 @@ from chat_protocol.models import (
     ChatSummary,
     Event,
     MessageEvent,
+    NoteEvent,
+    RatingEvent,
     RoutingStatus,
 )
 
@@ -122,6 +126,50 @@ class SneakPeekPush(BaseModel):
     text: str
 
 
+class SendNoteRequest(BaseModel):
+    """An internal note in a chat I hold; only agents ever see it."""
+
+    chat_id: str
+    client_id: ClientId = _CLIENT_ID
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class NoteResult(BaseModel):
+    event: NoteEvent
+
+
+class TransferRequest(BaseModel):
+    """Hand a chat I hold to an online agent, or back to the queue of a group; `note` goes to the receiver."""
+
+    chat_id: str
+    client_id: ClientId = _CLIENT_ID
+    to_agent_id: str | None = None
+    to_group_id: str | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class MarkReadRequest(BaseModel):
+    """I have seen the chat up to `seq` (agents name the chat; a visitor's is implied)."""
+
+    chat_id: str | None = None
+    seq: int = Field(ge=0)
+
+
+class ReadPush(BaseModel):
+    """The other side has read the chat up to `seq` (ephemeral; the summary keeps the value)."""
+
+    chat_id: str
+    reader: AuthorKind
+    seq: int
+
+
+class VisitorPresencePush(BaseModel):
+    """The visitor of a chat is `active`, `inactive` (tab hidden or idle) or has `left` the site."""
+
+    chat_id: str
+    presence: Literal["active", "inactive", "left"]
+
+
 # --- visitor socket ---------------------------------------------------------------------------
 
 
@@ -140,6 +188,7 @@ class VisitorLoginResult(BaseModel):
     chat: ChatSummary | None = Field(default=None, description="The visitor's open chat, if any.")
     cursor: int = Field(description="Newest event id; resume from here when no chat is shown yet.")
     server_protocol: int
+    agents_available: bool = True
 
 
 class VisitorSendRequest(BaseModel):
@@ -158,6 +207,51 @@ class VisitorSneakPeekRequest(BaseModel):
 
 class VisitorCloseRequest(BaseModel):
     client_id: ClientId = _CLIENT_ID
+
+
+class VisitorRateRequest(BaseModel):
+    """Rate the current or just-closed chat."""
+
+    client_id: ClientId = _CLIENT_ID
+    rating: Literal["good", "bad"]
+    comment: str = Field(default="", max_length=2000)
+
+
+class RatingResult(BaseModel):
+    event: RatingEvent
+
+
+class VisitorActivityRequest(BaseModel):
+    """The tab became visible/active (`true`) or hidden/idle (`false`)."""
+
+    active: bool
+
+
+class OfflineMessageRequest(BaseModel):
+    """Left when no agent accepts chats; answered by e-mail later."""
+
+    client_id: ClientId = _CLIENT_ID
+    name: str = Field(default="", max_length=MAX_NAME_CHARS)
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class OfflineMessageResult(BaseModel):
+    message_id: str
+
+
+class QueuePositionPush(BaseModel):
+    """Where the visitor's chat stands in the queue, and a rough wait estimate in seconds."""
+
+    chat_id: str
+    position: int
+    estimated_wait: int
+
+
+class AvailabilityPush(BaseModel):
+    """Whether any agent accepts chats now; without one the widget offers the offline form."""
+
+    agents_available: bool
 
 
 class VisitorTranscriptRequest(BaseModel):

@@ -12,6 +12,7 @@ from chat_backend.db.engine import Database
 from chat_backend.domain.auth import AgentIdentity, LoginThrottle, resolve_access_token
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.router import Router
 from chat_backend.settings import Settings
 from chat_protocol import ErrorCode
 
@@ -30,6 +31,7 @@ class AppState:
     db: Database
     hub: Hub
     throttle: LoginThrottle
+    router: Router
 
 
 def get_state(request: Request) -> AppState:

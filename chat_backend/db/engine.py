@@ -58,7 +58,8 @@ class Database:
                 if not self.is_sqlite:
                     await session.execute(text(f"SELECT pg_advisory_xact_lock({_EVENT_WRITE_LOCK})"))
                 yield session
-            self.on_commit()
+            if session.info.pop("events_written", False):
+                self.on_commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

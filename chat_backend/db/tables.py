@@ -36,6 +36,7 @@ class Agent(Base):
     role: Mapped[str] = mapped_column(String(20), default="agent")
     status: Mapped[str] = mapped_column(String(20), default="not_accepting")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_chats: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -89,6 +90,13 @@ class Chat(Base):
     queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    group_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    assigned: Mapped[bool] = mapped_column(Boolean, default=False)
+    visitor_read_seq: Mapped[int] = mapped_column(Integer, default=0)
+    agent_read_seq: Mapped[int] = mapped_column(Integer, default=0)
+    visitor_presence: Mapped[str] = mapped_column(String(10), default="active")
+    last_visitor_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    previous_agent_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class EventRow(Base):
@@ -113,3 +121,53 @@ class EventRow(Base):
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class AgentGroup(Base):
+    __tablename__ = "agent_groups"
+
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), primary_key=True)
+    group_id: Mapped[str] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+
+
+class CannedReplyRow(Base):
+    """A canned reply; `owner_id` None means shared with the team."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), nullable=True, index=True)
+    shortcut: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OfflineMessageRow(Base):
+    __tablename__ = "offline_messages"
+    __table_args__ = (UniqueConstraint("visitor_id", "client_id", name="uq_offline_visitor_client"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ServerSetting(Base):
+    """Admin-set values (routing and timing), one JSON document per key."""
+
+    __tablename__ = "server_settings"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

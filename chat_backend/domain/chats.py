@@ -23,6 +23,7 @@ from chat_protocol import (
     RoutingStatus,
     VisitorInfo,
 )
+from chat_protocol.models import AnyEvent, CloseReason
 from chat_protocol.rest import Me, Snapshot, TranscriptPage
 
 OPEN_STATES = (ChatState.INCOMING.value, ChatState.QUEUED.value, ChatState.TAKEN.value)
@@ -62,17 +63,26 @@ async def summary(session: AsyncSession, chat: Chat) -> ChatSummary:
         queued_at=as_utc(chat.queued_at) if chat.queued_at else None,
         last_seq=chat.last_seq,
         last_message=last_message if isinstance(last_message, MessageEvent) else None,
+        visitor_read_seq=chat.visitor_read_seq,
+        agent_read_seq=chat.agent_read_seq,
+        group_id=chat.group_id,
+        visitor_presence=chat.visitor_presence,
     )
 
 
-async def _state_event(
+async def state_event(
     session: AsyncSession,
     chat: Chat,
     state: ChatState,
     author: Author,
     client_id: str | None = None,
     agent: Author | None = None,
+    *,
+    assigned: bool = False,
+    transferred_from: Author | None = None,
+    reason: CloseReason | None = None,
 ) -> EventRow:
+    """Move the chat to `state` and log it, with what clients need to redraw it."""
     chat.state = state.value
     visitor = await session.get(Visitor, chat.visitor_id)
     assert visitor is not None
@@ -80,6 +90,9 @@ async def _state_event(
         "state": state.value,
         "agent": agent.model_dump(mode="json") if agent else None,
         "visitor": visitor_info(visitor).model_dump(mode="json"),
+        "assigned": assigned,
+        "transferred_from": transferred_from.model_dump(mode="json") if transferred_from else None,
+        "reason": reason.value if reason else None,
     }
     return await append_event(session, chat, "chat_state", author, data=data, client_id=client_id)
 
@@ -105,9 +118,9 @@ async def _open_new_chat(session: AsyncSession, visitor: Visitor) -> Chat:
     session.add(chat)
     await session.flush()
     system = Author(kind=AuthorKind.SYSTEM)
-    await _state_event(session, chat, ChatState.INCOMING, visitor_author(visitor))
+    await state_event(session, chat, ChatState.INCOMING, visitor_author(visitor))
     chat.queued_at = utcnow()
-    await _state_event(session, chat, ChatState.QUEUED, system)
+    await state_event(session, chat, ChatState.QUEUED, system)
     return chat
 
 
@@ -117,14 +130,15 @@ async def visitor_send(
     """The visitor writes; the first message opens a chat. Idempotent by `client_id`."""
     existing = await find_by_client_id(session, visitor_author(visitor), client_id)
     if existing is not None:
-        return _as_message(existing)
+        return as_message(existing)
     if name is not None and name.strip() and name.strip() != visitor.name:
         visitor.name = name.strip()
     chat = await open_chat_of(session, visitor.id) or await _open_new_chat(session, visitor)
+    chat.last_visitor_activity_at = utcnow()
     row = await append_event(
         session, chat, "message", visitor_author(visitor), text=text, client_id=client_id
     )
-    return _as_message(row)
+    return as_message(row)
 
 
 async def agent_send(
@@ -133,10 +147,10 @@ async def agent_send(
     author = agent_author(agent)
     existing = await find_by_client_id(session, author, client_id)
     if existing is not None:
-        return _as_message(existing)
-    chat = await _held_chat(session, agent, chat_id)
+        return as_message(existing)
+    chat = await held_chat(session, agent, chat_id)
     row = await append_event(session, chat, "message", author, text=text, client_id=client_id)
-    return _as_message(row)
+    return as_message(row)
 
 
 async def take_chat(
@@ -148,13 +162,22 @@ async def take_chat(
     if existing is not None:
         chat = await session.get(Chat, existing.chat_id)
         assert chat is not None
-        return _as_state(existing), await summary(session, chat)
+        return as_state(existing), await summary(session, chat)
     me = await session.get(Agent, agent.agent_id)
     if me is None or me.status != RoutingStatus.ACCEPTING.value:
         raise DomainError(ErrorCode.NOT_ACCEPTING, "Switch to 'accepting chats' to take a chat.")
     chat = await session.get(Chat, chat_id)
     if chat is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
+    if chat.state == ChatState.TAKEN.value and chat.agent_id == agent.agent_id:
+        # Routed to me before I clicked: taking it is already done.
+        latest = await session.scalars(
+            select(EventRow)
+            .where(EventRow.chat_id == chat.id, EventRow.kind == "chat_state")
+            .order_by(EventRow.seq.desc())
+            .limit(1)
+        )
+        return as_state(latest.one()), await summary(session, chat)
     claimed = await session.execute(
         update(Chat)
         .where(Chat.id == chat_id, Chat.state == ChatState.QUEUED.value)
@@ -167,23 +190,30 @@ async def take_chat(
             raise DomainError(ErrorCode.CHAT_CLOSED, "The chat has already ended.")
         raise DomainError(ErrorCode.CHAT_ALREADY_TAKEN, "Another agent has already taken this chat.")
     await session.refresh(chat)
-    row = await _state_event(session, chat, ChatState.TAKEN, author, client_id, agent=author)
-    return _as_state(row), await summary(session, chat)
+    row = await state_event(session, chat, ChatState.TAKEN, author, client_id, agent=author)
+    return as_state(row), await summary(session, chat)
 
 
 async def close_chat(
     session: AsyncSession, chat: Chat, author: Author, client_id: str
 ) -> tuple[ChatStateEvent, ChatSummary]:
+    reason = CloseReason.VISITOR if author.kind == AuthorKind.VISITOR else CloseReason.AGENT
     existing = await find_by_client_id(session, author, client_id)
     if existing is None:
         if chat.state == ChatState.CLOSED.value:
             raise DomainError(ErrorCode.CHAT_CLOSED, "The chat has already ended.")
         chat.closed_at = utcnow()
         agent = await session.get(Agent, chat.agent_id) if chat.agent_id else None
-        existing = await _state_event(
-            session, chat, ChatState.CLOSED, author, client_id, agent=agent_author(agent) if agent else None
+        existing = await state_event(
+            session,
+            chat,
+            ChatState.CLOSED,
+            author,
+            client_id,
+            agent=agent_author(agent) if agent else None,
+            reason=reason,
         )
-    return _as_state(existing), await summary(session, chat)
+    return as_state(existing), await summary(session, chat)
 
 
 async def agent_close(
@@ -210,7 +240,7 @@ async def visitor_close(
     return await close_chat(session, chat, author, client_id)
 
 
-async def _held_chat(session: AsyncSession, agent: AgentIdentity, chat_id: str) -> Chat:
+async def held_chat(session: AsyncSession, agent: AgentIdentity, chat_id: str) -> Chat:
     chat = await session.get(Chat, chat_id)
     if chat is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
@@ -284,7 +314,7 @@ async def _chat_events(
 
 async def visitor_transcript(
     session: AsyncSession, visitor: Visitor, after_seq: int, limit: int
-) -> tuple[ChatSummary | None, list[MessageEvent | ChatStateEvent]]:
+) -> tuple[ChatSummary | None, list[AnyEvent]]:
     chat = await open_chat_of(session, visitor.id)
     if chat is None:
         return None, []
@@ -327,14 +357,14 @@ async def events_for_visitor(
     return (await session.scalars(query)).all()
 
 
-def _as_message(row: EventRow) -> MessageEvent:
+def as_message(row: EventRow) -> MessageEvent:
     model = to_model(row)
     if not isinstance(model, MessageEvent):
         raise DomainError(ErrorCode.CLIENT_ID_CONFLICT, "This client_id was already used for another action.")
     return model
 
 
-def _as_state(row: EventRow) -> ChatStateEvent:
+def as_state(row: EventRow) -> ChatStateEvent:
     model = to_model(row)
     if not isinstance(model, ChatStateEvent):
         raise DomainError(ErrorCode.CLIENT_ID_CONFLICT, "This client_id was already used for another action.")

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chat_backend.db.tables import Chat, EventRow, utcnow
 from chat_backend.domain.auth import as_utc
 from chat_protocol import Author, AuthorKind, ChatState, ChatStateEvent, MessageEvent, VisitorInfo
+from chat_protocol.models import AnyEvent, CloseReason, NoteEvent, RatingEvent
 
 
 def author_key(author: Author) -> str:
@@ -45,6 +46,7 @@ async def append_event(
     )
     session.add(row)
     await session.flush()
+    session.info["events_written"] = True
     return row
 
 
@@ -59,7 +61,7 @@ async def max_event_id(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.coalesce(func.max(EventRow.id), 0))) or 0)
 
 
-def to_model(row: EventRow) -> MessageEvent | ChatStateEvent:
+def to_model(row: EventRow) -> AnyEvent:
     author = Author(kind=AuthorKind(row.author_kind), id=row.author_id, name=row.author_name)
     common: dict[str, Any] = {
         "event_id": row.id,
@@ -70,9 +72,23 @@ def to_model(row: EventRow) -> MessageEvent | ChatStateEvent:
         "author": author,
         "client_id": row.client_id,
     }
+    data = row.data or {}
     if row.kind == "message":
         return MessageEvent(text=row.text or "", **common)
-    data = row.data or {}
+    if row.kind == "note":
+        return NoteEvent(text=row.text or "", **common)
+    if row.kind == "rating":
+        return RatingEvent(rating=data["rating"], comment=row.text or "", **common)
     agent = Author.model_validate(data["agent"]) if data.get("agent") else None
     visitor = VisitorInfo.model_validate(data["visitor"]) if data.get("visitor") else None
-    return ChatStateEvent(state=ChatState(str(data["state"])), agent=agent, visitor=visitor, **common)
+    moved_from = data.get("transferred_from")
+    reason = data.get("reason")
+    return ChatStateEvent(
+        state=ChatState(str(data["state"])),
+        agent=agent,
+        visitor=visitor,
+        assigned=bool(data.get("assigned")),
+        transferred_from=Author.model_validate(moved_from) if moved_from else None,
+        reason=CloseReason(str(reason)) if reason else None,
+        **common,
+    )

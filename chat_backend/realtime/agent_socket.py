@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Chat, EventRow
-from chat_backend.domain import chats
+from chat_backend.domain import chats, handover
 from chat_backend.domain.auth import resolve_access_token
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import Connection
-from chat_protocol import PROTOCOL_VERSION, ChatState, Envelope, ErrorCode
+from chat_protocol import PROTOCOL_VERSION, AuthorKind, ChatState, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
 
 
@@ -41,6 +41,12 @@ class AgentConnection(Connection):
         )
         self.send(Envelope.response("login", result, envelope.req_id))
 
+    def on_registered(self) -> None:
+        self.router.kick()
+
+    def on_unregistered(self) -> None:
+        self.router.kick()
+
     async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
         assert self.agent is not None
         return await chats.events_for_agent(session, self.agent, cursor, limit)
@@ -62,6 +68,35 @@ class AgentConnection(Connection):
             async with self.db.write() as session:
                 state_event, summary = await operation(session, agent, payload.chat_id, payload.client_id)
             self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
+            self.router.kick()
+        elif action == "transfer_chat":
+            self.check_rate()
+            async with self.db.write() as session:
+                state_event, summary = await handover.transfer(
+                    session,
+                    agent,
+                    payload.chat_id,
+                    payload.client_id,
+                    to_agent_id=payload.to_agent_id,
+                    to_group_id=payload.to_group_id,
+                    note=payload.note,
+                    online=self.hub.online_agents(),
+                )
+            self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
+            self.router.kick()
+        elif action == "send_note":
+            self.check_rate()
+            async with self.db.write() as session:
+                note = await handover.add_note(
+                    session, agent, payload.chat_id, payload.client_id, payload.text
+                )
+            self.send(Envelope.response(action, p.NoteResult(event=note), req_id))
+        elif action == "mark_read":
+            async with self.db.write() as session:
+                held = await chats.held_chat(session, agent, payload.chat_id or "")
+                seq = await handover.mark_read(session, held, "agent", payload.seq)
+            read = p.ReadPush(chat_id=held.id, reader=AuthorKind.AGENT, seq=seq)
+            self.hub.push_to_visitor(held.visitor_id, Envelope.push("read", read), f"read:{held.id}")
         elif action == "set_status":
             async with self.db.write() as session:
                 await chats.set_status(session, agent, payload.status)
@@ -70,6 +105,7 @@ class AgentConnection(Connection):
             for conn in self.hub.agent_connections(agent.agent_id):
                 if conn is not self:
                     conn.send(Envelope.push("status", status))
+            self.router.kick()
         elif action == "typing":
             async with self.db.read() as session:
                 chat = await session.get(Chat, payload.chat_id)

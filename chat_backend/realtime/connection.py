@@ -21,6 +21,7 @@ from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id, to_model
 from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.router import Router
 from chat_backend.settings import Settings
 from chat_protocol import MAX_FRAME_BYTES, Envelope, ErrorCode
 from chat_protocol.actions import Socket, request_model
@@ -65,8 +66,9 @@ class Connection:
 
     socket: Socket
 
-    def __init__(self, ws: WebSocket, db: Database, hub: Hub, settings: Settings) -> None:
+    def __init__(self, ws: WebSocket, db: Database, hub: Hub, settings: Settings, router: Router) -> None:
         self.ws = ws
+        self.router = router
         self.db = db
         self.hub = hub
         self.settings = settings
@@ -167,6 +169,12 @@ class Connection:
 
     # --- receiving --------------------------------------------------------------------------
 
+    def on_registered(self) -> None:
+        """Logged in and listed in the hub."""
+
+    def on_unregistered(self) -> None:
+        """Gone from the hub."""
+
     def idle_timeout(self) -> float:
         return self.settings.idle_timeout
 
@@ -196,6 +204,7 @@ class Connection:
             if not await self._login_frame(*first):
                 return
             self.hub.register(self)
+            self.on_registered()
             deliverer = asyncio.create_task(self._deliverer())
             while not self._closed:
                 try:
@@ -211,6 +220,8 @@ class Connection:
         finally:
             self._closed = True
             self.hub.unregister(self)
+            if deliverer is not None:
+                self.on_unregistered()
             for task in (writer, deliverer):
                 if task is not None:
                     task.cancel()

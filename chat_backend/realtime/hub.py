@@ -75,6 +75,18 @@ class Hub:
     def connection_count(self) -> int:
         return len(self._connections)
 
+    def online_agents(self) -> set[str]:
+        """Agents with at least one live socket on this node."""
+        return {agent_id for agent_id, conns in self._by_agent.items() if conns}
+
+    def visitor_connection_count(self, visitor_id: str) -> int:
+        return len(self._by_visitor.get(visitor_id, ()))
+
+    def push_to_all_visitors(self, envelope: Envelope) -> None:
+        for conns in list(self._by_visitor.values()):
+            for conn in list(conns):
+                conn.send_ephemeral(envelope)
+
     def agent_connections(self, agent_id: str) -> list[Connection]:
         return list(self._by_agent.get(agent_id, ()))
 

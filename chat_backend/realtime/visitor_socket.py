@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import EventRow, Visitor
-from chat_backend.domain import chats
+from chat_backend.domain import chats, handover, routing
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
 from chat_backend.domain.visitors import site_for_origin, visitor_login
 from chat_backend.realtime.agent_socket import chat_of_visitor_with_agent
 from chat_backend.realtime.connection import Connection
-from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode
+from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
 
 
@@ -41,9 +41,18 @@ class VisitorConnection(Connection):
                 chat=await chats.summary(session, chat) if chat else None,
                 cursor=await max_event_id(session),
                 server_protocol=PROTOCOL_VERSION,
+                agents_available=await routing.agents_available(session, self.hub.online_agents()),
             )
         self.visitor_id = visitor.id
         self.send(Envelope.response("login", result, envelope.req_id))
+
+    def on_registered(self) -> None:
+        assert self.visitor_id is not None
+        self.router.visitor_connected(self.visitor_id)
+
+    def on_unregistered(self) -> None:
+        assert self.visitor_id is not None
+        self.router.visitor_disconnected(self.visitor_id)
 
     async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
         assert self.visitor_id is not None
@@ -64,6 +73,7 @@ class VisitorConnection(Connection):
                     session, visitor, payload.client_id, payload.text, payload.name
                 )
             self.send(Envelope.response(action, p.MessageResult(event=event), req_id))
+            self.router.kick()
         elif action == "sneak_peek":
             assert self.visitor_id is not None
             async with self.db.read() as session:
@@ -84,3 +94,31 @@ class VisitorConnection(Connection):
                 visitor = await self._visitor(session)
                 state_event, summary = await chats.visitor_close(session, visitor, payload.client_id)
             self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
+            self.router.kick()
+        elif action == "rate_chat":
+            self.check_rate()
+            async with self.db.write() as session:
+                visitor = await self._visitor(session)
+                rating = await handover.rate(
+                    session, visitor, payload.client_id, payload.rating, payload.comment
+                )
+            self.send(Envelope.response(action, p.RatingResult(event=rating), req_id))
+        elif action == "mark_read":
+            async with self.db.write() as session:
+                visitor = await self._visitor(session)
+                chat = await chats.open_chat_of(session, visitor.id)
+                seq = await handover.mark_read(session, chat, "visitor", payload.seq) if chat else 0
+            if chat is not None and chat.agent_id:
+                read = p.ReadPush(chat_id=chat.id, reader=AuthorKind.VISITOR, seq=seq)
+                self.hub.push_to_agent(chat.agent_id, Envelope.push("read", read), f"read:{chat.id}")
+        elif action == "activity":
+            assert self.visitor_id is not None
+            await self.router.set_presence(self.visitor_id, "active" if payload.active else "inactive")
+        elif action == "offline_message":
+            self.check_rate()
+            async with self.db.write() as session:
+                visitor = await self._visitor(session)
+                message_id = await handover.leave_offline_message(
+                    session, visitor, payload.client_id, payload.name, payload.email, payload.text
+                )
+            self.send(Envelope.response(action, p.OfflineMessageResult(message_id=message_id), req_id))

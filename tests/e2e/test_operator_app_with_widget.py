@@ -19,6 +19,7 @@ from operator_app.app import AppController
 from operator_app.ui.main_window import MainWindow
 from tests.support.backend import BackendProcess
 from tests.support.browser import BrowserThread
+from tests.widgets.fixtures import run
 
 
 async def until(condition: Callable[[], object], within: float = 15.0, what: str = "condition") -> None:
@@ -47,6 +48,7 @@ def _transcript_text(window: MainWindow) -> str:
 
 
 async def _open_app(backend: BackendProcess) -> tuple[AppController, MainWindow]:
+    backend.cli("routing", "--auto-assign", "off")  # these tests take chats from the queue by hand
     controller = AppController()
     window = await controller.login(backend.url, backend.agent_email, backend.agent_password)
     state = window.findChild(QLabel, "connectionState")
@@ -118,7 +120,7 @@ def test_visitor_and_operator_chat_end_to_end(
         finally:
             await controller.shutdown()
 
-    qloop.run_until_complete(scenario())
+    run(qloop, scenario(), timeout=180)
 
 
 def test_backend_restart_mid_chat_loses_and_duplicates_nothing(
@@ -177,4 +179,4 @@ def test_backend_restart_mid_chat_loses_and_duplicates_nothing(
         finally:
             await controller.shutdown()
 
-    qloop.run_until_complete(scenario())
+    run(qloop, scenario(), timeout=180)

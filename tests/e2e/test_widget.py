@@ -131,6 +131,7 @@ class Agent:
 
 @pytest.fixture
 def agent(backend: BackendProcess) -> Iterator[Agent]:
+    backend.cli("routing", "--auto-assign", "off")  # the agent takes chats from the queue by hand
     agent = Agent(backend)
     yield agent
     agent.stop()

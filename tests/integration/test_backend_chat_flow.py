@@ -98,6 +98,7 @@ async def test_not_accepting_agent_cannot_take(db_backend: BackendProcess) -> No
 
 
 async def test_snapshot_lists_queue_and_my_chats_and_transcript_pages(db_backend: BackendProcess) -> None:
+    db_backend.cli("routing", "--auto-assign", "off")
     agent = await connect_agent(db_backend)
     await _accepting(agent)
     v1, _ = await connect_visitor(db_backend)

@@ -1,0 +1,157 @@
+"""`/api/v1`: canned replies, colleagues and groups, offline messages and routing settings."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+from sqlalchemy import delete, select
+
+from chat_backend.api.deps import CurrentAgent, State, raise_http
+from chat_backend.db.tables import Agent, AgentGroup, Group
+from chat_backend.domain import canned, handover, routing
+from chat_backend.domain.auth import AgentIdentity
+from chat_backend.domain.errors import DomainError
+from chat_protocol import ErrorCode, RoutingStatus
+from chat_protocol.canned import CannedReply, CannedReplyInput
+from chat_protocol.rest import (
+    AgentLimitInput,
+    AgentSummary,
+    GroupInfo,
+    GroupInput,
+    OfflineMessage,
+    RoutingSettings,
+)
+
+router = APIRouter(prefix="/api/v1")
+
+
+def _admin(agent: AgentIdentity) -> None:
+    if agent.role != "admin":
+        raise_http(DomainError(ErrorCode.FORBIDDEN, "Only admins may change this."))
+
+
+@router.get("/canned")
+async def list_canned(agent: CurrentAgent, state: State) -> list[CannedReply]:
+    async with state.db.read() as session:
+        return await canned.visible(session, agent)
+
+
+@router.post("/canned", status_code=201)
+async def create_canned(body: CannedReplyInput, agent: CurrentAgent, state: State) -> CannedReply:
+    try:
+        async with state.db.write() as session:
+            return await canned.create(session, agent, body)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.put("/canned/{canned_id}")
+async def update_canned(
+    canned_id: str, body: CannedReplyInput, agent: CurrentAgent, state: State
+) -> CannedReply:
+    try:
+        async with state.db.write() as session:
+            return await canned.update(session, agent, canned_id, body)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.delete("/canned/{canned_id}", status_code=204)
+async def delete_canned(canned_id: str, agent: CurrentAgent, state: State) -> Response:
+    try:
+        async with state.db.write() as session:
+            await canned.delete(session, agent, canned_id)
+    except DomainError as exc:
+        raise_http(exc)
+    return Response(status_code=204)
+
+
+@router.get("/agents")
+async def list_agents(_agent: CurrentAgent, state: State) -> list[AgentSummary]:
+    """Colleagues with status, online flag and load: the transfer dialog's list."""
+    online = state.hub.online_agents()
+    async with state.db.read() as session:
+        settings = await routing.routing_settings(session)
+        load = await routing.loads(session)
+        memberships = (await session.execute(select(AgentGroup.agent_id, AgentGroup.group_id))).all()
+        agents = (
+            await session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.name))
+        ).all()
+    groups: dict[str, list[str]] = {}
+    for agent_id, group_id in memberships:
+        groups.setdefault(agent_id, []).append(group_id)
+    return [
+        AgentSummary(
+            agent_id=a.id,
+            name=a.name,
+            status=RoutingStatus(a.status),
+            online=a.id in online,
+            load=load.get(a.id, 0),
+            max_chats=a.max_chats or settings.default_max_chats,
+            group_ids=sorted(groups.get(a.id, [])),
+        )
+        for a in agents
+    ]
+
+
+@router.put("/agents/{agent_id}/limit")
+async def set_agent_limit(
+    agent_id: str, body: AgentLimitInput, agent: CurrentAgent, state: State
+) -> AgentSummary:
+    _admin(agent)
+    async with state.db.write() as session:
+        target = await session.get(Agent, agent_id)
+        if target is None:
+            raise_http(DomainError(ErrorCode.NOT_FOUND, "No such agent."))
+        target.max_chats = body.max_chats
+        load = (await routing.loads(session)).get(target.id, 0)
+    state.router.kick()
+    return AgentSummary(
+        agent_id=target.id,
+        name=target.name,
+        status=RoutingStatus(target.status),
+        online=target.id in state.hub.online_agents(),
+        load=load,
+        max_chats=body.max_chats,
+    )
+
+
+@router.get("/groups")
+async def list_groups(_agent: CurrentAgent, state: State) -> list[GroupInfo]:
+    async with state.db.read() as session:
+        rows = (await session.scalars(select(Group).order_by(Group.name))).all()
+    return [GroupInfo(group_id=g.id, name=g.name) for g in rows]
+
+
+@router.post("/groups", status_code=201)
+async def create_group(body: GroupInput, agent: CurrentAgent, state: State) -> GroupInfo:
+    _admin(agent)
+    async with state.db.write() as session:
+        group = Group(id=str(uuid.uuid4()), name=body.name.strip())
+        session.add(group)
+        await session.flush()
+        await session.execute(delete(AgentGroup).where(AgentGroup.group_id == group.id))
+        session.add_all(AgentGroup(agent_id=a, group_id=group.id) for a in body.agent_ids)
+    return GroupInfo(group_id=group.id, name=group.name)
+
+
+@router.get("/offline-messages")
+async def list_offline_messages(_agent: CurrentAgent, state: State) -> list[OfflineMessage]:
+    async with state.db.read() as session:
+        return await handover.offline_messages(session)
+
+
+@router.get("/settings/routing")
+async def get_routing(_agent: CurrentAgent, state: State) -> RoutingSettings:
+    async with state.db.read() as session:
+        return await routing.routing_settings(session)
+
+
+@router.put("/settings/routing")
+async def put_routing(body: RoutingSettings, agent: CurrentAgent, state: State) -> RoutingSettings:
+    _admin(agent)
+    async with state.db.write() as session:
+        await routing.save_routing_settings(session, body)
+    state.router.kick()
+    return body

@@ -1,0 +1,105 @@
+"""The routing loop of this node: assigns queued chats, re-offers unanswered ones, closes inactive ones,
+tells visitors their place in the queue and whether anyone is available, and tracks visitor presence.
+
+It runs after `kick()` (a chat queued, a status changed, an agent connected...) and every `tick` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from chat_backend.db.engine import Database
+from chat_backend.domain import handover, routing
+from chat_backend.realtime.hub import Hub
+from chat_protocol import ChatState, Envelope
+from chat_protocol.socket_payloads import AvailabilityPush, QueuePositionPush, VisitorPresencePush
+
+log = logging.getLogger(__name__)
+
+
+class Router:
+    def __init__(self, db: Database, hub: Hub, tick: float = 5.0, leave_grace: float = 15.0) -> None:
+        self.db = db
+        self.hub = hub
+        self.tick = tick
+        self.leave_grace = leave_grace
+        self._wake = asyncio.Event()
+        self._available: bool | None = None
+        self._leaving: dict[str, asyncio.Task[None]] = {}
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.tick)
+            self._wake.clear()
+            try:
+                await self.route_once()
+            except Exception:
+                log.exception("routing pass failed")
+
+    async def route_once(self) -> None:
+        online = self.hub.online_agents()
+        async with self.db.write() as session:
+            await routing.reoffer_unanswered(session)
+            await routing.close_inactive(session)
+            await routing.assign_queued(session, online)
+        async with self.db.read() as session:
+            positions = await routing.queue_positions(session)
+            available = await routing.agents_available(session, online)
+        for chat, position, wait in positions:
+            push = QueuePositionPush(chat_id=chat.id, position=position, estimated_wait=wait)
+            self.hub.push_to_visitor(
+                chat.visitor_id, Envelope.push("queue_position", push), f"queue:{chat.id}"
+            )
+        if available != self._available:
+            self._available = available
+            self.hub.push_to_all_visitors(
+                Envelope.push("availability", AvailabilityPush(agents_available=available))
+            )
+
+    async def agents_available(self) -> bool:
+        async with self.db.read() as session:
+            return await routing.agents_available(session, self.hub.online_agents())
+
+    # --- presence ------------------------------------------------------------------------------
+
+    def visitor_connected(self, visitor_id: str) -> None:
+        leaving = self._leaving.pop(visitor_id, None)
+        if leaving is not None:
+            leaving.cancel()
+        asyncio.get_running_loop().create_task(self.set_presence(visitor_id, "active"))
+
+    def visitor_disconnected(self, visitor_id: str) -> None:
+        if self.hub.visitor_connection_count(visitor_id) or visitor_id in self._leaving:
+            return
+        self._leaving[visitor_id] = asyncio.get_running_loop().create_task(self._leave_later(visitor_id))
+
+    async def _leave_later(self, visitor_id: str) -> None:
+        await asyncio.sleep(self.leave_grace)
+        self._leaving.pop(visitor_id, None)
+        if not self.hub.visitor_connection_count(visitor_id):
+            await self.set_presence(visitor_id, "left")
+
+    async def set_presence(self, visitor_id: str, presence: str) -> None:
+        try:
+            async with self.db.write() as session:
+                changed = await handover.set_presence(session, visitor_id, presence)
+        except Exception:
+            log.exception("could not record visitor presence")
+            return
+        for chat in changed:
+            push = Envelope.push("visitor_presence", VisitorPresencePush(chat_id=chat.id, presence=presence))
+            if chat.state == ChatState.TAKEN.value and chat.agent_id:
+                self.hub.push_to_agent(chat.agent_id, push, f"presence:{chat.id}")
+            else:
+                for agent_id in self.hub.online_agents():
+                    self.hub.push_to_agent(agent_id, push, f"presence:{chat.id}")
+
+    def stop(self) -> None:
+        for task in self._leaving.values():
+            task.cancel()
