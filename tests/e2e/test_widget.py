@@ -1,132 +1,51 @@
 """The website widget (chat_backend/static/widget.js) in real headless Chromium against the real backend.
 
 The visitor is the browser on the demo shop; the agent is a protocol-level client on /ws/agent
-(tests.support.wire), driven from these synchronous tests through an asyncio loop in a thread.
+(tests.support.wire), driven from these synchronous tests through an asyncio loop in a thread
+(tests/e2e/widget_helpers.py). The widget shows the composer only while an agent accepts chats
+(otherwise the offline form, see test_widget_workflow.py), so every test that writes has an agent.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
+from tests.e2e.widget_helpers import (
+    Agent,
+    bubbles,
+    launch_chromium,
+    new_page,
+    open_widget,
+    send,
+    shadow,
+    start_chat,
+    wait_until,
+)
 from tests.support.backend import BackendProcess
-from tests.support.wire import WireClient, connect_agent, new_id
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-T = TypeVar("T")
-
 
 # --- fixtures -----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
-
-
-def _new_page(browser: Browser, locale: str = "en-US") -> tuple[Page, list[str]]:
-    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda dialog: (errors.append("dialog: " + dialog.message), dialog.dismiss()))
-    return page, errors
 
 
 @pytest.fixture
 def page(browser: Browser, backend: BackendProcess) -> Iterator[Page]:
     """A fresh browser context (empty localStorage) on the demo shop; fails on any page error or dialog."""
-    page, errors = _new_page(browser)
+    page, errors = new_page(browser)
     yield page
     page.context.close()
     assert errors == []
-
-
-class Agent:
-    """The demo agent ("佐藤 花子") on /ws/agent, accepting chats. Its asyncio loop runs in a thread."""
-
-    def __init__(self, backend: BackendProcess) -> None:
-        self.backend = backend
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.client: WireClient = self._run(self._connect())
-        self.token: str = self.client.token  # type: ignore[attr-defined]
-
-    def _run(self, coro: Coroutine[Any, Any, T], timeout: float = 20) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    async def _connect(self) -> WireClient:
-        client = await connect_agent(self.backend)
-        await client.ok("set_status", {"status": "accepting"})
-        return client
-
-    def next_event(self, within: float = 10, **match: Any) -> dict[str, Any]:
-        return self._run(self.client.next_event(within=within, **match), timeout=within + 5)
-
-    def next_push(self, action: str | None, within: float = 10) -> dict[str, Any]:
-        return self._run(self.client.next_push(action, within=within), timeout=within + 5)
-
-    def wait_message(self, text: str, within: float = 10) -> dict[str, Any]:
-        """The next visitor message event with this text."""
-        return self.next_event(within=within, kind="message", text=text)
-
-    def take(self, chat_id: str) -> dict[str, Any]:
-        return self._run(self.client.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()}))
-
-    def say(self, chat_id: str, text: str) -> dict[str, Any]:
-        return self._run(
-            self.client.ok("send_message", {"chat_id": chat_id, "client_id": new_id(), "text": text})
-        )
-
-    def typing(self, chat_id: str, typing: bool) -> None:
-        self._run(self.client.send("typing", {"chat_id": chat_id, "typing": typing}))
-
-    def close_chat(self, chat_id: str) -> dict[str, Any]:
-        return self._run(self.client.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()}))
-
-    def chat_events(self, chat_id: str) -> list[dict[str, Any]]:
-        """What the backend stored for this chat (REST, as the agent)."""
-        response = httpx.get(
-            f"{self.backend.url}/api/v1/chats/{chat_id}/events",
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=10,
-        )
-        response.raise_for_status()
-        events: list[dict[str, Any]] = response.json()["events"]
-        return events
-
-    def messages(self, chat_id: str) -> list[dict[str, Any]]:
-        return [e for e in self.chat_events(chat_id) if e["kind"] == "message"]
-
-    def stop(self) -> None:
-        try:
-            self._run(self.client.close())
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(10)
-            self.loop.close()
 
 
 @pytest.fixture
@@ -137,58 +56,10 @@ def agent(backend: BackendProcess) -> Iterator[Agent]:
     agent.stop()
 
 
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def open_widget(page: Page, url: str) -> None:
-    page.goto(url)
-    page.get_by_test_id("launcher").click()
-    expect(page.get_by_test_id("connection-state")).to_have_attribute("data-state", "connected")
-
-
-def send(page: Page, text: str, name: str | None = None) -> None:
-    if name is not None:
-        page.get_by_test_id("name-input").fill(name)
-    page.get_by_test_id("message-input").fill(text)
-    page.get_by_test_id("send").click()
-
-
-def shadow(page: Page, script: str) -> Any:
-    """Evaluate `script` (a function body) with `root` bound to the widget's shadow root."""
-    return page.evaluate(
-        f"() => {{ const root = document.querySelector('livechat-widget').shadowRoot; {script} }}"
-    )
-
-
-def bubbles(page: Page, author: str | None = None) -> Any:
-    selector = '[data-testid="message"]' + (f'[data-author="{author}"]' if author else "")
-    return page.locator(selector)
-
-
-def wait_until(condition: Callable[[], bool], within: float = 10) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
-
-
-def start_chat(page: Page, agent: Agent, backend: BackendProcess, text: str = "Hello") -> str:
-    """Visitor writes, agent takes the chat; returns the chat id."""
-    open_widget(page, backend.demo_url)
-    send(page, text)
-    chat_id: str = agent.wait_message(text)["chat_id"]
-    expect(page.get_by_test_id("chat-waiting")).to_be_visible()  # queued
-    agent.take(chat_id)
-    expect(page.get_by_test_id("chat-event").filter(has_text="joined the chat")).to_be_visible()
-    expect(page.get_by_test_id("chat-waiting")).to_be_hidden()
-    return chat_id
-
-
 # --- tests --------------------------------------------------------------------------------------
 
 
-def test_launcher_opens_and_closes_the_window(page: Page, backend: BackendProcess) -> None:
+def test_launcher_opens_and_closes_the_window(page: Page, backend: BackendProcess, agent: Agent) -> None:
     page.goto(backend.demo_url)
     launcher = page.get_by_test_id("launcher")
     window = page.get_by_test_id("chat-window")
@@ -353,7 +224,9 @@ def test_same_visitor_and_chat_after_reload(page: Page, backend: BackendProcess,
     ]
 
 
-def test_host_page_css_does_not_change_the_widget(browser: Browser, backend: BackendProcess) -> None:
+def test_host_page_css_does_not_change_the_widget(
+    browser: Browser, backend: BackendProcess, agent: Agent
+) -> None:
     """cart.html carries hostile global CSS (button { background: red !important }, * { font-size }...)."""
     probe = """() => {
       const host = document.querySelector('livechat-widget');
@@ -377,7 +250,7 @@ def test_host_page_css_does_not_change_the_widget(browser: Browser, backend: Bac
     }"""
     seen = []
     for url in (backend.demo_url, backend.url + "/demo/cart.html"):
-        page, errors = _new_page(browser)
+        page, errors = new_page(browser)
         page.emulate_media(reduced_motion="reduce")  # no transitions half-way through
         open_widget(page, url)
         page.get_by_test_id("message-input").fill("x")  # enables the send button
@@ -565,8 +438,8 @@ def test_stale_token_is_dropped_and_a_new_visitor_logs_in(page: Page, backend: B
     assert token != "not-a-real-token"
 
 
-def test_japanese_ui(browser: Browser, backend: BackendProcess) -> None:
-    page, errors = _new_page(browser, locale="ja-JP")
+def test_japanese_ui(browser: Browser, backend: BackendProcess, agent: Agent) -> None:
+    page, errors = new_page(browser, locale="ja-JP")
     open_widget(page, backend.demo_url)
     expect(page.get_by_test_id("connection-state")).to_have_text("オンライン")
     expect(page.get_by_test_id("launcher")).to_have_attribute("aria-label", "チャットを閉じる")

@@ -51,6 +51,7 @@ async def test_visitor_socket_from_unlisted_origin_is_refused(db_backend: Backen
     assert answer["payload"]["code"] == "origin_not_allowed"
     await asyncio.wait_for(ws.wait_closed(), 5)
     assert ws.close_code == 4003
+    await client.close()
 
 
 async def test_lookalike_origins_are_refused(db_backend: BackendProcess) -> None:
@@ -60,8 +61,10 @@ async def test_lookalike_origins_are_refused(db_backend: BackendProcess) -> None
         db_backend.url.replace("http", "https"),
     ):
         ws = await websockets.connect(f"{db_backend.ws_url}/ws/visitor", origin=origin)  # type: ignore[arg-type]
-        answer = await WireClient(ws).request("login", {"site_id": db_backend.site_id})
+        client = WireClient(ws)
+        answer = await client.request("login", {"site_id": db_backend.site_id})
         assert answer["payload"]["code"] == "origin_not_allowed", origin
+        await client.close()
 
 
 async def test_frame_over_64_kib_gets_an_error_frame_and_the_socket_stays_usable(
@@ -82,17 +85,21 @@ async def test_frame_over_64_kib_gets_an_error_frame_and_the_socket_stays_usable
 
 async def test_nothing_is_answered_before_login(db_backend: BackendProcess) -> None:
     ws = await websockets.connect(f"{db_backend.ws_url}/ws/agent")
-    answer = await WireClient(ws).request("ping")
+    client = WireClient(ws)
+    answer = await client.request("ping")
     assert answer["payload"]["code"] == "login_required"
     await asyncio.wait_for(ws.wait_closed(), 5)
+    await client.close()
 
 
 async def test_invalid_agent_token_is_refused(db_backend: BackendProcess) -> None:
     ws = await websockets.connect(f"{db_backend.ws_url}/ws/agent")
-    answer = await WireClient(ws).request("login", {"token": "forged"})
+    client = WireClient(ws)
+    answer = await client.request("login", {"token": "forged"})
     assert answer["payload"]["code"] == "invalid_token"
     await asyncio.wait_for(ws.wait_closed(), 5)
     assert ws.close_code == 4001
+    await client.close()
 
 
 async def test_resume_replays_missed_events_once_in_order(db_backend: BackendProcess) -> None:

@@ -77,6 +77,7 @@ class WireClient:
     async def close(self) -> None:
         await self.ws.close()
         self._reader.cancel()
+        await asyncio.gather(self._reader, return_exceptions=True)
 
 
 async def connect_agent(

@@ -1,0 +1,287 @@
+"""The REST client of one server: typed calls under ``/api/v1`` and failures mapped to `ApiError`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import ssl
+from enum import StrEnum
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from chat_protocol import PROTOCOL_VERSION
+from chat_protocol.rest import (
+    LoginRequest,
+    Me,
+    RefreshRequest,
+    ServerInfo,
+    Snapshot,
+    TokenPair,
+    TranscriptPage,
+)
+from operator_app import __version__
+
+log = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=8.0)
+USER_AGENT = f"operator-app/{__version__}"
+
+
+class ApiErrorKind(StrEnum):
+    """What went wrong, in the terms the user is told about."""
+
+    INVALID_URL = "invalid_url"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    SESSION_EXPIRED = "session_expired"
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    TLS = "tls"
+    INCOMPATIBLE = "incompatible"
+    RATE_LIMITED = "rate_limited"
+    HTTP = "http"
+    BAD_RESPONSE = "bad_response"
+
+
+class ApiError(Exception):
+    """A failed REST call. `code` is the server's error code when it sent one."""
+
+    def __init__(
+        self,
+        kind: ApiErrorKind,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+        server_protocol: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+        self.server_protocol = server_protocol
+
+    def __repr__(self) -> str:
+        return f"ApiError({self.kind.value!r}, {self.message!r}, status={self.status}, code={self.code})"
+
+
+def normalize_server_url(raw: str) -> str:
+    """``chat.example.com/`` -> ``https://chat.example.com``; raises `ApiError` INVALID_URL."""
+    text = raw.strip()
+    if not text:
+        raise ApiError(ApiErrorKind.INVALID_URL, "empty server URL")
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApiError(ApiErrorKind.INVALID_URL, f"not an http(s) URL: {raw!r}")
+    if parts.query or parts.fragment:
+        raise ApiError(ApiErrorKind.INVALID_URL, f"a server URL has no query or fragment: {raw!r}")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def websocket_url(server_url: str, path: str = "/ws/agent") -> str:
+    """The socket URL for a normalized server URL (``https`` -> ``wss``). Never carries a token."""
+    parts = urlsplit(server_url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/") + path, "", ""))
+
+
+def make_ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """The system trust store, plus the administrator's CA bundle when one is configured."""
+    context = ssl.create_default_context()
+    if ca_bundle:
+        try:
+            context.load_verify_locations(cafile=ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise ApiError(ApiErrorKind.TLS, f"cannot use the CA bundle {ca_bundle!r}: {exc}") from exc
+    return context
+
+
+def _plain_http_verify() -> bool:
+    """A plain-http server without a proxy needs no trust store (this client never follows
+    redirects), and loading one costs ~25 ms of start-up. A proxy may speak TLS: keep it then."""
+    return any(os.environ.get(name) for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"))
+
+
+def is_tls_failure(exc: BaseException) -> bool:
+    """True when an exception (or anything in its cause chain) is an SSL error."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError | ssl.CertificateError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _error_detail(response: httpx.Response) -> tuple[str | None, str, float | None]:
+    """(code, message, retry_after) from a REST error body, tolerating FastAPI's default shapes."""
+    code: str | None = None
+    message = response.reason_phrase or f"HTTP {response.status_code}"
+    retry_after: float | None = None
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, dict):
+        raw_code = detail.get("code")
+        code = raw_code if isinstance(raw_code, str) else None
+        raw_message = detail.get("message")
+        if isinstance(raw_message, str):
+            message = raw_message
+        raw_retry = detail.get("retry_after")
+        if isinstance(raw_retry, int | float):
+            retry_after = float(raw_retry)
+    elif isinstance(detail, str):
+        message = detail
+    header = response.headers.get("retry-after")
+    if retry_after is None and header:
+        try:
+            retry_after = float(header)
+        except ValueError:
+            retry_after = None
+    return code, message, retry_after
+
+
+class ApiClient:
+    """One httpx `AsyncClient` per server: timeouts, proxy from the environment, optional CA bundle."""
+
+    def __init__(
+        self,
+        server_url: str,
+        *,
+        ca_bundle: str | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.server_url = normalize_server_url(server_url)
+        self.ssl_context = make_ssl_context(ca_bundle) if self.server_url.startswith("https:") else None
+        self._client = httpx.AsyncClient(
+            base_url=self.server_url + "/api/v1",
+            timeout=timeout,
+            verify=self.ssl_context if self.ssl_context is not None else _plain_http_verify(),
+            trust_env=True,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # --- calls -----------------------------------------------------------------------------
+
+    async def server_info(self) -> ServerInfo:
+        """`GET /info`, refusing a server that speaks another protocol (or none of ours)."""
+        try:
+            info = await self._request("GET", "/info", ServerInfo)
+        except ApiError as exc:
+            not_ours = exc.kind is ApiErrorKind.BAD_RESPONSE or exc.status in (404, 405)
+            if not_ours:
+                raise ApiError(
+                    ApiErrorKind.INCOMPATIBLE, f"not a chat server ({exc.message})", status=exc.status
+                ) from exc
+            raise
+        if info.protocol != PROTOCOL_VERSION:
+            raise ApiError(
+                ApiErrorKind.INCOMPATIBLE,
+                f"server speaks protocol {info.protocol}, this app speaks {PROTOCOL_VERSION}",
+                server_protocol=info.protocol,
+            )
+        return info
+
+    async def login(self, email: str, password: str) -> TokenPair:
+        body = LoginRequest(email=email, password=password).model_dump()
+        return await self._request("POST", "/auth/login", TokenPair, json=body, login=True)
+
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        body = RefreshRequest(refresh_token=refresh_token).model_dump()
+        return await self._request("POST", "/auth/refresh", TokenPair, json=body)
+
+    async def logout(self, access_token: str) -> None:
+        await self._send("POST", "/auth/logout", token=access_token)
+
+    async def me(self, access_token: str) -> Me:
+        return await self._request("GET", "/me", Me, token=access_token)
+
+    async def snapshot(self, access_token: str) -> Snapshot:
+        return await self._request("GET", "/snapshot", Snapshot, token=access_token)
+
+    async def transcript(
+        self, access_token: str, chat_id: str, *, after_seq: int = 0, limit: int = 200
+    ) -> TranscriptPage:
+        return await self._request(
+            "GET",
+            f"/chats/{chat_id}/events",
+            TranscriptPage,
+            token=access_token,
+            params={"after_seq": after_seq, "limit": limit},
+        )
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        model: type[ModelT],
+        *,
+        token: str | None = None,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        login: bool = False,
+    ) -> ModelT:
+        response = await self._send(method, path, token=token, json=json, params=params, login=login)
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise ApiError(
+                ApiErrorKind.BAD_RESPONSE, f"unexpected {path} body: {exc}", status=response.status_code
+            ) from exc
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        login: bool = False,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        try:
+            response = await self._client.request(method, path, headers=headers, json=json, params=params)
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout):
+                raise ApiError(ApiErrorKind.UNREACHABLE, f"connection timed out: {exc}") from exc
+            raise ApiError(ApiErrorKind.TIMEOUT, f"the server did not answer in time: {exc}") from exc
+        except httpx.TransportError as exc:
+            if is_tls_failure(exc):
+                raise ApiError(ApiErrorKind.TLS, f"TLS failure: {exc}") from exc
+            raise ApiError(ApiErrorKind.UNREACHABLE, f"cannot reach the server: {exc}") from exc
+        if response.is_success:
+            return response
+        raise self._http_error(response, login=login)
+
+    @staticmethod
+    def _http_error(response: httpx.Response, *, login: bool) -> ApiError:
+        code, message, retry_after = _error_detail(response)
+        status = response.status_code
+        if status == 429 or code == "rate_limited":
+            kind = ApiErrorKind.RATE_LIMITED
+        elif status == 401:
+            kind = ApiErrorKind.INVALID_CREDENTIALS if login else ApiErrorKind.SESSION_EXPIRED
+        else:
+            kind = ApiErrorKind.HTTP
+        log.info("HTTP %s %s -> %s %s", response.request.method, response.request.url.path, status, code)
+        return ApiError(kind, message, status=status, code=code, retry_after=retry_after)

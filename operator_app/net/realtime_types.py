@@ -1,0 +1,69 @@
+"""What the realtime connection reports and raises: states, errors, the listener, the backoff."""
+
+from __future__ import annotations
+
+import random
+from enum import StrEnum
+from typing import Protocol
+
+from chat_protocol.models import AnyEvent
+from chat_protocol.socket_payloads import AgentLoginResult, SneakPeekPush, StatusPush, TypingPush
+
+CLOSE_AUTH = 4001
+CLOSE_OVERFLOW = 4008
+OFFLINE_AFTER_FAILURES = 3
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+
+
+class RealtimeError(Exception):
+    """An `err` frame answering one of our requests."""
+
+    def __init__(self, code: str, message: str, retry_after: float | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+class ConnectionLost(Exception):
+    """The socket is not connected, or closed before the answer came."""
+
+
+class RequestTimeout(Exception):
+    """No answer within the request's timeout."""
+
+
+class AuthRejected(Exception):
+    """The server refused our access token (login err or close code 4001)."""
+
+
+class RealtimeListener(Protocol):
+    """What the connection reports to (the store's sync engine implements it)."""
+
+    def get_cursor(self) -> int: ...
+    def on_logged_in(self, result: AgentLoginResult) -> None: ...
+    def on_event(self, event: AnyEvent) -> None: ...
+    def on_sneak_peek(self, push: SneakPeekPush) -> None: ...
+    def on_typing(self, push: TypingPush) -> None: ...
+    def on_status(self, push: StatusPush) -> None: ...
+    def on_state(self, state: ConnectionState) -> None: ...
+    async def resync(self) -> None:
+        """Load a snapshot over HTTP and apply it; `get_cursor` then returns its cursor."""
+
+    def on_resumed(self) -> None: ...
+    def on_fatal(self, error: Exception) -> None:
+        """The connection gave up for good: session expired or incompatible server."""
+
+
+def backoff_delay(
+    attempt: int, *, low: float = 0.5, high: float = 30.0, rng: random.Random | None = None
+) -> float:
+    """Full-jitter backoff: uniform in [0, min(high, low * 2**attempt)], never below `low`."""
+    ceiling = min(high, low * (2 ** min(attempt, 16)))
+    return max(low, (rng or random).uniform(0.0, ceiling))

@@ -1,0 +1,244 @@
+"""The signed-in agent's live session: keeps `ChatStore` in sync and carries out user actions.
+
+Start-up: snapshot over HTTP -> store -> socket login -> resume from the snapshot's cursor -> outbox
+replay. Mutations (reply, take, close) go through the outbox, so they survive a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from chat_protocol import RoutingStatus
+from chat_protocol.models import AnyEvent
+from chat_protocol.rest import Snapshot
+from chat_protocol.socket_payloads import (
+    AgentLoginResult,
+    AgentTypingRequest,
+    ChatActionResult,
+    MessageResult,
+    SetStatusRequest,
+    SneakPeekPush,
+    StatusPush,
+    TypingPush,
+)
+from operator_app.net.api import ApiError, websocket_url
+from operator_app.net.outbox import Outbox, OutboxDelivery, OutboxItem
+from operator_app.net.realtime import ConnectionState, RealtimeConnection, RealtimeError
+from operator_app.net.session import AuthSession
+from operator_app.net.tasks import BackgroundTasks
+from operator_app.store.chat_state import ChatStore
+from operator_app.store.store_signals import SignalForwarder, StoreSignals
+
+log = logging.getLogger(__name__)
+
+TYPING_REFRESH_S = 3.0
+TYPING_IDLE_S = 5.0
+
+
+class ChatSession:
+    """Owns the store, the socket, the outbox and the REST session of one signed-in agent."""
+
+    def __init__(
+        self,
+        auth: AuthSession,
+        data_dir: Path,
+        *,
+        realtime_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.auth = auth
+        self.signals = StoreSignals()
+        self.store = ChatStore(SignalForwarder(self.signals))
+        self.tasks = BackgroundTasks()
+        self._data_dir = data_dir
+        self.realtime = RealtimeConnection(
+            websocket_url(auth.server_url),
+            self,
+            self._token,
+            ssl_context=auth.api.ssl_context,
+            **(realtime_options or {}),
+        )
+        self.outbox: Outbox | None = None
+        self.delivery: OutboxDelivery | None = None
+        self._history_tasks: dict[str, asyncio.Task[None]] = {}
+        self._typing_sent: dict[str, float] = {}
+        self._typing_stop: dict[str, asyncio.TimerHandle] = {}
+        self.signals.chat_details_missing.connect(self._load_details)
+
+    @property
+    def connection_state(self) -> ConnectionState:
+        return self.realtime.state
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def start(self, snapshot: Snapshot | None = None) -> Snapshot:
+        """Load the snapshot (unless given a fresh one), restore unsent replies, then connect."""
+        if snapshot is None:
+            snapshot = await self.auth.snapshot()
+        self.store.load_snapshot(snapshot)
+        account = f"{self.auth.server_url}|{snapshot.me.agent_id}"
+        self.outbox = Outbox(self._data_dir / "outbox.sqlite3", account)
+        for item in self.outbox.pending():
+            if item.action == "send_message":
+                created = datetime.fromtimestamp(item.created_at, UTC)
+                text = str(item.payload.get("text", ""))
+                self.store.add_pending_message(item.chat_id, item.client_id, text, created)
+        self.delivery = OutboxDelivery(self.outbox, self.realtime, self._on_delivered, self._on_refused)
+        self.realtime.start()
+        self.delivery.start()
+        return snapshot
+
+    async def shutdown(self) -> None:
+        """Stop the socket and the delivery, close the outbox and the HTTP client."""
+        for handle in self._typing_stop.values():
+            handle.cancel()
+        self._typing_stop.clear()
+        if self.delivery is not None:
+            await self.delivery.stop()
+        await self.realtime.stop()
+        await self.tasks.cancel_all()
+        for task in self._history_tasks.values():
+            task.cancel()
+        if self.outbox is not None:
+            self.outbox.close()
+            self.outbox = None
+        await self.auth.api.aclose()
+
+    async def logout(self) -> None:
+        await self.auth.logout()
+        await self.shutdown()
+
+    async def _token(self, force_refresh: bool) -> str:
+        return await self.auth.access_token(force_refresh=force_refresh)
+
+    # --- RealtimeListener -------------------------------------------------------------------
+
+    def get_cursor(self) -> int:
+        return self.store.cursor
+
+    def on_logged_in(self, result: AgentLoginResult) -> None:
+        self.store.set_status(result.status)
+
+    def on_event(self, event: AnyEvent) -> None:
+        self.store.apply_event(event)
+
+    def on_sneak_peek(self, push: SneakPeekPush) -> None:
+        self.store.set_sneak_peek(push.chat_id, push.text)
+
+    def on_typing(self, push: TypingPush) -> None:
+        log.debug("typing %s in %s: %s", push.author.kind, push.chat_id, push.typing)
+
+    def on_status(self, push: StatusPush) -> None:
+        self.store.set_status(push.status)
+
+    def on_state(self, state: ConnectionState) -> None:
+        self.signals.connection_state_changed.emit(state.value)
+
+    async def resync(self) -> None:
+        self.store.load_snapshot(await self.auth.snapshot())
+
+    def on_resumed(self) -> None:
+        if self.delivery is not None:
+            self.delivery.kick()
+
+    def on_fatal(self, error: Exception) -> None:
+        reason = "incompatible" if isinstance(error, RealtimeError) else "session_expired"
+        self.signals.session_ended.emit(reason)
+
+    # --- outbox outcomes --------------------------------------------------------------------
+
+    def _on_delivered(self, item: OutboxItem, result: dict[str, Any]) -> None:
+        if item.action == "send_message":
+            self.store.apply_event(MessageResult.model_validate(result).event, advance_cursor=False)
+        else:
+            done = ChatActionResult.model_validate(result)
+            self.store.apply_event(done.event, advance_cursor=False)
+            self.store.upsert_summary(done.chat)
+        self.signals.action_done.emit(item.action, item.chat_id)
+
+    def _on_refused(self, item: OutboxItem, error: RealtimeError) -> None:
+        if item.action == "send_message":
+            self.store.mark_failed(item.chat_id, item.client_id)
+        self.signals.action_failed.emit(item.action, item.chat_id, error.code)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def _queue(self, action: str, payload: dict[str, Any]) -> str:
+        if self.outbox is None or self.delivery is None:
+            raise RuntimeError("the session is not started")
+        self.outbox.add(action, payload)
+        self.delivery.kick()
+        return str(payload["client_id"])
+
+    def send_message(self, chat_id: str, text: str) -> str:
+        """Show the reply as sending and queue it; returns its client_id."""
+        client_id = str(uuid.uuid4())
+        self.set_typing(chat_id, False)
+        self.store.add_pending_message(chat_id, client_id, text)
+        return self._queue("send_message", {"chat_id": chat_id, "client_id": client_id, "text": text})
+
+    def take_chat(self, chat_id: str) -> str:
+        return self._queue("take_chat", {"chat_id": chat_id, "client_id": str(uuid.uuid4())})
+
+    def close_chat(self, chat_id: str) -> str:
+        return self._queue("close_chat", {"chat_id": chat_id, "client_id": str(uuid.uuid4())})
+
+    async def set_status(self, status: RoutingStatus) -> None:
+        """Ask the server to change my routing status (needs the socket)."""
+        result = await self.realtime.request("set_status", SetStatusRequest(status=status))
+        self.store.set_status(StatusPush.model_validate(result).status)
+
+    def set_typing(self, chat_id: str, typing: bool) -> None:
+        """Throttled typing state: true at most every few seconds, false after a pause or a send."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        handle = self._typing_stop.pop(chat_id, None)
+        if handle is not None:
+            handle.cancel()
+        if typing:
+            last = self._typing_sent.get(chat_id)
+            if last is None or now - last >= TYPING_REFRESH_S:
+                self._typing_sent[chat_id] = now
+                self._notify_typing(chat_id, True)
+            self._typing_stop[chat_id] = loop.call_later(TYPING_IDLE_S, self.set_typing, chat_id, False)
+        elif self._typing_sent.pop(chat_id, None) is not None:
+            self._notify_typing(chat_id, False)
+
+    def _notify_typing(self, chat_id: str, typing: bool) -> None:
+        payload = AgentTypingRequest(chat_id=chat_id, typing=typing)
+        self.tasks.spawn(self.realtime.notify("typing", payload), name="typing")
+
+    def set_active_chat(self, chat_id: str | None) -> None:
+        self.store.set_active_chat(chat_id)
+
+    async def load_history(self, chat_id: str) -> None:
+        """Fetch a chat's transcript pages (once at a time per chat) and merge them."""
+        running = self._history_tasks.get(chat_id)
+        if running is None or running.done():
+            running = asyncio.create_task(self._fetch_history(chat_id), name=f"history-{chat_id}")
+            self._history_tasks[chat_id] = running
+        await asyncio.shield(running)
+
+    async def _fetch_history(self, chat_id: str) -> None:
+        after = 0
+        while True:
+            page = await self.auth.transcript(chat_id, after_seq=after)
+            self.store.apply_transcript_page(page)
+            if not page.has_more or page.next_after_seq <= after:
+                return
+            after = page.next_after_seq
+
+    def _load_details(self, chat_id: str) -> None:
+        self.tasks.spawn(self._fetch_details(chat_id), name=f"details-{chat_id}")
+
+    async def _fetch_details(self, chat_id: str) -> None:
+        try:
+            page = await self.auth.transcript(chat_id, after_seq=0, limit=1)
+        except ApiError as exc:
+            log.warning("could not load chat %s: %s", chat_id, exc)
+            return
+        self.store.upsert_summary(page.chat)

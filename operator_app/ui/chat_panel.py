@@ -1,0 +1,216 @@
+"""The centre of the main window: the chosen chat's header, transcript, sneak peek and composer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chat_protocol import ChatState
+from operator_app.store.chat_state import ChatStore
+from operator_app.store.display_text import visitor_name
+from operator_app.store.store_signals import StoreSignals
+from operator_app.store.transcript_model import TranscriptModel
+from operator_app.ui.composer import Composer
+from operator_app.ui.sneak_peek_label import SneakPeekLabel
+from operator_app.ui.transcript_view import TranscriptView
+
+
+def _plain_label(object_name: str, parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+class ChatPanel(QWidget):
+    """Signals: ``send_requested(chat_id, text)``, ``close_requested(chat_id)``,
+    ``take_requested(chat_id)``, ``typing(chat_id, active)``."""
+
+    send_requested = Signal(str, str)
+    close_requested = Signal(str)
+    take_requested = Signal(str)
+    typing = Signal(str, bool)
+
+    def __init__(
+        self, store: ChatStore, signals: StoreSignals, model: TranscriptModel, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatPanel")
+        self._store = store
+        self._model = model
+        self.chat_id: str | None = None
+        self._drafts: dict[str, str] = {}
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self._build_empty_page())
+        self.stack.addWidget(self._build_chat_page())
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+        signals.chat_changed.connect(self._chat_changed)
+        signals.store_reset.connect(self._refresh)
+        signals.sneak_peek_changed.connect(self._sneak_peek_changed)
+        self.show_chat(None)
+
+    # --- construction -----------------------------------------------------------------------
+
+    def _build_empty_page(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("emptyState")
+        layout = QVBoxLayout(page)
+        layout.addStretch(2)
+        title = QLabel(self.tr("No chat selected"), page)
+        title.setObjectName("emptyTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint = QLabel(
+            self.tr("Choose one of your chats on the left, or take a visitor from the queue (Ctrl+T)."), page
+        )
+        hint.setObjectName("emptyHint")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addSpacing(6)
+        layout.addWidget(hint)
+        layout.addStretch(3)
+        return page
+
+    def _build_chat_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        header = QWidget(page)
+        header.setObjectName("chatHeader")
+        head = QHBoxLayout(header)
+        head.setContentsMargins(18, 10, 14, 10)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        self.title = _plain_label("chatTitle", header)
+        self.subtitle = _plain_label("chatSubtitle", header)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        head.addLayout(titles, 1)
+        self.take_here = QPushButton(self.tr("Take chat"), header)
+        self.take_here.setObjectName("takeHereButton")
+        self.take_here.clicked.connect(self._take_clicked)
+        self.close_button = QPushButton(self.tr("Close chat"), header)
+        self.close_button.setObjectName("closeChatButton")
+        self.close_button.setToolTip(self.tr("End this conversation for you and the visitor."))
+        self.close_button.clicked.connect(self._close_clicked)
+        head.addWidget(self.take_here)
+        head.addWidget(self.close_button)
+        layout.addWidget(header)
+
+        self.transcript = TranscriptView(page)
+        self.transcript.setModel(self._model)
+        layout.addWidget(self.transcript, 1)
+
+        self.sneak_peek = SneakPeekLabel(page)
+        self.sneak_peek.setContentsMargins(18, 2, 18, 2)
+        layout.addWidget(self.sneak_peek)
+
+        bottom = QWidget(page)
+        bottom.setObjectName("composerArea")
+        row = QHBoxLayout(bottom)
+        row.setContentsMargins(14, 8, 14, 12)
+        row.setSpacing(8)
+        self.composer = Composer(bottom)
+        self.composer.setFixedHeight(76)
+        self.composer.submitted.connect(self._submitted)
+        self.composer.typing.connect(self._typing)
+        self.send_button = QPushButton(self.tr("Send"), bottom)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setDefault(False)
+        self.send_button.setAutoDefault(False)
+        self.send_button.clicked.connect(self.composer.submit)
+        row.addWidget(self.composer, 1)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addWidget(bottom)
+        return page
+
+    # --- state ------------------------------------------------------------------------------
+
+    def show_chat(self, chat_id: str | None) -> None:
+        """Show a chat (or the empty state). The composer keeps its draft per chat."""
+        if chat_id != self.chat_id:
+            if self.chat_id is not None:
+                self._drafts[self.chat_id] = self.composer.toPlainText()
+                self.typing.emit(self.chat_id, False)
+            self.composer.blockSignals(True)
+            self.composer.setPlainText(self._drafts.pop(chat_id, "") if chat_id else "")
+            self.composer.moveCursor(self.composer.textCursor().MoveOperation.End)
+            self.composer.blockSignals(False)
+        self.chat_id = chat_id
+        self._model.set_chat(chat_id)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        chat = self._store.get(self.chat_id) if self.chat_id else None
+        if chat is None:
+            self.stack.setCurrentIndex(0)
+            return
+        self.stack.setCurrentIndex(1)
+        self.title.setText(visitor_name(chat.visitor))
+        mine = self._store.is_mine(chat)
+        if chat.state == ChatState.QUEUED:
+            subtitle = self.tr("Waiting in the queue. Take the chat to reply.")
+        elif mine:
+            subtitle = self.tr("You are chatting with this visitor.")
+        elif chat.state == ChatState.TAKEN:
+            name = chat.agent.name if chat.agent and chat.agent.name else self.tr("another operator")
+            subtitle = self.tr("Taken by %1").replace("%1", name)
+        elif chat.state == ChatState.CLOSED:
+            subtitle = self.tr("This chat is closed.")
+        else:
+            subtitle = self.tr("The visitor has not sent a message yet.")
+        self.subtitle.setText(subtitle)
+        self.take_here.setVisible(chat.state == ChatState.QUEUED)
+        self.close_button.setVisible(mine)
+        self.composer.setEnabled(mine)
+        self.send_button.setEnabled(mine)
+        if mine:
+            self.composer.setPlaceholderText(
+                self.tr("Type a reply. Enter sends, Shift+Enter starts a new line.")
+            )
+        elif chat.state == ChatState.QUEUED:
+            self.composer.setPlaceholderText(self.tr("Take this chat to reply."))
+        else:
+            self.composer.setPlaceholderText(self.tr("You cannot reply in this chat."))
+        self.transcript.empty_text = self.tr("No messages yet")
+        self.sneak_peek.set_peek(chat.sneak_peek if chat.state != ChatState.CLOSED else "")
+
+    def _chat_changed(self, chat_id: str) -> None:
+        if chat_id == self.chat_id:
+            self._refresh()
+
+    def _sneak_peek_changed(self, chat_id: str, text: str) -> None:
+        if chat_id == self.chat_id:
+            self.sneak_peek.set_peek(text)
+
+    # --- intents ----------------------------------------------------------------------------
+
+    def _submitted(self, text: str) -> None:
+        if self.chat_id is not None:
+            self.send_requested.emit(self.chat_id, text)
+
+    def _typing(self, active: bool) -> None:
+        chat = self._store.get(self.chat_id) if self.chat_id else None
+        if chat is not None and self._store.is_mine(chat):
+            self.typing.emit(chat.chat_id, active)
+
+    def _close_clicked(self) -> None:
+        if self.chat_id is not None:
+            self.close_requested.emit(self.chat_id)
+
+    def _take_clicked(self) -> None:
+        if self.chat_id is not None:
+            self.take_requested.emit(self.chat_id)

@@ -1,0 +1,103 @@
+"""Failures turned into one translated sentence for the user (details go to the log, not the screen)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from chat_protocol import ErrorCode
+from operator_app.net.api import ApiError, ApiErrorKind
+from operator_app.net.realtime import ConnectionLost, RealtimeError, RequestTimeout
+
+
+def describe_api_error(error: ApiError) -> str:
+    kind = error.kind
+    if kind is ApiErrorKind.INVALID_URL:
+        return QCoreApplication.translate(
+            "ErrorText", "The server address is not valid. Enter it like https://chat.example.com."
+        )
+    if kind is ApiErrorKind.INVALID_CREDENTIALS:
+        return QCoreApplication.translate("ErrorText", "Wrong e-mail address or password.")
+    if kind is ApiErrorKind.SESSION_EXPIRED:
+        return QCoreApplication.translate("ErrorText", "Your session has expired. Please sign in again.")
+    if kind is ApiErrorKind.UNREACHABLE:
+        return QCoreApplication.translate(
+            "ErrorText", "Cannot reach the server. Check the address and your network connection."
+        )
+    if kind is ApiErrorKind.TIMEOUT:
+        return QCoreApplication.translate("ErrorText", "The server did not answer in time. Please try again.")
+    if kind is ApiErrorKind.TLS:
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The secure connection to the server failed: its certificate is not trusted. Ask your administrator for the certificate authority file.",
+        )
+    if kind is ApiErrorKind.INCOMPATIBLE:
+        if error.server_protocol is not None:
+            return QCoreApplication.translate(
+                "ErrorText",
+                "This server uses a different version of the chat protocol. Please update the app.",
+            )
+        return QCoreApplication.translate(
+            "ErrorText", "This address does not answer like a chat server. Check the server address."
+        )
+    if kind is ApiErrorKind.RATE_LIMITED:
+        if error.retry_after:
+            seconds = str(max(1, round(error.retry_after)))
+            return QCoreApplication.translate(
+                "ErrorText", "Too many attempts. Please wait %1 seconds and try again."
+            ).replace("%1", seconds)
+        return QCoreApplication.translate(
+            "ErrorText", "Too many attempts. Please wait a moment and try again."
+        )
+    if kind is ApiErrorKind.BAD_RESPONSE:
+        return QCoreApplication.translate(
+            "ErrorText", "The server sent an answer this app does not understand."
+        )
+    return QCoreApplication.translate("ErrorText", "The server reported an error (HTTP %1).").replace(
+        "%1", str(error.status or "?")
+    )
+
+
+def describe_action_error(code: str) -> str:
+    """The result of a refused reply, take or close."""
+    messages: dict[str, str] = {
+        ErrorCode.CHAT_ALREADY_TAKEN: QCoreApplication.translate(
+            "ErrorText", "Another operator has already taken this chat."
+        ),
+        ErrorCode.CHAT_CLOSED: QCoreApplication.translate("ErrorText", "This chat is already closed."),
+        ErrorCode.NOT_ACCEPTING: QCoreApplication.translate(
+            "ErrorText", "You are not accepting chats. Switch your status to accepting first."
+        ),
+        ErrorCode.FORBIDDEN: QCoreApplication.translate(
+            "ErrorText", "You are not allowed to do this in this chat."
+        ),
+        ErrorCode.NOT_FOUND: QCoreApplication.translate("ErrorText", "This chat no longer exists."),
+        ErrorCode.RATE_LIMITED: QCoreApplication.translate(
+            "ErrorText", "You are sending too fast. Please wait a moment."
+        ),
+        ErrorCode.INVALID_PAYLOAD: QCoreApplication.translate(
+            "ErrorText", "The server refused this request as invalid."
+        ),
+    }
+    return messages.get(
+        code,
+        QCoreApplication.translate("ErrorText", "The server refused the request (%1).").replace("%1", code),
+    )
+
+
+def describe_error(error: BaseException) -> str:
+    if isinstance(error, ApiError):
+        return describe_api_error(error)
+    if isinstance(error, RealtimeError):
+        return describe_action_error(error.code)
+    if isinstance(error, ConnectionLost):
+        return QCoreApplication.translate(
+            "ErrorText", "You are offline. Please wait until the connection is back."
+        )
+    if isinstance(error, RequestTimeout):
+        return QCoreApplication.translate("ErrorText", "The server did not answer in time. Please try again.")
+    return QCoreApplication.translate("ErrorText", "Something went wrong. The details are in the log file.")
+
+
+def is_expected(error: BaseException) -> bool:
+    """Failures that are part of normal operation: logged without a traceback."""
+    return isinstance(error, ApiError | RealtimeError | ConnectionLost | RequestTimeout)

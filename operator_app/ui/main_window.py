@@ -1,0 +1,378 @@
+"""The operator's main window: my chats and the queue on the left, the chosen chat in the centre.
+
+Objects: ``chatList``, ``queueList``, ``takeButton``, ``transcriptView``, ``sneakPeekLabel``,
+``composer``, ``closeChatButton``, ``statusSwitch``, ``connectionState``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
+
+from chat_protocol import RoutingStatus
+from operator_app.net.tasks import BackgroundTasks
+from operator_app.settings import SettingsFile
+from operator_app.store.chat_list_model import MyChatsModel, QueueModel
+from operator_app.store.chat_session import ChatSession
+from operator_app.store.transcript_model import TranscriptModel
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.chat_panel import ChatPanel
+from operator_app.ui.error_text import describe_action_error
+from operator_app.ui.side_pane import SidePane
+from operator_app.ui.status_widgets import ConnectionIndicator, StatusSwitch
+from operator_app.ui.style import MAIN_WINDOW_QSS
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """Signals: ``first_shown()`` once the window is on screen; ``sign_out_requested()``;
+    ``closed()`` when the user closes the window."""
+
+    first_shown = Signal()
+    sign_out_requested = Signal()
+    closed = Signal()
+
+    def __init__(self, session: ChatSession, settings: SettingsFile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.session = session
+        self.settings = settings
+        self._tasks = BackgroundTasks()
+        self._shown_once = False
+        self._select_when_mine: str | None = None
+        self._model_update = 0
+        self._syncing = False
+        store, signals = session.store, session.signals
+        # Selections that move because rows moved are not the operator's choice: bracket every
+        # store change (slots run in connection order) and re-sync the lists to the shown chat.
+        signals.chat_changed.connect(self._begin_model_update)
+        signals.store_reset.connect(self._begin_model_update)
+        self.my_chats = MyChatsModel(store, signals, self)
+        self.queue = QueueModel(store, signals, self)
+        self.transcript = TranscriptModel(store, signals, self)
+
+        self.setStyleSheet(MAIN_WINDOW_QSS)
+        self._build_top_bar()
+        self._build_body()
+        self._build_menus()
+        self._error_label = QLabel(self)
+        self._error_label.setObjectName("errorMessage")
+        self._error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addWidget(self._error_label, 1)
+        self._error_timer = QTimer(self)
+        self._error_timer.setSingleShot(True)
+        self._error_timer.timeout.connect(self._error_label.clear)
+
+        signals.status_changed.connect(self.status_switch.set_status)
+        signals.connection_state_changed.connect(self.connection_state.set_state)
+        signals.connection_state_changed.connect(self._connection_changed)
+        signals.action_done.connect(self._action_done)
+        signals.action_failed.connect(self._action_failed)
+        signals.store_reset.connect(self._update_counts)
+        for model in (self.my_chats, self.queue):
+            model.rowsInserted.connect(self._update_counts)
+            model.rowsRemoved.connect(self._update_counts)
+            model.modelReset.connect(self._update_counts)
+        self.my_chats.rowsInserted.connect(self._my_chat_inserted)
+        signals.chat_changed.connect(self._end_model_update)
+        signals.store_reset.connect(self._end_model_update)
+        self.status_switch.set_status(store.status.value)
+        self.connection_state.set_state(session.connection_state.value)
+        self._update_counts()
+        self._restore_layout()
+
+    # --- construction -----------------------------------------------------------------------
+
+    def _build_top_bar(self) -> None:
+        bar = QToolBar(self.tr("Status"), self)
+        bar.setObjectName("topBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.toggleViewAction().setEnabled(False)
+        product = QLabel(self.tr("Live Chat Operator"), bar)
+        product.setObjectName("productLabel")
+        me = self.session.store.me
+        agent = QLabel(me.name if me else "", bar)
+        agent.setObjectName("agentLabel")
+        agent.setTextFormat(Qt.TextFormat.PlainText)
+        spacer = QWidget(bar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.connection_state = ConnectionIndicator(bar)
+        self.status_switch = StatusSwitch(bar)
+        self.status_switch.toggle_requested.connect(self._set_status)
+        bar.addWidget(product)
+        bar.addWidget(agent)
+        bar.addWidget(spacer)
+        bar.addWidget(self.connection_state)
+        bar.addWidget(self.status_switch)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _build_body(self) -> None:
+        store = self.session.store
+        side = SidePane(self.my_chats, self.queue, self)
+        self.side_pane = side
+        self.chat_list, self.queue_list, self.take_button = side.chat_list, side.queue_list, side.take_button
+        self.my_chats_header, self.queue_header = side.my_chats_header, side.queue_header
+        self.take_button.clicked.connect(self.take_next)
+
+        self.chat_panel = ChatPanel(store, self.session.signals, self.transcript, self)
+        self.chat_panel.send_requested.connect(self._send)
+        self.chat_panel.close_requested.connect(self._close_chat)
+        self.chat_panel.take_requested.connect(self._take)
+        self.chat_panel.typing.connect(self.session.set_typing)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(side)
+        self.splitter.addWidget(self.chat_panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 900])
+        side.setMinimumWidth(220)
+        self.chat_panel.setMinimumWidth(380)
+        self.setCentralWidget(self.splitter)
+        self.resize(1240, 780)
+        self.setMinimumSize(720, 480)
+
+        self.chat_list.selectionModel().selectionChanged.connect(self._chat_selected)
+        self.queue_list.selectionModel().selectionChanged.connect(self._queue_selected)
+        self.queue_list.activated_by_key.connect(self._queue_enter)
+        self.chat_list.activated_by_key.connect(lambda index: self.chat_panel.composer.setFocus())
+        self.queue_list.doubleClicked.connect(self._queue_enter)
+
+    def _build_menus(self) -> None:
+        operator_menu = self.menuBar().addMenu(self.tr("&Operator"))
+        sign_out = QAction(self.tr("Sign &out"), self)
+        sign_out.setObjectName("signOutAction")
+        sign_out.triggered.connect(self.sign_out_requested)
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        operator_menu.addAction(sign_out)
+        operator_menu.addMenu(self._language_menu())
+        operator_menu.addSeparator()
+        operator_menu.addAction(quit_action)
+
+        chat_menu = self.menuBar().addMenu(self.tr("&Chat"))
+        self.take_action = QAction(self.tr("&Take next chat"), self)
+        self.take_action.setObjectName("takeAction")
+        self.take_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.take_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.take_action.triggered.connect(self.take_next)
+        focus_mine = QAction(self.tr("Go to &my chats"), self)
+        focus_mine.setShortcut(QKeySequence("Alt+1"))
+        focus_mine.triggered.connect(lambda: self.chat_list.setFocus())
+        focus_queue = QAction(self.tr("Go to the &queue"), self)
+        focus_queue.setShortcut(QKeySequence("Alt+2"))
+        focus_queue.triggered.connect(lambda: self.queue_list.setFocus())
+        focus_composer = QAction(self.tr("Go to the &reply box"), self)
+        focus_composer.setShortcut(QKeySequence("Alt+3"))
+        focus_composer.triggered.connect(lambda: self.chat_panel.composer.setFocus())
+        for action in (self.take_action, focus_mine, focus_queue, focus_composer):
+            chat_menu.addAction(action)
+        chat_menu.insertSeparator(focus_mine)
+
+    def _language_menu(self) -> QMenu:
+        menu = QMenu(self.tr("&Language"), self)
+        menu.setObjectName("languageMenu")
+        group = QActionGroup(menu)
+        choices = (("system", self.tr("System default")), ("ja", "日本語"), ("en", "English"))
+        for code, label in choices:
+            action = QAction(label, menu)
+            action.setCheckable(True)
+            action.setChecked(self.settings.values.language == code)
+            action.setData(code)
+            action.triggered.connect(lambda checked=False, code=code: self._set_language(code))
+            group.addAction(action)
+            menu.addAction(action)
+        return menu
+
+    def _set_language(self, code: str) -> None:
+        if code != self.settings.values.language:
+            self.settings.set("language", code)
+            self.show_notice(self.tr("The new language is used from the next start of the app."))
+
+    # --- window life ------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.values.window_geometry
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+        state = self.settings.values.splitter_state
+        if state:
+            self.splitter.restoreState(QByteArray.fromBase64(state.encode()))
+
+    def save_layout(self) -> None:
+        self.settings.set("window_geometry", bytes(self.saveGeometry().toBase64().data()).decode())
+        self.settings.set("splitter_state", bytes(self.splitter.saveState().toBase64().data()).decode())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.first_shown.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+        self.closed.emit()
+
+    async def dispose(self) -> None:
+        await self._tasks.cancel_all()
+
+    def show_error(self, text: str) -> None:
+        """A translated error sentence in the status bar, for a while."""
+        self._error_label.setText(text)
+        self._error_timer.start(12_000)
+
+    def show_notice(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    # --- selection --------------------------------------------------------------------------
+
+    def current_chat_id(self) -> str | None:
+        return self.chat_panel.chat_id
+
+    def select_chat(self, chat_id: str) -> bool:
+        """Select one of my chats, or a queued chat; False if it is in neither list."""
+        row = self.my_chats.row_of(chat_id)
+        if row >= 0:
+            self.chat_list.setCurrentIndex(self.my_chats.index(row, 0))
+            return True
+        row = self.queue.row_of(chat_id)
+        if row >= 0:
+            self.queue_list.setCurrentIndex(self.queue.index(row, 0))
+            return True
+        return False
+
+    def _begin_model_update(self, *args: object) -> None:
+        self._model_update += 1
+
+    def _end_model_update(self, *args: object) -> None:
+        self._model_update -= 1
+        if self._model_update == 0:
+            self._sync_selection()
+
+    def _sync_selection(self) -> None:
+        """Highlight the shown chat in whichever list holds it, and nothing else."""
+        chat_id = self.chat_panel.chat_id
+        self._syncing = True
+        try:
+            for view, model in ((self.chat_list, self.my_chats), (self.queue_list, self.queue)):
+                row = model.row_of(chat_id) if chat_id else -1
+                if row < 0:
+                    view.clearSelection()
+                elif not view.selectionModel().isSelected(model.index(row, 0)):
+                    view.setCurrentIndex(model.index(row, 0))
+        finally:
+            self._syncing = False
+
+    def _chat_selected(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if not indexes or self._model_update or self._syncing:
+            return
+        self.queue_list.clearSelection()
+        self._show(self.my_chats.chat_id_at(indexes[0].row()))
+
+    def _queue_selected(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if not indexes or self._model_update or self._syncing:
+            return
+        self.chat_list.clearSelection()
+        self._show(self.queue.chat_id_at(indexes[0].row()))
+
+    def _show(self, chat_id: str | None) -> None:
+        if chat_id is None or chat_id == self.chat_panel.chat_id:
+            return
+        other = self.queue_list if self.my_chats.row_of(chat_id) >= 0 else self.chat_list
+        other.clearSelection()
+        # The panel first: marking the chat read changes it, and the lists re-sync to the panel.
+        self.chat_panel.show_chat(chat_id)
+        self.session.set_active_chat(chat_id)
+        chat = self.session.store.get(chat_id)
+        if chat is not None and not chat.history_loaded:
+            self._tasks.spawn(self._load_history(chat_id), name="load-history")
+
+    def _connection_changed(self, state: str) -> None:
+        """Back online: load the shown chat's history if it failed to load while offline."""
+        chat_id = self.chat_panel.chat_id
+        chat = self.session.store.get(chat_id) if chat_id else None
+        if state == "connected" and chat is not None and not chat.history_loaded:
+            self._tasks.spawn(self._load_history(chat.chat_id), name="load-history")
+
+    @reports_errors
+    async def _load_history(self, chat_id: str) -> None:
+        await self.session.load_history(chat_id)
+
+    def _update_counts(self) -> None:
+        self.side_pane.update_counts()
+        self.take_action.setEnabled(self.queue.rowCount() > 0)
+        me = self.session.store.me
+        name = me.name if me else ""
+        self.setWindowTitle(self.tr("%1 \u2013 Live Chat Operator").replace("%1", name) if name else "")
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def take_next(self) -> None:
+        """Take the selected queued chat, or the one waiting longest."""
+        index = self.queue_list.currentIndex()
+        row = index.row() if index.isValid() and self.queue_list.selectionModel().isSelected(index) else 0
+        chat_id = self.queue.chat_id_at(row)
+        if chat_id is not None:
+            self._take(chat_id)
+
+    def _queue_enter(self, index: QModelIndex) -> None:
+        chat_id = self.queue.chat_id_at(index.row())
+        if chat_id is not None:
+            self._take(chat_id)
+
+    def _take(self, chat_id: str) -> None:
+        self._select_when_mine = chat_id
+        self.session.take_chat(chat_id)
+        self.show_notice(self.tr("Taking the chat\u2026"))
+
+    def _my_chat_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        for row in range(first, last + 1):
+            chat_id = self.my_chats.chat_id_at(row)
+            if chat_id is not None and chat_id == self._select_when_mine:
+                self._select_when_mine = None
+                self._show(chat_id)
+                self.chat_list.setCurrentIndex(self.my_chats.index(row, 0))
+                self.chat_panel.composer.setFocus()
+
+    def _send(self, chat_id: str, text: str) -> None:
+        self.session.send_message(chat_id, text)
+
+    def _close_chat(self, chat_id: str) -> None:
+        self.session.close_chat(chat_id)
+
+    def _action_done(self, action: str, chat_id: str) -> None:
+        if action == "close_chat":
+            self.show_notice(self.tr("Chat closed."))
+        elif action == "take_chat":
+            self.statusBar().clearMessage()
+
+    def _action_failed(self, action: str, chat_id: str, code: str) -> None:
+        if action == "take_chat" and chat_id == self._select_when_mine:
+            self._select_when_mine = None
+        self.statusBar().clearMessage()
+        self.show_error(describe_action_error(code))
+
+    @async_slot(str)
+    @reports_errors
+    async def _set_status(self, status: str) -> None:
+        with disabled(self.status_switch):
+            await self.session.set_status(RoutingStatus(status))

@@ -1,0 +1,512 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US" sourcelanguage="en_US">
+<context>
+    <name>AppController</name>
+    <message>
+        <source>You are signed in, but could not be remembered: no password keyring is available.</source>
+        <translation>You are signed in, but could not be remembered: no password keyring is available.</translation>
+    </message>
+</context>
+<context>
+    <name>ChatListModel</name>
+    <message>
+        <source>You: %1</source>
+        <translation>You: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPanel</name>
+    <message>
+        <source>No chat selected</source>
+        <translation>No chat selected</translation>
+    </message>
+    <message>
+        <source>Choose one of your chats on the left, or take a visitor from the queue (Ctrl+T).</source>
+        <translation>Choose one of your chats on the left, or take a visitor from the queue (Ctrl+T).</translation>
+    </message>
+    <message>
+        <source>Take chat</source>
+        <translation>Take chat</translation>
+    </message>
+    <message>
+        <source>Close chat</source>
+        <translation>Close chat</translation>
+    </message>
+    <message>
+        <source>End this conversation for you and the visitor.</source>
+        <translation>End this conversation for you and the visitor.</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>Waiting in the queue. Take the chat to reply.</source>
+        <translation>Waiting in the queue. Take the chat to reply.</translation>
+    </message>
+    <message>
+        <source>You are chatting with this visitor.</source>
+        <translation>You are chatting with this visitor.</translation>
+    </message>
+    <message>
+        <source>another operator</source>
+        <translation>another operator</translation>
+    </message>
+    <message>
+        <source>Taken by %1</source>
+        <translation>Taken by %1</translation>
+    </message>
+    <message>
+        <source>This chat is closed.</source>
+        <translation>This chat is closed.</translation>
+    </message>
+    <message>
+        <source>The visitor has not sent a message yet.</source>
+        <translation>The visitor has not sent a message yet.</translation>
+    </message>
+    <message>
+        <source>Type a reply. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>Type a reply. Enter sends, Shift+Enter starts a new line.</translation>
+    </message>
+    <message>
+        <source>Take this chat to reply.</source>
+        <translation>Take this chat to reply.</translation>
+    </message>
+    <message>
+        <source>You cannot reply in this chat.</source>
+        <translation>You cannot reply in this chat.</translation>
+    </message>
+    <message>
+        <source>No messages yet</source>
+        <translation>No messages yet</translation>
+    </message>
+</context>
+<context>
+    <name>ChatRowDelegate</name>
+    <message>
+        <source>No messages yet</source>
+        <translation>No messages yet</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Type a reply. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>Type a reply. Enter sends, Shift+Enter starts a new line.</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Reply</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionIndicator</name>
+    <message>
+        <source>Connected</source>
+        <translation>Connected</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>Reconnecting…</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Connected to the server. Messages are delivered live.</source>
+        <translation>Connected to the server. Messages are delivered live.</translation>
+    </message>
+    <message>
+        <source>Connecting to the server…</source>
+        <translation>Connecting to the server…</translation>
+    </message>
+    <message>
+        <source>The connection was lost. Reconnecting; replies are kept and sent later.</source>
+        <translation>The connection was lost. Reconnecting; replies are kept and sent later.</translation>
+    </message>
+    <message>
+        <source>No connection to the server. Replies are kept and sent when it is back.</source>
+        <translation>No connection to the server. Replies are kept and sent when it is back.</translation>
+    </message>
+</context>
+<context>
+    <name>DisplayText</name>
+    <message>
+        <source>Visitor</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <source>Visitor #%1</source>
+        <translation>Visitor #%1</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorText</name>
+    <message>
+        <source>The server address is not valid. Enter it like https://chat.example.com.</source>
+        <translation>The server address is not valid. Enter it like https://chat.example.com.</translation>
+    </message>
+    <message>
+        <source>Wrong e-mail address or password.</source>
+        <translation>Wrong e-mail address or password.</translation>
+    </message>
+    <message>
+        <source>Your session has expired. Please sign in again.</source>
+        <translation>Your session has expired. Please sign in again.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server. Check the address and your network connection.</source>
+        <translation>Cannot reach the server. Check the address and your network connection.</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. Please try again.</source>
+        <translation>The server did not answer in time. Please try again.</translation>
+    </message>
+    <message>
+        <source>The secure connection to the server failed: its certificate is not trusted. Ask your administrator for the certificate authority file.</source>
+        <translation>The secure connection to the server failed: its certificate is not trusted. Ask your administrator for the certificate authority file.</translation>
+    </message>
+    <message>
+        <source>This server uses a different version of the chat protocol. Please update the app.</source>
+        <translation>This server uses a different version of the chat protocol. Please update the app.</translation>
+    </message>
+    <message>
+        <source>This address does not answer like a chat server. Check the server address.</source>
+        <translation>This address does not answer like a chat server. Check the server address.</translation>
+    </message>
+    <message>
+        <source>Too many attempts. Please wait %1 seconds and try again.</source>
+        <translation>Too many attempts. Please wait %1 seconds and try again.</translation>
+    </message>
+    <message>
+        <source>Too many attempts. Please wait a moment and try again.</source>
+        <translation>Too many attempts. Please wait a moment and try again.</translation>
+    </message>
+    <message>
+        <source>The server sent an answer this app does not understand.</source>
+        <translation>The server sent an answer this app does not understand.</translation>
+    </message>
+    <message>
+        <source>The server reported an error (HTTP %1).</source>
+        <translation>The server reported an error (HTTP %1).</translation>
+    </message>
+    <message>
+        <source>Another operator has already taken this chat.</source>
+        <translation>Another operator has already taken this chat.</translation>
+    </message>
+    <message>
+        <source>This chat is already closed.</source>
+        <translation>This chat is already closed.</translation>
+    </message>
+    <message>
+        <source>You are not accepting chats. Switch your status to accepting first.</source>
+        <translation>You are not accepting chats. Switch your status to accepting first.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do this in this chat.</source>
+        <translation>You are not allowed to do this in this chat.</translation>
+    </message>
+    <message>
+        <source>This chat no longer exists.</source>
+        <translation>This chat no longer exists.</translation>
+    </message>
+    <message>
+        <source>You are sending too fast. Please wait a moment.</source>
+        <translation>You are sending too fast. Please wait a moment.</translation>
+    </message>
+    <message>
+        <source>The server refused this request as invalid.</source>
+        <translation>The server refused this request as invalid.</translation>
+    </message>
+    <message>
+        <source>The server refused the request (%1).</source>
+        <translation>The server refused the request (%1).</translation>
+    </message>
+    <message>
+        <source>You are offline. Please wait until the connection is back.</source>
+        <translation>You are offline. Please wait until the connection is back.</translation>
+    </message>
+    <message>
+        <source>Something went wrong. The details are in the log file.</source>
+        <translation>Something went wrong. The details are in the log file.</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Sign in – Live Chat Operator</source>
+        <translation>Sign in – Live Chat Operator</translation>
+    </message>
+    <message>
+        <source>Sign in to your chat server</source>
+        <translation>Sign in to your chat server</translation>
+    </message>
+    <message>
+        <source>name@company.com</source>
+        <translation>name@company.com</translation>
+    </message>
+    <message>
+        <source>Remember me on this computer</source>
+        <translation>Remember me on this computer</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>Server:</translation>
+    </message>
+    <message>
+        <source>E-mail:</source>
+        <translation>E-mail:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Password:</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <source>Unavailable: no password keyring (such as GNOME Keyring or KWallet) was found on this computer, so you will be asked to sign in each time.</source>
+        <translation>Unavailable: no password keyring (such as GNOME Keyring or KWallet) was found on this computer, so you will be asked to sign in each time.</translation>
+    </message>
+    <message>
+        <source>Enter the server address, your e-mail address and your password.</source>
+        <translation>Enter the server address, your e-mail address and your password.</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Signing in…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Live Chat Operator</source>
+        <translation>Live Chat Operator</translation>
+    </message>
+    <message>
+        <source>&amp;Operator</source>
+        <translation>&amp;Operator</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>Sign &amp;out</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
+        <source>&amp;Chat</source>
+        <translation>&amp;Chat</translation>
+    </message>
+    <message>
+        <source>&amp;Take next chat</source>
+        <translation>&amp;Take next chat</translation>
+    </message>
+    <message>
+        <source>Go to &amp;my chats</source>
+        <translation>Go to &amp;my chats</translation>
+    </message>
+    <message>
+        <source>Go to the &amp;queue</source>
+        <translation>Go to the &amp;queue</translation>
+    </message>
+    <message>
+        <source>Go to the &amp;reply box</source>
+        <translation>Go to the &amp;reply box</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>System default</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next start of the app.</source>
+        <translation>The new language is used from the next start of the app.</translation>
+    </message>
+    <message>
+        <source>%1 – Live Chat Operator</source>
+        <translation>%1 – Live Chat Operator</translation>
+    </message>
+    <message>
+        <source>Taking the chat…</source>
+        <translation>Taking the chat…</translation>
+    </message>
+    <message>
+        <source>Chat closed.</source>
+        <translation>Chat closed.</translation>
+    </message>
+</context>
+<context>
+    <name>MessageDelegate</name>
+    <message>
+        <source>You</source>
+        <translation>You</translation>
+    </message>
+    <message>
+        <source>Visitor</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <source>Internal note by %1 (not shown to the visitor)</source>
+        <translation>Internal note by %1 (not shown to the visitor)</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Sending…</translation>
+    </message>
+    <message>
+        <source>Not delivered</source>
+        <translation>Not delivered</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Sent</translation>
+    </message>
+</context>
+<context>
+    <name>SidePane</name>
+    <message>
+        <source>No chats yet. Take one from the queue.</source>
+        <translation>No chats yet. Take one from the queue.</translation>
+    </message>
+    <message>
+        <source>My chats</source>
+        <translation>My chats</translation>
+    </message>
+    <message>
+        <source>Take chat</source>
+        <translation>Take chat</translation>
+    </message>
+    <message>
+        <source>Take the selected chat, or the one waiting longest (Ctrl+T)</source>
+        <translation>Take the selected chat, or the one waiting longest (Ctrl+T)</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting.</source>
+        <translation>Nobody is waiting.</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>Queue</translation>
+    </message>
+    <message>
+        <source>My chats (%1)</source>
+        <translation>My chats (%1)</translation>
+    </message>
+    <message>
+        <source>Queue (%1)</source>
+        <translation>Queue (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>SneakPeekLabel</name>
+    <message>
+        <source>Visitor is typing:</source>
+        <translation>Visitor is typing:</translation>
+    </message>
+</context>
+<context>
+    <name>StatusSwitch</name>
+    <message>
+        <source>Accepting chats</source>
+        <translation>Accepting chats</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>Away</translation>
+    </message>
+    <message>
+        <source>You were away, so no new chats are offered to you. Click to start accepting.</source>
+        <translation>You were away, so no new chats are offered to you. Click to start accepting.</translation>
+    </message>
+    <message>
+        <source>Not accepting chats</source>
+        <translation>Not accepting chats</translation>
+    </message>
+    <message>
+        <source>New chats are offered to you. Click to stop accepting.</source>
+        <translation>New chats are offered to you. Click to stop accepting.</translation>
+    </message>
+    <message>
+        <source>No new chats are offered to you. Click to start accepting.</source>
+        <translation>No new chats are offered to you. Click to start accepting.</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptModel</name>
+    <message>
+        <source>an operator</source>
+        <translation>an operator</translation>
+    </message>
+    <message>
+        <source>The visitor is waiting in the queue</source>
+        <translation>The visitor is waiting in the queue</translation>
+    </message>
+    <message>
+        <source>Chat transferred from %1 to %2</source>
+        <translation>Chat transferred from %1 to %2</translation>
+    </message>
+    <message>
+        <source>Chat assigned to %1</source>
+        <translation>Chat assigned to %1</translation>
+    </message>
+    <message>
+        <source>Chat taken by %1</source>
+        <translation>Chat taken by %1</translation>
+    </message>
+    <message>
+        <source>Chat closed after a period of inactivity</source>
+        <translation>Chat closed after a period of inactivity</translation>
+    </message>
+    <message>
+        <source>The visitor closed the chat</source>
+        <translation>The visitor closed the chat</translation>
+    </message>
+    <message>
+        <source>Chat closed</source>
+        <translation>Chat closed</translation>
+    </message>
+    <message>
+        <source>Chat started</source>
+        <translation>Chat started</translation>
+    </message>
+    <message>
+        <source>The visitor rated the chat as good</source>
+        <translation>The visitor rated the chat as good</translation>
+    </message>
+    <message>
+        <source>The visitor rated the chat as bad</source>
+        <translation>The visitor rated the chat as bad</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptView</name>
+    <message>
+        <source>Transcript</source>
+        <translation>Transcript</translation>
+    </message>
+</context>
+</TS>

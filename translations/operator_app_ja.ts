@@ -1,0 +1,512 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP" sourcelanguage="en_US">
+<context>
+    <name>AppController</name>
+    <message>
+        <source>You are signed in, but could not be remembered: no password keyring is available.</source>
+        <translation>サインインしましたが、パスワードキーリングがないため、サインイン情報を保存できませんでした。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatListModel</name>
+    <message>
+        <source>You: %1</source>
+        <translation>自分: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPanel</name>
+    <message>
+        <source>No chat selected</source>
+        <translation>チャットが選択されていません</translation>
+    </message>
+    <message>
+        <source>Choose one of your chats on the left, or take a visitor from the queue (Ctrl+T).</source>
+        <translation>左の一覧から担当中のチャットを選ぶか、待機中の訪問者を引き受けてください (Ctrl+T)。</translation>
+    </message>
+    <message>
+        <source>Take chat</source>
+        <translation>引き受ける</translation>
+    </message>
+    <message>
+        <source>Close chat</source>
+        <translation>チャットを終了</translation>
+    </message>
+    <message>
+        <source>End this conversation for you and the visitor.</source>
+        <translation>あなたと訪問者の両方でこの会話を終了します。</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>送信</translation>
+    </message>
+    <message>
+        <source>Waiting in the queue. Take the chat to reply.</source>
+        <translation>待機中です。返信するにはチャットを引き受けてください。</translation>
+    </message>
+    <message>
+        <source>You are chatting with this visitor.</source>
+        <translation>この訪問者と対応中です。</translation>
+    </message>
+    <message>
+        <source>another operator</source>
+        <translation>別のオペレーター</translation>
+    </message>
+    <message>
+        <source>Taken by %1</source>
+        <translation>%1 が対応中</translation>
+    </message>
+    <message>
+        <source>This chat is closed.</source>
+        <translation>このチャットは終了しています。</translation>
+    </message>
+    <message>
+        <source>The visitor has not sent a message yet.</source>
+        <translation>訪問者はまだメッセージを送信していません。</translation>
+    </message>
+    <message>
+        <source>Type a reply. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>返信を入力してください。Enter で送信、Shift+Enter で改行します。</translation>
+    </message>
+    <message>
+        <source>Take this chat to reply.</source>
+        <translation>返信するには、このチャットを引き受けてください。</translation>
+    </message>
+    <message>
+        <source>You cannot reply in this chat.</source>
+        <translation>このチャットには返信できません。</translation>
+    </message>
+    <message>
+        <source>No messages yet</source>
+        <translation>メッセージはまだありません</translation>
+    </message>
+</context>
+<context>
+    <name>ChatRowDelegate</name>
+    <message>
+        <source>No messages yet</source>
+        <translation>メッセージはまだありません</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Type a reply. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>返信を入力してください。Enter で送信、Shift+Enter で改行します。</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>返信</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionIndicator</name>
+    <message>
+        <source>Connected</source>
+        <translation>接続済み</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>接続中…</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>再接続中…</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>オフライン</translation>
+    </message>
+    <message>
+        <source>Connected to the server. Messages are delivered live.</source>
+        <translation>サーバーに接続しています。メッセージはリアルタイムで届きます。</translation>
+    </message>
+    <message>
+        <source>Connecting to the server…</source>
+        <translation>サーバーに接続しています…</translation>
+    </message>
+    <message>
+        <source>The connection was lost. Reconnecting; replies are kept and sent later.</source>
+        <translation>接続が切れました。再接続しています。返信は保持され、後で送信されます。</translation>
+    </message>
+    <message>
+        <source>No connection to the server. Replies are kept and sent when it is back.</source>
+        <translation>サーバーに接続できません。返信は保持され、接続が戻ったときに送信されます。</translation>
+    </message>
+</context>
+<context>
+    <name>DisplayText</name>
+    <message>
+        <source>Visitor</source>
+        <translation>訪問者</translation>
+    </message>
+    <message>
+        <source>Visitor #%1</source>
+        <translation>訪問者 #%1</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorText</name>
+    <message>
+        <source>The server address is not valid. Enter it like https://chat.example.com.</source>
+        <translation>サーバーのアドレスが正しくありません。https://chat.example.com のように入力してください。</translation>
+    </message>
+    <message>
+        <source>Wrong e-mail address or password.</source>
+        <translation>メールアドレスまたはパスワードが違います。</translation>
+    </message>
+    <message>
+        <source>Your session has expired. Please sign in again.</source>
+        <translation>セッションの有効期限が切れました。もう一度サインインしてください。</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server. Check the address and your network connection.</source>
+        <translation>サーバーに接続できません。アドレスとネットワーク接続を確認してください。</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. Please try again.</source>
+        <translation>サーバーから時間内に応答がありませんでした。もう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>The secure connection to the server failed: its certificate is not trusted. Ask your administrator for the certificate authority file.</source>
+        <translation>サーバーとの安全な接続に失敗しました。サーバーの証明書が信頼されていません。管理者に認証局 (CA) ファイルを問い合わせてください。</translation>
+    </message>
+    <message>
+        <source>This server uses a different version of the chat protocol. Please update the app.</source>
+        <translation>このサーバーは異なるバージョンのチャットプロトコルを使用しています。アプリを更新してください。</translation>
+    </message>
+    <message>
+        <source>This address does not answer like a chat server. Check the server address.</source>
+        <translation>このアドレスはチャットサーバーとして応答しません。サーバーのアドレスを確認してください。</translation>
+    </message>
+    <message>
+        <source>Too many attempts. Please wait %1 seconds and try again.</source>
+        <translation>試行回数が多すぎます。%1 秒待ってからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>Too many attempts. Please wait a moment and try again.</source>
+        <translation>試行回数が多すぎます。しばらく待ってからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>The server sent an answer this app does not understand.</source>
+        <translation>サーバーから、このアプリが理解できない応答が返されました。</translation>
+    </message>
+    <message>
+        <source>The server reported an error (HTTP %1).</source>
+        <translation>サーバーでエラーが発生しました (HTTP %1)。</translation>
+    </message>
+    <message>
+        <source>Another operator has already taken this chat.</source>
+        <translation>このチャットは別のオペレーターがすでに引き受けています。</translation>
+    </message>
+    <message>
+        <source>This chat is already closed.</source>
+        <translation>このチャットはすでに終了しています。</translation>
+    </message>
+    <message>
+        <source>You are not accepting chats. Switch your status to accepting first.</source>
+        <translation>チャットを受け付けていません。先にステータスを「受付中」に切り替えてください。</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do this in this chat.</source>
+        <translation>このチャットではこの操作を行う権限がありません。</translation>
+    </message>
+    <message>
+        <source>This chat no longer exists.</source>
+        <translation>このチャットはもう存在しません。</translation>
+    </message>
+    <message>
+        <source>You are sending too fast. Please wait a moment.</source>
+        <translation>送信の間隔が短すぎます。少し待ってください。</translation>
+    </message>
+    <message>
+        <source>The server refused this request as invalid.</source>
+        <translation>サーバーはこのリクエストを無効として拒否しました。</translation>
+    </message>
+    <message>
+        <source>The server refused the request (%1).</source>
+        <translation>サーバーがリクエストを拒否しました (%1)。</translation>
+    </message>
+    <message>
+        <source>You are offline. Please wait until the connection is back.</source>
+        <translation>オフラインです。接続が戻るまでお待ちください。</translation>
+    </message>
+    <message>
+        <source>Something went wrong. The details are in the log file.</source>
+        <translation>問題が発生しました。詳細はログファイルに記録されています。</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Sign in – Live Chat Operator</source>
+        <translation>サインイン – ライブチャット オペレーター</translation>
+    </message>
+    <message>
+        <source>Sign in to your chat server</source>
+        <translation>チャットサーバーにサインイン</translation>
+    </message>
+    <message>
+        <source>name@company.com</source>
+        <translation>例: name@company.co.jp</translation>
+    </message>
+    <message>
+        <source>Remember me on this computer</source>
+        <translation>このコンピューターにサインイン情報を保存する</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>サーバー:</translation>
+    </message>
+    <message>
+        <source>E-mail:</source>
+        <translation>メールアドレス:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>パスワード:</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>サインイン</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <source>Unavailable: no password keyring (such as GNOME Keyring or KWallet) was found on this computer, so you will be asked to sign in each time.</source>
+        <translation>利用できません: このコンピューターにパスワードキーリング (GNOME Keyring や KWallet など) が見つからないため、毎回サインインが必要です。</translation>
+    </message>
+    <message>
+        <source>Enter the server address, your e-mail address and your password.</source>
+        <translation>サーバーのアドレス、メールアドレス、パスワードを入力してください。</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>サインイン中…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Status</source>
+        <translation>ステータス</translation>
+    </message>
+    <message>
+        <source>Live Chat Operator</source>
+        <translation>ライブチャット オペレーター</translation>
+    </message>
+    <message>
+        <source>&amp;Operator</source>
+        <translation>オペレーター(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>サインアウト(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Chat</source>
+        <translation>チャット(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Take next chat</source>
+        <translation>次のチャットを引き受ける(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Go to &amp;my chats</source>
+        <translation>担当中のチャットへ移動(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Go to the &amp;queue</source>
+        <translation>待機列へ移動(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Go to the &amp;reply box</source>
+        <translation>返信欄へ移動(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>システムの設定</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next start of the app.</source>
+        <translation>新しい言語は、次回アプリを起動したときから使われます。</translation>
+    </message>
+    <message>
+        <source>%1 – Live Chat Operator</source>
+        <translation>%1 – ライブチャット オペレーター</translation>
+    </message>
+    <message>
+        <source>Taking the chat…</source>
+        <translation>チャットを引き受けています…</translation>
+    </message>
+    <message>
+        <source>Chat closed.</source>
+        <translation>チャットを終了しました。</translation>
+    </message>
+</context>
+<context>
+    <name>MessageDelegate</name>
+    <message>
+        <source>You</source>
+        <translation>自分</translation>
+    </message>
+    <message>
+        <source>Visitor</source>
+        <translation>訪問者</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>オペレーター</translation>
+    </message>
+    <message>
+        <source>Internal note by %1 (not shown to the visitor)</source>
+        <translation>%1 の社内メモ (訪問者には表示されません)</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>送信中…</translation>
+    </message>
+    <message>
+        <source>Not delivered</source>
+        <translation>未送信</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>送信済み</translation>
+    </message>
+</context>
+<context>
+    <name>SidePane</name>
+    <message>
+        <source>No chats yet. Take one from the queue.</source>
+        <translation>担当中のチャットはありません。待機列から引き受けてください。</translation>
+    </message>
+    <message>
+        <source>My chats</source>
+        <translation>担当中のチャット</translation>
+    </message>
+    <message>
+        <source>Take chat</source>
+        <translation>引き受ける</translation>
+    </message>
+    <message>
+        <source>Take the selected chat, or the one waiting longest (Ctrl+T)</source>
+        <translation>選択中のチャット、または最も長く待っているチャットを引き受けます (Ctrl+T)</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting.</source>
+        <translation>待っている訪問者はいません。</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>待機列</translation>
+    </message>
+    <message>
+        <source>My chats (%1)</source>
+        <translation>担当中のチャット (%1)</translation>
+    </message>
+    <message>
+        <source>Queue (%1)</source>
+        <translation>待機列 (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>SneakPeekLabel</name>
+    <message>
+        <source>Visitor is typing:</source>
+        <translation>訪問者が入力中:</translation>
+    </message>
+</context>
+<context>
+    <name>StatusSwitch</name>
+    <message>
+        <source>Accepting chats</source>
+        <translation>受付中</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>離席中</translation>
+    </message>
+    <message>
+        <source>You were away, so no new chats are offered to you. Click to start accepting.</source>
+        <translation>離席中のため、新しいチャットは割り当てられません。クリックすると受付を開始します。</translation>
+    </message>
+    <message>
+        <source>Not accepting chats</source>
+        <translation>受付停止中</translation>
+    </message>
+    <message>
+        <source>New chats are offered to you. Click to stop accepting.</source>
+        <translation>新しいチャットが割り当てられます。クリックすると受付を停止します。</translation>
+    </message>
+    <message>
+        <source>No new chats are offered to you. Click to start accepting.</source>
+        <translation>新しいチャットは割り当てられません。クリックすると受付を開始します。</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptModel</name>
+    <message>
+        <source>an operator</source>
+        <translation>オペレーター</translation>
+    </message>
+    <message>
+        <source>The visitor is waiting in the queue</source>
+        <translation>訪問者が待機列で待っています</translation>
+    </message>
+    <message>
+        <source>Chat transferred from %1 to %2</source>
+        <translation>チャットが %1 から %2 に転送されました</translation>
+    </message>
+    <message>
+        <source>Chat assigned to %1</source>
+        <translation>チャットが %1 に割り当てられました</translation>
+    </message>
+    <message>
+        <source>Chat taken by %1</source>
+        <translation>%1 がチャットを引き受けました</translation>
+    </message>
+    <message>
+        <source>Chat closed after a period of inactivity</source>
+        <translation>一定時間やり取りがなかったため、チャットが終了しました</translation>
+    </message>
+    <message>
+        <source>The visitor closed the chat</source>
+        <translation>訪問者がチャットを終了しました</translation>
+    </message>
+    <message>
+        <source>Chat closed</source>
+        <translation>チャットが終了しました</translation>
+    </message>
+    <message>
+        <source>Chat started</source>
+        <translation>チャットが開始されました</translation>
+    </message>
+    <message>
+        <source>The visitor rated the chat as good</source>
+        <translation>訪問者がこのチャットを「良い」と評価しました</translation>
+    </message>
+    <message>
+        <source>The visitor rated the chat as bad</source>
+        <translation>訪問者がこのチャットを「悪い」と評価しました</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptView</name>
+    <message>
+        <source>Transcript</source>
+        <translation>会話履歴</translation>
+    </message>
+</context>
+</TS>
