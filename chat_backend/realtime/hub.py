@@ -30,11 +30,12 @@ class Hub:
         return bucket.take() is None
 
     def mutation_bucket(self, user: str) -> TokenBucket:
-        """Messages and chat actions per user, across all of that user's connections."""
+        """Messages and chat actions per user, across all of that user's connections: a burst of 250
+        (a pasted list, an outbox flushed after an outage), then 20 a second."""
         from chat_backend.realtime.connection import TokenBucket
 
         _prune(self._mutation_rate)
-        return self._mutation_rate.setdefault(user, TokenBucket(capacity=100, per_second=20))
+        return self._mutation_rate.setdefault(user, TokenBucket(capacity=250, per_second=20))
 
     def register(self, conn: Connection) -> None:
         self._connections.add(conn)
