@@ -210,9 +210,10 @@ class VisitorCloseRequest(BaseModel):
 
 
 class VisitorRateRequest(BaseModel):
-    """Rate the current or just-closed chat."""
+    """Rate a chat of mine: `chat_id`, or else my newest chat."""
 
     client_id: ClientId = _CLIENT_ID
+    chat_id: str | None = None
     rating: Literal["good", "bad"]
     comment: str = Field(default="", max_length=2000)
 

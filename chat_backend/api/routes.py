@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from chat_backend import __version__
 from chat_backend.api.deps import CurrentAgent, State, raise_http
-from chat_backend.domain import auth, chats
+from chat_backend.domain import auth, chats, routing
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN
 from chat_protocol import PROTOCOL_VERSION, ErrorCode
@@ -78,7 +78,10 @@ async def get_me(agent: CurrentAgent, state: State) -> Me:
 @router.get("/snapshot")
 async def get_snapshot(agent: CurrentAgent, state: State) -> Snapshot:
     async with state.db.read() as session:
-        return await chats.snapshot(session, agent)
+        snapshot = await chats.snapshot(session, agent)
+        # The app's timings (status circles, idle away, queue reminders) come with the snapshot.
+        snapshot.routing = await routing.routing_settings(session)
+        return snapshot
 
 
 @router.get("/chats/{chat_id}/events")

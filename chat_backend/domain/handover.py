@@ -56,7 +56,8 @@ async def transfer(
         raise DomainError(ErrorCode.INVALID_PAYLOAD, "Name exactly one agent or one group.")
     chat = await chats.held_chat(session, agent, chat_id)
     settings = await routing.routing_settings(session)
-    chat.previous_agent_ids = [*(chat.previous_agent_ids or []), agent.agent_id]
+    # Routing must not hand it straight back to me; earlier holders are fair game again.
+    chat.previous_agent_ids = [agent.agent_id]
     if to_agent_id is not None:
         target = await session.get(Agent, to_agent_id)
         if target is None or target.id == agent.agent_id:
@@ -81,7 +82,10 @@ async def transfer(
         members = await routing.group_members(session, to_group_id)
         candidates = (await session.scalars(select(Agent).where(Agent.id.in_(members)))).all()
         ready = [
-            a for a in candidates if await routing.can_accept(session, a, online, settings.default_max_chats)
+            a
+            for a in candidates
+            if a.id != agent.agent_id
+            and await routing.can_accept(session, a, online, settings.default_max_chats)
         ]
         if not ready:
             raise DomainError(ErrorCode.TARGET_UNAVAILABLE, "Nobody in that group can take chats now.")
@@ -112,13 +116,19 @@ async def latest_chat_of(session: AsyncSession, visitor_id: str) -> Chat | None:
 
 
 async def rate(
-    session: AsyncSession, visitor: Visitor, client_id: str, rating: str, comment: str
+    session: AsyncSession,
+    visitor: Visitor,
+    client_id: str,
+    rating: str,
+    comment: str,
+    chat_id: str | None = None,
 ) -> RatingEvent:
+    """Rate the named chat (it must be the visitor's own), or the visitor's newest one."""
     author = chats.visitor_author(visitor)
     existing = await find_by_client_id(session, author, client_id)
     if existing is None:
-        chat = await latest_chat_of(session, visitor.id)
-        if chat is None:
+        chat = await session.get(Chat, chat_id) if chat_id else await latest_chat_of(session, visitor.id)
+        if chat is None or chat.visitor_id != visitor.id:
             raise DomainError(ErrorCode.NOT_FOUND, "There is no chat to rate.")
         existing = await append_event(
             session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,8 @@ from chat_protocol import socket_payloads as p
 
 class VisitorConnection(Connection):
     socket = "visitor"
+    _told_available = True
+    _recheck: asyncio.Task[None] | None = None
 
     def idle_timeout(self) -> float:
         return self.settings.visitor_idle_timeout
@@ -44,11 +47,19 @@ class VisitorConnection(Connection):
                 agents_available=await routing.agents_available(session, self.hub.online_agents()),
             )
         self.visitor_id = visitor.id
+        self._told_available = result.agents_available
         self.send(Envelope.response("login", result, envelope.req_id))
 
     def on_registered(self) -> None:
         assert self.visitor_id is not None
         self.router.visitor_connected(self.visitor_id)
+        self._recheck = asyncio.get_running_loop().create_task(self._recheck_availability())
+
+    async def _recheck_availability(self) -> None:
+        """Availability may have changed between computing the login answer and registering."""
+        available = await self.router.agents_available()
+        if available != self._told_available:
+            self.send_ephemeral(Envelope.push("availability", p.AvailabilityPush(agents_available=available)))
 
     def on_unregistered(self) -> None:
         assert self.visitor_id is not None
@@ -100,7 +111,7 @@ class VisitorConnection(Connection):
             async with self.db.write() as session:
                 visitor = await self._visitor(session)
                 rating = await handover.rate(
-                    session, visitor, payload.client_id, payload.rating, payload.comment
+                    session, visitor, payload.client_id, payload.rating, payload.comment, payload.chat_id
                 )
             self.send(Envelope.response(action, p.RatingResult(event=rating), req_id))
         elif action == "mark_read":

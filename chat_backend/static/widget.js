@@ -31,6 +31,10 @@
   var TYPING_TTL = 15000;
   var TRANSCRIPT_PAGE = 500;
   var OUTBOX_MAX_AGE = 7 * 24 * 3600 * 1000;
+  var MARK_READ_EVERY = 500; // at most one mark_read frame per 500 ms
+  var MAX_COMMENT = 2000; // chat_protocol VisitorRateRequest.comment
+  var MAX_EMAIL = 254;
+  var EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s.]+$/; // stricter than the server's ^[^@\s]+@[^@\s]+$ (typos)
   // Login errors that a retry will not fix soon: stay "offline" and retry slowly.
   var FATAL_LOGIN = ["origin_not_allowed", "unsupported_version", "forbidden", "not_found", "invalid_payload"];
   // Send errors that a retry with the same frame will not fix.
@@ -79,9 +83,38 @@
       tooLong: "Too long to send",
       agent: "Agent",
       joined: "{name} joined the chat",
+      takenOver: "{name} has taken over the chat",
+      transferring: "You are being transferred…",
       queued: "An agent will be with you shortly.",
+      queuePosition: "You are number {n} in the queue · {wait}",
+      queueNext: "You are next in the queue · {wait}",
+      waitMinutes: "about {n} min",
+      waitSoon: "less than a minute",
       ended: "The chat has ended",
+      endedInactive: "The chat was closed after a period of inactivity",
       typing: "{name} is typing…",
+      read: "Read",
+      ratePrompt: "How was this chat?",
+      rateGood: "Good",
+      rateBad: "Bad",
+      rateComment: "Add a comment (optional)",
+      rateSubmit: "Send rating",
+      rateSkip: "Skip",
+      rateThanks: "Thank you for your feedback!",
+      rateFailed: "Your rating could not be sent. Please try again.",
+      offlineTitle: "Leave us a message",
+      offlineText: "No one is available to chat right now. Leave your e-mail address and we will answer by e-mail.",
+      offlineName: "Your name (optional)",
+      offlineEmail: "E-mail address",
+      offlineMessage: "Your message",
+      offlineSend: "Send message",
+      offlineSending: "Sending…",
+      offlineSent: "Thanks! We will answer by e-mail.",
+      offlineBadEmail: "Please enter a valid e-mail address.",
+      offlineNoText: "Please write a message.",
+      offlineFailed: "The message could not be sent. Please try again.",
+      notConnected: "Not connected. Please try again in a moment.",
+      tooManyTries: "Too many attempts. Please wait a moment and try again.",
       counter: "{n} / {max}",
       state_connecting: "Connecting…",
       state_connected: "Online",
@@ -104,7 +137,7 @@
       namePlaceholder: "お名前（任意）",
       inputLabel: "メッセージ",
       inputPlaceholder: "メッセージを入力…",
-      inputPlaceholderNew: "メッセージを送ると新しいチャットが始まります…",
+      inputPlaceholderNew: "新しいチャットのメッセージを入力…",
       send: "送信",
       messages: "メッセージ",
       sending: "送信中…",
@@ -113,9 +146,38 @@
       tooLong: "長すぎるため送信できません",
       agent: "担当者",
       joined: "{name}がチャットに参加しました",
+      takenOver: "{name}がチャットを引き継ぎました",
+      transferring: "別の担当者におつなぎしています…",
       queued: "まもなく担当者がお応えします。",
+      queuePosition: "お待ちの順番は{n}番目です · {wait}",
+      queueNext: "次にご案内します · {wait}",
+      waitMinutes: "約{n}分",
+      waitSoon: "1分以内",
       ended: "チャットは終了しました",
+      endedInactive: "一定時間やり取りがなかったため、チャットを終了しました",
       typing: "{name}が入力中…",
+      read: "既読",
+      ratePrompt: "このチャットはいかがでしたか？",
+      rateGood: "良かった",
+      rateBad: "良くなかった",
+      rateComment: "コメント（任意）",
+      rateSubmit: "評価を送信",
+      rateSkip: "スキップ",
+      rateThanks: "ご評価ありがとうございました。",
+      rateFailed: "評価を送信できませんでした。もう一度お試しください。",
+      offlineTitle: "メッセージを残す",
+      offlineText: "ただいま対応できる担当者がおりません。メールアドレスとメッセージをお送りいただければ、メールでお返事します。",
+      offlineName: "お名前（任意）",
+      offlineEmail: "メールアドレス",
+      offlineMessage: "メッセージ",
+      offlineSend: "送信する",
+      offlineSending: "送信中…",
+      offlineSent: "ありがとうございます。メールでお返事します。",
+      offlineBadEmail: "正しいメールアドレスを入力してください。",
+      offlineNoText: "メッセージを入力してください。",
+      offlineFailed: "送信できませんでした。もう一度お試しください。",
+      notConnected: "接続されていません。しばらくしてからもう一度お試しください。",
+      tooManyTries: "送信が多すぎます。少し待ってからもう一度お試しください。",
       counter: "{n} / {max}",
       state_connecting: "接続中…",
       state_connected: "オンライン",
@@ -167,6 +229,8 @@
   var K_OUTBOX = KEY + "outbox";
   var K_NAME = KEY + "name";
   var K_OPEN = KEY + "open";
+  var K_AVAILABLE = KEY + "available";
+  var K_OFFLINE_SENT = KEY + "offline-sent";
 
   // --- small helpers -------------------------------------------------------------------------
 
@@ -237,6 +301,10 @@
     down: ["M6 9l6 6 6-6"],
     send: ["M22 2L11 13", "M22 2l-7 20-4-9-9-4 20-7z"],
     end: ["M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4", "M16 17l5-5-5-5", "M21 12H9"],
+    good: ["M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3z", "M7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3"],
+    bad: ["M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3z", "M17 2h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17"],
+    mail: ["M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z", "M22 6l-10 7L2 6"],
+    check: ["M20 6L9 17l-5-5"],
   };
   function icon(name, size) {
     var svg = document.createElementNS(SVG_NS, "svg");
@@ -310,7 +378,11 @@
     "display:flex;align-items:center;justify-content:center}",
     ".titles{flex:1 1 auto;min-width:0}",
     ".title{display:block;font-size:15px;font-weight:600;line-height:1.3;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}",
-    ".conn{display:flex;align-items:center;gap:6px;font-size:12px;line-height:1.4;opacity:.92;margin-top:2px}",
+    ".subline{display:flex;align-items:center;gap:6px;margin-top:2px;min-width:0}",
+    ".conn{flex:none;display:flex;align-items:center;gap:6px;font-size:12px;line-height:1.4;opacity:.92}",
+    ".agent-name{flex:0 1 auto;min-width:0;font-size:12px;line-height:1.4;opacity:.92;white-space:nowrap;",
+    "overflow:hidden;text-overflow:ellipsis}",
+    ".agent-name::before{content:\"·\";margin-right:6px}",
     ".dot{flex:none;width:8px;height:8px;border-radius:50%;background:#ffc24b;box-shadow:0 0 0 2px rgba(255,255,255,.25)}",
     ".conn[data-state=connected] .dot{background:#3ddc84}",
     ".conn[data-state=offline] .dot{background:#ff7a7a}",
@@ -351,7 +423,7 @@
     ".meta:empty{display:none}",
     ".failed{color:#b42318}",
     ".retry{font-size:11px;font-weight:600;color:var(--accent);text-decoration:underline;padding:0 2px}",
-    ".notice{align-self:center;max-width:92%;margin:14px 0 4px;padding:4px 12px;border-radius:999px;",
+    ".notice{align-self:center;max-width:92%;margin:14px 0 4px;padding:4px 12px;border-radius:13px;",
     "background:rgba(29,36,51,.06);color:var(--muted);font-size:12px;line-height:1.5;text-align:center;",
     "white-space:pre-wrap;overflow-wrap:anywhere}",
     ".waiting{flex:none;margin-top:14px}",
@@ -380,6 +452,45 @@
     ".send:disabled{background:#c8d1e3}",
     ".counter{font-size:11px;color:var(--muted);text-align:right;margin-top:4px}",
     ".counter.full{color:#b42318}",
+
+    /* read receipt, queue position */
+    ".receipt{font-size:11px;color:var(--muted)}",
+    ".receipt::before{content:\"✓ \";color:var(--accent)}",
+    ".waiting{padding:6px 14px}",
+    ".waiting-main,.waiting-pos{display:block}",
+    ".waiting-pos{font-weight:600;color:var(--ink);margin-top:1px}",
+    ".nowrap{white-space:nowrap}",
+
+    /* cards in the body: rating prompt, offline form */
+    ".card{flex:none;align-self:stretch;background:#fff;border:1px solid var(--line);border-radius:12px;",
+    "padding:14px 16px;margin-top:14px;box-shadow:0 1px 2px rgba(16,24,40,.04)}",
+    ".card-title{display:flex;align-items:center;gap:8px;font-size:14px;font-weight:600;color:var(--ink)}",
+    ".card-title svg{color:var(--accent)}",
+    ".card-text{font-size:13px;line-height:1.6;color:var(--muted);margin-top:4px}",
+    ".field{display:block;width:100%;padding:7px 12px;margin-top:8px;border:1px solid var(--line);",
+    "border-radius:10px;background:#fff;font-size:13px;line-height:1.5;color:var(--ink)}",
+    "input.field{height:36px}",
+    "textarea.field{min-height:72px;max-height:180px;resize:vertical;white-space:pre-wrap;overflow-wrap:anywhere}",
+    ".field:focus{border-color:var(--accent);box-shadow:0 0 0 3px rgba(47,111,237,.15)}",
+    ".field:focus-visible{outline:none}",
+    ".field[aria-invalid=true]{border-color:#d92d20}",
+    ".field::placeholder{color:#99a1b2;opacity:1}",
+    ".label{display:block;font-size:12px;font-weight:600;color:var(--muted);margin-top:10px}",
+    ".label+.field{margin-top:4px}",
+    ".form-error{font-size:12px;line-height:1.5;color:#b42318;margin-top:8px}",
+    ".actions{display:flex;align-items:center;justify-content:flex-end;gap:8px;margin-top:10px}",
+    ".btn-primary{height:34px;padding:0 14px;background:var(--accent);color:#fff}",
+    ".btn-primary:hover{background:#2159d3}",
+    ".btn-primary:disabled{background:#c8d1e3}",
+    ".btn-link{height:34px;padding:0 10px;color:var(--muted)}.btn-link:hover{background:rgba(29,36,51,.06)}",
+    ".rate-row{display:flex;gap:8px;margin-top:10px}",
+    ".rate{flex:1 1 0;height:38px;gap:6px;border:1px solid var(--line);border-radius:10px;background:#fff;",
+    "font-size:13px;font-weight:600;color:var(--ink);transition:background .12s,border-color .12s}",
+    ".rate:hover{background:var(--surface)}",
+    ".rate.good[aria-pressed=true]{background:#e7f6ee;border-color:#3aa76d;color:#17663f}",
+    ".rate.bad[aria-pressed=true]{background:#fdecec;border-color:#e5484d;color:#b42318}",
+    ".done{display:flex;align-items:center;gap:8px;font-size:13px;font-weight:600;color:#17663f}",
+    ".done svg{flex:none}",
   ].join("");
 
   // --- state -----------------------------------------------------------------------------------
@@ -404,7 +515,7 @@
   var visitorName = store.get(K_NAME) || "";
   var loginCursor = 0;
   var maxEventId = 0;
-  var chat = null; // {chat_id, state, agentName, stateSeq}
+  var chat = null; // {chat_id, state, agentName, stateSeq, hadAgent}
   var chatOrder = {}; // chat_id -> display order of the chat
   var chatCount = 0;
   var chatMaxSeq = {}; // chat_id -> highest seq seen
@@ -414,6 +525,20 @@
   var failed = {}; // client_id -> outbox item that the server refused
   var pumping = false;
   var typingTimer = null;
+
+  // Whether any agent accepts chats (login result, `availability` pushes). Until this page hears
+  // from the server, the last value seen in this tab, else "yes" (the composer).
+  var agentsAvailable = session.get(K_AVAILABLE) !== "0";
+  var offlineSent = session.get(K_OFFLINE_SENT) === "1";
+  var offlineClientId = null; // one client_id per offline message, reused on every retry
+  var offlineBusy = false;
+  var queueInfo = null; // {chat_id, position, wait} from the latest `queue_position`
+  var agentMsgSeq = {}; // chat_id -> highest seq of an agent message shown
+  var readSent = {}; // chat_id -> highest seq the server knows we have read
+  var agentReadSeq = {}; // chat_id -> highest seq the agent has read (`read` pushes)
+  var markTimer = null;
+  var markLastAt = 0;
+  var rating = null; // {chat_id, choice, client_id, status: "prompt" | "sending" | "done"}
 
   function loadOutbox() {
     var raw = store.get(K_OUTBOX);
@@ -479,9 +604,11 @@
     r.minBtn = el("button", {
       type: "button", class: "hbtn", "data-testid": "minimize", "aria-label": T.minimize, title: T.minimize,
     }, [icon("down", 20)]);
+    // The agent of the open chat, beside the connection state (plain text).
+    r.agentName = el("span", { class: "agent-name", "data-testid": "agent-name", dir: "auto", hidden: true });
     var header = el("div", { class: "header" }, [
       el("div", { class: "avatar", "aria-hidden": "true" }, [icon("chat", 20)]),
-      el("div", { class: "titles" }, [r.title, r.conn]),
+      el("div", { class: "titles" }, [r.title, el("div", { class: "subline" }, [r.conn, r.agentName])]),
       r.endBtn,
       r.minBtn,
     ]);
@@ -504,9 +631,15 @@
     r.typing = el("div", { class: "typing", "data-testid": "agent-typing", "aria-live": "polite", hidden: true },
       [el("span", { class: "dots", "aria-hidden": "true" }, [el("i"), el("i"), el("i")]), r.typingText]);
     // While the chat waits in the queue (not a durable notice: it goes away once an agent joins).
-    r.waiting = el("div", { class: "notice waiting", "data-testid": "chat-waiting", role: "status", hidden: true,
-      text: T.queued });
-    r.body = el("div", { class: "body" }, [r.intro, r.list, r.waiting, r.typing]);
+    r.waitingPos = el("span", { class: "waiting-pos", "data-testid": "queue-position", hidden: true });
+    r.waiting = el("div", { class: "notice waiting", "data-testid": "chat-waiting", role: "status", hidden: true },
+      [el("span", { class: "waiting-main", text: T.queued }), r.waitingPos]);
+    // "Read" under the visitor's latest message the agent has read; moved from bubble to bubble.
+    r.receipt = el("span", { class: "receipt", "data-testid": "read-receipt", text: T.read });
+    buildRating(r);
+    buildOffline(r);
+    r.body = el("div", { class: "body" }, [r.intro, r.list, r.rating, r.ratingThanks, r.waiting, r.typing, r.offline,
+      r.offlineSent]);
 
     // composer
     r.name = el("input", { type: "text", class: "name", "data-testid": "name-input", maxlength: MAX_NAME,
@@ -517,10 +650,10 @@
     r.send = el("button", { type: "button", class: "send", "data-testid": "send", "aria-label": T.send, title: T.send,
       disabled: true }, [icon("send", 18)]);
     r.counter = el("div", { class: "counter", "aria-live": "polite", hidden: true });
-    var footer = el("div", { class: "footer" }, [r.name, el("div", { class: "compose" }, [r.input, r.send]), r.counter]);
+    r.footer = el("div", { class: "footer" }, [r.name, el("div", { class: "compose" }, [r.input, r.send]), r.counter]);
 
     r.window = el("div", { class: "window", id: "lc-window", role: "dialog", "aria-labelledby": "lc-title",
-      "data-testid": "chat-window", hidden: true }, [header, r.confirm, r.body, footer]);
+      "data-testid": "chat-window", hidden: true }, [header, r.confirm, r.body, r.footer]);
 
     // launcher
     r.badge = el("span", { class: "badge", "data-testid": "unread", "aria-hidden": "true", hidden: true });
@@ -532,6 +665,57 @@
     r.root.appendChild(r.launcher);
     shadow.appendChild(r.root);
     return r;
+  }
+
+  // After a chat with an agent ends: good/bad, an optional comment, send or skip.
+  function buildRating(r) {
+    r.rateGood = el("button", { type: "button", class: "rate good", "data-testid": "rate-good", "aria-pressed": "false" },
+      [icon("good", 16), el("span", { text: T.rateGood })]);
+    r.rateBad = el("button", { type: "button", class: "rate bad", "data-testid": "rate-bad", "aria-pressed": "false" },
+      [icon("bad", 16), el("span", { text: T.rateBad })]);
+    r.rateComment = el("textarea", { class: "field", "data-testid": "rating-comment", rows: 2, maxlength: MAX_COMMENT,
+      "aria-label": T.rateComment, placeholder: T.rateComment });
+    r.rateError = el("div", { class: "form-error", "data-testid": "rating-error", role: "alert", hidden: true });
+    r.rateSkip = el("button", { type: "button", class: "btn btn-link", "data-testid": "rating-skip", text: T.rateSkip });
+    r.rateSubmit = el("button", { type: "button", class: "btn btn-primary", "data-testid": "rating-submit",
+      text: T.rateSubmit, disabled: true });
+    r.rating = el("div", { class: "card rating", "data-testid": "rating", role: "group", "aria-labelledby": "lc-rate-title",
+      hidden: true }, [
+      el("div", { class: "card-title", id: "lc-rate-title", text: T.ratePrompt }),
+      el("div", { class: "rate-row" }, [r.rateGood, r.rateBad]),
+      r.rateComment,
+      r.rateError,
+      el("div", { class: "actions" }, [r.rateSkip, r.rateSubmit]),
+    ]);
+    r.ratingThanks = el("div", { class: "card done", "data-testid": "rating-thanks", role: "status", hidden: true },
+      [icon("check", 18), el("span", { text: T.rateThanks })]);
+  }
+
+  // Shown instead of the composer when no agent accepts chats and the visitor has no open chat.
+  function buildOffline(r) {
+    r.offName = el("input", { type: "text", class: "field", id: "lc-off-name", "data-testid": "offline-name",
+      maxlength: MAX_NAME, autocomplete: "name" });
+    if (visitorName) r.offName.value = visitorName;
+    r.offEmail = el("input", { type: "email", class: "field", id: "lc-off-email", "data-testid": "offline-email",
+      maxlength: MAX_EMAIL, autocomplete: "email", required: true, inputmode: "email", spellcheck: "false" });
+    r.offText = el("textarea", { class: "field", id: "lc-off-text", "data-testid": "offline-message", rows: 4,
+      maxlength: MAX_TEXT, required: true });
+    r.offError = el("div", { class: "form-error", id: "lc-off-error", "data-testid": "offline-error", role: "alert",
+      hidden: true });
+    r.offSend = el("button", { type: "submit", class: "btn btn-primary", "data-testid": "offline-send",
+      text: T.offlineSend });
+    r.offline = el("form", { class: "card offline", "data-testid": "offline-form", novalidate: true,
+      "aria-labelledby": "lc-off-title", hidden: true }, [
+      el("div", { class: "card-title", id: "lc-off-title" }, [icon("mail", 18), el("span", { text: T.offlineTitle })]),
+      el("div", { class: "card-text", text: T.offlineText }),
+      el("label", { class: "label", for: "lc-off-name", text: T.offlineName }), r.offName,
+      el("label", { class: "label", for: "lc-off-email", text: T.offlineEmail }), r.offEmail,
+      el("label", { class: "label", for: "lc-off-text", text: T.offlineMessage }), r.offText,
+      r.offError,
+      el("div", { class: "actions" }, [r.offSend]),
+    ]);
+    r.offlineSent = el("div", { class: "card done", "data-testid": "offline-sent", role: "status", hidden: true },
+      [icon("check", 18), el("span", { text: T.offlineSent })]);
   }
 
   function cssSupports(prop, value) {
@@ -585,10 +769,32 @@
       if (!ready) setConnState("offline");
     });
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "visible" && !ws && reconnectTimer) {
+      var visible = document.visibilityState !== "hidden";
+      if (visible && !ws && reconnectTimer) {
         clearTimeout(reconnectTimer);
         reconnectTimer = setTimeout(connect, 200);
       }
+      sendActivity();
+      if (visible) scheduleMarkRead();
+    });
+
+    ui.rateGood.addEventListener("click", function () { chooseRating("good"); });
+    ui.rateBad.addEventListener("click", function () { chooseRating("bad"); });
+    ui.rateSubmit.addEventListener("click", submitRating);
+    ui.rateSkip.addEventListener("click", function () {
+      rating = null;
+      updateChrome();
+      focusComposer();
+    });
+    ui.offline.addEventListener("submit", function (e) {
+      e.preventDefault();
+      submitOffline();
+    });
+    [ui.offEmail, ui.offText].forEach(function (field) {
+      field.addEventListener("input", function () {
+        field.removeAttribute("aria-invalid");
+        if (!offlineBusy) ui.offError.hidden = true;
+      });
     });
   }
 
@@ -602,13 +808,21 @@
     session.set(K_OPEN, open ? "1" : "0");
     if (open) {
       unread = 0;
+      updateChrome();
       scrollToBottom();
-      if (moveFocus && !coarsePointer()) ui.input.focus();
+      if (moveFocus && !coarsePointer()) focusComposer();
+      scheduleMarkRead();
     } else {
       ui.confirm.hidden = true;
       if (moveFocus) ui.launcher.focus();
     }
     updateBadge();
+  }
+
+  // The message input, or the first field of the offline form when that is shown instead.
+  function focusComposer() {
+    if (!ui.footer.hidden) ui.input.focus();
+    else if (!ui.offline.hidden) ui.offName.focus();
   }
 
   function coarsePointer() {
@@ -639,13 +853,48 @@
     ui.name.hidden = !!visitorName || open || outbox.length > 0;
     ui.input.placeholder = chat && chat.state === "closed" ? T.inputPlaceholderNew : T.inputPlaceholder;
     ui.send.disabled = ui.input.value.trim() === "";
-    ui.intro.hidden = ui.list.childElementCount > 0;
-    ui.waiting.hidden = !(open && (chat.state === "queued" || chat.state === "incoming")) ||
-      ui.list.childElementCount === 0;
+    ui.agentName.textContent = open && chat.state === "taken" ? chat.agentName : "";
+    ui.agentName.hidden = ui.agentName.textContent === "";
+
+    // Nobody accepts chats and there is nothing to continue: the offline form replaces the composer.
+    var offlineMode = !agentsAvailable && !open && outbox.length === 0;
+    ui.footer.hidden = offlineMode;
+    ui.offline.hidden = !offlineMode || offlineSent;
+    ui.offlineSent.hidden = !offlineMode || !offlineSent;
+    ui.intro.hidden = ui.list.childElementCount > 0 || offlineMode;
+
+    var rated = rating && chat && chat.chat_id === rating.chat_id && chat.state === "closed";
+    ui.rating.hidden = !rated || rating.status === "done";
+    ui.ratingThanks.hidden = !rated || rating.status !== "done";
+    if (rated) {
+      ui.rateGood.setAttribute("aria-pressed", rating.choice === "good" ? "true" : "false");
+      ui.rateBad.setAttribute("aria-pressed", rating.choice === "bad" ? "true" : "false");
+      ui.rateSubmit.disabled = !rating.choice || rating.status === "sending";
+    }
+
+    var queued = open && (chat.state === "queued" || chat.state === "incoming");
+    ui.waiting.hidden = !queued || ui.list.childElementCount === 0;
+    var pos = queued && queueInfo && queueInfo.chat_id === chat.chat_id && queueInfo.position > 0 ? queueInfo : null;
+    ui.waitingPos.hidden = !pos;
+    if (pos) {
+      // "You are number 2 in the queue · about 2 min", the estimate kept on one line.
+      var parts = fmt(pos.position === 1 ? T.queueNext : T.queuePosition, { n: pos.position, wait: "\u0000" })
+        .split("\u0000");
+      ui.waitingPos.textContent = parts[0];
+      if (parts.length > 1) {
+        ui.waitingPos.appendChild(el("span", { class: "nowrap", text: formatWait(pos.wait) }));
+        ui.waitingPos.appendChild(document.createTextNode(parts.slice(1).join("")));
+      }
+    }
     var n = ui.input.value.length;
     ui.counter.hidden = n < MAX_TEXT * 0.9;
     ui.counter.textContent = fmt(T.counter, { n: n, max: MAX_TEXT });
     ui.counter.classList.toggle("full", n >= MAX_TEXT);
+  }
+
+  function formatWait(seconds) {
+    if (!(seconds > 0) || seconds < 45) return T.waitSoon;
+    return fmt(T.waitMinutes, { n: Math.max(1, Math.round(seconds / 60)) });
   }
 
   function nearBottom() {
@@ -701,13 +950,14 @@
     node.appendChild(author);
     node.appendChild(bubble);
     node.appendChild(meta);
-    node._lc = { bubble: bubble, meta: meta, author: author, authorKey: kind + "\u0000" + name };
+    node._lc = { bubble: bubble, meta: meta, author: author, authorKey: kind + "\u0000" + name, kind: kind };
     return node;
   }
 
   function setMeta(node, status, createdAt, clientId) {
     node.setAttribute("data-status", status);
     var meta = node._lc.meta;
+    var receipt = ui.receipt.parentNode === meta;
     meta.textContent = "";
     if (status === "sending") {
       meta.appendChild(el("span", { text: T.sending }));
@@ -719,6 +969,7 @@
       meta.appendChild(retry);
     } else {
       meta.appendChild(el("time", { datetime: createdAt || null, text: formatTime(createdAt) }));
+      if (receipt) meta.appendChild(ui.receipt);
     }
   }
 
@@ -748,9 +999,11 @@
       if (byEventId[ev.event_id]) return; // already shown
     }
     if (!(chatMaxSeq[ev.chat_id] >= seq)) chatMaxSeq[ev.chat_id] = seq;
-    var order = registerChat(ev.chat_id);
-    if (ev.kind === "message") applyMessage(ev, order, seq, live);
-    else if (ev.kind === "chat_state") applyChatState(ev, order, seq);
+    if (ev.kind === "message") applyMessage(ev, registerChat(ev.chat_id), seq, live);
+    else if (ev.kind === "chat_state") applyChatState(ev, registerChat(ev.chat_id), seq);
+    else if (ev.kind === "rating") applyRating(ev);
+    // Anything else (an internal note, which the server never sends us, or a kind added later):
+    // nothing to show.
   }
 
   function applyMessage(ev, order, seq, live) {
@@ -779,6 +1032,7 @@
         removeFromOutbox(clientId);
       }
       node._lc.seqKnown = true;
+      node._lc.chatId = ev.chat_id;
       if (typeof ev.event_id === "number") node.setAttribute("data-event-id", String(ev.event_id));
       node.setAttribute("data-seq", String(seq));
       node.setAttribute("data-chat-id", ev.chat_id);
@@ -793,30 +1047,47 @@
         unread++;
         updateBadge();
       }
+      if (!(agentMsgSeq[ev.chat_id] >= seq)) agentMsgSeq[ev.chat_id] = seq;
+      scheduleMarkRead();
+    } else if (kind === "visitor") {
+      showReceipt();
     }
   }
 
   function applyChatState(ev, order, seq) {
     if (typeof ev.event_id === "number") byEventId[ev.event_id] = true;
     var agentName = ev.agent && typeof ev.agent.name === "string" ? ev.agent.name : "";
+    var transferred = !!(ev.transferred_from && typeof ev.transferred_from === "object");
     var isCurrent = chat && chat.chat_id === ev.chat_id;
+    var applied = false;
     if (isCurrent) {
       if (seq >= chat.stateSeq) {
+        applied = chat.state !== ev.state || transferred;
         chat.state = ev.state;
         chat.stateSeq = seq;
         if (agentName) chat.agentName = agentName;
+        if (ev.state === "taken") chat.hadAgent = true;
       }
     } else if (ev.state !== "closed" &&
       (!chat || chat.state === "closed" || order > chatOrder[chat.chat_id])) {
-      chat = { chat_id: ev.chat_id, state: ev.state, agentName: agentName, stateSeq: seq };
+      chat = { chat_id: ev.chat_id, state: ev.state, agentName: agentName, stateSeq: seq,
+        hadAgent: ev.state === "taken" };
+      applied = true;
+    }
+    // Out of the queue: forget the place (a later re-queueing gets fresh `queue_position` pushes).
+    if (applied && ev.state !== "queued" && ev.state !== "incoming" && queueInfo && queueInfo.chat_id === ev.chat_id) {
+      queueInfo = null;
     }
     var text = null;
-    if (ev.state === "taken") text = fmt(T.joined, { name: agentName || T.agent });
-    else if (ev.state === "closed") text = T.ended;
+    if (ev.state === "taken") text = fmt(transferred ? T.takenOver : T.joined, { name: agentName || T.agent });
+    else if (ev.state === "queued" && transferred) text = T.transferring;
+    else if (ev.state === "closed") text = ev.reason === "inactive" ? T.endedInactive : T.ended;
     if (text !== null) {
       mutate(function () {
         var node = el("div", { class: "notice", "data-testid": "chat-event", "data-state": ev.state,
           "data-seq": String(seq), dir: "auto", text: text });
+        if (typeof ev.reason === "string") node.setAttribute("data-reason", ev.reason);
+        if (transferred) node.setAttribute("data-transfer", "");
         node._lc = { authorKey: null };
         place(node, order, seq);
       });
@@ -824,14 +1095,24 @@
     if (ev.state === "closed" && chat && chat.chat_id === ev.chat_id) {
       hideTyping();
       peekReset();
+      offerRating();
     }
     updateChrome();
+  }
+
+  // Our own rating, echoed as an event (this tab's answer, another tab, a replay): never a bubble.
+  function applyRating(ev) {
+    if (rating && rating.chat_id === ev.chat_id && ev.author && ev.author.kind === "visitor") {
+      rating.status = "done";
+      updateChrome();
+    }
   }
 
   // Shown when the server says the chat is gone but no closing event reached us (e.g. resync).
   function markChatEndedLocally() {
     if (!chatIsOpen()) return;
     chat.state = "closed";
+    offerRating();
     mutate(function () {
       var node = el("div", { class: "notice", "data-testid": "chat-event", "data-state": "closed", text: T.ended });
       node._lc = { authorKey: null, pendingSend: false, order: chatOrder[chat.chat_id], seq: Infinity };
@@ -853,9 +1134,209 @@
     byClientId = {};
     failed = {};
     maxEventId = 0;
+    queueInfo = null;
+    agentMsgSeq = {};
+    readSent = {};
+    agentReadSeq = {};
+    rating = null;
+    if (ui.receipt.parentNode) ui.receipt.parentNode.removeChild(ui.receipt);
     hideTyping();
     outbox.forEach(renderPendingSend);
     updateChrome();
+  }
+
+  // --- queue position, availability --------------------------------------------------------
+
+  function onQueuePosition(p) {
+    if (!chat || p.chat_id !== chat.chat_id || typeof p.position !== "number") return;
+    if (chat.state !== "queued" && chat.state !== "incoming") return; // late: already taken or closed
+    queueInfo = { chat_id: p.chat_id, position: p.position, wait: typeof p.estimated_wait === "number" ? p.estimated_wait : 0 };
+    var stick = nearBottom();
+    updateChrome();
+    if (stick) scrollToBottom();
+  }
+
+  function setAvailability(available) {
+    available = available !== false;
+    session.set(K_AVAILABLE, available ? "1" : "0");
+    if (available === agentsAvailable) return;
+    var active = ui.shadow.activeElement;
+    var hadFocus = !!active && (ui.footer.contains(active) || ui.offline.contains(active));
+    agentsAvailable = available;
+    if (available && offlineSent) {
+      offlineSent = false;
+      session.set(K_OFFLINE_SENT, "0");
+    }
+    updateChrome();
+    if (hadFocus && isOpen) focusComposer();
+  }
+
+  // --- offline form --------------------------------------------------------------------------
+
+  function showOfflineError(text, field) {
+    ui.offError.textContent = text;
+    ui.offError.hidden = false;
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", "lc-off-error");
+    }
+  }
+
+  async function submitOffline() {
+    if (offlineBusy) return;
+    var name = ui.offName.value.trim().slice(0, MAX_NAME);
+    var email = ui.offEmail.value.trim();
+    var text = ui.offText.value;
+    [ui.offEmail, ui.offText].forEach(function (f) { f.removeAttribute("aria-invalid"); });
+    ui.offError.hidden = true;
+    var field = null;
+    if (email.length > MAX_EMAIL || !EMAIL_RE.test(email)) {
+      field = ui.offEmail;
+      showOfflineError(T.offlineBadEmail, field);
+    } else if (text.trim() === "") {
+      field = ui.offText;
+      showOfflineError(T.offlineNoText, field);
+    }
+    if (field) {
+      field.focus();
+      return;
+    }
+    if (!ready) {
+      showOfflineError(T.notConnected);
+      return;
+    }
+    // The same client_id until it is stored: a retry after a lost answer stores nothing twice.
+    if (!offlineClientId) offlineClientId = uuid();
+    offlineBusy = true;
+    ui.offSend.disabled = true;
+    ui.offSend.textContent = T.offlineSending;
+    try {
+      await request("offline_message", { client_id: offlineClientId, name: name, email: email, text: text.slice(0, MAX_TEXT) });
+      offlineClientId = null;
+      offlineSent = true;
+      session.set(K_OFFLINE_SENT, "1");
+      ui.offText.value = "";
+      if (name && !visitorName) {
+        visitorName = name;
+        store.set(K_NAME, name);
+        ui.name.value = name;
+      }
+      updateChrome();
+    } catch (e) {
+      if (e.code === "rate_limited") showOfflineError(T.tooManyTries);
+      else if (e.code === "invalid_payload" && /email/i.test(e.message || "")) showOfflineError(T.offlineBadEmail, ui.offEmail);
+      else showOfflineError(T.offlineFailed);
+    } finally {
+      offlineBusy = false;
+      ui.offSend.disabled = false;
+      ui.offSend.textContent = T.offlineSend;
+    }
+  }
+
+  // --- rating ----------------------------------------------------------------------------------
+
+  // The current chat has just ended: ask for a rating (once per chat, only if an agent was there).
+  function offerRating() {
+    if (!chat || !chat.hadAgent || (rating && rating.chat_id === chat.chat_id)) return;
+    rating = { chat_id: chat.chat_id, choice: null, client_id: uuid(), status: "prompt" };
+    ui.rateComment.value = "";
+    ui.rateError.hidden = true;
+    var stick = nearBottom();
+    updateChrome();
+    if (stick) scrollToBottom();
+  }
+
+  function chooseRating(choice) {
+    if (!rating || rating.status !== "prompt") return;
+    rating.choice = choice;
+    ui.rateError.hidden = true;
+    updateChrome();
+  }
+
+  async function submitRating() {
+    var r = rating;
+    if (!r || !r.choice || r.status !== "prompt") return;
+    ui.rateError.hidden = true;
+    if (!ready) {
+      ui.rateError.textContent = T.notConnected;
+      ui.rateError.hidden = false;
+      return;
+    }
+    r.status = "sending";
+    updateChrome();
+    try {
+      var res = await request("rate_chat", { client_id: r.client_id, rating: r.choice,
+        comment: ui.rateComment.value.trim().slice(0, MAX_COMMENT) });
+      if (res && res.event) applyEvent(res.event, true);
+      r.status = "done";
+    } catch (e) {
+      if (r.status === "sending") {
+        r.status = "prompt";
+        if (e.code === "client_id_conflict") r.client_id = uuid();
+        ui.rateError.textContent = e.code === "rate_limited" ? T.tooManyTries : T.rateFailed;
+        ui.rateError.hidden = false;
+      }
+    }
+    updateChrome();
+  }
+
+  // --- read receipts, activity -------------------------------------------------------------
+
+  // "Read" goes under the visitor's latest message (of the current chat) that the agent has read.
+  function showReceipt() {
+    var target = null;
+    var upTo = chat ? agentReadSeq[chat.chat_id] : 0;
+    if (upTo > 0) {
+      var kids = ui.list.children;
+      for (var i = kids.length - 1; i >= 0; i--) {
+        var k = kids[i]._lc;
+        if (k && k.kind === "visitor" && k.seqKnown && k.chatId === chat.chat_id && k.seq <= upTo) {
+          target = kids[i];
+          break;
+        }
+      }
+    }
+    if (!target) {
+      if (ui.receipt.parentNode) ui.receipt.parentNode.removeChild(ui.receipt);
+    } else if (ui.receipt.parentNode !== target._lc.meta) {
+      target._lc.meta.appendChild(ui.receipt);
+    }
+  }
+
+  function onRead(p) {
+    if (p.reader !== "agent" || typeof p.chat_id !== "string" || typeof p.seq !== "number") return;
+    if (agentReadSeq[p.chat_id] >= p.seq) return;
+    agentReadSeq[p.chat_id] = p.seq;
+    showReceipt();
+  }
+
+  // Tell the server we have seen the agent's messages: only while they can be seen (window open,
+  // tab visible), only when the seq grows, at most every MARK_READ_EVERY ms (trailing edge kept).
+  function canSeeMessages() {
+    return isOpen && document.visibilityState !== "hidden";
+  }
+  function scheduleMarkRead() {
+    if (markTimer || !ready || !canSeeMessages() || !chatIsOpen()) return;
+    if (!((agentMsgSeq[chat.chat_id] || 0) > (readSent[chat.chat_id] || 0))) return;
+    var wait = Math.max(0, MARK_READ_EVERY - (Date.now() - markLastAt));
+    markTimer = setTimeout(function () {
+      markTimer = null;
+      flushMarkRead();
+    }, wait);
+  }
+  function flushMarkRead() {
+    if (!ready || !canSeeMessages() || !chatIsOpen()) return;
+    var id = chat.chat_id;
+    var seq = agentMsgSeq[id] || 0;
+    if (!(seq > (readSent[id] || 0))) return;
+    if (sendFrame("mark_read", { seq: seq })) {
+      readSent[id] = seq;
+      markLastAt = Date.now();
+    }
+  }
+
+  function sendActivity() {
+    if (ready) sendFrame("activity", { active: document.visibilityState !== "hidden" });
   }
 
   // --- typing indicator ----------------------------------------------------------------------
@@ -942,6 +1423,7 @@
       }
     }
     var item = { client_id: uuid(), text: text, name: name || null, at: Date.now() };
+    rating = null; // a new message skips the rating prompt
     ui.input.value = "";
     autosize();
     peekNow("");
@@ -1040,10 +1522,15 @@
     return JSON.stringify({ v: PROTOCOL, type: "req", action: action, req_id: reqId, payload: payload });
   }
 
-  // Fire-and-forget request (sneak_peek has no result; an `err` answer is ignored).
+  // Fire-and-forget request (sneak_peek, mark_read, activity have no result; an `err` is ignored).
   function sendFrame(action, payload) {
-    if (!ws || ws.readyState !== 1) return;
-    try { ws.send(sendFrameText(action, "w" + (++reqSeq), payload)); } catch (e) { /* closing */ }
+    if (!ws || ws.readyState !== 1) return false;
+    try {
+      ws.send(sendFrameText(action, "w" + (++reqSeq), payload));
+      return true;
+    } catch (e) {
+      return false; // closing
+    }
   }
 
   function request(action, payload, timeout) {
@@ -1098,6 +1585,10 @@
     if (f.type !== "push") return;
     if (f.action === "event") applyEvent(payload.event, true);
     else if (f.action === "typing") onTyping(payload);
+    else if (f.action === "queue_position") onQueuePosition(payload);
+    else if (f.action === "availability") setAvailability(payload.agents_available);
+    else if (f.action === "read") onRead(payload);
+    // Unknown pushes (a newer server) are ignored.
   }
 
   function connect() {
@@ -1196,8 +1687,9 @@
       if (summary) {
         if (chatIsOpen() && chat.chat_id !== summary.chat_id) chat.state = "closed";
         adoptSummary(summary);
-        await loadTranscript(gen, summary.chat_id, chatMaxSeq[summary.chat_id] || 0);
       }
+      setAvailability(login.agents_available !== false); // after the open chat is known: no flash of the form
+      if (summary) await loadTranscript(gen, summary.chat_id, chatMaxSeq[summary.chat_id] || 0);
       // Resume from the newest event we hold; with nothing shown yet, from the login cursor.
       var cursor = summary ? Math.max(maxEventId, loginCursor) : (maxEventId || loginCursor);
       try {
@@ -1223,6 +1715,8 @@
     attempt = 0;
     setConnState("connected");
     if (ui.input.value) schedulePeek();
+    sendActivity();
+    scheduleMarkRead();
     pump();
   }
 
@@ -1230,8 +1724,16 @@
     var order = registerChat(s.chat_id);
     if (!chat || chat.chat_id !== s.chat_id) {
       if (!chat || chat.state === "closed" || order >= chatOrder[chat.chat_id]) {
-        chat = { chat_id: s.chat_id, state: s.state, agentName: (s.agent && s.agent.name) || "", stateSeq: -1 };
+        chat = { chat_id: s.chat_id, state: s.state, agentName: (s.agent && s.agent.name) || "", stateSeq: -1,
+          hadAgent: !!s.agent };
       }
+    }
+    if (chat.chat_id === s.chat_id && s.agent) chat.hadAgent = true;
+    // The read marks the server holds: ours (a lost mark_read is sent again) and the agent's.
+    if (typeof s.visitor_read_seq === "number") readSent[s.chat_id] = s.visitor_read_seq;
+    if (typeof s.agent_read_seq === "number" && !(agentReadSeq[s.chat_id] >= s.agent_read_seq)) {
+      agentReadSeq[s.chat_id] = s.agent_read_seq;
+      showReceipt();
     }
     updateChrome();
   }
