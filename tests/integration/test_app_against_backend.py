@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -16,16 +17,15 @@ from operator_app.store.transcript_model import EntryRole
 from operator_app.ui.main_window import MainWindow
 from tests.support.backend import BackendProcess
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
-from tests.widgets.fake_chat_server import eventually
-from tests.widgets.fixtures import app_home, memory_keyring, qloop, run  # noqa: F401  (fixtures)
+from tests.widgets.fixtures import app_home, eventually, memory_keyring, qloop, run  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 @pytest.fixture
-def controller(qloop: asyncio.AbstractEventLoop) -> AppController:  # noqa: F811
+def controller(qloop: asyncio.AbstractEventLoop) -> Iterator[AppController]:  # noqa: F811
     app = AppController(realtime_options={"backoff": lambda attempt: 0.2})
-    yield app  # type: ignore[misc]
+    yield app
     run(qloop, app.shutdown())
 
 
@@ -83,6 +83,8 @@ def test_take_reply_and_close_reach_the_visitor(
     controller: AppController,
     qtbot: QtBot,
 ) -> None:
+    backend.cli("routing", "--auto-assign", "off")  # this operator takes the chat by hand
+
     async def scenario() -> None:
         window = await signed_in(controller, backend)
         visitor, _ = await connect_visitor(backend)
@@ -92,11 +94,8 @@ def test_take_reply_and_close_reach_the_visitor(
         await eventually(lambda: window.queue.rowCount() == 1)
         qtbot.mouseClick(window.status_switch, Qt.MouseButton.LeftButton)
         await eventually(lambda: window.status_switch.status.value == "accepting")
-        # The server may route the chat to us by itself; otherwise Enter on the queue takes it.
-        await asyncio.sleep(0.3)
-        if window.queue.rowCount():
-            window.queue_list.setCurrentIndex(window.queue.index(0, 0))
-            qtbot.keyClick(window.queue_list, Qt.Key.Key_Return)
+        window.queue_list.setCurrentIndex(window.queue.index(0, 0))
+        qtbot.keyClick(window.queue_list, Qt.Key.Key_Return)
         await eventually(lambda: window.my_chats.rowCount() == 1)
         window.select_chat(window.my_chats.index(0, 0).data(ChatRole.CHAT_ID))
         await eventually(lambda: window.chat_panel.composer.isEnabled())
@@ -120,6 +119,26 @@ def test_take_reply_and_close_reach_the_visitor(
         qtbot.mouseClick(window.chat_panel.close_button, Qt.MouseButton.LeftButton)
         await visitor.next_event(kind="chat_state", state="closed")
         await eventually(lambda: window.my_chats.rowCount() == 0)
+        await visitor.close()
+
+    run(qloop, scenario())
+
+
+def test_switching_to_accepting_gets_a_queued_chat_routed_to_me(
+    qloop: asyncio.AbstractEventLoop,  # noqa: F811
+    backend: BackendProcess,
+    controller: AppController,
+    qtbot: QtBot,
+) -> None:
+    async def scenario() -> None:
+        window = await signed_in(controller, backend)
+        visitor, _ = await connect_visitor(backend)
+        await visitor.ok("send_message", {"client_id": new_id(), "text": "Hello?"})
+        await eventually(lambda: window.queue.rowCount() == 1)
+        qtbot.mouseClick(window.status_switch, Qt.MouseButton.LeftButton)
+        await eventually(lambda: window.my_chats.rowCount() == 1)  # automatic routing, no click
+        assert window.queue.rowCount() == 0
+        await visitor.next_event(kind="chat_state", state="taken")
         await visitor.close()
 
     run(qloop, scenario())

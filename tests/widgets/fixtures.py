@@ -7,9 +7,10 @@ them the same way.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import time
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -107,7 +108,19 @@ def run(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T], timeout: float
     deadline = time.monotonic() + timeout
     while not task.done():
         if time.monotonic() > deadline:
+            stacks = io.StringIO()
+            for pending in asyncio.all_tasks(loop):
+                pending.print_stack(file=stacks)
             task.cancel()
-            raise TimeoutError(f"{awaitable!r} did not finish in {timeout} s")
+            raise TimeoutError(f"{awaitable!r} did not finish in {timeout} s; tasks:\n{stacks.getvalue()}")
         QTest.qWait(2)
     return task.result()
+
+
+async def eventually(predicate: Callable[[], object], within: float = 10.0, step: float = 0.01) -> None:
+    """Wait (without a nested event loop) until `predicate()` is true; TimeoutError after `within` s."""
+    async with asyncio.timeout(within):
+        while True:
+            if predicate():
+                return
+            await asyncio.sleep(step)

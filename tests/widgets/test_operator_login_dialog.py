@@ -1,4 +1,4 @@
-"""Signing in: clear, translated failures; "remember me" only with a real keyring."""
+"""Signing in against the real backend: clear, translated failures; "remember me" only with a real keyring."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import asyncio
 import json
 import socket
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from operator_app.app import AppController
+from operator_app.net import api as api_module
 from operator_app.net.api import ApiError, ApiErrorKind
 from operator_app.paths import app_dirs
 from operator_app.ui.login_dialog import LoginDialog
-from tests.widgets.app_harness import make_controller, run
-from tests.widgets.fake_chat_server import FakeChatServer, eventually
+from tests.support.backend import BackendProcess
+from tests.widgets.app_harness import eventually, make_controller, run
 from tests.widgets.fixtures import MemoryKeyring
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -39,11 +41,11 @@ async def sign_in_and_wait(qtbot: QtBot, dialog: LoginDialog) -> None:
 
 
 def test_a_wrong_password_is_explained_and_the_form_is_usable_again(
-    qloop: asyncio.AbstractEventLoop, server: FakeChatServer, controller: AppController, qtbot: QtBot
+    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, qtbot: QtBot
 ) -> None:
     async def scenario() -> LoginDialog:
         dialog = controller.show_login()
-        fill(qtbot, dialog, server.url, server.email, "not-the-password")
+        fill(qtbot, dialog, backend.url, backend.agent_email, "not-the-password")
         await sign_in_and_wait(qtbot, dialog)
         return dialog
 
@@ -57,18 +59,24 @@ def test_a_wrong_password_is_explained_and_the_form_is_usable_again(
 
 
 def test_a_server_of_another_protocol_version_is_refused(
-    qloop: asyncio.AbstractEventLoop, server: FakeChatServer, controller: AppController, qtbot: QtBot
+    qloop: asyncio.AbstractEventLoop,
+    backend: BackendProcess,
+    controller: AppController,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server.protocol = 2
+    # The real server speaks protocol 1 and cannot be told otherwise: this app is built for protocol 2.
+    monkeypatch.setattr(api_module, "PROTOCOL_VERSION", 2)
 
     async def scenario() -> LoginDialog:
         dialog = controller.show_login()
-        fill(qtbot, dialog, server.url, server.email, server.password)
+        fill(qtbot, dialog, backend.url, backend.agent_email, backend.agent_password)
         await sign_in_and_wait(qtbot, dialog)
         return dialog
 
     dialog = run(qloop, scenario())
     assert "different version of the chat protocol" in dialog.error_label.text()
+    assert controller.main_window is None
 
 
 def test_an_unreachable_server_is_explained(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
@@ -157,7 +165,7 @@ def test_the_button_is_disabled_while_signing_in(qloop: asyncio.AbstractEventLoo
 
 
 def test_without_a_keyring_remember_me_is_disabled_with_the_reason(
-    qloop: asyncio.AbstractEventLoop, no_keyring: None, server: FakeChatServer, controller: AppController
+    qloop: asyncio.AbstractEventLoop, no_keyring: None, controller: AppController
 ) -> None:
     dialog = controller.show_login()
     assert not dialog.remember_check.isEnabled()
@@ -168,7 +176,7 @@ def test_without_a_keyring_remember_me_is_disabled_with_the_reason(
 
 def test_remember_me_keeps_only_the_refresh_token_in_the_keyring_and_signs_in_next_time(
     qloop: asyncio.AbstractEventLoop,
-    server: FakeChatServer,
+    backend: BackendProcess,
     controller: AppController,
     memory_keyring: MemoryKeyring,
     qtbot: QtBot,
@@ -176,7 +184,7 @@ def test_remember_me_keeps_only_the_refresh_token_in_the_keyring_and_signs_in_ne
     async def first_run() -> None:
         dialog = controller.show_login()
         assert dialog.remember_check.isEnabled()
-        fill(qtbot, dialog, server.url, server.email, server.password)
+        fill(qtbot, dialog, backend.url, backend.agent_email, backend.agent_password)
         dialog.remember_check.setChecked(True)
         await sign_in_and_wait(qtbot, dialog)
         assert controller.main_window is not None
@@ -184,14 +192,16 @@ def test_remember_me_keeps_only_the_refresh_token_in_the_keyring_and_signs_in_ne
     run(qloop, first_run())
     stored = list(memory_keyring.items.values())
     assert len(stored) == 1
-    assert stored[0] in server.refresh_tokens
+    assert controller.session is not None
+    assert stored[0] == controller.session.auth.refresh_token
+    assert stored[0] != run(qloop, controller.session.auth.access_token())
     settings_text = (app_dirs().config / "settings.json").read_text(encoding="utf-8")
     assert stored[0] not in settings_text
-    assert server.password not in settings_text
+    assert backend.agent_password not in settings_text
     assert json.loads(settings_text)["remember_me"] is True
     run(qloop, controller.shutdown())
 
-    second = make_controller(server)
+    second = make_controller()
 
     async def second_run() -> None:
         task = asyncio.ensure_future(second.run())
@@ -200,20 +210,26 @@ def test_remember_me_keeps_only_the_refresh_token_in_the_keyring_and_signs_in_ne
         second.request_quit(0)
         assert await task == 0
 
-    run(qloop, second_run())
+    try:
+        run(qloop, second_run())
+    finally:
+        run(qloop, second.shutdown())
     assert list(memory_keyring.items.values()) != stored  # the rotated refresh token replaced it
+    # The server rotated it: the old one is spent.
+    spent = httpx.post(f"{backend.url}/api/v1/auth/refresh", json={"refresh_token": stored[0]}, timeout=10)
+    assert spent.status_code == 401
 
 
 def test_automatic_sign_in_failure_falls_back_to_the_dialog_with_the_reason(
-    qloop: asyncio.AbstractEventLoop, server: FakeChatServer, controller: AppController
+    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController
 ) -> None:
     async def scenario() -> None:
-        task = asyncio.ensure_future(controller.run(server.url, server.email, "wrong"))
+        task = asyncio.ensure_future(controller.run(backend.url, backend.agent_email, "wrong"))
         await eventually(lambda: controller.login_dialog is not None)
         dialog = controller.login_dialog
         assert dialog is not None
-        assert dialog.server_edit.text() == server.url
-        assert dialog.email_edit.text() == server.email
+        assert dialog.server_edit.text() == backend.url
+        assert dialog.email_edit.text() == backend.agent_email
         assert dialog.error_label.text() == "Wrong e-mail address or password."
         dialog.reject()  # Quit
         assert await task == 0
@@ -222,10 +238,10 @@ def test_automatic_sign_in_failure_falls_back_to_the_dialog_with_the_reason(
 
 
 def test_automatic_sign_in_opens_the_window_without_the_dialog(
-    qloop: asyncio.AbstractEventLoop, server: FakeChatServer, controller: AppController
+    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController
 ) -> None:
     async def scenario() -> None:
-        task = asyncio.ensure_future(controller.run(server.url, server.email, server.password))
+        task = asyncio.ensure_future(controller.run(backend.url, backend.agent_email, backend.agent_password))
         await eventually(lambda: controller.main_window is not None)
         assert controller.login_dialog is None
         controller.main_window.close()  # type: ignore[union-attr]
@@ -235,16 +251,18 @@ def test_automatic_sign_in_opens_the_window_without_the_dialog(
 
 
 def test_sign_out_forgets_the_session_and_shows_the_dialog(
-    qloop: asyncio.AbstractEventLoop, server: FakeChatServer, controller: AppController
+    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController
 ) -> None:
     async def scenario() -> None:
-        window = await controller.login(server.url, server.email, server.password)
-        token = server.logins and server.logins[-1]
-        await eventually(lambda: bool(server.logins))
-        token = server.logins[-1]
+        window = await controller.login(backend.url, backend.agent_email, backend.agent_password)
+        await eventually(lambda: window.connection_state.state == "connected")
+        assert controller.session is not None
+        token = await controller.session.auth.access_token()
         window.sign_out_requested.emit()
         await eventually(lambda: controller.login_dialog is not None)
-        assert token not in server.access_tokens
         assert controller.main_window is None
+        async with httpx.AsyncClient(base_url=backend.url) as http:
+            refused = await http.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 401  # the server revoked the session
 
     run(qloop, scenario())
