@@ -37,6 +37,13 @@ class Settings:
     ca_bundle: str = _option("", "A PEM file of extra certificate authorities trusted for TLS.")
     window_geometry: str = _option("", "The main window's geometry (base64, Qt's saveGeometry).")
     splitter_state: str = _option("", "Sizes of the main window's panes (base64, Qt's saveState).")
+    sound_volume: int = _option(70, "Volume of notification sounds, 0 to 100.")
+    sound_muted: bool = _option(False, "Play no notification sounds at all.")
+    sound_new_chat: bool = _option(True, "Sound when a new chat enters the queue.")
+    sound_new_message: bool = _option(True, "Sound when a visitor writes in one of my chats.")
+    sound_transfer: bool = _option(True, "Sound when a chat is transferred or routed to me.")
+    sound_queue_reminder: bool = _option(True, "Repeat a sound while a chat waits in the queue.")
+    desktop_notifications: bool = _option(True, "Show desktop notifications (system tray).")
 
     @classmethod
     def describe(cls) -> dict[str, str]:

@@ -9,6 +9,169 @@
     </message>
 </context>
 <context>
+    <name>AwayWhenIdle</name>
+    <message>
+        <source>You were set to away after 1 minute without activity</source>
+        <translation>You were set to away after 1 minute without activity</translation>
+    </message>
+    <message>
+        <source>You were set to away after %1 minutes without activity</source>
+        <translation>You were set to away after %1 minutes without activity</translation>
+    </message>
+</context>
+<context>
+    <name>CannedDialog</name>
+    <message>
+        <source>Canned replies</source>
+        <translation>Canned replies</translation>
+    </message>
+    <message>
+        <source>Search shortcut, title or text</source>
+        <translation>Search shortcut, title or text</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>e.g. thanks</source>
+        <translation>e.g. thanks</translation>
+    </message>
+    <message>
+        <source>Team reply (everyone can use it)</source>
+        <translation>Team reply (everyone can use it)</translation>
+    </message>
+    <message>
+        <source>Only supervisors and admins create or change team replies.</source>
+        <translation>Only supervisors and admins create or change team replies.</translation>
+    </message>
+    <message>
+        <source>Placeholders: {visitor.name}, {visitor.email}, {agent.name}, {page.url}. A fallback follows a bar: {visitor.name|customer}.</source>
+        <translation>Placeholders: {visitor.name}, {visitor.email}, {agent.name}, {page.url}. A fallback follows a bar: {visitor.name|customer}.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Shortcut (#)</source>
+        <translation>Shortcut (#)</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Offline: showing the saved copy. Changes need the server.</source>
+        <translation>Offline: showing the saved copy. Changes need the server.</translation>
+    </message>
+    <message>
+        <source>A team reply: only supervisors and admins can change it.</source>
+        <translation>A team reply: only supervisors and admins can change it.</translation>
+    </message>
+    <message>
+        <source>The shortcut is 1 to 40 letters, digits, - or _, without spaces.</source>
+        <translation>The shortcut is 1 to 40 letters, digits, - or _, without spaces.</translation>
+    </message>
+    <message>
+        <source>Fill in a title and a text.</source>
+        <translation>Fill in a title and a text.</translation>
+    </message>
+    <message>
+        <source>Only supervisors and admins may create or change team replies.</source>
+        <translation>Only supervisors and admins may create or change team replies.</translation>
+    </message>
+    <message>
+        <source>This canned reply no longer exists.</source>
+        <translation>This canned reply no longer exists.</translation>
+    </message>
+    <message>
+        <source>Another canned reply already uses this shortcut.</source>
+        <translation>Another canned reply already uses this shortcut.</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <source>Delete canned reply</source>
+        <translation>Delete canned reply</translation>
+    </message>
+    <message>
+        <source>Delete #%1?</source>
+        <translation>Delete #%1?</translation>
+    </message>
+    <message>
+        <source>Deleted.</source>
+        <translation>Deleted.</translation>
+    </message>
+</context>
+<context>
+    <name>CannedPopup</name>
+    <message>
+        <source>↑↓ choose · Tab or Enter inserts · Esc closes</source>
+        <translation>↑↓ choose · Tab or Enter inserts · Esc closes</translation>
+    </message>
+    <message>
+        <source>No canned reply matches. Esc closes.</source>
+        <translation>No canned reply matches. Esc closes.</translation>
+    </message>
+</context>
+<context>
+    <name>CannedReplies</name>
+    <message>
+        <source>team</source>
+        <translation>team</translation>
+    </message>
+    <message>
+        <source>personal</source>
+        <translation>personal</translation>
+    </message>
+</context>
+<context>
+    <name>ChatAlerts</name>
+    <message>
+        <source>New chat in the queue</source>
+        <translation>New chat in the queue</translation>
+    </message>
+    <message>
+        <source>another operator</source>
+        <translation>another operator</translation>
+    </message>
+    <message>
+        <source>Chat transferred to you</source>
+        <translation>Chat transferred to you</translation>
+    </message>
+    <message>
+        <source>Visitors are waiting</source>
+        <translation>Visitors are waiting</translation>
+    </message>
+    <message>
+        <source>Chats in the queue: %1</source>
+        <translation>Chats in the queue: %1</translation>
+    </message>
+    <message>
+        <source>%1 from %2</source>
+        <translation>%1 from %2</translation>
+    </message>
+    <message>
+        <source>New chat assigned to you</source>
+        <translation>New chat assigned to you</translation>
+    </message>
+</context>
+<context>
     <name>ChatListModel</name>
     <message>
         <source>You: %1</source>
@@ -38,8 +201,32 @@
         <translation>End this conversation for you and the visitor.</translation>
     </message>
     <message>
+        <source>Transfer…</source>
+        <translation>Transfer…</translation>
+    </message>
+    <message>
+        <source>Hand this chat to a colleague or a group (%1).</source>
+        <translation>Hand this chat to a colleague or a group (%1).</translation>
+    </message>
+    <message>
         <source>Send</source>
         <translation>Send</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Write an internal note that only operators see (%1).</source>
+        <translation>Write an internal note that only operators see (%1).</translation>
+    </message>
+    <message>
+        <source>Canned…</source>
+        <translation>Canned…</translation>
+    </message>
+    <message>
+        <source>Manage canned replies. Type # in the reply box to use one.</source>
+        <translation>Manage canned replies. Type # in the reply box to use one.</translation>
     </message>
     <message>
         <source>Waiting in the queue. Take the chat to reply.</source>
@@ -66,8 +253,28 @@
         <translation>The visitor has not sent a message yet.</translation>
     </message>
     <message>
-        <source>Type a reply. Enter sends, Shift+Enter starts a new line.</source>
-        <translation>Type a reply. Enter sends, Shift+Enter starts a new line.</translation>
+        <source>Type a reply. Enter sends, Shift+Enter starts a new line. # inserts a canned reply.</source>
+        <translation>Type a reply. Enter sends, Shift+Enter starts a new line. # inserts a canned reply.</translation>
+    </message>
+    <message>
+        <source>Canned &amp;replies…</source>
+        <translation>Canned &amp;replies…</translation>
+    </message>
+    <message>
+        <source>Internal &amp;note mode</source>
+        <translation>Internal &amp;note mode</translation>
+    </message>
+    <message>
+        <source>Trans&amp;fer chat…</source>
+        <translation>Trans&amp;fer chat…</translation>
+    </message>
+    <message>
+        <source>&amp;Offline messages…</source>
+        <translation>&amp;Offline messages…</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>Add note</translation>
     </message>
     <message>
         <source>Take this chat to reply.</source>
@@ -85,6 +292,10 @@
 <context>
     <name>ChatRowDelegate</name>
     <message>
+        <source>Visitor is typing…</source>
+        <translation>Visitor is typing…</translation>
+    </message>
+    <message>
         <source>No messages yet</source>
         <translation>No messages yet</translation>
     </message>
@@ -98,6 +309,14 @@
     <message>
         <source>Reply</source>
         <translation>Reply</translation>
+    </message>
+    <message>
+        <source>Internal note</source>
+        <translation>Internal note</translation>
+    </message>
+    <message>
+        <source>Internal note — the visitor will not see this</source>
+        <translation>Internal note — the visitor will not see this</translation>
     </message>
 </context>
 <context>
@@ -311,6 +530,10 @@
         <translation>&amp;Quit</translation>
     </message>
     <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Settings…</translation>
+    </message>
+    <message>
         <source>&amp;Chat</source>
         <translation>&amp;Chat</translation>
     </message>
@@ -329,6 +552,18 @@
     <message>
         <source>Go to the &amp;reply box</source>
         <translation>Go to the &amp;reply box</translation>
+    </message>
+    <message>
+        <source>Next chat with &amp;unread messages</source>
+        <translation>Next chat with &amp;unread messages</translation>
+    </message>
+    <message>
+        <source>&amp;Switch to chat</source>
+        <translation>&amp;Switch to chat</translation>
+    </message>
+    <message>
+        <source>Chat %1</source>
+        <translation>Chat %1</translation>
     </message>
     <message>
         <source>&amp;Language</source>
@@ -353,6 +588,10 @@
     <message>
         <source>Chat closed.</source>
         <translation>Chat closed.</translation>
+    </message>
+    <message>
+        <source>No unread messages.</source>
+        <translation>No unread messages.</translation>
     </message>
 </context>
 <context>
@@ -382,8 +621,149 @@
         <translation>Not delivered</translation>
     </message>
     <message>
+        <source>Seen</source>
+        <translation>Seen</translation>
+    </message>
+    <message>
         <source>Sent</source>
         <translation>Sent</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineMessagesDialog</name>
+    <message>
+        <source>Offline messages</source>
+        <translation>Offline messages</translation>
+    </message>
+    <message>
+        <source>Visitors left these messages while nobody was accepting chats. Answer them by e-mail from your mail program; tickets for answering in the app will come in a later version.</source>
+        <translation>Visitors left these messages while nobody was accepting chats. Answer them by e-mail from your mail program; tickets for answering in the app will come in a later version.</translation>
+    </message>
+    <message>
+        <source>Choose a message to read it in full.</source>
+        <translation>Choose a message to read it in full.</translation>
+    </message>
+    <message>
+        <source>Copy e-mail address</source>
+        <translation>Copy e-mail address</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>Messages: %1</source>
+        <translation>Messages: %1</translation>
+    </message>
+    <message>
+        <source>No offline messages.</source>
+        <translation>No offline messages.</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(no name)</translation>
+    </message>
+    <message>
+        <source>Copied %1</source>
+        <translation>Copied %1</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineMessagesModel</name>
+    <message>
+        <source>Received</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(no name)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Sounds</source>
+        <translation>Sounds</translation>
+    </message>
+    <message>
+        <source>&amp;Mute all sounds</source>
+        <translation>&amp;Mute all sounds</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>Volume</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>&amp;Test</translation>
+    </message>
+    <message>
+        <source>&amp;Volume:</source>
+        <translation>&amp;Volume:</translation>
+    </message>
+    <message>
+        <source>Play a sound for:</source>
+        <translation>Play a sound for:</translation>
+    </message>
+    <message>
+        <source>A new chat in the &amp;queue</source>
+        <translation>A new chat in the &amp;queue</translation>
+    </message>
+    <message>
+        <source>A &amp;new message from a visitor</source>
+        <translation>A &amp;new message from a visitor</translation>
+    </message>
+    <message>
+        <source>A chat &amp;transferred or assigned to me</source>
+        <translation>A chat &amp;transferred or assigned to me</translation>
+    </message>
+    <message>
+        <source>&amp;Reminders while a chat waits in the queue</source>
+        <translation>&amp;Reminders while a chat waits in the queue</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>General</translation>
+    </message>
+    <message>
+        <source>Show &amp;desktop notifications</source>
+        <translation>Show &amp;desktop notifications</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>System default</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Language:</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next start of the app.</source>
+        <translation>The new language is used from the next start of the app.</translation>
     </message>
 </context>
 <context>
@@ -486,6 +866,10 @@
         <translation>The visitor closed the chat</translation>
     </message>
     <message>
+        <source>Chat closed by %1</source>
+        <translation>Chat closed by %1</translation>
+    </message>
+    <message>
         <source>Chat closed</source>
         <translation>Chat closed</translation>
     </message>
@@ -501,12 +885,117 @@
         <source>The visitor rated the chat as bad</source>
         <translation>The visitor rated the chat as bad</translation>
     </message>
+    <message>
+        <source>Transferred from %1: %2</source>
+        <translation>Transferred from %1: %2</translation>
+    </message>
 </context>
 <context>
     <name>TranscriptView</name>
     <message>
         <source>Transcript</source>
         <translation>Transcript</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer chat</source>
+        <translation>Transfer chat</translation>
+    </message>
+    <message>
+        <source>Transfer the chat with %1 to:</source>
+        <translation>Transfer the chat with %1 to:</translation>
+    </message>
+    <message>
+        <source>Greyed-out colleagues cannot take a chat now: the reason is shown beside their name.</source>
+        <translation>Greyed-out colleagues cannot take a chat now: the reason is shown beside their name.</translation>
+    </message>
+    <message>
+        <source>Note for the colleague (only operators see it):</source>
+        <translation>Note for the colleague (only operators see it):</translation>
+    </message>
+    <message>
+        <source>What should they know? (optional)</source>
+        <translation>What should they know? (optional)</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>Transfer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Loading colleagues…</source>
+        <translation>Loading colleagues…</translation>
+    </message>
+    <message>
+        <source>There is nobody to transfer to.</source>
+        <translation>There is nobody to transfer to.</translation>
+    </message>
+    <message>
+        <source>Transferring…</source>
+        <translation>Transferring…</translation>
+    </message>
+    <message>
+        <source>The transfer was refused: %1 The chat stays with you.</source>
+        <translation>The transfer was refused: %1 The chat stays with you.</translation>
+    </message>
+</context>
+<context>
+    <name>TransferTargets</name>
+    <message>
+        <source>%1 of %2 chats</source>
+        <translation>%1 of %2 chats</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <source>away</source>
+        <translation>away</translation>
+    </message>
+    <message>
+        <source>not accepting chats</source>
+        <translation>not accepting chats</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>full</translation>
+    </message>
+    <message>
+        <source>group queue</source>
+        <translation>group queue</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+</context>
+<context>
+    <name>TrayIcon</name>
+    <message>
+        <source>Accepting chats</source>
+        <translation>Accepting chats</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>Away</translation>
+    </message>
+    <message>
+        <source>Not accepting chats</source>
+        <translation>Not accepting chats</translation>
+    </message>
+    <message>
+        <source>Live Chat Operator: %1</source>
+        <translation>Live Chat Operator: %1</translation>
+    </message>
+    <message>
+        <source>%1 chats, %2 unread, %3 in the queue</source>
+        <translation>%1 chats, %2 unread, %3 in the queue</translation>
     </message>
 </context>
 </TS>

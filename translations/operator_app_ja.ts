@@ -9,6 +9,169 @@
     </message>
 </context>
 <context>
+    <name>AwayWhenIdle</name>
+    <message>
+        <source>You were set to away after 1 minute without activity</source>
+        <translation>1 分間操作がなかったため、離席中にしました</translation>
+    </message>
+    <message>
+        <source>You were set to away after %1 minutes without activity</source>
+        <translation>%1 分間操作がなかったため、離席中にしました</translation>
+    </message>
+</context>
+<context>
+    <name>CannedDialog</name>
+    <message>
+        <source>Canned replies</source>
+        <translation>定型文</translation>
+    </message>
+    <message>
+        <source>Search shortcut, title or text</source>
+        <translation>ショートカット、タイトル、本文で検索</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新規</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>e.g. thanks</source>
+        <translation>例: thanks</translation>
+    </message>
+    <message>
+        <source>Team reply (everyone can use it)</source>
+        <translation>チームの定型文（全員が使えます）</translation>
+    </message>
+    <message>
+        <source>Only supervisors and admins create or change team replies.</source>
+        <translation>チームの定型文を作成・変更できるのはスーパーバイザーと管理者だけです。</translation>
+    </message>
+    <message>
+        <source>Placeholders: {visitor.name}, {visitor.email}, {agent.name}, {page.url}. A fallback follows a bar: {visitor.name|customer}.</source>
+        <translation>差し込み項目: {visitor.name}、{visitor.email}、{agent.name}、{page.url}。値がないときの代わりの文字は縦棒の後に書きます: {visitor.name|お客様}。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Shortcut (#)</source>
+        <translation>ショートカット (#)</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>タイトル</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>本文</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Offline: showing the saved copy. Changes need the server.</source>
+        <translation>オフライン: 保存済みのコピーを表示しています。変更にはサーバーへの接続が必要です。</translation>
+    </message>
+    <message>
+        <source>A team reply: only supervisors and admins can change it.</source>
+        <translation>チームの定型文です。変更できるのはスーパーバイザーと管理者だけです。</translation>
+    </message>
+    <message>
+        <source>The shortcut is 1 to 40 letters, digits, - or _, without spaces.</source>
+        <translation>ショートカットは空白なしの1〜40文字（文字、数字、- または _）です。</translation>
+    </message>
+    <message>
+        <source>Fill in a title and a text.</source>
+        <translation>タイトルと本文を入力してください。</translation>
+    </message>
+    <message>
+        <source>Only supervisors and admins may create or change team replies.</source>
+        <translation>チームの定型文を作成・変更できるのはスーパーバイザーと管理者だけです。</translation>
+    </message>
+    <message>
+        <source>This canned reply no longer exists.</source>
+        <translation>この定型文はもう存在しません。</translation>
+    </message>
+    <message>
+        <source>Another canned reply already uses this shortcut.</source>
+        <translation>このショートカットは別の定型文ですでに使われています。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>保存しました。</translation>
+    </message>
+    <message>
+        <source>Delete canned reply</source>
+        <translation>定型文の削除</translation>
+    </message>
+    <message>
+        <source>Delete #%1?</source>
+        <translation>#%1 を削除しますか？</translation>
+    </message>
+    <message>
+        <source>Deleted.</source>
+        <translation>削除しました。</translation>
+    </message>
+</context>
+<context>
+    <name>CannedPopup</name>
+    <message>
+        <source>↑↓ choose · Tab or Enter inserts · Esc closes</source>
+        <translation>↑↓ で選択 · Tab または Enter で挿入 · Esc で閉じる</translation>
+    </message>
+    <message>
+        <source>No canned reply matches. Esc closes.</source>
+        <translation>一致する定型文はありません。Esc で閉じます。</translation>
+    </message>
+</context>
+<context>
+    <name>CannedReplies</name>
+    <message>
+        <source>team</source>
+        <translation>チーム</translation>
+    </message>
+    <message>
+        <source>personal</source>
+        <translation>個人</translation>
+    </message>
+</context>
+<context>
+    <name>ChatAlerts</name>
+    <message>
+        <source>New chat in the queue</source>
+        <translation>待機列に新しいチャット</translation>
+    </message>
+    <message>
+        <source>another operator</source>
+        <translation>別のオペレーター</translation>
+    </message>
+    <message>
+        <source>Chat transferred to you</source>
+        <translation>チャットが転送されました</translation>
+    </message>
+    <message>
+        <source>Visitors are waiting</source>
+        <translation>訪問者が待っています</translation>
+    </message>
+    <message>
+        <source>Chats in the queue: %1</source>
+        <translation>待機列のチャット: %1 件</translation>
+    </message>
+    <message>
+        <source>%1 from %2</source>
+        <translation>%1（%2 から）</translation>
+    </message>
+    <message>
+        <source>New chat assigned to you</source>
+        <translation>新しいチャットが割り当てられました</translation>
+    </message>
+</context>
+<context>
     <name>ChatListModel</name>
     <message>
         <source>You: %1</source>
@@ -38,8 +201,32 @@
         <translation>あなたと訪問者の両方でこの会話を終了します。</translation>
     </message>
     <message>
+        <source>Transfer…</source>
+        <translation>転送…</translation>
+    </message>
+    <message>
+        <source>Hand this chat to a colleague or a group (%1).</source>
+        <translation>このチャットを同僚またはグループに引き継ぎます（%1）。</translation>
+    </message>
+    <message>
         <source>Send</source>
         <translation>送信</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>Write an internal note that only operators see (%1).</source>
+        <translation>オペレーターだけが見られる社内メモを書きます（%1）。</translation>
+    </message>
+    <message>
+        <source>Canned…</source>
+        <translation>定型文…</translation>
+    </message>
+    <message>
+        <source>Manage canned replies. Type # in the reply box to use one.</source>
+        <translation>定型文を管理します。返信欄で # を入力すると定型文を使えます。</translation>
     </message>
     <message>
         <source>Waiting in the queue. Take the chat to reply.</source>
@@ -66,8 +253,28 @@
         <translation>訪問者はまだメッセージを送信していません。</translation>
     </message>
     <message>
-        <source>Type a reply. Enter sends, Shift+Enter starts a new line.</source>
-        <translation>返信を入力してください。Enter で送信、Shift+Enter で改行します。</translation>
+        <source>Type a reply. Enter sends, Shift+Enter starts a new line. # inserts a canned reply.</source>
+        <translation>返信を入力してください。Enter で送信、Shift+Enter で改行、# で定型文を挿入します。</translation>
+    </message>
+    <message>
+        <source>Canned &amp;replies…</source>
+        <translation>定型文(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Internal &amp;note mode</source>
+        <translation>社内メモモード(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Trans&amp;fer chat…</source>
+        <translation>チャットを転送(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>&amp;Offline messages…</source>
+        <translation>オフラインメッセージ(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>メモを追加</translation>
     </message>
     <message>
         <source>Take this chat to reply.</source>
@@ -85,6 +292,10 @@
 <context>
     <name>ChatRowDelegate</name>
     <message>
+        <source>Visitor is typing…</source>
+        <translation>訪問者が入力中…</translation>
+    </message>
+    <message>
         <source>No messages yet</source>
         <translation>メッセージはまだありません</translation>
     </message>
@@ -98,6 +309,14 @@
     <message>
         <source>Reply</source>
         <translation>返信</translation>
+    </message>
+    <message>
+        <source>Internal note</source>
+        <translation>社内メモ</translation>
+    </message>
+    <message>
+        <source>Internal note — the visitor will not see this</source>
+        <translation>社内メモ — 訪問者には表示されません</translation>
     </message>
 </context>
 <context>
@@ -311,6 +530,10 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
+        <source>&amp;Settings…</source>
+        <translation>設定(&amp;S)…</translation>
+    </message>
+    <message>
         <source>&amp;Chat</source>
         <translation>チャット(&amp;C)</translation>
     </message>
@@ -329,6 +552,18 @@
     <message>
         <source>Go to the &amp;reply box</source>
         <translation>返信欄へ移動(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Next chat with &amp;unread messages</source>
+        <translation>未読のある次のチャット(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Switch to chat</source>
+        <translation>チャットに切り替え(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Chat %1</source>
+        <translation>チャット %1</translation>
     </message>
     <message>
         <source>&amp;Language</source>
@@ -353,6 +588,10 @@
     <message>
         <source>Chat closed.</source>
         <translation>チャットを終了しました。</translation>
+    </message>
+    <message>
+        <source>No unread messages.</source>
+        <translation>未読のメッセージはありません。</translation>
     </message>
 </context>
 <context>
@@ -382,8 +621,149 @@
         <translation>未送信</translation>
     </message>
     <message>
+        <source>Seen</source>
+        <translation>既読</translation>
+    </message>
+    <message>
         <source>Sent</source>
         <translation>送信済み</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineMessagesDialog</name>
+    <message>
+        <source>Offline messages</source>
+        <translation>オフラインメッセージ</translation>
+    </message>
+    <message>
+        <source>Visitors left these messages while nobody was accepting chats. Answer them by e-mail from your mail program; tickets for answering in the app will come in a later version.</source>
+        <translation>チャットを受け付けるオペレーターがいない間に訪問者が残したメッセージです。メールソフトからメールで返信してください。アプリ内で返信できるチケット機能は今後のバージョンで追加されます。</translation>
+    </message>
+    <message>
+        <source>Choose a message to read it in full.</source>
+        <translation>メッセージを選ぶと全文を表示します。</translation>
+    </message>
+    <message>
+        <source>Copy e-mail address</source>
+        <translation>メールアドレスをコピー</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>読み込み中…</translation>
+    </message>
+    <message>
+        <source>Messages: %1</source>
+        <translation>メッセージ: %1 件</translation>
+    </message>
+    <message>
+        <source>No offline messages.</source>
+        <translation>オフラインメッセージはありません。</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>（名前なし）</translation>
+    </message>
+    <message>
+        <source>Copied %1</source>
+        <translation>%1 をコピーしました</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineMessagesModel</name>
+    <message>
+        <source>Received</source>
+        <translation>受信日時</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>メッセージ</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>（名前なし）</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <source>Sounds</source>
+        <translation>サウンド</translation>
+    </message>
+    <message>
+        <source>&amp;Mute all sounds</source>
+        <translation>すべてのサウンドを消音(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>試聴(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Volume:</source>
+        <translation>音量(&amp;V):</translation>
+    </message>
+    <message>
+        <source>Play a sound for:</source>
+        <translation>サウンドを鳴らす場面:</translation>
+    </message>
+    <message>
+        <source>A new chat in the &amp;queue</source>
+        <translation>待機列に新しいチャット(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>A &amp;new message from a visitor</source>
+        <translation>訪問者からの新しいメッセージ(&amp;N)</translation>
+    </message>
+    <message>
+        <source>A chat &amp;transferred or assigned to me</source>
+        <translation>自分へのチャットの転送・割り当て(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Reminders while a chat waits in the queue</source>
+        <translation>待機中のチャットのリマインダー(&amp;R)</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>全般</translation>
+    </message>
+    <message>
+        <source>Show &amp;desktop notifications</source>
+        <translation>デスクトップ通知を表示(&amp;D)</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>システムの設定</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>言語(&amp;L):</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next start of the app.</source>
+        <translation>新しい言語は次回の起動時から使われます。</translation>
     </message>
 </context>
 <context>
@@ -486,6 +866,10 @@
         <translation>訪問者がチャットを終了しました</translation>
     </message>
     <message>
+        <source>Chat closed by %1</source>
+        <translation>%1 がチャットを終了しました</translation>
+    </message>
+    <message>
         <source>Chat closed</source>
         <translation>チャットが終了しました</translation>
     </message>
@@ -501,12 +885,117 @@
         <source>The visitor rated the chat as bad</source>
         <translation>訪問者がこのチャットを「悪い」と評価しました</translation>
     </message>
+    <message>
+        <source>Transferred from %1: %2</source>
+        <translation>%1 から転送: %2</translation>
+    </message>
 </context>
 <context>
     <name>TranscriptView</name>
     <message>
         <source>Transcript</source>
         <translation>会話履歴</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer chat</source>
+        <translation>チャットの転送</translation>
+    </message>
+    <message>
+        <source>Transfer the chat with %1 to:</source>
+        <translation>%1 とのチャットの転送先:</translation>
+    </message>
+    <message>
+        <source>Greyed-out colleagues cannot take a chat now: the reason is shown beside their name.</source>
+        <translation>灰色の同僚は今はチャットを受けられません。理由は名前の横に表示されます。</translation>
+    </message>
+    <message>
+        <source>Note for the colleague (only operators see it):</source>
+        <translation>同僚へのメモ（オペレーターだけが見られます）:</translation>
+    </message>
+    <message>
+        <source>What should they know? (optional)</source>
+        <translation>伝えておきたいこと（任意）</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>転送</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Loading colleagues…</source>
+        <translation>同僚を読み込み中…</translation>
+    </message>
+    <message>
+        <source>There is nobody to transfer to.</source>
+        <translation>転送できる相手がいません。</translation>
+    </message>
+    <message>
+        <source>Transferring…</source>
+        <translation>転送中…</translation>
+    </message>
+    <message>
+        <source>The transfer was refused: %1 The chat stays with you.</source>
+        <translation>転送は拒否されました: %1 チャットはあなたが引き続き担当します。</translation>
+    </message>
+</context>
+<context>
+    <name>TransferTargets</name>
+    <message>
+        <source>%1 of %2 chats</source>
+        <translation>対応中 %1 / %2 件</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>オフライン</translation>
+    </message>
+    <message>
+        <source>away</source>
+        <translation>離席中</translation>
+    </message>
+    <message>
+        <source>not accepting chats</source>
+        <translation>受付停止中</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>上限に達しています</translation>
+    </message>
+    <message>
+        <source>group queue</source>
+        <translation>グループの待ち行列</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>グループ</translation>
+    </message>
+</context>
+<context>
+    <name>TrayIcon</name>
+    <message>
+        <source>Accepting chats</source>
+        <translation>チャット受付中</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>離席中</translation>
+    </message>
+    <message>
+        <source>Not accepting chats</source>
+        <translation>チャット受付停止中</translation>
+    </message>
+    <message>
+        <source>Live Chat Operator: %1</source>
+        <translation>ライブチャット オペレーター: %1</translation>
+    </message>
+    <message>
+        <source>%1 chats, %2 unread, %3 in the queue</source>
+        <translation>チャット %1 件、未読 %2 件、待機列 %3 件</translation>
     </message>
 </context>
 </TS>

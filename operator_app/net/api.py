@@ -10,12 +10,16 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chat_protocol import PROTOCOL_VERSION
+from chat_protocol.canned import CannedReply, CannedReplyInput
 from chat_protocol.rest import (
+    AgentSummary,
+    GroupInfo,
     LoginRequest,
     Me,
+    OfflineMessage,
     RefreshRequest,
     ServerInfo,
     Snapshot,
@@ -27,6 +31,11 @@ from operator_app import __version__
 log = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+_canned_list: TypeAdapter[list[CannedReply]] = TypeAdapter(list[CannedReply])
+_agent_list: TypeAdapter[list[AgentSummary]] = TypeAdapter(list[AgentSummary])
+_group_list: TypeAdapter[list[GroupInfo]] = TypeAdapter(list[GroupInfo])
+_offline_list: TypeAdapter[list[OfflineMessage]] = TypeAdapter(list[OfflineMessage])
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=8.0)
 USER_AGENT = f"operator-app/{__version__}"
@@ -227,7 +236,47 @@ class ApiClient:
             params={"after_seq": after_seq, "limit": limit},
         )
 
+    # --- canned replies, colleagues, offline messages -----------------------------------------
+
+    async def list_canned(self, access_token: str) -> list[CannedReply]:
+        """`GET /canned`: my personal replies and the team's."""
+        return await self._request_list("GET", "/canned", _canned_list, token=access_token)
+
+    async def create_canned(self, access_token: str, body: CannedReplyInput) -> CannedReply:
+        """`POST /canned`; a team reply (`shared`) needs a supervisor or admin (403 otherwise)."""
+        return await self._request(
+            "POST", "/canned", CannedReply, token=access_token, json=body.model_dump(mode="json")
+        )
+
+    async def update_canned(self, access_token: str, canned_id: str, body: CannedReplyInput) -> CannedReply:
+        return await self._request(
+            "PUT", f"/canned/{canned_id}", CannedReply, token=access_token, json=body.model_dump(mode="json")
+        )
+
+    async def delete_canned(self, access_token: str, canned_id: str) -> None:
+        await self._send("DELETE", f"/canned/{canned_id}", token=access_token)
+
+    async def list_agents(self, access_token: str) -> list[AgentSummary]:
+        """`GET /agents`: colleagues with online flag, status and load (for transfers)."""
+        return await self._request_list("GET", "/agents", _agent_list, token=access_token)
+
+    async def list_groups(self, access_token: str) -> list[GroupInfo]:
+        return await self._request_list("GET", "/groups", _group_list, token=access_token)
+
+    async def list_offline_messages(self, access_token: str) -> list[OfflineMessage]:
+        """`GET /offline-messages`: left by visitors while nobody accepted chats, newest first."""
+        return await self._request_list("GET", "/offline-messages", _offline_list, token=access_token)
+
     # --- plumbing ----------------------------------------------------------------------------
+
+    async def _request_list(self, method: str, path: str, adapter: TypeAdapter[T], *, token: str) -> T:
+        response = await self._send(method, path, token=token)
+        try:
+            return adapter.validate_json(response.content)
+        except ValidationError as exc:
+            raise ApiError(
+                ApiErrorKind.BAD_RESPONSE, f"unexpected {path} body: {exc}", status=response.status_code
+            ) from exc
 
     async def _request(
         self,

@@ -23,7 +23,7 @@ from operator_app.net.realtime import ConnectionLost, RealtimeError, RequestTime
 
 log = logging.getLogger(__name__)
 
-MUTATIONS = frozenset({"send_message", "take_chat", "close_chat"})
+MUTATIONS = frozenset({"send_message", "send_note", "take_chat", "close_chat"})
 # Codes after which the same request may succeed later: keep the row and try again.
 TRANSIENT_CODES = frozenset(
     {ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL, ErrorCode.LOGIN_REQUIRED, ErrorCode.INVALID_TOKEN}

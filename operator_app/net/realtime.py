@@ -25,11 +25,13 @@ from chat_protocol.socket_payloads import (
     AgentLoginRequest,
     AgentLoginResult,
     EventPush,
+    ReadPush,
     Resumed,
     ResumeRequest,
     SneakPeekPush,
     StatusPush,
     TypingPush,
+    VisitorPresencePush,
 )
 from operator_app.net.api import USER_AGENT, ApiError, ApiErrorKind
 from operator_app.net.realtime_types import (
@@ -331,7 +333,10 @@ class RealtimeConnection:
             except websockets.ConnectionClosed as exc:
                 raise ConnectionLost(str(exc)) from exc
             try:
-                return await asyncio.wait_for(future, answer_within)
+                # Not wait_for: on 3.11 it swallows a cancellation that races with the answer,
+                # which left shutdown() waiting forever on a task that should have stopped.
+                async with asyncio.timeout(answer_within):
+                    return await future
             except TimeoutError as exc:
                 raise RequestTimeout(f"{action}: no answer in {answer_within:.0f} s") from exc
         finally:
@@ -397,6 +402,10 @@ class RealtimeConnection:
                 self._listener.on_typing(TypingPush.model_validate(payload))
             elif action == "status":
                 self._listener.on_status(StatusPush.model_validate(payload))
+            elif action == "read":
+                self._listener.on_read(ReadPush.model_validate(payload))
+            elif action == "visitor_presence":
+                self._listener.on_visitor_presence(VisitorPresencePush.model_validate(payload))
             else:
                 log.debug("ignored push %r", action)
         except ValidationError as exc:

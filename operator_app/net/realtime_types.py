@@ -7,7 +7,14 @@ from enum import StrEnum
 from typing import Protocol
 
 from chat_protocol.models import AnyEvent
-from chat_protocol.socket_payloads import AgentLoginResult, SneakPeekPush, StatusPush, TypingPush
+from chat_protocol.socket_payloads import (
+    AgentLoginResult,
+    ReadPush,
+    SneakPeekPush,
+    StatusPush,
+    TypingPush,
+    VisitorPresencePush,
+)
 
 CLOSE_AUTH = 4001
 CLOSE_OVERFLOW = 4008
@@ -52,6 +59,8 @@ class RealtimeListener(Protocol):
     def on_sneak_peek(self, push: SneakPeekPush) -> None: ...
     def on_typing(self, push: TypingPush) -> None: ...
     def on_status(self, push: StatusPush) -> None: ...
+    def on_read(self, push: ReadPush) -> None: ...
+    def on_visitor_presence(self, push: VisitorPresencePush) -> None: ...
     def on_state(self, state: ConnectionState) -> None: ...
     async def resync(self) -> None:
         """Load a snapshot over HTTP and apply it; `get_cursor` then returns its cursor."""

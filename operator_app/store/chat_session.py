@@ -11,26 +11,33 @@ import logging
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from chat_protocol import RoutingStatus
+from chat_protocol import AuthorKind, ChatState, ChatStateEvent, RoutingStatus
 from chat_protocol.models import AnyEvent
-from chat_protocol.rest import Snapshot
+from chat_protocol.rest import AgentSummary, GroupInfo, OfflineMessage, Snapshot
 from chat_protocol.socket_payloads import (
     AgentLoginResult,
     AgentTypingRequest,
     ChatActionResult,
+    MarkReadRequest,
     MessageResult,
+    NoteResult,
+    ReadPush,
     SetStatusRequest,
     SneakPeekPush,
     StatusPush,
+    TransferRequest,
     TypingPush,
+    VisitorPresencePush,
 )
 from operator_app.net.api import ApiError, websocket_url
 from operator_app.net.outbox import Outbox, OutboxDelivery, OutboxItem
 from operator_app.net.realtime import ConnectionState, RealtimeConnection, RealtimeError
 from operator_app.net.session import AuthSession
 from operator_app.net.tasks import BackgroundTasks
+from operator_app.store.canned_cache import CACHE_FILE, CannedCache
+from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.store_signals import SignalForwarder, StoreSignals
 
@@ -38,6 +45,7 @@ log = logging.getLogger(__name__)
 
 TYPING_REFRESH_S = 3.0
 TYPING_IDLE_S = 5.0
+MARK_READ_EVERY_S = 1.0
 
 
 class ChatSession:
@@ -64,9 +72,13 @@ class ChatSession:
         )
         self.outbox: Outbox | None = None
         self.delivery: OutboxDelivery | None = None
+        self.canned: CannedRepliesModel | None = None
         self._history_tasks: dict[str, asyncio.Task[None]] = {}
         self._typing_sent: dict[str, float] = {}
         self._typing_stop: dict[str, asyncio.TimerHandle] = {}
+        self._read_sent: dict[str, int] = {}
+        self._read_timer: dict[str, asyncio.TimerHandle] = {}
+        self._read_sent_at: dict[str, float] = {}
         self.signals.chat_details_missing.connect(self._load_details)
 
     @property
@@ -83,10 +95,15 @@ class ChatSession:
         account = f"{self.auth.server_url}|{snapshot.me.agent_id}"
         self.outbox = Outbox(self._data_dir / "outbox.sqlite3", account)
         for item in self.outbox.pending():
-            if item.action == "send_message":
+            if item.action in ("send_message", "send_note"):
                 created = datetime.fromtimestamp(item.created_at, UTC)
                 text = str(item.payload.get("text", ""))
-                self.store.add_pending_message(item.chat_id, item.client_id, text, created)
+                note = item.action == "send_note"
+                kind: Literal["message", "note"] = "note" if note else "message"
+                self.store.add_pending_message(item.chat_id, item.client_id, text, created, kind=kind)
+        self.canned = CannedRepliesModel(CannedCache(self._data_dir / CACHE_FILE, account), self.auth)
+        self.canned.load_cached()
+        self.tasks.spawn(self.canned.refresh_quietly(), name="canned-refresh")
         self.delivery = OutboxDelivery(self.outbox, self.realtime, self._on_delivered, self._on_refused)
         self.realtime.start()
         self.delivery.start()
@@ -94,9 +111,10 @@ class ChatSession:
 
     async def shutdown(self) -> None:
         """Stop the socket and the delivery, close the outbox and the HTTP client."""
-        for handle in self._typing_stop.values():
+        for handle in [*self._typing_stop.values(), *self._read_timer.values()]:
             handle.cancel()
         self._typing_stop.clear()
+        self._read_timer.clear()
         if self.delivery is not None:
             await self.delivery.stop()
         await self.realtime.stop()
@@ -124,7 +142,30 @@ class ChatSession:
         self.store.set_status(result.status)
 
     def on_event(self, event: AnyEvent) -> None:
-        self.store.apply_event(event)
+        if self.store.apply_event(event):
+            self.signals.live_event.emit(event)
+        if isinstance(event, ChatStateEvent) and event.transferred_from is not None:
+            self._transferred_to_me(event)
+
+    def _transferred_to_me(self, event: ChatStateEvent) -> None:
+        """A chat handed to me arrives with its whole transcript."""
+        mine = event.agent is not None and event.agent.id == self.store.agent_id
+        chat = self.store.get(event.chat_id)
+        if mine and event.state == ChatState.TAKEN and chat is not None and not chat.history_loaded:
+            self.tasks.spawn(self._load_history_quietly(event.chat_id), name=f"history-{event.chat_id}")
+
+    async def _load_history_quietly(self, chat_id: str) -> None:
+        try:
+            await self.load_history(chat_id)
+        except ApiError as exc:
+            log.warning("could not load the transcript of %s: %s", chat_id, exc)
+
+    def on_read(self, push: ReadPush) -> None:
+        if push.reader == "visitor":
+            self.store.set_visitor_read(push.chat_id, push.seq)
+
+    def on_visitor_presence(self, push: VisitorPresencePush) -> None:
+        self.store.set_visitor_presence(push.chat_id, push.presence)
 
     def on_sneak_peek(self, push: SneakPeekPush) -> None:
         self.store.set_sneak_peek(push.chat_id, push.text)
@@ -154,6 +195,8 @@ class ChatSession:
     def _on_delivered(self, item: OutboxItem, result: dict[str, Any]) -> None:
         if item.action == "send_message":
             self.store.apply_event(MessageResult.model_validate(result).event, advance_cursor=False)
+        elif item.action == "send_note":
+            self.store.apply_event(NoteResult.model_validate(result).event, advance_cursor=False)
         else:
             done = ChatActionResult.model_validate(result)
             self.store.apply_event(done.event, advance_cursor=False)
@@ -161,7 +204,7 @@ class ChatSession:
         self.signals.action_done.emit(item.action, item.chat_id)
 
     def _on_refused(self, item: OutboxItem, error: RealtimeError) -> None:
-        if item.action == "send_message":
+        if item.action in ("send_message", "send_note"):
             self.store.mark_failed(item.chat_id, item.client_id)
         self.signals.action_failed.emit(item.action, item.chat_id, error.code)
 
@@ -180,6 +223,42 @@ class ChatSession:
         self.set_typing(chat_id, False)
         self.store.add_pending_message(chat_id, client_id, text)
         return self._queue("send_message", {"chat_id": chat_id, "client_id": client_id, "text": text})
+
+    def send_note(self, chat_id: str, text: str) -> str:
+        """An internal note (agents only), shown as sending and queued like a reply; its client_id."""
+        client_id = str(uuid.uuid4())
+        self.store.add_pending_message(chat_id, client_id, text, kind="note")
+        return self._queue("send_note", {"chat_id": chat_id, "client_id": client_id, "text": text})
+
+    async def transfer_chat(
+        self,
+        chat_id: str,
+        client_id: str,
+        *,
+        to_agent_id: str | None = None,
+        to_group_id: str | None = None,
+        note: str = "",
+    ) -> ChatActionResult:
+        """Hand a chat to a colleague or a group (needs the socket; raises `RealtimeError` when
+        refused, e.g. `target_unavailable`). Not queued: whether the target can accept is decided now,
+        and the caller keeps `client_id` for a retry, which the server makes idempotent."""
+        request = TransferRequest(
+            chat_id=chat_id, client_id=client_id, to_agent_id=to_agent_id, to_group_id=to_group_id, note=note
+        )
+        done = ChatActionResult.model_validate(await self.realtime.request("transfer_chat", request))
+        self.store.apply_event(done.event, advance_cursor=False)
+        self.store.upsert_summary(done.chat)
+        self.signals.action_done.emit("transfer_chat", chat_id)
+        return done
+
+    async def agents(self) -> list[AgentSummary]:
+        return await self.auth.call(self.auth.api.list_agents)
+
+    async def groups(self) -> list[GroupInfo]:
+        return await self.auth.call(self.auth.api.list_groups)
+
+    async def offline_messages(self) -> list[OfflineMessage]:
+        return await self.auth.call(self.auth.api.list_offline_messages)
 
     def take_chat(self, chat_id: str) -> str:
         return self._queue("take_chat", {"chat_id": chat_id, "client_id": str(uuid.uuid4())})
@@ -214,6 +293,30 @@ class ChatSession:
 
     def set_active_chat(self, chat_id: str | None) -> None:
         self.store.set_active_chat(chat_id)
+
+    def mark_read(self, chat_id: str) -> None:
+        """Tell the server I have read the chat up to its newest seq; at most once a second per chat."""
+        chat = self.store.get(chat_id)
+        if chat is None or not self.store.is_mine(chat) or chat.last_author != AuthorKind.VISITOR:
+            return  # nothing new to the agent: my own reply needs no read receipt
+        if chat.last_seq <= max(chat.agent_read_seq, self._read_sent.get(chat_id, 0)):
+            return
+        if chat_id in self._read_timer:
+            return  # a send is already scheduled; it reads the newest seq when it runs
+        loop = asyncio.get_running_loop()
+        last = self._read_sent_at.get(chat_id)
+        delay = 0.0 if last is None else max(0.0, MARK_READ_EVERY_S - (loop.time() - last))
+        self._read_timer[chat_id] = loop.call_later(delay, self._send_mark_read, chat_id)
+
+    def _send_mark_read(self, chat_id: str) -> None:
+        self._read_timer.pop(chat_id, None)
+        chat = self.store.get(chat_id)
+        if chat is None or not self.realtime.is_connected:
+            return
+        self._read_sent[chat_id] = chat.last_seq
+        self._read_sent_at[chat_id] = asyncio.get_running_loop().time()
+        payload = MarkReadRequest(chat_id=chat_id, seq=chat.last_seq)
+        self.tasks.spawn(self.realtime.notify("mark_read", payload), name="mark-read")
 
     async def load_history(self, chat_id: str) -> None:
         """Fetch a chat's transcript pages (once at a time per chat) and merge them."""

@@ -23,7 +23,7 @@ from chat_protocol import (
     VisitorInfo,
 )
 from chat_protocol.models import AnyEvent, ChatSummary, NoteEvent, RatingEvent
-from chat_protocol.rest import Me, Snapshot, TranscriptPage
+from chat_protocol.rest import Me, RoutingSettings, Snapshot, TranscriptPage
 
 EntryKind = Literal["message", "chat_state", "note", "rating"]
 
@@ -80,6 +80,9 @@ class ChatRecord:
     details_known: bool = True
     sneak_peek: str = ""
     unread: int = 0
+    visitor_presence: str = "active"
+    visitor_read_seq: int = 0
+    agent_read_seq: int = 0
 
 
 class StoreListener(Protocol):
@@ -134,6 +137,7 @@ class ChatStore:
         self.cursor = 0
         self.chats: dict[str, ChatRecord] = {}
         self.active_chat_id: str | None = None
+        self.routing = RoutingSettings()
 
     # --- queries ----------------------------------------------------------------------------
 
@@ -157,6 +161,7 @@ class ChatStore:
         self.agent_id = snapshot.me.agent_id
         self.status = snapshot.me.status
         self.cursor = snapshot.cursor
+        self.routing = snapshot.routing or RoutingSettings()
         old = self.chats
         self.chats = {}
         for summary in [*snapshot.my_chats, *snapshot.queue]:
@@ -180,6 +185,9 @@ class ChatStore:
         chat.visitor = summary.visitor
         chat.created_at = summary.created_at
         chat.details_known = True
+        chat.visitor_presence = summary.visitor_presence
+        chat.visitor_read_seq = max(chat.visitor_read_seq, summary.visitor_read_seq)
+        chat.agent_read_seq = max(chat.agent_read_seq, summary.agent_read_seq)
         if summary.last_seq >= chat.last_seq:
             chat.state = summary.state
             chat.agent = summary.agent
@@ -212,8 +220,8 @@ class ChatStore:
 
     # --- events -----------------------------------------------------------------------------
 
-    def apply_event(self, event: AnyEvent, *, live: bool = True, advance_cursor: bool | None = None) -> None:
-        """Apply a durable event once.
+    def apply_event(self, event: AnyEvent, *, live: bool = True, advance_cursor: bool | None = None) -> bool:
+        """Apply a durable event once; True when it was new to this store.
 
         `live` is False for history pages (not unread). Only events that came through the socket's
         ordered stream advance the resume cursor: not history, not the result of my own action.
@@ -224,9 +232,9 @@ class ChatStore:
         if chat is None:
             chat = self._new_chat_for(event)
             if chat is None:
-                return
+                return False
         if event.seq in chat.seqs:
-            return
+            return False
         self._insert_confirmed(chat, _entry_from_event(event))
         if isinstance(event, ChatStateEvent):
             if event.seq >= chat.last_seq:
@@ -250,6 +258,7 @@ class ChatStore:
         chat.last_seq = max(chat.last_seq, event.seq)
         if self.listener:
             self.listener.chat_changed(chat.chat_id)
+        return True
 
     def _new_chat_for(self, event: AnyEvent) -> ChatRecord | None:
         """A record for an unknown chat, if the agent should see it (queued or mine)."""
@@ -320,9 +329,15 @@ class ChatStore:
     # --- optimistic replies -----------------------------------------------------------------
 
     def add_pending_message(
-        self, chat_id: str, client_id: str, text: str, created_at: datetime | None = None
+        self,
+        chat_id: str,
+        client_id: str,
+        text: str,
+        created_at: datetime | None = None,
+        *,
+        kind: Literal["message", "note"] = "message",
     ) -> None:
-        """Show my reply as "sending" until its event arrives."""
+        """Show my reply (or internal note) as "sending" until its event arrives."""
         chat = self.chats.get(chat_id)
         if chat is None or self._pending_index(chat, client_id) is not None:
             return
@@ -330,13 +345,14 @@ class ChatStore:
             return
         author = Author(kind=AuthorKind.AGENT, id=self.agent_id, name=self.me.name if self.me else "")
         entry = TranscriptEntry(
-            "message",
+            kind,
             chat_id,
             None,
             author,
             created_at or datetime.now(UTC),
             text=text,
             client_id=client_id,
+            audience="agents" if kind == "note" else "all",
             delivery=Delivery.SENDING,
         )
         chat.entries.append(entry)
@@ -362,3 +378,40 @@ class ChatStore:
         chat.sneak_peek = text
         if self.listener:
             self.listener.sneak_peek_changed(chat_id, text)
+
+    def set_visitor_presence(self, chat_id: str, presence: str) -> None:
+        """The visitor's tab is active, hidden (inactive) or gone (left)."""
+        chat = self.chats.get(chat_id)
+        if chat is None or chat.visitor_presence == presence:
+            return
+        chat.visitor_presence = presence
+        if self.listener:
+            self.listener.chat_changed(chat_id)
+
+    # --- read receipts ----------------------------------------------------------------------
+
+    def set_visitor_read(self, chat_id: str, seq: int) -> None:
+        """The visitor has seen every event up to `seq`: the lines that became "seen" change."""
+        chat = self.chats.get(chat_id)
+        if chat is None or seq <= chat.visitor_read_seq:
+            return
+        old, chat.visitor_read_seq = chat.visitor_read_seq, seq
+        keys = [e.seq or 0 for e in chat.entries[: chat.confirmed]]
+        first, last = bisect.bisect_right(keys, old), bisect.bisect_right(keys, seq) - 1
+        if self.listener and first <= last:
+            self.listener.entries_changed(chat_id, first, last)
+
+    def is_seen(self, chat: ChatRecord, entry: TranscriptEntry) -> bool:
+        """An agent's confirmed message the visitor has seen."""
+        return (
+            entry.kind == "message"
+            and entry.author.kind == AuthorKind.AGENT
+            and entry.seq is not None
+            and entry.seq <= chat.visitor_read_seq
+        )
+
+    def awaiting_reply_since(self, chat: ChatRecord) -> datetime | None:
+        """When the visitor's unanswered last message was sent, or None when nobody waits for me."""
+        if chat.last_author == AuthorKind.VISITOR and chat.last_at is not None:
+            return chat.last_at
+        return None

@@ -18,6 +18,7 @@ class StoreSignals(QObject):
     - ``connection_state_changed(state)``: connecting / connected / reconnecting / offline
     - ``action_done(action, chat_id)`` and ``action_failed(action, chat_id, code)``: queued mutations
     - ``session_ended(reason)``: session_expired or incompatible; the app returns to the login dialog
+    - ``live_event(event)``: a durable event new to the store came through the socket (notifications)
     """
 
     store_reset = Signal()
@@ -32,6 +33,7 @@ class StoreSignals(QObject):
     action_done = Signal(str, str)
     action_failed = Signal(str, str, str)
     session_ended = Signal(str)
+    live_event = Signal(object)
 
 
 class SignalForwarder:

@@ -32,6 +32,8 @@ class EntryRole(IntEnum):
     TIME_TEXT = Qt.ItemDataRole.UserRole + 6
     SEQ = Qt.ItemDataRole.UserRole + 7
     CLIENT_ID = Qt.ItemDataRole.UserRole + 8
+    RATING = Qt.ItemDataRole.UserRole + 9
+    CLOSE_REASON = Qt.ItemDataRole.UserRole + 10
 
 
 def _name(author: Author | None) -> str:
@@ -60,6 +62,10 @@ def state_line(entry: TranscriptEntry) -> str:
             return QCoreApplication.translate("TranscriptModel", "Chat closed after a period of inactivity")
         if entry.author.kind == AuthorKind.VISITOR or entry.reason == "visitor":
             return QCoreApplication.translate("TranscriptModel", "The visitor closed the chat")
+        if entry.author.kind == AuthorKind.AGENT:
+            return QCoreApplication.translate("TranscriptModel", "Chat closed by %1").replace(
+                "%1", _name(entry.author)
+            )
         return QCoreApplication.translate("TranscriptModel", "Chat closed")
     return QCoreApplication.translate("TranscriptModel", "Chat started")
 
@@ -123,6 +129,12 @@ class TranscriptModel(QAbstractListModel):
             return None
         entry = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
+            handed_over = self._transferred_by(index.row())
+            if handed_over is not None:
+                template = QCoreApplication.translate("TranscriptModel", "Transferred from %1: %2")
+                head, _, tail = template.partition("%2")
+                name = _name(handed_over)
+                return head.replace("%1", name) + entry.text + tail.replace("%1", name)
             return display_text(entry)
         if role == Qt.ItemDataRole.ToolTipRole:
             return escaped_tooltip(entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
@@ -138,6 +150,9 @@ class TranscriptModel(QAbstractListModel):
         if role == EntryRole.IS_MINE:
             return self._store.is_my_author(entry.author)
         if role == EntryRole.DELIVERY:
+            chat = self._store.get(entry.chat_id)
+            if entry.delivery.value == "sent" and chat is not None and self._store.is_seen(chat, entry):
+                return "seen"
             return entry.delivery.value
         if role == EntryRole.TIME_TEXT:
             return entry.created_at.astimezone().strftime("%H:%M")
@@ -145,7 +160,21 @@ class TranscriptModel(QAbstractListModel):
             return entry.seq if entry.seq is not None else -1
         if role == EntryRole.CLIENT_ID:
             return entry.client_id or ""
+        if role == EntryRole.RATING:
+            return entry.rating or ""
+        if role == EntryRole.CLOSE_REASON:
+            return entry.reason or ""
         return None
+
+    def _transferred_by(self, row: int) -> Author | None:
+        """Who handed the chat over, when `row` is the note written with that transfer."""
+        entry, previous = self._rows[row], self.entry(row - 1)
+        if entry.kind != "note" or previous is None or previous.kind != "chat_state" or entry.seq is None:
+            return None
+        giver = previous.transferred_from
+        if giver is None or previous.seq != entry.seq - 1 or giver.id != entry.author.id:
+            return None
+        return giver
 
     # --- updates ----------------------------------------------------------------------------
 
@@ -168,6 +197,8 @@ class TranscriptModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), first, last)
         self._rows[first:first] = entries[first : last + 1]
         self.endInsertRows()
+        if last + 1 < len(self._rows):  # a transfer note reads its previous row
+            self.dataChanged.emit(self.index(last + 1, 0), self.index(last + 1, 0), [])
 
     def _changed(self, chat_id: str, first: int, last: int) -> None:
         entries = self._current(chat_id)

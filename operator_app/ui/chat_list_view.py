@@ -1,4 +1,8 @@
-"""The left-hand lists (``chatList``, ``queueList``): two-line rows and a clear empty state."""
+"""The left-hand lists (``chatList``, ``queueList``): two-line rows and a clear empty state.
+
+My chats carry a status circle (green, orange, red: how long the visitor has waited for a reply;
+grey: the visitor is inactive or gone) and "typing…" while the visitor types.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from operator_app.store.chat_list_model import ChatRole
 Index = QModelIndex | QPersistentModelIndex
 PAD_X = 12
 PAD_Y = 7
+CIRCLE_COLOURS = {"normal": "#22c55e", "warning": "#f97316", "alarm": "#dc2626", "away": "#9ca3af"}
 
 
 class ChatRowDelegate(QStyledItemDelegate):
@@ -66,6 +71,18 @@ class ChatRowDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         name_rect = top.adjusted(0, 0, -corner_width, 0)
+        circle = index.data(ChatRole.CIRCLE)
+        if circle in CIRCLE_COLOURS:
+            diameter = max(8, line // 2 + 2)
+            dot = QRect(top.left(), top.center().y() - diameter // 2 + 1, diameter, diameter)
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(CIRCLE_COLOURS[circle]))
+            painter.drawEllipse(dot)
+            painter.restore()
+            name_rect.setLeft(dot.right() + 8)
+            bottom.setLeft(dot.right() + 8)
         elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width())
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
 
@@ -84,7 +101,13 @@ class ChatRowDelegate(QStyledItemDelegate):
             badge_width += 6
         painter.setPen(QColor("#4b5563") if unread else QColor("#6b7280"))
         text_rect = bottom.adjusted(0, 0, -badge_width, 0)
-        if not preview:
+        if index.data(ChatRole.VISITOR_TYPING):
+            preview = self.tr("Visitor is typing\u2026")
+            italic = QFont(base)
+            italic.setItalic(True)
+            painter.setFont(italic)
+            painter.setPen(QColor("#15803d"))
+        elif not preview:
             preview = self.tr("No messages yet")
         elided = painter.fontMetrics().elidedText(preview, Qt.TextElideMode.ElideRight, text_rect.width())
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)

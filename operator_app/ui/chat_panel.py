@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -13,13 +14,18 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol import ChatState
+from operator_app.store.canned_model import CannedMatchesModel
+from operator_app.store.chat_session import ChatSession
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.display_text import visitor_name
 from operator_app.store.store_signals import StoreSignals
 from operator_app.store.transcript_model import TranscriptModel
+from operator_app.ui.canned_dialog import CannedDialog
 from operator_app.ui.composer import Composer
+from operator_app.ui.offline_messages_dialog import OfflineMessagesDialog, bring_forward
 from operator_app.ui.sneak_peek_label import SneakPeekLabel
 from operator_app.ui.transcript_view import TranscriptView
+from operator_app.ui.transfer_dialog import TransferDialog
 
 
 def _plain_label(object_name: str, parent: QWidget) -> QLabel:
@@ -47,6 +53,11 @@ class ChatPanel(QWidget):
         self._model = model
         self.chat_id: str | None = None
         self._drafts: dict[str, str] = {}
+        self.session: ChatSession | None = None
+        self.canned_dialog: CannedDialog | None = None
+        self.transfer_dialog: TransferDialog | None = None
+        self.offline_dialog: OfflineMessagesDialog | None = None
+        self._build_actions()
 
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self._build_empty_page())
@@ -106,7 +117,16 @@ class ChatPanel(QWidget):
         self.close_button.setObjectName("closeChatButton")
         self.close_button.setToolTip(self.tr("End this conversation for you and the visitor."))
         self.close_button.clicked.connect(self._close_clicked)
+        self.transfer_button = QPushButton(self.tr("Transfer\u2026"), header)
+        self.transfer_button.setObjectName("transferButton")
+        self.transfer_button.setToolTip(
+            self.tr("Hand this chat to a colleague or a group (%1).").replace(
+                "%1", self.transfer_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            )
+        )
+        self.transfer_button.clicked.connect(self.open_transfer_dialog)
         head.addWidget(self.take_here)
+        head.addWidget(self.transfer_button)
         head.addWidget(self.close_button)
         layout.addWidget(header)
 
@@ -132,6 +152,31 @@ class ChatPanel(QWidget):
         self.send_button.setDefault(False)
         self.send_button.setAutoDefault(False)
         self.send_button.clicked.connect(self.composer.submit)
+        self.note_button = QPushButton(self.tr("Note"), bottom)
+        self.note_button.setObjectName("noteModeButton")
+        self.note_button.setCheckable(True)
+        self.note_button.setStyleSheet(
+            "QPushButton#noteModeButton:checked { background: #fde68a; border: 1px solid #d4a72c;"
+            " border-radius: 3px; padding: 3px 8px; font-weight: bold; }"
+        )
+        self.note_button.setAutoDefault(False)
+        self.note_button.setToolTip(
+            self.tr("Write an internal note that only operators see (%1).").replace(
+                "%1", self.note_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            )
+        )
+        self.note_button.toggled.connect(self.composer.set_note_mode)
+        self.composer.note_mode_changed.connect(self._note_mode_changed)
+        self.canned_button = QPushButton(self.tr("Canned\u2026"), bottom)
+        self.canned_button.setObjectName("cannedButton")
+        self.canned_button.setAutoDefault(False)
+        self.canned_button.setToolTip(self.tr("Manage canned replies. Type # in the reply box to use one."))
+        self.canned_button.clicked.connect(self.open_canned_dialog)
+        tools = QVBoxLayout()
+        tools.setSpacing(4)
+        tools.addWidget(self.note_button)
+        tools.addWidget(self.canned_button)
+        row.addLayout(tools)
         row.addWidget(self.composer, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(bottom)
@@ -145,6 +190,8 @@ class ChatPanel(QWidget):
             if self.chat_id is not None:
                 self._drafts[self.chat_id] = self.composer.toPlainText()
                 self.typing.emit(self.chat_id, False)
+            self.note_button.setChecked(False)
+            self.composer.close_popup()
             self.composer.blockSignals(True)
             self.composer.setPlainText(self._drafts.pop(chat_id, "") if chat_id else "")
             self.composer.moveCursor(self.composer.textCursor().MoveOperation.End)
@@ -175,16 +222,22 @@ class ChatPanel(QWidget):
         self.subtitle.setText(subtitle)
         self.take_here.setVisible(chat.state == ChatState.QUEUED)
         self.close_button.setVisible(mine)
+        self.transfer_button.setVisible(mine)
+        self.transfer_action.setEnabled(mine)
+        self.note_button.setEnabled(mine)
+        self.note_action.setEnabled(mine)
+        if not mine:
+            self.note_button.setChecked(False)
         self.composer.setEnabled(mine)
         self.send_button.setEnabled(mine)
         if mine:
-            self.composer.setPlaceholderText(
-                self.tr("Type a reply. Enter sends, Shift+Enter starts a new line.")
+            self.composer.set_reply_placeholder(
+                self.tr("Type a reply. Enter sends, Shift+Enter starts a new line. # inserts a canned reply.")
             )
         elif chat.state == ChatState.QUEUED:
-            self.composer.setPlaceholderText(self.tr("Take this chat to reply."))
+            self.composer.set_reply_placeholder(self.tr("Take this chat to reply."))
         else:
-            self.composer.setPlaceholderText(self.tr("You cannot reply in this chat."))
+            self.composer.set_reply_placeholder(self.tr("You cannot reply in this chat."))
         self.transcript.empty_text = self.tr("No messages yet")
         self.sneak_peek.set_peek(chat.sneak_peek if chat.state != ChatState.CLOSED else "")
 
@@ -199,7 +252,11 @@ class ChatPanel(QWidget):
     # --- intents ----------------------------------------------------------------------------
 
     def _submitted(self, text: str) -> None:
-        if self.chat_id is not None:
+        if self.chat_id is None:
+            return
+        if self.composer.note_mode and self.session is not None:
+            self.session.send_note(self.chat_id, text)
+        else:
             self.send_requested.emit(self.chat_id, text)
 
     def _typing(self, active: bool) -> None:
@@ -214,3 +271,93 @@ class ChatPanel(QWidget):
     def _take_clicked(self) -> None:
         if self.chat_id is not None:
             self.take_requested.emit(self.chat_id)
+
+    # --- the operator's workflow: canned replies, notes, transfer, offline messages ------------
+
+    def _build_actions(self) -> None:
+        self.canned_action = QAction(self.tr("Canned &replies\u2026"), self)
+        self.canned_action.setObjectName("cannedRepliesAction")
+        self.canned_action.triggered.connect(self.open_canned_dialog)
+        self.note_action = QAction(self.tr("Internal &note mode"), self)
+        self.note_action.setObjectName("noteModeAction")
+        self.note_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.note_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.note_action.triggered.connect(self._toggle_note_mode)
+        self.transfer_action = QAction(self.tr("Trans&fer chat\u2026"), self)
+        self.transfer_action.setObjectName("transferAction")
+        self.transfer_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.transfer_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.transfer_action.triggered.connect(self.open_transfer_dialog)
+        self.offline_action = QAction(self.tr("&Offline messages\u2026"), self)
+        self.offline_action.setObjectName("offlineMessagesAction")
+        self.offline_action.triggered.connect(self.open_offline_messages)
+        for action in (self.note_action, self.transfer_action):
+            action.setEnabled(False)
+            self.addAction(action)
+
+    def workflow_actions(self) -> list[QAction]:
+        """For the main window's menu: canned replies, note mode, transfer, offline messages."""
+        return [self.canned_action, self.note_action, self.transfer_action, self.offline_action]
+
+    def attach_session(self, session: ChatSession) -> None:
+        """Give the panel the services of the signed-in session (notes, canned replies, transfer)."""
+        self.session = session
+        if session.canned is not None:
+            self.composer.set_canned(CannedMatchesModel(session.canned, self), self._placeholder_values)
+
+    def _placeholder_values(self) -> dict[str, str | None]:
+        """Values for `{visitor.name}` and friends from what the store knows; missing ones fall back."""
+        chat = self._store.get(self.chat_id) if self.chat_id else None
+        me = self._store.me
+        return {
+            "visitor.name": " ".join(chat.visitor.name.split()) if chat is not None else None,
+            "visitor.email": None,
+            "agent.name": me.name if me is not None else None,
+            "page.url": None,
+        }
+
+    def _toggle_note_mode(self) -> None:
+        if self.note_button.isEnabled():
+            self.note_button.toggle()
+            self.composer.setFocus()
+
+    def _note_mode_changed(self, on: bool) -> None:
+        self.note_button.setChecked(on)
+        self.send_button.setText(self.tr("Add note") if on else self.tr("Send"))
+        if on and self.chat_id is not None:
+            self.typing.emit(self.chat_id, False)
+
+    def open_canned_dialog(self) -> CannedDialog | None:
+        if self.session is None or self.session.canned is None:
+            return None
+        if self.canned_dialog is None:
+            me = self._store.me
+            may_share = me is not None and me.role in ("supervisor", "admin")
+            self.canned_dialog = CannedDialog(self.session.canned, may_share=may_share, parent=self.window())
+        bring_forward(self.canned_dialog)
+        return self.canned_dialog
+
+    def open_transfer_dialog(self) -> TransferDialog | None:
+        chat = self._store.get(self.chat_id) if self.chat_id else None
+        if self.session is None or chat is None or not self._store.is_mine(chat):
+            return None
+        if self.transfer_dialog is not None:
+            self.transfer_dialog.close()
+        dialog = TransferDialog(self.session, chat.chat_id, visitor_name(chat.visitor), self.window())
+        dialog.finished.connect(lambda result: self._transfer_finished(dialog))
+        self.transfer_dialog = dialog
+        dialog.open_and_load()
+        return dialog
+
+    def _transfer_finished(self, dialog: TransferDialog) -> None:
+        if self.transfer_dialog is dialog:
+            self.transfer_dialog = None
+        dialog.deleteLater()
+
+    def open_offline_messages(self) -> OfflineMessagesDialog | None:
+        if self.session is None:
+            return None
+        if self.offline_dialog is None:
+            self.offline_dialog = OfflineMessagesDialog(self.session, self.window())
+        self.offline_dialog.open_and_load()
+        return self.offline_dialog

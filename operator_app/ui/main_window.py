@@ -1,14 +1,15 @@
 """The operator's main window: my chats and the queue on the left, the chosen chat in the centre.
 
 Objects: ``chatList``, ``queueList``, ``takeButton``, ``transcriptView``, ``sneakPeekLabel``,
-``composer``, ``closeChatButton``, ``statusSwitch``, ``connectionState``.
+``composer``, ``closeChatButton``, ``statusSwitch``, ``connectionState``, ``awayNotice``,
+``settingsAction``, ``nextUnreadAction``.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from chat_protocol import RoutingStatus
 from operator_app.net.tasks import BackgroundTasks
+from operator_app.paths import app_dirs
 from operator_app.settings import SettingsFile
 from operator_app.store.chat_list_model import MyChatsModel, QueueModel
 from operator_app.store.chat_session import ChatSession
@@ -29,9 +31,14 @@ from operator_app.store.transcript_model import TranscriptModel
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.chat_panel import ChatPanel
 from operator_app.ui.error_text import describe_action_error
+from operator_app.ui.idle_away import AwayWhenIdle
+from operator_app.ui.notifications import ChatAlerts, Notifier
+from operator_app.ui.settings_dialog import SettingsDialog
 from operator_app.ui.side_pane import SidePane
+from operator_app.ui.sound_player import SoundPlayer
 from operator_app.ui.status_widgets import ConnectionIndicator, StatusSwitch
 from operator_app.ui.style import MAIN_WINDOW_QSS
+from operator_app.ui.tray_icon import TrayIcon
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +98,7 @@ class MainWindow(QMainWindow):
         self.status_switch.set_status(store.status.value)
         self.connection_state.set_state(session.connection_state.value)
         self._update_counts()
+        self._build_attention()
         self._restore_layout()
 
     # --- construction -----------------------------------------------------------------------
@@ -132,6 +140,7 @@ class MainWindow(QMainWindow):
         self.chat_panel.close_requested.connect(self._close_chat)
         self.chat_panel.take_requested.connect(self._take)
         self.chat_panel.typing.connect(self.session.set_typing)
+        self.chat_panel.attach_session(self.session)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -162,6 +171,11 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         operator_menu.addAction(sign_out)
+        self.settings_action = QAction(self.tr("&Settings\u2026"), self)
+        self.settings_action.setObjectName("settingsAction")
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        operator_menu.addAction(self.settings_action)
         operator_menu.addMenu(self._language_menu())
         operator_menu.addSeparator()
         operator_menu.addAction(quit_action)
@@ -184,6 +198,28 @@ class MainWindow(QMainWindow):
         for action in (self.take_action, focus_mine, focus_queue, focus_composer):
             chat_menu.addAction(action)
         chat_menu.insertSeparator(focus_mine)
+        chat_menu.addSeparator()
+        chat_menu.addActions(self.chat_panel.workflow_actions())
+        self._build_switch_menu(chat_menu)
+
+    def _build_switch_menu(self, chat_menu: QMenu) -> None:
+        """Alt+Down: the next chat with unread messages; Ctrl+1..9: the n-th of my chats."""
+        chat_menu.addSeparator()
+        self.next_unread_action = QAction(self.tr("Next chat with &unread messages"), self)
+        self.next_unread_action.setObjectName("nextUnreadAction")
+        self.next_unread_action.setShortcut(QKeySequence("Alt+Down"))
+        self.next_unread_action.triggered.connect(self.select_next_unread)
+        chat_menu.addAction(self.next_unread_action)
+        switch = chat_menu.addMenu(self.tr("&Switch to chat"))
+        switch.setObjectName("switchChatMenu")
+        self.switch_actions: list[QAction] = []
+        for n in range(1, 10):
+            action = QAction(self.tr("Chat %1").replace("%1", str(n)), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda checked=False, row=n - 1: self.select_my_chat(row))
+            switch.addAction(action)
+            self.switch_actions.append(action)
 
     def _language_menu(self) -> QMenu:
         menu = QMenu(self.tr("&Language"), self)
@@ -198,7 +234,13 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda checked=False, code=code: self._set_language(code))
             group.addAction(action)
             menu.addAction(action)
+        # The settings dialog changes the language too: show the saved choice whenever the menu opens.
+        menu.aboutToShow.connect(lambda: self._check_language(menu))
         return menu
+
+    def _check_language(self, menu: QMenu) -> None:
+        for action in menu.actions():
+            action.setChecked(action.data() == self.settings.values.language)
 
     def _set_language(self, code: str) -> None:
         if code != self.settings.values.language:
@@ -231,6 +273,8 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
     async def dispose(self) -> None:
+        self.idle_away.stop()
+        self.tray.hide()
         await self._tasks.cancel_all()
 
     def show_error(self, text: str) -> None:
@@ -302,6 +346,7 @@ class MainWindow(QMainWindow):
         # The panel first: marking the chat read changes it, and the lists re-sync to the panel.
         self.chat_panel.show_chat(chat_id)
         self.session.set_active_chat(chat_id)
+        self.mark_shown_chat_read()
         chat = self.session.store.get(chat_id)
         if chat is not None and not chat.history_loaded:
             self._tasks.spawn(self._load_history(chat_id), name="load-history")
@@ -312,6 +357,8 @@ class MainWindow(QMainWindow):
         chat = self.session.store.get(chat_id) if chat_id else None
         if state == "connected" and chat is not None and not chat.history_loaded:
             self._tasks.spawn(self._load_history(chat.chat_id), name="load-history")
+        if state == "connected":
+            self.mark_shown_chat_read()
 
     @reports_errors
     async def _load_history(self, chat_id: str) -> None:
@@ -376,3 +423,75 @@ class MainWindow(QMainWindow):
     async def _set_status(self, status: str) -> None:
         with disabled(self.status_switch):
             await self.session.set_status(RoutingStatus(status))
+
+    # --- attention: sounds, tray, idle away, read receipts ----------------------------------
+
+    def _build_attention(self) -> None:
+        session = self.session
+        self.notifier = Notifier(self.settings, SoundPlayer(app_dirs().data / "sounds"), self)
+        self.alerts = ChatAlerts(session.store, session.signals, self.notifier, self)
+        self.tray = TrayIcon(session.store, session.signals, self.notifier, self)
+        self.settings_dialog: SettingsDialog | None = None
+        self.idle_away = AwayWhenIdle(session.store, self.statusBar(), self._change_status_later, self)
+        self.idle_monitor, self.away_notice = self.idle_away.monitor, self.idle_away.notice
+        session.signals.store_reset.connect(self.idle_away.routing_changed)
+        session.signals.chat_changed.connect(self._chat_changed_for_read)
+
+    def open_settings(self) -> SettingsDialog:
+        """Show the settings dialog (one at a time, not modal)."""
+        if self.settings_dialog is not None:
+            self.settings_dialog.raise_()  # already open: bring it to the front
+            self.settings_dialog.activateWindow()
+            return self.settings_dialog
+        dialog = SettingsDialog(self.settings, self.notifier, self)
+        dialog.finished.connect(lambda result: self._settings_closed(dialog))
+        self.settings_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _settings_closed(self, dialog: SettingsDialog) -> None:
+        if self.settings_dialog is dialog:
+            self.settings_dialog = None
+        dialog.deleteLater()
+
+    def select_my_chat(self, row: int) -> bool:
+        """Show the n-th (from 0) of my chats, as Ctrl+1..9 do."""
+        if not 0 <= row < self.my_chats.rowCount():
+            return False
+        self.chat_list.setCurrentIndex(self.my_chats.index(row, 0))
+        return True
+
+    def select_next_unread(self) -> bool:
+        """Show the next of my chats (after the shown one, wrapping) with unread messages."""
+        count = self.my_chats.rowCount()
+        current = self.my_chats.row_of(self.chat_panel.chat_id) if self.chat_panel.chat_id else -1
+        for step in range(1, count + 1):
+            row = (current + step) % count
+            chat_id = self.my_chats.chat_id_at(row)
+            chat = self.session.store.get(chat_id) if chat_id else None
+            if chat is not None and chat.unread:
+                return self.select_my_chat(row)
+        self.show_notice(self.tr("No unread messages."))
+        return False
+
+    def mark_shown_chat_read(self) -> None:
+        """Read receipts: the operator sees the shown chat while the window is active."""
+        chat_id = self.chat_panel.chat_id
+        if chat_id is not None and self.isActiveWindow():
+            self.session.mark_read(chat_id)
+
+    def _chat_changed_for_read(self, chat_id: str) -> None:
+        if chat_id == self.chat_panel.chat_id:
+            self.mark_shown_chat_read()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.mark_shown_chat_read()
+
+    def _change_status_later(self, status: RoutingStatus) -> None:
+        self._tasks.spawn(self._change_status(status), name=f"status-{status.value}")
+
+    @reports_errors
+    async def _change_status(self, status: RoutingStatus) -> None:
+        await self.session.set_status(status)

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPaintEvent,
+    QPen,
     QTextLayout,
     QTextOption,
 )
@@ -127,6 +128,9 @@ class MessageDelegate(QStyledItemDelegate):
         font = option.font
         small = QFontMetrics(_small(font)).height()
         width = self._view.viewport().width()
+        if index.data(EntryRole.KIND) == "rating":
+            text_height, _ = self._measure(str(index.data() or ""), font, self._bubble_text_width())
+            return QSize(width, text_height + 2 * PAD_Y + 2 * GROUP_GAP)
         if index.data(EntryRole.KIND) not in BUBBLES:
             return QSize(width, small + 2 * GROUP_GAP)
         text_height, _ = self._measure(str(index.data() or ""), font, self._bubble_text_width())
@@ -145,6 +149,10 @@ class MessageDelegate(QStyledItemDelegate):
             painter.fillRect(rect, QColor("#eef3fb"))
         small_font = _small(option.font)
         small = QFontMetrics(small_font)
+        if index.data(EntryRole.KIND) == "rating":
+            self._paint_rating(painter, option, index)
+            painter.restore()
+            return
         if index.data(EntryRole.KIND) not in BUBBLES:
             self._paint_state(painter, rect, index, small_font)
             painter.restore()
@@ -177,7 +185,12 @@ class MessageDelegate(QStyledItemDelegate):
             fill = QColor("#e7f5ec")
         else:
             fill = QColor("#f0f2f5")
-        painter.setPen(Qt.PenStyle.NoPen)
+        if index.data(EntryRole.KIND) == "note":
+            pen = QPen(QColor("#d4a72c"))
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(fill)
         painter.drawRoundedRect(bubble, 10, 10)
         painter.setPen(option.palette.color(option.palette.ColorRole.Text))
@@ -213,7 +226,25 @@ class MessageDelegate(QStyledItemDelegate):
             return time_text + " \u00b7 " + self.tr("Sending\u2026")
         if delivery == "failed":
             return time_text + " \u00b7 " + self.tr("Not delivered")
+        if delivery == "seen":
+            return time_text + " \u00b7 " + self.tr("Seen")
         return time_text + " \u00b7 " + self.tr("Sent")
+
+    def _paint_rating(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """The visitor's rating: a centred card, green for good and red for bad, comment as plain text."""
+        rect: QRect = option.rect
+        good = index.data(EntryRole.RATING) == "good"
+        text = str(index.data() or "")
+        text_width = self._bubble_text_width()
+        text_height, natural = self._measure(text, option.font, text_width)
+        card_w = min(text_width, natural) + 2 * PAD_X + 8
+        card = QRectF(rect.center().x() - card_w / 2, rect.top() + GROUP_GAP, card_w, text_height + 2 * PAD_Y)
+        painter.setPen(QPen(QColor("#16a34a") if good else QColor("#dc2626"), 1.2))
+        painter.setBrush(QColor("#ecfdf3") if good else QColor("#fef2f2"))
+        painter.drawRoundedRect(card, 8, 8)
+        painter.setPen(QColor("#14532d") if good else QColor("#7f1d1d"))
+        layout = self._layout(text, option.font, text_width)
+        layout.draw(painter, QPointF(card.left() + PAD_X + 4, card.top() + PAD_Y))
 
     def _paint_state(self, painter: QPainter, rect: QRect, index: Index, font: QFont) -> None:
         painter.setFont(font)

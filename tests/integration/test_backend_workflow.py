@@ -250,7 +250,9 @@ async def test_canned_replies_personal_and_team(db_backend: BackendProcess) -> N
 async def test_a_visitor_cannot_rate_another_visitors_chat(db_backend: BackendProcess) -> None:
     _owner, chat_id = await _chat(db_backend)
     stranger, _ = await connect_visitor(db_backend)
-    refused = await stranger.request("rate_chat", {"client_id": new_id(), "chat_id": chat_id, "rating": "bad"})
+    refused = await stranger.request(
+        "rate_chat", {"client_id": new_id(), "chat_id": chat_id, "rating": "bad"}
+    )
     assert refused["payload"]["code"] == "not_found"
     for client in (_owner, stranger):
         await client.close()

@@ -1,0 +1,77 @@
+"""Notices when the operator stops using the app: keyboard and mouse input anywhere in it.
+
+An event filter on the application records the last input; a timer compares it with the idle limit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+
+INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TabletPress,
+    }
+)
+
+
+class IdleMonitor(QObject):
+    """Signals: ``idle()`` once input stopped for `idle_after` seconds; ``active()`` on the next input.
+
+    `idle_after` None switches it off. `clock` is injectable (monotonic seconds) for tests.
+    """
+
+    idle = Signal()
+    active = Signal()
+
+    def __init__(
+        self,
+        idle_after: float | None,
+        parent: QObject | None = None,
+        *,
+        check_ms: int = 1000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(parent)
+        self.idle_after = idle_after
+        self.clock = clock
+        self.is_idle = False
+        self.last_input = clock()
+        self._timer = QTimer(self)
+        self._timer.setInterval(check_ms)
+        self._timer.timeout.connect(self.check)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS:
+            self.input_seen()
+        return False
+
+    def input_seen(self) -> None:
+        self.last_input = self.clock()
+        if self.is_idle:
+            self.is_idle = False
+            self.active.emit()
+
+    def check(self) -> None:
+        if self.is_idle or self.idle_after is None:
+            return
+        if self.clock() - self.last_input >= self.idle_after:
+            self.is_idle = True
+            self.idle.emit()
