@@ -51,11 +51,17 @@ class BrowserThread:
         """Run `fn(*args)` in the browser thread; the caller's loop keeps running meanwhile."""
         return await asyncio.wrap_future(self._pool.submit(fn, *args))
 
-    def new_page(self, url: str, locale: str = "en-US") -> Page:
-        """A page in a fresh context (empty storage); call it in the browser thread."""
+    def new_page(self, url: str, locale: str = "en-US", record_frames: list[str] | None = None) -> Page:
+        """A page in a fresh context (empty storage); call it in the browser thread.
+
+        With `record_frames`, every WebSocket frame the page receives is appended to it."""
         assert self._browser is not None
         context = self._browser.new_context(locale=locale, viewport={"width": 1200, "height": 800})
         page = context.new_page()
+        if record_frames is not None:
+            page.on(
+                "websocket", lambda ws: ws.on("framereceived", lambda frame: record_frames.append(str(frame)))
+            )
         page.goto(url)
         self.page = page
         return page
