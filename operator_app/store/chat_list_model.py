@@ -126,8 +126,11 @@ class ChatListModel(QAbstractListModel):
 
     def _preview(self, chat: ChatRecord) -> str:
         text = one_line(chat.last_text)
-        if text and chat.last_author == AuthorKind.AGENT:
+        if text and chat.last_by_me:
             return QCoreApplication.translate("ChatListModel", "You: %1").replace("%1", text)
+        if text and chat.last_author == AuthorKind.AGENT and chat.last_author_name:
+            # A colleague's message (the chat was transferred to me): name them, never "You".
+            return f"{chat.last_author_name}: {text}"
         return text
 
     # --- helpers for views ------------------------------------------------------------------

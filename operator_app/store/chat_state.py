@@ -72,6 +72,8 @@ class ChatRecord:
     last_seq: int = 0
     last_text: str = ""
     last_author: AuthorKind | None = None
+    last_author_name: str = ""
+    last_by_me: bool = False
     last_at: datetime | None = None
     entries: list[TranscriptEntry] = field(default_factory=list)
     confirmed: int = 0
@@ -295,6 +297,8 @@ class ChatStore:
     def _set_preview(self, chat: ChatRecord, message: MessageEvent) -> None:
         chat.last_text = message.text
         chat.last_author = message.author.kind
+        chat.last_author_name = message.author.name
+        chat.last_by_me = self.is_my_author(message.author)
         chat.last_at = message.created_at
 
     def _insert_confirmed(self, chat: ChatRecord, entry: TranscriptEntry) -> None:

@@ -255,3 +255,13 @@ def test_notes_and_ratings_join_the_transcript_but_not_the_preview_or_unread() -
     assert chat.last_text == "hello"
     assert chat.unread == 1
     assert store.cursor == 13
+
+
+def test_a_transferred_chat_names_the_colleague_who_wrote_last_never_you() -> None:
+    store, _ = store_with([summary("c1", ChatState.TAKEN, 1, agent=ME)], [])
+    store.apply_event(message(11, "c1", 4, "I'll hand you to billing", BOB))
+    chat = store.chats["c1"]
+    assert chat.last_by_me is False
+    assert chat.last_author_name == "Bob"
+    store.apply_event(message(12, "c1", 5, "Hello, billing here", ME))
+    assert chat.last_by_me is True
