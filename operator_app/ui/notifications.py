@@ -13,7 +13,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from chat_protocol import AuthorKind, ChatState, ChatStateEvent, MessageEvent
+from chat_protocol import AuthorKind, ChatState, ChatStateEvent, MessageEvent, RoutingStatus
 from operator_app.settings import SettingsFile
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.display_text import one_line, visitor_name
@@ -142,6 +142,8 @@ class ChatAlerts(QObject):
         if not waiting:
             self.reminder.stop()
             return
+        if self.store.status == RoutingStatus.AWAY:
+            return  # nobody at the desk: the reminder resumes when they are back
         self._attention(
             "queue_reminder",
             self.tr("Visitors are waiting"),

@@ -288,6 +288,18 @@ def test_queue_reminder_repeats_until_taken_or_the_visitor_leaves(window: Any, q
     assert played.count("queue_reminder") == count
 
 
+def test_queue_reminder_is_quiet_while_away(window: Any, qtbot: QtBot) -> None:
+    win, session, played = window.win, window.session, window.played
+    win.alerts.reminder_ms = 50
+    session.store.status = RoutingStatus.AWAY
+    queued = {"created_at": T0, "author": VISITOR, "state": ChatState.QUEUED}
+    session.on_event(ChatStateEvent(event_id=7, chat_id="q1", seq=1, **queued))
+    QTest.qWait(300)
+    assert "queue_reminder" not in played
+    session.store.status = RoutingStatus.ACCEPTING
+    qtbot.waitUntil(lambda: "queue_reminder" in played, timeout=3000)
+
+
 def test_mute_and_per_kind_settings_silence_sounds(window: Any) -> None:
     win, played = window.win, window.played
     win.settings.set("sound_new_message", False)
