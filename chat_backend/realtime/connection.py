@@ -8,6 +8,7 @@ import contextlib
 import json
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,7 +62,7 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
-class Connection:
+class Connection(ABC):
     """Base of the agent and visitor sockets. Subclasses implement `login` and `handle`."""
 
     socket: Socket
@@ -148,9 +149,9 @@ class Connection:
             self.send(Envelope.response("resume", Resumed(cursor=self.cursor, replayed=len(rows)), req_id))
         self.wake()
 
+    @abstractmethod
     async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
         """Events after `cursor` that this connection's user may see now."""
-        raise NotImplementedError
 
     async def _deliverer(self) -> None:
         while True:
@@ -169,20 +170,24 @@ class Connection:
 
     # --- receiving --------------------------------------------------------------------------
 
+    @abstractmethod
     def on_registered(self) -> None:
         """Logged in and listed in the hub."""
 
+    @abstractmethod
     def on_unregistered(self) -> None:
         """Gone from the hub."""
 
     def idle_timeout(self) -> float:
         return self.settings.idle_timeout
 
+    @abstractmethod
     async def login(self, envelope: Envelope, payload: Any) -> None:
-        raise NotImplementedError
+        """Check the first frame and answer it; DomainError refuses the socket."""
 
+    @abstractmethod
     async def handle(self, envelope: Envelope, payload: Any) -> None:
-        raise NotImplementedError
+        """Answer one request after login (ping, login and resume are handled here)."""
 
     async def run(self) -> None:
         client = self.ws.client
