@@ -26,9 +26,10 @@ import keyring.backends.null  # noqa: E402
 import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from benchmarks.sneak_peek_latency import percentile, until  # noqa: E402
+from benchmarks.sneak_peek_latency import percentile  # noqa: E402
 from operator_app.app import AppController  # noqa: E402
 from tests.support.backend import BackendProcess  # noqa: E402
+from tests.support.waiting import until  # noqa: E402
 
 
 def rss_mb() -> float:

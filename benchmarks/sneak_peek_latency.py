@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from operator_app.app import AppController  # noqa: E402
 from tests.support.backend import BackendProcess  # noqa: E402
 from tests.support.browser import BrowserThread  # noqa: E402
+from tests.support.waiting import until  # noqa: E402
 
 TEXT = "where is my order and how long does shipping to osaka take "
 
@@ -36,14 +37,6 @@ TEXT = "where is my order and how long does shipping to osaka take "
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def until(condition: object, within: float = 20.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.01)
 
 
 async def measure(backend: BackendProcess, browser: BrowserThread, keys: int, intervals: list[float]) -> None:

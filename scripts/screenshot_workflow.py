@@ -25,8 +25,8 @@ from PySide6.QtCore import QLocale, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from benchmarks.sneak_peek_latency import until  # noqa: E402
 from tests.support.backend import BackendProcess  # noqa: E402
+from tests.support.waiting import until  # noqa: E402
 from tests.support.wire import connect_visitor, new_id  # noqa: E402
 
 

@@ -8,18 +8,11 @@ import time
 
 from operator_app.app import AppController
 from tests.support.backend import BackendProcess
+from tests.support.waiting import until
 from tests.support.wire import connect_visitor, new_id
 from tests.widgets.fixtures import run
 
 BURST = 200
-
-
-async def _until(condition: object, within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 def test_burst_of_200_messages_keeps_order_and_the_ui_responsive(
@@ -31,12 +24,12 @@ def test_burst_of_200_messages_keeps_order_and_the_ui_responsive(
         session = controller.session
         assert session is not None
         try:
-            await _until(lambda: session.connection_state.value == "connected")
+            await until(lambda: session.connection_state.value == "connected")
             await session.set_status(type(session.store.status)("accepting"))
             visitor, _ = await connect_visitor(backend)
             first = await visitor.ok("send_message", {"client_id": new_id(), "text": "start"})
             chat_id = first["event"]["chat_id"]
-            await _until(lambda: window.my_chats.rowCount() == 1)
+            await until(lambda: window.my_chats.rowCount() == 1)
             window.select_chat(chat_id)
 
             lags: list[float] = []
@@ -59,7 +52,7 @@ def test_burst_of_200_messages_keeps_order_and_the_ui_responsive(
                 chat = session.store.chats[chat_id]
                 return [e.text for e in chat.entries if e.kind == "message" and e.text.startswith("burst ")]
 
-            await _until(lambda: len(shown()) == BURST)
+            await until(lambda: len(shown()) == BURST)
             done.set()
             await prober
             assert shown() == sorted(texts), "arrival order differs from seq order"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -29,6 +28,7 @@ from operator_app.store.transcript_model import EntryRole
 from operator_app.store.transfer_targets import TargetRole
 from operator_app.ui.main_window import MainWindow
 from tests.support.backend import BackendProcess
+from tests.support.waiting import until
 from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
 from tests.widgets.fixtures import run
 
@@ -37,14 +37,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 SUPERVISOR = ("lead@example.com", "Lead Kato", "lead-password-1")
 COLLEAGUE = ("bob@example.com", "Bob Suzuki", "bob-password-1")
 ABSENT = ("cleo@example.com", "Cleo Absent", "cleo-password-1")
-
-
-async def until(condition: Callable[[], object], within: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def open_app(backend: BackendProcess, email: str, password: str) -> tuple[AppController, MainWindow]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -24,20 +23,13 @@ from operator_app.store.chat_list_model import ChatRole
 from operator_app.store.transcript_model import EntryRole
 from operator_app.ui.main_window import MainWindow
 from tests.support.backend import BackendProcess
+from tests.support.waiting import until
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
 from tests.widgets.fixtures import run
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 ADMIN = ("admin@example.com", "Admin", "admin-password-1")
-
-
-async def until(condition: Callable[[], object], within: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def set_routing(backend: BackendProcess, **values: Any) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -13,17 +11,10 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton
 from operator_app.app import AppController
 from tests.support.backend import BackendProcess
 from tests.support.browser import BrowserThread
+from tests.support.waiting import until
 from tests.widgets.fixtures import run
 
 NOTE = "NOTE-7f3a: VIP customer, offer free shipping"
-
-
-async def until(condition: Callable[[], object], within: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def test_note_from_the_app_never_reaches_the_visitors_browser(

@@ -7,8 +7,6 @@ and replies; the backend is killed and restarted mid-chat and nothing is lost or
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 
 from playwright.sync_api import Page
 from PySide6.QtCore import Qt
@@ -19,15 +17,8 @@ from operator_app.app import AppController
 from operator_app.ui.main_window import MainWindow
 from tests.support.backend import BackendProcess
 from tests.support.browser import BrowserThread
+from tests.support.waiting import until
 from tests.widgets.fixtures import run
-
-
-async def until(condition: Callable[[], object], within: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def _bubbles(page: Page) -> list[tuple[str, str]]:
