@@ -78,6 +78,7 @@ class ChatListModel(QAbstractListModel):
     # --- policy -----------------------------------------------------------------------------
 
     def accepts(self, chat: ChatRecord) -> bool:
+        """Whether this list shows the chat. Every subclass overrides it (Qt's metaclass rules out ABC)."""
         raise NotImplementedError
 
     def sort_key(self, chat: ChatRecord) -> tuple[Any, ...]:
