@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from chat_protocol import socket_payloads as p
+from chat_protocol import traffic as t
 
 Socket = Literal["agent", "visitor"]
 
@@ -39,12 +40,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "send_note", "req", p.SendNoteRequest, p.NoteResult, "Internal note (agents only)."),
     Action("agent", "transfer_chat", "req", p.TransferRequest, p.ChatActionResult, "To an agent or a group."),
     Action("agent", "mark_read", "req", p.MarkReadRequest, None, "I have read up to seq."),
+    Action("agent", "watch_traffic", "req", t.WatchTrafficRequest, None, "Start/stop `traffic` deltas."),
+    Action("agent", "invite_visitor", "req", t.InviteRequest, t.InviteResult, "Invite a visitor to chat."),
+    Action("agent", "push_page", "req", t.PushPageRequest, p.PagePushResult, "Offer a page of the site."),
     Action("agent", "event", "push", p.EventPush, None, "A durable event I may see."),
     Action("agent", "sneak_peek", "push", p.SneakPeekPush, None, "What the visitor types (ephemeral)."),
     Action("agent", "typing", "push", p.TypingPush, None, "Typing state (ephemeral)."),
     Action("agent", "status", "push", p.StatusPush, None, "My routing status changed."),
     Action("agent", "read", "push", p.ReadPush, None, "The visitor read up to seq."),
     Action("agent", "visitor_presence", "push", p.VisitorPresencePush, None, "Visitor active/inactive/left."),
+    Action("agent", "traffic", "push", t.TrafficDelta, None, "Live list changes (while watching)."),
     Action(
         "visitor", "login", "req", p.VisitorLoginRequest, p.VisitorLoginResult, "First frame, within 10 s."
     ),
@@ -58,11 +63,20 @@ ACTIONS: tuple[Action, ...] = (
     Action("visitor", "mark_read", "req", p.MarkReadRequest, None, "I have read up to seq."),
     Action("visitor", "activity", "req", p.VisitorActivityRequest, None, "Tab active or hidden."),
     Action("visitor", "offline_message", "req", p.OfflineMessageRequest, p.OfflineMessageResult, "No agent."),
+    Action("visitor", "page_view", "req", t.PageView, None, "Single-page-app navigation."),
+    Action("visitor", "identify", "req", t.IdentifyRequest, None, "`identify()` from the site."),
+    Action("visitor", "custom_data", "req", t.CustomDataRequest, None, "`setCustomData()` from the site."),
+    Action("visitor", "cart", "req", t.Cart, None, "`setCart()` from the site."),
+    Action("visitor", "dismiss_invitation", "req", t.InvitationAnswerRequest, None, "Close a greeting."),
+    Action(
+        "visitor", "answer_page_push", "req", t.PagePushAnswerRequest, p.PagePushResult, "Open it or not."
+    ),
     Action("visitor", "event", "push", p.EventPush, None, "A durable event of my chat (audience `all`)."),
     Action("visitor", "typing", "push", p.TypingPush, None, "The agent is typing (ephemeral)."),
     Action("visitor", "read", "push", p.ReadPush, None, "The agent read up to seq."),
     Action("visitor", "queue_position", "push", p.QueuePositionPush, None, "Place in the queue."),
     Action("visitor", "availability", "push", p.AvailabilityPush, None, "Agents available or not."),
+    Action("visitor", "invitation", "push", t.InvitationPush, None, "A greeting from an agent or a rule."),
 )
 
 

@@ -36,6 +36,8 @@ class ErrorCode(StrEnum):
     RESYNC_REQUIRED = "resync_required"
     CLIENT_ID_CONFLICT = "client_id_conflict"
     TARGET_UNAVAILABLE = "target_unavailable"
+    ALREADY_INVITED = "already_invited"
+    PAGE_NOT_ALLOWED = "page_not_allowed"
     INTERNAL = "internal"
 
 

@@ -106,7 +106,17 @@ class RatingEvent(_EventBase):
     comment: str = ""
 
 
-AnyEvent = MessageEvent | ChatStateEvent | NoteEvent | RatingEvent
+class PagePushEvent(_EventBase):
+    """The agent offered the visitor a page (`state` `offered`), or the visitor answered the offer of
+    seq `offer_seq` (`accepted` / `declined`). The URL is on one of the site's origins."""
+
+    kind: Literal["page_push"] = "page_push"
+    url: str
+    state: Literal["offered", "accepted", "declined"]
+    offer_seq: int | None = None
+
+
+AnyEvent = MessageEvent | ChatStateEvent | NoteEvent | RatingEvent | PagePushEvent
 Event = Annotated[AnyEvent, Field(discriminator="kind")]
 _event_adapter: TypeAdapter[AnyEvent] = TypeAdapter(Event)
 

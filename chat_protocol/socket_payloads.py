@@ -17,9 +17,11 @@ from chat_protocol.models import (
     Event,
     MessageEvent,
     NoteEvent,
+    PagePushEvent,
     RatingEvent,
     RoutingStatus,
 )
+from chat_protocol.traffic import DeviceInfo, InvitationPush, PageView
 
 ClientId = str
 _CLIENT_ID = Field(min_length=8, max_length=64, description="A UUID chosen by the client.")
@@ -179,6 +181,8 @@ class VisitorLoginRequest(BaseModel):
     site_id: str = Field(min_length=1, max_length=64)
     visitor_token: str | None = Field(default=None, max_length=512)
     protocol: int = 1
+    page: PageView | None = Field(default=None, description="The page this socket was opened on.")
+    device: DeviceInfo | None = None
 
 
 class VisitorLoginResult(BaseModel):
@@ -189,14 +193,21 @@ class VisitorLoginResult(BaseModel):
     cursor: int = Field(description="Newest event id; resume from here when no chat is shown yet.")
     server_protocol: int
     agents_available: bool = True
+    invitation: InvitationPush | None = Field(default=None, description="An unanswered invitation.")
+    site_origins: list[str] = Field(
+        default_factory=list, description="The site's origins: pages may be pushed only to these."
+    )
 
 
 class VisitorSendRequest(BaseModel):
-    """Send a message; the first one opens a chat (incoming -> queued)."""
+    """Send a message; the first one opens a chat (incoming -> queued).
+
+    With `invitation_id` it answers that invitation: the chat starts with the inviting agent."""
 
     client_id: ClientId = _CLIENT_ID
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     name: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
+    invitation_id: str | None = Field(default=None, max_length=64)
 
 
 class VisitorSneakPeekRequest(BaseModel):
@@ -260,6 +271,10 @@ class VisitorTranscriptRequest(BaseModel):
 
     after_seq: int = Field(default=0, ge=0)
     limit: int = Field(default=200, ge=1, le=500)
+
+
+class PagePushResult(BaseModel):
+    event: PagePushEvent
 
 
 class VisitorTranscript(BaseModel):
