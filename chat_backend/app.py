@@ -13,13 +13,17 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from chat_backend import __version__
 from chat_backend.api.deps import AppState
+from chat_backend.api.greeting_routes import router as greeting_router
 from chat_backend.api.routes import router as api_router
 from chat_backend.api.team_routes import router as team_router
+from chat_backend.api.traffic_routes import router as traffic_router
 from chat_backend.db.engine import Database
 from chat_backend.domain.auth import LoginThrottle
 from chat_backend.realtime.agent_socket import AgentConnection
+from chat_backend.realtime.greeter import Greeter
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.router import Router
+from chat_backend.realtime.traffic import Tracker
 from chat_backend.realtime.visitor_socket import VisitorConnection
 from chat_backend.settings import Settings
 
@@ -31,24 +35,35 @@ _NO_STORE = {"Cache-Control": "no-cache"}
 
 def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.resolved_database_url())
-    hub = Hub()
+    hub = Hub(settings.connect_burst, settings.connect_rate)
     db.on_commit = hub.wake_all
-    router = Router(db, hub)
+    # The live traffic list; connections and routes reach it as `router.tracker`.
+    tracker = Tracker(db, hub, settings)
+    router = Router(db, hub, tracker, leave_grace=settings.visitor_leave_grace)
+    greeter = Greeter(db, hub, tracker)  # automatic greeting rules; reached as `router.greeter`
+    router.greeter = greeter
     state = AppState(settings=settings, db=db, hub=hub, throttle=LoginThrottle(), router=router)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         routing_task = asyncio.create_task(router.run())
+        traffic_task = asyncio.create_task(tracker.run())
+        greeting_task = asyncio.create_task(greeter.run())
         yield
         routing_task.cancel()
+        traffic_task.cancel()
+        greeting_task.cancel()
         router.stop()
-        await asyncio.gather(routing_task, return_exceptions=True)
+        await asyncio.gather(routing_task, traffic_task, greeting_task, return_exceptions=True)
+        await tracker.close()
         await db.dispose()
 
     app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan)
     app.state.chat = state
     app.include_router(api_router)
     app.include_router(team_router)
+    app.include_router(traffic_router)
+    app.include_router(greeting_router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

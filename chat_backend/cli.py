@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     routing_cmd.add_argument("--max-chats", type=int, help="default chats per agent")
     routing_cmd.add_argument("--reassign-after", type=int, help="seconds; 0 turns re-offering off")
     routing_cmd.add_argument("--inactivity-close-after", type=int, help="seconds; 0 turns it off")
+    _greeting_parser(sub)
+    traffic_cmd = sub.add_parser("traffic", help="show or change page-view retention, or purge now")
+    traffic_cmd.add_argument("--retention-days", type=int, help="days of page-view history to keep")
+    traffic_cmd.add_argument("--purge", action="store_true", help="delete page views past the retention")
     site = sub.add_parser("create-site", help="register a website and print the widget snippet")
     site.add_argument("--name", required=True)
     site.add_argument(
@@ -76,6 +80,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "routing":
         try:
             print(asyncio.run(_routing(url, args)))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "greeting-rules":
+        try:
+            print(asyncio.run(_greeting_rules(url, args)))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "traffic":
+        try:
+            print(asyncio.run(_traffic(url, args.retention_days, args.purge)))
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -121,6 +139,104 @@ async def _routing(url: str, args: argparse.Namespace) -> str:
             value = RoutingSettings.model_validate(current)
             await routing.save_routing_settings(session, value)
             return value.model_dump_json(indent=2)
+    finally:
+        await db.dispose()
+
+
+def _greeting_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    rules = sub.add_parser("greeting-rules", help="list or add automatic greeting rules")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    rules_sub.add_parser("list", help="name, shown, accepted and acceptance rate of every rule")
+    add = rules_sub.add_parser("add", help="add a rule; every given condition must hold")
+    add.add_argument("--name", required=True)
+    add.add_argument("--text", required=True, help="the greeting the visitor sees")
+    add.add_argument("--sender-name", default="", help="shown as the greeting's author")
+    add.add_argument("--site", default=None, help="site id (default: every site)")
+    add.add_argument("--min-time-on-site", type=int, help="seconds")
+    add.add_argument("--min-time-on-page", type=int, help="seconds")
+    add.add_argument("--url-pattern", help="shell-style pattern on the page URL, e.g. '*/cart*'")
+    add.add_argument("--min-pages-viewed", type=int)
+    add.add_argument("--referrer-contains")
+    add.add_argument("--device", choices=("desktop", "tablet", "mobile"))
+    add.add_argument("--returning", choices=("yes", "no"))
+    add.add_argument("--min-cart-value", type=float)
+    add.add_argument("--business-hours-only", action="store_true")
+    add.add_argument("--disabled", action="store_true", help="create it switched off")
+
+
+async def _greeting_rules(url: str, args: argparse.Namespace) -> str:
+    from pydantic import ValidationError
+
+    from chat_backend.domain import greetings
+    from chat_backend.domain.errors import DomainError
+    from chat_protocol.traffic import GreetingConditions, GreetingRuleInput
+
+    db = Database(url)
+    try:
+        async with db.write() as session:
+            if args.rules_command == "list":
+                found = [greetings.to_model(rule) for rule in await greetings.rules(session)]
+                lines = [f"{'name':30} {'shown':>7} {'accepted':>9} {'rate':>7}  enabled"]
+                for rule in found:
+                    rate = f"{rule.acceptance_rate:.1%}"
+                    state = "yes" if rule.enabled else "no"
+                    lines.append(f"{rule.name[:30]:30} {rule.shown:>7} {rule.accepted:>9} {rate:>7}  {state}")
+                return "\n".join(lines) if found else "no greeting rules"
+            conditions = {
+                "min_time_on_site": args.min_time_on_site,
+                "min_time_on_page": args.min_time_on_page,
+                "url_pattern": args.url_pattern,
+                "min_pages_viewed": args.min_pages_viewed,
+                "referrer_contains": args.referrer_contains,
+                "device_class": args.device,
+                "returning": None if args.returning is None else args.returning == "yes",
+                "min_cart_value": args.min_cart_value,
+                "business_hours_only": args.business_hours_only,
+            }
+            try:
+                body = GreetingRuleInput(
+                    name=args.name,
+                    text=args.text,
+                    sender_name=args.sender_name,
+                    site_id=args.site,
+                    enabled=not args.disabled,
+                    conditions=GreetingConditions.model_validate(
+                        {k: v for k, v in conditions.items() if v is not None}
+                    ),
+                )
+                rule = await greetings.create_rule(session, body)
+            except ValidationError as exc:
+                raise ValueError(exc.errors()[0]["msg"]) from exc
+            except DomainError as exc:
+                raise ValueError(exc.message) from exc
+            return f"greeting rule {rule.rule_id} created: {rule.name}"
+    finally:
+        await db.dispose()
+
+
+async def _traffic(url: str, retention_days: int | None, purge: bool) -> str:
+    from datetime import UTC, datetime
+
+    from pydantic import ValidationError
+
+    from chat_backend.domain import tracking
+    from chat_protocol.traffic import TrafficSettings
+
+    db = Database(url)
+    try:
+        async with db.write() as session:
+            value = await tracking.traffic_settings(session)
+            if retention_days is not None:
+                try:
+                    value = TrafficSettings(page_view_retention_days=retention_days)
+                except ValidationError as exc:
+                    raise ValueError("--retention-days must be between 1 and 3650") from exc
+                await tracking.save_traffic_settings(session, value)
+            out = value.model_dump_json(indent=2)
+            if purge:
+                purged = await tracking.purge_page_views(session, datetime.now(UTC))
+                out += f"\npurged {purged} page views older than {value.page_view_retention_days} days"
+            return out
     finally:
         await db.dispose()
 

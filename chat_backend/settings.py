@@ -12,6 +12,14 @@ from platformdirs import user_data_dir
 DEFAULT_PORT = 8470
 
 
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name) or default)
+
+
 def default_database_url() -> str:
     data = Path(os.environ.get("CHAT_BACKEND_HOME") or user_data_dir("chat-backend", appauthor=False))
     data.mkdir(parents=True, exist_ok=True)
@@ -37,7 +45,19 @@ class Settings:
     # Browsers throttle timers in hidden tabs to about once a minute, so visitors get more slack.
     visitor_idle_timeout: float = 90.0
     # Per-connection send queue bound (protocol rule 10).
-    send_queue_size: int = 1000
+    send_queue_size: int = field(default_factory=lambda: _env_int("CHAT_SEND_QUEUE_SIZE", 1000))
+    # New sockets per IP: a burst, then a rate per second (a shop behind one NAT stays served; a load
+    # test from 127.0.0.1 raises both with CHAT_CONNECT_BURST / CHAT_CONNECT_RATE).
+    connect_burst: int = field(default_factory=lambda: _env_int("CHAT_CONNECT_BURST", 300))
+    connect_rate: float = field(default_factory=lambda: _env_float("CHAT_CONNECT_RATE", 30.0))
+    # Seconds after a visitor's last socket closed before they count as gone (chat presence, list).
+    visitor_leave_grace: float = field(default_factory=lambda: _env_float("CHAT_VISITOR_LEAVE_GRACE", 15.0))
+    # Seconds a visitor who left stays in the live traffic list (state `left`).
+    traffic_forget_after: float = field(
+        default_factory=lambda: _env_float("CHAT_TRAFFIC_FORGET_AFTER", 300.0)
+    )
+    # Seconds without being seen after which the next page load starts a new visit.
+    visit_gap: float = field(default_factory=lambda: _env_float("CHAT_VISIT_GAP", 1800.0))
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

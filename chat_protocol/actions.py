@@ -40,7 +40,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "send_note", "req", p.SendNoteRequest, p.NoteResult, "Internal note (agents only)."),
     Action("agent", "transfer_chat", "req", p.TransferRequest, p.ChatActionResult, "To an agent or a group."),
     Action("agent", "mark_read", "req", p.MarkReadRequest, None, "I have read up to seq."),
-    Action("agent", "watch_traffic", "req", t.WatchTrafficRequest, None, "Start/stop `traffic` deltas."),
+    Action("agent", "watch_traffic", "req", t.WatchTrafficRequest, p.Empty, "Start/stop `traffic` deltas."),
     Action("agent", "invite_visitor", "req", t.InviteRequest, t.InviteResult, "Invite a visitor to chat."),
     Action("agent", "push_page", "req", t.PushPageRequest, p.PagePushResult, "Offer a page of the site."),
     Action("agent", "event", "push", p.EventPush, None, "A durable event I may see."),

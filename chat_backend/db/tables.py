@@ -74,6 +74,57 @@ class Visitor(Base):
     name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # What the site told us (`identify`, `setCustomData`, `setCart`) and what agents corrected.
+    email: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    external_id: Mapped[str] = mapped_column(String(100), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    custom_data: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    cart: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
+    language: Mapped[str] = mapped_column(String(64), default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="")
+    visit_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_visit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    current_visit_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class Visit(Base):
+    """One stay on the site: a new one starts after `visit_gap` (30 min) without being seen."""
+
+    __tablename__ = "visits"
+    __table_args__ = (Index("ix_visits_visitor_started", "visitor_id", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id"))
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    landing_url: Mapped[str] = mapped_column(Text, default="")
+    referrer: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(100), default="")
+    utm_medium: Mapped[str] = mapped_column(String(100), default="")
+    utm_campaign: Mapped[str] = mapped_column(String(100), default="")
+    device_class: Mapped[str] = mapped_column(String(10), default="unknown")
+    os: Mapped[str] = mapped_column(String(64), default="")
+    browser: Mapped[str] = mapped_column(String(64), default="")
+    pages_viewed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PageViewRow(Base):
+    """A page a visitor opened; purged after the retention set in `server_settings` (`traffic`)."""
+
+    __tablename__ = "page_views"
+    __table_args__ = (
+        Index("ix_page_views_visit", "visit_id", "id"),
+        Index("ix_page_views_viewed_at", "viewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id"))
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    viewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Chat(Base):
@@ -171,3 +222,47 @@ class ServerSetting(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class GreetingRuleRow(Base):
+    """An automatic greeting set by an admin; `site_id` None applies to every site."""
+
+    __tablename__ = "greeting_rules"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), nullable=True)
+    name: Mapped[str] = mapped_column(String(100))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    text: Mapped[str] = mapped_column(Text)
+    sender_name: Mapped[str] = mapped_column(String(100), default="")
+    conditions: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    shown: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InvitationRow(Base):
+    """A greeting shown to a visitor, from an agent (`agent_id`) or a rule (`rule_id`).
+
+    `author_key` is `agent:<id>` or `rule:<id>`; with `client_id` it makes retries idempotent."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("author_key", "client_id", name="uq_invitations_author_client"),
+        Index("ix_invitations_visitor_visit", "visitor_id", "visit_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id"))
+    visit_id: Mapped[str] = mapped_column(String(36))
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    rule_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    author_key: Mapped[str] = mapped_column(String(50))
+    client_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    sender_name: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(20), default="shown")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    chat_id: Mapped[str | None] = mapped_column(ForeignKey("chats.id"), nullable=True)

@@ -283,7 +283,13 @@ async def snapshot(session: AsyncSession, agent: AgentIdentity) -> Snapshot:
 
 
 def agent_may_read(agent: AgentIdentity, chat: Chat) -> bool:
-    return chat.agent_id == agent.agent_id or chat.state == ChatState.QUEUED.value or agent.role == "admin"
+    """Over REST: my chats, the queue, and closed chats (a visitor's history, opened from the visitor
+    panel, is the team's knowledge); a colleague's live chat only for admins."""
+    return (
+        chat.agent_id == agent.agent_id
+        or chat.state in (ChatState.QUEUED.value, ChatState.CLOSED.value)
+        or agent.role == "admin"
+    )
 
 
 async def transcript(

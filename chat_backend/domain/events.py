@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chat_backend.db.tables import Chat, EventRow, utcnow
 from chat_backend.domain.auth import as_utc
 from chat_protocol import Author, AuthorKind, ChatState, ChatStateEvent, MessageEvent, VisitorInfo
-from chat_protocol.models import AnyEvent, CloseReason, NoteEvent, RatingEvent
+from chat_protocol.models import AnyEvent, CloseReason, NoteEvent, PagePushEvent, RatingEvent
 
 
 def author_key(author: Author) -> str:
@@ -79,6 +79,14 @@ def to_model(row: EventRow) -> AnyEvent:
         return NoteEvent(text=row.text or "", **common)
     if row.kind == "rating":
         return RatingEvent(rating=data["rating"], comment=row.text or "", **common)
+    if row.kind == "page_push":
+        offer_seq = data.get("offer_seq")
+        return PagePushEvent(
+            url=str(data["url"]),
+            state=data["state"],
+            offer_seq=offer_seq if isinstance(offer_seq, int) else None,
+            **common,
+        )
     agent = Author.model_validate(data["agent"]) if data.get("agent") else None
     visitor = VisitorInfo.model_validate(data["visitor"]) if data.get("visitor") else None
     moved_from = data.get("transferred_from")

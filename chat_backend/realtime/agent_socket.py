@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Chat, EventRow
-from chat_backend.domain import chats, handover
+from chat_backend.domain import chats, handover, invitations, page_push
 from chat_backend.domain.auth import resolve_access_token
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import Connection
 from chat_protocol import PROTOCOL_VERSION, AuthorKind, ChatState, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
+from chat_protocol.traffic import InviteResult
 
 
 class AgentConnection(Connection):
@@ -45,6 +46,7 @@ class AgentConnection(Connection):
         self.router.kick()
 
     def on_unregistered(self) -> None:
+        self.router.tracker.unwatch(self)
         self.router.kick()
 
     async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
@@ -106,6 +108,18 @@ class AgentConnection(Connection):
                 if conn is not self:
                     conn.send(Envelope.push("status", status))
             self.router.kick()
+        elif action == "invite_visitor":
+            self.check_rate()
+            await self._invite(payload.visitor_id, payload.client_id, payload.text, req_id)
+        elif action == "push_page":
+            self.check_rate()
+            async with self.db.write() as session:
+                offer = await page_push.offer(session, agent, payload.chat_id, payload.client_id, payload.url)
+            self.send(Envelope.response(action, p.PagePushResult(event=offer), req_id))
+        elif action == "watch_traffic":
+            # Answered (with `{}`) so the app knows deltas flow before it loads the snapshot.
+            self.router.tracker.watch(self, payload.watch)
+            self.send(Envelope.response(action, {}, req_id))
         elif action == "typing":
             async with self.db.read() as session:
                 chat = await session.get(Chat, payload.chat_id)
@@ -113,6 +127,22 @@ class AgentConnection(Connection):
                 raise DomainError(ErrorCode.FORBIDDEN, "Not your chat.")
             push = p.TypingPush(chat_id=chat.id, author=chats.agent_author(agent), typing=payload.typing)
             self.hub.push_to_visitor(chat.visitor_id, Envelope.push("typing", push), f"typing:{chat.id}")
+
+    async def _invite(self, visitor_id: str, client_id: str, text: str, req_id: str | None) -> None:
+        assert self.agent is not None
+        tracker = self.router.tracker
+        visit_id = tracker.current_visit_id(visitor_id) if tracker.is_here(visitor_id) else None
+        async with self.db.write() as session:
+            invitation, new = await invitations.invite(
+                session, self.agent, visitor_id, visit_id, client_id, text
+            )
+            push = invitations.push_of(invitation)
+        self.send(Envelope.response("invite_visitor", InviteResult(invitation_id=invitation.id), req_id))
+        if new:
+            self.hub.push_to_visitor(visitor_id, Envelope.push("invitation", push))
+            tracker.set_invited(visitor_id, self.agent.agent_id, True)
+            if self.router.greeter is not None:
+                self.router.greeter.note_invited(invitation.visit_id)
 
 
 async def chat_of_visitor_with_agent(session: AsyncSession, visitor_id: str) -> Chat | None:

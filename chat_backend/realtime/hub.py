@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, connect_burst: int = 300, connect_rate: float = 30.0) -> None:
+        self.connect_burst = connect_burst
+        self.connect_rate = connect_rate
         self._connections: set[Connection] = set()
         self._by_agent: dict[str, set[Connection]] = {}
         self._by_visitor: dict[str, set[Connection]] = {}
@@ -22,11 +24,14 @@ class Hub:
         self._mutation_rate: dict[str, TokenBucket] = {}
 
     def allow_connection(self, ip: str) -> bool:
-        """New sockets per IP: bursts of 300, then 30 a second (a shop behind one NAT stays served)."""
+        """New sockets per IP: bursts of 300, then 30 a second by default (a shop behind one NAT stays
+        served); `Settings.connect_burst`/`connect_rate` change it."""
         from chat_backend.realtime.connection import TokenBucket
 
         _prune(self._connect_rate)
-        bucket = self._connect_rate.setdefault(ip, TokenBucket(capacity=300, per_second=30))
+        bucket = self._connect_rate.get(ip)
+        if bucket is None:
+            bucket = self._connect_rate[ip] = TokenBucket(self.connect_burst, self.connect_rate)
         return bucket.take() is None
 
     def mutation_bucket(self, user: str) -> TokenBucket:

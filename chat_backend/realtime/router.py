@@ -1,7 +1,8 @@
 """The routing loop of this node: assigns queued chats, re-offers unanswered ones, closes inactive ones,
 tells visitors their place in the queue and whether anyone is available, and tracks visitor presence.
 
-It runs after `kick()` (a chat queued, a status changed, an agent connected...) and every `tick` seconds.
+It runs after `kick()` (a chat queued, a status changed, an agent connected...) and every `tick` seconds;
+after each pass the traffic list takes the chats' states, and every hour old page views are purged.
 """
 
 from __future__ import annotations
@@ -9,22 +10,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from chat_backend.db.engine import Database
-from chat_backend.domain import handover, routing
+from chat_backend.domain import handover, routing, tracking
 from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.traffic import Tracker
 from chat_protocol import ChatState, Envelope
 from chat_protocol.socket_payloads import AvailabilityPush, QueuePositionPush, VisitorPresencePush
 
+if TYPE_CHECKING:
+    from chat_backend.realtime.greeter import Greeter
+
 log = logging.getLogger(__name__)
+
+PURGE_INTERVAL = 3600.0
 
 
 class Router:
-    def __init__(self, db: Database, hub: Hub, tick: float = 5.0, leave_grace: float = 15.0) -> None:
+    def __init__(
+        self, db: Database, hub: Hub, tracker: Tracker, tick: float = 5.0, leave_grace: float = 15.0
+    ) -> None:
         self.db = db
         self.hub = hub
+        self.tracker = tracker
+        self.greeter: Greeter | None = None  # automatic greetings, set by the app
         self.tick = tick
         self.leave_grace = leave_grace
+        self._next_purge = 0.0  # at start, then hourly
         self._wake = asyncio.Event()
         self._available: bool | None = None
         self._leaving: dict[str, asyncio.Task[None]] = {}
@@ -39,8 +54,24 @@ class Router:
             self._wake.clear()
             try:
                 await self.route_once()
+                await self.tracker.sync_chats()
             except Exception:
                 log.exception("routing pass failed")
+            if time.monotonic() >= self._next_purge:
+                self._next_purge = time.monotonic() + PURGE_INTERVAL
+                await self.purge_page_views()
+
+    async def purge_page_views(self) -> int:
+        """Delete page views older than the admin's retention (`TrafficSettings`)."""
+        try:
+            async with self.db.write() as session:
+                purged = await tracking.purge_page_views(session, datetime.now(UTC))
+        except Exception:
+            log.exception("page-view purge failed")
+            return 0
+        if purged:
+            log.info("purged %d page views past their retention", purged)
+        return purged
 
     async def route_once(self) -> None:
         online = self.hub.online_agents()
@@ -83,6 +114,7 @@ class Router:
         await asyncio.sleep(self.leave_grace)
         self._leaving.pop(visitor_id, None)
         if not self.hub.visitor_connection_count(visitor_id):
+            self.tracker.visitor_left(visitor_id)  # no await between the check and this
             await self.set_presence(visitor_id, "left")
 
     async def set_presence(self, visitor_id: str, presence: str) -> None:

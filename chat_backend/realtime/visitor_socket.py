@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import EventRow, Visitor
-from chat_backend.domain import chats, handover, routing
+from chat_backend.db.tables import EventRow, Visitor, utcnow
+from chat_backend.domain import chats, handover, invitations, page_push, routing, tracking
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
 from chat_backend.domain.visitors import site_for_origin, visitor_login
 from chat_backend.realtime.agent_socket import chat_of_visitor_with_agent
 from chat_backend.realtime.connection import Connection
+from chat_backend.realtime.traffic import VISITOR_ACTIONS
 from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
 
@@ -37,6 +38,20 @@ class VisitorConnection(Connection):
             site = await site_for_origin(session, payload.site_id, self.ws.headers.get("origin"))
             visitor, token = await visitor_login(session, site, payload.visitor_token)
             chat = await chats.open_chat_of(session, visitor.id)
+            arrival = await tracking.record_visit(
+                session,
+                visitor,
+                site,
+                payload.page,
+                payload.device,
+                now=utcnow(),
+                gap=self.settings.visit_gap,
+                live=self.router.tracker.is_here(visitor.id),
+            )
+            link = await tracking.chat_link(session, chat)
+            invitation = (
+                await invitations.current(session, visitor.id, arrival.visit.id) if chat is None else None
+            )
             result = p.VisitorLoginResult(
                 visitor_id=visitor.id,
                 visitor_token=token,
@@ -45,8 +60,14 @@ class VisitorConnection(Connection):
                 cursor=await max_event_id(session),
                 server_protocol=PROTOCOL_VERSION,
                 agents_available=await routing.agents_available(session, self.hub.online_agents()),
+                site_origins=list(site.origins or []),
+                invitation=invitations.push_of(invitation) if invitation else None,
             )
         self.visitor_id = visitor.id
+        # No await from here to the hub registration: the row and the socket appear together.
+        self.router.tracker.visitor_arrived(visitor, arrival, link)
+        if invitation is not None:
+            self.router.tracker.set_invited(visitor.id, invitation.agent_id, True)
         self._told_available = result.agents_available
         self.send(Envelope.response("login", result, envelope.req_id))
 
@@ -80,10 +101,27 @@ class VisitorConnection(Connection):
             self.check_rate()
             async with self.db.write() as session:
                 visitor = await self._visitor(session)
-                event = await chats.visitor_send(
-                    session, visitor, payload.client_id, payload.text, payload.name
-                )
+                accepted, withdrawn = None, False
+                if payload.invitation_id:
+                    event, accepted = await invitations.reply(
+                        session,
+                        visitor,
+                        payload.client_id,
+                        payload.text,
+                        payload.name,
+                        payload.invitation_id,
+                        self.hub.online_agents(),
+                    )
+                else:
+                    event = await chats.visitor_send(
+                        session, visitor, payload.client_id, payload.text, payload.name
+                    )
+                    withdrawn = await invitations.withdraw_shown(session, visitor.id)
             self.send(Envelope.response(action, p.MessageResult(event=event), req_id))
+            if accepted is not None or withdrawn:
+                self.router.tracker.set_invited(visitor.id, None, False)
+            self.router.tracker.message_sent(visitor.id, event.event_id)
+            self.router.tracker.identified(visitor)  # a name given with the message
             self.router.kick()
         elif action == "sneak_peek":
             assert self.visitor_id is not None
@@ -122,9 +160,28 @@ class VisitorConnection(Connection):
             if chat is not None and chat.agent_id:
                 read = p.ReadPush(chat_id=chat.id, reader=AuthorKind.VISITOR, seq=seq)
                 self.hub.push_to_agent(chat.agent_id, Envelope.push("read", read), f"read:{chat.id}")
+        elif action in VISITOR_ACTIONS:
+            assert self.visitor_id is not None
+            await self.router.tracker.visitor_action(self.visitor_id, action, payload)
+            if action == "page_view" and self.router.greeter is not None:
+                self.router.greeter.kick()  # a rule may match the new page
         elif action == "activity":
             assert self.visitor_id is not None
+            self.router.tracker.set_active(self.visitor_id, payload.active)
             await self.router.set_presence(self.visitor_id, "active" if payload.active else "inactive")
+        elif action == "dismiss_invitation":
+            async with self.db.write() as session:
+                visitor = await self._visitor(session)
+                await invitations.dismiss(session, visitor, payload.invitation_id)
+            self.router.tracker.set_invited(visitor.id, None, False)
+        elif action == "answer_page_push":
+            self.check_rate()
+            async with self.db.write() as session:
+                visitor = await self._visitor(session)
+                answer = await page_push.answer(
+                    session, visitor, payload.client_id, payload.seq, payload.accept
+                )
+            self.send(Envelope.response(action, p.PagePushResult(event=answer), req_id))
         elif action == "offline_message":
             self.check_rate()
             async with self.db.write() as session:

@@ -1,0 +1,62 @@
+"""`/api/v1`: the live traffic list, visitor profiles and the page-view retention setting."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from chat_backend.api.deps import CurrentAgent, State, raise_http
+from chat_backend.domain import tracking
+from chat_backend.domain.errors import DomainError
+from chat_protocol import ErrorCode
+from chat_protocol.traffic import TrafficSettings, TrafficSnapshot, VisitorProfile, VisitorUpdate
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/traffic", response_model=TrafficSnapshot)
+async def get_traffic(_agent: CurrentAgent, state: State) -> Response:
+    """Every visitor on the site now. Send `watch_traffic` on the socket first, then apply the
+    `traffic` deltas whose `rev` is above this snapshot's."""
+    # Built in one go from the rows' cached JSON: no await between reading `rev` and the rows.
+    return Response(state.router.tracker.snapshot_json(), media_type="application/json")
+
+
+@router.get("/visitors/{visitor_id}")
+async def get_visitor(visitor_id: str, _agent: CurrentAgent, state: State) -> VisitorProfile:
+    try:
+        async with state.db.read() as session:
+            return await tracking.profile(session, visitor_id, state.router.tracker.row(visitor_id))
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.patch("/visitors/{visitor_id}")
+async def patch_visitor(
+    visitor_id: str, body: VisitorUpdate, _agent: CurrentAgent, state: State
+) -> VisitorProfile:
+    """Agents correct name, e-mail, phone and tags; the live row follows."""
+    try:
+        async with state.db.write() as session:
+            visitor = await tracking.update_visitor(session, visitor_id, body)
+        state.router.tracker.identified(visitor)
+        async with state.db.read() as session:
+            return await tracking.profile(session, visitor_id, state.router.tracker.row(visitor_id))
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.get("/settings/traffic")
+async def get_traffic_settings(_agent: CurrentAgent, state: State) -> TrafficSettings:
+    async with state.db.read() as session:
+        return await tracking.traffic_settings(session)
+
+
+@router.put("/settings/traffic")
+async def put_traffic_settings(body: TrafficSettings, agent: CurrentAgent, state: State) -> TrafficSettings:
+    """Admins only: how many days of page-view history are kept (purged hourly)."""
+    if agent.role != "admin":
+        raise_http(DomainError(ErrorCode.FORBIDDEN, "Only admins may change this."))
+    async with state.db.write() as session:
+        await tracking.save_traffic_settings(session, body)
+    await state.router.purge_page_views()  # a shorter retention takes effect now, not in an hour
+    return body

@@ -1,0 +1,396 @@
+"""Visits, page views and what a site tells about its visitors; profiles and page-view retention.
+
+Plain async functions over a session. Every text field arrives already cut by the `chat_protocol.traffic`
+models; columns are sized to those caps.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat_backend.db.tables import Chat, EventRow, PageViewRow, ServerSetting, Site, Visit, Visitor
+from chat_backend.domain import chats
+from chat_backend.domain.auth import as_utc
+from chat_backend.domain.errors import DomainError
+from chat_backend.domain.location import approximate_location
+from chat_protocol import ChatState, ErrorCode
+from chat_protocol.traffic import (
+    Cart,
+    DeviceClass,
+    DeviceInfo,
+    IdentifyRequest,
+    PageView,
+    PageViewRecord,
+    TrafficRow,
+    TrafficSettings,
+    TrafficState,
+    VisitorProfile,
+    VisitorUpdate,
+    VisitRecord,
+    origin_of,
+)
+
+_SETTINGS_KEY = "traffic"
+HISTORY_VISITS = 20
+PAGES_PER_VISIT = 200
+PREVIOUS_CHATS = 50
+
+
+@dataclass(frozen=True)
+class ChatLink:
+    """How a visitor's open chat shows in the traffic list."""
+
+    state: TrafficState  # QUEUED or CHATTING
+    chat_id: str
+    agent_id: str | None
+
+
+@dataclass
+class Arrival:
+    """What a visitor login recorded: the visit (new or continued) and the page, for the live row."""
+
+    visit: Visit
+    new_visit: bool
+    page: PageView | None
+    at: datetime
+    messages_sent: int
+    last_message_event: int
+
+
+def source_of(landing_url: str, referrer: str, site_origins: Collection[str]) -> tuple[str, str, str]:
+    """(source, utm_medium, utm_campaign): utm_source of the landing page, else the referrer's host
+    when it is not one of the site's own origins, else "" (direct)."""
+    try:
+        query = parse_qs(urlsplit(landing_url).query)
+    except ValueError:
+        query = {}
+
+    def utm(name: str) -> str:
+        return (query.get(name) or [""])[0].strip()[:100]
+
+    source = utm("utm_source")
+    if not source and referrer:
+        origin = origin_of(referrer)
+        if origin is not None and origin not in site_origins:
+            source = (urlsplit(referrer).hostname or "")[:100]
+    return source, utm("utm_medium"), utm("utm_campaign")
+
+
+async def messages_in_visit(session: AsyncSession, visitor_id: str, since: datetime) -> tuple[int, int]:
+    """(messages the visitor sent since `since`, the newest such event id)."""
+    count, newest = (
+        await session.execute(
+            select(func.count(), func.max(EventRow.id)).where(
+                EventRow.author_key == f"visitor:{visitor_id}",
+                EventRow.kind == "message",
+                EventRow.created_at >= since,
+            )
+        )
+    ).one()
+    return int(count or 0), int(newest or 0)
+
+
+async def record_visit(
+    session: AsyncSession,
+    visitor: Visitor,
+    site: Site,
+    page: PageView | None,
+    device: DeviceInfo | None,
+    *,
+    now: datetime,
+    gap: float,
+    live: bool,
+) -> Arrival:
+    """A page load: continue the current visit if the visitor is on the site (`live`) or was seen
+    within `gap` seconds, else start a new one; record the page view."""
+    visit = await session.get(Visit, visitor.current_visit_id) if visitor.current_visit_id else None
+    continued = visit is not None and (live or (now - as_utc(visit.last_seen_at)).total_seconds() <= gap)
+    if device is not None:
+        visitor.language = device.language or visitor.language
+        visitor.time_zone = device.time_zone or visitor.time_zone
+    if visit is None or not continued:
+        landing, referrer = (page.url, page.referrer) if page else ("", "")
+        source, medium, campaign = source_of(landing, referrer, site.origins or [])
+        device = device or DeviceInfo()
+        visit = Visit(
+            id=str(uuid.uuid4()),
+            visitor_id=visitor.id,
+            site_id=site.id,
+            started_at=now,
+            last_seen_at=now,
+            landing_url=landing,
+            referrer=referrer,
+            source=source,
+            utm_medium=medium,
+            utm_campaign=campaign,
+            device_class=device.device_class.value,
+            os=device.os,
+            browser=device.browser,
+            pages_viewed=0,
+        )
+        session.add(visit)
+        await session.flush()  # before its page views (no ORM relationship orders the inserts)
+        visitor.visit_count = (visitor.visit_count or 0) + 1
+        visitor.first_visit_at = visitor.first_visit_at or now
+        visitor.current_visit_id = visit.id
+        messages, newest = 0, 0
+    else:
+        visit.last_seen_at = now
+        messages, newest = await messages_in_visit(session, visitor.id, as_utc(visit.started_at))
+    if page is not None and not (continued and await _last_url(session, visit.id) == page.url):
+        # A socket reopened on the page last viewed (a network blip, a reload) is not a new view.
+        await _add_page_view(session, visit, page, now)
+    await session.flush()
+    return Arrival(visit, not continued, page, now, messages, newest)
+
+
+async def _last_url(session: AsyncSession, visit_id: str) -> str | None:
+    return await session.scalar(
+        select(PageViewRow.url)
+        .where(PageViewRow.visit_id == visit_id)
+        .order_by(PageViewRow.id.desc())
+        .limit(1)
+    )
+
+
+async def _add_page_view(session: AsyncSession, visit: Visit, page: PageView, now: datetime) -> None:
+    session.add(
+        PageViewRow(
+            visit_id=visit.id, visitor_id=visit.visitor_id, url=page.url, title=page.title, viewed_at=now
+        )
+    )
+    visit.pages_viewed = (visit.pages_viewed or 0) + 1
+    visit.last_seen_at = now
+
+
+async def record_page_view(session: AsyncSession, visit_id: str, page: PageView, now: datetime) -> int:
+    """A single-page-app move inside the visit; the visit's page count after it."""
+    visit = await session.get(Visit, visit_id)
+    if visit is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No current visit.")
+    await _add_page_view(session, visit, page, now)
+    return visit.pages_viewed
+
+
+async def touch_visits(session: AsyncSession, seen: dict[str, datetime]) -> None:
+    """Remember when visitors were last on the site (batched: they leave in waves)."""
+    for visit_id, when in seen.items():
+        await session.execute(update(Visit).where(Visit.id == visit_id).values(last_seen_at=when))
+
+
+async def _visitor(session: AsyncSession, visitor_id: str) -> Visitor:
+    visitor = await session.get(Visitor, visitor_id)
+    if visitor is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such visitor.")
+    return visitor
+
+
+async def identify(session: AsyncSession, visitor_id: str, who: IdentifyRequest) -> Visitor:
+    """`identify()`: fields the site gives replace ours; empty ones leave ours alone."""
+    visitor = await _visitor(session, visitor_id)
+    visitor.name = who.name.strip() or visitor.name
+    visitor.email = who.email.strip() or visitor.email
+    visitor.phone = who.phone.strip() or visitor.phone
+    visitor.external_id = who.external_id.strip() or visitor.external_id
+    return visitor
+
+
+async def set_custom_data(session: AsyncSession, visitor_id: str, data: dict[str, str]) -> None:
+    visitor = await _visitor(session, visitor_id)
+    visitor.custom_data = dict(data)
+
+
+async def set_cart(session: AsyncSession, visitor_id: str, cart: Cart) -> Cart | None:
+    """`setCart()`; a cart without items and total clears it. The stored cart, or None."""
+    visitor = await _visitor(session, visitor_id)
+    kept = cart if cart.items or cart.total else None
+    visitor.cart = kept.model_dump(mode="json") if kept else None
+    return kept
+
+
+def cart_value(cart: Cart | None) -> tuple[float, str]:
+    """(value, currency): the site's total, else the sum of the items."""
+    if cart is None:
+        return 0.0, ""
+    total = cart.total or sum(item.price * item.quantity for item in cart.items)
+    return round(min(total, 1e12), 2), cart.currency
+
+
+def stored_cart(visitor: Visitor) -> Cart | None:
+    return Cart.model_validate(visitor.cart) if visitor.cart else None
+
+
+async def update_visitor(session: AsyncSession, visitor_id: str, change: VisitorUpdate) -> Visitor:
+    """An agent corrects name, e-mail, phone or tags; omitted fields stay."""
+    visitor = await _visitor(session, visitor_id)
+    if change.name is not None:
+        visitor.name = change.name.strip()
+    if change.email is not None:
+        visitor.email = change.email.strip()
+    if change.phone is not None:
+        visitor.phone = change.phone.strip()
+    if change.tags is not None:
+        visitor.tags = list(dict.fromkeys(tag.strip() for tag in change.tags if tag.strip()))
+    return visitor
+
+
+async def chat_links(
+    session: AsyncSession, visitor_ids: Collection[str] | None = None
+) -> dict[str, ChatLink]:
+    """The open chat of each visitor (all with one, or those named): taken -> chatting; queued, or
+    incoming with a message -> queued."""
+    query = select(Chat.id, Chat.visitor_id, Chat.state, Chat.agent_id).where(
+        Chat.state.in_(chats.OPEN_STATES)
+    )
+    if visitor_ids is not None:
+        query = query.where(Chat.visitor_id.in_(list(visitor_ids)))
+    found = (await session.execute(query)).all()
+    incoming = [chat_id for chat_id, _v, state, _a in found if state == ChatState.INCOMING.value]
+    spoken: set[str] = set()
+    if incoming:
+        spoken = set(
+            (
+                await session.scalars(
+                    select(EventRow.chat_id).where(EventRow.chat_id.in_(incoming), EventRow.kind == "message")
+                )
+            ).all()
+        )
+    links: dict[str, ChatLink] = {}
+    for chat_id, visitor_id, state, agent_id in found:
+        if state == ChatState.TAKEN.value:
+            links[visitor_id] = ChatLink(TrafficState.CHATTING, chat_id, agent_id)
+        elif (state == ChatState.QUEUED.value or chat_id in spoken) and visitor_id not in links:
+            links[visitor_id] = ChatLink(TrafficState.QUEUED, chat_id, None)
+    return links
+
+
+async def chat_link(session: AsyncSession, chat: Chat | None) -> ChatLink | None:
+    """`chat_links` for one open chat already at hand."""
+    if chat is None or chat.state not in chats.OPEN_STATES:
+        return None
+    if chat.state == ChatState.TAKEN.value:
+        return ChatLink(TrafficState.CHATTING, chat.id, chat.agent_id)
+    if chat.state == ChatState.INCOMING.value:
+        spoken = await session.scalar(
+            select(EventRow.id).where(EventRow.chat_id == chat.id, EventRow.kind == "message").limit(1)
+        )
+        if spoken is None:
+            return None
+    return ChatLink(TrafficState.QUEUED, chat.id, None)
+
+
+async def profile(session: AsyncSession, visitor_id: str, live: TrafficRow | None) -> VisitorProfile:
+    visitor = await _visitor(session, visitor_id)
+    visits = (
+        await session.scalars(
+            select(Visit)
+            .where(Visit.visitor_id == visitor_id)
+            .order_by(Visit.started_at.desc())
+            .limit(HISTORY_VISITS)
+        )
+    ).all()
+    history = []
+    for visit in visits:
+        pages = (
+            await session.scalars(
+                select(PageViewRow)
+                .where(PageViewRow.visit_id == visit.id)
+                .order_by(PageViewRow.id.desc())
+                .limit(PAGES_PER_VISIT)
+            )
+        ).all()
+        history.append(
+            VisitRecord(
+                visit_id=visit.id,
+                started_at=as_utc(visit.started_at),
+                last_seen_at=as_utc(visit.last_seen_at),
+                landing_url=visit.landing_url,
+                referrer=visit.referrer,
+                source=visit.source,
+                utm_medium=visit.utm_medium,
+                utm_campaign=visit.utm_campaign,
+                device_class=_device_class(visit.device_class),
+                os=visit.os,
+                browser=visit.browser,
+                pages=[
+                    PageViewRecord(url=p.url, title=p.title, viewed_at=as_utc(p.viewed_at))
+                    for p in reversed(pages)
+                ],
+            )
+        )
+    previous = (
+        await session.scalars(
+            select(Chat)
+            .where(Chat.visitor_id == visitor_id)
+            .order_by(Chat.created_at.desc())
+            .limit(PREVIOUS_CHATS)
+        )
+    ).all()
+    first = as_utc(visitor.first_visit_at or visitor.created_at)
+    last = as_utc(visits[0].last_seen_at) if visits else as_utc(visitor.last_seen_at)
+    location = approximate_location(visitor.time_zone)
+    return VisitorProfile(
+        visitor_id=visitor.id,
+        site_id=visitor.site_id,
+        number=visitor.number,
+        name=visitor.name,
+        email=visitor.email,
+        phone=visitor.phone,
+        external_id=visitor.external_id,
+        tags=list(visitor.tags or []),
+        language=visitor.language,
+        time_zone=visitor.time_zone,
+        location=location,
+        location_approximate=True,
+        first_visit_at=first,
+        last_visit_at=max(first, last),
+        visits=max(visitor.visit_count or 0, 1),
+        custom_data=dict(visitor.custom_data or {}),
+        cart=stored_cart(visitor),
+        live=live,
+        history=history,
+        previous_chats=[await chats.summary(session, chat) for chat in previous],
+    )
+
+
+def _device_class(value: str) -> DeviceClass:
+    try:
+        return DeviceClass(value)
+    except ValueError:
+        return DeviceClass.UNKNOWN
+
+
+def device_class_of(visit: Visit) -> DeviceClass:
+    return _device_class(visit.device_class)
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+async def traffic_settings(session: AsyncSession) -> TrafficSettings:
+    row = await session.get(ServerSetting, _SETTINGS_KEY)
+    return TrafficSettings.model_validate(row.value) if row else TrafficSettings()
+
+
+async def save_traffic_settings(session: AsyncSession, value: TrafficSettings) -> None:
+    row = await session.get(ServerSetting, _SETTINGS_KEY)
+    if row is None:
+        session.add(ServerSetting(key=_SETTINGS_KEY, value=value.model_dump()))
+    else:
+        row.value = value.model_dump()
+
+
+async def purge_page_views(session: AsyncSession, now: datetime) -> int:
+    """Delete page views older than the retention; how many went."""
+    days = (await traffic_settings(session)).page_view_retention_days
+    done = await session.execute(
+        delete(PageViewRow).where(PageViewRow.viewed_at < now - timedelta(days=days))
+    )
+    return int(getattr(done, "rowcount", 0) or 0)

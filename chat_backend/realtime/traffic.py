@@ -1,0 +1,434 @@
+"""The live traffic list of this node: one `TrafficRow` per visitor on the site, and its watchers.
+
+Every change bumps the node-wide `rev` and stamps the row with it. Watching agent sockets get the
+changed rows (and the ids of rows gone) about every 250 ms, coalesced into `traffic` pushes of at most
+`MAX_DELTA_BYTES` each; `snapshot()` is built without an await, so a snapshot plus every delta whose
+`rev` is above the snapshot's is exactly the list (see `TrafficSnapshot`).
+
+State: `left` once the router's leave grace passed without a socket, else `chatting`/`queued` from the
+visitor's open chat (kept current by `sync_chats()` after every router pass), else `invited` (set by
+invitations through `set_invited`), else `browsing`. Rows that left are removed after
+`Settings.traffic_forget_after` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import PrivateAttr
+
+from chat_backend.db.engine import Database
+from chat_backend.db.tables import Visitor
+from chat_backend.domain import tracking
+from chat_backend.domain.auth import as_utc
+from chat_backend.domain.errors import DomainError
+from chat_backend.domain.location import approximate_location
+from chat_backend.domain.tracking import Arrival, ChatLink
+from chat_backend.realtime.hub import Hub
+from chat_backend.settings import Settings
+from chat_protocol import Envelope, ErrorCode
+from chat_protocol.traffic import (
+    Cart,
+    CustomDataRequest,
+    IdentifyRequest,
+    PageView,
+    TrafficRow,
+    TrafficSnapshot,
+    TrafficState,
+)
+
+if TYPE_CHECKING:
+    from chat_backend.realtime.connection import Connection
+
+log = logging.getLogger(__name__)
+
+VISITOR_ACTIONS = frozenset({"page_view", "identify", "custom_data", "cart"})
+# Protocol rule 11 holds for our pushes too: a delta with many rows is split into frames this big.
+MAX_DELTA_BYTES = 60 * 1024
+FLUSH_INTERVAL = 0.25
+TOUCH_INTERVAL = 2.0
+
+
+class PreparedFrame(Envelope):
+    """A push whose JSON text is built once and sent as is to every watcher."""
+
+    _text: str = PrivateAttr(default="")
+
+    @classmethod
+    def of(cls, action: str, text: str) -> PreparedFrame:
+        frame = cls.model_construct(type="push", action=action, payload={})
+        frame._text = text
+        return frame
+
+    def dumps(self) -> str:
+        return self._text
+
+
+@dataclass(eq=False)
+class _Live:
+    row: TrafficRow
+    visit_id: str
+    chat: ChatLink | None = None
+    invited: bool = False
+    invited_by: str | None = None
+    left: bool = False
+    last_message_event: int = 0
+    text: str | None = None  # the row's JSON, cached until it changes
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Tracker:
+    def __init__(self, db: Database, hub: Hub, settings: Settings) -> None:
+        self.db = db
+        self.hub = hub
+        self.settings = settings
+        self.rev = 0
+        self._live: dict[str, _Live] = {}
+        self._dirty: set[str] = set()
+        self._removed: set[str] = set()
+        self._forget: dict[str, float] = {}  # visitor id -> monotonic time to drop the left row
+        self._linked: set[str] = set()  # visitors whose row shows a chat
+        self._touch: dict[str, datetime] = {}  # visit id -> last seen, written in batches
+        self._watchers: set[Connection] = set()
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def row(self, visitor_id: str) -> TrafficRow | None:
+        live = self._live.get(visitor_id)
+        return live.row if live else None
+
+    def rows(self) -> list[TrafficRow]:
+        return [live.row for live in self._live.values()]
+
+    def current_visit_id(self, visitor_id: str) -> str | None:
+        live = self._live.get(visitor_id)
+        return live.visit_id if live else None
+
+    def is_here(self, visitor_id: str) -> bool:
+        """On the site now (a row that has not left)."""
+        live = self._live.get(visitor_id)
+        return live is not None and not live.left
+
+    def snapshot(self) -> TrafficSnapshot:
+        return TrafficSnapshot(rev=self.rev, rows=self.rows(), generated_at=_now())
+
+    def snapshot_json(self) -> str:
+        """`snapshot()` as JSON text from the cached rows (no await: rev and rows agree)."""
+        rows = ",".join(self._text(live) for live in self._live.values())
+        generated = json.dumps(_now().isoformat().replace("+00:00", "Z"))
+        return f'{{"rev":{self.rev},"rows":[{rows}],"generated_at":{generated}}}'
+
+    # --- changes from the visitor's sockets -------------------------------------------------
+
+    def visitor_arrived(self, visitor: Visitor, arrival: Arrival, chat: ChatLink | None) -> None:
+        """A visitor socket logged in (call with no await between it and the hub registration)."""
+        visit = arrival.visit
+        live = self._live.get(visitor.id)
+        self._forget.pop(visitor.id, None)
+        fields: dict[str, Any] = {
+            "name": visitor.name[:100],
+            "email": visitor.email[:100],
+            "visit_started_at": as_utc(visit.started_at),
+            "pages_viewed": visit.pages_viewed,
+            "visits": max(visitor.visit_count, 1),
+            "returning": visitor.visit_count > 1,
+            "language": visitor.language,
+            "time_zone": visitor.time_zone,
+            "location": approximate_location(visitor.time_zone),
+            "device_class": tracking.device_class_of(visit),
+            "os": visit.os,
+            "browser": visit.browser,
+            "source": visit.source,
+            "left_at": None,
+        }
+        fields["cart_value"], fields["cart_currency"] = tracking.cart_value(tracking.stored_cart(visitor))
+        page = arrival.page
+        same_page = live is not None and page is not None and page.url == live.row.page_url
+        if (page is not None and not same_page) or live is None or live.visit_id != visit.id:
+            fields.update(
+                page_url=page.url if page else "",
+                page_title=page.title if page else "",
+                page_started_at=arrival.at,
+            )
+        if live is None or live.visit_id != visit.id:
+            # A new visit (or a visitor back after the row was dropped): a fresh row, not invited.
+            fields.update(messages_sent=arrival.messages_sent, active=True)
+            row = TrafficRow(visitor_id=visitor.id, number=visitor.number, **fields)
+            live = _Live(row, visit.id, chat=chat, last_message_event=arrival.last_message_event)
+            self._live[visitor.id] = live
+            self._changed(live, {}, force=True)
+            return
+        live.left = False
+        live.chat = chat
+        self._changed(live, fields)
+
+    def page_viewed(self, visitor_id: str, url: str, title: str, pages_viewed: int) -> None:
+        live = self._live.get(visitor_id)
+        if live is not None:
+            fields = {"page_url": url, "page_title": title, "page_started_at": _now()}
+            self._changed(live, {**fields, "pages_viewed": pages_viewed})
+
+    def identified(self, visitor: Visitor) -> None:
+        """Name or e-mail changed (the site's `identify()`, a name in a message, an agent's edit)."""
+        live = self._live.get(visitor.id)
+        if live is not None:
+            self._changed(live, {"name": visitor.name[:100], "email": visitor.email[:100]})
+
+    def cart_changed(self, visitor_id: str, value: float, currency: str) -> None:
+        live = self._live.get(visitor_id)
+        if live is not None:
+            self._changed(live, {"cart_value": value, "cart_currency": currency})
+
+    def set_active(self, visitor_id: str, active: bool) -> None:
+        live = self._live.get(visitor_id)
+        if live is not None:
+            self._changed(live, {"active": active})
+
+    def message_sent(self, visitor_id: str, event_id: int) -> None:
+        """The visitor wrote; a retried send (an older event id) is not counted twice."""
+        live = self._live.get(visitor_id)
+        if live is not None and event_id > live.last_message_event:
+            live.last_message_event = event_id
+            self._changed(live, {"messages_sent": live.row.messages_sent + 1})
+
+    def visitor_left(self, visitor_id: str) -> None:
+        """The router's leave grace passed and no socket of the visitor is open on this node."""
+        live = self._live.get(visitor_id)
+        if live is None or live.left or self.hub.visitor_connection_count(visitor_id):
+            return
+        live.left = True
+        now = _now()
+        self._touch[live.visit_id] = now
+        self._forget[visitor_id] = time.monotonic() + self.settings.traffic_forget_after
+        self._changed(live, {"left_at": now})
+
+    async def visitor_action(self, visitor_id: str, action: str, payload: Any) -> None:
+        """The widget's `page_view`, `identify`, `custom_data` and `cart`: store, then update the row.
+
+        Rate-limited per visitor apart from messages (a burst of 250, then 20 a second)."""
+        if self.hub.mutation_bucket(f"tracking:{visitor_id}").take() is not None:
+            raise DomainError(ErrorCode.RATE_LIMITED, "Too many updates; slow down.")
+        if action == "page_view":
+            assert isinstance(payload, PageView)
+            visit_id = self.current_visit_id(visitor_id)
+            if visit_id is None:
+                return
+            async with self.db.write() as session:
+                pages = await tracking.record_page_view(session, visit_id, payload, _now())
+            if self.current_visit_id(visitor_id) == visit_id:
+                self.page_viewed(visitor_id, payload.url, payload.title, pages)
+        elif action == "identify":
+            assert isinstance(payload, IdentifyRequest)
+            async with self.db.write() as session:
+                visitor = await tracking.identify(session, visitor_id, payload)
+            self.identified(visitor)
+        elif action == "custom_data":
+            assert isinstance(payload, CustomDataRequest)
+            async with self.db.write() as session:
+                await tracking.set_custom_data(session, visitor_id, payload.data)
+        elif action == "cart":
+            assert isinstance(payload, Cart)
+            async with self.db.write() as session:
+                kept = await tracking.set_cart(session, visitor_id, payload)
+            self.cart_changed(visitor_id, *tracking.cart_value(kept))
+
+    # --- changes from chats and invitations -------------------------------------------------
+
+    def set_invited(self, visitor_id: str, agent_id: str | None, invited: bool) -> None:
+        """An invitation is shown (`invited`, by `agent_id` or None for a greeting rule) or answered."""
+        live = self._live.get(visitor_id)
+        if live is not None:
+            live.invited, live.invited_by = invited, agent_id if invited else None
+            self._changed(live, {})
+
+    def set_chat(self, visitor_id: str, chat: ChatLink | None) -> None:
+        live = self._live.get(visitor_id)
+        if live is not None and live.chat != chat:
+            live.chat = chat
+            self._changed(live, {})
+
+    async def sync_chats(self) -> None:
+        """Bring every row's chat state in line with the database (after each router pass)."""
+        if not self._live:
+            return
+        async with self.db.read() as session:
+            links = await tracking.chat_links(session)
+        for visitor_id in self._linked | (links.keys() & self._live.keys()):
+            self.set_chat(visitor_id, links.get(visitor_id))
+
+    async def refresh(self, visitor_id: str) -> None:
+        """Reload the visitor's row from the database: name, e-mail, cart, chat state and messages.
+
+        For changes made outside the tracker's own hooks (an invitation answered, a chat started)."""
+        live = self._live.get(visitor_id)
+        if live is None:
+            return
+        visit_id, since = live.visit_id, live.row.visit_started_at
+        async with self.db.read() as session:
+            visitor = await session.get(Visitor, visitor_id)
+            links = await tracking.chat_links(session, [visitor_id])
+            messages, newest = await tracking.messages_in_visit(session, visitor_id, since)
+        live = self._live.get(visitor_id)
+        if live is None or visitor is None or live.visit_id != visit_id:
+            return
+        live.chat = links.get(visitor_id)
+        live.last_message_event = max(live.last_message_event, newest)
+        value, currency = tracking.cart_value(tracking.stored_cart(visitor))
+        fields = {"name": visitor.name[:100], "email": visitor.email[:100], "messages_sent": messages}
+        self._changed(live, {**fields, "cart_value": value, "cart_currency": currency})
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    def _derived(self, live: _Live) -> dict[str, Any]:
+        chat = live.chat
+        if live.left:
+            state = TrafficState.LEFT
+        elif chat is not None:
+            state = chat.state
+        elif live.invited:
+            return {"state": TrafficState.INVITED, "chat_id": None, "agent_id": live.invited_by}
+        else:
+            state = TrafficState.BROWSING
+        return {
+            "state": state,
+            "chat_id": chat.chat_id if chat else None,
+            "agent_id": chat.agent_id if chat else None,
+        }
+
+    def _changed(self, live: _Live, fields: dict[str, Any], force: bool = False) -> None:
+        fields = {**fields, **self._derived(live)}
+        row = live.row
+        update = {key: value for key, value in fields.items() if getattr(row, key) != value}
+        visitor_id = row.visitor_id
+        if live.chat is not None:
+            self._linked.add(visitor_id)
+        else:
+            self._linked.discard(visitor_id)
+        if not update and not force:
+            return
+        self.rev += 1
+        live.row = row.model_copy(update={**update, "rev": self.rev})
+        live.text = None
+        self._dirty.add(visitor_id)
+        self._removed.discard(visitor_id)
+
+    def _text(self, live: _Live) -> str:
+        if live.text is None:
+            live.text = live.row.model_dump_json()
+        return live.text
+
+    def _remove(self, visitor_id: str) -> None:
+        if self._live.pop(visitor_id, None) is None:
+            return
+        self.rev += 1
+        self._linked.discard(visitor_id)
+        self._dirty.discard(visitor_id)
+        self._removed.add(visitor_id)
+
+    def expire(self, now: float | None = None) -> None:
+        """Drop rows that left more than `traffic_forget_after` seconds ago."""
+        now = time.monotonic() if now is None else now
+        for visitor_id in [v for v, deadline in self._forget.items() if deadline <= now]:
+            del self._forget[visitor_id]
+            live = self._live.get(visitor_id)
+            if live is not None and live.left:
+                self._remove(visitor_id)
+
+    # --- watchers ---------------------------------------------------------------------------
+
+    def watch(self, conn: Connection, watch: bool = True) -> None:
+        if watch:
+            self._watchers.add(conn)
+        else:
+            self._watchers.discard(conn)
+
+    def unwatch(self, conn: Connection) -> None:
+        self._watchers.discard(conn)
+
+    @property
+    def watcher_count(self) -> int:
+        return len(self._watchers)
+
+    def flush(self) -> None:
+        """Send what changed since the last flush to every watcher, in frames under the size cap."""
+        if not self._dirty and not self._removed:
+            return
+        upserts = [self._text(self._live[v]) for v in self._dirty if v in self._live]
+        removed = [json.dumps(v) for v in self._removed]
+        self._dirty.clear()
+        self._removed.clear()
+        if not self._watchers:
+            return
+        frames = _delta_frames(self.rev, upserts, removed)
+        # Each frame gets its own, higher `rev`: the app skips a delta whose `rev` is not above the last.
+        self.rev += len(frames) - 1
+        for conn in list(self._watchers):
+            for frame in frames:
+                conn.send(frame)
+
+    async def save_touches(self) -> None:
+        if not self._touch:
+            return
+        seen, self._touch = self._touch, {}
+        try:
+            async with self.db.write() as session:
+                await tracking.touch_visits(session, seen)
+        except Exception:
+            log.exception("could not record when %d visitors left", len(seen))
+
+    async def run(self) -> None:
+        """Flush deltas about every 250 ms; write visits' last-seen times every 2 s."""
+        last_touch = time.monotonic()
+        while True:
+            await asyncio.sleep(FLUSH_INTERVAL)
+            try:
+                self.expire()
+                self.flush()
+                if time.monotonic() - last_touch >= TOUCH_INTERVAL:
+                    last_touch = time.monotonic()
+                    await self.save_touches()
+            except Exception:
+                log.exception("traffic flush failed")
+
+    async def close(self) -> None:
+        """On a clean shutdown: record when the visitors still here were last seen."""
+        now = _now()
+        for live in self._live.values():
+            if not live.left:
+                self._touch[live.visit_id] = now
+        await self.save_touches()
+
+
+def _delta_frames(rev: int, upserts: list[str], removed: list[str]) -> list[PreparedFrame]:
+    """`traffic` pushes with all of `upserts` and `removed` (JSON texts), each under MAX_DELTA_BYTES,
+    with `rev`, `rev + 1`, ... in order."""
+    head = '{"v":1,"type":"push","action":"traffic","payload":{"rev":'
+    frames: list[PreparedFrame] = []
+    rows: list[str] = []
+    ids: list[str] = []
+    size = len(head) + 60
+
+    def close() -> None:
+        number = f"{rev + len(frames)}"
+        text = f'{head}{number},"upserts":[{",".join(rows)}],"removed":[{",".join(ids)}]}}}}'
+        frames.append(PreparedFrame.of("traffic", text))
+
+    for kind, item in [("u", u) for u in upserts] + [("r", r) for r in removed]:
+        cost = len(item.encode()) + 1
+        if (rows or ids) and size + cost > MAX_DELTA_BYTES:
+            close()
+            rows, ids, size = [], [], len(head) + 60
+        (rows if kind == "u" else ids).append(item)
+        size += cost
+    if rows or ids:
+        close()
+    return frames
