@@ -7,7 +7,12 @@
  * data-lang ("ja" | "en"; default from navigator.language).
  * See docs/widget.md for the behaviour, the protocol use and the data-testids.
  *
- * Security: every string that comes from the server or the visitor is written with textContent.
+ * Site API: LiveChatWidget.identify({name, email, phone, id}), .setCustomData({...}),
+ * .setCart({items: [{name, price, quantity}], total, currency}); or, before this file has loaded,
+ * window.LiveChatWidgetQueue = [["setCart", {...}], ...].
+ *
+ * Security: every string that comes from the server or the visitor is written with textContent;
+ * http(s) URLs in messages become <a> elements built with DOM APIs (rel="noopener noreferrer").
  * This file never uses innerHTML and loads nothing from anywhere.
  */
 (function () {
@@ -35,6 +40,16 @@
   var MAX_COMMENT = 2000; // chat_protocol VisitorRateRequest.comment
   var MAX_EMAIL = 254;
   var EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s.]+$/; // stricter than the server's ^[^@\s]+@[^@\s]+$ (typos)
+  // Caps of chat_protocol.traffic (the server cuts too): URL, page title, short text, label, value.
+  var MAX_URL = 2048;
+  var MAX_TITLE = 300;
+  var MAX_SHORT = 100;
+  var MAX_LABEL = 64;
+  var MAX_VALUE = 1000;
+  var MAX_CUSTOM_FIELDS = 50;
+  var MAX_CART_ITEMS = 100;
+  var PAGE_VIEW_DEBOUNCE = 300; // ms after a single-page-app navigation (the title is usually set by then)
+  var MAX_GREETING = 2000; // chat_protocol.traffic.InviteRequest.text
   // Login errors that a retry will not fix soon: stay "offline" and retry slowly.
   var FATAL_LOGIN = ["origin_not_allowed", "unsupported_version", "forbidden", "not_found", "invalid_payload"];
   // Send errors that a retry with the same frame will not fix.
@@ -120,6 +135,19 @@
       state_connected: "Online",
       state_reconnecting: "Reconnecting…",
       state_offline: "Offline",
+      greeting: "Message from {name}",
+      team: "Our team",
+      greetingReply: "Write a reply…",
+      greetingSend: "Send reply",
+      greetingDismiss: "Dismiss",
+      pushPrompt: "Your operator would like to show you this page. Open it?",
+      pushOpen: "Open",
+      pushDecline: "No thanks",
+      pushOpening: "Opening…",
+      pushAccepted: "You opened the page your operator suggested:",
+      pushDeclined: "You did not open the page your operator suggested:",
+      pushRefused: "This link does not lead to a page of this site, so it was not opened.",
+      pushFailed: "Could not answer. Please try again.",
     },
     ja: {
       title: "チャットでお問い合わせ",
@@ -183,6 +211,19 @@
       state_connected: "オンライン",
       state_reconnecting: "再接続中…",
       state_offline: "オフライン",
+      greeting: "{name}からのメッセージ",
+      team: "サポートチーム",
+      greetingReply: "返信を入力…",
+      greetingSend: "返信を送信",
+      greetingDismiss: "閉じる",
+      pushPrompt: "オペレーターがこのページを表示しようとしています。開きますか？",
+      pushOpen: "開く",
+      pushDecline: "開かない",
+      pushOpening: "開いています…",
+      pushAccepted: "オペレーターが案内したページを開きました：",
+      pushDeclined: "オペレーターが案内したページは開きませんでした：",
+      pushRefused: "このリンクはこのサイトのページではないため、開きませんでした。",
+      pushFailed: "応答を送信できませんでした。もう一度お試しください。",
     },
   };
   var langPref = (script.getAttribute("data-lang") || navigator.language || "en").toLowerCase();
@@ -231,6 +272,7 @@
   var K_OPEN = KEY + "open";
   var K_AVAILABLE = KEY + "available";
   var K_OFFLINE_SENT = KEY + "offline-sent";
+  var K_INVITES = KEY + "invitations"; // {invitation_id: "dismissed" | "replied"}, the latest 20
 
   // --- small helpers -------------------------------------------------------------------------
 
@@ -305,6 +347,8 @@
     bad: ["M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3z", "M17 2h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17"],
     mail: ["M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z", "M22 6l-10 7L2 6"],
     check: ["M20 6L9 17l-5-5"],
+    close: ["M18 6L6 18", "M6 6l12 12"],
+    link: ["M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71", "M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71"],
   };
   function icon(name, size) {
     var svg = document.createElementNS(SVG_NS, "svg");
@@ -491,6 +535,50 @@
     ".rate.bad[aria-pressed=true]{background:#fdecec;border-color:#e5484d;color:#b42318}",
     ".done{display:flex;align-items:center;gap:8px;font-size:13px;font-weight:600;color:#17663f}",
     ".done svg{flex:none}",
+
+    /* links in messages (built with DOM APIs, http/https only) */
+    ".bubble a{text-decoration:underline;text-underline-offset:2px;cursor:pointer;overflow-wrap:anywhere}",
+    ".agent .bubble a{color:#1f57c3}",
+
+    /* greeting (invitation): above the launcher while the window is closed, in the body while open */
+    ".greeting{position:fixed;right:20px;bottom:92px;width:320px;max-width:calc(100vw - 40px);background:#fff;",
+    "border:1px solid rgba(16,24,40,.08);border-radius:14px;padding:12px 12px 12px 14px;",
+    "box-shadow:0 12px 32px rgba(16,24,40,.18),0 2px 6px rgba(16,24,40,.08);animation:pop .18s ease-out;",
+    "transform-origin:bottom right}",
+    ".greeting.inline{position:static;width:auto;max-width:none;flex:none;align-self:stretch;margin-top:14px;",
+    "box-shadow:0 1px 2px rgba(16,24,40,.04);animation:none}",
+    ".g-head{display:flex;align-items:center;gap:10px}",
+    ".g-avatar{flex:none;width:34px;height:34px;border-radius:50%;color:#fff;font-size:13px;font-weight:700;",
+    "background:linear-gradient(135deg,var(--accent),var(--accent2));display:flex;align-items:center;",
+    "justify-content:center;overflow:hidden;white-space:nowrap}",
+    ".g-agent{flex:1 1 auto;min-width:0;font-size:13px;font-weight:600;color:var(--ink);white-space:nowrap;",
+    "overflow:hidden;text-overflow:ellipsis}",
+    ".g-close{flex:none;width:28px;height:28px;border-radius:8px;color:var(--muted)}",
+    ".g-close:hover{background:rgba(29,36,51,.06)}",
+    ".g-text{margin-top:8px;font-size:14px;line-height:1.55;color:var(--ink);white-space:pre-wrap;",
+    "overflow-wrap:anywhere;max-height:180px;overflow-y:auto;unicode-bidi:isolate}",
+    ".g-compose{display:flex;align-items:center;gap:6px;margin-top:10px;padding:4px 4px 4px 10px;",
+    "border:1px solid var(--line);border-radius:12px}",
+    ".g-compose:focus-within{border-color:var(--accent);box-shadow:0 0 0 3px rgba(47,111,237,.15)}",
+    ".g-input{flex:1 1 auto;height:32px;font-size:13px;color:var(--ink);background:transparent}",
+    ".g-input::placeholder{color:#99a1b2;opacity:1}",
+    ".g-input:focus-visible{outline:none}",
+    ".g-send{flex:none;width:32px;height:32px;border-radius:9px;background:var(--accent);color:#fff}",
+    ".g-send:disabled{background:#c8d1e3}",
+
+    /* page push: the prompt, then a status line */
+    ".push{flex:none;align-self:stretch;margin-top:12px;padding:12px 14px;background:#fff;border:1px solid var(--line);",
+    "border-radius:12px;font-size:13px;line-height:1.55;color:var(--ink)}",
+    ".push-title{display:flex;align-items:flex-start;gap:8px;font-weight:600}",
+    ".push-title svg{color:var(--accent);margin-top:2px}",
+    ".push-url{display:block;margin-top:6px;padding:6px 8px;border-radius:8px;background:var(--surface);",
+    "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;color:#3b4354;",
+    "overflow-wrap:anywhere;white-space:pre-wrap;direction:ltr;unicode-bidi:isolate}",
+    ".push-error{margin-top:8px;font-size:12px;color:#b42318}",
+    ".push.status{align-self:center;max-width:92%;padding:6px 12px;border:0;border-radius:12px;",
+    "background:rgba(29,36,51,.06);color:var(--muted);font-size:12px;text-align:center}",
+    ".push.status .push-url{display:inline;margin:0;padding:0;background:none;color:inherit}",
+    ".push.status .push-error{margin-top:4px}",
   ].join("");
 
   // --- state -----------------------------------------------------------------------------------
@@ -539,6 +627,10 @@
   var markTimer = null;
   var markLastAt = 0;
   var rating = null; // {chat_id, choice, client_id, status: "prompt" | "sending" | "done"}
+  var siteOrigins = []; // the site's origins from the login result: pages may be pushed only there
+  var invitation = null; // the greeting shown now (InvitationPush)
+  var pushes = {}; // "chat_id:seq" of a page_push offer -> its state and DOM node
+  var pushAnswers = {}; // "chat_id:offer_seq" -> "accepted" | "declined"
 
   function loadOutbox() {
     var raw = store.get(K_OUTBOX);
@@ -551,6 +643,7 @@
         return it && typeof it.client_id === "string" && it.client_id.length >= 8 && it.client_id.length <= 64 &&
           typeof it.text === "string" && it.text.length > 0 && it.text.length <= MAX_TEXT &&
           (it.name === null || it.name === undefined || typeof it.name === "string") &&
+          (it.invitation_id === undefined || (typeof it.invitation_id === "string" && it.invitation_id.length <= 64)) &&
           typeof it.at === "number" && now - it.at < OUTBOX_MAX_AGE;
       });
     } catch (e) {
@@ -661,10 +754,31 @@
     r.launcher = el("button", { type: "button", class: "launcher", "data-testid": "launcher",
       "aria-label": T.openChat, "aria-expanded": "false", "aria-controls": "lc-window" }, [r.launcherIcon, r.badge]);
 
+    buildGreeting(r);
     r.root.appendChild(r.window);
+    r.root.appendChild(r.greeting);
     r.root.appendChild(r.launcher);
     shadow.appendChild(r.root);
     return r;
+  }
+
+  // An invitation from an agent or a greeting rule: who, the text, a reply field, a dismiss button.
+  function buildGreeting(r) {
+    r.greetAvatar = el("div", { class: "g-avatar", "aria-hidden": "true" });
+    r.greetAgent = el("div", { class: "g-agent", "data-testid": "greeting-agent", dir: "auto" });
+    r.greetDismiss = el("button", { type: "button", class: "g-close", "data-testid": "greeting-dismiss",
+      "aria-label": T.greetingDismiss, title: T.greetingDismiss }, [icon("close", 16)]);
+    r.greetText = el("div", { class: "g-text", "data-testid": "greeting-text", dir: "auto" });
+    r.greetInput = el("input", { type: "text", class: "g-input", "data-testid": "greeting-reply-input",
+      maxlength: MAX_TEXT, "aria-label": T.greetingReply, placeholder: T.greetingReply, enterkeyhint: "send" });
+    r.greetSend = el("button", { type: "submit", class: "g-send", "data-testid": "greeting-reply-send",
+      "aria-label": T.greetingSend, title: T.greetingSend, disabled: true }, [icon("send", 16)]);
+    r.greeting = el("form", { class: "greeting", "data-testid": "greeting", role: "region", novalidate: true,
+      hidden: true }, [
+      el("div", { class: "g-head" }, [r.greetAvatar, r.greetAgent, r.greetDismiss]),
+      r.greetText,
+      el("div", { class: "g-compose" }, [r.greetInput, r.greetSend]),
+    ]);
   }
 
   // After a chat with an agent ends: good/bad, an optional comment, send or skip.
@@ -786,6 +900,14 @@
       updateChrome();
       focusComposer();
     });
+    ui.greeting.addEventListener("submit", function (e) {
+      e.preventDefault();
+      replyToInvitation();
+    });
+    ui.greetInput.addEventListener("input", function () {
+      ui.greetSend.disabled = ui.greetInput.value.trim() === "";
+    });
+    ui.greetDismiss.addEventListener("click", dismissInvitation);
     ui.offline.addEventListener("submit", function (e) {
       e.preventDefault();
       submitOffline();
@@ -806,6 +928,7 @@
     ui.launcherIcon.textContent = "";
     ui.launcherIcon.appendChild(icon(open ? "down" : "chat", open ? 28 : 26));
     session.set(K_OPEN, open ? "1" : "0");
+    placeGreeting();
     if (open) {
       unread = 0;
       updateChrome();
@@ -975,7 +1098,7 @@
 
   function renderPendingSend(item) {
     var node = buildBubble("visitor", "");
-    node._lc.bubble.textContent = item.text;
+    renderText(node._lc.bubble, item.text);
     node.setAttribute("data-client-id", item.client_id);
     setMeta(node, "sending", null, item.client_id);
     node._lc.pendingSend = true;
@@ -1002,6 +1125,7 @@
     if (ev.kind === "message") applyMessage(ev, registerChat(ev.chat_id), seq, live);
     else if (ev.kind === "chat_state") applyChatState(ev, registerChat(ev.chat_id), seq);
     else if (ev.kind === "rating") applyRating(ev);
+    else if (ev.kind === "page_push") applyPagePush(ev, registerChat(ev.chat_id), seq);
     // Anything else (an internal note, which the server never sends us, or a kind added later):
     // nothing to show.
   }
@@ -1023,7 +1147,7 @@
       if (!node) {
         var name = kind === "agent" ? (author.name || T.agent) : kind === "system" ? (author.name || "") : "";
         node = buildBubble(kind, name);
-        node._lc.bubble.textContent = text;
+        renderText(node._lc.bubble, text);
       }
       if (clientId && kind === "visitor") {
         node.setAttribute("data-client-id", clientId);
@@ -1139,6 +1263,8 @@
     readSent = {};
     agentReadSeq = {};
     rating = null;
+    pushes = {};
+    pushAnswers = {};
     if (ui.receipt.parentNode) ui.receipt.parentNode.removeChild(ui.receipt);
     hideTyping();
     outbox.forEach(renderPendingSend);
@@ -1413,7 +1539,6 @@
   function submit() {
     var text = ui.input.value;
     if (text.trim() === "") return;
-    if (text.length > MAX_TEXT) text = text.slice(0, MAX_TEXT);
     var name = "";
     if (!ui.name.hidden) {
       name = ui.name.value.trim().slice(0, MAX_NAME);
@@ -1422,11 +1547,25 @@
         store.set(K_NAME, name);
       }
     }
-    var item = { client_id: uuid(), text: text, name: name || null, at: Date.now() };
-    rating = null; // a new message skips the rating prompt
     ui.input.value = "";
     autosize();
     peekNow("");
+    // With a greeting on screen and no chat open, the first message answers it (the chat starts
+    // with the inviting agent).
+    var invitationId = null;
+    if (invitation && !chatIsOpen()) {
+      invitationId = invitation.invitation_id;
+      finishInvitation("replied");
+    }
+    enqueueSend(text, name, invitationId);
+  }
+
+  // A new message: shown at once as "Sending…", kept in the outbox until the server stored it.
+  function enqueueSend(text, name, invitationId) {
+    if (text.length > MAX_TEXT) text = text.slice(0, MAX_TEXT);
+    var item = { client_id: uuid(), text: text, name: name || null, at: Date.now() };
+    if (invitationId) item.invitation_id = invitationId;
+    rating = null; // a new message skips the rating prompt
     var node;
     mutate(function () { node = renderPendingSend(item); }, true);
     if (byteLength(sendFrameText("send_message", "w000000", sendPayload(item))) > MAX_FRAME) {
@@ -1442,6 +1581,7 @@
   function sendPayload(item) {
     var p = { client_id: item.client_id, text: item.text };
     if (item.name) p.name = item.name;
+    if (item.invitation_id) p.invitation_id = item.invitation_id;
     return p;
   }
 
@@ -1464,7 +1604,9 @@
       delete byClientId[clientId];
       node.parentNode && node.parentNode.removeChild(node);
     }
-    if (item.conflict) item = { client_id: uuid(), text: item.text, name: item.name, at: Date.now() };
+    if (item.conflict) {
+      item = { client_id: uuid(), text: item.text, name: item.name, at: Date.now(), invitation_id: item.invitation_id };
+    }
     item.tries = 0;
     mutate(function () { renderPendingSend(item); }, true);
     outbox.push(item);
@@ -1513,6 +1655,481 @@
       if (res && res.event) applyEvent(res.event, true);
     } catch (e) {
       if (e.code === "chat_closed" || e.code === "not_found") markChatEndedLocally();
+    }
+  }
+
+  // --- plain text from the site: coerced and capped as chat_protocol.traffic does -------------
+
+  // At most `limit` characters (code points, as the server counts), never half a surrogate pair.
+  function cutText(s, limit) {
+    if (s.length <= limit) return s;
+    return Array.from(s.slice(0, limit * 2)).slice(0, limit).join("");
+  }
+  // A scalar as text (numbers and booleans too); anything else is empty.
+  function scalarText(value, limit) {
+    var t = typeof value;
+    var s = t === "string" ? value : t === "number" || t === "boolean" || t === "bigint" ? String(value) : "";
+    return cutText(s, limit);
+  }
+  // A finite number in [0, max]; anything else is 0.
+  function amount(value, max) {
+    var n = typeof value === "number" ? value : typeof value === "string" ? parseFloat(value) : NaN;
+    return isFinite(n) && n > 0 ? Math.min(n, max) : 0;
+  }
+
+  // --- tracking: the page and the device in `login`, single-page-app moves as `page_view` -----
+
+  // {device_class, os, browser} from User-Agent Client Hints when present, else the UA string.
+  function describeDevice(ua, uaData, touchPoints) {
+    ua = typeof ua === "string" ? ua : "";
+    var os = "";
+    var browser = "";
+    var cls = "";
+    if (uaData && typeof uaData === "object") {
+      var platform = typeof uaData.platform === "string" ? uaData.platform : "";
+      os = { "Chrome OS": "ChromeOS", "Chromium OS": "ChromeOS", "Mac OS X": "macOS" }[platform] || platform;
+      var brands = Array.isArray(uaData.brands) ? uaData.brands.map(function (b) { return b && b.brand; }) : [];
+      var known = [["Microsoft Edge", "Edge"], ["Opera", "Opera"], ["Samsung Internet", "Samsung Internet"],
+        ["Google Chrome", "Chrome"], ["Chromium", "Chrome"]];
+      for (var i = 0; i < known.length && !browser; i++) if (brands.indexOf(known[i][0]) >= 0) browser = known[i][1];
+      if (uaData.mobile === true) cls = "mobile";
+      else if (os === "Android" || os === "iOS") cls = "tablet";
+      else if (os) cls = "desktop";
+    }
+    var appleTouch = /Macintosh/.test(ua) && touchPoints > 1; // iPadOS asks for desktop pages
+    if (!os) {
+      if (/Windows/.test(ua)) os = "Windows";
+      else if (/iPhone|iPad|iPod/.test(ua) || appleTouch) os = "iOS";
+      else if (/Android/.test(ua)) os = "Android";
+      else if (/CrOS/.test(ua)) os = "ChromeOS";
+      else if (/Mac OS X|Macintosh/.test(ua)) os = "macOS";
+      else if (/Linux/.test(ua)) os = "Linux";
+    }
+    if (!browser) {
+      if (/SamsungBrowser\//.test(ua)) browser = "Samsung Internet";
+      else if (/Edg(e|A|iOS)?\//.test(ua)) browser = "Edge";
+      else if (/OPR\/|Opera/.test(ua)) browser = "Opera";
+      else if (/Firefox\/|FxiOS\//.test(ua)) browser = "Firefox";
+      else if (/Chrome\/|CriOS\/|Chromium\//.test(ua)) browser = "Chrome";
+      else if (/Safari\//.test(ua) && /Version\//.test(ua)) browser = "Safari";
+    }
+    if (!cls) {
+      if (/iPad|Tablet/.test(ua) || appleTouch || (/Android/.test(ua) && !/Mobile/.test(ua))) cls = "tablet";
+      else if (/Mobi|iPhone|iPod|Android/.test(ua)) cls = "mobile";
+      else if (os) cls = "desktop";
+      else cls = "unknown";
+    }
+    return { device_class: cls, os: cutText(os, MAX_LABEL), browser: cutText(browser, MAX_LABEL) };
+  }
+
+  function deviceInfo() {
+    var d = describeDevice(navigator.userAgent, navigator.userAgentData, navigator.maxTouchPoints || 0);
+    d.language = scalarText(navigator.language, MAX_LABEL);
+    try {
+      d.time_zone = scalarText(Intl.DateTimeFormat().resolvedOptions().timeZone, MAX_LABEL);
+    } catch (e) {
+      d.time_zone = "";
+    }
+    return d;
+  }
+
+  var pageUrl = location.href; // the page as the server last heard of it (or will, in `login`)
+  var pageReferrer = document.referrer;
+  var loginPageUrl = null; // the URL this connection's `login` carried
+  var pageTimer = null;
+
+  function currentPage() {
+    return { url: cutText(pageUrl, MAX_URL), title: scalarText(document.title, MAX_TITLE),
+      referrer: cutText(pageReferrer || "", MAX_URL) };
+  }
+
+  // history.pushState/replaceState, popstate, hashchange: a page_view once the URL really changed
+  // and the app had ~300 ms to set the title. A closed socket sends it in the next `login` instead.
+  function onNavigation() {
+    clearTimeout(pageTimer);
+    pageTimer = setTimeout(function () {
+      pageTimer = null;
+      if (location.href === pageUrl) return;
+      pageReferrer = pageUrl;
+      pageUrl = location.href;
+      if (loggedIn) sendPageView();
+    }, PAGE_VIEW_DEBOUNCE);
+  }
+  function sendPageView() {
+    if (loginPageUrl !== pageUrl && sendFrame("page_view", currentPage())) loginPageUrl = pageUrl;
+  }
+
+  function watchNavigation() {
+    ["pushState", "replaceState"].forEach(function (name) {
+      var original = history[name];
+      if (typeof original !== "function") return;
+      history[name] = function () {
+        var result = original.apply(this, arguments);
+        onNavigation();
+        return result;
+      };
+    });
+    window.addEventListener("popstate", onNavigation);
+    window.addEventListener("hashchange", onNavigation);
+  }
+
+  // --- the site's API: identify, setCustomData, setCart ------------------------------------
+
+  var siteData = {}; // action -> the latest payload, sent after every login
+  var siteSent = {}; // action -> the JSON this connection has sent already
+  var SITE_ACTIONS = ["identify", "custom_data", "cart"];
+
+  // The payload made with the longest strings that keep the frame under 64 KiB (or null).
+  function fitted(action, make) {
+    var caps = [Infinity, 200, 50, 10, 0];
+    for (var i = 0; i < caps.length; i++) {
+      var payload = make(caps[i]);
+      if (byteLength(sendFrameText(action, "w0000000", payload)) <= MAX_FRAME - 256) return payload;
+    }
+    return null;
+  }
+
+  function identifyPayload(who) {
+    return {
+      name: scalarText(who.name, MAX_SHORT),
+      email: scalarText(who.email, MAX_SHORT),
+      phone: scalarText(who.phone, MAX_SHORT),
+      external_id: scalarText(who.id, MAX_SHORT),
+    };
+  }
+
+  function customDataPayload(data) {
+    var keys = Object.keys(data).slice(0, MAX_CUSTOM_FIELDS);
+    return fitted("custom_data", function (cap) {
+      var out = {};
+      keys.forEach(function (key) {
+        var value = data[key];
+        var text = "";
+        if (value !== null && typeof value === "object") {
+          try { text = JSON.stringify(value) || ""; } catch (e) { text = ""; }
+        } else {
+          text = scalarText(value, MAX_VALUE);
+        }
+        out[cutText(key, MAX_LABEL)] = cutText(text, Math.min(MAX_VALUE, cap));
+      });
+      return { data: out };
+    });
+  }
+
+  function cartPayload(cart) {
+    var raw = Array.isArray(cart.items) ? cart.items.slice(0, MAX_CART_ITEMS) : [];
+    return fitted("cart", function (cap) {
+      var items = [];
+      var sum = 0;
+      raw.forEach(function (it) {
+        if (!it || typeof it !== "object") return;
+        var quantity = it.quantity === undefined ? 1 : Math.floor(amount(it.quantity, 1000000));
+        var item = { name: scalarText(it.name, Math.min(MAX_TITLE, cap)), price: amount(it.price, 1e9),
+          quantity: quantity };
+        sum += item.price * item.quantity;
+        items.push(item);
+      });
+      var total = cart.total === undefined || cart.total === null ? Math.min(sum, 1e12) : amount(cart.total, 1e12);
+      return { items: items, total: total, currency: scalarText(cart.currency, MAX_LABEL) };
+    });
+  }
+
+  function setSiteData(action, payload) {
+    if (!payload) return;
+    siteData[action] = payload;
+    flushSiteData();
+  }
+  // Frames without an answer; a lost one is sent again after the next login.
+  function flushSiteData() {
+    if (!loggedIn) return;
+    SITE_ACTIONS.forEach(function (action) {
+      if (!siteData[action]) return;
+      var text = JSON.stringify(siteData[action]);
+      if (siteSent[action] !== text && sendFrame(action, siteData[action])) siteSent[action] = text;
+    });
+  }
+
+  var API = {
+    identify: function (who) {
+      if (who && typeof who === "object") setSiteData("identify", identifyPayload(who));
+    },
+    setCustomData: function (data) {
+      if (data && typeof data === "object" && !Array.isArray(data)) setSiteData("custom_data", customDataPayload(data));
+    },
+    setCart: function (cart) {
+      if (cart && typeof cart === "object") setSiteData("cart", cartPayload(cart));
+    },
+  };
+
+  // `window.LiveChatWidgetQueue = [["setCart", {...}], ...]` set before the script loaded; later
+  // pushes onto it are run at once.
+  function runQueue() {
+    var queue = window.LiveChatWidgetQueue;
+    var run = function (call) {
+      if (!call || typeof call !== "object" || typeof call.length !== "number") return;
+      var fn = Object.prototype.hasOwnProperty.call(API, call[0]) ? API[call[0]] : null;
+      if (fn) {
+        try { fn(call[1]); } catch (e) { /* bad input from the site: ignored */ }
+      }
+    };
+    if (Array.isArray(queue)) queue.forEach(run);
+    try {
+      window.LiveChatWidgetQueue = { push: function () { for (var i = 0; i < arguments.length; i++) run(arguments[i]); } };
+    } catch (e) { /* read-only global */ }
+  }
+
+  // --- safe links in messages ----------------------------------------------------------------
+
+  var LINK_RE = /https?:\/\/[^\s<>"'`]+/gi;
+  var LINK_TAIL_RE = /[.,;:!?)\]}»」』）】、。！？]+$/;
+
+  // An absolute http(s) URL that a browser opens where it says.
+  function isWebUrl(url) {
+    if (typeof url !== "string" || /[\u0000-\u001f\u007f\\]/.test(url) || !/^https?:\/\//i.test(url)) return false;
+    try {
+      var u = new URL(url);
+      return (u.protocol === "http:" || u.protocol === "https:") && !!u.hostname;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // Message text as text nodes, with http(s) URLs as links built with DOM APIs (never markup).
+  function renderText(node, text) {
+    node.textContent = "";
+    var last = 0;
+    var m;
+    LINK_RE.lastIndex = 0;
+    while ((m = LINK_RE.exec(text)) !== null) {
+      var url = m[0].replace(LINK_TAIL_RE, "");
+      LINK_RE.lastIndex = m.index + Math.max(1, url.length);
+      if (url.length > MAX_URL || !isWebUrl(url)) continue;
+      if (m.index > last) node.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var a = document.createElement("a");
+      a.textContent = url;
+      a.setAttribute("href", url);
+      a.setAttribute("target", "_blank");
+      a.setAttribute("rel", "noopener noreferrer");
+      a.setAttribute("data-testid", "message-link");
+      node.appendChild(a);
+      last = m.index + url.length;
+    }
+    if (last < text.length) node.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // --- invitations (greetings) ---------------------------------------------------------------
+
+  function answeredInvitations() {
+    try {
+      var done = JSON.parse(store.get(K_INVITES) || "{}");
+      return done && typeof done === "object" && !Array.isArray(done) ? done : {};
+    } catch (e) {
+      return {};
+    }
+  }
+  function rememberInvitation(id, how) {
+    var done = answeredInvitations();
+    delete done[id];
+    done[id] = how;
+    var ids = Object.keys(done);
+    ids.slice(0, Math.max(0, ids.length - 20)).forEach(function (old) { delete done[old]; });
+    store.set(K_INVITES, JSON.stringify(done));
+  }
+
+  function showInvitation(inv) {
+    if (!inv || typeof inv !== "object" || typeof inv.invitation_id !== "string" || !inv.invitation_id) return;
+    var id = inv.invitation_id.slice(0, 64);
+    var done = answeredInvitations()[id];
+    if (done === "dismissed") {
+      sendFrame("dismiss_invitation", { invitation_id: id }); // the last one may have been lost
+      return;
+    }
+    if (done) return;
+    invitation = { invitation_id: id };
+    var agentName = scalarText(inv.agent_name, MAX_NAME).trim();
+    var initials = scalarText(inv.agent_initials, 3).trim();
+    var who = agentName || script.getAttribute("data-title") || T.team;
+    ui.greetAvatar.textContent = "";
+    if (initials) ui.greetAvatar.textContent = initials;
+    else ui.greetAvatar.appendChild(icon("chat", 18));
+    ui.greetAgent.textContent = who;
+    ui.greetText.textContent = scalarText(inv.text, MAX_GREETING);
+    ui.greeting.setAttribute("aria-label", fmt(T.greeting, { name: who }));
+    ui.greeting.setAttribute("data-invitation-id", id);
+    ui.greeting.hidden = false;
+    placeGreeting();
+  }
+
+  // Floating above the launcher while the window is closed; a card in the body while it is open.
+  function placeGreeting() {
+    if (!ui || ui.greeting.hidden) return;
+    var inline = isOpen;
+    ui.greeting.classList.toggle("inline", inline);
+    if (inline && ui.greeting.parentNode !== ui.body) {
+      ui.body.insertBefore(ui.greeting, ui.rating);
+      scrollToBottom();
+    } else if (!inline && ui.greeting.parentNode !== ui.root) {
+      ui.root.insertBefore(ui.greeting, ui.launcher);
+    }
+  }
+
+  function finishInvitation(how) {
+    if (!invitation) return;
+    rememberInvitation(invitation.invitation_id, how);
+    invitation = null;
+    ui.greeting.hidden = true;
+    ui.greeting.removeAttribute("data-invitation-id");
+  }
+
+  // The reply goes through the outbox like any message (exactly once), with the invitation's id.
+  function replyToInvitation() {
+    if (!invitation) return;
+    var text = ui.greetInput.value;
+    if (text.trim() === "") return;
+    var id = invitation.invitation_id;
+    finishInvitation("replied");
+    ui.greetInput.value = "";
+    ui.greetSend.disabled = true;
+    setOpen(true, true);
+    enqueueSend(text, "", id);
+  }
+
+  function dismissInvitation() {
+    if (!invitation) return;
+    var id = invitation.invitation_id;
+    var hadFocus = !!ui.shadow.activeElement && ui.greeting.contains(ui.shadow.activeElement);
+    finishInvitation("dismissed");
+    sendFrame("dismiss_invitation", { invitation_id: id }); // if closed: sent again after the next login
+    if (hadFocus) ui.launcher.focus();
+  }
+
+  // --- page push ------------------------------------------------------------------------------
+
+  // `scheme://host[:port]` of an absolute http(s) URL without credentials, backslashes or control
+  // characters, else null (as chat_protocol.traffic.origin_of).
+  function originOf(url) {
+    if (typeof url !== "string" || !url || url.length > MAX_URL || url !== url.trim()) return null;
+    if (/[\u0000-\u001f\u007f\\]/.test(url)) return null;
+    var m = /^https?:\/\/([^\/?#]*)/i.exec(url);
+    if (!m || !m[1] || m[1].indexOf("@") >= 0) return null;
+    try {
+      var u = new URL(url);
+      if ((u.protocol !== "http:" && u.protocol !== "https:") || u.username || u.password || !u.hostname) return null;
+      return u.origin;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // True when `url` is an http(s) page on exactly one of `origins` (the site's own).
+  function pageAllowed(url, origins) {
+    var origin = originOf(url);
+    if (!origin || !Array.isArray(origins)) return false;
+    for (var i = 0; i < origins.length; i++) {
+      if (typeof origins[i] === "string" && originOf(origins[i].replace(/\/+$/, "") + "/") === origin) return true;
+    }
+    return false;
+  }
+
+  function allowedOrigins() {
+    return siteOrigins.length ? siteOrigins : [location.origin];
+  }
+
+  function applyPagePush(ev, order, seq) {
+    if (typeof ev.event_id === "number") byEventId[ev.event_id] = true;
+    var url = typeof ev.url === "string" ? cutText(ev.url, MAX_URL) : "";
+    var key;
+    if (ev.state === "offered") {
+      key = ev.chat_id + ":" + seq;
+      if (pushes[key]) return;
+    } else if ((ev.state === "accepted" || ev.state === "declined") && typeof ev.offer_seq === "number") {
+      key = ev.chat_id + ":" + ev.offer_seq;
+      pushAnswers[key] = ev.state;
+      if (pushes[key]) {
+        pushes[key].answer = ev.state;
+        mutate(function () { renderPush(pushes[key]); });
+        return;
+      }
+    } else {
+      return;
+    }
+    // An offer, or an answer whose offer we never saw: one line at this seq.
+    var item = { chatId: ev.chat_id, seq: ev.state === "offered" ? seq : ev.offer_seq, url: url,
+      answer: pushAnswers[key] || null, busy: false, refused: false, error: null, clientIds: {} };
+    item.node = el("div", { class: "push", "data-testid": "page-push", "data-seq": String(seq), role: "group" });
+    item.node._lc = { authorKey: null };
+    pushes[key] = item;
+    mutate(function () {
+      renderPush(item);
+      place(item.node, order, seq);
+    });
+  }
+
+  function renderPush(item) {
+    var node = item.node;
+    var state = item.answer || (item.refused ? "refused" : "offered");
+    node.setAttribute("data-state", state);
+    node.className = item.answer || item.refused ? "push status" : "push";
+    node.textContent = "";
+    var url = el("span", { class: "push-url", "data-testid": "page-push-url", dir: "ltr", text: item.url });
+    if (item.answer || item.refused) {
+      var said = item.answer === "accepted" ? T.pushAccepted : T.pushDeclined;
+      node.appendChild(el("span", { text: said + " " }));
+      node.appendChild(url);
+    } else {
+      node.appendChild(el("div", { class: "push-title" }, [icon("link", 16), el("span", { text: T.pushPrompt })]));
+      node.appendChild(url);
+    }
+    if (item.refused) {
+      node.appendChild(el("div", { class: "push-error", "data-testid": "page-push-refused", role: "alert",
+        text: T.pushRefused }));
+    } else if (item.error && !item.answer) {
+      node.appendChild(el("div", { class: "push-error", "data-testid": "page-push-error", role: "alert",
+        text: item.error }));
+    }
+    if (!item.answer && !item.refused) {
+      var open = el("button", { type: "button", class: "btn btn-primary", "data-testid": "page-push-open",
+        text: item.busy === "open" ? T.pushOpening : T.pushOpen, disabled: !!item.busy });
+      var decline = el("button", { type: "button", class: "btn btn-link", "data-testid": "page-push-decline",
+        text: T.pushDecline, disabled: !!item.busy });
+      open.addEventListener("click", function () { answerPush(item, true); });
+      decline.addEventListener("click", function () { answerPush(item, false); });
+      node.appendChild(el("div", { class: "actions" }, [decline, open]));
+    }
+  }
+
+  // Open: the widget checks the URL itself first (the server did too); a page elsewhere is refused
+  // and declined. The page opens only after the server stored the answer.
+  async function answerPush(item, accept) {
+    if (item.busy || item.answer || item.refused) return;
+    if (accept && !pageAllowed(item.url, allowedOrigins())) {
+      item.refused = true;
+      accept = false;
+    }
+    if (!ready) {
+      item.error = T.notConnected;
+      mutate(function () { renderPush(item); });
+      return;
+    }
+    var key = accept ? "yes" : "no";
+    if (!item.clientIds[key]) item.clientIds[key] = uuid();
+    item.busy = accept ? "open" : "decline";
+    item.error = null;
+    mutate(function () { renderPush(item); });
+    try {
+      var res = await request("answer_page_push", { client_id: item.clientIds[key], seq: item.seq, accept: accept });
+      item.busy = false;
+      if (res && res.event) applyEvent(res.event, true);
+      item.answer = item.answer || (accept ? "accepted" : "declined");
+      mutate(function () { renderPush(item); });
+      // The stored answer decides (another tab may have answered first).
+      if (item.answer === "accepted" && pageAllowed(item.url, allowedOrigins())) location.assign(item.url);
+    } catch (e) {
+      item.busy = false;
+      if (e.code === "rate_limited") item.error = T.tooManyTries;
+      else if (e.code === "disconnected" || e.code === "timeout") item.error = T.notConnected;
+      else item.error = T.pushFailed;
+      mutate(function () { renderPush(item); });
     }
   }
 
@@ -1588,6 +2205,7 @@
     else if (f.action === "queue_position") onQueuePosition(payload);
     else if (f.action === "availability") setAvailability(payload.agents_available);
     else if (f.action === "read") onRead(payload);
+    else if (f.action === "invitation") showInvitation(payload);
     // Unknown pushes (a newer server) are ignored.
   }
 
@@ -1651,8 +2269,9 @@
     var token = store.get(K_TOKEN);
     var login;
     try {
-      var lp = { site_id: siteId, protocol: PROTOCOL };
+      var lp = { site_id: siteId, protocol: PROTOCOL, page: currentPage(), device: deviceInfo() };
       if (token) lp.visitor_token = token;
+      var sentUrl = pageUrl;
       login = await request("login", lp, LOGIN_TIMEOUT);
     } catch (e) {
       if (gen !== connGen) return;
@@ -1676,12 +2295,19 @@
     }
     if (gen !== connGen) return;
     loggedIn = true;
+    loginPageUrl = sentUrl;
+    siteSent = {};
+    siteOrigins = Array.isArray(login.site_origins) ?
+      login.site_origins.filter(function (o) { return typeof o === "string"; }) : [];
+    flushSiteData();
+    sendPageView(); // moved on while logging in
     if (typeof login.visitor_token === "string" && login.visitor_token) store.set(K_TOKEN, login.visitor_token);
     if (visitorId && login.visitor_id !== visitorId) resetConversation();
     visitorId = login.visitor_id;
     if (typeof login.name === "string" && login.name) visitorName = login.name;
     loginCursor = typeof login.cursor === "number" ? login.cursor : 0;
     var summary = login.chat && typeof login.chat === "object" && login.chat.chat_id ? login.chat : null;
+    if (login.invitation) showInvitation(login.invitation);
 
     try {
       if (summary) {
@@ -1786,6 +2412,7 @@
     updateBadge();
     if (session.get(K_OPEN) === "1") setOpen(true, false);
     startTimers();
+    watchNavigation();
     connect();
   }
 
@@ -1798,7 +2425,16 @@
     /** Drop the connection and reconnect now (for tests and "retry" links). */
     reconnect: function () { if (ui) { attempt = 0; if (ws) dropSocket(0); else connect(); } },
     state: function () { return connState; },
+    /** Who the visitor is, as the site knows it: {name, email, phone, id}. */
+    identify: API.identify,
+    /** Replaces the visitor's custom data: {key: value, ...} (at most 50 fields). */
+    setCustomData: API.setCustomData,
+    /** The visitor's cart: {items: [{name, price, quantity}], total, currency}; no items clears it. */
+    setCart: API.setCart,
+    /** Pure helpers, exposed so that tests can check them directly. */
+    internals: Object.freeze({ pageAllowed: pageAllowed, describeDevice: describeDevice, isWebUrl: isWebUrl }),
   });
+  runQueue();
 
   if (document.body) init();
   else document.addEventListener("DOMContentLoaded", init);

@@ -192,3 +192,63 @@ def start_chat(page: Page, agent: Agent, backend: BackendProcess, text: str = "H
     expect(page.get_by_test_id("chat-event").filter(has_text="joined the chat")).to_be_visible()
     expect(page.get_by_test_id("chat-waiting")).to_be_hidden()
     return chat_id
+
+
+# --- tracking, invitations, page push (test_widget_tracking/_invitations/_page_push.py) -----------
+
+
+def record_sent_frames(page: Page) -> None:
+    """Call before the first `goto`: every frame the page's WebSockets send is kept in the page."""
+    page.add_init_script(
+        """(() => {
+          window.__lcSent = [];
+          const send = WebSocket.prototype.send;
+          WebSocket.prototype.send = function (data) {
+            try { window.__lcSent.push(JSON.parse(data)); } catch (e) {}
+            return send.call(this, data);
+          };
+        })()"""
+    )
+
+
+def frames_sent(page: Page, action: str) -> list[dict[str, Any]]:
+    """The payloads of the frames of this action that the widget has sent on this page, oldest first."""
+    found: list[dict[str, Any]] = page.evaluate(
+        "action => (window.__lcSent || []).filter(f => f.action === action).map(f => f.payload)", action
+    )
+    return found
+
+
+def record_received_frames(page: Page) -> list[dict[str, Any]]:
+    """Every frame the page's WebSockets receive (parsed), appended as they come, across navigations."""
+    import contextlib
+    import json
+
+    frames: list[dict[str, Any]] = []
+
+    def on_frame(payload: str | bytes) -> None:
+        with contextlib.suppress(ValueError):
+            frames.append(json.loads(payload))
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    return frames
+
+
+def login_result(frames: list[dict[str, Any]]) -> dict[str, Any]:
+    """The payload of the latest `login` answer among received frames."""
+    for frame in reversed(frames):
+        if frame.get("type") == "res" and frame.get("action") == "login":
+            result: dict[str, Any] = frame["payload"]
+            return result
+    raise AssertionError("no login answer received")
+
+
+def wait_for_sent(page: Page, action: str, count: int = 1, within: float = 10) -> list[dict[str, Any]]:
+    """Wait until the widget has sent at least `count` frames of this action; their payloads."""
+    wait_until(lambda: len(frames_sent(page, action)) >= count, within)
+    return frames_sent(page, action)
+
+
+def connected(page: Page) -> None:
+    """The widget (window open or not) is logged in and ready."""
+    expect(page.get_by_test_id("connection-state")).to_have_attribute("data-state", "connected")
