@@ -209,6 +209,14 @@
         <translation>Hand this chat to a colleague or a group (%1).</translation>
     </message>
     <message>
+        <source>Send page…</source>
+        <translation>Send page…</translation>
+    </message>
+    <message>
+        <source>Show the visitor a page of your site; they are asked first (%1).</source>
+        <translation>Show the visitor a page of your site; they are asked first (%1).</translation>
+    </message>
+    <message>
         <source>Send</source>
         <translation>Send</translation>
     </message>
@@ -267,6 +275,10 @@
     <message>
         <source>Trans&amp;fer chat…</source>
         <translation>Trans&amp;fer chat…</translation>
+    </message>
+    <message>
+        <source>Send a &amp;page to the visitor…</source>
+        <translation>Send a &amp;page to the visitor…</translation>
     </message>
     <message>
         <source>&amp;Offline messages…</source>
@@ -352,6 +364,61 @@
     <message>
         <source>No connection to the server. Replies are kept and sent when it is back.</source>
         <translation>No connection to the server. Replies are kept and sent when it is back.</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersView</name>
+    <message>
+        <source>Filter by name, e-mail, page, location or source</source>
+        <translation>Filter by name, e-mail, page, location or source</translation>
+    </message>
+    <message>
+        <source>Has a cart</source>
+        <translation>Has a cart</translation>
+    </message>
+    <message>
+        <source>Returning</source>
+        <translation>Returning</translation>
+    </message>
+    <message>
+        <source>Invite…</source>
+        <translation>Invite…</translation>
+    </message>
+    <message>
+        <source>Invite the selected visitor to chat (Enter)</source>
+        <translation>Invite the selected visitor to chat (Enter)</translation>
+    </message>
+    <message>
+        <source>Visitors on the website</source>
+        <translation>Visitors on the website</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <source>%1 visitors</source>
+        <translation>%1 visitors</translation>
+    </message>
+    <message>
+        <source>%1 of %2 visitors</source>
+        <translation>%1 of %2 visitors</translation>
+    </message>
+    <message>
+        <source>No visitor matches these filters.</source>
+        <translation>No visitor matches these filters.</translation>
+    </message>
+    <message>
+        <source>Loading the visitors on the website…</source>
+        <translation>Loading the visitors on the website…</translation>
+    </message>
+    <message>
+        <source>The list of visitors could not be loaded. It is tried again.</source>
+        <translation>The list of visitors could not be loaded. It is tried again.</translation>
+    </message>
+    <message>
+        <source>Nobody is on the website right now.</source>
+        <translation>Nobody is on the website right now.</translation>
     </message>
 </context>
 <context>
@@ -444,8 +511,20 @@
         <translation>The server refused this request as invalid.</translation>
     </message>
     <message>
+        <source>This visitor has already been invited during this visit.</source>
+        <translation>This visitor has already been invited during this visit.</translation>
+    </message>
+    <message>
+        <source>This page is not on the website&apos;s own addresses, so it cannot be sent.</source>
+        <translation>This page is not on the website&apos;s own addresses, so it cannot be sent.</translation>
+    </message>
+    <message>
         <source>The server refused the request (%1).</source>
         <translation>The server refused the request (%1).</translation>
+    </message>
+    <message>
+        <source>This visitor is no longer on the website.</source>
+        <translation>This visitor is no longer on the website.</translation>
     </message>
     <message>
         <source>You are offline. Please wait until the connection is back.</source>
@@ -454,6 +533,37 @@
     <message>
         <source>Something went wrong. The details are in the log file.</source>
         <translation>Something went wrong. The details are in the log file.</translation>
+    </message>
+</context>
+<context>
+    <name>InviteDialog</name>
+    <message>
+        <source>Invite to chat</source>
+        <translation>Invite to chat</translation>
+    </message>
+    <message>
+        <source>Invite %1 to chat. They see your message as a greeting on the page.</source>
+        <translation>Invite %1 to chat. They see your message as a greeting on the page.</translation>
+    </message>
+    <message>
+        <source>Free text</source>
+        <translation>Free text</translation>
+    </message>
+    <message>
+        <source>Hello! Can I help you find something?</source>
+        <translation>Hello! Can I help you find something?</translation>
+    </message>
+    <message>
+        <source>Send invitation</source>
+        <translation>Send invitation</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Sending the invitation…</source>
+        <translation>Sending the invitation…</translation>
     </message>
 </context>
 <context>
@@ -700,6 +810,76 @@
     </message>
 </context>
 <context>
+    <name>PagePushDialog</name>
+    <message>
+        <source>Send a page</source>
+        <translation>Send a page</translation>
+    </message>
+    <message>
+        <source>Show %1 a page of your site. They are asked before it opens.</source>
+        <translation>Show %1 a page of your site. They are asked before it opens.</translation>
+    </message>
+    <message>
+        <source>Page address</source>
+        <translation>Page address</translation>
+    </message>
+    <message>
+        <source>Send page</source>
+        <translation>Send page</translation>
+    </message>
+    <message>
+        <source>Enter a full address starting with https:// or http://.</source>
+        <translation>Enter a full address starting with https:// or http://.</translation>
+    </message>
+    <message>
+        <source>This address is not on your site, so it cannot be sent. Only pages of the site&apos;s own addresses can be shown to the visitor.</source>
+        <translation>This address is not on your site, so it cannot be sent. Only pages of the site&apos;s own addresses can be shown to the visitor.</translation>
+    </message>
+</context>
+<context>
+    <name>PastChatDialog</name>
+    <message>
+        <source>Chat with %1</source>
+        <translation>Chat with %1</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Loading the chat…</source>
+        <translation>Loading the chat…</translation>
+    </message>
+    <message>
+        <source>This chat has no messages.</source>
+        <translation>This chat has no messages.</translation>
+    </message>
+    <message>
+        <source>(internal note)</source>
+        <translation>(internal note)</translation>
+    </message>
+    <message>
+        <source>good</source>
+        <translation>good</translation>
+    </message>
+    <message>
+        <source>bad</source>
+        <translation>bad</translation>
+    </message>
+    <message>
+        <source>Rated %1</source>
+        <translation>Rated %1</translation>
+    </message>
+    <message>
+        <source>The chat was closed.</source>
+        <translation>The chat was closed.</translation>
+    </message>
+    <message>
+        <source>%1 took the chat.</source>
+        <translation>%1 took the chat.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -836,6 +1016,104 @@
     </message>
 </context>
 <context>
+    <name>Traffic</name>
+    <message>
+        <source>Visitor</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <source>Visitor #%1</source>
+        <translation>Visitor #%1</translation>
+    </message>
+    <message>
+        <source>browsing</source>
+        <translation>browsing</translation>
+    </message>
+    <message>
+        <source>invited</source>
+        <translation>invited</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>queued</translation>
+    </message>
+    <message>
+        <source>chatting</source>
+        <translation>chatting</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>left</translation>
+    </message>
+    <message>
+        <source>Desktop</source>
+        <translation>Desktop</translation>
+    </message>
+    <message>
+        <source>Tablet</source>
+        <translation>Tablet</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <source>Unknown device</source>
+        <translation>Unknown device</translation>
+    </message>
+    <message>
+        <source>Direct</source>
+        <translation>Direct</translation>
+    </message>
+</context>
+<context>
+    <name>TrafficModel</name>
+    <message>
+        <source>Visitor</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Current page</source>
+        <translation>Current page</translation>
+    </message>
+    <message>
+        <source>Time on site</source>
+        <translation>Time on site</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>Pages</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>Visits</translation>
+    </message>
+    <message>
+        <source>Cart</source>
+        <translation>Cart</translation>
+    </message>
+    <message>
+        <source>Language / location</source>
+        <translation>Language / location</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Device</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priority</translation>
+    </message>
+</context>
+<context>
     <name>TranscriptModel</name>
     <message>
         <source>an operator</source>
@@ -884,6 +1162,18 @@
     <message>
         <source>The visitor rated the chat as bad</source>
         <translation>The visitor rated the chat as bad</translation>
+    </message>
+    <message>
+        <source>The visitor opened the page %1</source>
+        <translation>The visitor opened the page %1</translation>
+    </message>
+    <message>
+        <source>The visitor declined the page %1</source>
+        <translation>The visitor declined the page %1</translation>
+    </message>
+    <message>
+        <source>%2 offered the visitor the page %1</source>
+        <translation>%2 offered the visitor the page %1</translation>
     </message>
     <message>
         <source>Transferred from %1: %2</source>
@@ -996,6 +1286,191 @@
     <message>
         <source>%1 chats, %2 unread, %3 in the queue</source>
         <translation>%1 chats, %2 unread, %3 in the queue</translation>
+    </message>
+</context>
+<context>
+    <name>VisitorSections</name>
+    <message>
+        <source>%1 pages</source>
+        <translation>%1 pages</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>waiting</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>open</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>closed</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Key</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>Qty</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Price</translation>
+    </message>
+</context>
+<context>
+    <name>VisitorSidebar</name>
+    <message>
+        <source>Visitor details</source>
+        <translation>Visitor details</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <source>Copy to the clipboard</source>
+        <translation>Copy to the clipboard</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>Time zone</translation>
+    </message>
+    <message>
+        <source>Local time</source>
+        <translation>Local time</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Device</translation>
+    </message>
+    <message>
+        <source>Current page</source>
+        <translation>Current page</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <source>Referrer</source>
+        <translation>Referrer</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>Visits</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>Visits and pages</source>
+        <translation>Visits and pages</translation>
+    </message>
+    <message>
+        <source>Previous chats (double-click to read)</source>
+        <translation>Previous chats (double-click to read)</translation>
+    </message>
+    <message>
+        <source>Custom data</source>
+        <translation>Custom data</translation>
+    </message>
+    <message>
+        <source>Cart</source>
+        <translation>Cart</translation>
+    </message>
+    <message>
+        <source>Select a chat or a visitor to see the details.</source>
+        <translation>Select a chat or a visitor to see the details.</translation>
+    </message>
+    <message>
+        <source>Loading the visitor…</source>
+        <translation>Loading the visitor…</translation>
+    </message>
+    <message>
+        <source>%1 (approximate)</source>
+        <translation>%1 (approximate)</translation>
+    </message>
+    <message>
+        <source>%1 (first %2)</source>
+        <translation>%1 (first %2)</translation>
+    </message>
+    <message>
+        <source>Total: %1</source>
+        <translation>Total: %1</translation>
+    </message>
+    <message>
+        <source>Not on the website now</source>
+        <translation>Not on the website now</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+</context>
+<context>
+    <name>Workspaces</name>
+    <message>
+        <source>C&amp;ustomers on the website</source>
+        <translation>C&amp;ustomers on the website</translation>
+    </message>
+    <message>
+        <source>Show the visitors on the website (Ctrl+Shift+C)</source>
+        <translation>Show the visitors on the website (Ctrl+Shift+C)</translation>
+    </message>
+    <message>
+        <source>&amp;Chats</source>
+        <translation>&amp;Chats</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>Invitation sent to %1.</source>
+        <translation>Invitation sent to %1.</translation>
     </message>
 </context>
 </TS>

@@ -209,6 +209,14 @@
         <translation>このチャットを同僚またはグループに引き継ぎます（%1）。</translation>
     </message>
     <message>
+        <source>Send page…</source>
+        <translation>ページを送る…</translation>
+    </message>
+    <message>
+        <source>Show the visitor a page of your site; they are asked first (%1).</source>
+        <translation>訪問者に自社サイトのページを表示します。表示前に訪問者の確認があります（%1）。</translation>
+    </message>
+    <message>
         <source>Send</source>
         <translation>送信</translation>
     </message>
@@ -267,6 +275,10 @@
     <message>
         <source>Trans&amp;fer chat…</source>
         <translation>チャットを転送(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Send a &amp;page to the visitor…</source>
+        <translation>訪問者にページを送る(&amp;P)…</translation>
     </message>
     <message>
         <source>&amp;Offline messages…</source>
@@ -352,6 +364,61 @@
     <message>
         <source>No connection to the server. Replies are kept and sent when it is back.</source>
         <translation>サーバーに接続できません。返信は保持され、接続が戻ったときに送信されます。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersView</name>
+    <message>
+        <source>Filter by name, e-mail, page, location or source</source>
+        <translation>名前、メール、ページ、地域、流入元で絞り込み</translation>
+    </message>
+    <message>
+        <source>Has a cart</source>
+        <translation>カートあり</translation>
+    </message>
+    <message>
+        <source>Returning</source>
+        <translation>リピーター</translation>
+    </message>
+    <message>
+        <source>Invite…</source>
+        <translation>招待…</translation>
+    </message>
+    <message>
+        <source>Invite the selected visitor to chat (Enter)</source>
+        <translation>選択した訪問者をチャットに招待します（Enter）</translation>
+    </message>
+    <message>
+        <source>Visitors on the website</source>
+        <translation>サイト上の訪問者</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>すべての状態</translation>
+    </message>
+    <message>
+        <source>%1 visitors</source>
+        <translation>訪問者 %1 人</translation>
+    </message>
+    <message>
+        <source>%1 of %2 visitors</source>
+        <translation>訪問者 %2 人中 %1 人</translation>
+    </message>
+    <message>
+        <source>No visitor matches these filters.</source>
+        <translation>条件に一致する訪問者はいません。</translation>
+    </message>
+    <message>
+        <source>Loading the visitors on the website…</source>
+        <translation>サイト上の訪問者を読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>The list of visitors could not be loaded. It is tried again.</source>
+        <translation>訪問者一覧を読み込めませんでした。自動的に再試行します。</translation>
+    </message>
+    <message>
+        <source>Nobody is on the website right now.</source>
+        <translation>現在サイトに訪問者はいません。</translation>
     </message>
 </context>
 <context>
@@ -444,8 +511,20 @@
         <translation>サーバーはこのリクエストを無効として拒否しました。</translation>
     </message>
     <message>
+        <source>This visitor has already been invited during this visit.</source>
+        <translation>この訪問者は今回の訪問中にすでに招待されています。</translation>
+    </message>
+    <message>
+        <source>This page is not on the website&apos;s own addresses, so it cannot be sent.</source>
+        <translation>このページは自社サイトのアドレスではないため、送ることができません。</translation>
+    </message>
+    <message>
         <source>The server refused the request (%1).</source>
         <translation>サーバーがリクエストを拒否しました (%1)。</translation>
+    </message>
+    <message>
+        <source>This visitor is no longer on the website.</source>
+        <translation>この訪問者はもうサイトにいません。</translation>
     </message>
     <message>
         <source>You are offline. Please wait until the connection is back.</source>
@@ -454,6 +533,37 @@
     <message>
         <source>Something went wrong. The details are in the log file.</source>
         <translation>問題が発生しました。詳細はログファイルに記録されています。</translation>
+    </message>
+</context>
+<context>
+    <name>InviteDialog</name>
+    <message>
+        <source>Invite to chat</source>
+        <translation>チャットに招待</translation>
+    </message>
+    <message>
+        <source>Invite %1 to chat. They see your message as a greeting on the page.</source>
+        <translation>%1 さんをチャットに招待します。メッセージはページ上のあいさつとして表示されます。</translation>
+    </message>
+    <message>
+        <source>Free text</source>
+        <translation>自由入力</translation>
+    </message>
+    <message>
+        <source>Hello! Can I help you find something?</source>
+        <translation>こんにちは。何かお探しでしょうか？</translation>
+    </message>
+    <message>
+        <source>Send invitation</source>
+        <translation>招待を送る</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Sending the invitation…</source>
+        <translation>招待を送信しています…</translation>
     </message>
 </context>
 <context>
@@ -700,6 +810,76 @@
     </message>
 </context>
 <context>
+    <name>PagePushDialog</name>
+    <message>
+        <source>Send a page</source>
+        <translation>ページを送る</translation>
+    </message>
+    <message>
+        <source>Show %1 a page of your site. They are asked before it opens.</source>
+        <translation>%1 さんに自社サイトのページを表示します。開く前に訪問者の確認があります。</translation>
+    </message>
+    <message>
+        <source>Page address</source>
+        <translation>ページのアドレス</translation>
+    </message>
+    <message>
+        <source>Send page</source>
+        <translation>ページを送る</translation>
+    </message>
+    <message>
+        <source>Enter a full address starting with https:// or http://.</source>
+        <translation>https:// または http:// で始まる完全なアドレスを入力してください。</translation>
+    </message>
+    <message>
+        <source>This address is not on your site, so it cannot be sent. Only pages of the site&apos;s own addresses can be shown to the visitor.</source>
+        <translation>このアドレスは自社サイトではないため送れません。訪問者に表示できるのは自社サイトのページだけです。</translation>
+    </message>
+</context>
+<context>
+    <name>PastChatDialog</name>
+    <message>
+        <source>Chat with %1</source>
+        <translation>%1 さんとのチャット</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Loading the chat…</source>
+        <translation>チャットを読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>This chat has no messages.</source>
+        <translation>このチャットにはメッセージがありません。</translation>
+    </message>
+    <message>
+        <source>(internal note)</source>
+        <translation>（社内メモ）</translation>
+    </message>
+    <message>
+        <source>good</source>
+        <translation>良い</translation>
+    </message>
+    <message>
+        <source>bad</source>
+        <translation>悪い</translation>
+    </message>
+    <message>
+        <source>Rated %1</source>
+        <translation>評価: %1</translation>
+    </message>
+    <message>
+        <source>The chat was closed.</source>
+        <translation>チャットが終了しました。</translation>
+    </message>
+    <message>
+        <source>%1 took the chat.</source>
+        <translation>%1 がチャットを担当しました。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -836,6 +1016,104 @@
     </message>
 </context>
 <context>
+    <name>Traffic</name>
+    <message>
+        <source>Visitor</source>
+        <translation>訪問者</translation>
+    </message>
+    <message>
+        <source>Visitor #%1</source>
+        <translation>訪問者 #%1</translation>
+    </message>
+    <message>
+        <source>browsing</source>
+        <translation>閲覧中</translation>
+    </message>
+    <message>
+        <source>invited</source>
+        <translation>招待済み</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <source>chatting</source>
+        <translation>チャット中</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Desktop</source>
+        <translation>パソコン</translation>
+    </message>
+    <message>
+        <source>Tablet</source>
+        <translation>タブレット</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>スマートフォン</translation>
+    </message>
+    <message>
+        <source>Unknown device</source>
+        <translation>不明な端末</translation>
+    </message>
+    <message>
+        <source>Direct</source>
+        <translation>直接アクセス</translation>
+    </message>
+</context>
+<context>
+    <name>TrafficModel</name>
+    <message>
+        <source>Visitor</source>
+        <translation>訪問者</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Current page</source>
+        <translation>表示中のページ</translation>
+    </message>
+    <message>
+        <source>Time on site</source>
+        <translation>滞在時間</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>ページ数</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>訪問回数</translation>
+    </message>
+    <message>
+        <source>Cart</source>
+        <translation>カート</translation>
+    </message>
+    <message>
+        <source>Language / location</source>
+        <translation>言語・地域</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>端末</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>流入元</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>優先度</translation>
+    </message>
+</context>
+<context>
     <name>TranscriptModel</name>
     <message>
         <source>an operator</source>
@@ -884,6 +1162,18 @@
     <message>
         <source>The visitor rated the chat as bad</source>
         <translation>訪問者がこのチャットを「悪い」と評価しました</translation>
+    </message>
+    <message>
+        <source>The visitor opened the page %1</source>
+        <translation>訪問者がページ %1 を開きました</translation>
+    </message>
+    <message>
+        <source>The visitor declined the page %1</source>
+        <translation>訪問者がページ %1 を断りました</translation>
+    </message>
+    <message>
+        <source>%2 offered the visitor the page %1</source>
+        <translation>%2 が訪問者にページ %1 を案内しました</translation>
     </message>
     <message>
         <source>Transferred from %1: %2</source>
@@ -996,6 +1286,191 @@
     <message>
         <source>%1 chats, %2 unread, %3 in the queue</source>
         <translation>チャット %1 件、未読 %2 件、待機列 %3 件</translation>
+    </message>
+</context>
+<context>
+    <name>VisitorSections</name>
+    <message>
+        <source>%1 pages</source>
+        <translation>%1 ページ</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>対応中</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>値</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>価格</translation>
+    </message>
+</context>
+<context>
+    <name>VisitorSidebar</name>
+    <message>
+        <source>Visitor details</source>
+        <translation>訪問者の詳細</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>再試行</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>コピー</translation>
+    </message>
+    <message>
+        <source>Copy to the clipboard</source>
+        <translation>クリップボードにコピー</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>メール</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>電話</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>タイムゾーン</translation>
+    </message>
+    <message>
+        <source>Local time</source>
+        <translation>現地時刻</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>地域</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>端末</translation>
+    </message>
+    <message>
+        <source>Current page</source>
+        <translation>表示中のページ</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>アドレス</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>流入元</translation>
+    </message>
+    <message>
+        <source>Referrer</source>
+        <translation>参照元</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>訪問回数</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <source>Visits and pages</source>
+        <translation>訪問履歴と閲覧ページ</translation>
+    </message>
+    <message>
+        <source>Previous chats (double-click to read)</source>
+        <translation>過去のチャット（ダブルクリックで表示）</translation>
+    </message>
+    <message>
+        <source>Custom data</source>
+        <translation>カスタムデータ</translation>
+    </message>
+    <message>
+        <source>Cart</source>
+        <translation>カート</translation>
+    </message>
+    <message>
+        <source>Select a chat or a visitor to see the details.</source>
+        <translation>チャットまたは訪問者を選ぶと詳細が表示されます。</translation>
+    </message>
+    <message>
+        <source>Loading the visitor…</source>
+        <translation>訪問者の情報を読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>%1 (approximate)</source>
+        <translation>%1（推定）</translation>
+    </message>
+    <message>
+        <source>%1 (first %2)</source>
+        <translation>%1 回（初回 %2）</translation>
+    </message>
+    <message>
+        <source>Total: %1</source>
+        <translation>合計: %1</translation>
+    </message>
+    <message>
+        <source>Not on the website now</source>
+        <translation>現在サイトにいません</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>保存しました。</translation>
+    </message>
+</context>
+<context>
+    <name>Workspaces</name>
+    <message>
+        <source>C&amp;ustomers on the website</source>
+        <translation>サイト上の訪問者(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Show the visitors on the website (Ctrl+Shift+C)</source>
+        <translation>サイト上の訪問者を表示します（Ctrl+Shift+C）</translation>
+    </message>
+    <message>
+        <source>&amp;Chats</source>
+        <translation>チャット(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Invitation sent to %1.</source>
+        <translation>%1 さんに招待を送りました。</translation>
     </message>
 </context>
 </TS>

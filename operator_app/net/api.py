@@ -7,7 +7,7 @@ import os
 import ssl
 from enum import StrEnum
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -26,6 +26,7 @@ from chat_protocol.rest import (
     TokenPair,
     TranscriptPage,
 )
+from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 from operator_app import __version__
 
 log = logging.getLogger(__name__)
@@ -266,6 +267,27 @@ class ApiClient:
     async def list_offline_messages(self, access_token: str) -> list[OfflineMessage]:
         """`GET /offline-messages`: left by visitors while nobody accepted chats, newest first."""
         return await self._request_list("GET", "/offline-messages", _offline_list, token=access_token)
+
+    # --- visitors on the site --------------------------------------------------------------
+
+    async def traffic_snapshot(self, access_token: str) -> TrafficSnapshot:
+        """`GET /traffic`: every visitor on the site now (send `watch_traffic` first)."""
+        return await self._request("GET", "/traffic", TrafficSnapshot, token=access_token)
+
+    async def visitor_profile(self, access_token: str, visitor_id: str) -> VisitorProfile:
+        return await self._request(
+            "GET", f"/visitors/{quote(visitor_id, safe='')}", VisitorProfile, token=access_token
+        )
+
+    async def update_visitor(self, access_token: str, visitor_id: str, body: VisitorUpdate) -> VisitorProfile:
+        """`PATCH /visitors/{id}`: only the fields set in `body` change."""
+        return await self._request(
+            "PATCH",
+            f"/visitors/{quote(visitor_id, safe='')}",
+            VisitorProfile,
+            token=access_token,
+            json=body.model_dump(mode="json", exclude_none=True),
+        )
 
     # --- plumbing ----------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from chat_protocol.socket_payloads import (
     TypingPush,
     VisitorPresencePush,
 )
+from chat_protocol.traffic import TrafficDelta
 from operator_app.net.api import USER_AGENT, ApiError, ApiErrorKind
 from operator_app.net.realtime_types import (
     CLOSE_AUTH,
@@ -99,6 +100,8 @@ class RealtimeConnection:
         self._stopping = False
         self._reached_connected = False
         self.login_result: AgentLoginResult | None = None
+        # Who gets the `traffic` deltas (the traffic feed sets it while the customers list is watched).
+        self.on_traffic: Callable[[TrafficDelta], None] | None = None
 
     # --- public -----------------------------------------------------------------------------
 
@@ -406,6 +409,9 @@ class RealtimeConnection:
                 self._listener.on_read(ReadPush.model_validate(payload))
             elif action == "visitor_presence":
                 self._listener.on_visitor_presence(VisitorPresencePush.model_validate(payload))
+            elif action == "traffic":
+                if self.on_traffic is not None:
+                    self.on_traffic(TrafficDelta.model_validate(payload))
             else:
                 log.debug("ignored push %r", action)
         except ValidationError as exc:

@@ -23,6 +23,7 @@ from chat_protocol.socket_payloads import (
     MarkReadRequest,
     MessageResult,
     NoteResult,
+    PagePushResult,
     ReadPush,
     SetStatusRequest,
     SneakPeekPush,
@@ -31,6 +32,7 @@ from chat_protocol.socket_payloads import (
     TypingPush,
     VisitorPresencePush,
 )
+from chat_protocol.traffic import PushPageRequest
 from operator_app.net.api import ApiError, websocket_url
 from operator_app.net.outbox import Outbox, OutboxDelivery, OutboxItem
 from operator_app.net.realtime import ConnectionState, RealtimeConnection, RealtimeError
@@ -249,6 +251,14 @@ class ChatSession:
         self.store.apply_event(done.event, advance_cursor=False)
         self.store.upsert_summary(done.chat)
         self.signals.action_done.emit("transfer_chat", chat_id)
+        return done
+
+    async def push_page(self, chat_id: str, client_id: str, url: str) -> PagePushResult:
+        """Offer the visitor a page of the site (needs the socket; raises `RealtimeError`, e.g.
+        `page_not_allowed`). The offer and the visitor's answer arrive as `page_push` events."""
+        request = PushPageRequest(chat_id=chat_id, client_id=client_id, url=url)
+        done = PagePushResult.model_validate(await self.realtime.request("push_page", request))
+        self.store.apply_event(done.event, advance_cursor=False)
         return done
 
     async def agents(self) -> list[AgentSummary]:

@@ -22,10 +22,10 @@ from chat_protocol import (
     RoutingStatus,
     VisitorInfo,
 )
-from chat_protocol.models import AnyEvent, ChatSummary, NoteEvent, RatingEvent
+from chat_protocol.models import AnyEvent, ChatSummary, NoteEvent, PagePushEvent, RatingEvent
 from chat_protocol.rest import Me, RoutingSettings, Snapshot, TranscriptPage
 
-EntryKind = Literal["message", "chat_state", "note", "rating"]
+EntryKind = Literal["message", "chat_state", "note", "rating", "page_push"]
 
 
 class Delivery(StrEnum):
@@ -57,6 +57,9 @@ class TranscriptEntry:
     assigned: bool = False
     transferred_from: Author | None = None
     rating: str | None = None
+    url: str = ""
+    push_state: str | None = None  # page_push: offered / accepted / declined
+    offer_seq: int | None = None
 
 
 @dataclass
@@ -117,6 +120,10 @@ def _entry_from_event(event: AnyEvent) -> TranscriptEntry:
         return replace(entry, kind="note", text=event.text)
     if isinstance(event, RatingEvent):
         return replace(entry, kind="rating", text=event.comment, rating=event.rating)
+    if isinstance(event, PagePushEvent):
+        return replace(
+            entry, kind="page_push", url=event.url, push_state=event.state, offer_seq=event.offer_seq
+        )
     return replace(
         entry,
         kind="chat_state",

@@ -79,11 +79,26 @@ def rating_line(entry: TranscriptEntry) -> str:
     return f"{line}: \u201c{entry.text}\u201d" if entry.text else line
 
 
+def page_push_line(entry: TranscriptEntry) -> str:
+    """A page offered to the visitor, or the visitor's answer; the URL is shown as plain text."""
+    if entry.push_state == "accepted":
+        line = QCoreApplication.translate("TranscriptModel", "The visitor opened the page %1")
+    elif entry.push_state == "declined":
+        line = QCoreApplication.translate("TranscriptModel", "The visitor declined the page %1")
+    else:
+        line = QCoreApplication.translate("TranscriptModel", "%2 offered the visitor the page %1")
+        line = line.replace("%2", _name(entry.author))
+    head, _, tail = line.partition("%1")
+    return head + entry.url + tail
+
+
 def display_text(entry: TranscriptEntry) -> str:
     if entry.kind in ("message", "note"):
         return entry.text
     if entry.kind == "rating":
         return rating_line(entry)
+    if entry.kind == "page_push":
+        return page_push_line(entry)
     return state_line(entry)
 
 

@@ -23,6 +23,7 @@ from operator_app.store.transcript_model import TranscriptModel
 from operator_app.ui.canned_dialog import CannedDialog
 from operator_app.ui.composer import Composer
 from operator_app.ui.offline_messages_dialog import OfflineMessagesDialog, bring_forward
+from operator_app.ui.page_push_dialog import PagePushDialog
 from operator_app.ui.sneak_peek_label import SneakPeekLabel
 from operator_app.ui.transcript_view import TranscriptView
 from operator_app.ui.transfer_dialog import TransferDialog
@@ -43,6 +44,7 @@ class ChatPanel(QWidget):
     close_requested = Signal(str)
     take_requested = Signal(str)
     typing = Signal(str, bool)
+    chat_shown = Signal(str)  # the chat now shown ("" for none): the visitor panel follows it
 
     def __init__(
         self, store: ChatStore, signals: StoreSignals, model: TranscriptModel, parent: QWidget | None = None
@@ -56,6 +58,7 @@ class ChatPanel(QWidget):
         self.session: ChatSession | None = None
         self.canned_dialog: CannedDialog | None = None
         self.transfer_dialog: TransferDialog | None = None
+        self.page_push_dialog: PagePushDialog | None = None
         self.offline_dialog: OfflineMessagesDialog | None = None
         self._build_actions()
 
@@ -125,7 +128,16 @@ class ChatPanel(QWidget):
             )
         )
         self.transfer_button.clicked.connect(self.open_transfer_dialog)
+        self.push_page_button = QPushButton(self.tr("Send page\u2026"), header)
+        self.push_page_button.setObjectName("pushPageButton")
+        self.push_page_button.setToolTip(
+            self.tr("Show the visitor a page of your site; they are asked first (%1).").replace(
+                "%1", self.push_page_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            )
+        )
+        self.push_page_button.clicked.connect(self.open_page_push_dialog)
         head.addWidget(self.take_here)
+        head.addWidget(self.push_page_button)
         head.addWidget(self.transfer_button)
         head.addWidget(self.close_button)
         layout.addWidget(header)
@@ -199,6 +211,7 @@ class ChatPanel(QWidget):
         self.chat_id = chat_id
         self._model.set_chat(chat_id)
         self._refresh()
+        self.chat_shown.emit(chat_id or "")
 
     def _refresh(self) -> None:
         chat = self._store.get(self.chat_id) if self.chat_id else None
@@ -224,6 +237,8 @@ class ChatPanel(QWidget):
         self.close_button.setVisible(mine)
         self.transfer_button.setVisible(mine)
         self.transfer_action.setEnabled(mine)
+        self.push_page_button.setVisible(mine)
+        self.push_page_action.setEnabled(mine)
         self.note_button.setEnabled(mine)
         self.note_action.setEnabled(mine)
         if not mine:
@@ -288,16 +303,27 @@ class ChatPanel(QWidget):
         self.transfer_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
         self.transfer_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.transfer_action.triggered.connect(self.open_transfer_dialog)
+        self.push_page_action = QAction(self.tr("Send a &page to the visitor\u2026"), self)
+        self.push_page_action.setObjectName("pushPageAction")
+        self.push_page_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.push_page_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.push_page_action.triggered.connect(self.open_page_push_dialog)
         self.offline_action = QAction(self.tr("&Offline messages\u2026"), self)
         self.offline_action.setObjectName("offlineMessagesAction")
         self.offline_action.triggered.connect(self.open_offline_messages)
-        for action in (self.note_action, self.transfer_action):
+        for action in (self.note_action, self.transfer_action, self.push_page_action):
             action.setEnabled(False)
             self.addAction(action)
 
     def workflow_actions(self) -> list[QAction]:
         """For the main window's menu: canned replies, note mode, transfer, offline messages."""
-        return [self.canned_action, self.note_action, self.transfer_action, self.offline_action]
+        return [
+            self.canned_action,
+            self.note_action,
+            self.transfer_action,
+            self.push_page_action,
+            self.offline_action,
+        ]
 
     def attach_session(self, session: ChatSession) -> None:
         """Give the panel the services of the signed-in session (notes, canned replies, transfer)."""
@@ -348,6 +374,23 @@ class ChatPanel(QWidget):
         self.transfer_dialog = dialog
         dialog.open_and_load()
         return dialog
+
+    def open_page_push_dialog(self) -> PagePushDialog | None:
+        chat = self._store.get(self.chat_id) if self.chat_id else None
+        if self.session is None or chat is None or not self._store.is_mine(chat):
+            return None
+        if self.page_push_dialog is not None:
+            self.page_push_dialog.close()
+        dialog = PagePushDialog(self.session, chat.chat_id, visitor_name(chat.visitor), parent=self.window())
+        dialog.finished.connect(lambda result: self._page_push_finished(dialog))
+        self.page_push_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _page_push_finished(self, dialog: PagePushDialog) -> None:
+        if self.page_push_dialog is dialog:
+            self.page_push_dialog = None
+        dialog.deleteLater()
 
     def _transfer_finished(self, dialog: TransferDialog) -> None:
         if self.transfer_dialog is dialog:

@@ -77,11 +77,24 @@ def describe_action_error(code: str) -> str:
         ErrorCode.INVALID_PAYLOAD: QCoreApplication.translate(
             "ErrorText", "The server refused this request as invalid."
         ),
+        ErrorCode.ALREADY_INVITED: QCoreApplication.translate(
+            "ErrorText", "This visitor has already been invited during this visit."
+        ),
+        ErrorCode.PAGE_NOT_ALLOWED: QCoreApplication.translate(
+            "ErrorText", "This page is not on the website's own addresses, so it cannot be sent."
+        ),
     }
     return messages.get(
         code,
         QCoreApplication.translate("ErrorText", "The server refused the request (%1).").replace("%1", code),
     )
+
+
+def describe_invite_error(error: BaseException) -> str:
+    """A refused invitation: `not_found` means the visitor is no longer on the site."""
+    if isinstance(error, RealtimeError) and error.code == ErrorCode.NOT_FOUND:
+        return QCoreApplication.translate("ErrorText", "This visitor is no longer on the website.")
+    return describe_error(error)
 
 
 def describe_error(error: BaseException) -> str:

@@ -2,7 +2,7 @@
 
 Objects: ``chatList``, ``queueList``, ``takeButton``, ``transcriptView``, ``sneakPeekLabel``,
 ``composer``, ``closeChatButton``, ``statusSwitch``, ``connectionState``, ``awayNotice``,
-``settingsAction``, ``nextUnreadAction``.
+``settingsAction``, ``nextUnreadAction``; the customers view and ``visitorPanel`` come from `Workspaces`.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from operator_app.ui.sound_player import SoundPlayer
 from operator_app.ui.status_widgets import ConnectionIndicator, StatusSwitch
 from operator_app.ui.style import MAIN_WINDOW_QSS
 from operator_app.ui.tray_icon import TrayIcon
+from operator_app.ui.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._build_attention()
         self._restore_layout()
+        self.workspaces = Workspaces(self)  # the customers view, the visitor panel, invitations
 
     # --- construction -----------------------------------------------------------------------
 
@@ -274,6 +276,7 @@ class MainWindow(QMainWindow):
 
     async def dispose(self) -> None:
         self.idle_away.stop()
+        await self.workspaces.stop()
         self.tray.hide()
         await self._tasks.cancel_all()
 

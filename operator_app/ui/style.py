@@ -7,6 +7,11 @@ QToolBar#topBar QLabel { color: #e5e7eb; }
 QLabel#productLabel { color: #ffffff; font-weight: bold; padding: 0 12px 0 2px; }
 QLabel#agentLabel { color: #cbd5e1; border-left: 1px solid #4b5563; padding-left: 12px; }
 QLabel#connectionState { padding: 3px 8px; border-radius: 10px; background: #374151; }
+QToolBar#topBar QToolButton { color: #e5e7eb; padding: 3px 10px; border-radius: 10px; }
+QToolBar#topBar QToolButton:checked { background: #2f6fdf; color: #ffffff; }
+QWidget#customersView QTableView { selection-background-color: #2f6fdf; }
+QLabel#customersEmpty { font-size: 13pt; color: #6b7280; }
+QLabel#visitorCount { color: #4b5563; }
 QLabel#connectionState[state="connected"] { color: #86efac; }
 QLabel#connectionState[state="connecting"], QLabel#connectionState[state="reconnecting"] { color: #fcd34d; }
 QLabel#connectionState[state="offline"] { color: #fca5a5; }

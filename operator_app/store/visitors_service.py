@@ -1,0 +1,91 @@
+"""Visitors on the site for the signed-in agent: the live traffic table, profiles, edits, invitations.
+
+The table follows the server through a `TrafficFeed` once `watch()` is called, and again after every
+reconnect. Profiles, edits and transcripts are REST calls; an invitation is a socket request.
+
+Signals: ``feed_state_changed(state)`` (idle / loading / live / failed).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from chat_protocol.models import AnyEvent
+from chat_protocol.rest import TranscriptPage
+from chat_protocol.traffic import InviteRequest, InviteResult, TrafficSnapshot, VisitorProfile, VisitorUpdate
+from operator_app.net.traffic_feed import FeedState, TrafficFeed
+from operator_app.store.chat_session import ChatSession
+from operator_app.store.traffic_model import TrafficModel
+
+log = logging.getLogger(__name__)
+
+MAX_TRANSCRIPT_PAGES = 50
+
+
+class VisitorsService(QObject):
+    """What the customers view and the visitor sidebar ask of the server."""
+
+    feed_state_changed = Signal(str)
+
+    def __init__(self, session: ChatSession, parent: QObject | None = None, *, flush_ms: int = 150) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.model = TrafficModel(self, flush_ms=flush_ms)
+        self.feed = TrafficFeed(session.realtime, self._snapshot, self.model, on_state=self._feed_state)
+        session.signals.connection_state_changed.connect(self._connection_changed)
+
+    @property
+    def feed_state(self) -> FeedState:
+        return self.feed.state
+
+    def watch(self) -> None:
+        """Follow the live list (from now on, and after every reconnect)."""
+        self.feed.start()
+
+    async def stop(self) -> None:
+        await self.feed.stop()
+
+    def _connection_changed(self, state: str) -> None:
+        if state == "connected":
+            self.feed.connected()
+
+    def _feed_state(self, state: FeedState) -> None:
+        self.feed_state_changed.emit(state.value)
+
+    async def _snapshot(self) -> TrafficSnapshot:
+        auth = self.session.auth
+        return await auth.call(auth.api.traffic_snapshot)
+
+    # --- one visitor ------------------------------------------------------------------------
+
+    async def profile(self, visitor_id: str) -> VisitorProfile:
+        auth = self.session.auth
+        return await auth.call(lambda token: auth.api.visitor_profile(token, visitor_id))
+
+    async def update_visitor(self, visitor_id: str, update: VisitorUpdate) -> VisitorProfile:
+        auth = self.session.auth
+        return await auth.call(lambda token: auth.api.update_visitor(token, visitor_id, update))
+
+    async def invite(self, visitor_id: str, text: str, client_id: str) -> InviteResult:
+        """Invite a visitor on the site to chat; raises `RealtimeError` (`already_invited`, `not_found`).
+
+        Keep `client_id` for a retry of the same invitation: the server makes it idempotent."""
+        request = InviteRequest(visitor_id=visitor_id, client_id=client_id, text=text)
+        return InviteResult.model_validate(await self.session.realtime.request("invite_visitor", request))
+
+    async def transcript(self, chat_id: str) -> tuple[TranscriptPage, list[AnyEvent]]:
+        """A past chat's first page (its summary) and all of its events, in seq order."""
+        after = 0
+        events: list[AnyEvent] = []
+        first: TranscriptPage | None = None
+        for _ in range(MAX_TRANSCRIPT_PAGES):
+            page = await self.session.auth.transcript(chat_id, after_seq=after)
+            first = first or page
+            events.extend(page.events)
+            if not page.has_more or page.next_after_seq <= after:
+                break
+            after = page.next_after_seq
+        assert first is not None
+        return first, events

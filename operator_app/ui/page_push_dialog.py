@@ -1,0 +1,128 @@
+"""Send the visitor of a chat to a page of the site (``pagePushDialog``).
+
+The backend accepts only pages on the site's own origins and says so (`page_not_allowed`); the dialog
+checks the obvious first (an absolute http(s) address without credentials) so a typo is caught at once.
+The visitor is asked in the widget; their answer appears in the transcript.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chat_protocol import ErrorCode
+from chat_protocol.traffic import origin_of
+from operator_app.net.realtime import RealtimeError
+from operator_app.store.chat_session import ChatSession
+from operator_app.ui.async_tools import async_slot, disabled
+from operator_app.ui.error_text import describe_error, is_expected
+
+log = logging.getLogger(__name__)
+
+
+class PagePushDialog(QDialog):
+    """Objects: ``pagePushUrl``, ``pagePushError``, ``pagePushSubmit``."""
+
+    def __init__(
+        self,
+        session: ChatSession,
+        chat_id: str,
+        visitor: str,
+        suggestion: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("pagePushDialog")
+        self.setWindowTitle(self.tr("Send a page"))
+        self.session = session
+        self.chat_id = chat_id
+        self._client_id = str(uuid.uuid4())
+
+        heading = QLabel(
+            self.tr("Show %1 a page of your site. They are asked before it opens.").replace("%1", visitor),
+            self,
+        )
+        heading.setTextFormat(Qt.TextFormat.PlainText)
+        heading.setWordWrap(True)
+        self.url = QLineEdit(self)
+        self.url.setObjectName("pagePushUrl")
+        self.url.setPlaceholderText("https://")
+        self.url.setText(suggestion)
+        self.url.setAccessibleName(self.tr("Page address"))
+        self.url.setMinimumWidth(420)
+        self.error = QLabel(self)
+        self.error.setObjectName("pagePushError")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(self)
+        self.submit_button = QPushButton(self.tr("Send page"), self)
+        self.submit_button.setObjectName("pagePushSubmit")
+        self.submit_button.setDefault(True)
+        buttons.addButton(self.submit_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        self.url.textEdited.connect(self._edited)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.url)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setStyleSheet("color: #b42318;")
+        self.error.show()
+
+    def _edited(self, _text: str) -> None:
+        self.error.hide()
+        self._client_id = str(uuid.uuid4())  # another address is another request
+
+    @async_slot()
+    async def submit(self) -> None:
+        url = self.url.text().strip()
+        if origin_of(url) is None:
+            self.show_error(self.tr("Enter a full address starting with https:// or http://."))
+            return
+        error: str | None = None
+        with disabled(self.submit_button, self.url):
+            try:
+                await self.session.push_page(self.chat_id, self._client_id, url)
+            except RealtimeError as exc:
+                self._log(exc)
+                self._client_id = str(uuid.uuid4())
+                if exc.code == ErrorCode.PAGE_NOT_ALLOWED:
+                    error = self.tr(
+                        "This address is not on your site, so it cannot be sent. Only pages of the site's "
+                        "own addresses can be shown to the visitor."
+                    )
+                    self.error.setToolTip(exc.message)
+                else:
+                    error = describe_error(exc)
+            except Exception as exc:
+                self._log(exc)
+                error = describe_error(exc)
+        if error is None:
+            self.accept()
+        else:
+            self.show_error(error)
+
+    @staticmethod
+    def _log(exc: BaseException) -> None:
+        if is_expected(exc):
+            log.warning("page push failed: %r", exc)
+        else:
+            log.exception("page push failed")

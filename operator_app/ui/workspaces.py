@@ -1,0 +1,142 @@
+"""The main window's two workspaces: my chats, and the customers on the website (Ctrl+Shift+C).
+
+One visitor panel (``visitorPanel``) sits beside whichever is shown: it follows the open chat's
+visitor in the chats workspace and the selected row in the customers view.
+
+Objects: ``workspaceStack``, ``customersPage``, ``customersAction``, ``chatsAction``, ``viewMenu``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QSplitter, QStackedWidget, QToolBar
+
+from operator_app.store.traffic_text import visitor_label
+from operator_app.store.visitors_service import VisitorsService
+from operator_app.ui.customers_view import CustomersView
+from operator_app.ui.invite_dialog import InviteDialog
+from operator_app.ui.visitor_sidebar import VisitorSidebar
+
+if TYPE_CHECKING:
+    from operator_app.ui.main_window import MainWindow
+
+
+class Workspaces(QObject):
+    """Builds the customers page into `window`, and the switch between it and the chats."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service = VisitorsService(window.session, self)
+        self.invite_dialog: InviteDialog | None = None
+
+        chats = window.takeCentralWidget()
+        assert chats is window.splitter
+        self.stack = QStackedWidget(window)
+        self.stack.setObjectName("workspaceStack")
+        self.stack.addWidget(window.splitter)
+        self.customers_page = QSplitter(Qt.Orientation.Horizontal, self.stack)
+        self.customers_page.setObjectName("customersPage")
+        self.customers_page.setChildrenCollapsible(False)
+        self.customers = CustomersView(self.service.model, self.customers_page)
+        self.customers_page.addWidget(self.customers)
+        self.stack.addWidget(self.customers_page)
+        window.setCentralWidget(self.stack)
+
+        self.sidebar = VisitorSidebar(self.service, window)
+        window.splitter.addWidget(self.sidebar)
+        window.splitter.setStretchFactor(2, 0)
+        sizes = window.splitter.sizes()
+        if len(sizes) == 3 and sizes[2] < 300:
+            window.splitter.setSizes([sizes[0], max(380, sizes[1] - 320), 320])
+
+        self._build_actions()
+        self.customers.visitor_selected.connect(self._visitor_selected)
+        self.customers.invite_requested.connect(self.open_invite)
+        self.service.feed_state_changed.connect(self.customers.set_feed_state)
+        window.chat_panel.chat_shown.connect(self._chat_shown)
+        self.service.watch()
+
+    def _build_actions(self) -> None:
+        window = self.window
+        self.customers_action = QAction(self.tr("C&ustomers on the website"), window)
+        self.customers_action.setObjectName("customersAction")
+        self.customers_action.setCheckable(True)
+        self.customers_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.customers_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.customers_action.setToolTip(self.tr("Show the visitors on the website (Ctrl+Shift+C)"))
+        self.customers_action.triggered.connect(self.show_customers)
+        self.chats_action = QAction(self.tr("&Chats"), window)
+        self.chats_action.setObjectName("chatsAction")
+        self.chats_action.triggered.connect(lambda: self.show_customers(False))
+        menu = window.menuBar().addMenu(self.tr("&View"))
+        menu.setObjectName("viewMenu")
+        menu.addAction(self.chats_action)
+        menu.addAction(self.customers_action)
+        bar = window.findChild(QToolBar, "topBar")
+        if bar is not None:
+            bar.addAction(self.customers_action)
+        window.addAction(self.customers_action)
+
+    # --- switching --------------------------------------------------------------------------
+
+    def showing_customers(self) -> bool:
+        return self.stack.currentWidget() is self.customers_page
+
+    def show_customers(self, on: bool = True) -> None:
+        self.customers_action.setChecked(on)
+        if on == self.showing_customers():
+            return
+        if on:
+            self.stack.setCurrentWidget(self.customers_page)
+            self.customers_page.addWidget(self.sidebar)
+            self.customers_page.setSizes([900, 320])
+            self.sidebar.show_visitor(self.customers.selected_id or None)
+            self.customers.table.setFocus()
+        else:
+            self.stack.setCurrentWidget(self.window.splitter)
+            self.window.splitter.addWidget(self.sidebar)
+            self._chat_shown(self.window.chat_panel.chat_id or "")
+
+    def _visitor_selected(self, visitor_id: str) -> None:
+        if self.showing_customers() and visitor_id:
+            self.sidebar.show_visitor(visitor_id)
+
+    def _chat_shown(self, chat_id: str) -> None:
+        if self.showing_customers():
+            return
+        chat = self.window.session.store.get(chat_id) if chat_id else None
+        self.sidebar.show_visitor(chat.visitor.visitor_id if chat is not None else None)
+
+    # --- invitations ------------------------------------------------------------------------
+
+    def open_invite(self, visitor_id: str) -> InviteDialog | None:
+        row = self.service.model.get(visitor_id)
+        session = self.window.session
+        if row is None:
+            return None
+        if self.invite_dialog is not None:
+            self.invite_dialog.close()
+        replies = session.canned.replies() if session.canned is not None else []
+        me = session.store.me
+        dialog = InviteDialog(self.service, row, replies, me.name if me else "", self.window)
+        dialog.invited.connect(
+            lambda vid: self.window.show_notice(
+                self.tr("Invitation sent to %1.").replace("%1", visitor_label(row.name, row.number))
+            )
+        )
+        dialog.finished.connect(lambda result: self._invite_closed(dialog))
+        self.invite_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _invite_closed(self, dialog: InviteDialog) -> None:
+        if self.invite_dialog is dialog:
+            self.invite_dialog = None
+        dialog.deleteLater()
+
+    async def stop(self) -> None:
+        await self.service.stop()

@@ -1,0 +1,160 @@
+"""The visitor panel beside a chat, against the real backend: the profile of the chat's visitor,
+an edit that persists, hostile values shown literally without breaking the layout, the transcript
+of a previous chat, and a failed save that says why."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtWidgets import QScrollArea
+from pytestqt.qtbot import QtBot
+
+from operator_app.app import AppController
+from operator_app.ui.main_window import MainWindow
+from operator_app.ui.visitor_sidebar import VisitorSidebar, local_time_in
+from tests.support.backend import BackendProcess
+from tests.support.wire import WireClient, http_get
+from tests.widgets.app_harness import eventually, run
+from tests.widgets.test_customers_view import visitor_on_page
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+HOSTILE = "<a href='https://evil.example'>click</a><script>alert(1)</script>" * 150  # ~10 KB
+
+
+async def chatting_visitor(backend: BackendProcess) -> tuple[WireClient, str, str]:
+    """A visitor who browsed two pages, told the site who they are, filled a cart and wrote."""
+    visitor, login = await visitor_on_page(backend, f"{backend.url}/demo/index.html", "Tea shop")
+    await visitor.send("page_view", {"url": f"{backend.url}/demo/product-matcha.html", "title": "Matcha"})
+    await visitor.send(
+        "identify", {"name": "Hanako Yamada", "email": "hanako@example.jp", "phone": "+81 3 1234"}
+    )
+    await visitor.send("custom_data", {"data": {"plan": "gold", "note": HOSTILE}})
+    cart = {
+        "items": [{"name": "Matcha <b>50g</b>", "price": 2400, "quantity": 2}],
+        "total": 4800,
+        "currency": "JPY",
+    }
+    await visitor.send("cart", cart)
+    sent = await visitor.ok("send_message", {"client_id": "c-first-message-1", "text": "Is matcha in stock?"})
+    return visitor, login["visitor_id"], sent["event"]["chat_id"]
+
+
+async def chat_window(controller: AppController, backend: BackendProcess) -> MainWindow:
+    window = await controller.login(backend.url, backend.agent_email, backend.agent_password)
+    await eventually(lambda: window.connection_state.state == "connected")
+    return window
+
+
+def test_the_panel_shows_the_chat_visitor_and_saves_an_edit(
+    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, qtbot: QtBot
+) -> None:
+    async def scenario() -> None:
+        visitor, vid, chat_id = await chatting_visitor(backend)
+        window = await chat_window(controller, backend)
+        panel = window.findChild(QScrollArea, "visitorPanel")
+        assert isinstance(panel, VisitorSidebar)
+        assert panel.status.text() == "Select a chat or a visitor to see the details."
+        await eventually(lambda: window.queue.row_of(chat_id) >= 0)
+        assert window.select_chat(chat_id)
+        assert panel.isVisible()
+        await eventually(lambda: panel.profile is not None)
+        assert panel.name_edit.text() == "Hanako Yamada"
+        assert panel.email_edit.text() == "hanako@example.jp"
+        assert panel.phone_edit.text() == "+81 3 1234"
+        assert panel.title.full_text == "Hanako Yamada"
+        facts = {name: label.full_text for name, label in panel.facts.items()}
+        assert facts["visitorTimeZone"] == "Asia/Tokyo"
+        assert facts["visitorLanguage"] == "ja-JP"
+        assert facts["visitorLocalTime"] in {
+            datetime.now(ZoneInfo("Asia/Tokyo")).strftime("%H:%M"),
+            local_time_in("Asia/Tokyo"),
+        }
+        assert facts["visitorLocation"].endswith("(approximate)")
+        assert "Firefox" in facts["visitorDevice"]
+        await eventually(lambda: panel.facts["visitorPageTitle"].full_text == "Matcha")
+        assert panel.facts["visitorPageUrl"].full_text.endswith("/demo/product-matcha.html")
+        assert panel.cart_total.text() == "Total: 4,800 JPY"
+        assert panel.cart_model.item(0, 0).text() == "Matcha <b>50g</b>"
+        visits = panel.history_model
+        assert visits.rowCount() == 1
+        pages = [visits.item(0).child(r).text() for r in range(visits.item(0).rowCount())]
+        assert pages[0].endswith("Matcha")  # newest first
+        assert pages[-1].endswith("Tea shop")
+        chats = panel.chats_model
+        assert chats.rowCount() == 1
+        assert "Is matcha in stock?" in chats.item(0).text()
+
+        # Hostile custom data: literal, capped, one line, and the panel keeps its width.
+        custom = {
+            panel.custom_model.item(r, 0).text(): panel.custom_model.item(r, 1).text() for r in range(2)
+        }
+        assert custom["plan"] == "gold"
+        assert custom["note"].startswith("<a href='https://evil.example'>click</a><script>")
+        assert len(custom["note"]) <= 160
+        assert panel.minimumSizeHint().width() < 400
+        assert "<script>" not in (panel.custom_model.item(1, 1).toolTip())
+
+        # The transcript of a chat in the list, read-only.
+        dialog = panel.open_past_chat(chat_id)
+        await eventually(lambda: "Is matcha in stock?" in dialog.text.toPlainText())
+        assert dialog.text.isReadOnly()
+        dialog.close()
+
+        # Edit and save: the server keeps it, and the live row follows.
+        panel.name_edit.setText("Hanako Y.")
+        panel.name_edit.textEdited.emit("Hanako Y.")
+        assert panel.save_button.isEnabled()
+        panel.save_button.click()
+        await eventually(lambda: panel.save_error.text() == "Saved.")
+        token = (await asyncio.to_thread(backend.login_tokens))["access_token"]
+        stored = await http_get(backend, f"/api/v1/visitors/{vid}", token)
+        assert stored["name"] == "Hanako Y."
+        assert stored["email"] == "hanako@example.jp"
+        await eventually(lambda: window.workspaces.service.model.get(vid).name == "Hanako Y.")  # type: ignore[union-attr]
+
+        # A failed save says why and keeps the edit.
+        panel.phone_edit.setText("+81 3 9999")
+        panel.phone_edit.textEdited.emit("+81 3 9999")
+        backend.stop()
+        panel.save_button.click()
+        await eventually(lambda: "Cannot reach the server" in panel.save_error.text(), within=20)
+        assert panel.phone_edit.text() == "+81 3 9999"
+        assert panel.save_button.isEnabled()
+        await visitor.close()
+
+    run(qloop, scenario(), timeout=90)
+
+
+def test_the_panel_follows_the_selected_customer_and_the_shown_chat(
+    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, qtbot: QtBot
+) -> None:
+    async def scenario() -> None:
+        visitor, vid, chat_id = await chatting_visitor(backend)
+        browser, login = await visitor_on_page(backend, f"{backend.url}/demo/guide.html", "Guide")
+        window = await chat_window(controller, backend)
+        workspaces = window.workspaces
+        panel = workspaces.sidebar
+        await eventually(lambda: window.queue.row_of(chat_id) >= 0)
+        window.select_chat(chat_id)
+        await eventually(lambda: panel.profile is not None and panel.profile.visitor_id == vid)
+        workspaces.customers_action.trigger()
+        assert workspaces.showing_customers()
+        assert panel.parent() is workspaces.customers_page
+        await eventually(lambda: workspaces.customers.proxy.row_of(login["visitor_id"]) >= 0)
+        workspaces.customers.select_visitor(login["visitor_id"])
+        await eventually(
+            lambda: panel.profile is not None and panel.profile.visitor_id == login["visitor_id"]
+        )
+        assert panel.title.full_text.startswith("Visitor #")
+        workspaces.customers_action.trigger()  # Ctrl+Shift+C again: back to the chats
+        assert not workspaces.showing_customers()
+        assert panel.parent() is window.splitter
+        await eventually(lambda: panel.profile is not None and panel.profile.visitor_id == vid)
+        await visitor.close()
+        await browser.close()
+
+    run(qloop, scenario(), timeout=90)
