@@ -7,6 +7,7 @@ them the same way.
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import os
 import time
@@ -98,6 +99,7 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         asyncio.events._set_running_loop(None)
         loop.close()
         asyncio.set_event_loop(None)
+        gc.collect()  # this test's garbage Qt objects die here, on the main thread
 
 
 def run(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T], timeout: float = 60.0) -> T:
