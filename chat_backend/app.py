@@ -15,6 +15,7 @@ from chat_backend import __version__
 from chat_backend.api.deps import AppState
 from chat_backend.api.greeting_routes import router as greeting_router
 from chat_backend.api.routes import router as api_router
+from chat_backend.api.supervision_routes import router as supervision_router
 from chat_backend.api.team_routes import router as team_router
 from chat_backend.api.traffic_routes import router as traffic_router
 from chat_backend.db.engine import Database
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(team_router)
     app.include_router(traffic_router)
     app.include_router(greeting_router)
+    app.include_router(supervision_router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

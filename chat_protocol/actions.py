@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from chat_protocol import socket_payloads as p
+from chat_protocol import supervision as s
 from chat_protocol import traffic as t
 
 Socket = Literal["agent", "visitor"]
@@ -43,6 +44,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "watch_traffic", "req", t.WatchTrafficRequest, p.Empty, "Start/stop `traffic` deltas."),
     Action("agent", "invite_visitor", "req", t.InviteRequest, t.InviteResult, "Invite a visitor to chat."),
     Action("agent", "push_page", "req", t.PushPageRequest, p.PagePushResult, "Offer a page of the site."),
+    Action("agent", "watch_chat", "req", s.WatchChatRequest, s.WatchChatResult, "Watch a supervised chat."),
+    Action("agent", "whisper", "req", s.WhisperRequest, p.NoteResult, "A note to the agent (supervisors)."),
+    Action("agent", "join_chat", "req", s.JoinChatRequest, p.MessageResult, "Join to write to the visitor."),
+    Action("agent", "take_over", "req", s.TakeOverRequest, p.ChatActionResult, "Reassign the chat to me."),
     Action("agent", "event", "push", p.EventPush, None, "A durable event I may see."),
     Action("agent", "sneak_peek", "push", p.SneakPeekPush, None, "What the visitor types (ephemeral)."),
     Action("agent", "typing", "push", p.TypingPush, None, "Typing state (ephemeral)."),

@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chat_backend.db.engine import Database
+from chat_backend.domain import authz
 from chat_backend.domain.auth import AgentIdentity, LoginThrottle, resolve_access_token
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.hub import Hub
@@ -64,3 +65,23 @@ async def current_agent(
 
 
 CurrentAgent = Annotated[AgentIdentity, Depends(current_agent)]
+
+
+async def current_actor(state: State, agent: CurrentAgent) -> authz.Actor:
+    """The agent's role and groups as they are now (docs/roles.md)."""
+    try:
+        async with state.db.read() as session:
+            return await authz.load_actor(session, agent.agent_id)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+CurrentActor = Annotated[authz.Actor, Depends(current_actor)]
+
+
+def admin_only(agent: AgentIdentity) -> None:
+    """403 `forbidden` unless the agent is an admin now (the role is read with the token)."""
+    try:
+        authz.require_admin(authz.Actor(agent.agent_id, agent.role, frozenset()))
+    except DomainError as exc:
+        raise_http(exc)

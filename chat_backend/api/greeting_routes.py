@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Any
 
-from chat_backend.api.deps import CurrentAgent, State, raise_http
-from chat_backend.domain import greetings
-from chat_backend.domain.auth import AgentIdentity
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
+from chat_backend.db.tables import GreetingRuleRow
+from chat_backend.domain import audit, greetings
 from chat_backend.domain.errors import DomainError
-from chat_protocol import ErrorCode
 from chat_protocol.traffic import BusinessHours, GreetingRule, GreetingRuleInput
 
 router = APIRouter(prefix="/api/v1")
 
 
-def _admin(agent: AgentIdentity) -> None:
-    if agent.role != "admin":
-        raise_http(DomainError(ErrorCode.FORBIDDEN, "Only admins may change this."))
+def _dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")
+
+
+async def _rule_dump(session: AsyncSession, rule_id: str) -> dict[str, Any] | None:
+    rule = await session.get(GreetingRuleRow, rule_id)
+    return _dump(greetings.to_model(rule)) if rule else None
 
 
 @router.get("/greeting-rules")
@@ -29,10 +36,12 @@ async def list_rules(_agent: CurrentAgent, state: State) -> list[GreetingRule]:
 
 @router.post("/greeting-rules", status_code=201)
 async def create_rule(body: GreetingRuleInput, agent: CurrentAgent, state: State) -> GreetingRule:
-    _admin(agent)
+    admin_only(agent)
     try:
         async with state.db.write() as session:
-            return await greetings.create_rule(session, body)
+            rule = await greetings.create_rule(session, body)
+            await audit.record(session, agent, "greeting_rule.create", rule.rule_id, None, _dump(rule))
+            return rule
     except DomainError as exc:
         raise_http(exc)
 
@@ -41,20 +50,25 @@ async def create_rule(body: GreetingRuleInput, agent: CurrentAgent, state: State
 async def update_rule(
     rule_id: str, body: GreetingRuleInput, agent: CurrentAgent, state: State
 ) -> GreetingRule:
-    _admin(agent)
+    admin_only(agent)
     try:
         async with state.db.write() as session:
-            return await greetings.update_rule(session, rule_id, body)
+            before = await _rule_dump(session, rule_id)
+            rule = await greetings.update_rule(session, rule_id, body)
+            await audit.record(session, agent, "greeting_rule.update", rule_id, before, _dump(rule))
+            return rule
     except DomainError as exc:
         raise_http(exc)
 
 
 @router.delete("/greeting-rules/{rule_id}", status_code=204)
 async def delete_rule(rule_id: str, agent: CurrentAgent, state: State) -> Response:
-    _admin(agent)
+    admin_only(agent)
     try:
         async with state.db.write() as session:
+            before = await _rule_dump(session, rule_id)
             await greetings.delete_rule(session, rule_id)
+            await audit.record(session, agent, "greeting_rule.delete", rule_id, before, None)
     except DomainError as exc:
         raise_http(exc)
     return Response(status_code=204)
@@ -68,10 +82,14 @@ async def get_business_hours(_agent: CurrentAgent, state: State) -> BusinessHour
 
 @router.put("/settings/business-hours")
 async def put_business_hours(body: BusinessHours, agent: CurrentAgent, state: State) -> BusinessHours:
-    _admin(agent)
+    admin_only(agent)
     try:
         async with state.db.write() as session:
+            before = (await greetings.business_hours(session)).model_dump(mode="json")
             await greetings.save_business_hours(session, body)
+            await audit.record(
+                session, agent, "settings.business_hours", "business_hours", before, _dump(body)
+            )
     except DomainError as exc:
         raise_http(exc)
     return body

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from chat_backend import __version__
-from chat_backend.api.deps import CurrentAgent, State, raise_http
+from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http
 from chat_backend.domain import auth, chats, routing
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN
@@ -87,13 +87,13 @@ async def get_snapshot(agent: CurrentAgent, state: State) -> Snapshot:
 @router.get("/chats/{chat_id}/events")
 async def get_transcript(
     chat_id: str,
-    agent: CurrentAgent,
+    actor: CurrentActor,
     state: State,
     after_seq: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> TranscriptPage:
     try:
         async with state.db.read() as session:
-            return await chats.transcript(session, agent, chat_id, after_seq, limit)
+            return await chats.transcript(session, actor, chat_id, after_seq, limit)
     except DomainError as exc:
         raise_http(exc)

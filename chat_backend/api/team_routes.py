@@ -7,10 +7,9 @@ import uuid
 from fastapi import APIRouter, Response
 from sqlalchemy import delete, select
 
-from chat_backend.api.deps import CurrentAgent, State, raise_http
+from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
 from chat_backend.db.tables import Agent, AgentGroup, Group
-from chat_backend.domain import canned, handover, routing
-from chat_backend.domain.auth import AgentIdentity
+from chat_backend.domain import audit, canned, handover, routing
 from chat_backend.domain.errors import DomainError
 from chat_protocol import ErrorCode, RoutingStatus
 from chat_protocol.canned import CannedReply, CannedReplyInput
@@ -24,11 +23,6 @@ from chat_protocol.rest import (
 )
 
 router = APIRouter(prefix="/api/v1")
-
-
-def _admin(agent: AgentIdentity) -> None:
-    if agent.role != "admin":
-        raise_http(DomainError(ErrorCode.FORBIDDEN, "Only admins may change this."))
 
 
 @router.get("/canned")
@@ -99,12 +93,14 @@ async def list_agents(_agent: CurrentAgent, state: State) -> list[AgentSummary]:
 async def set_agent_limit(
     agent_id: str, body: AgentLimitInput, agent: CurrentAgent, state: State
 ) -> AgentSummary:
-    _admin(agent)
+    admin_only(agent)
     async with state.db.write() as session:
         target = await session.get(Agent, agent_id)
         if target is None:
             raise_http(DomainError(ErrorCode.NOT_FOUND, "No such agent."))
+        before = {"max_chats": target.max_chats}
         target.max_chats = body.max_chats
+        await audit.record(session, agent, "agent.limit", target.id, before, {"max_chats": body.max_chats})
         load = (await routing.loads(session)).get(target.id, 0)
     state.router.kick()
     return AgentSummary(
@@ -126,13 +122,14 @@ async def list_groups(_agent: CurrentAgent, state: State) -> list[GroupInfo]:
 
 @router.post("/groups", status_code=201)
 async def create_group(body: GroupInput, agent: CurrentAgent, state: State) -> GroupInfo:
-    _admin(agent)
+    admin_only(agent)
     async with state.db.write() as session:
         group = Group(id=str(uuid.uuid4()), name=body.name.strip())
         session.add(group)
         await session.flush()
         await session.execute(delete(AgentGroup).where(AgentGroup.group_id == group.id))
         session.add_all(AgentGroup(agent_id=a, group_id=group.id) for a in body.agent_ids)
+        await audit.record(session, agent, "group.create", group.id, None, body.model_dump(mode="json"))
     return GroupInfo(group_id=group.id, name=group.name)
 
 
@@ -150,8 +147,12 @@ async def get_routing(_agent: CurrentAgent, state: State) -> RoutingSettings:
 
 @router.put("/settings/routing")
 async def put_routing(body: RoutingSettings, agent: CurrentAgent, state: State) -> RoutingSettings:
-    _admin(agent)
+    admin_only(agent)
     async with state.db.write() as session:
+        before = (await routing.routing_settings(session)).model_dump(mode="json")
         await routing.save_routing_settings(session, body)
+        await audit.record(
+            session, agent, "settings.routing", "routing", before, body.model_dump(mode="json")
+        )
     state.router.kick()
     return body

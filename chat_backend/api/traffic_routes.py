@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from chat_backend.api.deps import CurrentAgent, State, raise_http
-from chat_backend.domain import tracking
+from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
+from chat_backend.domain import audit, tracking
 from chat_backend.domain.errors import DomainError
-from chat_protocol import ErrorCode
 from chat_protocol.traffic import TrafficSettings, TrafficSnapshot, VisitorProfile, VisitorUpdate
 
 router = APIRouter(prefix="/api/v1")
@@ -54,9 +53,12 @@ async def get_traffic_settings(_agent: CurrentAgent, state: State) -> TrafficSet
 @router.put("/settings/traffic")
 async def put_traffic_settings(body: TrafficSettings, agent: CurrentAgent, state: State) -> TrafficSettings:
     """Admins only: how many days of page-view history are kept (purged hourly)."""
-    if agent.role != "admin":
-        raise_http(DomainError(ErrorCode.FORBIDDEN, "Only admins may change this."))
+    admin_only(agent)
     async with state.db.write() as session:
+        before = (await tracking.traffic_settings(session)).model_dump(mode="json")
         await tracking.save_traffic_settings(session, body)
+        await audit.record(
+            session, agent, "settings.traffic", "traffic", before, body.model_dump(mode="json")
+        )
     await state.router.purge_page_views()  # a shorter retention takes effect now, not in an hour
     return body

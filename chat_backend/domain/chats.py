@@ -9,7 +9,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Agent, Chat, EventRow, Visitor, utcnow
+from chat_backend.domain import authz
 from chat_backend.domain.auth import AgentIdentity, as_utc
+from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import append_event, find_by_client_id, max_event_id, to_model
 from chat_protocol import (
@@ -282,21 +284,21 @@ async def snapshot(session: AsyncSession, agent: AgentIdentity) -> Snapshot:
     )
 
 
-def agent_may_read(agent: AgentIdentity, chat: Chat) -> bool:
+async def agent_may_read(session: AsyncSession, actor: Actor, chat: Chat) -> bool:
     """Over REST: my chats, the queue, and closed chats (a visitor's history, opened from the visitor
-    panel, is the team's knowledge); a colleague's live chat only for admins."""
+    panel, is the team's knowledge); a colleague's live chat only in a supervisor's scope or for admins."""
     return (
-        chat.agent_id == agent.agent_id
+        chat.agent_id == actor.agent_id
         or chat.state in (ChatState.QUEUED.value, ChatState.CLOSED.value)
-        or agent.role == "admin"
+        or await authz.chat_in_scope(session, actor, chat)
     )
 
 
 async def transcript(
-    session: AsyncSession, agent: AgentIdentity, chat_id: str, after_seq: int, limit: int
+    session: AsyncSession, actor: Actor, chat_id: str, after_seq: int, limit: int
 ) -> TranscriptPage:
     chat = await session.get(Chat, chat_id)
-    if chat is None or not agent_may_read(agent, chat):
+    if chat is None or not await agent_may_read(session, actor, chat):
         raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
     rows = await _chat_events(session, chat.id, after_seq, limit + 1)
     events = [to_model(r) for r in rows[:limit]]
@@ -329,9 +331,11 @@ async def visitor_transcript(
 
 
 async def events_for_agent(
-    session: AsyncSession, agent: AgentIdentity, cursor: int, limit: int
+    session: AsyncSession, actor: Actor, cursor: int, limit: int
 ) -> Sequence[EventRow]:
-    """Replay and delivery: events after `cursor` this agent may see *now* (protocol rule 7)."""
+    """Replay and delivery: events after `cursor` this agent may see *now* (protocol rule 7): every
+    `chat_state` (the queue view needs them; they carry no text), everything of my chats and of queued
+    ones, and of chats in my supervision scope (docs/roles.md)."""
     query = (
         select(EventRow)
         .join(Chat, Chat.id == EventRow.chat_id)
@@ -339,8 +343,9 @@ async def events_for_agent(
         .where(
             or_(
                 EventRow.kind == "chat_state",
-                Chat.agent_id == agent.agent_id,
+                Chat.agent_id == actor.agent_id,
                 Chat.state.in_((ChatState.INCOMING.value, ChatState.QUEUED.value)),
+                authz.scope_clause(actor),
             )
         )
         .order_by(EventRow.id)

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Chat, EventRow
-from chat_backend.domain import chats, handover, invitations, page_push
+from chat_backend.domain import authz, chats, handover, invitations, page_push, supervision
 from chat_backend.domain.auth import resolve_access_token
 from chat_backend.domain.errors import DomainError
-from chat_backend.realtime.connection import Connection
+from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN, Connection
 from chat_protocol import PROTOCOL_VERSION, AuthorKind, ChatState, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
+from chat_protocol.supervision import WatchChatResult
 from chat_protocol.traffic import InviteResult
 
 
 class AgentConnection(Connection):
     socket = "agent"
+    _close_task: asyncio.Task[None] | None = None
 
     async def login(self, envelope: Envelope, payload: Any) -> None:
         assert isinstance(payload, p.AgentLoginRequest)
@@ -50,8 +54,23 @@ class AgentConnection(Connection):
         self.router.kick()
 
     async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
+        """Role and groups are read again for every batch, so a change applies at once."""
         assert self.agent is not None
-        return await chats.events_for_agent(session, self.agent, cursor, limit)
+        try:
+            actor = await authz.load_actor(session, self.agent.agent_id)
+        except DomainError:
+            if self._close_task is None:  # kept referenced until done
+                self._close_task = asyncio.create_task(self.close(CLOSE_INVALID_TOKEN, "account deactivated"))
+            return []
+        for chat_id in self.hub.watched_by(self):
+            chat = await session.get(Chat, chat_id)
+            if chat is None or not await authz.chat_in_scope(session, actor, chat):
+                self.hub.watch_chat(chat_id, self, False)
+        return await chats.events_for_agent(session, actor, cursor, limit)
+
+    async def _actor(self, session: AsyncSession) -> authz.Actor:
+        assert self.agent is not None
+        return await authz.load_actor(session, self.agent.agent_id)
 
     async def handle(self, envelope: Envelope, payload: Any) -> None:
         agent = self.agent
@@ -60,10 +79,18 @@ class AgentConnection(Connection):
         if action == "send_message":
             self.check_rate()
             async with self.db.write() as session:
-                event = await chats.agent_send(
-                    session, agent, payload.chat_id, payload.client_id, payload.text
+                event = await supervision.send_message(
+                    session,
+                    agent,
+                    await self._actor(session),
+                    payload.chat_id,
+                    payload.client_id,
+                    payload.text,
                 )
             self.send(Envelope.response(action, p.MessageResult(event=event), req_id))
+        elif action in ("watch_chat", "whisper", "join_chat", "take_over"):
+            self.check_rate()
+            await self._supervise(action, payload, req_id)
         elif action in ("take_chat", "close_chat"):
             self.check_rate()
             operation = chats.take_chat if action == "take_chat" else chats.agent_close
@@ -127,6 +154,36 @@ class AgentConnection(Connection):
                 raise DomainError(ErrorCode.FORBIDDEN, "Not your chat.")
             push = p.TypingPush(chat_id=chat.id, author=chats.agent_author(agent), typing=payload.typing)
             self.hub.push_to_visitor(chat.visitor_id, Envelope.push("typing", push), f"typing:{chat.id}")
+            self.hub.push_to_watchers(chat.id, Envelope.push("typing", push), f"typing:{chat.id}")
+
+    async def _supervise(self, action: str, payload: Any, req_id: str | None) -> None:
+        """Supervision actions (docs/roles.md): the scope is checked in the domain functions."""
+        agent = self.agent
+        assert agent is not None
+        result: BaseModel
+        async with self.db.write() as session:
+            actor = await self._actor(session)
+            if action == "watch_chat":
+                chat = await authz.require_chat_in_scope(session, actor, payload.chat_id)
+                result = WatchChatResult(chat=await chats.summary(session, chat))
+            elif action == "whisper":
+                note = await supervision.whisper(
+                    session, agent, actor, payload.chat_id, payload.client_id, payload.text
+                )
+                result = p.NoteResult(event=note)
+            elif action == "join_chat":
+                joined = await supervision.join(session, agent, actor, payload.chat_id, payload.client_id)
+                result = p.MessageResult(event=joined)
+            else:
+                state_event, summary = await supervision.take_over(
+                    session, agent, actor, payload.chat_id, payload.client_id
+                )
+                result = p.ChatActionResult(event=state_event, chat=summary)
+        if action == "watch_chat":
+            self.hub.watch_chat(payload.chat_id, self, payload.watch)
+        self.send(Envelope.response(action, result, req_id))
+        if action == "take_over":
+            self.router.kick()
 
     async def _invite(self, visitor_id: str, client_id: str, text: str, req_id: str | None) -> None:
         assert self.agent is not None

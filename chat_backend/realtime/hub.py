@@ -22,6 +22,8 @@ class Hub:
         self._by_visitor: dict[str, set[Connection]] = {}
         self._connect_rate: dict[str, TokenBucket] = {}
         self._mutation_rate: dict[str, TokenBucket] = {}
+        # Supervisors watching a chat: they get its sneak peek and the agent's typing.
+        self._watchers: dict[str, set[Connection]] = {}
 
     def allow_connection(self, ip: str) -> bool:
         """New sockets per IP: bursts of 300, then 30 a second by default (a shop behind one NAT stays
@@ -55,6 +57,8 @@ class Hub:
             self._by_agent.get(conn.agent.agent_id, set()).discard(conn)
         if conn.visitor_id is not None:
             self._by_visitor.get(conn.visitor_id, set()).discard(conn)
+        for chat_id in self.watched_by(conn):
+            self.watch_chat(chat_id, conn, False)
 
     def wake_all(self) -> None:
         """A transaction with events committed: every connection looks at the log again."""
@@ -67,6 +71,25 @@ class Hub:
 
     def push_to_visitor(self, visitor_id: str, envelope: Envelope, coalesce_key: str | None = None) -> None:
         for conn in list(self._by_visitor.get(visitor_id, ())):
+            conn.send_ephemeral(envelope, coalesce_key)
+
+    def watch_chat(self, chat_id: str, conn: Connection, watch: bool) -> None:
+        if watch:
+            self._watchers.setdefault(chat_id, set()).add(conn)
+            return
+        watchers = self._watchers.get(chat_id)
+        if watchers is not None:
+            watchers.discard(conn)
+            if not watchers:
+                del self._watchers[chat_id]
+
+    def watched_by(self, conn: Connection) -> list[str]:
+        return [chat_id for chat_id, conns in self._watchers.items() if conn in conns]
+
+    def push_to_watchers(self, chat_id: str, envelope: Envelope, coalesce_key: str | None = None) -> None:
+        """Ephemeral pushes to the chat's watchers; the scope is checked again by each connection on
+        every delivery batch (`AgentConnection.fetch_events_in`), which drops a watch out of scope."""
+        for conn in list(self._watchers.get(chat_id, ())):
             conn.send_ephemeral(envelope, coalesce_key)
 
     def send_to_agent(self, agent_id: str, envelope: Envelope) -> None:

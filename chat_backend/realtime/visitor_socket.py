@@ -130,6 +130,7 @@ class VisitorConnection(Connection):
             if chat is not None and chat.agent_id is not None:
                 push = p.SneakPeekPush(chat_id=chat.id, text=payload.text)
                 self.hub.push_to_agent(chat.agent_id, Envelope.push("sneak_peek", push), f"peek:{chat.id}")
+                self.hub.push_to_watchers(chat.id, Envelope.push("sneak_peek", push), f"peek:{chat.id}")
         elif action == "transcript":
             async with self.db.read() as session:
                 visitor = await self._visitor(session)

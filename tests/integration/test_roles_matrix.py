@@ -1,0 +1,379 @@
+"""docs/roles.md is the rule book: every row of its matrix, for every role, against the real backend."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from chat_protocol.actions import ACTIONS
+from tests.support.backend import BackendProcess
+from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
+
+ROLES_MD = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
+COLUMNS = ("agent", "sup_in", "sup_out", "admin")
+OUTCOMES = {"yes", "forbidden", "not_found"}
+
+
+def parse_matrix() -> dict[str, dict[str, str]]:
+    """{action: {column: expected}} from the table whose header starts with `| Action |`."""
+    rows: dict[str, dict[str, str]] = {}
+    in_table = False
+    for line in ROLES_MD.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| Action |"):
+            in_table = True
+            continue
+        if in_table and not line.startswith("|"):
+            break
+        if not in_table or line.startswith("|---"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        name = cells[0].strip("`")
+        assert name not in rows, f"duplicate row {name}"
+        expected = dict(zip(COLUMNS, cells[1:5], strict=True))
+        assert set(expected.values()) <= OUTCOMES, line
+        rows[name] = expected
+    return rows
+
+
+def route_of(row: str) -> str:
+    return re.sub(r"\s*\[.*\]$", "", row)
+
+
+@dataclass
+class Person:
+    email: str
+    password: str
+    agent_id: str = ""
+    token: str = ""
+    ws: WireClient | None = None
+
+    @property
+    def socket(self) -> WireClient:
+        assert self.ws is not None
+        return self.ws
+
+
+@dataclass
+class World:
+    backend: BackendProcess
+    http: httpx.AsyncClient
+    people: dict[str, Person]
+    chat_id: str = ""
+    visitor_id: str = ""
+    group_in: str = ""
+    visitors: list[WireClient] = field(default_factory=list)
+
+    async def call(self, who: str, method: str, path: str, body: Any = None, token: str | None = None) -> str:
+        token = token or self.people[who].token
+        response = await self.http.request(
+            method, path, json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+        return outcome_of_http(response)
+
+    async def ok(self, who: str, method: str, path: str, body: Any = None) -> Any:
+        return await self.ok_as(self.people[who], method, path, body)
+
+    async def ok_as(self, person: Person, method: str, path: str, body: Any = None) -> Any:
+        headers = {"Authorization": f"Bearer {person.token}"}
+        response = await self.http.request(method, path, json=body, headers=headers)
+        assert response.is_success, response.text
+        return response.json() if response.content else None
+
+    async def close(self) -> None:
+        for client in [p.ws for p in self.people.values() if p.ws] + self.visitors:
+            await client.close()
+
+    async def ws(self, who: str, action: str, payload: dict[str, Any], silent_ok: bool = False) -> str:
+        socket = self.people[who].socket
+        try:
+            frame = await socket.request(action, payload, within=1.5 if silent_ok else 10)
+        except TimeoutError:
+            if silent_ok:  # answered by nothing when allowed (`typing`, `mark_read`)
+                return "yes"
+            raise
+        return "yes" if frame["type"] == "res" else str(frame["payload"]["code"])
+
+    async def fresh_chat(self, taken: bool = True) -> str:
+        """A new visitor's chat, taken by the holder (the demo agent) unless `taken` is False."""
+        visitor, _ = await connect_visitor(self.backend)
+        self.visitors.append(visitor)
+        sent = await visitor.ok("send_message", {"client_id": new_id(), "text": "help"})
+        chat_id: str = sent["event"]["chat_id"]
+        if taken:
+            await self.people["holder"].socket.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()})
+        return chat_id
+
+    async def visitor_on_page(self) -> str:
+        import websockets
+
+        ws = await websockets.connect(f"{self.backend.ws_url}/ws/visitor", origin=self.backend.url)  # type: ignore[arg-type]
+        client = WireClient(ws)
+        page = {"url": f"{self.backend.url}/demo/index.html", "title": "Shop"}
+        login = await client.ok("login", {"site_id": self.backend.site_id, "page": page})
+        await client.ok("resume", {"cursor": login["cursor"]})
+        self.visitors.append(client)
+        visitor_id: str = login["visitor_id"]
+        return visitor_id
+
+
+def outcome_of_http(response: httpx.Response) -> str:
+    if response.is_success:
+        return "yes"
+    if response.status_code in (403, 404):
+        code = response.json()["detail"]["code"]
+        assert code == ("forbidden" if response.status_code == 403 else "not_found"), response.text
+        return str(code)
+    return f"http {response.status_code}: {response.text[:200]}"
+
+
+Probe = Callable[[World, str], Awaitable[str]]
+
+
+def _canned(shared: bool = False) -> dict[str, Any]:
+    return {"shortcut": "s" + uuid.uuid4().hex[:8], "title": "t", "text": "Thanks!", "shared": shared}
+
+
+async def _own_canned(w: World, who: str, method: str) -> str:
+    created = await w.ok(who, "POST", "/api/v1/canned", _canned())
+    path = f"/api/v1/canned/{created['canned_id']}"
+    return await w.call(who, method, path, _canned() if method == "PUT" else None)
+
+
+async def _refresh(w: World, who: str) -> str:
+    person = w.people[who]
+    tokens = w.backend.login_tokens(person.email, person.password)
+    response = await w.http.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    return outcome_of_http(response)
+
+
+async def _logout(w: World, who: str) -> str:
+    person = w.people[who]
+    tokens = w.backend.login_tokens(person.email, person.password)
+    return await w.call(who, "POST", "/api/v1/auth/logout", token=tokens["access_token"])
+
+
+async def _login(w: World, who: str) -> str:
+    person = w.people[who]
+    body = {"email": person.email, "password": person.password}
+    return outcome_of_http(await w.http.post("/api/v1/auth/login", json=body))
+
+
+async def _put_same(w: World, who: str, path: str) -> str:
+    current = await w.ok("admin", "GET", path)
+    return await w.call(who, "PUT", path, current)
+
+
+async def _rule(w: World) -> str:
+    rule = await w.ok("admin", "POST", "/api/v1/greeting-rules", _rule_body())
+    rule_id: str = rule["rule_id"]
+    return rule_id
+
+
+def _rule_body() -> dict[str, Any]:
+    return {"name": "r" + uuid.uuid4().hex[:6], "text": "Hello!", "enabled": False}
+
+
+async def _ws_login(w: World, who: str) -> str:
+    person = w.people[who]
+    client = await connect_agent(w.backend, person.email, person.password, resume=False)
+    await client.close()
+    return "yes"
+
+
+async def _take(w: World, who: str) -> str:
+    chat_id = await w.fresh_chat(taken=False)
+    await w.people[who].socket.ok("set_status", {"status": "accepting"})
+    try:
+        return await w.ws(who, "take_chat", {"chat_id": chat_id, "client_id": new_id()})
+    finally:
+        await w.people[who].socket.ok("set_status", {"status": "not_accepting"})
+
+
+async def _invite(w: World, who: str) -> str:
+    visitor_id = await w.visitor_on_page()
+    payload = {"visitor_id": visitor_id, "client_id": new_id(), "text": "May I help?"}
+    return await w.ws(who, "invite_visitor", payload)
+
+
+def _c(w: World) -> dict[str, Any]:
+    return {"chat_id": w.chat_id, "client_id": new_id()}
+
+
+PROBES: dict[str, Probe] = {
+    "GET /api/v1/info": lambda w, who: w.call(who, "GET", "/api/v1/info"),
+    "POST /api/v1/auth/login": _login,
+    "POST /api/v1/auth/refresh": _refresh,
+    "POST /api/v1/auth/logout": _logout,
+    "GET /api/v1/me": lambda w, who: w.call(who, "GET", "/api/v1/me"),
+    "GET /api/v1/snapshot": lambda w, who: w.call(who, "GET", "/api/v1/snapshot"),
+    "GET /api/v1/chats/{chat_id}/events": lambda w, who: w.call(
+        who, "GET", f"/api/v1/chats/{w.chat_id}/events"
+    ),
+    "GET /api/v1/canned": lambda w, who: w.call(who, "GET", "/api/v1/canned"),
+    "POST /api/v1/canned": lambda w, who: w.call(who, "POST", "/api/v1/canned", _canned()),
+    "POST /api/v1/canned [team]": lambda w, who: w.call(who, "POST", "/api/v1/canned", _canned(True)),
+    "PUT /api/v1/canned/{canned_id}": lambda w, who: _own_canned(w, who, "PUT"),
+    "DELETE /api/v1/canned/{canned_id}": lambda w, who: _own_canned(w, who, "DELETE"),
+    "GET /api/v1/agents": lambda w, who: w.call(who, "GET", "/api/v1/agents"),
+    "PUT /api/v1/agents/{agent_id}/limit": lambda w, who: w.call(
+        who, "PUT", f"/api/v1/agents/{w.people['agent'].agent_id}/limit", {"max_chats": 5}
+    ),
+    "PUT /api/v1/agents/{agent_id}/status": lambda w, who: w.call(
+        who, "PUT", f"/api/v1/agents/{w.people['agent'].agent_id}/status", {"status": "away"}
+    ),
+    "PATCH /api/v1/agents/{agent_id}": lambda w, who: w.call(
+        who, "PATCH", f"/api/v1/agents/{w.people['agent'].agent_id}", {"max_chats": 4}
+    ),
+    "GET /api/v1/groups": lambda w, who: w.call(who, "GET", "/api/v1/groups"),
+    "POST /api/v1/groups": lambda w, who: w.call(who, "POST", "/api/v1/groups", {"name": uuid.uuid4().hex}),
+    "GET /api/v1/supervision/chats": lambda w, who: w.call(who, "GET", "/api/v1/supervision/chats"),
+    "GET /api/v1/audit": lambda w, who: w.call(who, "GET", "/api/v1/audit"),
+    "GET /api/v1/offline-messages": lambda w, who: w.call(who, "GET", "/api/v1/offline-messages"),
+    "GET /api/v1/settings/routing": lambda w, who: w.call(who, "GET", "/api/v1/settings/routing"),
+    "PUT /api/v1/settings/routing": lambda w, who: _put_same(w, who, "/api/v1/settings/routing"),
+    "GET /api/v1/traffic": lambda w, who: w.call(who, "GET", "/api/v1/traffic"),
+    "GET /api/v1/visitors/{visitor_id}": lambda w, who: w.call(
+        who, "GET", f"/api/v1/visitors/{w.visitor_id}"
+    ),
+    "PATCH /api/v1/visitors/{visitor_id}": lambda w, who: w.call(
+        who, "PATCH", f"/api/v1/visitors/{w.visitor_id}", {"tags": ["vip"]}
+    ),
+    "GET /api/v1/settings/traffic": lambda w, who: w.call(who, "GET", "/api/v1/settings/traffic"),
+    "PUT /api/v1/settings/traffic": lambda w, who: _put_same(w, who, "/api/v1/settings/traffic"),
+    "GET /api/v1/greeting-rules": lambda w, who: w.call(who, "GET", "/api/v1/greeting-rules"),
+    "POST /api/v1/greeting-rules": lambda w, who: w.call(who, "POST", "/api/v1/greeting-rules", _rule_body()),
+    "PUT /api/v1/greeting-rules/{rule_id}": lambda w, who: _rule_then(w, who, "PUT"),
+    "DELETE /api/v1/greeting-rules/{rule_id}": lambda w, who: _rule_then(w, who, "DELETE"),
+    "GET /api/v1/settings/business-hours": lambda w, who: w.call(
+        who, "GET", "/api/v1/settings/business-hours"
+    ),
+    "PUT /api/v1/settings/business-hours": lambda w, who: _put_same(
+        w, who, "/api/v1/settings/business-hours"
+    ),
+    "ws:login": _ws_login,
+    "ws:ping": lambda w, who: w.ws(who, "ping", {}),
+    "ws:resume": lambda w, who: w.ws(who, "resume", {"cursor": 0}),
+    "ws:set_status": lambda w, who: w.ws(who, "set_status", {"status": "not_accepting"}),
+    "ws:watch_traffic": lambda w, who: w.ws(who, "watch_traffic", {"watch": True}),
+    "ws:invite_visitor": _invite,
+    "ws:take_chat": _take,
+    "ws:send_message": lambda w, who: w.ws(who, "send_message", {**_c(w), "text": "hi"}),
+    "ws:typing": lambda w, who: w.ws(who, "typing", {"chat_id": w.chat_id, "typing": True}, silent_ok=True),
+    "ws:close_chat": lambda w, who: w.ws(who, "close_chat", _c(w)),
+    "ws:send_note": lambda w, who: w.ws(who, "send_note", {**_c(w), "text": "note"}),
+    "ws:transfer_chat": lambda w, who: w.ws(
+        who, "transfer_chat", {**_c(w), "to_agent_id": w.people["agent"].agent_id}
+    ),
+    "ws:mark_read": lambda w, who: w.ws(who, "mark_read", {"chat_id": w.chat_id, "seq": 1}, silent_ok=True),
+    "ws:push_page": lambda w, who: w.ws(
+        who, "push_page", {**_c(w), "url": f"{w.backend.url}/demo/index.html"}
+    ),
+    "ws:watch_chat": lambda w, who: w.ws(who, "watch_chat", {"chat_id": w.chat_id, "watch": True}),
+    "ws:whisper": lambda w, who: w.ws(who, "whisper", {**_c(w), "text": "psst"}),
+    "ws:join_chat": lambda w, who: _on_fresh_chat(w, who, "join_chat"),
+    "ws:take_over": lambda w, who: _on_fresh_chat(w, who, "take_over"),
+}
+
+
+async def _rule_then(w: World, who: str, method: str) -> str:
+    rule_id = await _rule(w)
+    return await w.call(
+        who, method, f"/api/v1/greeting-rules/{rule_id}", _rule_body() if method == "PUT" else None
+    )
+
+
+async def _on_fresh_chat(w: World, who: str, action: str) -> str:
+    chat_id = await w.fresh_chat()
+    return await w.ws(who, action, {"chat_id": chat_id, "client_id": new_id()})
+
+
+async def build_world(backend: BackendProcess, http: httpx.AsyncClient) -> World:
+    """The holder (the demo agent) and a plain agent in group A with its supervisor; a supervisor of
+    group B; an admin. One chat held by the holder; routing by hand so chats stay where we put them."""
+    people = {"holder": Person(backend.agent_email, backend.agent_password)}
+    for key, role in (
+        ("agent", "agent"),
+        ("sup_in", "supervisor"),
+        ("sup_out", "supervisor"),
+        ("admin", "admin"),
+    ):
+        person = Person(f"{key}@example.com", f"password-{key}")
+        backend.create_agent(person.email, key, person.password, role)
+        people[key] = person
+    world = World(backend, http, people)
+    for person in people.values():
+        person.token = backend.login_tokens(person.email, person.password)["access_token"]
+        person.agent_id = (await world.ok_as(person, "GET", "/api/v1/me"))["agent_id"]
+    members_a = [people[k].agent_id for k in ("holder", "agent", "sup_in")]
+    group_a = await world.ok("admin", "POST", "/api/v1/groups", {"name": "Group A", "agent_ids": members_a})
+    await world.ok(
+        "admin", "POST", "/api/v1/groups", {"name": "Group B", "agent_ids": [people["sup_out"].agent_id]}
+    )
+    world.group_in = group_a["group_id"]
+    routing = await world.ok("admin", "GET", "/api/v1/settings/routing")
+    await world.ok("admin", "PUT", "/api/v1/settings/routing", {**routing, "auto_assign": False})
+    for person in people.values():
+        person.ws = await connect_agent(backend, person.email, person.password)
+    await people["holder"].socket.ok("set_status", {"status": "accepting"})
+    world.chat_id = await world.fresh_chat()
+    world.visitor_id = (await world.ok("holder", "GET", f"/api/v1/chats/{world.chat_id}/events"))["chat"][
+        "visitor"
+    ]["visitor_id"]
+    return world
+
+
+def test_roles_md_rows_all_have_a_probe() -> None:
+    rows = parse_matrix()
+    assert set(rows) == set(PROBES)
+
+
+@pytest.mark.asyncio
+async def test_roles_md_names_every_route_and_agent_socket_action(backend: BackendProcess) -> None:
+    rows = parse_matrix()
+    async with httpx.AsyncClient(base_url=backend.url) as http:
+        spec = (await http.get("/openapi.json")).json()
+    routes = {
+        f"{m.upper()} {path}" for path, ops in spec["paths"].items() for m in ops if path.startswith("/api/")
+    }
+    documented = {route_of(r) for r in rows if not r.startswith("ws:")}
+    assert documented == routes
+    actions = {a.name for a in ACTIONS if a.socket == "agent" and a.kind == "req"}
+    assert {r.removeprefix("ws:") for r in rows if r.startswith("ws:")} == actions
+
+
+@pytest.mark.asyncio
+async def test_every_role_gets_exactly_what_roles_md_says(backend: BackendProcess) -> None:
+    rows = parse_matrix()
+    async with httpx.AsyncClient(base_url=backend.url, timeout=20) as http:
+        world = await build_world(backend, http)
+        try:
+            mismatches = []
+            for row, expected in rows.items():
+                for column in COLUMNS:
+                    got = await PROBES[row](world, column)
+                    if got != expected[column]:
+                        mismatches.append(f"{row} as {column}: expected {expected[column]}, got {got}")
+            assert mismatches == []
+            # The admin changes above are in the audit log, with before and after.
+            audit = await world.ok("admin", "GET", "/api/v1/audit?limit=500")
+            actions = {entry["action"] for entry in audit}
+            assert {
+                "agent.update",
+                "agent.limit",
+                "agent.status",
+                "group.create",
+                "settings.routing",
+            } <= actions
+            patch = next(e for e in audit if e["action"] == "agent.update")
+            assert patch["before"] == {"max_chats": 5}
+            assert patch["after"] == {"max_chats": 4}
+            assert patch["actor_id"] == world.people["admin"].agent_id
+        finally:
+            await world.close()
