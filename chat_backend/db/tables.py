@@ -66,6 +66,8 @@ class Site(Base):
 
 class Visitor(Base):
     __tablename__ = "visitors"
+    # A new visitor's number is max(number) of the site: an index lookup, not a scan of every visitor.
+    __table_args__ = (Index("ix_visitors_site_number", "site_id", "number"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
