@@ -1016,6 +1016,36 @@
     </message>
 </context>
 <context>
+    <name>SupervisedChatsModel</name>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Visitor</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>(queued)</source>
+        <translation>(queued)</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionView</name>
+    <message>
+        <source>No teammate has an open chat right now.</source>
+        <translation>No teammate has an open chat right now.</translation>
+    </message>
+    <message>
+        <source>The supervised chats could not be loaded.</source>
+        <translation>The supervised chats could not be loaded.</translation>
+    </message>
+</context>
+<context>
     <name>Traffic</name>
     <message>
         <source>Visitor</source>
@@ -1451,6 +1481,53 @@
     </message>
 </context>
 <context>
+    <name>WatchPanel</name>
+    <message>
+        <source>Stop watching</source>
+        <translation>Stop watching</translation>
+    </message>
+    <message>
+        <source>Join</source>
+        <translation>Join</translation>
+    </message>
+    <message>
+        <source>Join the chat to write to the visitor too</source>
+        <translation>Join the chat to write to the visitor too</translation>
+    </message>
+    <message>
+        <source>Take over</source>
+        <translation>Take over</translation>
+    </message>
+    <message>
+        <source>Write to the visitor (Enter sends)</source>
+        <translation>Write to the visitor (Enter sends)</translation>
+    </message>
+    <message>
+        <source>Whisper to the agent (the visitor does not see it)</source>
+        <translation>Whisper to the agent (the visitor does not see it)</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>nobody</translation>
+    </message>
+    <message>
+        <source>%1 with %2</source>
+        <translation>%1 with %2</translation>
+    </message>
+    <message>
+        <source>The agent is typing…</source>
+        <translation>The agent is typing…</translation>
+    </message>
+    <message>
+        <source>Take this chat over? It becomes yours and the agent is told.</source>
+        <translation>Take this chat over? It becomes yours and the agent is told.</translation>
+    </message>
+</context>
+<context>
     <name>Workspaces</name>
     <message>
         <source>C&amp;ustomers on the website</source>
@@ -1467,6 +1544,14 @@
     <message>
         <source>&amp;View</source>
         <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>&amp;Supervised chats</source>
+        <translation>&amp;Supervised chats</translation>
+    </message>
+    <message>
+        <source>Watch your teammates&apos; chats (Ctrl+Shift+S)</source>
+        <translation>Watch your teammates&apos; chats (Ctrl+Shift+S)</translation>
     </message>
     <message>
         <source>Invitation sent to %1.</source>

@@ -1016,6 +1016,36 @@
     </message>
 </context>
 <context>
+    <name>SupervisedChatsModel</name>
+    <message>
+        <source>Agent</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <source>Visitor</source>
+        <translation>訪問者</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>待ち時間</translation>
+    </message>
+    <message>
+        <source>(queued)</source>
+        <translation>(キュー待ち)</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionView</name>
+    <message>
+        <source>No teammate has an open chat right now.</source>
+        <translation>現在、対応中のチームメンバーのチャットはありません。</translation>
+    </message>
+    <message>
+        <source>The supervised chats could not be loaded.</source>
+        <translation>監督対象のチャットを読み込めませんでした。</translation>
+    </message>
+</context>
+<context>
     <name>Traffic</name>
     <message>
         <source>Visitor</source>
@@ -1451,6 +1481,53 @@
     </message>
 </context>
 <context>
+    <name>WatchPanel</name>
+    <message>
+        <source>Stop watching</source>
+        <translation>監視をやめる</translation>
+    </message>
+    <message>
+        <source>Join</source>
+        <translation>参加</translation>
+    </message>
+    <message>
+        <source>Join the chat to write to the visitor too</source>
+        <translation>チャットに参加して訪問者にも書き込みます</translation>
+    </message>
+    <message>
+        <source>Take over</source>
+        <translation>引き継ぐ</translation>
+    </message>
+    <message>
+        <source>Write to the visitor (Enter sends)</source>
+        <translation>訪問者へのメッセージ (Enter で送信)</translation>
+    </message>
+    <message>
+        <source>Whisper to the agent (the visitor does not see it)</source>
+        <translation>担当者へのささやき (訪問者には表示されません)</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>読み込み中…</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>担当者なし</translation>
+    </message>
+    <message>
+        <source>%1 with %2</source>
+        <translation>%1 (担当: %2)</translation>
+    </message>
+    <message>
+        <source>The agent is typing…</source>
+        <translation>担当者が入力中…</translation>
+    </message>
+    <message>
+        <source>Take this chat over? It becomes yours and the agent is told.</source>
+        <translation>このチャットを引き継ぎますか？ あなたの担当になり、担当者に通知されます。</translation>
+    </message>
+</context>
+<context>
     <name>Workspaces</name>
     <message>
         <source>C&amp;ustomers on the website</source>
@@ -1467,6 +1544,14 @@
     <message>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Supervised chats</source>
+        <translation>監督中のチャット(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Watch your teammates&apos; chats (Ctrl+Shift+S)</source>
+        <translation>チームメンバーのチャットを監視します (Ctrl+Shift+S)</translation>
     </message>
     <message>
         <source>Invitation sent to %1.</source>

@@ -26,6 +26,7 @@ from chat_protocol.rest import (
     TokenPair,
     TranscriptPage,
 )
+from chat_protocol.supervision import SupervisedChat
 from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 from operator_app import __version__
 
@@ -36,6 +37,7 @@ _canned_list: TypeAdapter[list[CannedReply]] = TypeAdapter(list[CannedReply])
 _agent_list: TypeAdapter[list[AgentSummary]] = TypeAdapter(list[AgentSummary])
 _group_list: TypeAdapter[list[GroupInfo]] = TypeAdapter(list[GroupInfo])
 _offline_list: TypeAdapter[list[OfflineMessage]] = TypeAdapter(list[OfflineMessage])
+_supervised_list: TypeAdapter[list[SupervisedChat]] = TypeAdapter(list[SupervisedChat])
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=8.0)
@@ -267,6 +269,10 @@ class ApiClient:
     async def list_offline_messages(self, access_token: str) -> list[OfflineMessage]:
         """`GET /offline-messages`: left by visitors while nobody accepted chats, newest first."""
         return await self._request_list("GET", "/offline-messages", _offline_list, token=access_token)
+
+    async def supervised_chats(self, access_token: str) -> list[SupervisedChat]:
+        """`GET /supervision/chats`: teammates' open chats in my scope (supervisors and admins)."""
+        return await self._request_list("GET", "/supervision/chats", _supervised_list, token=access_token)
 
     # --- visitors on the site --------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from chat_protocol.socket_payloads import (
     NoteResult,
     PagePushResult,
     ReadPush,
+    SendMessageRequest,
     SetStatusRequest,
     SneakPeekPush,
     StatusPush,
@@ -32,16 +33,26 @@ from chat_protocol.socket_payloads import (
     TypingPush,
     VisitorPresencePush,
 )
+from chat_protocol.supervision import (
+    JoinChatRequest,
+    SupervisedChat,
+    TakeOverRequest,
+    WatchChatRequest,
+    WatchChatResult,
+    WhisperRequest,
+)
 from chat_protocol.traffic import PushPageRequest
 from operator_app.net.api import ApiError, websocket_url
 from operator_app.net.outbox import Outbox, OutboxDelivery, OutboxItem
 from operator_app.net.realtime import ConnectionState, RealtimeConnection, RealtimeError
+from operator_app.net.realtime_types import ConnectionLost
 from operator_app.net.session import AuthSession
 from operator_app.net.tasks import BackgroundTasks
 from operator_app.store.canned_cache import CACHE_FILE, CannedCache
 from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.store_signals import SignalForwarder, StoreSignals
+from operator_app.store.supervision_model import WatchSignals
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +93,11 @@ class ChatSession:
         self._read_timer: dict[str, asyncio.TimerHandle] = {}
         self._read_sent_at: dict[str, float] = {}
         self.signals.chat_details_missing.connect(self._load_details)
+        # Supervision: the chats I watch live in a store of their own (never in my chat list).
+        self.watch_signals = StoreSignals()
+        self.watch_store = ChatStore(SignalForwarder(self.watch_signals))
+        self.watch_events = WatchSignals()
+        self.watched: set[str] = set()
 
     @property
     def connection_state(self) -> ConnectionState:
@@ -144,10 +160,22 @@ class ChatSession:
         self.store.set_status(result.status)
 
     def on_event(self, event: AnyEvent) -> None:
-        if self.store.apply_event(event):
+        if self._colleagues_chat(event):
+            self.store.cursor = max(self.store.cursor, event.event_id)  # seen, but not one of my lists
+        elif self.store.apply_event(event):
             self.signals.live_event.emit(event)
+        if event.chat_id in self.watched:
+            self.watch_store.apply_event(event, advance_cursor=False)
         if isinstance(event, ChatStateEvent) and event.transferred_from is not None:
             self._transferred_to_me(event)
+
+    def _colleagues_chat(self, event: AnyEvent) -> bool:
+        """A supervisor receives every event of the chats in scope: a message or note of a chat that
+        is neither mine nor queued (no state event made it known) belongs to the supervised pane."""
+        me = self.store.me
+        if me is None or me.role not in ("supervisor", "admin") or isinstance(event, ChatStateEvent):
+            return False
+        return self.store.get(event.chat_id) is None
 
     def _transferred_to_me(self, event: ChatStateEvent) -> None:
         """A chat handed to me arrives with its whole transcript."""
@@ -171,9 +199,13 @@ class ChatSession:
 
     def on_sneak_peek(self, push: SneakPeekPush) -> None:
         self.store.set_sneak_peek(push.chat_id, push.text)
+        if push.chat_id in self.watched:
+            self.watch_store.set_sneak_peek(push.chat_id, push.text)
 
     def on_typing(self, push: TypingPush) -> None:
         log.debug("typing %s in %s: %s", push.author.kind, push.chat_id, push.typing)
+        if push.chat_id in self.watched and push.author.kind == AuthorKind.AGENT:
+            self.watch_events.typing_changed.emit(push.chat_id, push.typing)
 
     def on_status(self, push: StatusPush) -> None:
         self.store.set_status(push.status)
@@ -187,6 +219,8 @@ class ChatSession:
     def on_resumed(self) -> None:
         if self.delivery is not None:
             self.delivery.kick()
+        for chat_id in sorted(self.watched):  # a new socket has no watches: ask again
+            self.tasks.spawn(self._rewatch(chat_id), name=f"rewatch-{chat_id}")
 
     def on_fatal(self, error: Exception) -> None:
         reason = "incompatible" if isinstance(error, RealtimeError) else "session_expired"
@@ -259,6 +293,76 @@ class ChatSession:
         request = PushPageRequest(chat_id=chat_id, client_id=client_id, url=url)
         done = PagePushResult.model_validate(await self.realtime.request("push_page", request))
         self.store.apply_event(done.event, advance_cursor=False)
+        return done
+
+    # --- supervision (supervisors and admins) ---------------------------------------------
+
+    async def supervised_chats(self) -> list[SupervisedChat]:
+        return await self.auth.call(self.auth.api.supervised_chats)
+
+    async def watch_chat(self, chat_id: str, watch: bool = True) -> None:
+        """Start watching a teammate's chat (its transcript goes into `watch_store`, with the sneak
+        peek and the agent's typing), or stop. Raises `RealtimeError` when refused."""
+        if not watch:
+            self.stop_watching(chat_id)
+            return
+        result = await self.realtime.request("watch_chat", WatchChatRequest(chat_id=chat_id, watch=True))
+        self.watch_store.upsert_summary(WatchChatResult.model_validate(result).chat)
+        self.watched.add(chat_id)
+        self.watch_events.watching_changed.emit(chat_id, True)
+        after = 0
+        while True:
+            page = await self.auth.transcript(chat_id, after_seq=after)
+            self.watch_store.apply_transcript_page(page)
+            if not page.has_more or page.next_after_seq <= after:
+                return
+            after = page.next_after_seq
+
+    def stop_watching(self, chat_id: str) -> None:
+        """Stop watching at once (the `watch_chat {watch: false}` request goes out in the background)."""
+        if chat_id not in self.watched:
+            return
+        self.watched.discard(chat_id)
+        self.watch_events.watching_changed.emit(chat_id, False)
+        if self.realtime.is_connected:
+            request = WatchChatRequest(chat_id=chat_id, watch=False)
+            self.tasks.spawn(self.realtime.notify("watch_chat", request), name=f"unwatch-{chat_id}")
+
+    async def _rewatch(self, chat_id: str) -> None:
+        try:
+            request = WatchChatRequest(chat_id=chat_id, watch=True)
+            done = WatchChatResult.model_validate(await self.realtime.request("watch_chat", request))
+            self.watch_store.upsert_summary(done.chat)
+        except (RealtimeError, ApiError, ConnectionLost) as exc:
+            log.warning("could not watch %s again: %s", chat_id, exc)
+
+    async def whisper(self, chat_id: str, text: str) -> None:
+        """A note only the agent (and supervisors) see, inside a watched chat."""
+        request = WhisperRequest(chat_id=chat_id, client_id=str(uuid.uuid4()), text=text)
+        done = NoteResult.model_validate(await self.realtime.request("whisper", request))
+        self.watch_store.apply_event(done.event, advance_cursor=False)
+
+    async def join_chat(self, chat_id: str) -> None:
+        """Join a watched chat: afterwards `send_as_supervisor` writes to the visitor too."""
+        request = JoinChatRequest(chat_id=chat_id, client_id=str(uuid.uuid4()))
+        done = MessageResult.model_validate(await self.realtime.request("join_chat", request))
+        self.watch_store.apply_event(done.event, advance_cursor=False)
+
+    async def send_as_supervisor(self, chat_id: str, text: str) -> None:
+        """A message to the visitor of a chat I joined (not queued: the join may have lapsed)."""
+        request = SendMessageRequest(chat_id=chat_id, client_id=str(uuid.uuid4()), text=text)
+        done = MessageResult.model_validate(await self.realtime.request("send_message", request))
+        self.watch_store.apply_event(done.event, advance_cursor=False)
+
+    async def take_over(self, chat_id: str) -> ChatActionResult:
+        """Reassign a watched chat to me: it stops being watched and becomes one of my chats."""
+        request = TakeOverRequest(chat_id=chat_id, client_id=str(uuid.uuid4()))
+        done = ChatActionResult.model_validate(await self.realtime.request("take_over", request))
+        self.store.upsert_summary(done.chat)
+        self.store.apply_event(done.event, advance_cursor=False)
+        self.stop_watching(chat_id)
+        self.signals.action_done.emit("take_over", chat_id)
+        self.tasks.spawn(self._load_history_quietly(chat_id), name=f"history-{chat_id}")
         return done
 
     async def agents(self) -> list[AgentSummary]:

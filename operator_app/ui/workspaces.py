@@ -1,9 +1,11 @@
-"""The main window's two workspaces: my chats, and the customers on the website (Ctrl+Shift+C).
+"""The main window's workspaces: my chats, the customers on the website (Ctrl+Shift+C), and for
+supervisors and admins the supervised chats (Ctrl+Shift+S).
 
 One visitor panel (``visitorPanel``) sits beside whichever is shown: it follows the open chat's
 visitor in the chats workspace and the selected row in the customers view.
 
-Objects: ``workspaceStack``, ``customersPage``, ``customersAction``, ``chatsAction``, ``viewMenu``.
+Objects: ``workspaceStack``, ``customersPage``, ``customersAction``, ``chatsAction``, ``viewMenu``,
+``supervisionPage`` and ``supervisionAction`` (supervisors and admins only).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from operator_app.store.traffic_text import visitor_label
 from operator_app.store.visitors_service import VisitorsService
 from operator_app.ui.customers_view import CustomersView
 from operator_app.ui.invite_dialog import InviteDialog
+from operator_app.ui.supervision_view import SupervisionView
 from operator_app.ui.visitor_sidebar import VisitorSidebar
 
 if TYPE_CHECKING:
@@ -44,6 +47,12 @@ class Workspaces(QObject):
         self.customers = CustomersView(self.service.model, self.customers_page)
         self.customers_page.addWidget(self.customers)
         self.stack.addWidget(self.customers_page)
+        me = window.session.store.me
+        self.supervision: SupervisionView | None = None
+        if me is not None and me.role in ("supervisor", "admin"):
+            self.supervision = SupervisionView(window.session, self.stack)
+            self.stack.addWidget(self.supervision)
+            self.supervision.chat_taken_over.connect(self._taken_over)
         window.setCentralWidget(self.stack)
 
         self.sidebar = VisitorSidebar(self.service, window)
@@ -71,7 +80,7 @@ class Workspaces(QObject):
         self.customers_action.triggered.connect(self.show_customers)
         self.chats_action = QAction(self.tr("&Chats"), window)
         self.chats_action.setObjectName("chatsAction")
-        self.chats_action.triggered.connect(lambda: self.show_customers(False))
+        self.chats_action.triggered.connect(self.show_chats)
         menu = window.menuBar().addMenu(self.tr("&View"))
         menu.setObjectName("viewMenu")
         menu.addAction(self.chats_action)
@@ -80,14 +89,50 @@ class Workspaces(QObject):
         if bar is not None:
             bar.addAction(self.customers_action)
         window.addAction(self.customers_action)
+        if self.supervision is not None:
+            self.supervision_action = QAction(self.tr("&Supervised chats"), window)
+            self.supervision_action.setObjectName("supervisionAction")
+            self.supervision_action.setCheckable(True)
+            self.supervision_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+            self.supervision_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.supervision_action.setToolTip(self.tr("Watch your teammates' chats (Ctrl+Shift+S)"))
+            self.supervision_action.triggered.connect(self.show_supervision)
+            menu.addAction(self.supervision_action)
+            if bar is not None:
+                bar.addAction(self.supervision_action)
+            window.addAction(self.supervision_action)
+            self.supervision.start()
 
     # --- switching --------------------------------------------------------------------------
 
     def showing_customers(self) -> bool:
         return self.stack.currentWidget() is self.customers_page
 
+    def show_chats(self) -> None:
+        self.show_supervision(False)
+        self.show_customers(False)
+
+    def show_supervision(self, on: bool = True) -> None:
+        """The supervised chats (supervisors and admins), or back to my chats."""
+        if self.supervision is None:
+            return
+        self.supervision_action.setChecked(on)
+        if on:
+            self.show_customers(False)
+            self.stack.setCurrentWidget(self.supervision)
+            self.supervision.table.setFocus()
+        elif self.stack.currentWidget() is self.supervision:
+            self.stack.setCurrentWidget(self.window.splitter)
+
+    def _taken_over(self, chat_id: str) -> None:
+        """A chat I took over is mine now: show it among my chats."""
+        self.show_chats()
+        self.window.select_chat(chat_id)
+
     def show_customers(self, on: bool = True) -> None:
         self.customers_action.setChecked(on)
+        if on:
+            self.show_supervision(False)
         if on == self.showing_customers():
             return
         if on:
@@ -139,4 +184,6 @@ class Workspaces(QObject):
         dialog.deleteLater()
 
     async def stop(self) -> None:
+        if self.supervision is not None:
+            await self.supervision.stop()
         await self.service.stop()
