@@ -30,7 +30,7 @@ from chat_backend.settings import Settings
 
 STATIC = Path(__file__).with_name("static")
 DEMO_SITE_ID = "demo-shop"
-_DEMO_FILE = re.compile(r"^[a-z0-9-]+\.(html|css)$")
+_DEMO_FILE = re.compile(r"^[a-z0-9-]+\.(html|css|js)$")
 _NO_STORE = {"Cache-Control": "no-cache"}
 
 
@@ -100,5 +100,7 @@ def _add_demo_shop(app: FastAPI) -> None:
             raise HTTPException(404)
         if name.endswith(".css"):
             return FileResponse(path, media_type="text/css", headers=_NO_STORE)
+        if name.endswith(".js"):
+            return FileResponse(path, media_type="text/javascript", headers=_NO_STORE)
         html = path.read_text(encoding="utf-8").replace("{{SITE_ID}}", DEMO_SITE_ID)
         return HTMLResponse(html, headers=_NO_STORE)
