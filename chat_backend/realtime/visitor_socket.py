@@ -18,6 +18,7 @@ from chat_backend.realtime.connection import Connection
 from chat_backend.realtime.traffic import VISITOR_ACTIONS
 from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
+from chat_protocol.traffic import TrafficState
 
 
 class VisitorConnection(Connection):
@@ -90,6 +91,11 @@ class VisitorConnection(Connection):
         assert self.visitor_id is not None
         return await chats.events_for_visitor(session, self.visitor_id, cursor, limit)
 
+    def _greeting_shown(self, visitor_id: str) -> bool:
+        """An invitation is on the visitor's screen (their live row says so)."""
+        row = self.router.tracker.row(visitor_id)
+        return row is not None and row.state == TrafficState.INVITED
+
     async def _visitor(self, session: AsyncSession) -> Visitor:
         visitor = await session.get(Visitor, self.visitor_id)
         assert visitor is not None
@@ -116,7 +122,8 @@ class VisitorConnection(Connection):
                     event = await chats.visitor_send(
                         session, visitor, payload.client_id, payload.text, payload.name
                     )
-                    withdrawn = await invitations.withdraw_shown(session, visitor.id)
+                    if self._greeting_shown(visitor.id):  # no extra write for every other message
+                        withdrawn = await invitations.withdraw_shown(session, visitor.id)
             self.send(Envelope.response(action, p.MessageResult(event=event), req_id))
             if accepted is not None or withdrawn:
                 self.router.tracker.set_invited(visitor.id, None, False)
