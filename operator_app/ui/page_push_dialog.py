@@ -25,6 +25,7 @@ from chat_protocol import ErrorCode
 from chat_protocol.traffic import origin_of
 from operator_app.net.realtime import RealtimeError
 from operator_app.store.chat_session import ChatSession
+from operator_app.store.display_text import escaped_tooltip
 from operator_app.ui.async_tools import async_slot, disabled
 from operator_app.ui.error_text import describe_error, is_expected
 
@@ -109,7 +110,7 @@ class PagePushDialog(QDialog):
                         "This address is not on your site, so it cannot be sent. Only pages of the site's "
                         "own addresses can be shown to the visitor."
                     )
-                    self.error.setToolTip(exc.message)
+                    self.error.setToolTip(escaped_tooltip(exc.message))
                 else:
                     error = describe_error(exc)
             except Exception as exc:
