@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     TARGET_UNAVAILABLE = "target_unavailable"
     ALREADY_INVITED = "already_invited"
     PAGE_NOT_ALLOWED = "page_not_allowed"
+    ALREADY_EXISTS = "already_exists"
     INTERNAL = "internal"
 
 

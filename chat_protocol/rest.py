@@ -40,6 +40,9 @@ class Me(BaseModel):
     role: str
     status: RoutingStatus
     max_chats: int = 6
+    must_change_password: bool = Field(
+        default=False, description="Signed in with a temporary password: choose a new one first."
+    )
 
 
 class Snapshot(BaseModel):
@@ -76,11 +79,14 @@ class AgentSummary(BaseModel):
 class GroupInfo(BaseModel):
     group_id: str
     name: str
+    agent_ids: list[str] = Field(default_factory=list, description="The group's members.")
 
 
 class GroupInput(BaseModel):
+    """`POST /api/v1/groups`, `PUT /api/v1/groups/{group_id}` (admins): the name and all members."""
+
     name: str = Field(min_length=1, max_length=100)
-    agent_ids: list[str] = Field(default_factory=list)
+    agent_ids: list[str] = Field(default_factory=list, max_length=1000)
 
 
 class OfflineMessage(BaseModel):

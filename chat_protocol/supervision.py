@@ -88,6 +88,7 @@ class AgentDetail(BaseModel):
     status: RoutingStatus
     max_chats: int | None
     group_ids: list[str]
+    must_change_password: bool = False
 
 
 class AuditEntry(BaseModel):

@@ -295,10 +295,48 @@ class ApiClient:
             json=body.model_dump(mode="json", exclude_none=True),
         )
 
+    # --- generic typed calls (operator_app/net/admin_api.py builds on these) -------------------
+
+    async def request_model(
+        self,
+        method: str,
+        path: str,
+        model: type[ModelT],
+        *,
+        token: str,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> ModelT:
+        return await self._request(method, path, model, token=token, json=json, params=params)
+
+    async def request_list(
+        self,
+        method: str,
+        path: str,
+        adapter: TypeAdapter[T],
+        *,
+        token: str,
+        params: dict[str, Any] | None = None,
+    ) -> T:
+        return await self._request_list(method, path, adapter, token=token, params=params)
+
+    async def request_none(
+        self, method: str, path: str, *, token: str, json: dict[str, Any] | None = None
+    ) -> None:
+        await self._send(method, path, token=token, json=json)
+
     # --- plumbing ----------------------------------------------------------------------------
 
-    async def _request_list(self, method: str, path: str, adapter: TypeAdapter[T], *, token: str) -> T:
-        response = await self._send(method, path, token=token)
+    async def _request_list(
+        self,
+        method: str,
+        path: str,
+        adapter: TypeAdapter[T],
+        *,
+        token: str,
+        params: dict[str, Any] | None = None,
+    ) -> T:
+        response = await self._send(method, path, token=token, params=params)
         try:
             return adapter.validate_json(response.content)
         except ValidationError as exc:

@@ -48,6 +48,7 @@ from operator_app.net.realtime import ConnectionState, RealtimeConnection, Realt
 from operator_app.net.realtime_types import ConnectionLost
 from operator_app.net.session import AuthSession
 from operator_app.net.tasks import BackgroundTasks
+from operator_app.store.admin_service import AdminService
 from operator_app.store.canned_cache import CACHE_FILE, CannedCache
 from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.chat_state import ChatStore
@@ -86,6 +87,7 @@ class ChatSession:
         self.outbox: Outbox | None = None
         self.delivery: OutboxDelivery | None = None
         self.canned: CannedRepliesModel | None = None
+        self.admin = AdminService(auth)
         self._history_tasks: dict[str, asyncio.Task[None]] = {}
         self._typing_sent: dict[str, float] = {}
         self._typing_stop: dict[str, asyncio.TimerHandle] = {}
