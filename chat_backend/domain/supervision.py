@@ -148,7 +148,8 @@ async def supervised_chats(session: AsyncSession, actor: Actor) -> list[Supervis
         row = last.first()
         waiting = 0
         if row is not None and row.author_kind == AuthorKind.VISITOR.value:
-            waiting = max(0, int((now - as_utc(row.created_at)).total_seconds()))
+            # At least 1: 0 means "answered", even for a message sent this very second.
+            waiting = max(1, int((now - as_utc(row.created_at)).total_seconds()))
         result.append(SupervisedChat(chat=await chats.summary(session, chat), waiting_seconds=waiting))
     return result
 

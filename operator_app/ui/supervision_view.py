@@ -295,6 +295,7 @@ class SupervisionView(QSplitter):
         self.watch_splitter.setChildrenCollapsible(False)
         self.addWidget(self.watch_splitter)
         self.setStretchFactor(1, 1)
+        self.setSizes([360, 1000])  # room for agent, visitor and waiting time side by side
         self._update_empty()
 
         self.timer = QTimer(self)
