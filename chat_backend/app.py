@@ -12,6 +12,7 @@ from fastapi import FastAPI, HTTPException, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from chat_backend import __version__
+from chat_backend.api.admin_routes import router as admin_router
 from chat_backend.api.deps import AppState
 from chat_backend.api.greeting_routes import router as greeting_router
 from chat_backend.api.routes import router as api_router
@@ -66,6 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(traffic_router)
     app.include_router(greeting_router)
     app.include_router(supervision_router)
+    app.include_router(admin_router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

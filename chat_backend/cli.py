@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if args.command == "create-site":
-        server_url = args.server_url or f"http://{settings.host}:{settings.port}"
+        server_url = args.server_url or settings.public_url or f"http://{settings.host}:{settings.port}"
         try:
             print(asyncio.run(_create_site(url, args.name, args.origin, server_url)))
         except ValueError as exc:

@@ -35,6 +35,9 @@ class Settings:
     # Seconds an access token stays valid; refresh tokens last `refresh_ttl`.
     access_ttl: int = 3600
     refresh_ttl: int = 30 * 24 * 3600
+    # The backend's public URL (behind a TLS proxy, say), for the widget snippets of `GET /api/v1/sites`;
+    # empty: the URL each request came to.
+    public_url: str = field(default_factory=lambda: os.environ.get("CHAT_PUBLIC_URL", ""))
     # Origins (scheme://host[:port]) allowed to open the agent socket from a browser; the app sends none.
     agent_origins: tuple[str, ...] = ()
     # A resume that would replay more than this many events answers `resync_required` instead.

@@ -23,6 +23,7 @@ _STATUS = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.ALREADY_EXISTS: 409,
 }
 
 
@@ -44,12 +45,14 @@ State = Annotated[AppState, Depends(get_state)]
 _bearer = HTTPBearer(auto_error=False)
 
 
-def raise_http(exc: DomainError) -> NoReturn:
+def raise_http(exc: DomainError, status: int | None = None) -> NoReturn:
+    """`status` overrides the code's usual HTTP status (a wrong current password is 403, not 401)."""
+    status = status or _STATUS.get(exc.code, 400)
     headers = {"Retry-After": str(int(exc.retry_after) + 1)} if exc.retry_after else None
-    if exc.code in (ErrorCode.INVALID_TOKEN, ErrorCode.INVALID_CREDENTIALS):
+    if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     detail = {"code": exc.code.value, "message": exc.message}
-    raise HTTPException(_STATUS.get(exc.code, 400), detail=detail, headers=headers) from exc
+    raise HTTPException(status, detail=detail, headers=headers) from exc
 
 
 async def current_agent(

@@ -68,10 +68,14 @@ async def patch_agent(
 
 @router.get("/audit")
 async def list_audit(
-    actor: CurrentActor, state: State, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    actor: CurrentActor,
+    state: State,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before_id: Annotated[int | None, Query(description="Only entries older than this one.")] = None,
 ) -> list[AuditEntry]:
+    """Admins: newest first; `before_id` (the last `audit_id` of a page) pages back."""
     try:
         async with state.db.read() as session:
-            return await audit.entries(session, actor, limit)
+            return await audit.entries(session, actor, limit, before_id)
     except DomainError as exc:
         raise_http(exc)

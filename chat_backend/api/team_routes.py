@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
+from typing import NoReturn
 
 from fastapi import APIRouter, Response
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
-from chat_backend.db.tables import Agent, AgentGroup, Group
-from chat_backend.domain import audit, canned, handover, routing
+from chat_backend.api.deps import CurrentActor, CurrentAgent, State, admin_only, raise_http
+from chat_backend.db.tables import Agent, AgentGroup
+from chat_backend.domain import audit, canned, groups, handover, routing
 from chat_backend.domain.errors import DomainError
 from chat_protocol import ErrorCode, RoutingStatus
 from chat_protocol.canned import CannedReply, CannedReplyInput
@@ -115,22 +115,53 @@ async def set_agent_limit(
 
 @router.get("/groups")
 async def list_groups(_agent: CurrentAgent, state: State) -> list[GroupInfo]:
+    """Every group with its members."""
     async with state.db.read() as session:
-        rows = (await session.scalars(select(Group).order_by(Group.name))).all()
-    return [GroupInfo(group_id=g.id, name=g.name) for g in rows]
+        return await groups.list_groups(session)
+
+
+def _refuse(exc: DomainError) -> NoReturn:
+    raise_http(exc, 422 if exc.code == ErrorCode.INVALID_PAYLOAD else None)
 
 
 @router.post("/groups", status_code=201)
-async def create_group(body: GroupInput, agent: CurrentAgent, state: State) -> GroupInfo:
-    admin_only(agent)
-    async with state.db.write() as session:
-        group = Group(id=str(uuid.uuid4()), name=body.name.strip())
-        session.add(group)
-        await session.flush()
-        await session.execute(delete(AgentGroup).where(AgentGroup.group_id == group.id))
-        session.add_all(AgentGroup(agent_id=a, group_id=group.id) for a in body.agent_ids)
-        await audit.record(session, agent, "group.create", group.id, None, body.model_dump(mode="json"))
-    return GroupInfo(group_id=group.id, name=group.name)
+async def create_group(body: GroupInput, agent: CurrentAgent, actor: CurrentActor, state: State) -> GroupInfo:
+    """Admins; a name in use is 409 `already_exists`."""
+    try:
+        async with state.db.write() as session:
+            created = await groups.create_group(session, agent, actor, body)
+    except DomainError as exc:
+        _refuse(exc)
+    state.hub.wake_all()  # supervisors' scopes changed: live sockets re-read them on their next batch
+    return created
+
+
+@router.put("/groups/{group_id}")
+async def update_group(
+    group_id: str, body: GroupInput, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> GroupInfo:
+    """Admins: the name and the full member list."""
+    try:
+        async with state.db.write() as session:
+            updated = await groups.update_group(session, agent, actor, group_id, body)
+    except DomainError as exc:
+        _refuse(exc)
+    state.hub.wake_all()
+    state.router.kick()  # a group's queued chats may now have someone to go to
+    return updated
+
+
+@router.delete("/groups/{group_id}", status_code=204)
+async def delete_group(group_id: str, agent: CurrentAgent, actor: CurrentActor, state: State) -> Response:
+    """Admins: memberships go; the group's chats stay, with no group."""
+    try:
+        async with state.db.write() as session:
+            await groups.delete_group(session, agent, actor, group_id)
+    except DomainError as exc:
+        raise_http(exc)
+    state.hub.wake_all()
+    state.router.kick()  # its queued chats are anyone's now
+    return Response(status_code=204)
 
 
 @router.get("/offline-messages")

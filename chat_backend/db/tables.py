@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -38,6 +39,8 @@ class Agent(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     max_chats: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set by an admin's temporary password; cleared when the agent chooses their own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuthSession(Base):
@@ -131,7 +134,12 @@ class PageViewRow(Base):
 
 class Chat(Base):
     __tablename__ = "chats"
-    __table_args__ = (Index("ix_chats_state", "state"), Index("ix_chats_agent_state", "agent_id", "state"))
+    __table_args__ = (
+        Index("ix_chats_state", "state"),
+        Index("ix_chats_agent_state", "agent_id", "state"),
+        # The team view's "chats today" reads the chats taken since midnight.
+        Index("ix_chats_taken_at", "taken_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
@@ -159,6 +167,8 @@ class EventRow(Base):
     __table_args__ = (
         UniqueConstraint("chat_id", "seq", name="uq_events_chat_seq"),
         UniqueConstraint("author_key", "client_id", name="uq_events_author_client"),
+        # The team view's first-response times start from the agent messages written since midnight.
+        Index("ix_events_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -40,9 +40,15 @@ async def record(
     await session.flush()
 
 
-async def entries(session: AsyncSession, actor: Actor, limit: int) -> list[AuditEntry]:
+async def entries(
+    session: AsyncSession, actor: Actor, limit: int, before_id: int | None = None
+) -> list[AuditEntry]:
+    """Newest first; `before_id` pages back (entries older than that one)."""
     authz.require_admin(actor)
-    rows = await session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
+    query = select(AuditRow)
+    if before_id is not None:
+        query = query.where(AuditRow.id < before_id)
+    rows = await session.scalars(query.order_by(AuditRow.id.desc()).limit(limit))
     return [
         AuditEntry(
             audit_id=r.id,
@@ -68,6 +74,7 @@ async def agent_detail(session: AsyncSession, agent: Agent) -> AgentDetail:
         status=RoutingStatus(agent.status),
         max_chats=agent.max_chats,
         group_ids=sorted(await authz.group_ids_of(session, agent.id)),
+        must_change_password=agent.must_change_password,
     )
 
 

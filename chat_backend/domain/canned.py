@@ -1,13 +1,16 @@
-"""Canned replies: shared (team) ones editable by supervisors and admins, personal ones by their owner."""
+"""Canned replies: shared (team) ones editable by supervisors and admins, personal ones by their owner.
+Changes to team replies are audited; personal ones are their owner's business."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import CannedReplyRow, utcnow
+from chat_backend.domain import audit
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.errors import DomainError
 from chat_protocol import ErrorCode
@@ -25,6 +28,10 @@ def _model(row: CannedReplyRow) -> CannedReply:
         owner_id=row.owner_id,
         updated_at=as_utc(row.updated_at),
     )
+
+
+def _dump(row: CannedReplyRow) -> dict[str, Any]:
+    return {"shortcut": row.shortcut, "title": row.title, "text": row.text, "shared": row.owner_id is None}
 
 
 async def visible(session: AsyncSession, agent: AgentIdentity) -> list[CannedReply]:
@@ -53,6 +60,8 @@ async def create(session: AsyncSession, agent: AgentIdentity, body: CannedReplyI
     )
     session.add(row)
     await session.flush()
+    if body.shared:
+        await audit.record(session, agent, "canned.create", row.id, None, _dump(row))
     return _model(row)
 
 
@@ -69,10 +78,16 @@ async def update(
 ) -> CannedReply:
     row = await _editable(session, agent, canned_id)
     _check_shared(agent, body.shared)
+    before = _dump(row)
     row.shortcut, row.title, row.text, row.updated_at = body.shortcut, body.title, body.text, utcnow()
     row.owner_id = None if body.shared else agent.agent_id
+    if before["shared"] or body.shared:  # a team reply changed, or one became or stopped being one
+        await audit.record(session, agent, "canned.update", row.id, before, _dump(row))
     return _model(row)
 
 
 async def delete(session: AsyncSession, agent: AgentIdentity, canned_id: str) -> None:
-    await session.delete(await _editable(session, agent, canned_id))
+    row = await _editable(session, agent, canned_id)
+    if row.owner_id is None:
+        await audit.record(session, agent, "canned.delete", row.id, _dump(row), None)
+    await session.delete(row)

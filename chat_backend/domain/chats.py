@@ -261,7 +261,12 @@ async def me(session: AsyncSession, agent: AgentIdentity) -> Me:
     row = await session.get(Agent, agent.agent_id)
     assert row is not None
     return Me(
-        agent_id=row.id, email=row.email, name=row.name, role=row.role, status=RoutingStatus(row.status)
+        agent_id=row.id,
+        email=row.email,
+        name=row.name,
+        role=row.role,
+        status=RoutingStatus(row.status),
+        must_change_password=row.must_change_password,
     )
 
 

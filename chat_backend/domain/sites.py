@@ -1,15 +1,43 @@
-"""Sites that embed the widget, and the exact origins each one allows."""
+"""Sites that embed the widget, and the exact origins each one allows.
+
+The origins are read from the database for every visitor login (the `Origin` check) and every page
+push, never cached, so an admin's change applies at once."""
 
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Site
+from chat_backend.domain import audit, authz
+from chat_backend.domain.auth import AgentIdentity
+from chat_backend.domain.authz import Actor
+from chat_backend.domain.errors import DomainError
+from chat_protocol import ErrorCode
+from chat_protocol.admin import SiteInfo, SiteInput
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A DNS name or an IPv4 address as browsers put it in `Origin` (IDN hosts in their xn-- form).
+_HOST = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$")
+
+
+def _host_of(hostname: str) -> str:
+    host = hostname.lower()
+    if ":" in host:  # IPv6, already validated by urlsplit
+        return f"[{host}]"
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError(f"not a host name: {hostname!r}") from exc
+    if not _HOST.match(host):
+        raise ValueError(f"not a host name: {hostname!r}")
+    return host
 
 
 def normalize_origin(url: str) -> str:
@@ -17,9 +45,7 @@ def normalize_origin(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
         raise ValueError(f"not an http(s) origin: {url!r}")
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
+    host = _host_of(parts.hostname)
     port = parts.port
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != _DEFAULT_PORTS[parts.scheme] else "")
 
@@ -32,6 +58,20 @@ def origin_allowed(site: Site, origin: str | None) -> bool:
         return normalize_origin(origin) in site.origins
     except ValueError:
         return False
+
+
+def clean_origins(origins: Sequence[str]) -> list[str]:
+    """Normalised, without duplicates, sorted; `invalid_payload` naming the first one that is not an
+    http(s) origin."""
+    cleaned = set()
+    for origin in origins:
+        try:
+            cleaned.add(normalize_origin(origin))
+        except ValueError as exc:
+            raise DomainError(
+                ErrorCode.INVALID_PAYLOAD, f"Not an http(s) origin (scheme://host[:port]): {origin!r}."
+            ) from exc
+    return sorted(cleaned)
 
 
 async def create_site(
@@ -50,3 +90,51 @@ async def create_site(
 def embed_snippet(server_url: str, site: Site) -> str:
     base = server_url.rstrip("/")
     return f'<script src="{base}/widget.js" data-site="{site.id}" async></script>'
+
+
+def site_info(server_url: str, site: Site) -> SiteInfo:
+    return SiteInfo(
+        site_id=site.id,
+        name=site.name,
+        origins=list(site.origins or []),
+        embed_snippet=embed_snippet(server_url, site),
+    )
+
+
+def _dump(site: Site) -> dict[str, Any]:
+    return {"name": site.name, "origins": list(site.origins or [])}
+
+
+def _checked(body: SiteInput) -> tuple[str, list[str]]:
+    name = body.name.strip()
+    if not name:
+        raise DomainError(ErrorCode.INVALID_PAYLOAD, "The site name is empty.")
+    return name, clean_origins(body.origins)
+
+
+async def list_sites(session: AsyncSession) -> list[Site]:
+    return list((await session.scalars(select(Site).order_by(Site.name, Site.id))).all())
+
+
+async def add_site(session: AsyncSession, identity: AgentIdentity, actor: Actor, body: SiteInput) -> Site:
+    authz.require_admin(actor)
+    name, origins = _checked(body)
+    site = await create_site(session, name, origins)
+    await audit.record(session, identity, "site.create", site.id, None, _dump(site))
+    return site
+
+
+async def update_site(
+    session: AsyncSession, identity: AgentIdentity, actor: Actor, site_id: str, body: SiteInput
+) -> Site:
+    """A new name and origins; visitor logins and page pushes from now on use them."""
+    authz.require_admin(actor)
+    site = await session.get(Site, site_id)
+    if site is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such site.")
+    name, origins = _checked(body)
+    before = _dump(site)
+    site.name, site.origins = name, origins
+    await session.flush()
+    await audit.record(session, identity, "site.update", site.id, before, _dump(site))
+    return site

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -69,6 +70,7 @@ class World:
     visitor_id: str = ""
     group_in: str = ""
     visitors: list[WireClient] = field(default_factory=list)
+    passwords_given: list[str] = field(default_factory=list)  # must never reach the audit log
 
     async def call(self, who: str, method: str, path: str, body: Any = None, token: str | None = None) -> str:
         token = token or self.people[who].token
@@ -202,6 +204,52 @@ async def _invite(w: World, who: str) -> str:
     return await w.ws(who, "invite_visitor", payload)
 
 
+ROLE_OF = {"agent": "agent", "sup_in": "supervisor", "sup_out": "supervisor", "admin": "admin"}
+
+
+async def _new_account(w: World, role: str = "agent") -> dict[str, Any]:
+    """A throwaway account made by the admin: `{"agent": AgentDetail, "temporary_password": ...}`."""
+    body = {"email": f"x{uuid.uuid4().hex[:10]}@example.com", "name": "Temp", "role": role}
+    created: dict[str, Any] = await w.ok("admin", "POST", "/api/v1/agents", body)
+    w.passwords_given.append(created["temporary_password"])
+    return created
+
+
+async def _reset_password(w: World, who: str) -> str:
+    created = await _new_account(w)
+    path = f"/api/v1/agents/{created['agent']['agent_id']}/password-reset"
+    response = await w.http.post(path, headers={"Authorization": f"Bearer {w.people[who].token}"})
+    if response.is_success:
+        w.passwords_given.append(response.json()["temporary_password"])
+    return outcome_of_http(response)
+
+
+async def _change_own_password(w: World, who: str) -> str:
+    """A fresh account of the column's role changes its temporary password (the people's own logins and
+    sockets must survive the rest of the run)."""
+    created = await _new_account(w, ROLE_OF[who])
+    email, temporary = created["agent"]["email"], created["temporary_password"]
+    token = w.backend.login_tokens(email, temporary)["access_token"]
+    body = {"current_password": temporary, "new_password": "new-" + uuid.uuid4().hex}
+    w.passwords_given.append(body["new_password"])
+    return await w.call(who, "PUT", "/api/v1/me/password", body, token=token)
+
+
+async def _group_then(w: World, who: str, method: str) -> str:
+    group = await w.ok("admin", "POST", "/api/v1/groups", {"name": "g" + uuid.uuid4().hex[:8]})
+    body = {"name": "g" + uuid.uuid4().hex[:8], "agent_ids": [w.people["agent"].agent_id]}
+    return await w.call(who, method, f"/api/v1/groups/{group['group_id']}", body if method == "PUT" else None)
+
+
+def _site_body() -> dict[str, Any]:
+    return {"name": "Site " + uuid.uuid4().hex[:6], "origins": ["https://shop.example"]}
+
+
+async def _update_site(w: World, who: str) -> str:
+    site = await w.ok("admin", "POST", "/api/v1/sites", _site_body())
+    return await w.call(who, "PUT", f"/api/v1/sites/{site['site_id']}", _site_body())
+
+
 def _c(w: World) -> dict[str, Any]:
     return {"chat_id": w.chat_id, "client_id": new_id()}
 
@@ -231,8 +279,20 @@ PROBES: dict[str, Probe] = {
     "PATCH /api/v1/agents/{agent_id}": lambda w, who: w.call(
         who, "PATCH", f"/api/v1/agents/{w.people['agent'].agent_id}", {"max_chats": 4}
     ),
+    "POST /api/v1/agents": lambda w, who: w.call(
+        who, "POST", "/api/v1/agents", {"email": f"n{uuid.uuid4().hex[:10]}@example.com", "name": "New"}
+    ),
+    "GET /api/v1/agent-accounts": lambda w, who: w.call(who, "GET", "/api/v1/agent-accounts"),
+    "POST /api/v1/agents/{agent_id}/password-reset": _reset_password,
+    "PUT /api/v1/me/password": _change_own_password,
+    "GET /api/v1/team": lambda w, who: w.call(who, "GET", "/api/v1/team"),
     "GET /api/v1/groups": lambda w, who: w.call(who, "GET", "/api/v1/groups"),
     "POST /api/v1/groups": lambda w, who: w.call(who, "POST", "/api/v1/groups", {"name": uuid.uuid4().hex}),
+    "PUT /api/v1/groups/{group_id}": lambda w, who: _group_then(w, who, "PUT"),
+    "DELETE /api/v1/groups/{group_id}": lambda w, who: _group_then(w, who, "DELETE"),
+    "GET /api/v1/sites": lambda w, who: w.call(who, "GET", "/api/v1/sites"),
+    "POST /api/v1/sites": lambda w, who: w.call(who, "POST", "/api/v1/sites", _site_body()),
+    "PUT /api/v1/sites/{site_id}": _update_site,
     "GET /api/v1/supervision/chats": lambda w, who: w.call(who, "GET", "/api/v1/supervision/chats"),
     "GET /api/v1/audit": lambda w, who: w.call(who, "GET", "/api/v1/audit"),
     "GET /api/v1/offline-messages": lambda w, who: w.call(who, "GET", "/api/v1/offline-messages"),
@@ -365,12 +425,25 @@ async def test_every_role_gets_exactly_what_roles_md_says(backend: BackendProces
             audit = await world.ok("admin", "GET", "/api/v1/audit?limit=500")
             actions = {entry["action"] for entry in audit}
             assert {
+                "agent.create",
                 "agent.update",
                 "agent.limit",
                 "agent.status",
+                "agent.password_reset",
+                "agent.password",
                 "group.create",
+                "group.update",
+                "group.delete",
+                "site.create",
+                "site.update",
+                "canned.create",
                 "settings.routing",
             } <= actions
+            # No password, temporary or chosen, nor any hash ever reaches the audit log.
+            logged = json.dumps(audit)
+            assert len(world.passwords_given) >= 5
+            assert not [p for p in world.passwords_given if p in logged]
+            assert "$argon2" not in logged
             patch = next(e for e in audit if e["action"] == "agent.update")
             assert patch["before"] == {"max_chats": 5}
             assert patch["after"] == {"max_chats": 4}
