@@ -139,6 +139,9 @@ class AppController(QObject):
         session.signals.session_ended.connect(lambda reason: self._session_ended(session, reason))
         self.main_window = window
         window.show()
+        me = session.store.me
+        if me is not None and me.must_change_password:  # signed in with a temporary password
+            window.open_password_dialog(temporary=True)
         return window
 
     # --- the interactive flow ---------------------------------------------------------------

@@ -2,10 +2,394 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US" sourcelanguage="en_US">
 <context>
+    <name>AdminDialog</name>
+    <message>
+        <source>Administration</source>
+        <translation>Administration</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>Could not load: %1</source>
+        <translation>Could not load: %1</translation>
+    </message>
+</context>
+<context>
+    <name>AdminRefusal</name>
+    <message>
+        <source>This already exists.</source>
+        <translation>This already exists.</translation>
+    </message>
+    <message>
+        <source>The server refused this change.</source>
+        <translation>The server refused this change.</translation>
+    </message>
+    <message>
+        <source>This no longer exists on the server. Reload the page.</source>
+        <translation>This no longer exists on the server. Reload the page.</translation>
+    </message>
+    <message>
+        <source>The server refused these values.</source>
+        <translation>The server refused these values.</translation>
+    </message>
+    <message>
+        <source>The password is wrong.</source>
+        <translation>The password is wrong.</translation>
+    </message>
+    <message>
+        <source>%1 (Server: %2)</source>
+        <translation>%1 (Server: %2)</translation>
+    </message>
+</context>
+<context>
+    <name>AgentFormDialog</name>
+    <message>
+        <source>name@example.com</source>
+        <translation>name@example.com</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>Default</translation>
+    </message>
+    <message>
+        <source>How many chats the agent holds at once; Default uses the routing setting.</source>
+        <translation>How many chats the agent holds at once; Default uses the routing setting.</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail</source>
+        <translation>&amp;E-mail</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Name</translation>
+    </message>
+    <message>
+        <source>&amp;Role</source>
+        <translation>&amp;Role</translation>
+    </message>
+    <message>
+        <source>&amp;Groups</source>
+        <translation>&amp;Groups</translation>
+    </message>
+    <message>
+        <source>Chat &amp;limit</source>
+        <translation>Chat &amp;limit</translation>
+    </message>
+    <message>
+        <source>Enter the agent&apos;s e-mail address.</source>
+        <translation>Enter the agent&apos;s e-mail address.</translation>
+    </message>
+    <message>
+        <source>Enter the agent&apos;s name.</source>
+        <translation>Enter the agent&apos;s name.</translation>
+    </message>
+</context>
+<context>
+    <name>AgentsModel</name>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>Admin</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Groups</translation>
+    </message>
+    <message>
+        <source>Chat limit</source>
+        <translation>Chat limit</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>Default</translation>
+    </message>
+    <message>
+        <source>Deactivated</source>
+        <translation>Deactivated</translation>
+    </message>
+</context>
+<context>
+    <name>AgentsPage</name>
+    <message>
+        <source>&amp;New agent…</source>
+        <translation>&amp;New agent…</translation>
+    </message>
+    <message>
+        <source>&amp;Change…</source>
+        <translation>&amp;Change…</translation>
+    </message>
+    <message>
+        <source>&amp;Deactivate…</source>
+        <translation>&amp;Deactivate…</translation>
+    </message>
+    <message>
+        <source>Reset &amp;password…</source>
+        <translation>Reset &amp;password…</translation>
+    </message>
+    <message>
+        <source>&amp;Reload</source>
+        <translation>&amp;Reload</translation>
+    </message>
+    <message>
+        <source>Agents</source>
+        <translation>Agents</translation>
+    </message>
+    <message>
+        <source>No agent accounts yet.</source>
+        <translation>No agent accounts yet.</translation>
+    </message>
+    <message>
+        <source>Re&amp;activate…</source>
+        <translation>Re&amp;activate…</translation>
+    </message>
+    <message>
+        <source>%1 was created.</source>
+        <translation>%1 was created.</translation>
+    </message>
+    <message>
+        <source>The changes to %1 were saved.</source>
+        <translation>The changes to %1 were saved.</translation>
+    </message>
+    <message>
+        <source>Deactivate agent</source>
+        <translation>Deactivate agent</translation>
+    </message>
+    <message>
+        <source>Deactivate %1? They are signed out at once: the app closes its connection right now, and they can no longer sign in. You can reactivate the account later.</source>
+        <translation>Deactivate %1? They are signed out at once: the app closes its connection right now, and they can no longer sign in. You can reactivate the account later.</translation>
+    </message>
+    <message>
+        <source>Deactivate</source>
+        <translation>Deactivate</translation>
+    </message>
+    <message>
+        <source>Reactivate agent</source>
+        <translation>Reactivate agent</translation>
+    </message>
+    <message>
+        <source>Reactivate %1? They can sign in again with their password.</source>
+        <translation>Reactivate %1? They can sign in again with their password.</translation>
+    </message>
+    <message>
+        <source>Reactivate</source>
+        <translation>Reactivate</translation>
+    </message>
+    <message>
+        <source>%1 was deactivated.</source>
+        <translation>%1 was deactivated.</translation>
+    </message>
+    <message>
+        <source>%1 was reactivated.</source>
+        <translation>%1 was reactivated.</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>Reset password</translation>
+    </message>
+    <message>
+        <source>Give %1 a new temporary password? Their current password stops working and they are signed out everywhere; they choose a new password when they sign in.</source>
+        <translation>Give %1 a new temporary password? Their current password stops working and they are signed out everywhere; they choose a new password when they sign in.</translation>
+    </message>
+    <message>
+        <source>The password of %1 was reset.</source>
+        <translation>The password of %1 was reset.</translation>
+    </message>
+</context>
+<context>
     <name>AppController</name>
     <message>
         <source>You are signed in, but could not be remembered: no password keyring is available.</source>
         <translation>You are signed in, but could not be remembered: no password keyring is available.</translation>
+    </message>
+</context>
+<context>
+    <name>AuditModel</name>
+    <message>
+        <source>Agent created</source>
+        <translation>Agent created</translation>
+    </message>
+    <message>
+        <source>Agent changed</source>
+        <translation>Agent changed</translation>
+    </message>
+    <message>
+        <source>Agent&apos;s status set</source>
+        <translation>Agent&apos;s status set</translation>
+    </message>
+    <message>
+        <source>Password reset</source>
+        <translation>Password reset</translation>
+    </message>
+    <message>
+        <source>Own password changed</source>
+        <translation>Own password changed</translation>
+    </message>
+    <message>
+        <source>Chat limit set</source>
+        <translation>Chat limit set</translation>
+    </message>
+    <message>
+        <source>Group created</source>
+        <translation>Group created</translation>
+    </message>
+    <message>
+        <source>Group changed</source>
+        <translation>Group changed</translation>
+    </message>
+    <message>
+        <source>Group deleted</source>
+        <translation>Group deleted</translation>
+    </message>
+    <message>
+        <source>Site created</source>
+        <translation>Site created</translation>
+    </message>
+    <message>
+        <source>Site changed</source>
+        <translation>Site changed</translation>
+    </message>
+    <message>
+        <source>Routing settings changed</source>
+        <translation>Routing settings changed</translation>
+    </message>
+    <message>
+        <source>Visitor tracking settings changed</source>
+        <translation>Visitor tracking settings changed</translation>
+    </message>
+    <message>
+        <source>Business hours changed</source>
+        <translation>Business hours changed</translation>
+    </message>
+    <message>
+        <source>Greeting rule created</source>
+        <translation>Greeting rule created</translation>
+    </message>
+    <message>
+        <source>Greeting rule changed</source>
+        <translation>Greeting rule changed</translation>
+    </message>
+    <message>
+        <source>Greeting rule deleted</source>
+        <translation>Greeting rule deleted</translation>
+    </message>
+    <message>
+        <source>Team reply created</source>
+        <translation>Team reply created</translation>
+    </message>
+    <message>
+        <source>Team reply changed</source>
+        <translation>Team reply changed</translation>
+    </message>
+    <message>
+        <source>Team reply deleted</source>
+        <translation>Team reply deleted</translation>
+    </message>
+    <message>
+        <source>Greeting rule: %1</source>
+        <translation>Greeting rule: %1</translation>
+    </message>
+    <message>
+        <source>Team reply: %1</source>
+        <translation>Team reply: %1</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>yes</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>no</translation>
+    </message>
+    <message>
+        <source>reordered</source>
+        <translation>reordered</translation>
+    </message>
+    <message>
+        <source>Before:</source>
+        <translation>Before:</translation>
+    </message>
+    <message>
+        <source>After:</source>
+        <translation>After:</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Who</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Change</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <source>&amp;Reload</source>
+        <translation>&amp;Reload</translation>
+    </message>
+    <message>
+        <source>&amp;Older entries</source>
+        <translation>&amp;Older entries</translation>
+    </message>
+    <message>
+        <source>Select an entry to see everything it changed.</source>
+        <translation>Select an entry to see everything it changed.</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Audit log</translation>
+    </message>
+    <message>
+        <source>No changes have been recorded yet.</source>
+        <translation>No changes have been recorded yet.</translation>
+    </message>
+    <message>
+        <source>These are all the entries.</source>
+        <translation>These are all the entries.</translation>
     </message>
 </context>
 <context>
@@ -17,6 +401,77 @@
     <message>
         <source>You were set to away after %1 minutes without activity</source>
         <translation>You were set to away after %1 minutes without activity</translation>
+    </message>
+</context>
+<context>
+    <name>BusinessHoursPage</name>
+    <message>
+        <source>&amp;Time zone</source>
+        <translation>&amp;Time zone</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>Monday</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>Tuesday</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>Wednesday</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>Thursday</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>Friday</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>Saturday</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>Sunday</translation>
+    </message>
+    <message>
+        <source>Open on</source>
+        <translation>Open on</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>A day that is not ticked is closed. Times are in the time zone above.</source>
+        <translation>A day that is not ticked is closed. Times are in the time zone above.</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Save</translation>
+    </message>
+    <message>
+        <source>Business hours</source>
+        <translation>Business hours</translation>
+    </message>
+    <message>
+        <source>“%1” is not a known time zone. Choose one from the list.</source>
+        <translation>“%1” is not a known time zone. Choose one from the list.</translation>
+    </message>
+    <message>
+        <source>%1: the opening time must be before the closing time.</source>
+        <translation>%1: the opening time must be before the closing time.</translation>
+    </message>
+    <message>
+        <source>Business hours saved.</source>
+        <translation>Business hours saved.</translation>
     </message>
 </context>
 <context>
@@ -536,6 +991,275 @@
     </message>
 </context>
 <context>
+    <name>GreetingRulesModel</name>
+    <message>
+        <source>All sites</source>
+        <translation>All sites</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>Enabled</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Site</translation>
+    </message>
+    <message>
+        <source>Shown</source>
+        <translation>Shown</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <source>Acceptance</source>
+        <translation>Acceptance</translation>
+    </message>
+    <message>
+        <source>Accepted greetings as a share of those shown</source>
+        <translation>Accepted greetings as a share of those shown</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>No</translation>
+    </message>
+</context>
+<context>
+    <name>GreetingRulesPage</name>
+    <message>
+        <source>&amp;New rule</source>
+        <translation>&amp;New rule</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Delete</translation>
+    </message>
+    <message>
+        <source>&amp;Save rule</source>
+        <translation>&amp;Save rule</translation>
+    </message>
+    <message>
+        <source>&amp;Enabled</source>
+        <translation>&amp;Enabled</translation>
+    </message>
+    <message>
+        <source>Empty: shown on behalf of the team</source>
+        <translation>Empty: shown on behalf of the team</translation>
+    </message>
+    <message>
+        <source>All sites</source>
+        <translation>All sites</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Name</translation>
+    </message>
+    <message>
+        <source>Si&amp;te</source>
+        <translation>Si&amp;te</translation>
+    </message>
+    <message>
+        <source>Se&amp;nder name</source>
+        <translation>Se&amp;nder name</translation>
+    </message>
+    <message>
+        <source>Greeting &amp;text</source>
+        <translation>Greeting &amp;text</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>e.g. */cart*</source>
+        <translation>e.g. */cart*</translation>
+    </message>
+    <message>
+        <source>e.g. google</source>
+        <translation>e.g. google</translation>
+    </message>
+    <message>
+        <source>Desktop</source>
+        <translation>Desktop</translation>
+    </message>
+    <message>
+        <source>Tablet</source>
+        <translation>Tablet</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <source>Unknown device</source>
+        <translation>Unknown device</translation>
+    </message>
+    <message>
+        <source>Returning visitors</source>
+        <translation>Returning visitors</translation>
+    </message>
+    <message>
+        <source>First-time visitors</source>
+        <translation>First-time visitors</translation>
+    </message>
+    <message>
+        <source>Time on the site at least</source>
+        <translation>Time on the site at least</translation>
+    </message>
+    <message>
+        <source>Time on the page at least</source>
+        <translation>Time on the page at least</translation>
+    </message>
+    <message>
+        <source>Page address matches</source>
+        <translation>Page address matches</translation>
+    </message>
+    <message>
+        <source>Pages viewed at least</source>
+        <translation>Pages viewed at least</translation>
+    </message>
+    <message>
+        <source>Referrer contains</source>
+        <translation>Referrer contains</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Device</translation>
+    </message>
+    <message>
+        <source>Visitor</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <source>Cart value at least</source>
+        <translation>Cart value at least</translation>
+    </message>
+    <message>
+        <source>Only during business hours</source>
+        <translation>Only during business hours</translation>
+    </message>
+    <message>
+        <source>Conditions (all ticked ones must hold)</source>
+        <translation>Conditions (all ticked ones must hold)</translation>
+    </message>
+    <message>
+        <source>Greetings</source>
+        <translation>Greetings</translation>
+    </message>
+    <message>
+        <source>No greeting rules yet. Write one and save it.</source>
+        <translation>No greeting rules yet. Write one and save it.</translation>
+    </message>
+    <message>
+        <source>Fill in the ticked conditions, or untick them.</source>
+        <translation>Fill in the ticked conditions, or untick them.</translation>
+    </message>
+    <message>
+        <source>Give the rule a name.</source>
+        <translation>Give the rule a name.</translation>
+    </message>
+    <message>
+        <source>Write the text of the greeting.</source>
+        <translation>Write the text of the greeting.</translation>
+    </message>
+    <message>
+        <source>Some values are not valid. Check the conditions.</source>
+        <translation>Some values are not valid. Check the conditions.</translation>
+    </message>
+    <message>
+        <source>Saved the rule “%1”.</source>
+        <translation>Saved the rule “%1”.</translation>
+    </message>
+    <message>
+        <source>Delete greeting rule</source>
+        <translation>Delete greeting rule</translation>
+    </message>
+    <message>
+        <source>Delete the rule “%1”? Its counts are lost.</source>
+        <translation>Delete the rule “%1”? Its counts are lost.</translation>
+    </message>
+    <message>
+        <source>Deleted the rule “%1”.</source>
+        <translation>Deleted the rule “%1”.</translation>
+    </message>
+</context>
+<context>
+    <name>GroupsPage</name>
+    <message>
+        <source>&amp;New group</source>
+        <translation>&amp;New group</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Delete…</translation>
+    </message>
+    <message>
+        <source>e.g. Sales</source>
+        <translation>e.g. Sales</translation>
+    </message>
+    <message>
+        <source>&amp;Save group</source>
+        <translation>&amp;Save group</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Name</translation>
+    </message>
+    <message>
+        <source>&amp;Members</source>
+        <translation>&amp;Members</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Groups</translation>
+    </message>
+    <message>
+        <source>No groups yet. Create one to route chats to a department.</source>
+        <translation>No groups yet. Create one to route chats to a department.</translation>
+    </message>
+    <message>
+        <source>(deactivated account)</source>
+        <translation>(deactivated account)</translation>
+    </message>
+    <message>
+        <source>&amp;Create group</source>
+        <translation>&amp;Create group</translation>
+    </message>
+    <message>
+        <source>Enter the group&apos;s name.</source>
+        <translation>Enter the group&apos;s name.</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <source>Delete group</source>
+        <translation>Delete group</translation>
+    </message>
+    <message>
+        <source>Delete the group %1? Its members stay agents but are no longer in it, and the group&apos;s supervisors no longer see their chats through it.</source>
+        <translation>Delete the group %1? Its members stay agents but are no longer in it, and the group&apos;s supervisors no longer see their chats through it.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>The group %1 was deleted.</source>
+        <translation>The group %1 was deleted.</translation>
+    </message>
+</context>
+<context>
     <name>InviteDialog</name>
     <message>
         <source>Invite to chat</source>
@@ -644,6 +1368,14 @@
         <translation>&amp;Settings…</translation>
     </message>
     <message>
+        <source>Change &amp;password…</source>
+        <translation>Change &amp;password…</translation>
+    </message>
+    <message>
+        <source>&amp;Administration…</source>
+        <translation>&amp;Administration…</translation>
+    </message>
+    <message>
         <source>&amp;Chat</source>
         <translation>&amp;Chat</translation>
     </message>
@@ -698,6 +1430,10 @@
     <message>
         <source>Chat closed.</source>
         <translation>Chat closed.</translation>
+    </message>
+    <message>
+        <source>Your password was changed.</source>
+        <translation>Your password was changed.</translation>
     </message>
     <message>
         <source>No unread messages.</source>
@@ -837,6 +1573,57 @@
     </message>
 </context>
 <context>
+    <name>PasswordDialog</name>
+    <message>
+        <source>Change password</source>
+        <translation>Change password</translation>
+    </message>
+    <message>
+        <source>You signed in with a temporary password. Choose your own password now.</source>
+        <translation>You signed in with a temporary password. Choose your own password now.</translation>
+    </message>
+    <message>
+        <source>At least %1 characters</source>
+        <translation>At least %1 characters</translation>
+    </message>
+    <message>
+        <source>&amp;Temporary password</source>
+        <translation>&amp;Temporary password</translation>
+    </message>
+    <message>
+        <source>&amp;Current password</source>
+        <translation>&amp;Current password</translation>
+    </message>
+    <message>
+        <source>&amp;New password</source>
+        <translation>&amp;New password</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat the new password</source>
+        <translation>&amp;Repeat the new password</translation>
+    </message>
+    <message>
+        <source>Enter your current password.</source>
+        <translation>Enter your current password.</translation>
+    </message>
+    <message>
+        <source>The new password is too short: use at least %1 characters.</source>
+        <translation>The new password is too short: use at least %1 characters.</translation>
+    </message>
+    <message>
+        <source>The two new passwords are not the same.</source>
+        <translation>The two new passwords are not the same.</translation>
+    </message>
+    <message>
+        <source>Choose a new password that differs from the current one.</source>
+        <translation>Choose a new password that differs from the current one.</translation>
+    </message>
+    <message>
+        <source>The current password is wrong.</source>
+        <translation>The current password is wrong.</translation>
+    </message>
+</context>
+<context>
     <name>PastChatDialog</name>
     <message>
         <source>Chat with %1</source>
@@ -877,6 +1664,168 @@
     <message>
         <source>%1 took the chat.</source>
         <translation>%1 took the chat.</translation>
+    </message>
+</context>
+<context>
+    <name>RepliesPage</name>
+    <message>
+        <source>&amp;New</source>
+        <translation>&amp;New</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Delete</translation>
+    </message>
+    <message>
+        <source>e.g. thanks</source>
+        <translation>e.g. thanks</translation>
+    </message>
+    <message>
+        <source>Team replies can be used by everyone. Placeholders: {visitor.name}, {visitor.email}, {agent.name}, {page.url}; a fallback follows a bar: {visitor.name|customer}.</source>
+        <translation>Team replies can be used by everyone. Placeholders: {visitor.name}, {visitor.email}, {agent.name}, {page.url}; a fallback follows a bar: {visitor.name|customer}.</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Save</translation>
+    </message>
+    <message>
+        <source>S&amp;hortcut (#)</source>
+        <translation>S&amp;hortcut (#)</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>&amp;Title</translation>
+    </message>
+    <message>
+        <source>Te&amp;xt</source>
+        <translation>Te&amp;xt</translation>
+    </message>
+    <message>
+        <source>Team replies</source>
+        <translation>Team replies</translation>
+    </message>
+    <message>
+        <source>No team replies yet. Write one and save it.</source>
+        <translation>No team replies yet. Write one and save it.</translation>
+    </message>
+    <message>
+        <source>The shortcut is 1 to 40 letters, digits, - or _, without spaces.</source>
+        <translation>The shortcut is 1 to 40 letters, digits, - or _, without spaces.</translation>
+    </message>
+    <message>
+        <source>Fill in a title and a text.</source>
+        <translation>Fill in a title and a text.</translation>
+    </message>
+    <message>
+        <source>Another canned reply already uses this shortcut.</source>
+        <translation>Another canned reply already uses this shortcut.</translation>
+    </message>
+    <message>
+        <source>Saved #%1.</source>
+        <translation>Saved #%1.</translation>
+    </message>
+    <message>
+        <source>Delete team reply</source>
+        <translation>Delete team reply</translation>
+    </message>
+    <message>
+        <source>Delete #%1 for the whole team?</source>
+        <translation>Delete #%1 for the whole team?</translation>
+    </message>
+    <message>
+        <source>Deleted #%1.</source>
+        <translation>Deleted #%1.</translation>
+    </message>
+</context>
+<context>
+    <name>RoutingPage</name>
+    <message>
+        <source>&amp;Assign waiting chats to agents automatically</source>
+        <translation>&amp;Assign waiting chats to agents automatically</translation>
+    </message>
+    <message>
+        <source> chats</source>
+        <translation> chats</translation>
+    </message>
+    <message>
+        <source>For agents without a limit of their own</source>
+        <translation>For agents without a limit of their own</translation>
+    </message>
+    <message>
+        <source>&amp;Reassign an unanswered chat after</source>
+        <translation>&amp;Reassign an unanswered chat after</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Routing and queue</source>
+        <translation>Routing and queue</translation>
+    </message>
+    <message>
+        <source>Default chat &amp;limit per agent</source>
+        <translation>Default chat &amp;limit per agent</translation>
+    </message>
+    <message>
+        <source>Waiting time turns &amp;orange after</source>
+        <translation>Waiting time turns &amp;orange after</translation>
+    </message>
+    <message>
+        <source>Waiting time turns r&amp;ed after</source>
+        <translation>Waiting time turns r&amp;ed after</translation>
+    </message>
+    <message>
+        <source>Remind agents of waiting chats &amp;every</source>
+        <translation>Remind agents of waiting chats &amp;every</translation>
+    </message>
+    <message>
+        <source>&amp;Close a chat when nobody wrote for</source>
+        <translation>&amp;Close a chat when nobody wrote for</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>Set an agent &amp;away after idle for</source>
+        <translation>Set an agent &amp;away after idle for</translation>
+    </message>
+    <message>
+        <source>Inactivity</source>
+        <translation>Inactivity</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <source>Visitor history</source>
+        <translation>Visitor history</translation>
+    </message>
+    <message>
+        <source>&amp;Keep the pages visitors viewed for</source>
+        <translation>&amp;Keep the pages visitors viewed for</translation>
+    </message>
+    <message>
+        <source>Unticked timeouts are off.</source>
+        <translation>Unticked timeouts are off.</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Save</translation>
+    </message>
+    <message>
+        <source>Routing and timeouts</source>
+        <translation>Routing and timeouts</translation>
+    </message>
+    <message>
+        <source>Red must come later than orange: make the second waiting time longer.</source>
+        <translation>Red must come later than orange: make the second waiting time longer.</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>Settings saved.</translation>
     </message>
 </context>
 <context>
@@ -982,6 +1931,69 @@
     </message>
 </context>
 <context>
+    <name>SitesPage</name>
+    <message>
+        <source>&amp;New site</source>
+        <translation>&amp;New site</translation>
+    </message>
+    <message>
+        <source>One address a line, like https://www.example.com (scheme, host and port only). The chat widget and page push work only on these.</source>
+        <translation>One address a line, like https://www.example.com (scheme, host and port only). The chat widget and page push work only on these.</translation>
+    </message>
+    <message>
+        <source>&amp;Save site</source>
+        <translation>&amp;Save site</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Copy</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Name</translation>
+    </message>
+    <message>
+        <source>&amp;Allowed origins</source>
+        <translation>&amp;Allowed origins</translation>
+    </message>
+    <message>
+        <source>Embed code</source>
+        <translation>Embed code</translation>
+    </message>
+    <message>
+        <source>Sites</source>
+        <translation>Sites</translation>
+    </message>
+    <message>
+        <source>No sites yet. Add the website that embeds the chat widget.</source>
+        <translation>No sites yet. Add the website that embeds the chat widget.</translation>
+    </message>
+    <message>
+        <source>Save the site to get its embed code.</source>
+        <translation>Save the site to get its embed code.</translation>
+    </message>
+    <message>
+        <source>&amp;Create site</source>
+        <translation>&amp;Create site</translation>
+    </message>
+    <message>
+        <source>The embed code is on the clipboard.</source>
+        <translation>The embed code is on the clipboard.</translation>
+    </message>
+    <message>
+        <source>Enter the site&apos;s name.</source>
+        <translation>Enter the site&apos;s name.</translation>
+    </message>
+    <message>
+        <source>At most %1 origins per site.</source>
+        <translation>At most %1 origins per site.</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+</context>
+<context>
     <name>SneakPeekLabel</name>
     <message>
         <source>Visitor is typing:</source>
@@ -1043,6 +2055,167 @@
     <message>
         <source>The supervised chats could not be loaded.</source>
         <translation>The supervised chats could not be loaded.</translation>
+    </message>
+</context>
+<context>
+    <name>TeamModel</name>
+    <message>
+        <source>Accepting</source>
+        <translation>Accepting</translation>
+    </message>
+    <message>
+        <source>Not accepting</source>
+        <translation>Not accepting</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>Away</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>Load</translation>
+    </message>
+    <message>
+        <source>Chats today</source>
+        <translation>Chats today</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Answered</translation>
+    </message>
+    <message>
+        <source>First response</source>
+        <translation>First response</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Groups</translation>
+    </message>
+    <message>
+        <source>Open chats now / the agent&apos;s chat limit</source>
+        <translation>Open chats now / the agent&apos;s chat limit</translation>
+    </message>
+    <message>
+        <source>Chats the agent took or was given since midnight</source>
+        <translation>Chats the agent took or was given since midnight</translation>
+    </message>
+    <message>
+        <source>Of those, chats the agent replied to</source>
+        <translation>Of those, chats the agent replied to</translation>
+    </message>
+    <message>
+        <source>Average time to the agent&apos;s first reply today</source>
+        <translation>Average time to the agent&apos;s first reply today</translation>
+    </message>
+</context>
+<context>
+    <name>TeamView</name>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Refresh</translation>
+    </message>
+    <message>
+        <source>Load the team again (it also reloads every 10 seconds)</source>
+        <translation>Load the team again (it also reloads every 10 seconds)</translation>
+    </message>
+    <message>
+        <source>Set &amp;status</source>
+        <translation>Set &amp;status</translation>
+    </message>
+    <message>
+        <source>Change the selected agent&apos;s status</source>
+        <translation>Change the selected agent&apos;s status</translation>
+    </message>
+    <message>
+        <source>Loading the team…</source>
+        <translation>Loading the team…</translation>
+    </message>
+    <message>
+        <source>No agents to show: nobody is in your groups yet.</source>
+        <translation>No agents to show: nobody is in your groups yet.</translation>
+    </message>
+    <message>
+        <source>&amp;Accepting</source>
+        <translation>&amp;Accepting</translation>
+    </message>
+    <message>
+        <source>&amp;Not accepting</source>
+        <translation>&amp;Not accepting</translation>
+    </message>
+    <message>
+        <source>A&amp;way</source>
+        <translation>A&amp;way</translation>
+    </message>
+    <message>
+        <source>The team could not be loaded: %1</source>
+        <translation>The team could not be loaded: %1</translation>
+    </message>
+    <message>
+        <source>%1 agents, %2 online · updated at %3</source>
+        <translation>%1 agents, %2 online · updated at %3</translation>
+    </message>
+    <message>
+        <source>%1 is now: %2</source>
+        <translation>%1 is now: %2</translation>
+    </message>
+    <message>
+        <source>%1&apos;s status was not changed: they are not in your groups.</source>
+        <translation>%1&apos;s status was not changed: they are not in your groups.</translation>
+    </message>
+    <message>
+        <source>%1&apos;s status was not changed: you may not change it.</source>
+        <translation>%1&apos;s status was not changed: you may not change it.</translation>
+    </message>
+    <message>
+        <source>%1&apos;s status was not changed: %2</source>
+        <translation>%1&apos;s status was not changed: %2</translation>
+    </message>
+</context>
+<context>
+    <name>TemporaryPasswordDialog</name>
+    <message>
+        <source>Temporary password</source>
+        <translation>Temporary password</translation>
+    </message>
+    <message>
+        <source>The temporary password of %1 is shown only now. Pass it on securely (in person or by phone, not in the same e-mail as the address). They must choose their own password when they sign in.</source>
+        <translation>The temporary password of %1 is shown only now. Pass it on securely (in person or by phone, not in the same e-mail as the address). They must choose their own password when they sign in.</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Copy</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>Copied to the clipboard.</translation>
     </message>
 </context>
 <context>
@@ -1552,6 +2725,14 @@
     <message>
         <source>Watch your teammates&apos; chats (Ctrl+Shift+S)</source>
         <translation>Watch your teammates&apos; chats (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>&amp;Team</source>
+        <translation>&amp;Team</translation>
+    </message>
+    <message>
+        <source>Your team&apos;s status, load and chats today (Ctrl+Shift+M)</source>
+        <translation>Your team&apos;s status, load and chats today (Ctrl+Shift+M)</translation>
     </message>
     <message>
         <source>Invitation sent to %1.</source>

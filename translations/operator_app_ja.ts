@@ -2,10 +2,394 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP" sourcelanguage="en_US">
 <context>
+    <name>AdminDialog</name>
+    <message>
+        <source>Administration</source>
+        <translation>管理</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <source>Loading…</source>
+        <translation>読み込み中…</translation>
+    </message>
+    <message>
+        <source>Could not load: %1</source>
+        <translation>読み込めませんでした: %1</translation>
+    </message>
+</context>
+<context>
+    <name>AdminRefusal</name>
+    <message>
+        <source>This already exists.</source>
+        <translation>すでに存在します。</translation>
+    </message>
+    <message>
+        <source>The server refused this change.</source>
+        <translation>サーバーがこの変更を拒否しました。</translation>
+    </message>
+    <message>
+        <source>This no longer exists on the server. Reload the page.</source>
+        <translation>サーバー上にもう存在しません。ページを再読み込みしてください。</translation>
+    </message>
+    <message>
+        <source>The server refused these values.</source>
+        <translation>サーバーがこの値を受け付けませんでした。</translation>
+    </message>
+    <message>
+        <source>The password is wrong.</source>
+        <translation>パスワードが違います。</translation>
+    </message>
+    <message>
+        <source>%1 (Server: %2)</source>
+        <translation>%1（サーバー: %2）</translation>
+    </message>
+</context>
+<context>
+    <name>AgentFormDialog</name>
+    <message>
+        <source>name@example.com</source>
+        <translation>例: name@example.com</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>既定</translation>
+    </message>
+    <message>
+        <source>How many chats the agent holds at once; Default uses the routing setting.</source>
+        <translation>オペレーターが同時に対応できるチャット数です。「既定」ではルーティング設定の値を使います。</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail</source>
+        <translation>メールアドレス(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>名前(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Role</source>
+        <translation>ロール(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Groups</source>
+        <translation>グループ(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Chat &amp;limit</source>
+        <translation>同時対応上限(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Enter the agent&apos;s e-mail address.</source>
+        <translation>オペレーターのメールアドレスを入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the agent&apos;s name.</source>
+        <translation>オペレーターの名前を入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>AgentsModel</name>
+    <message>
+        <source>Agent</source>
+        <translation>オペレーター</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>スーパーバイザー</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>管理者</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>ロール</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <source>Chat limit</source>
+        <translation>対応上限</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>ステータス</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>有効</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>既定</translation>
+    </message>
+    <message>
+        <source>Deactivated</source>
+        <translation>無効</translation>
+    </message>
+</context>
+<context>
+    <name>AgentsPage</name>
+    <message>
+        <source>&amp;New agent…</source>
+        <translation>オペレーターを追加(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Change…</source>
+        <translation>変更(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Deactivate…</source>
+        <translation>無効化(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Reset &amp;password…</source>
+        <translation>パスワードをリセット(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Reload</source>
+        <translation>再読み込み(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Agents</source>
+        <translation>オペレーター</translation>
+    </message>
+    <message>
+        <source>No agent accounts yet.</source>
+        <translation>オペレーターのアカウントはまだありません。</translation>
+    </message>
+    <message>
+        <source>Re&amp;activate…</source>
+        <translation>再有効化(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>%1 was created.</source>
+        <translation>%1 を作成しました。</translation>
+    </message>
+    <message>
+        <source>The changes to %1 were saved.</source>
+        <translation>%1 の変更を保存しました。</translation>
+    </message>
+    <message>
+        <source>Deactivate agent</source>
+        <translation>オペレーターの無効化</translation>
+    </message>
+    <message>
+        <source>Deactivate %1? They are signed out at once: the app closes its connection right now, and they can no longer sign in. You can reactivate the account later.</source>
+        <translation>%1 を無効化しますか？ 直ちにサインアウトされ（アプリの接続がすぐに切断されます）、以後サインインできなくなります。アカウントは後から再有効化できます。</translation>
+    </message>
+    <message>
+        <source>Deactivate</source>
+        <translation>無効化</translation>
+    </message>
+    <message>
+        <source>Reactivate agent</source>
+        <translation>オペレーターの再有効化</translation>
+    </message>
+    <message>
+        <source>Reactivate %1? They can sign in again with their password.</source>
+        <translation>%1 を再有効化しますか？ 本人のパスワードで再びサインインできるようになります。</translation>
+    </message>
+    <message>
+        <source>Reactivate</source>
+        <translation>再有効化</translation>
+    </message>
+    <message>
+        <source>%1 was deactivated.</source>
+        <translation>%1 を無効化しました。</translation>
+    </message>
+    <message>
+        <source>%1 was reactivated.</source>
+        <translation>%1 を再有効化しました。</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>パスワードをリセット</translation>
+    </message>
+    <message>
+        <source>Give %1 a new temporary password? Their current password stops working and they are signed out everywhere; they choose a new password when they sign in.</source>
+        <translation>%1 に新しい仮パスワードを発行しますか？ 現在のパスワードは使えなくなり、すべての端末でサインアウトされます。次回のサインイン時に本人が新しいパスワードを設定します。</translation>
+    </message>
+    <message>
+        <source>The password of %1 was reset.</source>
+        <translation>%1 のパスワードをリセットしました。</translation>
+    </message>
+</context>
+<context>
     <name>AppController</name>
     <message>
         <source>You are signed in, but could not be remembered: no password keyring is available.</source>
         <translation>サインインしましたが、パスワードキーリングがないため、サインイン情報を保存できませんでした。</translation>
+    </message>
+</context>
+<context>
+    <name>AuditModel</name>
+    <message>
+        <source>Agent created</source>
+        <translation>オペレーターを作成</translation>
+    </message>
+    <message>
+        <source>Agent changed</source>
+        <translation>オペレーターを変更</translation>
+    </message>
+    <message>
+        <source>Agent&apos;s status set</source>
+        <translation>オペレーターの状態を設定</translation>
+    </message>
+    <message>
+        <source>Password reset</source>
+        <translation>パスワードをリセット</translation>
+    </message>
+    <message>
+        <source>Own password changed</source>
+        <translation>自分のパスワードを変更</translation>
+    </message>
+    <message>
+        <source>Chat limit set</source>
+        <translation>同時対応上限を設定</translation>
+    </message>
+    <message>
+        <source>Group created</source>
+        <translation>グループを作成</translation>
+    </message>
+    <message>
+        <source>Group changed</source>
+        <translation>グループを変更</translation>
+    </message>
+    <message>
+        <source>Group deleted</source>
+        <translation>グループを削除</translation>
+    </message>
+    <message>
+        <source>Site created</source>
+        <translation>サイトを作成</translation>
+    </message>
+    <message>
+        <source>Site changed</source>
+        <translation>サイトを変更</translation>
+    </message>
+    <message>
+        <source>Routing settings changed</source>
+        <translation>ルーティング設定を変更</translation>
+    </message>
+    <message>
+        <source>Visitor tracking settings changed</source>
+        <translation>訪問者トラッキング設定を変更</translation>
+    </message>
+    <message>
+        <source>Business hours changed</source>
+        <translation>営業時間を変更</translation>
+    </message>
+    <message>
+        <source>Greeting rule created</source>
+        <translation>自動あいさつのルールを作成</translation>
+    </message>
+    <message>
+        <source>Greeting rule changed</source>
+        <translation>自動あいさつのルールを変更</translation>
+    </message>
+    <message>
+        <source>Greeting rule deleted</source>
+        <translation>自動あいさつのルールを削除</translation>
+    </message>
+    <message>
+        <source>Team reply created</source>
+        <translation>チームの定型文を作成</translation>
+    </message>
+    <message>
+        <source>Team reply changed</source>
+        <translation>チームの定型文を変更</translation>
+    </message>
+    <message>
+        <source>Team reply deleted</source>
+        <translation>チームの定型文を削除</translation>
+    </message>
+    <message>
+        <source>Greeting rule: %1</source>
+        <translation>自動あいさつのルール: %1</translation>
+    </message>
+    <message>
+        <source>Team reply: %1</source>
+        <translation>チームの定型文: %1</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>いいえ</translation>
+    </message>
+    <message>
+        <source>reordered</source>
+        <translation>並べ替え</translation>
+    </message>
+    <message>
+        <source>Before:</source>
+        <translation>変更前:</translation>
+    </message>
+    <message>
+        <source>After:</source>
+        <translation>変更後:</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>実行者</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>対象</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>変更内容</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <source>&amp;Reload</source>
+        <translation>再読み込み(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Older entries</source>
+        <translation>以前の記録(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Select an entry to see everything it changed.</source>
+        <translation>記録を選ぶと、変更されたすべての内容が表示されます。</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>監査ログ</translation>
+    </message>
+    <message>
+        <source>No changes have been recorded yet.</source>
+        <translation>記録された変更はまだありません。</translation>
+    </message>
+    <message>
+        <source>These are all the entries.</source>
+        <translation>すべての記録を表示しました。</translation>
     </message>
 </context>
 <context>
@@ -17,6 +401,77 @@
     <message>
         <source>You were set to away after %1 minutes without activity</source>
         <translation>%1 分間操作がなかったため、離席中にしました</translation>
+    </message>
+</context>
+<context>
+    <name>BusinessHoursPage</name>
+    <message>
+        <source>&amp;Time zone</source>
+        <translation>タイムゾーン(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>月曜日</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>火曜日</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>水曜日</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>木曜日</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>金曜日</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>土曜日</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>日曜日</translation>
+    </message>
+    <message>
+        <source>Open on</source>
+        <translation>営業日</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>開始</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <source>A day that is not ticked is closed. Times are in the time zone above.</source>
+        <translation>チェックを入れていない曜日は休業日です。時刻は上のタイムゾーンで指定します。</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Business hours</source>
+        <translation>営業時間</translation>
+    </message>
+    <message>
+        <source>“%1” is not a known time zone. Choose one from the list.</source>
+        <translation>「%1」は不明なタイムゾーンです。一覧から選んでください。</translation>
+    </message>
+    <message>
+        <source>%1: the opening time must be before the closing time.</source>
+        <translation>%1: 開始時刻は終了時刻より前にしてください。</translation>
+    </message>
+    <message>
+        <source>Business hours saved.</source>
+        <translation>営業時間を保存しました。</translation>
     </message>
 </context>
 <context>
@@ -536,6 +991,275 @@
     </message>
 </context>
 <context>
+    <name>GreetingRulesModel</name>
+    <message>
+        <source>All sites</source>
+        <translation>すべてのサイト</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>有効</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>サイト</translation>
+    </message>
+    <message>
+        <source>Shown</source>
+        <translation>表示数</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>応答数</translation>
+    </message>
+    <message>
+        <source>Acceptance</source>
+        <translation>応答率</translation>
+    </message>
+    <message>
+        <source>Accepted greetings as a share of those shown</source>
+        <translation>表示されたあいさつのうち、訪問者が応じたものの割合</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>いいえ</translation>
+    </message>
+</context>
+<context>
+    <name>GreetingRulesPage</name>
+    <message>
+        <source>&amp;New rule</source>
+        <translation>新しいルール(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>削除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Save rule</source>
+        <translation>ルールを保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Enabled</source>
+        <translation>有効(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Empty: shown on behalf of the team</source>
+        <translation>空欄の場合はチームとして表示</translation>
+    </message>
+    <message>
+        <source>All sites</source>
+        <translation>すべてのサイト</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>名前(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Si&amp;te</source>
+        <translation>サイト(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Se&amp;nder name</source>
+        <translation>送信者名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Greeting &amp;text</source>
+        <translation>あいさつ文(&amp;T)</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>e.g. */cart*</source>
+        <translation>例: */cart*</translation>
+    </message>
+    <message>
+        <source>e.g. google</source>
+        <translation>例: google</translation>
+    </message>
+    <message>
+        <source>Desktop</source>
+        <translation>パソコン</translation>
+    </message>
+    <message>
+        <source>Tablet</source>
+        <translation>タブレット</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>スマートフォン</translation>
+    </message>
+    <message>
+        <source>Unknown device</source>
+        <translation>不明な端末</translation>
+    </message>
+    <message>
+        <source>Returning visitors</source>
+        <translation>リピーター</translation>
+    </message>
+    <message>
+        <source>First-time visitors</source>
+        <translation>初回訪問者</translation>
+    </message>
+    <message>
+        <source>Time on the site at least</source>
+        <translation>サイト滞在時間が次以上</translation>
+    </message>
+    <message>
+        <source>Time on the page at least</source>
+        <translation>ページ滞在時間が次以上</translation>
+    </message>
+    <message>
+        <source>Page address matches</source>
+        <translation>ページのアドレスが次に一致</translation>
+    </message>
+    <message>
+        <source>Pages viewed at least</source>
+        <translation>閲覧ページ数が次以上</translation>
+    </message>
+    <message>
+        <source>Referrer contains</source>
+        <translation>参照元に次を含む</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>端末</translation>
+    </message>
+    <message>
+        <source>Visitor</source>
+        <translation>訪問者</translation>
+    </message>
+    <message>
+        <source>Cart value at least</source>
+        <translation>カート金額が次以上</translation>
+    </message>
+    <message>
+        <source>Only during business hours</source>
+        <translation>営業時間内のみ</translation>
+    </message>
+    <message>
+        <source>Conditions (all ticked ones must hold)</source>
+        <translation>条件（チェックしたすべてを満たす場合）</translation>
+    </message>
+    <message>
+        <source>Greetings</source>
+        <translation>自動あいさつ</translation>
+    </message>
+    <message>
+        <source>No greeting rules yet. Write one and save it.</source>
+        <translation>あいさつルールはまだありません。ルールを作成して保存してください。</translation>
+    </message>
+    <message>
+        <source>Fill in the ticked conditions, or untick them.</source>
+        <translation>チェックした条件に値を入力するか、チェックを外してください。</translation>
+    </message>
+    <message>
+        <source>Give the rule a name.</source>
+        <translation>ルールの名前を入力してください。</translation>
+    </message>
+    <message>
+        <source>Write the text of the greeting.</source>
+        <translation>あいさつ文を入力してください。</translation>
+    </message>
+    <message>
+        <source>Some values are not valid. Check the conditions.</source>
+        <translation>正しくない値があります。条件を確認してください。</translation>
+    </message>
+    <message>
+        <source>Saved the rule “%1”.</source>
+        <translation>ルール「%1」を保存しました。</translation>
+    </message>
+    <message>
+        <source>Delete greeting rule</source>
+        <translation>あいさつルールの削除</translation>
+    </message>
+    <message>
+        <source>Delete the rule “%1”? Its counts are lost.</source>
+        <translation>ルール「%1」を削除しますか？ 表示数と応答数の集計も失われます。</translation>
+    </message>
+    <message>
+        <source>Deleted the rule “%1”.</source>
+        <translation>ルール「%1」を削除しました。</translation>
+    </message>
+</context>
+<context>
+    <name>GroupsPage</name>
+    <message>
+        <source>&amp;New group</source>
+        <translation>新しいグループ(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>削除(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>e.g. Sales</source>
+        <translation>例: 営業部</translation>
+    </message>
+    <message>
+        <source>&amp;Save group</source>
+        <translation>グループを保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>名前(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Members</source>
+        <translation>メンバー(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <source>No groups yet. Create one to route chats to a department.</source>
+        <translation>グループはまだありません。部署ごとにチャットを振り分けるには、グループを作成してください。</translation>
+    </message>
+    <message>
+        <source>(deactivated account)</source>
+        <translation>（無効なアカウント）</translation>
+    </message>
+    <message>
+        <source>&amp;Create group</source>
+        <translation>グループを作成(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Enter the group&apos;s name.</source>
+        <translation>グループ名を入力してください。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>保存しました。</translation>
+    </message>
+    <message>
+        <source>Delete group</source>
+        <translation>グループの削除</translation>
+    </message>
+    <message>
+        <source>Delete the group %1? Its members stay agents but are no longer in it, and the group&apos;s supervisors no longer see their chats through it.</source>
+        <translation>グループ %1 を削除しますか？ メンバーはオペレーターのままですが、このグループからは外れます。また、このグループのスーパーバイザーは、グループを通じてメンバーのチャットを見られなくなります。</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>The group %1 was deleted.</source>
+        <translation>グループ %1 を削除しました。</translation>
+    </message>
+</context>
+<context>
     <name>InviteDialog</name>
     <message>
         <source>Invite to chat</source>
@@ -644,6 +1368,14 @@
         <translation>設定(&amp;S)…</translation>
     </message>
     <message>
+        <source>Change &amp;password…</source>
+        <translation>パスワードを変更(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Administration…</source>
+        <translation>管理(&amp;A)…</translation>
+    </message>
+    <message>
         <source>&amp;Chat</source>
         <translation>チャット(&amp;C)</translation>
     </message>
@@ -698,6 +1430,10 @@
     <message>
         <source>Chat closed.</source>
         <translation>チャットを終了しました。</translation>
+    </message>
+    <message>
+        <source>Your password was changed.</source>
+        <translation>パスワードを変更しました。</translation>
     </message>
     <message>
         <source>No unread messages.</source>
@@ -837,6 +1573,57 @@
     </message>
 </context>
 <context>
+    <name>PasswordDialog</name>
+    <message>
+        <source>Change password</source>
+        <translation>パスワードを変更</translation>
+    </message>
+    <message>
+        <source>You signed in with a temporary password. Choose your own password now.</source>
+        <translation>仮パスワードでサインインしました。ご自身のパスワードを設定してください。</translation>
+    </message>
+    <message>
+        <source>At least %1 characters</source>
+        <translation>%1 文字以上</translation>
+    </message>
+    <message>
+        <source>&amp;Temporary password</source>
+        <translation>仮パスワード(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Current password</source>
+        <translation>現在のパスワード(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;New password</source>
+        <translation>新しいパスワード(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat the new password</source>
+        <translation>新しいパスワード（確認）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Enter your current password.</source>
+        <translation>現在のパスワードを入力してください。</translation>
+    </message>
+    <message>
+        <source>The new password is too short: use at least %1 characters.</source>
+        <translation>新しいパスワードが短すぎます。%1 文字以上にしてください。</translation>
+    </message>
+    <message>
+        <source>The two new passwords are not the same.</source>
+        <translation>確認用の新しいパスワードが一致しません。</translation>
+    </message>
+    <message>
+        <source>Choose a new password that differs from the current one.</source>
+        <translation>現在のパスワードとは異なる新しいパスワードを設定してください。</translation>
+    </message>
+    <message>
+        <source>The current password is wrong.</source>
+        <translation>現在のパスワードが違います。</translation>
+    </message>
+</context>
+<context>
     <name>PastChatDialog</name>
     <message>
         <source>Chat with %1</source>
@@ -877,6 +1664,168 @@
     <message>
         <source>%1 took the chat.</source>
         <translation>%1 がチャットを担当しました。</translation>
+    </message>
+</context>
+<context>
+    <name>RepliesPage</name>
+    <message>
+        <source>&amp;New</source>
+        <translation>新規(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>削除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>e.g. thanks</source>
+        <translation>例: thanks</translation>
+    </message>
+    <message>
+        <source>Team replies can be used by everyone. Placeholders: {visitor.name}, {visitor.email}, {agent.name}, {page.url}; a fallback follows a bar: {visitor.name|customer}.</source>
+        <translation>チームの定型文は全員が使えます。差し込み項目: {visitor.name}、{visitor.email}、{agent.name}、{page.url}。値がないときの代わりの文字は縦棒の後に書きます: {visitor.name|customer}。</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>S&amp;hortcut (#)</source>
+        <translation>ショートカット (#)(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>タイトル(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Te&amp;xt</source>
+        <translation>本文(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Team replies</source>
+        <translation>チームの定型文</translation>
+    </message>
+    <message>
+        <source>No team replies yet. Write one and save it.</source>
+        <translation>チームの定型文はまだありません。作成して保存してください。</translation>
+    </message>
+    <message>
+        <source>The shortcut is 1 to 40 letters, digits, - or _, without spaces.</source>
+        <translation>ショートカットは空白なしの1〜40文字（文字、数字、- または _）です。</translation>
+    </message>
+    <message>
+        <source>Fill in a title and a text.</source>
+        <translation>タイトルと本文を入力してください。</translation>
+    </message>
+    <message>
+        <source>Another canned reply already uses this shortcut.</source>
+        <translation>このショートカットは別の定型文ですでに使われています。</translation>
+    </message>
+    <message>
+        <source>Saved #%1.</source>
+        <translation>#%1 を保存しました。</translation>
+    </message>
+    <message>
+        <source>Delete team reply</source>
+        <translation>チームの定型文の削除</translation>
+    </message>
+    <message>
+        <source>Delete #%1 for the whole team?</source>
+        <translation>チーム全体から #%1 を削除しますか？</translation>
+    </message>
+    <message>
+        <source>Deleted #%1.</source>
+        <translation>#%1 を削除しました。</translation>
+    </message>
+</context>
+<context>
+    <name>RoutingPage</name>
+    <message>
+        <source>&amp;Assign waiting chats to agents automatically</source>
+        <translation>待機中のチャットをオペレーターに自動で割り当てる(&amp;A)</translation>
+    </message>
+    <message>
+        <source> chats</source>
+        <translation> 件</translation>
+    </message>
+    <message>
+        <source>For agents without a limit of their own</source>
+        <translation>個別の上限が設定されていないオペレーターに適用されます</translation>
+    </message>
+    <message>
+        <source>&amp;Reassign an unanswered chat after</source>
+        <translation>未応答のチャットを再割り当てするまでの時間(&amp;R)</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Routing and queue</source>
+        <translation>ルーティングと待機列</translation>
+    </message>
+    <message>
+        <source>Default chat &amp;limit per agent</source>
+        <translation>オペレーターごとの既定の同時対応上限(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Waiting time turns &amp;orange after</source>
+        <translation>待ち時間をオレンジ色にするまでの時間(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Waiting time turns r&amp;ed after</source>
+        <translation>待ち時間を赤色にするまでの時間(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Remind agents of waiting chats &amp;every</source>
+        <translation>待機中のチャットをオペレーターに再通知する間隔(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Close a chat when nobody wrote for</source>
+        <translation>やり取りのないチャットを終了するまでの時間(&amp;C)</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分</translation>
+    </message>
+    <message>
+        <source>Set an agent &amp;away after idle for</source>
+        <translation>操作のないオペレーターを離席中にするまでの時間(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Inactivity</source>
+        <translation>無操作時の処理</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 日</translation>
+    </message>
+    <message>
+        <source>Visitor history</source>
+        <translation>訪問者の履歴</translation>
+    </message>
+    <message>
+        <source>&amp;Keep the pages visitors viewed for</source>
+        <translation>訪問者の閲覧ページの保存期間(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Unticked timeouts are off.</source>
+        <translation>チェックを外したタイムアウトは無効になります。</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Routing and timeouts</source>
+        <translation>ルーティングとタイムアウト</translation>
+    </message>
+    <message>
+        <source>Red must come later than orange: make the second waiting time longer.</source>
+        <translation>赤色にするまでの時間は、オレンジ色にするまでの時間より長くしてください。</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>設定を保存しました。</translation>
     </message>
 </context>
 <context>
@@ -982,6 +1931,69 @@
     </message>
 </context>
 <context>
+    <name>SitesPage</name>
+    <message>
+        <source>&amp;New site</source>
+        <translation>新しいサイト(&amp;N)</translation>
+    </message>
+    <message>
+        <source>One address a line, like https://www.example.com (scheme, host and port only). The chat widget and page push work only on these.</source>
+        <translation>1 行に 1 つ、https://www.example.com のように入力します（スキーム、ホスト、ポートのみ）。チャットウィジェットとページ送信は、これらのアドレスでのみ動作します。</translation>
+    </message>
+    <message>
+        <source>&amp;Save site</source>
+        <translation>サイトを保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>コピー(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>名前(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Allowed origins</source>
+        <translation>許可するオリジン(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Embed code</source>
+        <translation>埋め込みコード</translation>
+    </message>
+    <message>
+        <source>Sites</source>
+        <translation>サイト</translation>
+    </message>
+    <message>
+        <source>No sites yet. Add the website that embeds the chat widget.</source>
+        <translation>サイトはまだありません。チャットウィジェットを埋め込む Web サイトを追加してください。</translation>
+    </message>
+    <message>
+        <source>Save the site to get its embed code.</source>
+        <translation>サイトを保存すると埋め込みコードが表示されます。</translation>
+    </message>
+    <message>
+        <source>&amp;Create site</source>
+        <translation>サイトを作成(&amp;C)</translation>
+    </message>
+    <message>
+        <source>The embed code is on the clipboard.</source>
+        <translation>埋め込みコードをクリップボードにコピーしました。</translation>
+    </message>
+    <message>
+        <source>Enter the site&apos;s name.</source>
+        <translation>サイト名を入力してください。</translation>
+    </message>
+    <message>
+        <source>At most %1 origins per site.</source>
+        <translation>1 サイトに登録できるオリジンは %1 件までです。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>保存しました。</translation>
+    </message>
+</context>
+<context>
     <name>SneakPeekLabel</name>
     <message>
         <source>Visitor is typing:</source>
@@ -1043,6 +2055,167 @@
     <message>
         <source>The supervised chats could not be loaded.</source>
         <translation>監督対象のチャットを読み込めませんでした。</translation>
+    </message>
+</context>
+<context>
+    <name>TeamModel</name>
+    <message>
+        <source>Accepting</source>
+        <translation>受付中</translation>
+    </message>
+    <message>
+        <source>Not accepting</source>
+        <translation>受付停止中</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>離席中</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>オフライン</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 時間 %2 分</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>オペレーター</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>ステータス</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>対応数</translation>
+    </message>
+    <message>
+        <source>Chats today</source>
+        <translation>本日のチャット</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>応答済み</translation>
+    </message>
+    <message>
+        <source>First response</source>
+        <translation>初回応答</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <source>Open chats now / the agent&apos;s chat limit</source>
+        <translation>現在対応中のチャット数 / オペレーターの同時対応上限</translation>
+    </message>
+    <message>
+        <source>Chats the agent took or was given since midnight</source>
+        <translation>本日 0 時以降にオペレーターが引き受けた、または割り当てられたチャット数</translation>
+    </message>
+    <message>
+        <source>Of those, chats the agent replied to</source>
+        <translation>そのうち、オペレーターが返信したチャット数</translation>
+    </message>
+    <message>
+        <source>Average time to the agent&apos;s first reply today</source>
+        <translation>本日のオペレーターの初回返信までの平均時間</translation>
+    </message>
+</context>
+<context>
+    <name>TeamView</name>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>更新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Load the team again (it also reloads every 10 seconds)</source>
+        <translation>チームを再読み込みします（10 秒ごとにも自動で更新されます）</translation>
+    </message>
+    <message>
+        <source>Set &amp;status</source>
+        <translation>ステータスを変更(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Change the selected agent&apos;s status</source>
+        <translation>選択したオペレーターのステータスを変更します</translation>
+    </message>
+    <message>
+        <source>Loading the team…</source>
+        <translation>チームを読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>No agents to show: nobody is in your groups yet.</source>
+        <translation>表示するオペレーターがいません。あなたのグループにはまだメンバーがいません。</translation>
+    </message>
+    <message>
+        <source>&amp;Accepting</source>
+        <translation>受付中(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Not accepting</source>
+        <translation>受付停止中(&amp;N)</translation>
+    </message>
+    <message>
+        <source>A&amp;way</source>
+        <translation>離席中(&amp;W)</translation>
+    </message>
+    <message>
+        <source>The team could not be loaded: %1</source>
+        <translation>チームを読み込めませんでした: %1</translation>
+    </message>
+    <message>
+        <source>%1 agents, %2 online · updated at %3</source>
+        <translation>オペレーター %1 人、オンライン %2 人 · %3 に更新</translation>
+    </message>
+    <message>
+        <source>%1 is now: %2</source>
+        <translation>%1 のステータスを「%2」に変更しました</translation>
+    </message>
+    <message>
+        <source>%1&apos;s status was not changed: they are not in your groups.</source>
+        <translation>%1 のステータスは変更されませんでした。あなたのグループのメンバーではありません。</translation>
+    </message>
+    <message>
+        <source>%1&apos;s status was not changed: you may not change it.</source>
+        <translation>%1 のステータスは変更されませんでした。変更する権限がありません。</translation>
+    </message>
+    <message>
+        <source>%1&apos;s status was not changed: %2</source>
+        <translation>%1 のステータスは変更されませんでした: %2</translation>
+    </message>
+</context>
+<context>
+    <name>TemporaryPasswordDialog</name>
+    <message>
+        <source>Temporary password</source>
+        <translation>仮パスワード</translation>
+    </message>
+    <message>
+        <source>The temporary password of %1 is shown only now. Pass it on securely (in person or by phone, not in the same e-mail as the address). They must choose their own password when they sign in.</source>
+        <translation>%1 の仮パスワードは今回しか表示されません。安全な方法で伝えてください（対面や電話など。アドレスを知らせるメールと同じメールでは送らないでください）。本人はサインイン時に自分のパスワードを設定する必要があります。</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>コピー(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>クリップボードにコピーしました。</translation>
     </message>
 </context>
 <context>
@@ -1552,6 +2725,14 @@
     <message>
         <source>Watch your teammates&apos; chats (Ctrl+Shift+S)</source>
         <translation>チームメンバーのチャットを監視します (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>&amp;Team</source>
+        <translation>チーム(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Your team&apos;s status, load and chats today (Ctrl+Shift+M)</source>
+        <translation>チームのステータス、対応数、本日のチャットを表示します（Ctrl+Shift+M）</translation>
     </message>
     <message>
         <source>Invitation sent to %1.</source>

@@ -2,7 +2,8 @@
 
 Objects: ``chatList``, ``queueList``, ``takeButton``, ``transcriptView``, ``sneakPeekLabel``,
 ``composer``, ``closeChatButton``, ``statusSwitch``, ``connectionState``, ``awayNotice``,
-``settingsAction``, ``nextUnreadAction``; the customers view and ``visitorPanel`` come from `Workspaces`.
+``settingsAction``, ``changePasswordAction``, ``adminAction`` (admins only), ``nextUnreadAction``; the
+customers view and ``visitorPanel`` come from `Workspaces`.
 """
 
 from __future__ import annotations
@@ -28,11 +29,15 @@ from operator_app.settings import SettingsFile
 from operator_app.store.chat_list_model import MyChatsModel, QueueModel
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.transcript_model import TranscriptModel
+from operator_app.ui.admin import PAGES
+from operator_app.ui.admin.dialog import AdminDialog
+from operator_app.ui.admin.replies_page import RepliesPage
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.chat_panel import ChatPanel
 from operator_app.ui.error_text import describe_action_error
 from operator_app.ui.idle_away import AwayWhenIdle
 from operator_app.ui.notifications import ChatAlerts, Notifier
+from operator_app.ui.password_dialog import PasswordDialog
 from operator_app.ui.settings_dialog import SettingsDialog
 from operator_app.ui.side_pane import SidePane
 from operator_app.ui.sound_player import SoundPlayer
@@ -178,6 +183,19 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         operator_menu.addAction(self.settings_action)
+        self.change_password_action = QAction(self.tr("Change &password\u2026"), self)
+        self.change_password_action.setObjectName("changePasswordAction")
+        self.change_password_action.triggered.connect(lambda: self.open_password_dialog())
+        operator_menu.addAction(self.change_password_action)
+        self.admin_action: QAction | None = None
+        self.admin_dialog: AdminDialog | None = None
+        self.password_dialog: PasswordDialog | None = None
+        me = self.session.store.me
+        if me is not None and me.role == "admin":  # the server checks every admin call anyway
+            self.admin_action = QAction(self.tr("&Administration\u2026"), self)
+            self.admin_action.setObjectName("adminAction")
+            self.admin_action.triggered.connect(self.open_admin)
+            operator_menu.addAction(self.admin_action)
         operator_menu.addMenu(self._language_menu())
         operator_menu.addSeparator()
         operator_menu.addAction(quit_action)
@@ -275,6 +293,8 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
     async def dispose(self) -> None:
+        if self.admin_dialog is not None:
+            await self.admin_dialog.dispose()
         self.idle_away.stop()
         await self.workspaces.stop()
         self.tray.hide()
@@ -455,6 +475,38 @@ class MainWindow(QMainWindow):
     def _settings_closed(self, dialog: SettingsDialog) -> None:
         if self.settings_dialog is dialog:
             self.settings_dialog = None
+        dialog.deleteLater()
+
+    def open_admin(self) -> AdminDialog:
+        """The administration dialog (admins): one, not modal, kept while the window lives."""
+        if self.admin_dialog is None:
+            self.admin_dialog = AdminDialog(self.session.admin, PAGES, self)
+            replies = self.admin_dialog.page(RepliesPage)
+            if isinstance(replies, RepliesPage):  # team replies edited here refresh my #shortcuts
+                replies.set_library(self.session.canned)
+        if self.admin_dialog.isVisible():
+            self.admin_dialog.raise_()  # already open: bring it to the front
+            self.admin_dialog.activateWindow()
+        self.admin_dialog.show()
+        return self.admin_dialog
+
+    def open_password_dialog(self, *, temporary: bool = False) -> PasswordDialog:
+        """Change my password; `temporary`: opened by itself after a sign-in with a temporary one."""
+        if self.password_dialog is not None:
+            self.password_dialog.raise_()
+            self.password_dialog.activateWindow()
+            return self.password_dialog
+        dialog = PasswordDialog(self.session.admin, temporary=temporary, parent=self)
+        dialog.finished.connect(lambda result: self._password_dialog_closed(dialog))
+        self.password_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _password_dialog_closed(self, dialog: PasswordDialog) -> None:
+        if self.password_dialog is dialog:
+            self.password_dialog = None
+        if dialog.password_changed:
+            self.show_notice(self.tr("Your password was changed."))
         dialog.deleteLater()
 
     def select_my_chat(self, row: int) -> bool:

@@ -1,11 +1,12 @@
 """The main window's workspaces: my chats, the customers on the website (Ctrl+Shift+C), and for
-supervisors and admins the supervised chats (Ctrl+Shift+S).
+supervisors and admins the supervised chats (Ctrl+Shift+S) and the team (Ctrl+Shift+M; Ctrl+Shift+T
+is Transfer chat).
 
 One visitor panel (``visitorPanel``) sits beside whichever is shown: it follows the open chat's
 visitor in the chats workspace and the selected row in the customers view.
 
 Objects: ``workspaceStack``, ``customersPage``, ``customersAction``, ``chatsAction``, ``viewMenu``,
-``supervisionPage`` and ``supervisionAction`` (supervisors and admins only).
+``supervisionPage``, ``supervisionAction``, ``teamView`` and ``teamAction`` (supervisors and admins only).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from operator_app.store.visitors_service import VisitorsService
 from operator_app.ui.customers_view import CustomersView
 from operator_app.ui.invite_dialog import InviteDialog
 from operator_app.ui.supervision_view import SupervisionView
+from operator_app.ui.team_view import TeamView
 from operator_app.ui.visitor_sidebar import VisitorSidebar
 
 if TYPE_CHECKING:
@@ -49,10 +51,13 @@ class Workspaces(QObject):
         self.stack.addWidget(self.customers_page)
         me = window.session.store.me
         self.supervision: SupervisionView | None = None
+        self.team: TeamView | None = None
         if me is not None and me.role in ("supervisor", "admin"):
             self.supervision = SupervisionView(window.session, self.stack)
             self.stack.addWidget(self.supervision)
             self.supervision.chat_taken_over.connect(self._taken_over)
+            self.team = TeamView(window.session, self.stack)
+            self.stack.addWidget(self.team)
         window.setCentralWidget(self.stack)
 
         self.sidebar = VisitorSidebar(self.service, window)
@@ -102,6 +107,18 @@ class Workspaces(QObject):
                 bar.addAction(self.supervision_action)
             window.addAction(self.supervision_action)
             self.supervision.start()
+        if self.team is not None:
+            self.team_action = QAction(self.tr("&Team"), window)
+            self.team_action.setObjectName("teamAction")
+            self.team_action.setCheckable(True)
+            self.team_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+            self.team_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.team_action.setToolTip(self.tr("Your team's status, load and chats today (Ctrl+Shift+M)"))
+            self.team_action.triggered.connect(self.show_team)
+            menu.addAction(self.team_action)
+            if bar is not None:
+                bar.addAction(self.team_action)
+            window.addAction(self.team_action)
 
     # --- switching --------------------------------------------------------------------------
 
@@ -109,8 +126,22 @@ class Workspaces(QObject):
         return self.stack.currentWidget() is self.customers_page
 
     def show_chats(self) -> None:
+        self.show_team(False)
         self.show_supervision(False)
         self.show_customers(False)
+
+    def show_team(self, on: bool = True) -> None:
+        """The team view (supervisors and admins), or back to my chats."""
+        if self.team is None:
+            return
+        self.team_action.setChecked(on)
+        if on:
+            self.show_supervision(False)
+            self.show_customers(False)
+            self.stack.setCurrentWidget(self.team)
+            self.team.table.setFocus()
+        elif self.stack.currentWidget() is self.team:
+            self.stack.setCurrentWidget(self.window.splitter)
 
     def show_supervision(self, on: bool = True) -> None:
         """The supervised chats (supervisors and admins), or back to my chats."""
@@ -118,6 +149,7 @@ class Workspaces(QObject):
             return
         self.supervision_action.setChecked(on)
         if on:
+            self.show_team(False)
             self.show_customers(False)
             self.stack.setCurrentWidget(self.supervision)
             self.supervision.table.setFocus()
@@ -133,6 +165,7 @@ class Workspaces(QObject):
         self.customers_action.setChecked(on)
         if on:
             self.show_supervision(False)
+            self.show_team(False)
         if on == self.showing_customers():
             return
         if on:
@@ -186,4 +219,6 @@ class Workspaces(QObject):
     async def stop(self) -> None:
         if self.supervision is not None:
             await self.supervision.stop()
+        if self.team is not None:
+            await self.team.stop()
         await self.service.stop()

@@ -1,0 +1,221 @@
+"""Admin page: routing and timeouts (`RoutingSettings`) and how long page views are kept
+(`TrafficSettings`).
+
+Objects: ``adminRoutingPage``, ``routingAutoAssign``, ``routingDefaultMaxChats``, ``routingReassignOn``
+/ ``routingReassignAfter``, ``routingInactivityOn`` / ``routingInactivityAfter`` (minutes),
+``routingWaitWarning``, ``routingWaitAlarm``, ``routingIdleAwayOn`` / ``routingIdleAwayAfter``
+(minutes), ``routingQueueReminder``, ``routingRetentionDays``, ``routingSave``, ``routingMessage``.
+A switched-off checkbox means "off" (None) for that timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chat_protocol.rest import RoutingSettings
+from chat_protocol.traffic import TrafficSettings
+from operator_app.store.admin_service import AdminService
+from operator_app.ui.admin.message_label import MessageLabel
+from operator_app.ui.admin.page import AdminPage
+from operator_app.ui.admin.refusal import refusal_text
+from operator_app.ui.async_tools import async_slot, disabled
+from operator_app.ui.error_text import is_expected
+
+log = logging.getLogger(__name__)
+
+
+def to_minutes(seconds: int) -> int:
+    return max(1, round(seconds / 60))
+
+
+def from_minutes(minutes: int, loaded: int | None) -> int:
+    """Minutes back to seconds; an untouched value keeps the server's exact seconds."""
+    if loaded is not None and to_minutes(loaded) == minutes:
+        return loaded
+    return minutes * 60
+
+
+class RoutingPage(AdminPage):
+    """Two groups: routing and queue, timeouts; then traffic history."""
+
+    def __init__(self, service: AdminService, parent: QWidget | None = None) -> None:
+        super().__init__(service, parent)
+        self.setObjectName("adminRoutingPage")
+        self.routing = RoutingSettings()
+        self.traffic = TrafficSettings()
+
+        self.auto_assign = QCheckBox(self.tr("&Assign waiting chats to agents automatically"), self)
+        self.auto_assign.setObjectName("routingAutoAssign")
+        self.max_chats = self._spin("routingDefaultMaxChats", 1, 50, self.tr(" chats"))
+        self.max_chats.setToolTip(self.tr("For agents without a limit of their own"))
+        self.reassign_on = QCheckBox(self.tr("&Reassign an unanswered chat after"), self)
+        self.reassign_on.setObjectName("routingReassignOn")
+        self.reassign_after = self._spin("routingReassignAfter", 10, 3600, self.tr(" s"))
+        self.reassign_on.toggled.connect(self.reassign_after.setEnabled)
+        self.wait_warning = self._spin("routingWaitWarning", 5, 3600, self.tr(" s"))
+        self.wait_alarm = self._spin("routingWaitAlarm", 5, 7200, self.tr(" s"))
+        self.queue_reminder = self._spin("routingQueueReminder", 5, 3600, self.tr(" s"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        form.addRow(self._section(self.tr("Routing and queue")))
+        form.addRow(self.auto_assign)
+        form.addRow(self.tr("Default chat &limit per agent"), self.max_chats)
+        form.addRow(self.reassign_on, self.reassign_after)
+        form.addRow(self.tr("Waiting time turns &orange after"), self.wait_warning)
+        form.addRow(self.tr("Waiting time turns r&ed after"), self.wait_alarm)
+        form.addRow(self.tr("Remind agents of waiting chats &every"), self.queue_reminder)
+
+        self.inactivity_on = QCheckBox(self.tr("&Close a chat when nobody wrote for"), self)
+        self.inactivity_on.setObjectName("routingInactivityOn")
+        self.inactivity_after = self._spin("routingInactivityAfter", 1, 1440, self.tr(" min"))
+        self.inactivity_on.toggled.connect(self.inactivity_after.setEnabled)
+        self.idle_on = QCheckBox(self.tr("Set an agent &away after idle for"), self)
+        self.idle_on.setObjectName("routingIdleAwayOn")
+        self.idle_after = self._spin("routingIdleAwayAfter", 1, 480, self.tr(" min"))
+        self.idle_on.toggled.connect(self.idle_after.setEnabled)
+        form.addRow(self._section(self.tr("Inactivity")))
+        form.addRow(self.inactivity_on, self.inactivity_after)
+        form.addRow(self.idle_on, self.idle_after)
+
+        self.retention = self._spin("routingRetentionDays", 1, 3650, self.tr(" days"))
+        form.addRow(self._section(self.tr("Visitor history")))
+        form.addRow(self.tr("&Keep the pages visitors viewed for"), self.retention)
+
+        hint = QLabel(self.tr("Unticked timeouts are off."), self)
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        hint.setStyleSheet("color: #6b7280;")
+        self.save_button = QPushButton(self.tr("&Save"), self)
+        self.save_button.setObjectName("routingSave")
+        self.save_button.clicked.connect(self.save)
+        self.message = MessageLabel("routingMessage", self)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.state_label)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        layout.addLayout(bottom)
+        self.set_values(self.routing, self.traffic)
+
+    def _section(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setStyleSheet("font-weight: bold; margin-top: 6px;")
+        return label
+
+    def _spin(self, name: str, low: int, high: int, suffix: str) -> QSpinBox:
+        box = QSpinBox(self)
+        box.setObjectName(name)
+        box.setRange(low, high)
+        box.setSuffix(suffix)
+        box.setAlignment(Qt.AlignmentFlag.AlignRight)
+        box.setMinimumWidth(110)
+        return box
+
+    def title(self) -> str:
+        return self.tr("Routing and timeouts")
+
+    async def reload(self) -> None:
+        self.show_loading()
+        api = self.service.api
+        try:
+            with disabled(self.save_button):
+                routing = await self.service.call(api.routing)
+                traffic = await self.service.call(api.traffic_settings)
+        except Exception as exc:
+            self._log("load", exc)
+            self.show_failed(exc)
+            return
+        self.show_ready()
+        self.set_values(routing, traffic)
+
+    def set_values(self, routing: RoutingSettings, traffic: TrafficSettings) -> None:
+        self.routing, self.traffic = routing, traffic
+        self.auto_assign.setChecked(routing.auto_assign)
+        self.max_chats.setValue(routing.default_max_chats)
+        self.reassign_on.setChecked(routing.reassign_after is not None)
+        self.reassign_after.setValue(routing.reassign_after or 120)
+        self.reassign_after.setEnabled(routing.reassign_after is not None)
+        self.wait_warning.setValue(routing.wait_warning)
+        self.wait_alarm.setValue(routing.wait_alarm)
+        self.queue_reminder.setValue(routing.queue_reminder_every)
+        self.inactivity_on.setChecked(routing.inactivity_close_after is not None)
+        self.inactivity_after.setValue(to_minutes(routing.inactivity_close_after or 1800))
+        self.inactivity_after.setEnabled(routing.inactivity_close_after is not None)
+        self.idle_on.setChecked(routing.idle_away_after is not None)
+        self.idle_after.setValue(to_minutes(routing.idle_away_after or 600))
+        self.idle_after.setEnabled(routing.idle_away_after is not None)
+        self.retention.setValue(traffic.page_view_retention_days)
+
+    def form_values(self) -> tuple[RoutingSettings, TrafficSettings] | None:
+        """The form as settings, or None with the reason shown inline."""
+        if self.wait_alarm.value() <= self.wait_warning.value():
+            self.message.error(
+                self.tr("Red must come later than orange: make the second waiting time longer.")
+            )
+            self.wait_alarm.setFocus()
+            return None
+        loaded = self.routing
+        routing = RoutingSettings(
+            auto_assign=self.auto_assign.isChecked(),
+            default_max_chats=self.max_chats.value(),
+            reassign_after=self.reassign_after.value() if self.reassign_on.isChecked() else None,
+            inactivity_close_after=(
+                from_minutes(self.inactivity_after.value(), loaded.inactivity_close_after)
+                if self.inactivity_on.isChecked()
+                else None
+            ),
+            wait_warning=self.wait_warning.value(),
+            wait_alarm=self.wait_alarm.value(),
+            idle_away_after=(
+                from_minutes(self.idle_after.value(), loaded.idle_away_after)
+                if self.idle_on.isChecked()
+                else None
+            ),
+            queue_reminder_every=self.queue_reminder.value(),
+        )
+        return routing, TrafficSettings(page_view_retention_days=self.retention.value())
+
+    @async_slot()
+    async def save(self) -> bool:
+        values = self.form_values()
+        if values is None:
+            return False
+        routing, traffic = values
+        api = self.service.api
+        try:
+            with disabled(self.save_button):
+                if routing != self.routing:
+                    self.routing = await self.service.call(api.save_routing, routing)
+                if traffic != self.traffic:
+                    self.traffic = await self.service.call(api.save_traffic_settings, traffic)
+        except Exception as exc:
+            self._log("save", exc)
+            self.message.error(refusal_text(exc))
+            return False
+        self.set_values(self.routing, self.traffic)
+        self.message.notice(self.tr("Settings saved."))
+        self.changed.emit()
+        return True
+
+    @staticmethod
+    def _log(what: str, exc: BaseException) -> None:
+        if is_expected(exc):
+            log.warning("routing settings %s failed: %r", what, exc)
+        else:
+            log.exception("routing settings %s failed", what)

@@ -1,0 +1,459 @@
+"""The admin settings pages against the real backend, each built alone in a plain widget with the signed-in
+admin's `AdminService`: team replies, greeting rules, business hours, routing and timeouts. Each loads
+the server's values, saves a change that REST (and the audit log) then shows, refuses invalid input
+inline without calling the server, and shows the server's refusal or an unreachable server."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt, QTime
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
+
+from chat_protocol.traffic import GreetingRule
+from operator_app.app import AppController
+from operator_app.store.greeting_rules_model import GreetingRulesModel, rate_text
+from operator_app.ui.admin.greetings_page import GreetingRulesPage
+from operator_app.ui.admin.hours_page import BusinessHoursPage
+from operator_app.ui.admin.page import AdminPage
+from operator_app.ui.admin.replies_page import RepliesPage
+from operator_app.ui.admin.routing_page import RoutingPage, from_minutes, to_minutes
+from tests.support.backend import BackendProcess
+from tests.support.waiting import until
+from tests.widgets.app_harness import controller, run
+
+__all__ = ["controller"]
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "password-admin"
+
+P = TypeVar("P", bound=AdminPage)
+
+
+class Rest:
+    """The admin's own REST calls, to see what the server holds."""
+
+    def __init__(self, backend: BackendProcess, token: str) -> None:
+        self.backend = backend
+        self.token = token
+
+    async def send(self, method: str, path: str, body: Any = None) -> Any:
+        async with httpx.AsyncClient(base_url=self.backend.url) as http:
+            response = await http.request(
+                method, f"/api/v1{path}", json=body, headers={"Authorization": f"Bearer {self.token}"}
+            )
+            response.raise_for_status()
+            return response.json() if response.content else None
+
+    async def get(self, path: str) -> Any:
+        return await self.send("GET", path)
+
+    async def audit_actions(self) -> list[str]:
+        return [entry["action"] for entry in await self.get("/audit")]
+
+
+async def _admin(backend: BackendProcess, controller: AppController) -> tuple[Rest, QWidget]:
+    await asyncio.to_thread(backend.create_agent, ADMIN_EMAIL, "Ada Admin", ADMIN_PASSWORD, "admin")
+    await controller.login(backend.url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    token = (await asyncio.to_thread(backend.login_tokens, ADMIN_EMAIL, ADMIN_PASSWORD))["access_token"]
+    host = QWidget()
+    host.resize(980, 620)
+    return Rest(backend, token), host
+
+
+def _page(controller: AppController, page_type: type[P], host: QWidget) -> P:
+    session = controller.session
+    assert session is not None
+    page = page_type(session.admin, host)
+    page.resize(host.size())
+    return page
+
+
+def _state(page: AdminPage) -> QLabel:
+    label = page.findChild(QLabel, "adminPageState")
+    assert label is not None
+    return label
+
+
+async def _confirm(page: QWidget, name: str, answer: QMessageBox.StandardButton) -> None:
+    await until(lambda: page.findChild(QMessageBox, name) is not None, what=name)
+    box = page.findChild(QMessageBox, name)
+    assert box is not None
+    box.button(answer).click()
+
+
+# --- routing and timeouts ---------------------------------------------------------------------
+
+
+def test_routing_page_loads_saves_and_refuses(
+    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+) -> None:
+    async def scenario() -> None:
+        backend.cli("routing", "--auto-assign", "off", "--max-chats", "4")
+        rest, host = await _admin(backend, controller)
+        page = _page(controller, RoutingPage, host)
+        assert page.objectName() == "adminRoutingPage"
+        assert page.title()
+        await page.reload()
+        assert _state(page).isHidden()
+        assert not page.auto_assign.isChecked()
+        assert page.max_chats.value() == 4
+        assert page.inactivity_on.isChecked()
+        assert page.inactivity_after.value() == 30  # 1800 s shown as minutes
+        assert page.idle_after.value() == 10
+        assert not page.reassign_on.isChecked()
+        assert not page.reassign_after.isEnabled()
+        assert page.retention.value() == 90
+
+        # Invalid: red (alarm) not after orange (warning) is refused inline; nothing is sent.
+        page.wait_warning.setValue(120)
+        page.wait_alarm.setValue(100)
+        assert not await page.save()
+        message = page.findChild(QLabel, "routingMessage")
+        assert message is not None
+        assert not message.isHidden()
+        assert "Red must come later" in message.text()
+        assert (await rest.get("/settings/routing"))["wait_warning"] == 60
+
+        # A change is saved and visible over REST and in the audit log.
+        page.wait_alarm.setValue(300)
+        page.auto_assign.setChecked(True)
+        page.reassign_on.setChecked(True)
+        assert page.reassign_after.isEnabled()
+        page.reassign_after.setValue(45)
+        page.inactivity_on.setChecked(False)
+        page.idle_after.setValue(15)
+        page.queue_reminder.setValue(20)
+        page.retention.setValue(30)
+        assert await page.save()
+        assert "saved" in message.text()
+        routing = await rest.get("/settings/routing")
+        assert routing == {
+            "auto_assign": True,
+            "default_max_chats": 4,
+            "reassign_after": 45,
+            "inactivity_close_after": None,
+            "wait_warning": 120,
+            "wait_alarm": 300,
+            "idle_away_after": 900,
+            "queue_reminder_every": 20,
+        }
+        assert (await rest.get("/settings/traffic"))["page_view_retention_days"] == 30
+        actions = await rest.audit_actions()
+        assert "settings.routing" in actions
+        assert "settings.traffic" in actions
+
+        # A fresh page shows the saved values.
+        again = _page(controller, RoutingPage, host)
+        await again.reload()
+        assert again.reassign_after.value() == 45
+        assert not again.inactivity_on.isChecked()
+        assert again.retention.value() == 30
+
+        # The backend goes away: the save fails and says why; a reload says it could not load.
+        backend.stop()
+        page.max_chats.setValue(5)
+        assert not await page.save()
+        assert page.message.is_error
+        assert "Cannot reach the server" in message.text()
+        await page.reload()
+        assert not _state(page).isHidden()
+        assert "Could not load" in _state(page).text()
+
+    run(qloop, scenario(), timeout=90)
+
+
+def test_a_non_admin_is_refused_by_the_server(
+    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+) -> None:
+    async def scenario() -> None:
+        await controller.login(backend.url, backend.agent_email, backend.agent_password)
+        host = QWidget()
+        page = _page(controller, RoutingPage, host)
+        await page.reload()  # any agent may read the settings
+        page.max_chats.setValue(9)
+        assert not await page.save()
+        message = page.findChild(QLabel, "routingMessage")
+        assert message is not None
+        assert page.message.is_error
+        assert "refused" in message.text()
+        hours = _page(controller, BusinessHoursPage, host)
+        await hours.reload()
+        assert not await hours.save()
+        assert hours.message.is_error
+
+    run(qloop, scenario(), timeout=60)
+
+
+def test_minutes_keep_exact_seconds() -> None:
+    assert to_minutes(1800) == 30
+    assert to_minutes(30) == 1
+    assert from_minutes(1, 30) == 30  # untouched: the server's 30 s stays
+    assert from_minutes(2, 30) == 120
+    assert from_minutes(5, None) == 300
+
+
+# --- business hours ---------------------------------------------------------------------------
+
+
+def test_hours_page_loads_saves_and_refuses(
+    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+) -> None:
+    async def scenario() -> None:
+        rest, host = await _admin(backend, controller)
+        page = _page(controller, BusinessHoursPage, host)
+        assert page.objectName() == "adminHoursPage"
+        await page.reload()
+        assert page.zone.currentText() == "Asia/Tokyo"
+        assert page.days["mon"].open.isChecked()
+        assert page.days["mon"].start.time() == QTime(9, 0)
+        assert not page.days["sat"].open.isChecked()
+        assert not page.days["sat"].start.isEnabled()
+
+        # Opening not before closing: refused inline, naming the day.
+        sat = page.days["sat"]
+        sat.open.setChecked(True)
+        sat.start.setTime(QTime(14, 0))
+        sat.end.setTime(QTime(10, 0))
+        assert not await page.save()
+        message = page.findChild(QLabel, "hoursMessage")
+        assert message is not None
+        assert "Saturday" in message.text()
+        assert "sat" not in (await rest.get("/settings/business-hours"))["days"]
+        # An unknown time zone: refused inline.
+        sat.end.setTime(QTime(17, 30))
+        page.zone.setCurrentText("Mars/Olympus_Mons")
+        assert not await page.save()
+        assert "Mars/Olympus_Mons" in message.text()
+
+        page.zone.setCurrentText("Europe/Berlin")
+        page.days["wed"].open.setChecked(False)
+        assert await page.save()
+        assert not page.message.is_error
+        hours = await rest.get("/settings/business-hours")
+        assert hours["time_zone"] == "Europe/Berlin"
+        assert hours["days"]["sat"] == ["14:00", "17:30"]
+        assert "wed" not in hours["days"]
+        assert "settings.business_hours" in await rest.audit_actions()
+
+    run(qloop, scenario(), timeout=60)
+
+
+# --- greeting rules ---------------------------------------------------------------------------
+
+
+def test_greetings_page_creates_edits_and_deletes(
+    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+) -> None:
+    async def scenario() -> None:
+        rest, host = await _admin(backend, controller)
+        existing = await rest.send(
+            "POST",
+            "/greeting-rules",
+            {"name": "Cart helper", "text": "Need help with your order?", "enabled": False},
+        )
+        page = _page(controller, GreetingRulesPage, host)
+        assert page.objectName() == "adminGreetingsPage"
+        await page.reload()
+        table = page.table
+        assert table.model().rowCount() == 1
+        assert table.model().index(0, GreetingRulesModel.NAME).data() == "Cart helper"
+        assert table.model().index(0, GreetingRulesModel.ENABLED).data() == "No"
+        assert table.model().index(0, GreetingRulesModel.SITE).data() == "All sites"
+        assert table.model().index(0, GreetingRulesModel.RATE).data() == "\u2013"  # never shown
+        assert page.site.findData(backend.site_id) > 0  # the sites from GET /sites
+
+        # Invalid: no name, then an empty ticked condition; refused inline.
+        page.new_rule()
+        page.text.setPlainText("Hello! Can we help?")
+        assert not await page.save()
+        message = page.findChild(QLabel, "greetingsMessage")
+        assert message is not None
+        assert "name" in message.text()
+        page.name.setText("Pricing page")
+        url = next(c for c in page.conditions if c.field == "url_pattern")
+        url.check.setChecked(True)
+        assert not await page.save()
+        assert "ticked conditions" in message.text()
+        assert len(await rest.get("/greeting-rules")) == 1
+
+        # A new rule with conditions and a site.
+        url.editor.setText("*/pricing*")  # type: ignore[union-attr]
+        on_page = next(c for c in page.conditions if c.field == "min_time_on_page")
+        on_page.check.setChecked(True)
+        on_page.editor.setValue(30)  # type: ignore[union-attr]
+        device = next(c for c in page.conditions if c.field == "device_class")
+        device.check.setChecked(True)
+        device.editor.setCurrentIndex(device.editor.findData("mobile"))  # type: ignore[union-attr]
+        returning = next(c for c in page.conditions if c.field == "returning")
+        returning.check.setChecked(True)
+        returning.editor.setCurrentIndex(1)  # type: ignore[union-attr]
+        page.business_hours_only.setChecked(True)
+        page.site.setCurrentIndex(page.site.findData(backend.site_id))
+        page.sender_name.setText("Sakura")
+        assert await page.save()
+        rules = {rule["name"]: rule for rule in await rest.get("/greeting-rules")}
+        saved = rules["Pricing page"]
+        assert saved["site_id"] == backend.site_id
+        assert saved["sender_name"] == "Sakura"
+        assert saved["conditions"] == {
+            "min_time_on_site": None,
+            "min_time_on_page": 30,
+            "url_pattern": "*/pricing*",
+            "min_pages_viewed": None,
+            "referrer_contains": None,
+            "device_class": "mobile",
+            "returning": False,
+            "min_cart_value": None,
+            "business_hours_only": True,
+        }
+        assert table.model().rowCount() == 2
+        assert "greeting_rule.create" in await rest.audit_actions()
+
+        # Edit the existing rule: select it, enable it, untick nothing, save.
+        page.select(existing["rule_id"])
+        assert page.name.text() == "Cart helper"
+        assert not page.enabled.isChecked()
+        page.enabled.setChecked(True)
+        assert await page.save()
+        rules = {rule["rule_id"]: rule for rule in await rest.get("/greeting-rules")}
+        assert rules[existing["rule_id"]]["enabled"] is True
+        assert table.model().index(0, GreetingRulesModel.ENABLED).data() == "Yes"
+        assert "greeting_rule.update" in await rest.audit_actions()
+
+        # Delete asks first: No keeps it, Yes deletes it.
+        page.select(saved["rule_id"])
+        page.delete_button.click()
+        await _confirm(page, "greetingDeleteConfirm", QMessageBox.StandardButton.No)
+        await asyncio.sleep(0.2)
+        assert len(await rest.get("/greeting-rules")) == 2
+        page.select(saved["rule_id"])
+        page.delete_button.click()
+        await _confirm(page, "greetingDeleteConfirm", QMessageBox.StandardButton.Yes)
+        await until(lambda: table.model().rowCount() == 1, what="the rule gone from the table")
+        assert [r["rule_id"] for r in await rest.get("/greeting-rules")] == [existing["rule_id"]]
+        assert "greeting_rule.delete" in await rest.audit_actions()
+
+    run(qloop, scenario(), timeout=90)
+
+
+def test_acceptance_rate_text(qapp: Any) -> None:
+    rule = GreetingRule(rule_id="r", name="n", text="t", shown=8, accepted=2)
+    assert rate_text(rule) == "25.0 %"
+
+
+def test_greeting_rules_model(qtmodeltester: Any, qapp: Any) -> None:
+    model = GreetingRulesModel()
+    model.set_rules(
+        [
+            GreetingRule(rule_id="a", name="A", text="t", shown=4, accepted=1),
+            GreetingRule(rule_id="b", name="B", text="t", site_id="s1"),
+        ]
+    )
+    model.set_site_names({"s1": "Shop"})
+    qtmodeltester.check(model)
+    assert model.index(1, GreetingRulesModel.SITE).data() == "Shop"
+    assert model.index(0, GreetingRulesModel.RATE).data() == "25.0 %"
+
+
+# --- team replies -----------------------------------------------------------------------------
+
+
+def test_replies_page_edits_team_replies_only(
+    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+) -> None:
+    async def scenario() -> None:
+        rest, host = await _admin(backend, controller)
+        await rest.send("POST", "/canned", {"shortcut": "mine", "title": "Mine", "text": "Personal."})
+        team = await rest.send(
+            "POST", "/canned", {"shortcut": "thanks", "title": "Thanks", "text": "Thank you!", "shared": True}
+        )
+        session = controller.session
+        assert session is not None
+        library = session.canned
+        assert library is not None
+        page = _page(controller, RepliesPage, host)
+        page.set_library(library)
+        assert page.objectName() == "adminRepliesPage"
+        await page.reload()
+        model = page.list.model()
+        assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["#thanks  \u2014  Thanks"]
+
+        # Invalid shortcut: refused inline, nothing sent.
+        page.new_reply()
+        page.shortcut.setText("two words")
+        page.title_edit.setText("Hello")
+        page.text.setPlainText("Hello {visitor.name|there}!")
+        assert not await page.save()
+        message = page.findChild(QLabel, "adminRepliesMessage")
+        assert message is not None
+        assert "shortcut" in message.text()
+
+        # New team reply: on the server as shared, in the page, and in the app's own library.
+        page.shortcut.setText("#hello")
+        assert await page.save()
+        replies = {r["shortcut"]: r for r in await rest.get("/canned")}
+        assert replies["hello"]["owner_id"] is None
+        assert replies["hello"]["text"] == "Hello {visitor.name|there}!"
+        assert model.rowCount() == 2
+        assert any(r.shortcut == "hello" for r in library.replies())
+        assert "canned.create" in await rest.audit_actions()
+
+        # Edit: the selected reply's text changes on the server and in the library.
+        page.select(team["canned_id"])
+        assert page.shortcut.text() == "thanks"
+        page.text.setPlainText("Thank you very much!")
+        assert await page.save()
+        replies = {r["shortcut"]: r for r in await rest.get("/canned")}
+        assert replies["thanks"]["text"] == "Thank you very much!"
+        assert next(r for r in library.replies() if r.shortcut == "thanks").text == "Thank you very much!"
+
+        # Delete after confirming.
+        page.delete_button.click()
+        await _confirm(page, "adminReplyDeleteConfirm", QMessageBox.StandardButton.Yes)
+        await until(lambda: model.rowCount() == 1, what="the reply gone")
+        assert "thanks" not in {r["shortcut"] for r in await rest.get("/canned")}
+        assert all(r.shortcut != "thanks" for r in library.replies())
+        assert "canned.delete" in await rest.audit_actions()
+
+        # The server stops: the save fails with the reason.
+        backend.stop()
+        page.new_reply()
+        page.shortcut.setText("bye")
+        page.title_edit.setText("Bye")
+        page.text.setPlainText("Goodbye!")
+        assert not await page.save()
+        assert page.message.is_error
+        assert "Cannot reach the server" in message.text()
+
+    run(qloop, scenario(), timeout=90)
+
+
+def test_pages_are_keyboard_reachable(
+    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+) -> None:
+    """Every input and button of every page takes keyboard focus."""
+
+    async def scenario() -> None:
+        _, host = await _admin(backend, controller)
+
+        for page_type in (RepliesPage, GreetingRulesPage, BusinessHoursPage, RoutingPage):
+            page = _page(controller, page_type, host)
+            for kind in (QLineEdit, QAbstractSpinBox, QComboBox, QAbstractButton):
+                for widget in page.findChildren(kind):
+                    if not widget.objectName().startswith("qt_"):  # Qt's own, e.g. a table's corner
+                        assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
+
+    run(qloop, scenario(), timeout=60)
