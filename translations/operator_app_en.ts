@@ -1776,8 +1776,8 @@
         <translation>Waiting time turns r&amp;ed after</translation>
     </message>
     <message>
-        <source>Remind agents of waiting chats &amp;every</source>
-        <translation>Remind agents of waiting chats &amp;every</translation>
+        <source>Re&amp;mind agents of waiting chats every</source>
+        <translation>Re&amp;mind agents of waiting chats every</translation>
     </message>
     <message>
         <source>&amp;Close a chat when nobody wrote for</source>

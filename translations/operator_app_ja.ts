@@ -1776,8 +1776,8 @@
         <translation>待ち時間を赤色にするまでの時間(&amp;E)</translation>
     </message>
     <message>
-        <source>Remind agents of waiting chats &amp;every</source>
-        <translation>待機中のチャットをオペレーターに再通知する間隔(&amp;E)</translation>
+        <source>Re&amp;mind agents of waiting chats every</source>
+        <translation>待機中のチャットをオペレーターに再通知する間隔(&amp;M)</translation>
     </message>
     <message>
         <source>&amp;Close a chat when nobody wrote for</source>

@@ -75,7 +75,7 @@ class RoutingPage(AdminPage):
         form.addRow(self.reassign_on, self.reassign_after)
         form.addRow(self.tr("Waiting time turns &orange after"), self.wait_warning)
         form.addRow(self.tr("Waiting time turns r&ed after"), self.wait_alarm)
-        form.addRow(self.tr("Remind agents of waiting chats &every"), self.queue_reminder)
+        form.addRow(self.tr("Re&mind agents of waiting chats every"), self.queue_reminder)
 
         self.inactivity_on = QCheckBox(self.tr("&Close a chat when nobody wrote for"), self)
         self.inactivity_on.setObjectName("routingInactivityOn")
