@@ -1682,7 +1682,7 @@
     </message>
     <message>
         <source>Team replies can be used by everyone. Placeholders: {visitor.name}, {visitor.email}, {agent.name}, {page.url}; a fallback follows a bar: {visitor.name|customer}.</source>
-        <translation>チームの定型文は全員が使えます。差し込み項目: {visitor.name}、{visitor.email}、{agent.name}、{page.url}。値がないときの代わりの文字は縦棒の後に書きます: {visitor.name|customer}。</translation>
+        <translation>チームの定型文は全員が使えます。差し込み項目: {visitor.name}、{visitor.email}、{agent.name}、{page.url}。値がないときの代わりの文字は縦棒の後に書きます: {visitor.name|お客様}。</translation>
     </message>
     <message>
         <source>&amp;Save</source>
