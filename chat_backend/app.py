@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from chat_backend import __version__
 from chat_backend.api.admin_routes import router as admin_router
+from chat_backend.api.calls_routes import router as calls_router
 from chat_backend.api.deps import AppState
 from chat_backend.api.greeting_routes import router as greeting_router
 from chat_backend.api.routes import router as api_router
@@ -22,6 +23,7 @@ from chat_backend.api.traffic_routes import router as traffic_router
 from chat_backend.db.engine import Database
 from chat_backend.domain.auth import LoginThrottle
 from chat_backend.realtime.agent_socket import AgentConnection
+from chat_backend.realtime.call_relay import CallRelay
 from chat_backend.realtime.greeter import Greeter
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.router import Router
@@ -41,7 +43,9 @@ def create_app(settings: Settings) -> FastAPI:
     db.on_commit = hub.wake_all
     # The live traffic list; connections and routes reach it as `router.tracker`.
     tracker = Tracker(db, hub, settings)
-    router = Router(db, hub, tracker, leave_grace=settings.visitor_leave_grace)
+    calls = CallRelay(db, hub, settings.call_ring_timeout, settings.call_disconnect_grace)
+    db.after_commit = calls.committed  # `call_state` pushes once a call's change is committed
+    router = Router(db, hub, tracker, leave_grace=settings.visitor_leave_grace, calls=calls)
     greeter = Greeter(db, hub, tracker)  # automatic greeting rules; reached as `router.greeter`
     router.greeter = greeter
     state = AppState(settings=settings, db=db, hub=hub, throttle=LoginThrottle(), router=router)
@@ -51,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
         routing_task = asyncio.create_task(router.run())
         traffic_task = asyncio.create_task(tracker.run())
         greeting_task = asyncio.create_task(greeter.run())
+        await calls.start()
         yield
         routing_task.cancel()
         traffic_task.cancel()
@@ -68,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(greeting_router)
     app.include_router(supervision_router)
     app.include_router(admin_router)
+    app.include_router(calls_router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from chat_protocol.calls import DISCONNECT_GRACE_S, RING_TIMEOUT_S
+
 # Clear of PostgreSQL (5432), Redis (6379), MariaDB (3306), RabbitMQ (5672), MQTT (1883), NATS (4222).
 DEFAULT_PORT = 8470
 
@@ -61,6 +63,15 @@ class Settings:
     )
     # Seconds without being seen after which the next page load starts a new visit.
     visit_gap: float = field(default_factory=lambda: _env_float("CHAT_VISIT_GAP", 1800.0))
+
+    # Video calls: seconds a call rings before `no_answer`, and seconds a party's socket may be gone
+    # before the call ends as `disconnected` (tests shorten both).
+    call_ring_timeout: float = field(
+        default_factory=lambda: _env_float("CHAT_CALL_RING_TIMEOUT", float(RING_TIMEOUT_S))
+    )
+    call_disconnect_grace: float = field(
+        default_factory=lambda: _env_float("CHAT_CALL_DISCONNECT_GRACE", float(DISCONNECT_GRACE_S))
+    )
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from chat_protocol import calls as c
 from chat_protocol import socket_payloads as p
 from chat_protocol import supervision as s
 from chat_protocol import traffic as t
@@ -48,6 +49,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "whisper", "req", s.WhisperRequest, p.NoteResult, "A note to the agent (supervisors)."),
     Action("agent", "join_chat", "req", s.JoinChatRequest, p.MessageResult, "Join to write to the visitor."),
     Action("agent", "take_over", "req", s.TakeOverRequest, p.ChatActionResult, "Reassign the chat to me."),
+    Action("agent", "call_invite", "req", c.CallInviteRequest, c.CallInviteResult, "Ring my chat's visitor."),
+    Action("agent", "call_signal", "req", c.CallSignal, c.CallOk, "Offer / ICE to the visitor."),
+    Action("agent", "call_media", "req", c.CallMedia, c.CallOk, "My microphone / camera on or off."),
+    Action("agent", "call_state_report", "req", c.CallStateReport, c.CallOk, "Media connected / lost."),
+    Action("agent", "call_hangup", "req", c.CallHangupRequest, c.CallOk, "Cancel or hang up."),
     Action("agent", "event", "push", p.EventPush, None, "A durable event I may see."),
     Action("agent", "sneak_peek", "push", p.SneakPeekPush, None, "What the visitor types (ephemeral)."),
     Action("agent", "typing", "push", p.TypingPush, None, "Typing state (ephemeral)."),
@@ -55,6 +61,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "read", "push", p.ReadPush, None, "The visitor read up to seq."),
     Action("agent", "visitor_presence", "push", p.VisitorPresencePush, None, "Visitor active/inactive/left."),
     Action("agent", "traffic", "push", t.TrafficDelta, None, "Live list changes (while watching)."),
+    Action("agent", "call_state", "push", c.CallStatePush, None, "My call's state changed."),
+    Action("agent", "call_signal", "push", c.CallSignal, None, "Answer / ICE from the visitor."),
+    Action("agent", "call_media", "push", c.CallMedia, None, "The visitor's microphone / camera."),
     Action(
         "visitor", "login", "req", p.VisitorLoginRequest, p.VisitorLoginResult, "First frame, within 10 s."
     ),
@@ -76,12 +85,22 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "visitor", "answer_page_push", "req", t.PagePushAnswerRequest, p.PagePushResult, "Open it or not."
     ),
+    Action("visitor", "call_ringing", "req", c.CallRingingRequest, c.CallOk, "The call is shown."),
+    Action("visitor", "call_answer", "req", c.CallAnswerRequest, c.CallOk, "Accept or decline."),
+    Action("visitor", "call_signal", "req", c.CallSignal, c.CallOk, "Answer / ICE to the agent."),
+    Action("visitor", "call_media", "req", c.CallMedia, c.CallOk, "My microphone / camera on or off."),
+    Action("visitor", "call_state_report", "req", c.CallStateReport, c.CallOk, "Media connected / lost."),
+    Action("visitor", "call_hangup", "req", c.CallHangupRequest, c.CallOk, "Hang up."),
     Action("visitor", "event", "push", p.EventPush, None, "A durable event of my chat (audience `all`)."),
     Action("visitor", "typing", "push", p.TypingPush, None, "The agent is typing (ephemeral)."),
     Action("visitor", "read", "push", p.ReadPush, None, "The agent read up to seq."),
     Action("visitor", "queue_position", "push", p.QueuePositionPush, None, "Place in the queue."),
     Action("visitor", "availability", "push", p.AvailabilityPush, None, "Agents available or not."),
     Action("visitor", "invitation", "push", t.InvitationPush, None, "A greeting from an agent or a rule."),
+    Action("visitor", "call_incoming", "push", c.CallIncomingPush, None, "An agent calls."),
+    Action("visitor", "call_state", "push", c.CallStatePush, None, "The call's state changed."),
+    Action("visitor", "call_signal", "push", c.CallSignal, None, "Offer / ICE from the agent."),
+    Action("visitor", "call_media", "push", c.CallMedia, None, "The agent's microphone / camera."),
 )
 
 

@@ -39,6 +39,8 @@ class ErrorCode(StrEnum):
     ALREADY_INVITED = "already_invited"
     PAGE_NOT_ALLOWED = "page_not_allowed"
     ALREADY_EXISTS = "already_exists"
+    CALL_IN_PROGRESS = "call_in_progress"
+    VISITOR_OFFLINE = "visitor_offline"
     INTERNAL = "internal"
 
 

@@ -116,7 +116,20 @@ class PagePushEvent(_EventBase):
     offer_seq: int | None = None
 
 
-AnyEvent = MessageEvent | ChatStateEvent | NoteEvent | RatingEvent | PagePushEvent
+class CallEvent(_EventBase):
+    """A video call of the chat (see `chat_protocol.calls`): `started` when the visitor accepted (author:
+    the calling agent), `ended` when it ended, with the reason, who ended it and the connected time
+    (0 when it never connected). A call that was declined or not answered has only its `ended` event."""
+
+    kind: Literal["call"] = "call"
+    call_id: str
+    state: Literal["started", "ended"]
+    reason: str | None = Field(default=None, description="A `CallEndReason` once ended.")
+    ended_by: Literal["agent", "visitor", "system"] | None = None
+    duration_s: float | None = None
+
+
+AnyEvent = MessageEvent | ChatStateEvent | NoteEvent | RatingEvent | PagePushEvent | CallEvent
 Event = Annotated[AnyEvent, Field(discriminator="kind")]
 _event_adapter: TypeAdapter[AnyEvent] = TypeAdapter(Event)
 

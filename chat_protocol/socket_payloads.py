@@ -183,6 +183,16 @@ class VisitorLoginRequest(BaseModel):
     protocol: int = 1
     page: PageView | None = Field(default=None, description="The page this socket was opened on.")
     device: DeviceInfo | None = None
+    call_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="A video call this page still runs (a reconnect of the same page): it goes on.",
+    )
+    reloaded_call_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="A video call this tab ran before its page was reloaded: it ends (`page_reloaded`).",
+    )
 
 
 class VisitorLoginResult(BaseModel):

@@ -45,6 +45,8 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock()
         self.on_commit: Callable[[], None] = lambda: None
+        # Called after every commit with the session's `info` (what the transaction left for after it).
+        self.after_commit: Callable[[dict[Any, Any]], None] = lambda _info: None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -60,6 +62,7 @@ class Database:
                 yield session
             if session.info.pop("events_written", False):
                 self.on_commit()
+            self.after_commit(session.info)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -294,3 +294,30 @@ class AuditRow(Base):
     before: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CallRow(Base):
+    """A 1:1 video call of a chat (`chat_protocol.calls`). The state lives here so any node can act on
+    it; in-process timers only trigger the ring timeout and the disconnect grace."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        UniqueConstraint("agent_id", "client_id", name="uq_calls_agent_client"),
+        Index("ix_calls_chat_state", "chat_id", "state"),
+        Index("ix_calls_visitor_state", "visitor_id", "state"),
+        Index("ix_calls_agent_state", "agent_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(ForeignKey("chats.id"))
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    # ringing, connecting, connected, reconnecting, ended
+    state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    connected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    ended_by: Mapped[str | None] = mapped_column(String(10), nullable=True)

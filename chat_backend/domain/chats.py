@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Agent, Chat, EventRow, Visitor, utcnow
-from chat_backend.domain import authz
+from chat_backend.domain import authz, calls
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
@@ -84,8 +84,10 @@ async def state_event(
     transferred_from: Author | None = None,
     reason: CloseReason | None = None,
 ) -> EventRow:
-    """Move the chat to `state` and log it, with what clients need to redraw it."""
+    """Move the chat to `state` and log it, with what clients need to redraw it. A video call whose
+    agent no longer holds the chat ends first (`chat_ended`)."""
     chat.state = state.value
+    await calls.end_if_chat_moved(session, chat)
     visitor = await session.get(Visitor, chat.visitor_id)
     assert visitor is not None
     data = {

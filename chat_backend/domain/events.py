@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chat_backend.db.tables import Chat, EventRow, utcnow
 from chat_backend.domain.auth import as_utc
 from chat_protocol import Author, AuthorKind, ChatState, ChatStateEvent, MessageEvent, VisitorInfo
-from chat_protocol.models import AnyEvent, CloseReason, NoteEvent, PagePushEvent, RatingEvent
+from chat_protocol.models import AnyEvent, CallEvent, CloseReason, NoteEvent, PagePushEvent, RatingEvent
 
 
 def author_key(author: Author) -> str:
@@ -85,6 +85,16 @@ def to_model(row: EventRow) -> AnyEvent:
             url=str(data["url"]),
             state=data["state"],
             offer_seq=offer_seq if isinstance(offer_seq, int) else None,
+            **common,
+        )
+    if row.kind == "call":
+        duration = data.get("duration_s")
+        return CallEvent(
+            call_id=str(data["call_id"]),
+            state=data["state"],
+            reason=data.get("reason"),
+            ended_by=data.get("ended_by"),
+            duration_s=float(duration) if isinstance(duration, int | float) else None,
             **common,
         )
     agent = Author.model_validate(data["agent"]) if data.get("agent") else None

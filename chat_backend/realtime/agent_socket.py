@@ -20,6 +20,8 @@ from chat_protocol import socket_payloads as p
 from chat_protocol.supervision import WatchChatResult
 from chat_protocol.traffic import InviteResult
 
+CALL_ACTIONS = ("call_invite", "call_signal", "call_media", "call_state_report", "call_hangup")
+
 
 class AgentConnection(Connection):
     socket = "agent"
@@ -47,10 +49,14 @@ class AgentConnection(Connection):
         self.send(Envelope.response("login", result, envelope.req_id))
 
     def on_registered(self) -> None:
+        assert self.agent is not None
+        self.router.calls.party_back("agent", self.agent.agent_id)
         self.router.kick()
 
     def on_unregistered(self) -> None:
+        assert self.agent is not None
         self.router.tracker.unwatch(self)
+        self.router.calls.party_gone("agent", self.agent.agent_id)
         self.router.kick()
 
     async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
@@ -147,6 +153,8 @@ class AgentConnection(Connection):
             # Answered (with `{}`) so the app knows deltas flow before it loads the snapshot.
             self.router.tracker.watch(self, payload.watch)
             self.send(Envelope.response(action, {}, req_id))
+        elif action in CALL_ACTIONS:
+            await self.router.calls.agent_request(self, action, payload, req_id)
         elif action == "typing":
             async with self.db.read() as session:
                 chat = await session.get(Chat, payload.chat_id)

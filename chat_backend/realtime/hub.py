@@ -96,6 +96,11 @@ class Hub:
         for conn in list(self._by_agent.get(agent_id, ())):
             conn.send(envelope)
 
+    def send_to_visitor(self, visitor_id: str, envelope: Envelope) -> None:
+        """Not dropped under load like ephemeral pushes (a call's state, an incoming call)."""
+        for conn in list(self._by_visitor.get(visitor_id, ())):
+            conn.send(envelope)
+
     async def close_session(self, session_id: str, code: int, reason: str) -> None:
         for conn in [c for c in self._connections if c.agent and c.agent.session_id == session_id]:
             await conn.close(code, reason)

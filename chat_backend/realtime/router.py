@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from chat_backend.db.engine import Database
 from chat_backend.domain import handover, routing, tracking
+from chat_backend.realtime.call_relay import CallRelay
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.traffic import Tracker
 from chat_protocol import ChatState, Envelope
@@ -31,11 +32,18 @@ PURGE_INTERVAL = 3600.0
 
 class Router:
     def __init__(
-        self, db: Database, hub: Hub, tracker: Tracker, tick: float = 5.0, leave_grace: float = 15.0
+        self,
+        db: Database,
+        hub: Hub,
+        tracker: Tracker,
+        tick: float = 5.0,
+        leave_grace: float = 15.0,
+        calls: CallRelay | None = None,
     ) -> None:
         self.db = db
         self.hub = hub
         self.tracker = tracker
+        self.calls = calls or CallRelay(db, hub)  # video call signalling and timers
         self.greeter: Greeter | None = None  # automatic greetings, set by the app
         self.tick = tick
         self.leave_grace = leave_grace
@@ -135,3 +143,4 @@ class Router:
     def stop(self) -> None:
         for task in self._leaving.values():
             task.cancel()
+        self.calls.stop()

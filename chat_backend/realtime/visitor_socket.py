@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import EventRow, Visitor, utcnow
-from chat_backend.domain import chats, handover, invitations, page_push, routing, tracking
+from chat_backend.domain import calls, chats, handover, invitations, page_push, routing, tracking
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
 from chat_backend.domain.visitors import site_for_origin, visitor_login
@@ -19,6 +19,15 @@ from chat_backend.realtime.traffic import VISITOR_ACTIONS
 from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
 from chat_protocol.traffic import TrafficState
+
+VISITOR_CALL_ACTIONS = (
+    "call_ringing",
+    "call_answer",
+    "call_signal",
+    "call_media",
+    "call_state_report",
+    "call_hangup",
+)
 
 
 class VisitorConnection(Connection):
@@ -53,6 +62,14 @@ class VisitorConnection(Connection):
             invitation = (
                 await invitations.current(session, visitor.id, arrival.visit.id) if chat is None else None
             )
+            # A reconnect keeps its call; a reloaded page ends the call it ran (docs/video.md).
+            await calls.visitor_logged_in(
+                session,
+                visitor.id,
+                running=payload.call_id,
+                reloaded=payload.reloaded_call_id,
+                other_sockets=self.hub.visitor_connection_count(visitor.id) > 0,
+            )
             result = p.VisitorLoginResult(
                 visitor_id=visitor.id,
                 visitor_token=token,
@@ -74,6 +91,7 @@ class VisitorConnection(Connection):
 
     def on_registered(self) -> None:
         assert self.visitor_id is not None
+        self.router.calls.party_back("visitor", self.visitor_id)
         self.router.visitor_connected(self.visitor_id)
         self._recheck = asyncio.get_running_loop().create_task(self._recheck_availability())
 
@@ -86,6 +104,7 @@ class VisitorConnection(Connection):
     def on_unregistered(self) -> None:
         assert self.visitor_id is not None
         self.router.visitor_disconnected(self.visitor_id)
+        self.router.calls.party_gone("visitor", self.visitor_id)
 
     async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
         assert self.visitor_id is not None
@@ -130,6 +149,8 @@ class VisitorConnection(Connection):
             self.router.tracker.message_sent(visitor.id, event.event_id)
             self.router.tracker.identified(visitor)  # a name given with the message
             self.router.kick()
+        elif action in VISITOR_CALL_ACTIONS:
+            await self.router.calls.visitor_request(self, action, payload, req_id)
         elif action == "sneak_peek":
             assert self.visitor_id is not None
             async with self.db.read() as session:

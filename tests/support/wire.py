@@ -94,11 +94,16 @@ async def connect_agent(
 
 
 async def connect_visitor(
-    backend: BackendProcess, token: str | None = None, origin: str | None = None, site_id: str | None = None
+    backend: BackendProcess,
+    token: str | None = None,
+    origin: str | None = None,
+    site_id: str | None = None,
+    **login_fields: Any,
 ) -> tuple[WireClient, dict[str, Any]]:
     ws = await websockets.connect(f"{backend.ws_url}/ws/visitor", origin=origin or backend.url)  # type: ignore[arg-type]
     client = WireClient(ws)
-    login = await client.ok("login", {"site_id": site_id or backend.site_id, "visitor_token": token})
+    payload = {"site_id": site_id or backend.site_id, "visitor_token": token, **login_fields}
+    login = await client.ok("login", payload)
     await client.ok("resume", {"cursor": login["cursor"]})
     return client, login
 

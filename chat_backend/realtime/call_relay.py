@@ -1,0 +1,201 @@
+"""Video call signalling on this node: the call actions of both sockets, `call_state` pushes after
+each committed change, and the timers (ring timeout, disconnect grace) that trigger state changes
+stored in the `calls` table. Signalling (`call_signal`, `call_media`) is forwarded to the other party's
+live sockets only: never stored, never replayed, never sent to supervisors watching the chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from chat_backend.db.engine import Database
+from chat_backend.domain import calls
+from chat_backend.domain.calls import CallChange
+from chat_backend.realtime.hub import Hub
+from chat_protocol import Envelope
+from chat_protocol.calls import DISCONNECT_GRACE_S, RING_TIMEOUT_S, CallMedia, CallOk, CallParty, CallSignal
+
+if TYPE_CHECKING:
+    from chat_backend.realtime.connection import Connection
+
+log = logging.getLogger(__name__)
+
+
+class CallRelay:
+    def __init__(
+        self,
+        db: Database,
+        hub: Hub,
+        ring_timeout: float = RING_TIMEOUT_S,
+        disconnect_grace: float = DISCONNECT_GRACE_S,
+    ) -> None:
+        self.db = db
+        self.hub = hub
+        self.ring_timeout = ring_timeout
+        self.disconnect_grace = disconnect_grace
+        self._ring: dict[str, asyncio.Task[None]] = {}
+        self._gone: dict[tuple[CallParty, str], asyncio.Task[None]] = {}
+
+    # --- after commit ----------------------------------------------------------------------------
+
+    def committed(self, info: dict[Any, Any]) -> None:
+        """`Database.after_commit`: push `call_state` for every change the transaction made."""
+        for change in info.pop("call_changes", []):
+            self.publish(change)
+
+    def publish(self, change: CallChange) -> None:
+        push = Envelope.push("call_state", change.push())
+        self.hub.send_to_agent(change.agent_id, push)
+        if change.state != "ringing":
+            self.hub.send_to_visitor(change.visitor_id, push)
+        if change.state == "ended":
+            ring = self._ring.pop(change.call_id, None)
+            if ring is not None and ring is not asyncio.current_task():
+                ring.cancel()
+
+    # --- requests ---------------------------------------------------------------------------------
+
+    async def agent_request(self, conn: Connection, action: str, payload: Any, req_id: str | None) -> None:
+        assert conn.agent is not None
+        agent = conn.agent
+        if action == "call_invite":
+            conn.check_rate()
+            async with self.db.write() as session:
+                call, result, incoming = await calls.invite(
+                    session,
+                    agent,
+                    payload.chat_id,
+                    payload.client_id,
+                    visitor_online=lambda visitor_id: self.hub.visitor_connection_count(visitor_id) > 0,
+                    ring_timeout=self.ring_timeout,
+                )
+                visitor_id = call.visitor_id
+                expires_in = calls.expires_in(call)
+            conn.send(Envelope.response(action, result, req_id))
+            if incoming is not None:
+                self.hub.send_to_visitor(visitor_id, Envelope.push("call_incoming", incoming))
+                self._ring_later(result.call_id, expires_in)
+            return
+        if action in ("call_signal", "call_media"):
+            async with self.db.read() as session:
+                call = await calls.agent_call(session, agent.agent_id, payload.call_id)
+            self._forward(action, call.state, payload, "agent", call.visitor_id)
+        else:
+            async with self.db.write() as session:
+                call = await calls.agent_call(session, agent.agent_id, payload.call_id)
+                if action == "call_state_report":
+                    await calls.report(session, call, "agent", payload.state)
+                else:  # call_hangup
+                    await calls.hangup(session, call, "agent")
+        conn.send(Envelope.response(action, CallOk(), req_id))
+
+    async def visitor_request(self, conn: Connection, action: str, payload: Any, req_id: str | None) -> None:
+        assert conn.visitor_id is not None
+        if action in ("call_signal", "call_media"):
+            async with self.db.read() as session:
+                call = await calls.visitor_call(session, conn.visitor_id, payload.call_id)
+            self._forward(action, call.state, payload, "visitor", call.agent_id)
+        else:
+            async with self.db.write() as session:
+                call = await calls.visitor_call(session, conn.visitor_id, payload.call_id)
+                if action == "call_ringing":
+                    calls.ringing(session, call)
+                elif action == "call_answer":
+                    await calls.answer(session, call, payload.accept)
+                elif action == "call_state_report":
+                    await calls.report(session, call, "visitor", payload.state)
+                else:  # call_hangup
+                    await calls.hangup(session, call, "visitor")
+        conn.send(Envelope.response(action, CallOk(), req_id))
+
+    def _forward(self, action: str, state: str, payload: Any, sender: CallParty, to: str) -> None:
+        if action == "call_signal":
+            assert isinstance(payload, CallSignal)
+            calls.require_answered_state(state)
+            envelope = Envelope.push("call_signal", payload)
+        else:
+            assert isinstance(payload, CallMedia)
+            envelope = Envelope.push("call_media", payload.model_copy(update={"party": sender}))
+        if sender == "agent":
+            self.hub.push_to_visitor(to, envelope)
+        else:
+            self.hub.push_to_agent(to, envelope)
+
+    # --- timers -----------------------------------------------------------------------------------
+
+    def _ring_later(self, call_id: str, delay: float) -> None:
+        if call_id not in self._ring:
+            self._ring[call_id] = asyncio.get_running_loop().create_task(self._expire(call_id, delay))
+
+    async def _expire(self, call_id: str, delay: float) -> None:
+        await asyncio.sleep(delay + 0.05)
+        try:
+            async with self.db.write() as session:
+                await calls.expire_ringing(session, call_id)
+        except Exception:
+            log.exception("could not end an unanswered call")
+        finally:
+            if self._ring.get(call_id) is asyncio.current_task():
+                del self._ring[call_id]
+
+    def party_gone(self, party: CallParty, user_id: str) -> None:
+        """A socket closed: if it was the party's last one, their calls end after the grace."""
+        count = (
+            len(self.hub.agent_connections(user_id))
+            if party == "agent"
+            else self.hub.visitor_connection_count(user_id)
+        )
+        if count or (party, user_id) in self._gone:
+            return
+        task = asyncio.get_running_loop().create_task(self._gone_later(party, user_id))
+        self._gone[(party, user_id)] = task
+
+    def party_back(self, party: CallParty, user_id: str) -> None:
+        task = self._gone.pop((party, user_id), None)
+        if task is not None:
+            task.cancel()
+
+    async def _gone_later(self, party: CallParty, user_id: str) -> None:
+        try:
+            await asyncio.sleep(self.disconnect_grace)
+            self._gone.pop((party, user_id), None)
+            async with self.db.read() as session:
+                live = await calls.live_calls(
+                    session,
+                    agent_id=user_id if party == "agent" else "",
+                    visitor_id=user_id if party == "visitor" else "",
+                )
+            if not live:
+                return
+            async with self.db.write() as session:
+                back = (
+                    self.hub.agent_connections(user_id)
+                    if party == "agent"
+                    else self.hub.visitor_connection_count(user_id)
+                )
+                if not back:
+                    await calls.end_party_calls(session, party, user_id, "disconnected")
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("could not end the calls of a disconnected %s", party)
+
+    async def start(self) -> None:
+        """At node start: end calls left ringing too long; re-arm ring timers; give the parties of
+        calls still running the disconnect grace to come back."""
+        try:
+            async with self.db.write() as session:
+                await calls.expire_ringing(session)
+                live = await calls.live_calls(session)
+            for call in live:
+                if call.state == "ringing":
+                    self._ring_later(call.id, calls.expires_in(call))
+                self.party_gone("agent", call.agent_id)
+                self.party_gone("visitor", call.visitor_id)
+        except Exception:
+            log.exception("could not resume the video call timers")
+
+    def stop(self) -> None:
+        for task in [*self._ring.values(), *self._gone.values()]:
+            task.cancel()
