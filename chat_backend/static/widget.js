@@ -148,6 +148,52 @@
       pushDeclined: "You did not open the page your operator suggested:",
       pushRefused: "This link does not lead to a page of this site, so it was not opened.",
       pushFailed: "Could not answer. Please try again.",
+      callRegion: "Video call",
+      callIncomingTitle: "Incoming video call",
+      callIncoming: "{name} is calling you",
+      callNoticeTitle: "Please read before you accept:",
+      callAccept: "Accept",
+      callDecline: "Decline",
+      callWith: "Video call with {name}",
+      callUnsupported: "Video calls do not work in this browser.",
+      call_connecting: "Connecting…",
+      call_connected: "Connected",
+      call_reconnecting: "Reconnecting…",
+      call_ended: "Video call ended",
+      callMic: "Microphone",
+      callCamera: "Camera",
+      callMicMute: "Mute your microphone",
+      callMicUnmute: "Unmute your microphone",
+      callCamOn: "Turn your camera on",
+      callCamOff: "Turn your camera off",
+      callHangup: "Hang up",
+      callCollapse: "Hide the video",
+      callExpand: "Show the video",
+      callDismiss: "Close",
+      callDuration: "Call duration",
+      callRemoteVideo: "The operator's video",
+      callLocalVideo: "Your camera",
+      callRemoteCamOff: "The operator's camera is off",
+      callRemoteMuted: "The operator's microphone is muted",
+      callNoMic: "Your microphone is not available, so the operator cannot hear you. You can still see and hear them, and write in the chat.",
+      callNoCamera: "Your camera could not be turned on.",
+      callCamUnavailable: "The camera cannot be used in this call.",
+      callAnswerFailed: "Could not answer the call. Please try again.",
+      end_declined: "You declined the call.",
+      end_no_answer: "The call was not answered in time.",
+      end_cancelled: "The operator cancelled the call.",
+      end_hangup_agent: "The operator hung up.",
+      end_hangup_visitor: "You hung up.",
+      end_page_reloaded: "The video call ended because the page was reloaded.",
+      end_disconnected: "The connection was lost.",
+      end_failed: "The call failed: the connection could not be kept up.",
+      end_chat_ended: "The chat ended.",
+      end_elsewhere: "The call was answered in another window.",
+      end_other: "The call ended.",
+      callStarted: "Video call started",
+      callEndedLine: "Video call ended ({duration})",
+      callMissed: "Missed video call",
+      callDeclined: "Video call declined",
     },
     ja: {
       title: "チャットでお問い合わせ",
@@ -224,6 +270,52 @@
       pushDeclined: "オペレーターが案内したページは開きませんでした：",
       pushRefused: "このリンクはこのサイトのページではないため、開きませんでした。",
       pushFailed: "応答を送信できませんでした。もう一度お試しください。",
+      callRegion: "ビデオ通話",
+      callIncomingTitle: "ビデオ通話の着信",
+      callIncoming: "{name}から着信しています",
+      callNoticeTitle: "応答する前にお読みください：",
+      callAccept: "応答する",
+      callDecline: "拒否する",
+      callWith: "{name}とのビデオ通話",
+      callUnsupported: "このブラウザではビデオ通話をご利用いただけません。",
+      call_connecting: "接続中…",
+      call_connected: "通話中",
+      call_reconnecting: "再接続中…",
+      call_ended: "ビデオ通話は終了しました",
+      callMic: "マイク",
+      callCamera: "カメラ",
+      callMicMute: "マイクをミュートする",
+      callMicUnmute: "マイクのミュートを解除する",
+      callCamOn: "カメラをオンにする",
+      callCamOff: "カメラをオフにする",
+      callHangup: "通話を終了",
+      callCollapse: "映像を隠す",
+      callExpand: "映像を表示する",
+      callDismiss: "閉じる",
+      callDuration: "通話時間",
+      callRemoteVideo: "オペレーターの映像",
+      callLocalVideo: "あなたのカメラ",
+      callRemoteCamOff: "オペレーターのカメラはオフです",
+      callRemoteMuted: "オペレーターのマイクはミュート中です",
+      callNoMic: "マイクを使用できないため、オペレーターにはあなたの声が届きません。オペレーターの映像と音声は受信でき、チャットも続けられます。",
+      callNoCamera: "カメラをオンにできませんでした。",
+      callCamUnavailable: "この通話ではカメラを使用できません。",
+      callAnswerFailed: "応答できませんでした。もう一度お試しください。",
+      end_declined: "通話を拒否しました。",
+      end_no_answer: "時間内に応答がなかったため、通話は終了しました。",
+      end_cancelled: "オペレーターが通話をキャンセルしました。",
+      end_hangup_agent: "オペレーターが通話を終了しました。",
+      end_hangup_visitor: "通話を終了しました。",
+      end_page_reloaded: "ページが再読み込みされたため、ビデオ通話は終了しました。",
+      end_disconnected: "接続が切れたため、通話は終了しました。",
+      end_failed: "接続を維持できなかったため、通話は終了しました。",
+      end_chat_ended: "チャットが終了したため、通話も終了しました。",
+      end_elsewhere: "この通話は別のウィンドウで応答されました。",
+      end_other: "通話は終了しました。",
+      callStarted: "ビデオ通話を開始しました",
+      callEndedLine: "ビデオ通話が終了しました（{duration}）",
+      callMissed: "ビデオ通話の不在着信",
+      callDeclined: "ビデオ通話を拒否しました",
     },
   };
   var langPref = (script.getAttribute("data-lang") || navigator.language || "en").toLowerCase();
@@ -273,6 +365,7 @@
   var K_AVAILABLE = KEY + "available";
   var K_OFFLINE_SENT = KEY + "offline-sent";
   var K_INVITES = KEY + "invitations"; // {invitation_id: "dismissed" | "replied"}, the latest 20
+  var K_CALL = KEY + "call"; // sessionStorage: the call_id of a call this tab shows (to explain a reload)
 
   // --- small helpers -------------------------------------------------------------------------
 
@@ -349,6 +442,16 @@
     check: ["M20 6L9 17l-5-5"],
     close: ["M18 6L6 18", "M6 6l12 12"],
     link: ["M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71", "M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71"],
+    up: ["M18 15l-6-6-6 6"],
+    video: ["M23 7l-7 5 7 5V7z", "M3 5h11a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z"],
+    videoOff: ["M16 16v1a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2h2m5.66 0H14a2 2 0 0 1 2 2v3.34l1 1L23 7v10",
+      "M1 1l22 22"],
+    mic: ["M12 1a3 3 0 0 0-3 3v8a3 3 0 0 0 6 0V4a3 3 0 0 0-3-3z", "M19 10v2a7 7 0 0 1-14 0v-2", "M12 19v4", "M8 23h8"],
+    micOff: ["M1 1l22 22", "M9 9v3a3 3 0 0 0 5.12 2.12M15 9.34V4a3 3 0 0 0-5.94-.6",
+      "M17 16.95A7 7 0 0 1 5 12v-2m14 0v2a7 7 0 0 1-.11 1.23", "M12 19v4", "M8 23h8"],
+    phone: ["M22 16.92v3a2 2 0 0 1-2.18 2 19.79 19.79 0 0 1-8.63-3.07 19.5 19.5 0 0 1-6-6 19.79 19.79 0 0 1-3.07-8.67A2 2 0 0 1 4.11 2h3a2 2 0 0 1 2 1.72 12.84 12.84 0 0 0 .7 2.81 2 2 0 0 1-.45 2.11L8.09 9.91a16 16 0 0 0 6 6l1.27-1.27a2 2 0 0 1 2.11-.45 12.84 12.84 0 0 0 2.81.7A2 2 0 0 1 22 16.92z"],
+    phoneOff: ["M10.68 13.31a16 16 0 0 0 3.41 2.6l1.27-1.27a2 2 0 0 1 2.11-.45 12.84 12.84 0 0 0 2.81.7 2 2 0 0 1 1.72 2v3a2 2 0 0 1-2.18 2 19.79 19.79 0 0 1-8.63-3.07 19.42 19.42 0 0 1-3.33-2.67m-2.67-3.34a19.79 19.79 0 0 1-3.07-8.63A2 2 0 0 1 4.11 2h3a2 2 0 0 1 2 1.72 12.84 12.84 0 0 0 .7 2.81 2 2 0 0 1-.45 2.11L8.09 9.91",
+      "M23 1L1 23"],
   };
   function icon(name, size) {
     var svg = document.createElementNS(SVG_NS, "svg");
@@ -579,6 +682,45 @@
     "background:rgba(29,36,51,.06);color:var(--muted);font-size:12px;text-align:center}",
     ".push.status .push-url{display:inline;margin:0;padding:0;background:none;color:inherit}",
     ".push.status .push-error{margin-top:4px}",
+
+    /* video call: a compact panel between the header and the transcript */
+    ".call{flex:none;display:flex;flex-direction:column;gap:8px;padding:10px 12px;background:#fff;",
+    "border-bottom:1px solid var(--line);box-shadow:0 1px 2px rgba(16,24,40,.04)}",
+    ".call[data-state=incoming]{background:#f3f7ff;border-bottom-color:#c9d8fb}",
+    ".call-head{display:flex;align-items:center;gap:8px;min-width:0;font-size:13px}",
+    ".call-head>svg{color:var(--accent)}",
+    ".call-title{flex:1 1 auto;min-width:0;font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}",
+    ".call-timer{flex:none;font-size:12px;color:var(--muted);font-variant-numeric:tabular-nums}",
+    ".call-icon-btn{flex:none;width:28px;height:28px;border-radius:8px;color:var(--muted)}",
+    ".call-icon-btn:hover{background:rgba(29,36,51,.06)}",
+    ".call-state{font-size:12px;line-height:1.5;color:var(--muted);overflow-wrap:anywhere}",
+    ".call[data-state=ended] .call-state{font-size:13px;color:var(--ink)}",
+    ".call-who{font-size:14px;line-height:1.5;color:var(--ink);overflow-wrap:anywhere}",
+    ".call-agent{font-weight:700;unicode-bidi:isolate}",
+    ".call-notice{padding:6px 8px;border-radius:8px;background:#fff7e6;border:1px solid #f5dfb3;color:#6b4e16;",
+    "font-size:12px;line-height:1.5;white-space:pre-wrap;overflow-wrap:anywhere}",
+    ".call-notice-title{display:block;font-weight:600}",
+    ".call-actions{display:flex;gap:8px;margin-top:8px}",
+    ".call-btn{flex:1 1 0;height:36px;gap:6px;border-radius:10px;font-size:13px;font-weight:600;color:#fff}",
+    ".call-accept{background:#17803d}.call-accept:hover{background:#12662f}.call-accept:disabled{background:#a9c9b4}",
+    ".call-decline{background:#d92d20}.call-decline:hover{background:#b42318}",
+    ".call-stage{position:relative;height:150px;border-radius:10px;overflow:hidden;background:#0f1422}",
+    ".call.collapsed .call-stage{display:none}",
+    ".call-remote{display:block;width:100%;height:100%;object-fit:cover;background:#0f1422}",
+    ".call-local{position:absolute;right:6px;bottom:6px;width:72px;height:54px;object-fit:cover;border-radius:6px;",
+    "border:1px solid rgba(255,255,255,.6);background:#000;transform:scaleX(-1)}",
+    ".call-remote-off{position:absolute;top:0;left:0;right:0;bottom:0;display:flex;align-items:center;",
+    "justify-content:center;padding:8px;color:#d0d5e0;font-size:12px;text-align:center}",
+    ".call-controls{display:flex;align-items:center;justify-content:center;gap:10px;margin-top:8px}",
+    ".cbtn{width:38px;height:38px;border-radius:50%;background:var(--surface);color:var(--ink);",
+    "border:1px solid var(--line);transition:background .12s}",
+    ".cbtn:hover{background:#e9edf5}",
+    ".cbtn[aria-pressed=false]{background:#fdecec;color:#b42318;border-color:#f4b9b3}",
+    ".cbtn:disabled{opacity:.45}",
+    ".cbtn.hang{width:46px;background:#d92d20;color:#fff;border-color:#d92d20;border-radius:19px}",
+    ".cbtn.hang:hover{background:#b42318}",
+    ".call-info{font-size:12px;line-height:1.5;color:#6b4e16;overflow-wrap:anywhere}",
+    ".call-line{font-size:12px}",
   ].join("");
 
   // --- state -----------------------------------------------------------------------------------
@@ -631,6 +773,8 @@
   var invitation = null; // the greeting shown now (InvitationPush)
   var pushes = {}; // "chat_id:seq" of a page_push offer -> its state and DOM node
   var pushAnswers = {}; // "chat_id:offer_seq" -> "accepted" | "declined"
+  var call = null; // the video call shown in the call panel (see newCall)
+  var reloadedCallId = session.get(K_CALL) || null; // a call this tab showed before the page was reloaded
 
   function loadOutbox() {
     var raw = store.get(K_OUTBOX);
@@ -731,6 +875,7 @@
     r.receipt = el("span", { class: "receipt", "data-testid": "read-receipt", text: T.read });
     buildRating(r);
     buildOffline(r);
+    buildCall(r);
     r.body = el("div", { class: "body" }, [r.intro, r.list, r.rating, r.ratingThanks, r.waiting, r.typing, r.offline,
       r.offlineSent]);
 
@@ -746,7 +891,7 @@
     r.footer = el("div", { class: "footer" }, [r.name, el("div", { class: "compose" }, [r.input, r.send]), r.counter]);
 
     r.window = el("div", { class: "window", id: "lc-window", role: "dialog", "aria-labelledby": "lc-title",
-      "data-testid": "chat-window", hidden: true }, [header, r.confirm, r.body, r.footer]);
+      "data-testid": "chat-window", hidden: true }, [header, r.confirm, r.call, r.body, r.footer]);
 
     // launcher
     r.badge = el("span", { class: "badge", "data-testid": "unread", "aria-hidden": "true", hidden: true });
@@ -830,6 +975,66 @@
     ]);
     r.offlineSent = el("div", { class: "card done", "data-testid": "offline-sent", role: "status", hidden: true },
       [icon("check", 18), el("span", { text: T.offlineSent })]);
+  }
+
+  // The video call panel: incoming (who, the recording notice, Accept / Decline), then the call (the
+  // operator's video with our camera in a corner, microphone / camera / hang-up), then a short end notice.
+  function buildCall(r) {
+    r.callTitle = el("span", { class: "call-title", "data-testid": "call-title", dir: "auto" });
+    r.callTimer = el("span", { class: "call-timer", "data-testid": "call-duration", role: "timer",
+      "aria-label": T.callDuration, hidden: true });
+    r.callCollapse = el("button", { type: "button", class: "call-icon-btn", "data-testid": "call-collapse",
+      "aria-expanded": "true", "aria-label": T.callCollapse, title: T.callCollapse, hidden: true }, [icon("up", 16)]);
+    r.callDismiss = el("button", { type: "button", class: "call-icon-btn", "data-testid": "call-dismiss",
+      "aria-label": T.callDismiss, title: T.callDismiss, hidden: true }, [icon("close", 16)]);
+    r.callState = el("div", { class: "call-state", "data-testid": "call-state", role: "status", "aria-live": "polite",
+      dir: "auto" });
+
+    r.callWho = el("div", { class: "call-who", "data-testid": "call-who", role: "alert", dir: "auto" });
+    r.callNoticeText = el("span", { "data-testid": "call-recording-notice", dir: "auto" });
+    r.callNotice = el("div", { class: "call-notice", role: "note", hidden: true },
+      [el("span", { class: "call-notice-title", text: T.callNoticeTitle }), r.callNoticeText]);
+    r.callAccept = el("button", { type: "button", class: "call-btn call-accept", "data-testid": "call-accept" },
+      [icon("phone", 16), el("span", { text: T.callAccept })]);
+    r.callDecline = el("button", { type: "button", class: "call-btn call-decline", "data-testid": "call-decline" },
+      [icon("phoneOff", 16), el("span", { text: T.callDecline })]);
+    r.callIncoming = el("div", { class: "call-incoming", "data-testid": "call-incoming", hidden: true }, [
+      r.callWho,
+      r.callNotice,
+      el("div", { class: "call-actions" }, [r.callAccept, r.callDecline]),
+    ]);
+
+    // `muted` is set as a property (the attribute is only the default); the remote element plays the
+    // operator's audio too, so it must not be muted.
+    r.callRemote = el("video", { class: "call-remote", "data-testid": "call-remote-video", autoplay: true,
+      playsinline: true, "aria-label": T.callRemoteVideo });
+    r.callRemote.muted = false;
+    r.callLocal = el("video", { class: "call-local", "data-testid": "call-local-video", autoplay: true,
+      playsinline: true, muted: true, "aria-label": T.callLocalVideo, hidden: true });
+    r.callLocal.muted = true;
+    r.callRemoteOff = el("div", { class: "call-remote-off", "data-testid": "call-remote-camera-off",
+      text: T.callRemoteCamOff, hidden: true });
+    r.callStage = el("div", { class: "call-stage" }, [r.callRemote, r.callRemoteOff, r.callLocal]);
+    r.callMic = el("button", { type: "button", class: "cbtn", "data-testid": "call-mic", "aria-label": T.callMic,
+      "aria-pressed": "true" });
+    r.callCam = el("button", { type: "button", class: "cbtn", "data-testid": "call-camera", "aria-label": T.callCamera,
+      "aria-pressed": "false" });
+    r.callHangup = el("button", { type: "button", class: "cbtn hang", "data-testid": "call-hangup",
+      "aria-label": T.callHangup, title: T.callHangup }, [icon("phoneOff", 18)]);
+    r.callInfo = el("div", { class: "call-info", "data-testid": "call-info", role: "status", hidden: true });
+    r.callMedia = el("div", { class: "call-media", "data-testid": "call-media", hidden: true }, [
+      r.callStage,
+      el("div", { class: "call-controls" }, [r.callMic, r.callCam, r.callHangup]),
+    ]);
+
+    r.call = el("section", { class: "call", "data-testid": "call-panel", "aria-label": T.callRegion, tabindex: "-1",
+      hidden: true }, [
+      el("div", { class: "call-head" }, [icon("video", 18), r.callTitle, r.callTimer, r.callCollapse, r.callDismiss]),
+      r.callIncoming,
+      r.callMedia,
+      r.callState,
+      r.callInfo,
+    ]);
   }
 
   function cssSupports(prop, value) {
@@ -917,6 +1122,26 @@
         field.removeAttribute("aria-invalid");
         if (!offlineBusy) ui.offError.hidden = true;
       });
+    });
+    ui.callAccept.addEventListener("click", acceptCall);
+    ui.callDecline.addEventListener("click", declineCall);
+    ui.callHangup.addEventListener("click", hangupCall);
+    ui.callMic.addEventListener("click", toggleMicrophone);
+    ui.callCam.addEventListener("click", toggleCamera);
+    ui.callCollapse.addEventListener("click", function () {
+      if (!call) return;
+      call.collapsed = !call.collapsed;
+      renderCall();
+    });
+    ui.callDismiss.addEventListener("click", function () { hideCall(true); });
+    // A reload or a navigation away: no camera or microphone stays open. The server ends the call when
+    // the next page logs in (`page_reloaded`); K_CALL lets that page say why.
+    window.addEventListener("pagehide", function () {
+      if (call && call.phase !== "ended") stopCallMedia(call);
+    });
+    // Back from the back/forward cache: that call is over (its media were stopped on the way out).
+    window.addEventListener("pageshow", function (e) {
+      if (e.persisted && call && call.phase !== "ended") endCall("page_reloaded", "system", null);
     });
   }
 
@@ -1126,6 +1351,7 @@
     else if (ev.kind === "chat_state") applyChatState(ev, registerChat(ev.chat_id), seq);
     else if (ev.kind === "rating") applyRating(ev);
     else if (ev.kind === "page_push") applyPagePush(ev, registerChat(ev.chat_id), seq);
+    else if (ev.kind === "call") applyCallEvent(ev, registerChat(ev.chat_id), seq);
     // Anything else (an internal note, which the server never sends us, or a kind added later):
     // nothing to show.
   }
@@ -1220,6 +1446,11 @@
       hideTyping();
       peekReset();
       offerRating();
+    }
+    // Closed or handed to someone else: the server ends the call too (`chat_ended`); do not wait for it.
+    if (call && call.chatId === ev.chat_id && call.phase !== "ended" &&
+      (ev.state === "closed" || ev.state === "queued" || transferred)) {
+      endCall("chat_ended", "system", null);
     }
     updateChrome();
   }
@@ -2133,6 +2364,624 @@
     }
   }
 
+  // --- video calls (chat_protocol/calls.py) -------------------------------------------------------
+  //
+  // The operator calls; the widget shows who calls and the recording notice, and answers. The agent
+  // makes the WebRTC offer, the widget the answer; ICE candidates trickle both ways and the ones that
+  // arrive before the offer has been applied wait in `pendingIce`. The visitor starts with the camera
+  // off and the microphone on.
+  //
+  // Camera on/off without renegotiation: the agent's offer carries a `sendrecv` video transceiver
+  // (`addTransceiver("video", {direction: "sendrecv"})`) next to its audio. The widget answers both
+  // m-lines `sendrecv` with no track on the video sender (and none on the audio sender until the
+  // microphone is granted), so that turning the camera on or off later is `sender.replaceTrack(track |
+  // null)` on a negotiated transceiver: no new offer, and only the agent ever offers. An offer without a
+  // video m-line leaves the camera button disabled (the widget cannot offer by protocol).
+
+  var CALL_NOTICE_MS = 8000; // the "call ended" notice stays this long
+  var RING_FALLBACK_MS = 45000; // calls.RING_TIMEOUT_S, when `expires_at` makes no sense on this clock
+  var MAX_PENDING_ICE = 100;
+  var MAX_SDP = 20000; // calls.MAX_SDP_CHARS
+  var MAX_CANDIDATE = 1000; // calls.MAX_CANDIDATE_CHARS
+  var MAX_NOTICE = 500; // calls.MAX_NOTICE_CHARS
+  var END_REASONS = ["declined", "no_answer", "cancelled", "hangup", "page_reloaded", "disconnected", "failed",
+    "chat_ended", "elsewhere"];
+
+  function newCall(id, chatId) {
+    return {
+      id: id, chatId: chatId, agentName: "", notice: "", iceServers: [], phase: "incoming", accepted: false,
+      reason: null, endedBy: null, durationS: null, pc: null, remoteStream: null, remoteSet: false,
+      pendingIce: [], signals: Promise.resolve(), audioTx: null, videoTx: null, micTrack: null, micOn: true,
+      micFailed: false, camTrack: null, camOn: false, camBusy: false, connectedAt: 0, reported: null,
+      remoteMic: true, remoteCam: true, collapsed: false, info: "", ringTimer: null, tickTimer: null, hideTimer: null,
+      micGen: 0,
+    };
+  }
+
+  function formatDuration(seconds) {
+    var s = Math.max(0, Math.round(seconds || 0));
+    var h = Math.floor(s / 3600);
+    var m = Math.floor((s % 3600) / 60);
+    var ss = ("0" + (s % 60)).slice(-2);
+    return h > 0 ? h + ":" + ("0" + m).slice(-2) + ":" + ss : m + ":" + ss;
+  }
+
+  // STUN/TURN servers as RTCPeerConnection takes them; anything malformed is dropped.
+  function iceServersFrom(list) {
+    if (!Array.isArray(list)) return [];
+    var out = [];
+    list.slice(0, 8).forEach(function (s) {
+      if (!s || typeof s !== "object" || !Array.isArray(s.urls)) return;
+      var urls = s.urls.filter(function (u) { return typeof u === "string" && /^(stun|stuns|turn|turns):/i.test(u); });
+      if (!urls.length) return;
+      var server = { urls: urls.slice(0, 8) };
+      if (typeof s.username === "string" && s.username) server.username = s.username;
+      if (typeof s.credential === "string" && s.credential) server.credential = s.credential;
+      out.push(server);
+    });
+    return out;
+  }
+
+  function webrtcSupported() {
+    return typeof window.RTCPeerConnection === "function" && !!navigator.mediaDevices &&
+      typeof navigator.mediaDevices.getUserMedia === "function";
+  }
+
+  function rememberCall(id) {
+    session.set(K_CALL, id || "");
+  }
+
+  // `call_incoming`: show who calls (and the recording notice) with Accept / Decline; tell the server.
+  function onCallIncoming(p) {
+    if (typeof p.call_id !== "string" || !p.call_id || typeof p.chat_id !== "string") return;
+    if (call && call.id === p.call_id) return; // the same push again
+    if (call && call.phase !== "ended") stopCallMedia(call); // the server allows one call: the old one is over
+    if (call) clearCallTimers(call);
+    var c = newCall(p.call_id.slice(0, 64), p.chat_id);
+    c.agentName = scalarText(p.agent_name, MAX_NAME).trim() || (chat && chat.agentName) || T.agent;
+    c.notice = scalarText(p.recording_notice, MAX_NOTICE).trim();
+    c.iceServers = iceServersFrom(p.ice_servers);
+    var left = Date.parse(p.expires_at) - Date.now();
+    c.ringTimer = setTimeout(function () {
+      if (call === c && c.phase === "incoming") endCall("no_answer", "system", null);
+    }, left > 0 && left <= 120000 ? left + 1000 : RING_FALLBACK_MS);
+    call = c;
+    reloadedCallId = null;
+    rememberCall(c.id);
+    var wasOpen = isOpen;
+    if (!isOpen) setOpen(true, false);
+    renderCall();
+    if (!wasOpen && !coarsePointer()) ui.callAccept.focus();
+    request("call_ringing", { call_id: c.id }).catch(function (e) {
+      if (call === c && c.phase === "incoming" && (e.code === "not_found" || e.code === "forbidden")) {
+        endCall(null, null, null);
+      }
+    });
+  }
+
+  function acceptCall() {
+    var c = call;
+    if (!c || c.phase !== "incoming" || c.accepted) return;
+    c.accepted = true;
+    c.phase = "connecting";
+    c.info = "";
+    clearTimeout(c.ringTimer);
+    renderCall();
+    // Focus on the panel (announced as the call region); Tab reaches the controls. Not on hang-up: a
+    // second Enter must not end the call just accepted.
+    if (!coarsePointer()) ui.call.focus();
+    // Ask for the microphone at once (still inside the click, and the prompt runs while the server
+    // forwards the answer and the agent makes its offer). The camera stays off.
+    startMicrophone(c);
+    // `call_media` follows once the microphone is granted or refused (startMicrophone).
+    request("call_answer", { call_id: c.id, accept: true }).catch(function (e) {
+      if (call !== c || c.phase === "ended") return;
+      if (e.code === "not_found" || e.code === "forbidden") {
+        endCall(null, null, null);
+        return;
+      }
+      // Not answered (no connection, rate limit): back to the question, the media released.
+      stopCallMedia(c);
+      c.accepted = false;
+      c.phase = "incoming";
+      c.micTrack = null;
+      c.micFailed = false;
+      c.info = T.callAnswerFailed;
+      renderCall();
+    });
+  }
+
+  function declineCall() {
+    var c = call;
+    if (!c || c.phase !== "incoming") return;
+    request("call_answer", { call_id: c.id, accept: false }).catch(function () { /* it rings out anyway */ });
+    endCall("declined", "visitor", null);
+  }
+
+  function hangupCall() {
+    var c = call;
+    if (!c || c.phase === "ended") return;
+    request("call_hangup", { call_id: c.id }).catch(function () { /* the server ends it when we are gone */ });
+    endCall("hangup", "visitor", c.connectedAt ? (Date.now() - c.connectedAt) / 1000 : 0);
+  }
+
+  function startMicrophone(c) {
+    var gen = ++c.micGen;
+    if (!navigator.mediaDevices || typeof navigator.mediaDevices.getUserMedia !== "function") {
+      c.micFailed = true;
+      renderCall();
+      return;
+    }
+    navigator.mediaDevices.getUserMedia({ audio: true, video: false }).then(function (stream) {
+      var track = stream.getAudioTracks()[0] || null;
+      if (call !== c || c.phase === "ended" || !c.accepted || gen !== c.micGen) {
+        stream.getTracks().forEach(function (t) { t.stop(); });
+        return;
+      }
+      stream.getVideoTracks().forEach(function (t) { t.stop(); });
+      if (!track) {
+        c.micFailed = true;
+        renderCall();
+        return;
+      }
+      c.micTrack = track;
+      track.enabled = c.micOn;
+      track.addEventListener("ended", function () {
+        if (call !== c || c.micTrack !== track || c.phase === "ended") return;
+        c.micTrack = null; // unplugged
+        c.micFailed = true;
+        renderCall();
+        sendCallMedia(c);
+      });
+      attachMicrophone(c);
+      renderCall();
+      sendCallMedia(c);
+    }, function () {
+      if (call !== c || c.phase === "ended" || gen !== c.micGen) return;
+      c.micFailed = true; // denied or no device: the call goes on receive-only
+      renderCall();
+      sendCallMedia(c);
+    });
+  }
+
+  function attachMicrophone(c) {
+    if (!c.audioTx || !c.micTrack) return;
+    c.audioTx.sender.replaceTrack(c.micTrack).catch(function () { /* the call is ending */ });
+  }
+
+  function toggleMicrophone() {
+    var c = call;
+    if (!c || !c.micTrack || c.phase === "ended") return;
+    c.micOn = !c.micOn;
+    c.micTrack.enabled = c.micOn;
+    renderCall();
+    sendCallMedia(c);
+  }
+
+  function toggleCamera() {
+    var c = call;
+    if (!c || !c.videoTx || c.camBusy || c.phase === "ended") return;
+    if (c.camOn) {
+      var old = c.camTrack;
+      c.camOn = false;
+      c.camTrack = null;
+      c.videoTx.sender.replaceTrack(null).catch(function () { /* the call is ending */ });
+      if (old) old.stop(); // the camera light goes off
+      ui.callLocal.srcObject = null;
+      renderCall();
+      sendCallMedia(c);
+      return;
+    }
+    c.camBusy = true;
+    c.info = "";
+    renderCall();
+    navigator.mediaDevices.getUserMedia({ audio: false, video: { width: { ideal: 640 }, height: { ideal: 480 } } })
+      .then(function (stream) {
+        var track = stream.getVideoTracks()[0] || null;
+        c.camBusy = false;
+        if (call !== c || c.phase === "ended" || !track || !c.videoTx) {
+          stream.getTracks().forEach(function (t) { t.stop(); });
+          renderCall();
+          return;
+        }
+        return c.videoTx.sender.replaceTrack(track).then(function () {
+          if (call !== c || c.phase === "ended") {
+            track.stop();
+            return;
+          }
+          c.camTrack = track;
+          c.camOn = true;
+          ui.callLocal.srcObject = new MediaStream([track]);
+          playQuietly(ui.callLocal);
+          track.addEventListener("ended", function () {
+            if (call !== c || c.camTrack !== track) return;
+            c.camTrack = null;
+            c.camOn = false;
+            ui.callLocal.srcObject = null;
+            renderCall();
+            sendCallMedia(c);
+          });
+          renderCall();
+          sendCallMedia(c);
+        });
+      })
+      .catch(function () {
+        c.camBusy = false;
+        if (call !== c || c.phase === "ended") return;
+        c.info = T.callNoCamera;
+        renderCall();
+      });
+  }
+
+  function sendCallMedia(c) {
+    if (!c || c.phase === "ended") return;
+    request("call_media", { call_id: c.id, microphone: !!(c.micTrack && c.micOn), camera: !!(c.camTrack && c.camOn) })
+      .catch(function () { /* the next change or the call's end tells the truth */ });
+  }
+
+  function reportCallState(c, state, detail) {
+    if (c.reported === state) return;
+    c.reported = state;
+    request("call_state_report", { call_id: c.id, state: state, detail: detail || "" })
+      .catch(function () { /* the server also watches the sockets */ });
+  }
+
+  function sendSignal(c, payload) {
+    payload.call_id = c.id;
+    return request("call_signal", payload);
+  }
+
+  // `call_signal` from the agent: offers and candidates, applied one after the other.
+  function onCallSignal(p) {
+    var c = call;
+    if (!c || p.call_id !== c.id || !c.accepted || c.phase === "ended") return;
+    if (p.kind === "offer" && typeof p.sdp === "string" && p.sdp && p.sdp.length <= MAX_SDP) {
+      var sdp = p.sdp;
+      c.signals = c.signals.then(function () { return applyOffer(c, sdp); }).catch(function (e) {
+        if (call !== c || c.phase === "ended") return;
+        reportCallState(c, "failed", cutText(String((e && e.message) || e), 200));
+        endCall("failed", "visitor", null);
+      });
+    } else if (p.kind === "ice" && typeof p.candidate === "string" && p.candidate.length <= MAX_CANDIDATE) {
+      var cand = { candidate: p.candidate, sdpMid: typeof p.sdp_mid === "string" ? p.sdp_mid : null,
+        sdpMLineIndex: typeof p.sdp_mline_index === "number" ? p.sdp_mline_index : null };
+      if (cand.sdpMid === null && cand.sdpMLineIndex === null) cand.sdpMLineIndex = 0;
+      if (!c.remoteSet) {
+        if (c.pendingIce.length < MAX_PENDING_ICE) c.pendingIce.push(cand);
+        return;
+      }
+      c.signals = c.signals.then(function () { return addRemoteCandidate(c, cand); });
+    }
+  }
+
+  function addRemoteCandidate(c, cand) {
+    if (!c.pc || call !== c || c.phase === "ended") return Promise.resolve();
+    // An empty candidate is the end of the agent's candidates.
+    var add = cand.candidate === "" ? c.pc.addIceCandidate() : c.pc.addIceCandidate(cand);
+    return add.catch(function () { /* a candidate this connection cannot use: ICE tries the others */ });
+  }
+
+  function createPeer(c) {
+    var pc = new RTCPeerConnection({ iceServers: c.iceServers });
+    c.pc = pc;
+    pc.onicecandidate = function (e) {
+      if (call !== c || c.phase === "ended") return;
+      var cand = e.candidate;
+      var payload = cand ?
+        { kind: "ice", candidate: cand.candidate, sdp_mid: cand.sdpMid, sdp_mline_index: cand.sdpMLineIndex } :
+        { kind: "ice", candidate: "" };
+      if (payload.candidate.length > MAX_CANDIDATE) return;
+      sendSignal(c, payload).catch(function () { /* lost: ICE uses the other candidates */ });
+    };
+    pc.ontrack = function (e) {
+      if (call !== c) return;
+      if (!c.remoteStream) c.remoteStream = new MediaStream();
+      if (c.remoteStream.getTracks().indexOf(e.track) < 0) c.remoteStream.addTrack(e.track);
+      if (ui.callRemote.srcObject !== c.remoteStream) ui.callRemote.srcObject = c.remoteStream;
+      ui.callRemote.muted = false;
+      playQuietly(ui.callRemote);
+    };
+    pc.onconnectionstatechange = function () {
+      if (call !== c || c.phase === "ended") return;
+      var state = pc.connectionState;
+      if (state === "connected") {
+        reportCallState(c, "connected");
+        markConnected(c);
+      } else if (state === "disconnected") {
+        reportCallState(c, "reconnecting");
+        c.phase = "reconnecting";
+        renderCall();
+      } else if (state === "failed") {
+        reportCallState(c, "failed", "ice failed");
+        endCall("failed", "visitor", c.connectedAt ? (Date.now() - c.connectedAt) / 1000 : 0);
+      }
+    };
+    return pc;
+  }
+
+  // The agent's offer (the first one, or a later renegotiation): answer with our audio and video
+  // transceivers `sendrecv` (see the comment at the top of this section).
+  function applyOffer(c, sdp) {
+    if (call !== c || c.phase === "ended") return Promise.resolve();
+    var pc = c.pc || createPeer(c);
+    return pc.setRemoteDescription({ type: "offer", sdp: sdp }).then(function () {
+      if (call !== c || c.phase === "ended") return;
+      c.remoteSet = true;
+      pc.getTransceivers().forEach(function (tx) {
+        var kind = tx.receiver && tx.receiver.track ? tx.receiver.track.kind : "";
+        if (tx.stopped || tx.currentDirection === "stopped") return;
+        if (kind === "audio" && !c.audioTx) c.audioTx = tx;
+        else if (kind === "video" && !c.videoTx) c.videoTx = tx;
+        else return;
+        tx.direction = "sendrecv";
+      });
+      attachMicrophone(c);
+      if (c.camTrack && c.videoTx) c.videoTx.sender.replaceTrack(c.camTrack).catch(function () { /* ending */ });
+      return pc.createAnswer();
+    }).then(function (answer) {
+      if (!answer || call !== c || c.phase === "ended") return;
+      return pc.setLocalDescription(answer);
+    }).then(function () {
+      if (call !== c || c.phase === "ended" || !pc.localDescription) return;
+      var queued = c.pendingIce;
+      c.pendingIce = [];
+      renderCall();
+      return sendSignal(c, { kind: "answer", sdp: pc.localDescription.sdp }).then(function () {
+        return Promise.all(queued.map(function (cand) { return addRemoteCandidate(c, cand); }));
+      });
+    });
+  }
+
+  function playQuietly(video) {
+    try {
+      var p = video.play();
+      if (p && typeof p.catch === "function") p.catch(function () { /* autoplay refused: the controls stay */ });
+    } catch (e) { /* not playable yet */ }
+  }
+
+  function markConnected(c) {
+    c.phase = "connected";
+    if (!c.connectedAt) {
+      c.connectedAt = Date.now();
+      c.tickTimer = setInterval(function () {
+        if (call === c && c.phase !== "ended") ui.callTimer.textContent = formatDuration((Date.now() - c.connectedAt) / 1000);
+      }, 1000);
+    }
+    renderCall();
+  }
+
+  // `call_state` from the server, the authority on the call's life.
+  function onCallState(p) {
+    if (typeof p.call_id !== "string") return;
+    var reason = END_REASONS.indexOf(p.reason) >= 0 ? p.reason : null;
+    var endedBy = p.ended_by === "agent" || p.ended_by === "visitor" || p.ended_by === "system" ? p.ended_by : null;
+    var duration = typeof p.duration_s === "number" ? p.duration_s : null;
+    var c = call;
+    if (!c || c.id !== p.call_id) {
+      // A call this tab showed before a reload, or one that ended because of this page's login.
+      if (p.state === "ended" && (p.call_id === reloadedCallId || reason === "page_reloaded") &&
+        (!c || c.phase === "ended")) {
+        showCallEnded(p.call_id, typeof p.chat_id === "string" ? p.chat_id : "", reason, endedBy, duration);
+      }
+      return;
+    }
+    if (p.state === "ended") {
+      endCall(reason, endedBy, duration);
+    } else if (c.phase === "ended") {
+      return;
+    } else if (c.phase === "incoming") {
+      // Answered in another tab of this visitor: this one has nothing to do.
+      if (p.state !== "ringing") endCall("elsewhere", "visitor", null);
+    } else if (p.state === "connected") {
+      markConnected(c);
+    } else if (p.state === "reconnecting") {
+      c.phase = "reconnecting";
+      renderCall();
+    }
+  }
+
+  // `call_media`: the operator's microphone and camera.
+  function onCallMedia(p) {
+    var c = call;
+    if (!c || p.call_id !== c.id || p.party === "visitor") return;
+    c.remoteMic = p.microphone !== false;
+    c.remoteCam = p.camera !== false;
+    renderCall();
+  }
+
+  function clearCallTimers(c) {
+    clearTimeout(c.ringTimer);
+    clearInterval(c.tickTimer);
+    clearTimeout(c.hideTimer);
+  }
+
+  // No camera or microphone left open, no connection left behind.
+  function stopCallMedia(c) {
+    c.micGen++; // a microphone still being granted is stopped when it comes
+    [c.micTrack, c.camTrack].forEach(function (t) { if (t) t.stop(); });
+    c.micTrack = null;
+    c.camTrack = null;
+    c.camOn = false;
+    if (c.pc) {
+      try {
+        c.pc.getSenders().forEach(function (s) { if (s.track) s.track.stop(); });
+      } catch (e) { /* closed */ }
+      c.pc.onicecandidate = c.pc.ontrack = c.pc.onconnectionstatechange = null;
+      try { c.pc.close(); } catch (e) { /* closed */ }
+    }
+    c.pc = null;
+    c.audioTx = c.videoTx = null;
+    c.remoteStream = null;
+    if (call === c && ui) {
+      ui.callRemote.srcObject = null;
+      ui.callLocal.srcObject = null;
+    }
+  }
+
+  function endCall(reason, endedBy, durationS) {
+    var c = call;
+    if (!c) return;
+    if (c.phase === "ended") {
+      // The server's word after our own guess (e.g. it says who hung up, and for how long).
+      if (reason && reason !== "elsewhere") c.reason = reason;
+      if (endedBy) c.endedBy = endedBy;
+      if (durationS !== null) c.durationS = durationS;
+      renderCall();
+      return;
+    }
+    var hadFocus = !!ui.shadow.activeElement && ui.call.contains(ui.shadow.activeElement);
+    stopCallMedia(c);
+    clearCallTimers(c);
+    c.phase = "ended";
+    c.reason = reason;
+    c.endedBy = endedBy;
+    c.durationS = durationS !== null ? durationS : c.connectedAt ? (Date.now() - c.connectedAt) / 1000 : null;
+    c.info = "";
+    rememberCall("");
+    c.hideTimer = setTimeout(function () { if (call === c) hideCall(false); }, CALL_NOTICE_MS);
+    renderCall();
+    if (hadFocus && isOpen) {
+      if (!coarsePointer()) focusComposer();
+    }
+  }
+
+  // The end notice of a call this page did not run (the one before a reload).
+  function showCallEnded(callId, chatId, reason, endedBy, durationS) {
+    reloadedCallId = null;
+    rememberCall("");
+    if (call) clearCallTimers(call);
+    call = newCall(callId, chatId);
+    call.phase = "ended";
+    call.reason = reason;
+    call.endedBy = endedBy;
+    call.durationS = durationS;
+    var c = call;
+    c.hideTimer = setTimeout(function () { if (call === c) hideCall(false); }, CALL_NOTICE_MS);
+    renderCall();
+  }
+
+  function hideCall(moveFocus) {
+    if (!call) return;
+    if (call.phase !== "ended") return;
+    clearCallTimers(call);
+    var hadFocus = !!ui.shadow.activeElement && ui.call.contains(ui.shadow.activeElement);
+    call = null;
+    renderCall();
+    if ((moveFocus || hadFocus) && isOpen) focusComposer();
+  }
+
+  function endText(c) {
+    var r = c.reason;
+    if (r === "hangup") return c.endedBy === "visitor" ? T.end_hangup_visitor : T.end_hangup_agent;
+    return (r && T["end_" + r]) || T.end_other;
+  }
+
+  function renderCall() {
+    if (!ui) return;
+    var c = call;
+    var stick = nearBottom();
+    ui.call.hidden = !c;
+    if (!c) {
+      ui.call.removeAttribute("data-state");
+      ui.call.removeAttribute("data-reason");
+      ui.call.removeAttribute("data-call-id");
+      return;
+    }
+    var live = c.phase !== "incoming" && c.phase !== "ended";
+    ui.call.setAttribute("data-state", c.phase);
+    ui.call.setAttribute("data-call-id", c.id);
+    if (c.phase === "ended" && c.reason) ui.call.setAttribute("data-reason", c.reason);
+    else ui.call.removeAttribute("data-reason");
+    ui.call.classList.toggle("collapsed", c.collapsed);
+
+    ui.callTitle.textContent = c.phase === "incoming" ? T.callIncomingTitle : c.phase === "ended" ? T.call_ended :
+      fmt(T.callWith, { name: c.agentName || T.agent });
+
+    // "{name} is calling you", the name in its own plain-text element.
+    ui.callIncoming.hidden = c.phase !== "incoming";
+    if (c.phase === "incoming") {
+      var parts = T.callIncoming.split("{name}");
+      ui.callWho.textContent = "";
+      ui.callWho.appendChild(document.createTextNode(parts[0]));
+      ui.callWho.appendChild(el("span", { class: "call-agent", "data-testid": "call-agent-name", dir: "auto",
+        text: c.agentName }));
+      ui.callWho.appendChild(document.createTextNode(parts.slice(1).join("")));
+      ui.callNoticeText.textContent = c.notice;
+      ui.callNotice.hidden = !c.notice;
+      ui.callAccept.disabled = !webrtcSupported();
+    }
+
+    ui.callMedia.hidden = !live;
+    ui.callCollapse.hidden = !live;
+    ui.callCollapse.setAttribute("aria-expanded", c.collapsed ? "false" : "true");
+    ui.callCollapse.setAttribute("aria-label", c.collapsed ? T.callExpand : T.callCollapse);
+    ui.callCollapse.title = c.collapsed ? T.callExpand : T.callCollapse;
+    ui.callCollapse.textContent = "";
+    ui.callCollapse.appendChild(icon(c.collapsed ? "down" : "up", 16));
+    ui.callDismiss.hidden = c.phase !== "ended";
+
+    var micOn = !!(c.micTrack && c.micOn);
+    ui.callMic.disabled = !live || !c.micTrack;
+    ui.callMic.setAttribute("aria-pressed", micOn ? "true" : "false");
+    ui.callMic.setAttribute("data-state", c.micTrack ? (c.micOn ? "on" : "off") : "unavailable");
+    ui.callMic.title = c.micTrack ? (c.micOn ? T.callMicMute : T.callMicUnmute) : T.callNoMic;
+    ui.callMic.textContent = "";
+    ui.callMic.appendChild(icon(micOn ? "mic" : "micOff", 18));
+    var camOn = !!(c.camTrack && c.camOn);
+    ui.callCam.disabled = !live || !c.videoTx || c.camBusy;
+    ui.callCam.setAttribute("aria-pressed", camOn ? "true" : "false");
+    ui.callCam.setAttribute("data-state", camOn ? "on" : "off");
+    ui.callCam.title = c.pc && !c.videoTx ? T.callCamUnavailable : camOn ? T.callCamOff : T.callCamOn;
+    ui.callCam.textContent = "";
+    ui.callCam.appendChild(icon(camOn ? "video" : "videoOff", 18));
+    ui.callLocal.hidden = !camOn;
+    ui.callRemoteOff.hidden = c.remoteCam;
+
+    var state = c.phase === "ended" ? endText(c) : live ? T["call_" + c.phase] : "";
+    if (live && !c.remoteMic) state += " · " + T.callRemoteMuted;
+    ui.callState.textContent = state;
+    ui.callState.hidden = state === "";
+    // The running time while connected; the server's figure once ended (a call that never connected: none).
+    var seconds = c.phase === "ended" ? (c.durationS > 0 ? c.durationS : null) :
+      c.connectedAt ? (Date.now() - c.connectedAt) / 1000 : null;
+    ui.callTimer.hidden = seconds === null;
+    if (seconds !== null) ui.callTimer.textContent = formatDuration(seconds);
+
+    var info = c.info || (live && c.micFailed ? T.callNoMic : "");
+    ui.callInfo.textContent = info;
+    ui.callInfo.hidden = info === "";
+    if (stick) scrollToBottom();
+  }
+
+  // A durable `call` event: one line in the transcript; and the end of the call on screen, if the
+  // push that should have said so did not come.
+  function applyCallEvent(ev, order, seq) {
+    if (typeof ev.event_id === "number") byEventId[ev.event_id] = true;
+    if (ev.state !== "started" && ev.state !== "ended") return;
+    var reason = typeof ev.reason === "string" ? ev.reason : "";
+    var text;
+    if (ev.state === "started") text = T.callStarted;
+    else if (reason === "declined") text = T.callDeclined;
+    else if (reason === "no_answer" || reason === "cancelled") text = T.callMissed;
+    else text = fmt(T.callEndedLine, { duration: formatDuration(typeof ev.duration_s === "number" ? ev.duration_s : 0) });
+    mutate(function () {
+      var node = el("div", { class: "notice call-line", "data-testid": "call-event", "data-call-state": ev.state,
+        "data-seq": String(seq), dir: "auto", text: text });
+      if (reason) node.setAttribute("data-reason", reason);
+      node._lc = { authorKey: null };
+      place(node, order, seq);
+    });
+    if (ev.state === "ended" && typeof ev.call_id === "string") {
+      var endedBy = ev.ended_by === "agent" || ev.ended_by === "visitor" || ev.ended_by === "system" ? ev.ended_by : null;
+      var r = END_REASONS.indexOf(reason) >= 0 ? reason : null;
+      var duration = typeof ev.duration_s === "number" ? ev.duration_s : null;
+      if (call && call.id === ev.call_id) endCall(r, endedBy, duration);
+      else if (ev.call_id === reloadedCallId && (!call || call.phase === "ended")) {
+        showCallEnded(ev.call_id, ev.chat_id, r, endedBy, duration);
+      }
+    }
+  }
+
   // --- connection ----------------------------------------------------------------------------
 
   function sendFrameText(action, reqId, payload) {
@@ -2206,6 +3055,10 @@
     else if (f.action === "availability") setAvailability(payload.agents_available);
     else if (f.action === "read") onRead(payload);
     else if (f.action === "invitation") showInvitation(payload);
+    else if (f.action === "call_incoming") onCallIncoming(payload);
+    else if (f.action === "call_state") onCallState(payload);
+    else if (f.action === "call_signal") onCallSignal(payload);
+    else if (f.action === "call_media") onCallMedia(payload);
     // Unknown pushes (a newer server) are ignored.
   }
 
@@ -2271,6 +3124,9 @@
     try {
       var lp = { site_id: siteId, protocol: PROTOCOL, page: currentPage(), device: deviceInfo() };
       if (token) lp.visitor_token = token;
+      // A reconnect of this page keeps its call; after a reload the server ends the call this tab ran.
+      if (call && call.phase !== "ended") lp.call_id = call.id;
+      else if (reloadedCallId) lp.reloaded_call_id = reloadedCallId;
       var sentUrl = pageUrl;
       login = await request("login", lp, LOGIN_TIMEOUT);
     } catch (e) {

@@ -252,3 +252,42 @@ def wait_for_sent(page: Page, action: str, count: int = 1, within: float = 10) -
 def connected(page: Page) -> None:
     """The widget (window open or not) is logged in and ready."""
     expect(page.get_by_test_id("connection-state")).to_have_attribute("data-state", "connected")
+
+
+# --- video calls (test_widget_calls.py) ------------------------------------------------------------
+
+# Chromium's fake camera (an animated test pattern) and microphone (a beep), granted without a prompt.
+FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+@contextmanager
+def launch_chromium_with_fake_media() -> Iterator[Browser]:
+    """Like `launch_chromium`, with a fake camera and microphone that pages get without asking."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_MEDIA_ARGS)
+        yield browser
+        browser.close()
+
+
+def record_media_tracks(page: Page) -> None:
+    """Call before the first `goto`: every track `getUserMedia` hands the page is kept in the page."""
+    page.add_init_script(
+        """(() => {
+          window.__lcTracks = [];
+          const media = navigator.mediaDevices;
+          if (!media || !media.getUserMedia) return;
+          const original = media.getUserMedia.bind(media);
+          media.getUserMedia = (constraints) => original(constraints).then((stream) => {
+            stream.getTracks().forEach((track) => window.__lcTracks.push(track));
+            return stream;
+          });
+        })()"""
+    )
+
+
+def media_tracks(page: Page) -> list[dict[str, Any]]:
+    """The page's camera and microphone tracks so far: `{kind, state, enabled}` each."""
+    found: list[dict[str, Any]] = page.evaluate(
+        "() => (window.__lcTracks || []).map(t => ({kind: t.kind, state: t.readyState, enabled: t.enabled}))"
+    )
+    return found
