@@ -65,6 +65,10 @@ def run_app(
     dirs = app_dirs()
     log_file = setup_logging(dirs.log, console_level=getattr(logging, log_level.upper(), logging.INFO))
     install_qt_message_handler()
+    # QtWebEngine (video calls, imported only when a call starts) needs this before the application.
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName("operator-app")

@@ -44,6 +44,8 @@ class Settings:
     sound_transfer: bool = _option(True, "Sound when a chat is transferred or routed to me.")
     sound_queue_reminder: bool = _option(True, "Repeat a sound while a chat waits in the queue.")
     desktop_notifications: bool = _option(True, "Show desktop notifications (system tray).")
+    call_camera: str = _option("", "Camera for video calls, by its description; empty: the system default.")
+    call_microphone: str = _option("", "Microphone for video calls, by its description; empty: the default.")
 
     @classmethod
     def describe(cls) -> dict[str, str]:

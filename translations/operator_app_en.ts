@@ -475,6 +475,124 @@
     </message>
 </context>
 <context>
+    <name>CallEngine</name>
+    <message>
+        <source>Video calls need the Qt WebEngine component (PySide6-Addons), which is not installed or cannot be loaded. Ask your administrator to install it.</source>
+        <translation>Video calls need the Qt WebEngine component (PySide6-Addons), which is not installed or cannot be loaded. Ask your administrator to install it.</translation>
+    </message>
+</context>
+<context>
+    <name>CallText</name>
+    <message>
+        <source>Calling the visitor…</source>
+        <translation>Calling the visitor…</translation>
+    </message>
+    <message>
+        <source>Ringing…</source>
+        <translation>Ringing…</translation>
+    </message>
+    <message>
+        <source>The visitor answered. Connecting…</source>
+        <translation>The visitor answered. Connecting…</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Connected</translation>
+    </message>
+    <message>
+        <source>Connection lost. Reconnecting…</source>
+        <translation>Connection lost. Reconnecting…</translation>
+    </message>
+    <message>
+        <source>Call ended</source>
+        <translation>Call ended</translation>
+    </message>
+    <message>
+        <source>The visitor declined the call.</source>
+        <translation>The visitor declined the call.</translation>
+    </message>
+    <message>
+        <source>The visitor did not answer.</source>
+        <translation>The visitor did not answer.</translation>
+    </message>
+    <message>
+        <source>You cancelled the call.</source>
+        <translation>You cancelled the call.</translation>
+    </message>
+    <message>
+        <source>Call ended: the visitor reloaded or left the page.</source>
+        <translation>Call ended: the visitor reloaded or left the page.</translation>
+    </message>
+    <message>
+        <source>Call ended: the connection was lost and did not come back.</source>
+        <translation>Call ended: the connection was lost and did not come back.</translation>
+    </message>
+    <message>
+        <source>Call failed: audio and video could not get through the network. A TURN server may be needed.</source>
+        <translation>Call failed: audio and video could not get through the network. A TURN server may be needed.</translation>
+    </message>
+    <message>
+        <source>Call ended because the chat was closed or transferred.</source>
+        <translation>Call ended because the chat was closed or transferred.</translation>
+    </message>
+    <message>
+        <source>The visitor hung up.</source>
+        <translation>The visitor hung up.</translation>
+    </message>
+    <message>
+        <source>You hung up.</source>
+        <translation>You hung up.</translation>
+    </message>
+    <message>
+        <source>Call ended.</source>
+        <translation>Call ended.</translation>
+    </message>
+    <message>
+        <source>Quality: good</source>
+        <translation>Quality: good</translation>
+    </message>
+    <message>
+        <source>Quality: fair</source>
+        <translation>Quality: fair</translation>
+    </message>
+    <message>
+        <source>Quality: poor</source>
+        <translation>Quality: poor</translation>
+    </message>
+    <message>
+        <source>No camera found: audio only. The visitor hears you but does not see you.</source>
+        <translation>No camera found: audio only. The visitor hears you but does not see you.</translation>
+    </message>
+    <message>
+        <source>No microphone found: video only. The visitor sees you but does not hear you.</source>
+        <translation>No microphone found: video only. The visitor sees you but does not hear you.</translation>
+    </message>
+    <message>
+        <source>No camera or microphone found: you can only see and hear the visitor.</source>
+        <translation>No camera or microphone found: you can only see and hear the visitor.</translation>
+    </message>
+    <message>
+        <source>The visitor turned off their microphone and camera.</source>
+        <translation>The visitor turned off their microphone and camera.</translation>
+    </message>
+    <message>
+        <source>The visitor&apos;s microphone is off.</source>
+        <translation>The visitor&apos;s microphone is off.</translation>
+    </message>
+    <message>
+        <source>The visitor&apos;s camera is off.</source>
+        <translation>The visitor&apos;s camera is off.</translation>
+    </message>
+    <message>
+        <source>The visitor is not connected right now, so they cannot be called.</source>
+        <translation>The visitor is not connected right now, so they cannot be called.</translation>
+    </message>
+    <message>
+        <source>A call with this visitor is already running.</source>
+        <translation>A call with this visitor is already running.</translation>
+    </message>
+</context>
+<context>
     <name>CannedDialog</name>
     <message>
         <source>Canned replies</source>
@@ -672,6 +790,10 @@
         <translation>Show the visitor a page of your site; they are asked first (%1).</translation>
     </message>
     <message>
+        <source>Video call</source>
+        <translation>Video call</translation>
+    </message>
+    <message>
         <source>Send</source>
         <translation>Send</translation>
     </message>
@@ -718,6 +840,26 @@
     <message>
         <source>Type a reply. Enter sends, Shift+Enter starts a new line. # inserts a canned reply.</source>
         <translation>Type a reply. Enter sends, Shift+Enter starts a new line. # inserts a canned reply.</translation>
+    </message>
+    <message>
+        <source>Only the operator holding this chat can call the visitor.</source>
+        <translation>Only the operator holding this chat can call the visitor.</translation>
+    </message>
+    <message>
+        <source>The visitor has left the website, so they cannot be called.</source>
+        <translation>The visitor has left the website, so they cannot be called.</translation>
+    </message>
+    <message>
+        <source>A video call with this visitor is running.</source>
+        <translation>A video call with this visitor is running.</translation>
+    </message>
+    <message>
+        <source>You are already in a video call. Hang up first.</source>
+        <translation>You are already in a video call. Hang up first.</translation>
+    </message>
+    <message>
+        <source>Call the visitor with video. They are asked first.</source>
+        <translation>Call the visitor with video. They are asked first.</translation>
     </message>
     <message>
         <source>Canned &amp;replies…</source>
@@ -1352,6 +1494,10 @@
         <translation>Live Chat Operator</translation>
     </message>
     <message>
+        <source>Video call</source>
+        <translation>Video call</translation>
+    </message>
+    <message>
         <source>&amp;Operator</source>
         <translation>&amp;Operator</translation>
     </message>
@@ -1894,6 +2040,22 @@
         <source>The new language is used from the next start of the app.</source>
         <translation>The new language is used from the next start of the app.</translation>
     </message>
+    <message>
+        <source>Video calls</source>
+        <translation>Video calls</translation>
+    </message>
+    <message>
+        <source>&amp;Camera:</source>
+        <translation>&amp;Camera:</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone:</source>
+        <translation>&amp;Microphone:</translation>
+    </message>
+    <message>
+        <source>Used from the next call. A device that is missing then falls back to the default.</source>
+        <translation>Used from the next call. A device that is missing then falls back to the default.</translation>
+    </message>
 </context>
 <context>
     <name>SidePane</name>
@@ -2379,6 +2541,58 @@
         <translation>%2 offered the visitor the page %1</translation>
     </message>
     <message>
+        <source>Video call started</source>
+        <translation>Video call started</translation>
+    </message>
+    <message>
+        <source>Video call declined</source>
+        <translation>Video call declined</translation>
+    </message>
+    <message>
+        <source>Missed video call</source>
+        <translation>Missed video call</translation>
+    </message>
+    <message>
+        <source>Video call cancelled before it was answered</source>
+        <translation>Video call cancelled before it was answered</translation>
+    </message>
+    <message>
+        <source>Video call failed to connect</source>
+        <translation>Video call failed to connect</translation>
+    </message>
+    <message>
+        <source>Video call ended before it connected</source>
+        <translation>Video call ended before it connected</translation>
+    </message>
+    <message>
+        <source>Video call lost (connection failed) after %1</source>
+        <translation>Video call lost (connection failed) after %1</translation>
+    </message>
+    <message>
+        <source>Video call ended after %1: the visitor reloaded the page</source>
+        <translation>Video call ended after %1: the visitor reloaded the page</translation>
+    </message>
+    <message>
+        <source>Video call ended after %1: the connection was lost</source>
+        <translation>Video call ended after %1: the connection was lost</translation>
+    </message>
+    <message>
+        <source>Video call ended after %1: the chat ended</source>
+        <translation>Video call ended after %1: the chat ended</translation>
+    </message>
+    <message>
+        <source>Video call ended by the visitor after %1</source>
+        <translation>Video call ended by the visitor after %1</translation>
+    </message>
+    <message>
+        <source>Video call ended by the operator after %1</source>
+        <translation>Video call ended by the operator after %1</translation>
+    </message>
+    <message>
+        <source>Video call ended after %1</source>
+        <translation>Video call ended after %1</translation>
+    </message>
+    <message>
         <source>Transferred from %1: %2</source>
         <translation>Transferred from %1: %2</translation>
     </message>
@@ -2489,6 +2703,64 @@
     <message>
         <source>%1 chats, %2 unread, %3 in the queue</source>
         <translation>%1 chats, %2 unread, %3 in the queue</translation>
+    </message>
+</context>
+<context>
+    <name>VideoMiniWindow</name>
+    <message>
+        <source>Video call</source>
+        <translation>Video call</translation>
+    </message>
+    <message>
+        <source>&amp;Restore</source>
+        <translation>&amp;Restore</translation>
+    </message>
+    <message>
+        <source>Put the call back beside the chat.</source>
+        <translation>Put the call back beside the chat.</translation>
+    </message>
+</context>
+<context>
+    <name>VideoWidget</name>
+    <message>
+        <source>&amp;Microphone</source>
+        <translation>&amp;Microphone</translation>
+    </message>
+    <message>
+        <source>Turn your microphone on or off.</source>
+        <translation>Turn your microphone on or off.</translation>
+    </message>
+    <message>
+        <source>C&amp;amera</source>
+        <translation>C&amp;amera</translation>
+    </message>
+    <message>
+        <source>Turn your camera on or off.</source>
+        <translation>Turn your camera on or off.</translation>
+    </message>
+    <message>
+        <source>Mi&amp;nimise</source>
+        <translation>Mi&amp;nimise</translation>
+    </message>
+    <message>
+        <source>Move the video into a small window that stays on top.</source>
+        <translation>Move the video into a small window that stays on top.</translation>
+    </message>
+    <message>
+        <source>&amp;Hang up</source>
+        <translation>&amp;Hang up</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Hide the call pane.</source>
+        <translation>Hide the call pane.</translation>
+    </message>
+    <message>
+        <source>Round trip %1 ms, packet loss %2 %</source>
+        <translation>Round trip %1 ms, packet loss %2 %</translation>
     </message>
 </context>
 <context>
@@ -2737,6 +3009,13 @@
     <message>
         <source>Invitation sent to %1.</source>
         <translation>Invitation sent to %1.</translation>
+    </message>
+</context>
+<context>
+    <name>_DeviceChoice</name>
+    <message>
+        <source>%1 (not connected)</source>
+        <translation>%1 (not connected)</translation>
     </message>
 </context>
 </TS>

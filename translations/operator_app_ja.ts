@@ -475,6 +475,124 @@
     </message>
 </context>
 <context>
+    <name>CallEngine</name>
+    <message>
+        <source>Video calls need the Qt WebEngine component (PySide6-Addons), which is not installed or cannot be loaded. Ask your administrator to install it.</source>
+        <translation>ビデオ通話には Qt WebEngine コンポーネント（PySide6-Addons）が必要ですが、インストールされていないか読み込めません。管理者にインストールを依頼してください。</translation>
+    </message>
+</context>
+<context>
+    <name>CallText</name>
+    <message>
+        <source>Calling the visitor…</source>
+        <translation>訪問者を呼び出しています…</translation>
+    </message>
+    <message>
+        <source>Ringing…</source>
+        <translation>呼び出し中…</translation>
+    </message>
+    <message>
+        <source>The visitor answered. Connecting…</source>
+        <translation>訪問者が応答しました。接続しています…</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>接続済み</translation>
+    </message>
+    <message>
+        <source>Connection lost. Reconnecting…</source>
+        <translation>接続が切れました。再接続しています…</translation>
+    </message>
+    <message>
+        <source>Call ended</source>
+        <translation>通話終了</translation>
+    </message>
+    <message>
+        <source>The visitor declined the call.</source>
+        <translation>訪問者が通話を拒否しました。</translation>
+    </message>
+    <message>
+        <source>The visitor did not answer.</source>
+        <translation>訪問者が応答しませんでした。</translation>
+    </message>
+    <message>
+        <source>You cancelled the call.</source>
+        <translation>通話を取り消しました。</translation>
+    </message>
+    <message>
+        <source>Call ended: the visitor reloaded or left the page.</source>
+        <translation>通話終了: 訪問者がページを再読み込みしたか、ページを離れました。</translation>
+    </message>
+    <message>
+        <source>Call ended: the connection was lost and did not come back.</source>
+        <translation>通話終了: 接続が切れ、復旧しませんでした。</translation>
+    </message>
+    <message>
+        <source>Call failed: audio and video could not get through the network. A TURN server may be needed.</source>
+        <translation>通話に失敗しました: 音声と映像がネットワークを通過できませんでした。TURN サーバーが必要な可能性があります。</translation>
+    </message>
+    <message>
+        <source>Call ended because the chat was closed or transferred.</source>
+        <translation>チャットが終了または転送されたため、通話を終了しました。</translation>
+    </message>
+    <message>
+        <source>The visitor hung up.</source>
+        <translation>訪問者が通話を終了しました。</translation>
+    </message>
+    <message>
+        <source>You hung up.</source>
+        <translation>通話を終了しました。</translation>
+    </message>
+    <message>
+        <source>Call ended.</source>
+        <translation>通話を終了しました。</translation>
+    </message>
+    <message>
+        <source>Quality: good</source>
+        <translation>品質: 良好</translation>
+    </message>
+    <message>
+        <source>Quality: fair</source>
+        <translation>品質: 普通</translation>
+    </message>
+    <message>
+        <source>Quality: poor</source>
+        <translation>品質: 不良</translation>
+    </message>
+    <message>
+        <source>No camera found: audio only. The visitor hears you but does not see you.</source>
+        <translation>カメラが見つかりません: 音声のみです。訪問者にはあなたの声は聞こえますが、映像は見えません。</translation>
+    </message>
+    <message>
+        <source>No microphone found: video only. The visitor sees you but does not hear you.</source>
+        <translation>マイクが見つかりません: 映像のみです。訪問者にはあなたの映像は見えますが、声は聞こえません。</translation>
+    </message>
+    <message>
+        <source>No camera or microphone found: you can only see and hear the visitor.</source>
+        <translation>カメラもマイクも見つかりません: 訪問者の映像と音声を受け取るだけです。</translation>
+    </message>
+    <message>
+        <source>The visitor turned off their microphone and camera.</source>
+        <translation>訪問者がマイクとカメラをオフにしました。</translation>
+    </message>
+    <message>
+        <source>The visitor&apos;s microphone is off.</source>
+        <translation>訪問者のマイクはオフです。</translation>
+    </message>
+    <message>
+        <source>The visitor&apos;s camera is off.</source>
+        <translation>訪問者のカメラはオフです。</translation>
+    </message>
+    <message>
+        <source>The visitor is not connected right now, so they cannot be called.</source>
+        <translation>訪問者は現在接続していないため、通話できません。</translation>
+    </message>
+    <message>
+        <source>A call with this visitor is already running.</source>
+        <translation>この訪問者とはすでに通話中です。</translation>
+    </message>
+</context>
+<context>
     <name>CannedDialog</name>
     <message>
         <source>Canned replies</source>
@@ -672,6 +790,10 @@
         <translation>訪問者に自社サイトのページを表示します。表示前に訪問者の確認があります（%1）。</translation>
     </message>
     <message>
+        <source>Video call</source>
+        <translation>ビデオ通話</translation>
+    </message>
+    <message>
         <source>Send</source>
         <translation>送信</translation>
     </message>
@@ -718,6 +840,26 @@
     <message>
         <source>Type a reply. Enter sends, Shift+Enter starts a new line. # inserts a canned reply.</source>
         <translation>返信を入力してください。Enter で送信、Shift+Enter で改行、# で定型文を挿入します。</translation>
+    </message>
+    <message>
+        <source>Only the operator holding this chat can call the visitor.</source>
+        <translation>このチャットを担当しているオペレーターだけが訪問者に発信できます。</translation>
+    </message>
+    <message>
+        <source>The visitor has left the website, so they cannot be called.</source>
+        <translation>訪問者はサイトを離れたため、通話できません。</translation>
+    </message>
+    <message>
+        <source>A video call with this visitor is running.</source>
+        <translation>この訪問者とのビデオ通話中です。</translation>
+    </message>
+    <message>
+        <source>You are already in a video call. Hang up first.</source>
+        <translation>すでにビデオ通話中です。先に通話を終了してください。</translation>
+    </message>
+    <message>
+        <source>Call the visitor with video. They are asked first.</source>
+        <translation>訪問者にビデオ通話を発信します。訪問者が応答するまでつながりません。</translation>
     </message>
     <message>
         <source>Canned &amp;replies…</source>
@@ -1352,6 +1494,10 @@
         <translation>ライブチャット オペレーター</translation>
     </message>
     <message>
+        <source>Video call</source>
+        <translation>ビデオ通話</translation>
+    </message>
+    <message>
         <source>&amp;Operator</source>
         <translation>オペレーター(&amp;O)</translation>
     </message>
@@ -1894,6 +2040,22 @@
         <source>The new language is used from the next start of the app.</source>
         <translation>新しい言語は次回の起動時から使われます。</translation>
     </message>
+    <message>
+        <source>Video calls</source>
+        <translation>ビデオ通話</translation>
+    </message>
+    <message>
+        <source>&amp;Camera:</source>
+        <translation>カメラ(&amp;C):</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone:</source>
+        <translation>マイク(&amp;M):</translation>
+    </message>
+    <message>
+        <source>Used from the next call. A device that is missing then falls back to the default.</source>
+        <translation>次の通話から使われます。その時点で見つからない機器は既定の機器に置き換わります。</translation>
+    </message>
 </context>
 <context>
     <name>SidePane</name>
@@ -2379,6 +2541,58 @@
         <translation>%2 が訪問者にページ %1 を案内しました</translation>
     </message>
     <message>
+        <source>Video call started</source>
+        <translation>ビデオ通話を開始しました</translation>
+    </message>
+    <message>
+        <source>Video call declined</source>
+        <translation>ビデオ通話が拒否されました</translation>
+    </message>
+    <message>
+        <source>Missed video call</source>
+        <translation>応答のなかったビデオ通話</translation>
+    </message>
+    <message>
+        <source>Video call cancelled before it was answered</source>
+        <translation>応答前にビデオ通話が取り消されました</translation>
+    </message>
+    <message>
+        <source>Video call failed to connect</source>
+        <translation>ビデオ通話の接続に失敗しました</translation>
+    </message>
+    <message>
+        <source>Video call ended before it connected</source>
+        <translation>接続前にビデオ通話が終了しました</translation>
+    </message>
+    <message>
+        <source>Video call lost (connection failed) after %1</source>
+        <translation>ビデオ通話が %1 で切断されました（接続失敗）</translation>
+    </message>
+    <message>
+        <source>Video call ended after %1: the visitor reloaded the page</source>
+        <translation>ビデオ通話が %1 で終了しました: 訪問者がページを再読み込みしました</translation>
+    </message>
+    <message>
+        <source>Video call ended after %1: the connection was lost</source>
+        <translation>ビデオ通話が %1 で終了しました: 接続が切れました</translation>
+    </message>
+    <message>
+        <source>Video call ended after %1: the chat ended</source>
+        <translation>ビデオ通話が %1 で終了しました: チャットが終了しました</translation>
+    </message>
+    <message>
+        <source>Video call ended by the visitor after %1</source>
+        <translation>訪問者がビデオ通話を終了しました（%1）</translation>
+    </message>
+    <message>
+        <source>Video call ended by the operator after %1</source>
+        <translation>オペレーターがビデオ通話を終了しました（%1）</translation>
+    </message>
+    <message>
+        <source>Video call ended after %1</source>
+        <translation>ビデオ通話が終了しました（%1）</translation>
+    </message>
+    <message>
         <source>Transferred from %1: %2</source>
         <translation>%1 から転送: %2</translation>
     </message>
@@ -2489,6 +2703,64 @@
     <message>
         <source>%1 chats, %2 unread, %3 in the queue</source>
         <translation>チャット %1 件、未読 %2 件、待機列 %3 件</translation>
+    </message>
+</context>
+<context>
+    <name>VideoMiniWindow</name>
+    <message>
+        <source>Video call</source>
+        <translation>ビデオ通話</translation>
+    </message>
+    <message>
+        <source>&amp;Restore</source>
+        <translation>元に戻す(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Put the call back beside the chat.</source>
+        <translation>通話をチャットの横に戻します。</translation>
+    </message>
+</context>
+<context>
+    <name>VideoWidget</name>
+    <message>
+        <source>&amp;Microphone</source>
+        <translation>マイク(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Turn your microphone on or off.</source>
+        <translation>マイクのオン/オフを切り替えます。</translation>
+    </message>
+    <message>
+        <source>C&amp;amera</source>
+        <translation>カメラ(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Turn your camera on or off.</source>
+        <translation>カメラのオン/オフを切り替えます。</translation>
+    </message>
+    <message>
+        <source>Mi&amp;nimise</source>
+        <translation>最小化(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Move the video into a small window that stays on top.</source>
+        <translation>映像を常に手前に表示される小さなウィンドウに移します。</translation>
+    </message>
+    <message>
+        <source>&amp;Hang up</source>
+        <translation>通話を終了(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Hide the call pane.</source>
+        <translation>通話パネルを隠します。</translation>
+    </message>
+    <message>
+        <source>Round trip %1 ms, packet loss %2 %</source>
+        <translation>往復 %1 ms、パケットロス %2 %</translation>
     </message>
 </context>
 <context>
@@ -2737,6 +3009,13 @@
     <message>
         <source>Invitation sent to %1.</source>
         <translation>%1 さんに招待を送りました。</translation>
+    </message>
+</context>
+<context>
+    <name>_DeviceChoice</name>
+    <message>
+        <source>%1 (not connected)</source>
+        <translation>%1（未接続）</translation>
     </message>
 </context>
 </TS>

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 
 from chat_protocol import PROTOCOL_VERSION, ErrorCode
+from chat_protocol.calls import CallMedia, CallSignal, CallStatePush
 from chat_protocol.socket_payloads import (
     AgentLoginRequest,
     AgentLoginResult,
@@ -102,6 +103,8 @@ class RealtimeConnection:
         self.login_result: AgentLoginResult | None = None
         # Who gets the `traffic` deltas (the traffic feed sets it while the customers list is watched).
         self.on_traffic: Callable[[TrafficDelta], None] | None = None
+        # Who gets the video call pushes (`call_state`, `call_signal`, `call_media`): the call controller.
+        self.on_call: Callable[[CallStatePush | CallSignal | CallMedia], None] | None = None
 
     # --- public -----------------------------------------------------------------------------
 
@@ -412,10 +415,20 @@ class RealtimeConnection:
             elif action == "traffic":
                 if self.on_traffic is not None:
                     self.on_traffic(TrafficDelta.model_validate(payload))
+            elif action in _CALL_PUSHES:
+                if self.on_call is not None:
+                    self.on_call(_CALL_PUSHES[action].model_validate(payload))
             else:
                 log.debug("ignored push %r", action)
         except ValidationError as exc:
             log.warning("ignored an invalid %r push: %s", action, exc)
+
+
+_CALL_PUSHES: dict[str, type[CallStatePush | CallSignal | CallMedia]] = {
+    "call_state": CallStatePush,
+    "call_signal": CallSignal,
+    "call_media": CallMedia,
+}
 
 
 def _frame(kind: str, action: str, payload: BaseModel | dict[str, Any], req_id: str | None) -> str:

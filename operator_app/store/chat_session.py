@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from chat_protocol import AuthorKind, ChatState, ChatStateEvent, RoutingStatus
-from chat_protocol.models import AnyEvent
+from chat_protocol.models import AnyEvent, CallEvent
 from chat_protocol.rest import AgentSummary, GroupInfo, OfflineMessage, Snapshot
 from chat_protocol.socket_payloads import (
     AgentLoginResult,
@@ -49,6 +49,7 @@ from operator_app.net.realtime_types import ConnectionLost
 from operator_app.net.session import AuthSession
 from operator_app.net.tasks import BackgroundTasks
 from operator_app.store.admin_service import AdminService
+from operator_app.store.call_controller import CallController
 from operator_app.store.canned_cache import CACHE_FILE, CannedCache
 from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.chat_state import ChatStore
@@ -100,6 +101,9 @@ class ChatSession:
         self.watch_store = ChatStore(SignalForwarder(self.watch_signals))
         self.watch_events = WatchSignals()
         self.watched: set[str] = set()
+        # 1:1 video calls: the controller gets the call pushes; the video widget drives the media.
+        self.calls = CallController(self.realtime)
+        self.realtime.on_call = self.calls.on_push
 
     @property
     def connection_state(self) -> ConnectionState:
@@ -131,6 +135,8 @@ class ChatSession:
 
     async def shutdown(self) -> None:
         """Stop the socket and the delivery, close the outbox and the HTTP client."""
+        if self.calls.active and self.realtime.is_connected:
+            await self.calls.hangup()
         for handle in [*self._typing_stop.values(), *self._read_timer.values()]:
             handle.cancel()
         self._typing_stop.clear()
@@ -170,6 +176,8 @@ class ChatSession:
             self.watch_store.apply_event(event, advance_cursor=False)
         if isinstance(event, ChatStateEvent) and event.transferred_from is not None:
             self._transferred_to_me(event)
+        if isinstance(event, CallEvent):
+            self.calls.on_event(event)
 
     def _colleagues_chat(self, event: AnyEvent) -> bool:
         """A supervisor receives every event of the chats in scope: a message or note of a chat that

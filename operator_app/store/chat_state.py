@@ -22,10 +22,10 @@ from chat_protocol import (
     RoutingStatus,
     VisitorInfo,
 )
-from chat_protocol.models import AnyEvent, ChatSummary, NoteEvent, PagePushEvent, RatingEvent
+from chat_protocol.models import AnyEvent, CallEvent, ChatSummary, NoteEvent, PagePushEvent, RatingEvent
 from chat_protocol.rest import Me, RoutingSettings, Snapshot, TranscriptPage
 
-EntryKind = Literal["message", "chat_state", "note", "rating", "page_push"]
+EntryKind = Literal["message", "chat_state", "note", "rating", "page_push", "call"]
 
 
 class Delivery(StrEnum):
@@ -60,6 +60,9 @@ class TranscriptEntry:
     url: str = ""
     push_state: str | None = None  # page_push: offered / accepted / declined
     offer_seq: int | None = None
+    call_state: str | None = None  # call: started / ended (with `reason`, `ended_by`, `duration_s`)
+    ended_by: str | None = None
+    duration_s: float | None = None
 
 
 @dataclass
@@ -123,6 +126,15 @@ def _entry_from_event(event: AnyEvent) -> TranscriptEntry:
     if isinstance(event, PagePushEvent):
         return replace(
             entry, kind="page_push", url=event.url, push_state=event.state, offer_seq=event.offer_seq
+        )
+    if isinstance(event, CallEvent):
+        return replace(
+            entry,
+            kind="call",
+            call_state=event.state,
+            reason=event.reason,
+            ended_by=event.ended_by,
+            duration_s=event.duration_s,
         )
     return replace(
         entry,

@@ -58,6 +58,20 @@ class IdleMonitor(QObject):
         if app is not None:
             app.removeEventFilter(self)
 
+    def pause(self) -> None:
+        """Stop watching input while a video call's web engine lives: the operator is busy, and
+        PySide crashes wrapping some of QtWebEngine's internal objects for an application filter."""
+        self.stop()
+        self.input_seen()
+
+    def resume(self) -> None:
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+            app.installEventFilter(self)
+        self.input_seen()
+        self._timer.start()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in INPUT_EVENTS:
             self.input_seen()

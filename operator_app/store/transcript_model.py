@@ -92,9 +92,54 @@ def page_push_line(entry: TranscriptEntry) -> str:
     return head + entry.url + tail
 
 
+def _duration_text(seconds: float) -> str:
+    """2:03, or 1:02:03 past an hour."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def call_line(entry: TranscriptEntry) -> str:
+    """A video call started or ended, as one sentence (who ended it and how long it lasted)."""
+    if entry.call_state == "started":
+        return QCoreApplication.translate("TranscriptModel", "Video call started")
+    if entry.reason == "declined":
+        return QCoreApplication.translate("TranscriptModel", "Video call declined")
+    if entry.reason == "no_answer":
+        return QCoreApplication.translate("TranscriptModel", "Missed video call")
+    if entry.reason == "cancelled":
+        return QCoreApplication.translate("TranscriptModel", "Video call cancelled before it was answered")
+    if not entry.duration_s:
+        if entry.reason == "failed":
+            return QCoreApplication.translate("TranscriptModel", "Video call failed to connect")
+        return QCoreApplication.translate("TranscriptModel", "Video call ended before it connected")
+    if entry.reason == "failed":
+        line = QCoreApplication.translate("TranscriptModel", "Video call lost (connection failed) after %1")
+    elif entry.reason == "page_reloaded":
+        line = QCoreApplication.translate(
+            "TranscriptModel", "Video call ended after %1: the visitor reloaded the page"
+        )
+    elif entry.reason == "disconnected":
+        line = QCoreApplication.translate(
+            "TranscriptModel", "Video call ended after %1: the connection was lost"
+        )
+    elif entry.reason == "chat_ended":
+        line = QCoreApplication.translate("TranscriptModel", "Video call ended after %1: the chat ended")
+    elif entry.ended_by == "visitor":
+        line = QCoreApplication.translate("TranscriptModel", "Video call ended by the visitor after %1")
+    elif entry.ended_by == "agent":
+        line = QCoreApplication.translate("TranscriptModel", "Video call ended by the operator after %1")
+    else:
+        line = QCoreApplication.translate("TranscriptModel", "Video call ended after %1")
+    return line.replace("%1", _duration_text(entry.duration_s))
+
+
 def display_text(entry: TranscriptEntry) -> str:
     if entry.kind in ("message", "note"):
         return entry.text
+    if entry.kind == "call":
+        return call_line(entry)
     if entry.kind == "rating":
         return rating_line(entry)
     if entry.kind == "page_push":

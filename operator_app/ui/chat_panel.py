@@ -27,6 +27,7 @@ from operator_app.ui.page_push_dialog import PagePushDialog
 from operator_app.ui.sneak_peek_label import SneakPeekLabel
 from operator_app.ui.transcript_view import TranscriptView
 from operator_app.ui.transfer_dialog import TransferDialog
+from operator_app.ui.video.engine import unavailable_text, webengine_installed
 
 
 def _plain_label(object_name: str, parent: QWidget) -> QLabel:
@@ -38,13 +39,14 @@ def _plain_label(object_name: str, parent: QWidget) -> QLabel:
 
 class ChatPanel(QWidget):
     """Signals: ``send_requested(chat_id, text)``, ``close_requested(chat_id)``,
-    ``take_requested(chat_id)``, ``typing(chat_id, active)``."""
+    ``take_requested(chat_id)``, ``typing(chat_id, active)``, ``call_requested(chat_id)``."""
 
     send_requested = Signal(str, str)
     close_requested = Signal(str)
     take_requested = Signal(str)
     typing = Signal(str, bool)
     chat_shown = Signal(str)  # the chat now shown ("" for none): the visitor panel follows it
+    call_requested = Signal(str)  # the operator asks for a video call with the shown chat's visitor
 
     def __init__(
         self, store: ChatStore, signals: StoreSignals, model: TranscriptModel, parent: QWidget | None = None
@@ -136,7 +138,12 @@ class ChatPanel(QWidget):
             )
         )
         self.push_page_button.clicked.connect(self.open_page_push_dialog)
+        self.video_call_button = QPushButton(self.tr("Video call"), header)
+        self.video_call_button.setObjectName("videoCallButton")
+        self.video_call_button.setAutoDefault(False)
+        self.video_call_button.clicked.connect(self._video_call_clicked)
         head.addWidget(self.take_here)
+        head.addWidget(self.video_call_button)
         head.addWidget(self.push_page_button)
         head.addWidget(self.transfer_button)
         head.addWidget(self.close_button)
@@ -213,6 +220,10 @@ class ChatPanel(QWidget):
         self._refresh()
         self.chat_shown.emit(chat_id or "")
 
+    def refresh(self) -> None:
+        """Show the chat's current state again (after a call started or ended)."""
+        self._refresh()
+
     def _refresh(self) -> None:
         chat = self._store.get(self.chat_id) if self.chat_id else None
         if chat is None:
@@ -239,6 +250,7 @@ class ChatPanel(QWidget):
         self.transfer_action.setEnabled(mine)
         self.push_page_button.setVisible(mine)
         self.push_page_action.setEnabled(mine)
+        self._refresh_call_button(chat.chat_id, mine, chat.visitor_presence, chat.state)
         self.note_button.setEnabled(mine)
         self.note_action.setEnabled(mine)
         if not mine:
@@ -255,6 +267,32 @@ class ChatPanel(QWidget):
             self.composer.set_reply_placeholder(self.tr("You cannot reply in this chat."))
         self.transcript.empty_text = self.tr("No messages yet")
         self.sneak_peek.set_peek(chat.sneak_peek if chat.state != ChatState.CLOSED else "")
+
+    def _refresh_call_button(self, chat_id: str, mine: bool, presence: str, state: ChatState) -> None:
+        """Enabled only for a chat I hold whose visitor is online; the tooltip says why not."""
+        calls = self.session.calls if self.session is not None else None
+        self.video_call_button.setVisible(mine or state == ChatState.TAKEN)
+        if not webengine_installed():
+            why = unavailable_text()
+        elif not mine:
+            why = self.tr("Only the operator holding this chat can call the visitor.")
+        elif presence == "left":
+            why = self.tr("The visitor has left the website, so they cannot be called.")
+        elif calls is not None and calls.active:
+            if calls.chat_id == chat_id:
+                why = self.tr("A video call with this visitor is running.")
+            else:
+                why = self.tr("You are already in a video call. Hang up first.")
+        else:
+            why = ""
+        self.video_call_button.setEnabled(not why)
+        self.video_call_button.setToolTip(
+            why or self.tr("Call the visitor with video. They are asked first.")
+        )
+
+    def _video_call_clicked(self) -> None:
+        if self.chat_id is not None and self.video_call_button.isEnabled():
+            self.call_requested.emit(self.chat_id)
 
     def _chat_changed(self, chat_id: str) -> None:
         if chat_id == self.chat_id:
@@ -328,6 +366,7 @@ class ChatPanel(QWidget):
     def attach_session(self, session: ChatSession) -> None:
         """Give the panel the services of the signed-in session (notes, canned replies, transfer)."""
         self.session = session
+        session.calls.state_changed.connect(lambda state: self._refresh())
         if session.canned is not None:
             self.composer.set_canned(CannedMatchesModel(session.canned, self), self._placeholder_values)
 

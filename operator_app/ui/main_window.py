@@ -2,8 +2,9 @@
 
 Objects: ``chatList``, ``queueList``, ``takeButton``, ``transcriptView``, ``sneakPeekLabel``,
 ``composer``, ``closeChatButton``, ``statusSwitch``, ``connectionState``, ``awayNotice``,
-``settingsAction``, ``changePasswordAction``, ``adminAction`` (admins only), ``nextUnreadAction``; the
-customers view and ``visitorPanel`` come from `Workspaces`.
+``settingsAction``, ``changePasswordAction``, ``adminAction`` (admins only), ``nextUnreadAction``,
+``videoDock`` (the call pane ``videoWidget``, shown during a call); the customers view and
+``visitorPanel`` come from `Workspaces`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -28,6 +30,7 @@ from operator_app.paths import app_dirs
 from operator_app.settings import SettingsFile
 from operator_app.store.chat_list_model import MyChatsModel, QueueModel
 from operator_app.store.chat_session import ChatSession
+from operator_app.store.display_text import visitor_name
 from operator_app.store.transcript_model import TranscriptModel
 from operator_app.ui.admin import PAGES
 from operator_app.ui.admin.dialog import AdminDialog
@@ -44,6 +47,7 @@ from operator_app.ui.sound_player import SoundPlayer
 from operator_app.ui.status_widgets import ConnectionIndicator, StatusSwitch
 from operator_app.ui.style import MAIN_WINDOW_QSS
 from operator_app.ui.tray_icon import TrayIcon
+from operator_app.ui.video.video_widget import VideoWidget
 from operator_app.ui.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
@@ -147,7 +151,9 @@ class MainWindow(QMainWindow):
         self.chat_panel.close_requested.connect(self._close_chat)
         self.chat_panel.take_requested.connect(self._take)
         self.chat_panel.typing.connect(self.session.set_typing)
+        self.chat_panel.call_requested.connect(self.start_call)
         self.chat_panel.attach_session(self.session)
+        self._build_video_dock()
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -168,6 +174,45 @@ class MainWindow(QMainWindow):
         self.queue_list.activated_by_key.connect(self._queue_enter)
         self.chat_list.activated_by_key.connect(lambda index: self.chat_panel.composer.setFocus())
         self.queue_list.doubleClicked.connect(self._queue_enter)
+
+    def _build_video_dock(self) -> None:
+        """The call pane, docked on the right and shown only around a call."""
+        self.video_widget = VideoWidget(self.session.calls, self.settings, self)
+        self.video_dock = QDockWidget(self.tr("Video call"), self)
+        self.video_dock.setObjectName("videoDock")
+        self.video_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.video_dock.setWidget(self.video_widget)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.video_dock)
+        self.video_dock.hide()
+        self.video_widget.wanted.connect(self.video_dock.setVisible)
+        self.video_widget.error.connect(self.show_error)
+        self.video_widget.engine_alive.connect(self._call_engine_alive)
+        self._resume_idle = QTimer(self)
+        self._resume_idle.setSingleShot(True)
+        self._resume_idle.setInterval(3000)
+        self._resume_idle.timeout.connect(lambda: self.idle_monitor.resume())
+
+    def _call_engine_alive(self, alive: bool) -> None:
+        """No idle watching while a call's web engine lives (and a moment after, while it winds down)."""
+        if alive:
+            self._resume_idle.stop()
+            self.idle_monitor.pause()
+        else:
+            self._resume_idle.start()
+
+    @async_slot(str)
+    @reports_errors
+    async def start_call(self, chat_id: str) -> None:
+        """Ring the visitor of one of my chats (the pane shows the call, or why it could not start)."""
+        chat = self.session.store.get(chat_id)
+        name = visitor_name(chat.visitor) if chat is not None else ""
+        initials = "".join(word[0] for word in name.split()[:2]).upper()
+        with disabled(self.chat_panel.video_call_button):
+            await self.video_widget.start_call(chat_id, initials)
+        self.chat_panel.refresh()
 
     def _build_menus(self) -> None:
         operator_menu = self.menuBar().addMenu(self.tr("&Operator"))
@@ -293,6 +338,8 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
     async def dispose(self) -> None:
+        await self.video_widget.dispose()
+        self._resume_idle.stop()
         if self.admin_dialog is not None:
             await self.admin_dialog.dispose()
         self.idle_away.stop()

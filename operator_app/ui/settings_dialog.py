@@ -1,4 +1,4 @@
-"""The settings dialog (``settingsDialog``): sounds, desktop notifications and language.
+"""The settings dialog (``settingsDialog``): sounds, desktop notifications, language, call devices.
 
 Every change is saved at once to the typed settings; options locked by the site configuration are
 shown disabled. Opened with ``show()`` (no nested event loop).
@@ -28,7 +28,8 @@ from operator_app.ui.notifications import Notifier
 
 class SettingsDialog(QDialog):
     """Objects: ``soundVolume``, ``soundMuted``, ``soundNewChat``, ``soundNewMessage``,
-    ``soundTransfer``, ``soundQueueReminder``, ``desktopNotifications``, ``languageChoice``."""
+    ``soundTransfer``, ``soundQueueReminder``, ``desktopNotifications``, ``languageChoice``,
+    ``callCameraChoice``, ``callMicrophoneChoice``."""
 
     def __init__(self, settings: SettingsFile, notifier: Notifier, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,11 +106,29 @@ class SettingsDialog(QDialog):
         self.language_note.setVisible(False)
         general_form.addRow(self.language_note)
 
+        calls = QGroupBox(self.tr("Video calls"), self)
+        calls_form = QFormLayout(calls)
+        self.camera = self._device_choice("callCameraChoice", "call_camera", calls)
+        self.microphone = self._device_choice("callMicrophoneChoice", "call_microphone", calls)
+        camera_label = QLabel(self.tr("&Camera:"), calls)
+        camera_label.setBuddy(self.camera)
+        microphone_label = QLabel(self.tr("&Microphone:"), calls)
+        microphone_label.setBuddy(self.microphone)
+        calls_form.addRow(camera_label, self.camera)
+        calls_form.addRow(microphone_label, self.microphone)
+        calls_note = QLabel(
+            self.tr("Used from the next call. A device that is missing then falls back to the default."),
+            calls,
+        )
+        calls_note.setWordWrap(True)
+        calls_form.addRow(calls_note)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(sounds)
         layout.addWidget(general)
+        layout.addWidget(calls)
         layout.addWidget(buttons)
         self._update_enabled()
         self.setMinimumWidth(420)
@@ -120,6 +139,20 @@ class SettingsDialog(QDialog):
         box.setChecked(bool(self.settings.get(option)))
         box.setEnabled(option not in self.settings.locked)
         box.toggled.connect(lambda on: self._set(option, on))
+        return box
+
+    def _device_choice(self, name: str, option: str, parent: QWidget) -> QComboBox:
+        """The system default, then every device by its description (the call page matches it by label).
+        The devices are listed when the list first opens: Qt Multimedia loads only then."""
+        box = _DeviceChoice(option == "call_camera", parent)
+        box.setObjectName(name)
+        box.addItem(self.tr("System default"), "")
+        saved = str(self.settings.get(option))
+        if saved:
+            box.addItem(saved, saved)
+        box.setCurrentIndex(max(0, box.findData(saved)))
+        box.setEnabled(option not in self.settings.locked)
+        box.currentIndexChanged.connect(lambda index: self.settings.set(option, str(box.itemData(index))))
         return box
 
     def _set(self, option: str, value: object) -> None:
@@ -148,3 +181,35 @@ class SettingsDialog(QDialog):
             (self.reminder, "sound_queue_reminder"),
         ):
             widget.setEnabled(on and option not in self.settings.locked)
+
+
+class _DeviceChoice(QComboBox):
+    """A camera or microphone choice that lists the devices (Qt Multimedia) when first opened."""
+
+    def __init__(self, cameras: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cameras = cameras
+        self.listed = False
+
+    def list_devices(self) -> None:
+        if self.listed:
+            return
+        self.listed = True
+        try:
+            from PySide6.QtMultimedia import QMediaDevices
+        except ImportError:
+            return
+        devices = QMediaDevices.videoInputs() if self._cameras else QMediaDevices.audioInputs()
+        present = [device.description() for device in devices]
+        self.blockSignals(True)
+        for description in present:
+            if self.findData(description) < 0:
+                self.addItem(description, description)
+        saved = str(self.currentData() or "")
+        if saved and saved not in present:
+            self.setItemText(self.currentIndex(), self.tr("%1 (not connected)").replace("%1", saved))
+        self.blockSignals(False)
+
+    def showPopup(self) -> None:
+        self.list_devices()
+        super().showPopup()

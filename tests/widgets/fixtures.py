@@ -25,6 +25,16 @@ T = TypeVar("T")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def _prepare_webengine() -> None:
+    """QtWebEngine (video calls) needs shared OpenGL contexts set before pytest-qt's QApplication."""
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+_prepare_webengine()
+
+
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring that keeps passwords in a dict: what a desktop's Secret Service would do."""
 
