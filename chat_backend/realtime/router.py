@@ -56,6 +56,9 @@ class Router:
         self._wake.set()
 
     async def run(self) -> None:
+        # The start-up purge runs now, not at the first routing pass, which may come seconds later.
+        self._next_purge = time.monotonic() + PURGE_INTERVAL
+        await self.purge_page_views()
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.tick)

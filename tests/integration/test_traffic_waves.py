@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +112,16 @@ async def test_retention_is_set_by_admins_and_old_page_views_are_purged(backend:
     db_path = backend.database_url.removeprefix("sqlite:///")
 
     def age(title: str) -> None:
-        with sqlite3.connect(db_path) as db:
-            db.execute(
-                "UPDATE page_views SET viewed_at = '2000-01-01 00:00:00.000000' WHERE title = ?", (title,)
-            )
+        """Backdate the page view; the live list may show it a moment before its row is written."""
+        for _attempt in range(100):
+            with sqlite3.connect(db_path) as db:
+                aged = db.execute(
+                    "UPDATE page_views SET viewed_at = '2000-01-01 00:00:00.000000' WHERE title = ?", (title,)
+                ).rowcount
+            if aged == 1:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"page view {title!r} never reached the database")
 
     age("A")
     assert "purged 1 page views older than 2 days" in backend.cli("traffic", "--purge")
