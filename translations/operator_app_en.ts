@@ -2723,16 +2723,8 @@
 <context>
     <name>VideoWidget</name>
     <message>
-        <source>&amp;Microphone</source>
-        <translation>&amp;Microphone</translation>
-    </message>
-    <message>
         <source>Turn your microphone on or off.</source>
         <translation>Turn your microphone on or off.</translation>
-    </message>
-    <message>
-        <source>C&amp;amera</source>
-        <translation>C&amp;amera</translation>
     </message>
     <message>
         <source>Turn your camera on or off.</source>
@@ -2761,6 +2753,22 @@
     <message>
         <source>Round trip %1 ms, packet loss %2 %</source>
         <translation>Round trip %1 ms, packet loss %2 %</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone on</source>
+        <translation>&amp;Microphone on</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone off</source>
+        <translation>&amp;Microphone off</translation>
+    </message>
+    <message>
+        <source>C&amp;amera on</source>
+        <translation>C&amp;amera on</translation>
+    </message>
+    <message>
+        <source>C&amp;amera off</source>
+        <translation>C&amp;amera off</translation>
     </message>
 </context>
 <context>

@@ -2723,16 +2723,8 @@
 <context>
     <name>VideoWidget</name>
     <message>
-        <source>&amp;Microphone</source>
-        <translation>マイク(&amp;M)</translation>
-    </message>
-    <message>
         <source>Turn your microphone on or off.</source>
         <translation>マイクのオン/オフを切り替えます。</translation>
-    </message>
-    <message>
-        <source>C&amp;amera</source>
-        <translation>カメラ(&amp;A)</translation>
     </message>
     <message>
         <source>Turn your camera on or off.</source>
@@ -2761,6 +2753,22 @@
     <message>
         <source>Round trip %1 ms, packet loss %2 %</source>
         <translation>往復 %1 ms、パケットロス %2 %</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone on</source>
+        <translation>マイク オン(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone off</source>
+        <translation>マイク オフ(&amp;M)</translation>
+    </message>
+    <message>
+        <source>C&amp;amera on</source>
+        <translation>カメラ オン(&amp;A)</translation>
+    </message>
+    <message>
+        <source>C&amp;amera off</source>
+        <translation>カメラ オフ(&amp;A)</translation>
     </message>
 </context>
 <context>

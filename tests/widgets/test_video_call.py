@@ -244,7 +244,10 @@ def test_call_rings_connects_with_real_media_mutes_minimises_and_hangs_up(
             await relay
 
             # Microphone and camera toggles reach the visitor as call_media.
-            QTest.mouseClick(_child(window, QPushButton, "callMicrophoneButton"), Qt.MouseButton.LeftButton)
+            microphone_button = _child(window, QPushButton, "callMicrophoneButton")
+            assert microphone_button.text() == "&Microphone on"
+            QTest.mouseClick(microphone_button, Qt.MouseButton.LeftButton)
+            assert microphone_button.text() == "&Microphone off"
             media = (await visitor.next_push("call_media"))["payload"]
             assert (media["microphone"], media["camera"], media["party"]) == (False, True, "agent")
             QTest.mouseClick(_child(window, QPushButton, "callCameraButton"), Qt.MouseButton.LeftButton)

@@ -16,6 +16,8 @@
   let restartedIce = false;
   let disconnectTimer = null;
   let stopped = false;
+  // Opening the devices takes a while; an offer made before it would carry no tracks (nothing sent).
+  let mediaReady = Promise.resolve();
 
   const remoteVideo = document.getElementById("remote");
   const localVideo = document.getElementById("local");
@@ -278,13 +280,15 @@
         wantMicrophone = message.microphone !== false;
         wantCamera = message.camera !== false;
         remoteMedia({ camera: true, initials: message.initials });
-        await openLocalMedia(message.camera_label || "", message.microphone_label || "");
+        mediaReady = openLocalMedia(message.camera_label || "", message.microphone_label || "");
+        await mediaReady;
         break;
       case "ice_servers":
         iceServers = Array.isArray(message.ice_servers) ? message.ice_servers : [];
         break;
       case "make_offer":
-        await makeOffer();
+        await mediaReady;
+        if (!stopped) await makeOffer();
         break;
       case "signal":
         await remoteSignal(message);

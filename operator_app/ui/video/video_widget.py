@@ -116,12 +116,15 @@ class VideoWidget(QWidget):
         self.notice_label.setWordWrap(True)
         layout.addWidget(self.notice_label)
         buttons = QHBoxLayout()
-        self.microphone_button = self._button("callMicrophoneButton", self.tr("&Microphone"), checkable=True)
+        self.microphone_button = self._button("callMicrophoneButton", "", checkable=True)
         self.microphone_button.setToolTip(self.tr("Turn your microphone on or off."))
         self.microphone_button.toggled.connect(self._microphone_toggled)
-        self.camera_button = self._button("callCameraButton", self.tr("C&amera"), checkable=True)
+        self.microphone_button.toggled.connect(self._label_media_buttons)
+        self.camera_button = self._button("callCameraButton", "", checkable=True)
         self.camera_button.setToolTip(self.tr("Turn your camera on or off."))
         self.camera_button.toggled.connect(self._camera_toggled)
+        self.camera_button.toggled.connect(self._label_media_buttons)
+        self._label_media_buttons()
         self.minimise_button = self._button("callMinimiseButton", self.tr("Mi&nimise"))
         self.minimise_button.setToolTip(self.tr("Move the video into a small window that stays on top."))
         self.minimise_button.clicked.connect(self.minimise)
@@ -244,6 +247,7 @@ class VideoWidget(QWidget):
             button.blockSignals(True)
             button.setChecked(on)
             button.blockSignals(False)
+        self._label_media_buttons()
         self._to_engine({"type": "set_media", "microphone": microphone, "camera": camera})
 
     def _to_engine(self, message: dict[str, Any]) -> None:
@@ -288,6 +292,15 @@ class VideoWidget(QWidget):
             self.quality_label.setToolTip(tip.replace("%2", f"{loss * 100:.1f}"))
 
     # --- controls ---------------------------------------------------------------------------
+
+    def _label_media_buttons(self) -> None:
+        """Say on or off in words: a pressed look alone is easy to misread."""
+        self.microphone_button.setText(
+            self.tr("&Microphone on") if self.microphone_button.isChecked() else self.tr("&Microphone off")
+        )
+        self.camera_button.setText(
+            self.tr("C&amera on") if self.camera_button.isChecked() else self.tr("C&amera off")
+        )
 
     def _microphone_toggled(self, on: bool) -> None:
         self._spawn(self.calls.set_microphone(on), "call-microphone")
