@@ -858,8 +858,8 @@
         <translation>You are already in a video call. Hang up first.</translation>
     </message>
     <message>
-        <source>Call the visitor with video. They are asked first.</source>
-        <translation>Call the visitor with video. They are asked first.</translation>
+        <source>Call the visitor with video. They are asked first (%1).</source>
+        <translation>Call the visitor with video. They are asked first (%1).</translation>
     </message>
     <message>
         <source>Canned &amp;replies…</source>
@@ -876,6 +876,10 @@
     <message>
         <source>Send a &amp;page to the visitor…</source>
         <translation>Send a &amp;page to the visitor…</translation>
+    </message>
+    <message>
+        <source>&amp;Video call with the visitor</source>
+        <translation>&amp;Video call with the visitor</translation>
     </message>
     <message>
         <source>&amp;Offline messages…</source>

@@ -858,8 +858,8 @@
         <translation>すでにビデオ通話中です。先に通話を終了してください。</translation>
     </message>
     <message>
-        <source>Call the visitor with video. They are asked first.</source>
-        <translation>訪問者にビデオ通話を発信します。訪問者が応答するまでつながりません。</translation>
+        <source>Call the visitor with video. They are asked first (%1).</source>
+        <translation>訪問者にビデオ通話を発信します。訪問者が応答するまでつながりません（%1）。</translation>
     </message>
     <message>
         <source>Canned &amp;replies…</source>
@@ -876,6 +876,10 @@
     <message>
         <source>Send a &amp;page to the visitor…</source>
         <translation>訪問者にページを送る(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Video call with the visitor</source>
+        <translation>訪問者とビデオ通話(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Offline messages…</source>

@@ -286,8 +286,10 @@ class ChatPanel(QWidget):
         else:
             why = ""
         self.video_call_button.setEnabled(not why)
+        self.video_call_action.setEnabled(not why)
+        shortcut = self.video_call_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.video_call_button.setToolTip(
-            why or self.tr("Call the visitor with video. They are asked first.")
+            why or self.tr("Call the visitor with video. They are asked first (%1).").replace("%1", shortcut)
         )
 
     def _video_call_clicked(self) -> None:
@@ -346,10 +348,15 @@ class ChatPanel(QWidget):
         self.push_page_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.push_page_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.push_page_action.triggered.connect(self.open_page_push_dialog)
+        self.video_call_action = QAction(self.tr("&Video call with the visitor"), self)
+        self.video_call_action.setObjectName("videoCallAction")
+        self.video_call_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.video_call_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.video_call_action.triggered.connect(self._video_call_clicked)
         self.offline_action = QAction(self.tr("&Offline messages\u2026"), self)
         self.offline_action.setObjectName("offlineMessagesAction")
         self.offline_action.triggered.connect(self.open_offline_messages)
-        for action in (self.note_action, self.transfer_action, self.push_page_action):
+        for action in (self.note_action, self.transfer_action, self.push_page_action, self.video_call_action):
             action.setEnabled(False)
             self.addAction(action)
 
@@ -360,6 +367,7 @@ class ChatPanel(QWidget):
             self.note_action,
             self.transfer_action,
             self.push_page_action,
+            self.video_call_action,
             self.offline_action,
         ]
 

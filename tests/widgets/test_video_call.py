@@ -28,6 +28,7 @@ os.environ.setdefault(
 
 import shiboken6  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QAction, QKeySequence  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QLabel, QListView, QPushButton, QWidget  # noqa: E402
 
@@ -89,11 +90,19 @@ async def _open_my_chat(
     return window, chat_id
 
 
-async def _ring(window: MainWindow, visitor: WireClient) -> str:
-    """Click "Video call"; the visitor's socket gets `call_incoming`; returns the call id."""
+async def _ring(window: MainWindow, visitor: WireClient, *, keyboard: bool = False) -> str:
+    """Click "Video call" (or press its shortcut, Ctrl+Shift+V); the visitor's socket gets
+    `call_incoming`; returns the call id."""
     button = _child(window, QPushButton, "videoCallButton")
     await until(lambda: button.isEnabled(), what="video call button enabled")
-    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    if keyboard:
+        action = window.findChild(QAction, "videoCallAction")
+        assert action is not None
+        assert action.isEnabled()
+        assert action.shortcut() == QKeySequence("Ctrl+Shift+V")
+        action.trigger()  # what the shortcut does (offscreen windows get no real key focus)
+    else:
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     incoming = (await visitor.next_push("call_incoming"))["payload"]
     assert incoming["agent_name"]
     return str(incoming["call_id"])
@@ -326,7 +335,7 @@ def test_declined_and_unanswered_calls_are_shown(
         await until(lambda: "Video call declined" in _transcript(window))
 
         # Nobody answers: after the (shortened) ring timeout the call is missed.
-        await _ring(window, visitor)
+        await _ring(window, visitor, keyboard=True)
         await until(lambda: session.calls.state == "calling" or session.calls.state == "ringing")
         await until(lambda: state.text() == call_text.ended_text("no_answer", "system"), within=15)
         await until(lambda: "Missed video call" in _transcript(window))
