@@ -239,6 +239,9 @@ async def end(session: AsyncSession, call: CallRow, reason: CallEndReason, ended
     duration = round((now - as_utc(call.connected_at)).total_seconds(), 1) if call.connected_at else 0.0
     call.state, call.ended_at, call.end_reason, call.ended_by = "ended", now, reason, ended_by
     chat = await _chat(session, call)
+    if call.connected_at is not None:
+        # The visitor was in the call until now: the chat's inactivity clock starts again here.
+        chat.last_visitor_activity_at = now
     data = {
         "call_id": call.id,
         "state": "ended",

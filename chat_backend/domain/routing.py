@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Agent, AgentGroup, Chat, EventRow, ServerSetting, utcnow
-from chat_backend.domain import chats
+from chat_backend.db.tables import Agent, AgentGroup, CallRow, Chat, EventRow, ServerSetting, utcnow
+from chat_backend.domain import calls, chats
 from chat_backend.domain.auth import as_utc
 from chat_protocol import Author, AuthorKind, ChatState, RoutingStatus
 from chat_protocol.models import CloseReason
@@ -138,7 +138,8 @@ async def reoffer_unanswered(session: AsyncSession, now: datetime | None = None)
 
 
 async def close_inactive(session: AsyncSession, now: datetime | None = None) -> list[str]:
-    """Close open chats whose visitor has done nothing for `inactivity_close_after` seconds."""
+    """Close open chats whose visitor has done nothing for `inactivity_close_after` seconds. A chat
+    with a video call running is not inactive (the call's end restarts the clock)."""
     settings = await routing_settings(session)
     if settings.inactivity_close_after is None:
         return []
@@ -148,6 +149,11 @@ async def close_inactive(session: AsyncSession, now: datetime | None = None) -> 
             select(Chat).where(
                 Chat.state.in_((ChatState.QUEUED.value, ChatState.TAKEN.value)),
                 func.coalesce(Chat.last_visitor_activity_at, Chat.created_at) < cutoff,
+                ~exists(
+                    select(CallRow.id).where(
+                        CallRow.chat_id == Chat.id, CallRow.state.in_(calls.ACTIVE_STATES)
+                    )
+                ),
             )
         )
     ).all()

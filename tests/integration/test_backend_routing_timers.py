@@ -10,8 +10,8 @@ import pytest
 
 from chat_backend.db import migrate
 from chat_backend.db.engine import Database
-from chat_backend.db.tables import Chat, EventRow
-from chat_backend.domain import auth, chats, routing, sites, visitors
+from chat_backend.db.tables import CallRow, Chat, EventRow
+from chat_backend.domain import auth, calls, chats, routing, sites, visitors
 from chat_protocol.rest import RoutingSettings
 
 pytestmark = pytest.mark.asyncio
@@ -84,6 +84,32 @@ async def test_inactive_chat_closes_itself_with_a_notice(tmp_path: Path) -> None
         last = await session.get(EventRow, (await _last_event_id(session, chat_id)))
         assert last is not None
         assert last.data["reason"] == "inactive"
+    await db.dispose()
+
+
+async def test_a_chat_in_a_video_call_is_not_inactive(tmp_path: Path) -> None:
+    db, chat_id, (a, _b) = await _setup(tmp_path, inactivity_close_after=600)
+    async with db.write() as session:
+        [chat] = await routing.assign_queued(session, online={a})
+        identity = auth.AgentIdentity(a, "s", "A", "a@example.com", "agent")
+        call, _, _ = await calls.invite(
+            session, identity, chat_id, "client-call-1", visitor_online=lambda _v: True, ring_timeout=45
+        )
+        await calls.answer(session, call, True)
+        await calls.report(session, call, "visitor", "connected")
+    much_later = datetime.now(UTC) + timedelta(hours=2)
+    async with db.write() as session:
+        assert await routing.close_inactive(session, now=much_later) == []
+    # The call's end restarts the clock: the full period runs from there.
+    async with db.write() as session:
+        live = await session.get(CallRow, call.id)
+        assert live is not None
+        await calls.hangup(session, live, "visitor")
+    async with db.write() as session:
+        assert await routing.close_inactive(session, now=datetime.now(UTC) + timedelta(seconds=599)) == []
+        assert await routing.close_inactive(session, now=datetime.now(UTC) + timedelta(seconds=601)) == [
+            chat_id
+        ]
     await db.dispose()
 
 
