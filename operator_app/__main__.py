@@ -121,7 +121,8 @@ def _start_sign_in(
     """Automatic sign-in starts at once (info, login, snapshot): it overlaps the widget imports."""
     if not (server_url and email and password):
         return None
-    from operator_app.net.api import ApiClient, ApiError
+    from operator_app.errors import ApiError
+    from operator_app.net.api import ApiClient
     from operator_app.net.signin import sign_in
 
     try:

@@ -20,13 +20,14 @@ from PySide6.QtGui import QGuiApplication
 
 from chat_protocol.rest import Snapshot, TokenPair
 from operator_app.credentials import CredentialStore
-from operator_app.net.api import ApiClient, ApiError, ApiErrorKind
+from operator_app.errors import ApiError, ApiErrorKind
+from operator_app.net.api import ApiClient
 from operator_app.net.session import AuthSession
 from operator_app.net.signin import SignedIn, sign_in
-from operator_app.net.tasks import BackgroundTasks
 from operator_app.paths import app_dirs
 from operator_app.settings import SettingsFile
 from operator_app.store.chat_session import ChatSession
+from operator_app.tasks import BackgroundTasks
 from operator_app.ui.error_text import describe_error, is_expected
 from operator_app.ui.login_dialog import LoginDialog
 from operator_app.ui.main_window import MainWindow

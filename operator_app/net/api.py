@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import ssl
-from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -29,6 +28,7 @@ from chat_protocol.rest import (
 from chat_protocol.supervision import SupervisedChat
 from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 from operator_app import __version__
+from operator_app.errors import ApiError, ApiErrorKind
 
 log = logging.getLogger(__name__)
 
@@ -42,46 +42,6 @@ T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=8.0)
 USER_AGENT = f"operator-app/{__version__}"
-
-
-class ApiErrorKind(StrEnum):
-    """What went wrong, in the terms the user is told about."""
-
-    INVALID_URL = "invalid_url"
-    INVALID_CREDENTIALS = "invalid_credentials"
-    SESSION_EXPIRED = "session_expired"
-    UNREACHABLE = "unreachable"
-    TIMEOUT = "timeout"
-    TLS = "tls"
-    INCOMPATIBLE = "incompatible"
-    RATE_LIMITED = "rate_limited"
-    HTTP = "http"
-    BAD_RESPONSE = "bad_response"
-
-
-class ApiError(Exception):
-    """A failed REST call. `code` is the server's error code when it sent one."""
-
-    def __init__(
-        self,
-        kind: ApiErrorKind,
-        message: str,
-        *,
-        status: int | None = None,
-        code: str | None = None,
-        retry_after: float | None = None,
-        server_protocol: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.status = status
-        self.code = code
-        self.retry_after = retry_after
-        self.server_protocol = server_protocol
-
-    def __repr__(self) -> str:
-        return f"ApiError({self.kind.value!r}, {self.message!r}, status={self.status}, code={self.code})"
 
 
 def normalize_server_url(raw: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from chat_protocol import ErrorCode
-from operator_app.net.realtime import ConnectionLost, RealtimeError, RequestTimeout
+from operator_app.errors import ConnectionLost, RealtimeError, RequestTimeout
 
 log = logging.getLogger(__name__)
 

@@ -35,17 +35,21 @@ from chat_protocol.socket_payloads import (
     VisitorPresencePush,
 )
 from chat_protocol.traffic import TrafficDelta
-from operator_app.net.api import USER_AGENT, ApiError, ApiErrorKind
+from operator_app.errors import (
+    ApiError,
+    ApiErrorKind,
+    AuthRejected,
+    ConnectionLost,
+    RealtimeError,
+    RequestTimeout,
+)
+from operator_app.net.api import USER_AGENT
 from operator_app.net.realtime_types import (
     CLOSE_AUTH,
     CLOSE_OVERFLOW,
     OFFLINE_AFTER_FAILURES,
-    AuthRejected,
-    ConnectionLost,
     ConnectionState,
-    RealtimeError,
     RealtimeListener,
-    RequestTimeout,
     backoff_delay,
 )
 

@@ -28,28 +28,6 @@ class ConnectionState(StrEnum):
     OFFLINE = "offline"
 
 
-class RealtimeError(Exception):
-    """An `err` frame answering one of our requests."""
-
-    def __init__(self, code: str, message: str, retry_after: float | None = None) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.retry_after = retry_after
-
-
-class ConnectionLost(Exception):
-    """The socket is not connected, or closed before the answer came."""
-
-
-class RequestTimeout(Exception):
-    """No answer within the request's timeout."""
-
-
-class AuthRejected(Exception):
-    """The server refused our access token (login err or close code 4001)."""
-
-
 class RealtimeListener(Protocol):
     """What the connection reports to (the store's sync engine implements it)."""
 

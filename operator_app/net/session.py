@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from chat_protocol.rest import Me, Snapshot, TokenPair, TranscriptPage
-from operator_app.net.api import ApiClient, ApiError, ApiErrorKind
+from operator_app.errors import ApiError, ApiErrorKind
+from operator_app.net.api import ApiClient
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from chat_protocol.traffic import TrafficDelta, TrafficSnapshot, WatchTrafficRequest
-from operator_app.net.api import ApiError
-from operator_app.net.realtime import ConnectionLost, RealtimeConnection, RealtimeError, RequestTimeout
+from operator_app.errors import ApiError, ConnectionLost, RealtimeError, RequestTimeout
+from operator_app.net.realtime import RealtimeConnection
 
 log = logging.getLogger(__name__)
 

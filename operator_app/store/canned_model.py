@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 )
 
 from chat_protocol.canned import CannedReply, CannedReplyInput, matches
-from operator_app.net.api import ApiError
+from operator_app.errors import ApiError
 from operator_app.net.session import AuthSession
 from operator_app.store.canned_cache import CannedCache
 from operator_app.store.display_text import escaped_tooltip, one_line

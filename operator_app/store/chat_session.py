@@ -42,12 +42,11 @@ from chat_protocol.supervision import (
     WhisperRequest,
 )
 from chat_protocol.traffic import PushPageRequest
-from operator_app.net.api import ApiError, websocket_url
+from operator_app.errors import ApiError, ConnectionLost, RealtimeError
+from operator_app.net.api import websocket_url
 from operator_app.net.outbox import Outbox, OutboxDelivery, OutboxItem
-from operator_app.net.realtime import ConnectionState, RealtimeConnection, RealtimeError
-from operator_app.net.realtime_types import ConnectionLost
+from operator_app.net.realtime import ConnectionState, RealtimeConnection
 from operator_app.net.session import AuthSession
-from operator_app.net.tasks import BackgroundTasks
 from operator_app.store.admin_service import AdminService
 from operator_app.store.call_controller import CallController
 from operator_app.store.canned_cache import CACHE_FILE, CannedCache
@@ -55,6 +54,7 @@ from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.store_signals import SignalForwarder, StoreSignals
 from operator_app.store.supervision_model import WatchSignals
+from operator_app.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol.canned import CannedReply, CannedReplyInput
-from operator_app.net.api import ApiError
+from operator_app.errors import ApiError
 from operator_app.store.canned_model import CannedRepliesModel, CannedRole
 from operator_app.ui.async_tools import async_slot, disabled, finished_future
 from operator_app.ui.canned_popup import CannedItemDelegate

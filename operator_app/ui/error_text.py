@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from chat_protocol import ErrorCode
-from operator_app.net.api import ApiError, ApiErrorKind
-from operator_app.net.realtime import ConnectionLost, RealtimeError, RequestTimeout
+from operator_app.errors import ApiError, ApiErrorKind, ConnectionLost, RealtimeError, RequestTimeout
 
 
 def describe_api_error(error: ApiError) -> str:

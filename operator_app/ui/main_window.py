@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol import RoutingStatus
-from operator_app.net.tasks import BackgroundTasks
 from operator_app.paths import app_dirs
 from operator_app.settings import SettingsFile
 from operator_app.store.chat_list_model import MyChatsModel, QueueModel
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.display_text import visitor_name
 from operator_app.store.transcript_model import TranscriptModel
+from operator_app.tasks import BackgroundTasks
 from operator_app.ui.admin import PAGES
 from operator_app.ui.admin.dialog import AdminDialog
 from operator_app.ui.admin.replies_page import RepliesPage

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from chat_protocol import ErrorCode
 from chat_protocol.traffic import origin_of
-from operator_app.net.realtime import RealtimeError
+from operator_app.errors import RealtimeError
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.display_text import escaped_tooltip
 from operator_app.ui.async_tools import async_slot, disabled

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from chat_protocol import ErrorCode
 from chat_protocol.admin import MIN_PASSWORD_CHARS, PasswordChange
-from operator_app.net.api import ApiError
+from operator_app.errors import ApiError
 from operator_app.store.admin_service import AdminService
 from operator_app.ui.admin.refusal import refusal_text
 from operator_app.ui.async_tools import async_slot, disabled

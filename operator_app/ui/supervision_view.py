@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol.models import MAX_MESSAGE_CHARS
-from operator_app.net.api import ApiError
+from operator_app.errors import ApiError
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.display_text import visitor_name
 from operator_app.store.supervision_model import SupervisedChatsModel, SupervisedRole

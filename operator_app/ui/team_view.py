@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from chat_protocol.admin import TeamMember
 from chat_protocol.models import RoutingStatus
-from operator_app.net.api import ApiError
+from operator_app.errors import ApiError
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.team_model import TeamModel, TeamRole, status_icon, status_text
 from operator_app.ui.error_text import describe_error, is_expected

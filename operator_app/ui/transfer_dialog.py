@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol import ErrorCode
-from operator_app.net.realtime import RealtimeError
+from operator_app.errors import RealtimeError
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.transfer_targets import TransferTargetsModel
 from operator_app.ui.async_tools import async_slot, disabled

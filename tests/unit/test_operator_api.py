@@ -16,7 +16,8 @@ import pytest
 import pytest_asyncio
 
 from chat_protocol.rest import TokenPair
-from operator_app.net.api import ApiClient, ApiError, ApiErrorKind, normalize_server_url, websocket_url
+from operator_app.errors import ApiError, ApiErrorKind
+from operator_app.net.api import ApiClient, normalize_server_url, websocket_url
 from operator_app.net.session import AuthSession
 
 Handler = Callable[[httpx.Request], httpx.Response]

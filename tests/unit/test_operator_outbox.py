@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from operator_app.errors import ConnectionLost, RealtimeError
 from operator_app.net.api import websocket_url
 from operator_app.net.outbox import Outbox, OutboxDelivery, OutboxItem
-from operator_app.net.realtime import ConnectionLost, ConnectionState, RealtimeConnection, RealtimeError
+from operator_app.net.realtime import ConnectionState, RealtimeConnection
 from tests.support.backend import BackendProcess
 from tests.support.fault_proxy import FaultProxy
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id

@@ -24,15 +24,9 @@ from chat_protocol.socket_payloads import (
     TypingPush,
     VisitorPresencePush,
 )
-from operator_app.net.api import ApiClient, ApiError, ApiErrorKind, websocket_url
-from operator_app.net.realtime import (
-    ConnectionLost,
-    ConnectionState,
-    RealtimeConnection,
-    RealtimeError,
-    RequestTimeout,
-    backoff_delay,
-)
+from operator_app.errors import ApiError, ApiErrorKind, ConnectionLost, RealtimeError, RequestTimeout
+from operator_app.net.api import ApiClient, websocket_url
+from operator_app.net.realtime import ConnectionState, RealtimeConnection, backoff_delay
 from tests.support.backend import BackendProcess
 from tests.support.fault_proxy import FaultProxy
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id

@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from chat_protocol.traffic import TrafficDelta, TrafficRow, TrafficSnapshot
-from operator_app.net.api import ApiError, ApiErrorKind
+from operator_app.errors import ApiError, ApiErrorKind
 from operator_app.net.traffic_feed import FeedState, TrafficFeed
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from operator_app.app import AppController
+from operator_app.errors import ApiError, ApiErrorKind
 from operator_app.net import api as api_module
-from operator_app.net.api import ApiError, ApiErrorKind
 from operator_app.paths import app_dirs
 from operator_app.ui.login_dialog import LoginDialog
 from tests.support.backend import BackendProcess

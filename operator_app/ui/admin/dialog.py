@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
 
-from operator_app.net.tasks import BackgroundTasks
 from operator_app.store.admin_service import AdminService
+from operator_app.tasks import BackgroundTasks
 from operator_app.ui.admin.page import AdminPage
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol.traffic import DeviceClass, GreetingConditions, GreetingRule, GreetingRuleInput
-from operator_app.net.api import ApiError
+from operator_app.errors import ApiError
 from operator_app.store.admin_service import AdminService
 from operator_app.store.greeting_rules_model import GreetingRulesModel
 from operator_app.ui.admin.message_label import MessageLabel

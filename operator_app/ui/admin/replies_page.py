@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol.canned import CannedReply, CannedReplyInput
-from operator_app.net.api import ApiError
+from operator_app.errors import ApiError
 from operator_app.store.admin_service import AdminService
 from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.team_replies_model import TeamRepliesModel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from chat_protocol import ErrorCode
-from operator_app.net.realtime import RealtimeError
+from operator_app.errors import RealtimeError
 from operator_app.ui.error_text import describe_error
 
 

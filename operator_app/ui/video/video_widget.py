@@ -20,9 +20,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from chat_protocol.calls import CallSignal
-from operator_app.net.tasks import BackgroundTasks
 from operator_app.settings import SettingsFile
 from operator_app.store.call_controller import CallController
+from operator_app.tasks import BackgroundTasks
 from operator_app.ui.video import call_text
 from operator_app.ui.video.engine import CallEngine, EngineUnavailable
 
