@@ -1,0 +1,320 @@
+// The socket to /ws/visitor: login, resume and the transcript after every (re)connect, request and
+// response matching, the application ping, and reconnecting with full-jitter backoff.
+
+import { onCallSignal } from "./call_media.js";
+import { call, onCallIncoming, onCallMedia, onCallState, reloadedCallId } from "./calls.js";
+import { peekReset, schedulePeek, setVisitorName } from "./composer.js";
+import { BACKOFF_MAX, BACKOFF_MIN, DEAD_AFTER, FATAL_LOGIN, LOGIN_TIMEOUT, MAX_FRAME, PING_EVERY, PROTOCOL, REQUEST_TIMEOUT, TRANSCRIPT_PAGE } from "./config.js";
+import { showInvitation } from "./invitations.js";
+import { setAvailability } from "./offline.js";
+import { pump } from "./outbox.js";
+import { useSiteOrigins } from "./page_push.js";
+import { scrollToBottom, setConnState, ui } from "./panel.js";
+import { onRead, scheduleMarkRead, sendActivity } from "./receipts.js";
+import { siteId, wsUrl } from "./site.js";
+import { siteDataAfterLogin } from "./site_data.js";
+import { K_TOKEN, store } from "./storage.js";
+import { byteLength } from "./text.js";
+import { currentPage, deviceInfo, loggedInWithPage, pageUrl, sendPageView } from "./tracking.js";
+import { adoptSummary, applyEvent, chat, chatIsOpen, chatMaxSeq, hideTyping, markChatEndedLocally, maxEventId, onQueuePosition, onTyping, resetConversation } from "./transcript.js";
+
+export let ws = null;
+export let connGen = 0;
+export let loggedIn = false;
+export let ready = false; // logged in, transcript loaded, resumed
+let everReady = false;
+let attempt = 0;
+let reconnectTimer = null;
+let lastFrameAt = 0;
+let reqSeq = 0;
+let pending = {}; // req_id -> {resolve, reject, timer}
+
+let visitorId = null;
+let loginCursor = 0;
+
+export function protoError(code, message, retryAfter) {
+  var e = new Error(message || code);
+  e.code = code;
+  e.retryAfter = typeof retryAfter === "number" ? retryAfter : null;
+  return e;
+}
+
+// --- connection ----------------------------------------------------------------------------
+
+export function sendFrameText(action, reqId, payload) {
+  return JSON.stringify({ v: PROTOCOL, type: "req", action: action, req_id: reqId, payload: payload });
+}
+
+// Fire-and-forget request (sneak_peek, mark_read, activity have no result; an `err` is ignored).
+export function sendFrame(action, payload) {
+  if (!ws || ws.readyState !== 1) return false;
+  try {
+    ws.send(sendFrameText(action, "w" + (++reqSeq), payload));
+    return true;
+  } catch (e) {
+    return false; // closing
+  }
+}
+
+export function request(action, payload, timeout) {
+  return new Promise(function (resolve, reject) {
+    if (!ws || ws.readyState !== 1) return reject(protoError("disconnected"));
+    var id = "w" + (++reqSeq);
+    var text = sendFrameText(action, id, payload);
+    if (byteLength(text) > MAX_FRAME) return reject(protoError("frame_too_large"));
+    var timer = setTimeout(function () {
+      delete pending[id];
+      reject(protoError("timeout"));
+    }, timeout || REQUEST_TIMEOUT);
+    pending[id] = { resolve: resolve, reject: reject, timer: timer };
+    try {
+      ws.send(text);
+    } catch (e) {
+      clearTimeout(timer);
+      delete pending[id];
+      reject(protoError("disconnected"));
+    }
+  });
+}
+
+export function failPending() {
+  var all = pending;
+  pending = {};
+  Object.keys(all).forEach(function (id) {
+    clearTimeout(all[id].timer);
+    all[id].reject(protoError("disconnected"));
+  });
+}
+
+export function onFrame(data) {
+  lastFrameAt = Date.now();
+  if (typeof data !== "string") return;
+  var f;
+  try { f = JSON.parse(data); } catch (e) { return; }
+  if (!f || typeof f !== "object") return;
+  var payload = f.payload && typeof f.payload === "object" ? f.payload : {};
+  if ((f.type === "res" || f.type === "err") && typeof f.req_id === "string" && pending[f.req_id]) {
+    var p = pending[f.req_id];
+    delete pending[f.req_id];
+    clearTimeout(p.timer);
+    if (f.type === "res") p.resolve(payload);
+    else p.reject(protoError(payload.code || "internal", payload.message, payload.retry_after));
+    return;
+  }
+  if (f.type === "err") {
+    if (payload.code === "login_required" || payload.code === "login_timeout") dropSocket();
+    return;
+  }
+  if (f.type !== "push") return;
+  if (f.action === "event") applyEvent(payload.event, true);
+  else if (f.action === "typing") onTyping(payload);
+  else if (f.action === "queue_position") onQueuePosition(payload);
+  else if (f.action === "availability") setAvailability(payload.agents_available);
+  else if (f.action === "read") onRead(payload);
+  else if (f.action === "invitation") showInvitation(payload);
+  else if (f.action === "call_incoming") onCallIncoming(payload);
+  else if (f.action === "call_state") onCallState(payload);
+  else if (f.action === "call_signal") onCallSignal(payload);
+  else if (f.action === "call_media") onCallMedia(payload);
+  // Unknown pushes (a newer server) are ignored.
+}
+
+export function connect() {
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  if (ws) return;
+  setConnState(everReady ? "reconnecting" : "connecting");
+  var sock;
+  try {
+    sock = new WebSocket(wsUrl);
+  } catch (e) {
+    scheduleReconnect();
+    return;
+  }
+  ws = sock;
+  var gen = ++connGen;
+  lastFrameAt = Date.now(); // the watchdog also bounds the time to open
+  sock.onopen = function () {
+    if (ws !== sock) return;
+    lastFrameAt = Date.now();
+    startSession(gen);
+  };
+  sock.onmessage = function (e) {
+    if (ws === sock) onFrame(e.data);
+  };
+  sock.onerror = function () { /* a close event follows */ };
+  sock.onclose = function () {
+    if (ws === sock) dropSocket();
+  };
+}
+
+// Forget the socket and schedule a reconnect (after `delay` ms, or with backoff).
+export function dropSocket(delay, state) {
+  var sock = ws;
+  ws = null;
+  ready = false;
+  loggedIn = false;
+  connGen++;
+  if (sock) {
+    sock.onopen = sock.onmessage = sock.onclose = sock.onerror = null;
+    try { sock.close(1000); } catch (e) { /* already closed */ }
+  }
+  failPending();
+  hideTyping();
+  peekReset();
+  setConnState(state || (navigator.onLine === false ? "offline" : everReady ? "reconnecting" : "connecting"));
+  scheduleReconnect(delay);
+}
+
+// Full-jitter exponential backoff: random(0, min(30 s, 0.5 s * 2^attempt)).
+export function scheduleReconnect(delay) {
+  clearTimeout(reconnectTimer);
+  var cap = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempt));
+  attempt = Math.min(attempt + 1, 16);
+  var wait = typeof delay === "number" ? delay : Math.random() * cap;
+  reconnectTimer = setTimeout(connect, wait);
+}
+
+export async function startSession(gen) {
+  var token = store.get(K_TOKEN);
+  var login;
+  try {
+    var lp = { site_id: siteId, protocol: PROTOCOL, page: currentPage(), device: deviceInfo() };
+    if (token) lp.visitor_token = token;
+    // A reconnect of this page keeps its call; after a reload the server ends the call this tab ran.
+    if (call && call.phase !== "ended") lp.call_id = call.id;
+    else if (reloadedCallId) lp.reloaded_call_id = reloadedCallId;
+    var sentUrl = pageUrl;
+    login = await request("login", lp, LOGIN_TIMEOUT);
+  } catch (e) {
+    if (gen !== connGen) return;
+    if (e.code === "invalid_token" && token) {
+      // The stored visitor is gone (expired, other site, server reset): become a new visitor,
+      // unless another tab of this site already did and stored its new token.
+      if (store.get(K_TOKEN) === token) store.del(K_TOKEN);
+      visitorId = null;
+      resetConversation();
+      attempt = 0;
+      dropSocket(0);
+    } else if (FATAL_LOGIN.indexOf(e.code) >= 0) {
+      attempt = 16;
+      dropSocket(undefined, "offline");
+    } else if (e.code === "rate_limited") {
+      dropSocket(Math.max(1, e.retryAfter || 5) * 1000);
+    } else {
+      dropSocket();
+    }
+    return;
+  }
+  if (gen !== connGen) return;
+  loggedIn = true;
+  loggedInWithPage(sentUrl);
+  useSiteOrigins(Array.isArray(login.site_origins) ?
+    login.site_origins.filter(function (o) { return typeof o === "string"; }) : []);
+  siteDataAfterLogin();
+  sendPageView(); // moved on while logging in
+  if (typeof login.visitor_token === "string" && login.visitor_token) store.set(K_TOKEN, login.visitor_token);
+  if (visitorId && login.visitor_id !== visitorId) resetConversation();
+  visitorId = login.visitor_id;
+  if (typeof login.name === "string" && login.name) setVisitorName(login.name);
+  loginCursor = typeof login.cursor === "number" ? login.cursor : 0;
+  var summary = login.chat && typeof login.chat === "object" && login.chat.chat_id ? login.chat : null;
+  if (login.invitation) showInvitation(login.invitation);
+
+  try {
+    if (summary) {
+      if (chatIsOpen() && chat.chat_id !== summary.chat_id) chat.state = "closed";
+      adoptSummary(summary);
+    }
+    setAvailability(login.agents_available !== false); // after the open chat is known: no flash of the form
+    if (summary) await loadTranscript(gen, summary.chat_id, chatMaxSeq[summary.chat_id] || 0);
+    // Resume from the newest event we hold; with nothing shown yet, from the login cursor.
+    var cursor = summary ? Math.max(maxEventId, loginCursor) : (maxEventId || loginCursor);
+    try {
+      await request("resume", { cursor: cursor });
+    } catch (e) {
+      if (e.code !== "resync_required") throw e;
+      if (summary) await loadTranscript(gen, summary.chat_id, 0);
+      try {
+        await request("resume", { cursor: loginCursor });
+      } catch (e2) {
+        if (e2.code !== "resync_required") throw e2;
+      }
+    }
+    if (gen !== connGen) return;
+    // The server says there is no open chat: the one on screen ended while we were away.
+    if (!summary) markChatEndedLocally();
+  } catch (e) {
+    if (gen === connGen) dropSocket();
+    return;
+  }
+  ready = true;
+  everReady = true;
+  attempt = 0;
+  setConnState("connected");
+  if (ui.input.value) schedulePeek();
+  sendActivity();
+  scheduleMarkRead();
+  pump();
+}
+
+export async function loadTranscript(gen, chatId, afterSeq) {
+  var after = afterSeq || 0;
+  for (var page = 0; page < 100; page++) {
+    var res = await request("transcript", { after_seq: after, limit: TRANSCRIPT_PAGE });
+    if (gen !== connGen) throw protoError("disconnected");
+    if (res.chat && res.chat.chat_id) adoptSummary(res.chat);
+    var events = Array.isArray(res.events) ? res.events.slice() : [];
+    events.sort(function (a, b) { return (a && a.seq) - (b && b.seq); });
+    for (var i = 0; i < events.length; i++) applyEvent(events[i], false);
+    if (events.length < TRANSCRIPT_PAGE) break;
+    var last = events[events.length - 1].seq;
+    if (!(last > after)) break;
+    after = last;
+  }
+  scrollToBottom();
+}
+
+// Application ping every 20 s; 45 s without any frame from the server means the socket is dead.
+// One 5 s tick does both. A hidden tab may get its timers throttled to one a minute: then the
+// tick pings first and only declares the socket dead when that ping stays unanswered for 10 s.
+let lastPingAt = 0;
+export function startTimers() {
+  setInterval(function () {
+    if (!ws) return;
+    var now = Date.now();
+    if (loggedIn && now - lastPingAt >= PING_EVERY) {
+      lastPingAt = now;
+      request("ping", {}).catch(function () { /* the watchdog decides */ });
+    }
+    var silent = now - lastFrameAt > DEAD_AFTER;
+    var pingUnanswered = lastPingAt > lastFrameAt && now - lastPingAt > 10000;
+    if (silent && (!loggedIn || pingUnanswered)) dropSocket();
+  }, 5000);
+}
+
+// Drop the connection and reconnect now (the site API's `reconnect`).
+export function reconnectNow() {
+  attempt = 0;
+  if (ws) dropSocket(0);
+  else connect();
+}
+
+// The browser's word on the network and on the tab's visibility.
+export function watchNetwork() {
+  window.addEventListener("online", function () {
+    if (!ws) { attempt = 0; connect(); }
+  });
+  window.addEventListener("offline", function () {
+    if (!ready) setConnState("offline");
+  });
+  document.addEventListener("visibilitychange", function () {
+    var visible = document.visibilityState !== "hidden";
+    if (visible && !ws && reconnectTimer) {
+      clearTimeout(reconnectTimer);
+      reconnectTimer = setTimeout(connect, 200);
+    }
+    sendActivity();
+    if (visible) scheduleMarkRead();
+  });
+}
