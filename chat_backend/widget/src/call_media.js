@@ -72,7 +72,7 @@ export function startMicrophone(c) {
   });
 }
 
-export function attachMicrophone(c) {
+function attachMicrophone(c) {
   if (!c.audioTx || !c.micTrack) return;
   c.audioTx.sender.replaceTrack(c.micTrack).catch(function () { /* the call is ending */ });
 }
@@ -141,20 +141,20 @@ export function toggleCamera() {
     });
 }
 
-export function sendCallMedia(c) {
+function sendCallMedia(c) {
   if (!c || c.phase === "ended") return;
   request("call_media", { call_id: c.id, microphone: !!(c.micTrack && c.micOn), camera: !!(c.camTrack && c.camOn) })
     .catch(function () { /* the next change or the call's end tells the truth */ });
 }
 
-export function reportCallState(c, state, detail) {
+function reportCallState(c, state, detail) {
   if (c.reported === state) return;
   c.reported = state;
   request("call_state_report", { call_id: c.id, state: state, detail: detail || "" })
     .catch(function () { /* the server also watches the sockets */ });
 }
 
-export function sendSignal(c, payload) {
+function sendSignal(c, payload) {
   payload.call_id = c.id;
   return request("call_signal", payload);
 }
@@ -182,14 +182,14 @@ export function onCallSignal(p) {
   }
 }
 
-export function addRemoteCandidate(c, cand) {
+function addRemoteCandidate(c, cand) {
   if (!c.pc || call !== c || c.phase === "ended") return Promise.resolve();
   // An empty candidate is the end of the agent's candidates.
   var add = cand.candidate === "" ? c.pc.addIceCandidate() : c.pc.addIceCandidate(cand);
   return add.catch(function () { /* a candidate this connection cannot use: ICE tries the others */ });
 }
 
-export function createPeer(c) {
+function createPeer(c) {
   var pc = new RTCPeerConnection({ iceServers: c.iceServers });
   c.pc = pc;
   pc.onicecandidate = function (e) {
@@ -229,7 +229,7 @@ export function createPeer(c) {
 
 // The agent's offer (the first one, or a later renegotiation): answer with our audio and video
 // transceivers `sendrecv` (see the comment at the top of calls.js).
-export function applyOffer(c, sdp) {
+function applyOffer(c, sdp) {
   if (call !== c || c.phase === "ended") return Promise.resolve();
   var pc = c.pc || createPeer(c);
   return pc.setRemoteDescription({ type: "offer", sdp: sdp }).then(function () {
@@ -260,7 +260,7 @@ export function applyOffer(c, sdp) {
   });
 }
 
-export function playQuietly(video) {
+function playQuietly(video) {
   try {
     var p = video.play();
     if (p && typeof p.catch === "function") p.catch(function () { /* autoplay refused: the controls stay */ });

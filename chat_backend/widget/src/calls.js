@@ -177,7 +177,7 @@ export function onCallMedia(p) {
   renderCall();
 }
 
-export function clearCallTimers(c) {
+function clearCallTimers(c) {
   clearTimeout(c.ringTimer);
   clearInterval(c.tickTimer);
   clearTimeout(c.hideTimer);
@@ -225,7 +225,7 @@ function showCallEnded(callId, chatId, reason, endedBy, durationS) {
   renderCall();
 }
 
-export function hideCall(moveFocus) {
+function hideCall(moveFocus) {
   if (!call) return;
   if (call.phase !== "ended") return;
   clearCallTimers(call);

@@ -18,7 +18,7 @@ import { byteLength } from "./text.js";
 import { currentPage, deviceInfo, loggedInWithPage, pageUrl, sendPageView } from "./tracking.js";
 import { adoptSummary, applyEvent, chat, chatIsOpen, chatMaxSeq, hideTyping, markChatEndedLocally, maxEventId, onQueuePosition, onTyping, resetConversation } from "./transcript.js";
 
-export let ws = null;
+let ws = null;
 export let connGen = 0;
 export let loggedIn = false;
 export let ready = false; // logged in, transcript loaded, resumed
@@ -32,7 +32,7 @@ let pending = {}; // req_id -> {resolve, reject, timer}
 let visitorId = null;
 let loginCursor = 0;
 
-export function protoError(code, message, retryAfter) {
+function protoError(code, message, retryAfter) {
   var e = new Error(message || code);
   e.code = code;
   e.retryAfter = typeof retryAfter === "number" ? retryAfter : null;
@@ -77,7 +77,7 @@ export function request(action, payload, timeout) {
   });
 }
 
-export function failPending() {
+function failPending() {
   var all = pending;
   pending = {};
   Object.keys(all).forEach(function (id) {
@@ -86,7 +86,7 @@ export function failPending() {
   });
 }
 
-export function onFrame(data) {
+function onFrame(data) {
   lastFrameAt = Date.now();
   if (typeof data !== "string") return;
   var f;
@@ -149,7 +149,7 @@ export function connect() {
 }
 
 // Forget the socket and schedule a reconnect (after `delay` ms, or with backoff).
-export function dropSocket(delay, state) {
+function dropSocket(delay, state) {
   var sock = ws;
   ws = null;
   ready = false;
@@ -167,7 +167,7 @@ export function dropSocket(delay, state) {
 }
 
 // Full-jitter exponential backoff: random(0, min(30 s, 0.5 s * 2^attempt)).
-export function scheduleReconnect(delay) {
+function scheduleReconnect(delay) {
   clearTimeout(reconnectTimer);
   var cap = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempt));
   attempt = Math.min(attempt + 1, 16);
@@ -175,7 +175,7 @@ export function scheduleReconnect(delay) {
   reconnectTimer = setTimeout(connect, wait);
 }
 
-export async function startSession(gen) {
+async function startSession(gen) {
   var token = store.get(K_TOKEN);
   var login;
   try {
@@ -258,7 +258,7 @@ export async function startSession(gen) {
   pump();
 }
 
-export async function loadTranscript(gen, chatId, afterSeq) {
+async function loadTranscript(gen, chatId, afterSeq) {
   var after = afterSeq || 0;
   for (var page = 0; page < 100; page++) {
     var res = await request("transcript", { after_seq: after, limit: TRANSCRIPT_PAGE });

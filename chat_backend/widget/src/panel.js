@@ -267,7 +267,7 @@ export function mutate(fn, force) {
   if (stick) scrollToBottom();
 }
 
-export async function endChat() {
+async function endChat() {
   if (!chatIsOpen() || !ready) return;
   try {
     var res = await request("close_chat", { client_id: uuid() });

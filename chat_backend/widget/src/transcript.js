@@ -15,7 +15,7 @@ import { T, fmt, formatTime } from "./strings.js";
 
 export let maxEventId = 0;
 export let chat = null; // {chat_id, state, agentName, stateSeq, hadAgent}
-export let chatOrder = {}; // chat_id -> display order of the chat
+let chatOrder = {}; // chat_id -> display order of the chat
 let chatCount = 0;
 export let chatMaxSeq = {}; // chat_id -> highest seq seen
 export let byEventId = {}; // event_id -> element (or true for events without one)
@@ -48,16 +48,16 @@ export function place(node, order, seq) {
 }
 
 // Consecutive messages of the same author are grouped: only the first shows the name.
-export function authorKey(node) {
+function authorKey(node) {
   return node && node._lc && node._lc.authorKey ? node._lc.authorKey : null;
 }
-export function regroup(node) {
+function regroup(node) {
   if (!node || !node._lc) return;
   var key = authorKey(node);
   node.classList.toggle("cont", !!key && key === authorKey(node.previousElementSibling));
 }
 
-export function buildBubble(kind, name) {
+function buildBubble(kind, name) {
   var node = el("div", { class: "msg " + kind, "data-testid": "message", "data-author": kind });
   var author = el("div", { class: "author", text: name });
   var bubble = el("div", { class: "bubble", dir: "auto", "data-testid": "message-text" });
@@ -100,7 +100,7 @@ export function renderPendingSend(item) {
   return node;
 }
 
-export function registerChat(chatId) {
+function registerChat(chatId) {
   if (!Object.prototype.hasOwnProperty.call(chatOrder, chatId)) chatOrder[chatId] = chatCount++;
   return chatOrder[chatId];
 }
@@ -123,7 +123,7 @@ export function applyEvent(ev, live) {
   // nothing to show.
 }
 
-export function applyMessage(ev, order, seq, live) {
+function applyMessage(ev, order, seq, live) {
   var author = ev.author && typeof ev.author === "object" ? ev.author : { kind: "system" };
   var kind = author.kind === "visitor" || author.kind === "agent" ? author.kind : "system";
   var text = typeof ev.text === "string" ? ev.text : "";
@@ -168,7 +168,7 @@ export function applyMessage(ev, order, seq, live) {
   }
 }
 
-export function applyChatState(ev, order, seq) {
+function applyChatState(ev, order, seq) {
   if (typeof ev.event_id === "number") byEventId[ev.event_id] = true;
   var agentName = ev.agent && typeof ev.agent.name === "string" ? ev.agent.name : "";
   var transferred = !!(ev.transferred_from && typeof ev.transferred_from === "object");
