@@ -14,7 +14,9 @@
 // null)` on a negotiated transceiver: no new offer, and only the agent ever offers. An offer without a
 // video m-line leaves the camera button disabled (the widget cannot offer by protocol).
 
-import { iceServersFrom, startMicrophone, stopCallMedia, toggleCamera, toggleMicrophone } from "./call_media.js";
+import {
+  iceServersFrom, startMicrophone, stopCallMedia, toggleCamera, toggleMicrophone,
+} from "./call_media.js";
 import { formatDuration, renderCall } from "./call_panel.js";
 import { MAX_NAME } from "./config.js";
 import { request } from "./connection.js";

@@ -4,7 +4,10 @@
 import { onCallSignal } from "./call_media.js";
 import { call, onCallIncoming, onCallMedia, onCallState, reloadedCallId } from "./calls.js";
 import { peekReset, schedulePeek, setVisitorName } from "./composer.js";
-import { BACKOFF_MAX, BACKOFF_MIN, DEAD_AFTER, FATAL_LOGIN, LOGIN_TIMEOUT, MAX_FRAME, PING_EVERY, PROTOCOL, REQUEST_TIMEOUT, TRANSCRIPT_PAGE } from "./config.js";
+import {
+  BACKOFF_MAX, BACKOFF_MIN, DEAD_AFTER, FATAL_LOGIN, LOGIN_TIMEOUT, MAX_FRAME, PING_EVERY, PROTOCOL,
+  REQUEST_TIMEOUT, TRANSCRIPT_PAGE,
+} from "./config.js";
 import { showInvitation } from "./invitations.js";
 import { setAvailability } from "./offline.js";
 import { pump } from "./outbox.js";
@@ -16,7 +19,10 @@ import { siteDataAfterLogin } from "./site_data.js";
 import { K_TOKEN, store } from "./storage.js";
 import { byteLength } from "./text.js";
 import { currentPage, deviceInfo, loggedInWithPage, pageUrl, sendPageView } from "./tracking.js";
-import { adoptSummary, applyEvent, chat, chatIsOpen, chatMaxSeq, hideTyping, markChatEndedLocally, maxEventId, onQueuePosition, onTyping, resetConversation } from "./transcript.js";
+import {
+  adoptSummary, applyEvent, chat, chatIsOpen, chatMaxSeq, hideTyping, markChatEndedLocally, maxEventId,
+  onQueuePosition, onTyping, resetConversation,
+} from "./transcript.js";
 
 let ws = null;
 export let connGen = 0;

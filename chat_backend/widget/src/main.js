@@ -29,7 +29,9 @@ import { wireGreeting } from "./invitations.js";
 import { restoreAvailability, wireOffline } from "./offline.js";
 import { outbox, restoreOutbox } from "./outbox.js";
 import { pageAllowed } from "./page_push.js";
-import { connState, isOpen, mount, setConnState, setOpen, ui, updateBadge, updateChrome, wirePanel } from "./panel.js";
+import {
+  connState, isOpen, mount, setConnState, setOpen, ui, updateBadge, updateChrome, wirePanel,
+} from "./panel.js";
 import { wireRating } from "./rating.js";
 import { findScript, script, siteId, useScript } from "./site.js";
 import { API, runQueue } from "./site_data.js";

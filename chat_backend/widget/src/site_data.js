@@ -1,6 +1,8 @@
 // The site's API: identify, setCustomData, setCart (and calls queued before the widget loaded).
 
-import { MAX_CART_ITEMS, MAX_CUSTOM_FIELDS, MAX_FRAME, MAX_LABEL, MAX_SHORT, MAX_TITLE, MAX_VALUE } from "./config.js";
+import {
+  MAX_CART_ITEMS, MAX_CUSTOM_FIELDS, MAX_FRAME, MAX_LABEL, MAX_SHORT, MAX_TITLE, MAX_VALUE,
+} from "./config.js";
 import { loggedIn, sendFrame, sendFrameText } from "./connection.js";
 import { amount, byteLength, cutText, scalarText } from "./text.js";
 

@@ -10,7 +10,9 @@ import { failed, forgetFailed, outbox, removeFromOutbox, retrySend } from "./out
 import { applyPagePush, resetPagePushes } from "./page_push.js";
 import { countUnread, isOpen, mutate, nearBottom, scrollToBottom, ui, updateChrome } from "./panel.js";
 import { applyRating, clearRating, offerRating } from "./rating.js";
-import { agentMsgSeq, agentReadSeq, readSent, resetReadMarks, scheduleMarkRead, showReceipt } from "./receipts.js";
+import {
+  agentMsgSeq, agentReadSeq, readSent, resetReadMarks, scheduleMarkRead, showReceipt,
+} from "./receipts.js";
 import { T, fmt, formatTime } from "./strings.js";
 
 export let maxEventId = 0;
