@@ -1,12 +1,12 @@
-"""Small dialogs of the admin pages: one that runs a server call and keeps a refusal on screen, a
-confirmation built on it, and the one-time display of a temporary password.
+"""Small dialogs of the admin pages: one that runs a server call and keeps a refusal on screen (the
+base of the agent form and of `operator_app.ui.confirm`), and the one-time display of a temporary
+password.
 
 Objects inside each: ``actionButton``, ``actionError``; ``temporaryPassword``, ``copyPasswordButton``.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,10 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from operator_app.ui.admin.refusal import refusal_text
-from operator_app.ui.async_tools import async_slot, disabled
-from operator_app.ui.error_text import is_expected
-
-log = logging.getLogger(__name__)
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 
 
 def plain_label(text: str, parent: QWidget, name: str = "") -> QLabel:
@@ -40,9 +37,10 @@ def plain_label(text: str, parent: QWidget, name: str = "") -> QLabel:
 
 
 class ActionDialog(QDialog):
-    """The action button runs `action` (set by the caller); on success the dialog is accepted with the
-    result in `outcome`, on a refusal the reason stays in ``actionError`` and the dialog stays open.
-    Subclasses add fields to `self.body` and may refuse input in `check()` before anything is sent."""
+    """The action button runs `action` (set by the caller; without one it just accepts); on success the
+    dialog is accepted with the result in `outcome`, on a refusal the reason stays in ``actionError``
+    and the dialog stays open. Subclasses add fields to `self.body` and may refuse input in `check()`
+    before anything is sent."""
 
     def __init__(self, title: str, action_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,21 +72,19 @@ class ActionDialog(QDialog):
         """Refuse bad input before sending (call `show_error`); True to go on."""
         return True
 
+    def show_refusal(self, error: BaseException) -> None:
+        self.show_error(refusal_text(error))
+
     @async_slot()
+    @reports_errors(on_error="show_refusal")
     async def perform(self) -> None:
-        if self.action is None or not self.check():
+        """Run the action (if any); accept on success, keep the refusal on screen otherwise."""
+        if not self.check():
             return
         self.error.hide()
-        try:
+        if self.action is not None:
             with disabled(self.action_button):
                 self.outcome = await self.action()
-        except Exception as exc:
-            if is_expected(exc):
-                log.warning("%s refused: %r", self.objectName(), exc)
-            else:
-                log.exception("%s failed", self.objectName())
-            self.show_error(refusal_text(exc))
-            return
         self.accept()
 
 
