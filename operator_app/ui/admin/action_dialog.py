@@ -88,16 +88,6 @@ class ActionDialog(QDialog):
         self.accept()
 
 
-class ConfirmDialog(ActionDialog):
-    """A question with the consequences spelled out; the action runs only when confirmed."""
-
-    def __init__(self, title: str, text: str, action_text: str, parent: QWidget | None = None) -> None:
-        super().__init__(title, action_text, parent)
-        self.text = plain_label(text, self, "confirmText")
-        self.body.addWidget(self.text)
-        self.resize(440, 160)
-
-
 class TemporaryPasswordDialog(QDialog):
     """``temporaryPasswordDialog``: shows a temporary password once, with a Copy button."""
 
