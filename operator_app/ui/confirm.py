@@ -2,17 +2,80 @@
 
 The question is a modal `ConfirmDialog` opened with ``show()`` and awaited through `finished_future`
 (never ``exec()`` or a static `QMessageBox` helper). Objects inside it: ``confirmText``,
-``actionButton`` (says `ok_label`), ``actionError`` and a Cancel button; Esc cancels.
+``actionButton`` (says `ok_label`), ``actionError`` and a Cancel button; Esc cancels. Its base,
+`ActionDialog`, is any dialog whose button runs a server call and keeps a refusal on screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from operator_app.ui.admin.action_dialog import ActionDialog, plain_label
-from operator_app.ui.async_tools import finished_future
+from operator_app.ui.async_tools import async_slot, disabled, finished_future, reports_errors
+from operator_app.ui.refusal import refusal_text
+
+
+def _plain_label(text: str, parent: QWidget, name: str) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+class ActionDialog(QDialog):
+    """The action button runs `action` (set by the caller; without one it just accepts); on success the
+    dialog is accepted with the result in `outcome`, on a refusal the reason stays in ``actionError``
+    and the dialog stays open. Subclasses add fields to `self.body` and may refuse input in `check()`
+    before anything is sent."""
+
+    def __init__(self, title: str, action_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)  # window-modal for its page's dialog, opened with show()
+        self.action: Callable[[], Awaitable[Any]] | None = None
+        self.outcome: Any = None
+        self.body = QVBoxLayout()
+        self.error = _plain_label("", self, "actionError")
+        self.error.setStyleSheet("color: #b91c1c;")
+        self.error.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.action_button = QPushButton(action_text, self)
+        self.action_button.setObjectName("actionButton")
+        self.action_button.setDefault(True)
+        self.buttons.addButton(self.action_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.action_button.clicked.connect(self.perform)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.body, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def check(self) -> bool:
+        """Refuse bad input before sending (call `show_error`); True to go on."""
+        return True
+
+    def show_refusal(self, error: BaseException) -> None:
+        self.show_error(refusal_text(error))
+
+    @async_slot()
+    @reports_errors(on_error="show_refusal")
+    async def perform(self) -> None:
+        """Run the action (if any); accept on success, keep the refusal on screen otherwise."""
+        if not self.check():
+            return
+        self.error.hide()
+        if self.action is not None:
+            with disabled(self.action_button):
+                self.outcome = await self.action()
+        self.accept()
 
 
 class ConfirmDialog(ActionDialog):
@@ -21,7 +84,7 @@ class ConfirmDialog(ActionDialog):
 
     def __init__(self, title: str, text: str, action_text: str, parent: QWidget | None = None) -> None:
         super().__init__(title, action_text, parent)
-        self.text = plain_label(text, self, "confirmText")
+        self.text = _plain_label(text, self, "confirmText")
         self.body.addWidget(self.text)
         self.resize(440, 160)
 

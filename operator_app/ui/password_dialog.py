@@ -23,8 +23,8 @@ from chat_protocol import ErrorCode
 from chat_protocol.admin import MIN_PASSWORD_CHARS, PasswordChange
 from operator_app.errors import ApiError
 from operator_app.store.admin_service import AdminService
-from operator_app.ui.admin.refusal import refusal_text
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.refusal import refusal_text
 
 MAX_PASSWORD_CHARS = 1024
 

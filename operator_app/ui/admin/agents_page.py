@@ -27,10 +27,10 @@ from chat_protocol.admin import AgentCreated
 from chat_protocol.rest import GroupInfo
 from chat_protocol.supervision import AgentDetail, AgentUpdate
 from operator_app.store.admin_service import AdminService
-from operator_app.ui.admin.action_dialog import TemporaryPasswordDialog, plain_label
 from operator_app.ui.admin.agent_form import AgentFormDialog
 from operator_app.ui.admin.agents_model import AgentsModel
 from operator_app.ui.admin.page import AdminPage
+from operator_app.ui.admin.temporary_password import TemporaryPasswordDialog, plain_label
 from operator_app.ui.async_tools import async_slot, finished_future, reports_errors
 from operator_app.ui.confirm import confirm
 

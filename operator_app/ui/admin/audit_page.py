@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 
 from chat_protocol.supervision import AuditEntry
 from operator_app.store.admin_service import AdminService
-from operator_app.ui.admin.action_dialog import plain_label
 from operator_app.ui.admin.audit_model import AuditModel, details_text
 from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.admin.refusal import refusal_text
+from operator_app.ui.admin.temporary_password import plain_label
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.refusal import refusal_text
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100

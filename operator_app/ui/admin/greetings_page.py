@@ -211,8 +211,6 @@ class GreetingRulesPage(MasterDetailPage[GreetingRule, GreetingRuleInput]):
 
     def show_items(self, items: list[GreetingRule]) -> None:
         self.model.set_rules(items)
-        if self.editing is not None and self.model.row_of(self.editing.rule_id) < 0:
-            self.edit(None)
 
     def empty_text(self) -> str:
         return self.tr("No greeting rules yet. Write one and save it.")

@@ -28,8 +28,8 @@ from chat_protocol.traffic import BusinessHours
 from operator_app.store.admin_service import AdminService
 from operator_app.ui.admin.message_label import MessageLabel
 from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.admin.refusal import refusal_text
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.refusal import refusal_text
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from operator_app.store.admin_service import AdminService
 from operator_app.ui.admin.message_label import MessageLabel
 from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.admin.refusal import refusal_text
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.confirm import confirm
+from operator_app.ui.refusal import refusal_text
 
 T = TypeVar("T")  # an item: GroupInfo, SiteInfo, CannedReply, GreetingRule
 B = TypeVar("B")  # what the form sends: GroupInput, SiteInput, ...
@@ -117,7 +117,7 @@ class MasterDetailPage(AdminPage, Generic[T, B]):
         raise NotImplementedError
 
     def show_items(self, items: list[T]) -> None:
-        """Put freshly loaded items into the view; keep or drop the one in the form."""
+        """Put freshly loaded items into the view."""
         raise NotImplementedError
 
     def empty_text(self) -> str:
@@ -172,6 +172,8 @@ class MasterDetailPage(AdminPage, Generic[T, B]):
             items = await self.fetch()
         self.update_buttons()
         self.show_items(items)
+        if self.editing is not None and self.row_of(self.item_id(self.editing)) < 0:
+            self.edit(None)  # gone from the server: the form offers a new item
         self.update_state()
 
     def show_load_failure(self, error: BaseException) -> None:

@@ -97,8 +97,6 @@ class RepliesPage(MasterDetailPage[CannedReply, CannedReplyInput]):
 
     def show_items(self, items: list[CannedReply]) -> None:
         self.model.set_replies(items)  # only the team's replies
-        if self.editing is not None and self.model.row_of(self.editing.canned_id) < 0:
-            self.edit(None)
 
     def empty_text(self) -> str:
         return self.tr("No team replies yet. Write one and save it.")

@@ -27,8 +27,8 @@ from chat_protocol.traffic import TrafficSettings
 from operator_app.store.admin_service import AdminService
 from operator_app.ui.admin.message_label import MessageLabel
 from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.admin.refusal import refusal_text
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.refusal import refusal_text
 
 
 def to_minutes(seconds: int) -> int:

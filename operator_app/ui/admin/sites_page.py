@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from chat_protocol.admin import SiteInfo, SiteInput
 from operator_app.store.admin_service import AdminService
 from operator_app.store.choice_list_model import ChoiceListModel
-from operator_app.ui.admin.action_dialog import plain_label
 from operator_app.ui.admin.master_detail import MasterDetailPage
+from operator_app.ui.admin.temporary_password import plain_label
 
 MAX_ORIGINS = 50
 
