@@ -1,26 +1,143 @@
-"""The team view's and the admin settings' access to the server: `AdminApi` calls with the signed-in
-agent's token, refreshed once on expiry (`AuthSession.call`)."""
+"""What the team view, the password dialog and the admin settings ask of the server: one typed method
+per action, each with the signed-in agent's token, refreshed once on expiry (`AuthSession.call`).
+Every method raises `operator_app.errors.ApiError` when the server refuses or cannot be reached."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from datetime import datetime
 
+from chat_protocol.admin import (
+    AgentCreate,
+    AgentCreated,
+    PasswordChange,
+    SiteInfo,
+    SiteInput,
+    TeamMember,
+    TemporaryPassword,
+)
+from chat_protocol.canned import CannedReply, CannedReplyInput
+from chat_protocol.models import RoutingStatus
+from chat_protocol.rest import GroupInfo, GroupInput, RoutingSettings
+from chat_protocol.supervision import AgentDetail, AgentUpdate, AuditEntry
+from chat_protocol.traffic import BusinessHours, GreetingRule, GreetingRuleInput, TrafficSettings
 from operator_app.net.admin_api import AdminApi
 from operator_app.net.session import AuthSession
 
-P = ParamSpec("P")
-T = TypeVar("T")
-
 
 class AdminService:
-    """`await service.call(service.api.create_agent, body)`: raises `ApiError` when refused."""
+    """Typed calls for supervisors and admins (the server checks the role of every one)."""
 
     def __init__(self, auth: AuthSession) -> None:
-        self.auth = auth
-        self.api = AdminApi(auth.api)
+        self._auth = auth
+        self._admin = AdminApi(auth.api)
 
-    async def call(
-        self, fn: Callable[Concatenate[str, P], Awaitable[T]], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
-        return await self.auth.call(lambda token: fn(token, *args, **kwargs))
+    # --- team (supervisors and admins) -----------------------------------------------------------
+
+    async def team(self, since: datetime) -> list[TeamMember]:
+        """Everyone in my scope with status, load, chats and first-response time since `since`."""
+        return await self._auth.call(lambda token: self._admin.team(token, since))
+
+    async def set_agent_status(self, agent_id: str, status: RoutingStatus) -> AgentDetail:
+        return await self._auth.call(lambda token: self._admin.set_agent_status(token, agent_id, status))
+
+    # --- my own password (any role) --------------------------------------------------------------
+
+    async def change_password(self, body: PasswordChange) -> None:
+        await self._auth.call(lambda token: self._admin.change_password(token, body))
+
+    # --- agent accounts --------------------------------------------------------------------------
+
+    async def list_agents(self) -> list[AgentDetail]:
+        """Every account, deactivated ones included."""
+        return await self._auth.call(self._admin.accounts)
+
+    async def create_agent(self, body: AgentCreate) -> AgentCreated:
+        """The new account and its temporary password (shown once)."""
+        return await self._auth.call(lambda token: self._admin.create_agent(token, body))
+
+    async def update_agent(self, agent_id: str, body: AgentUpdate) -> AgentDetail:
+        """Role, groups, chat limit or active: only the fields set in `body` change."""
+        return await self._auth.call(lambda token: self._admin.update_agent(token, agent_id, body))
+
+    async def reset_password(self, agent_id: str) -> TemporaryPassword:
+        return await self._auth.call(lambda token: self._admin.reset_password(token, agent_id))
+
+    # --- groups ----------------------------------------------------------------------------------
+
+    async def list_groups(self) -> list[GroupInfo]:
+        return await self._auth.call(self._admin.groups)
+
+    async def save_group(self, group_id: str | None, body: GroupInput) -> GroupInfo:
+        """Create a group (`group_id` None) or replace the name and members of one."""
+        if group_id is None:
+            return await self._auth.call(lambda token: self._admin.create_group(token, body))
+        return await self._auth.call(lambda token: self._admin.update_group(token, group_id, body))
+
+    async def delete_group(self, group_id: str) -> None:
+        await self._auth.call(lambda token: self._admin.delete_group(token, group_id))
+
+    # --- sites -----------------------------------------------------------------------------------
+
+    async def list_sites(self) -> list[SiteInfo]:
+        return await self._auth.call(self._admin.sites)
+
+    async def save_site(self, site_id: str | None, body: SiteInput) -> SiteInfo:
+        """Create a site (`site_id` None) or replace the name and origins of one."""
+        if site_id is None:
+            return await self._auth.call(lambda token: self._admin.create_site(token, body))
+        return await self._auth.call(lambda token: self._admin.update_site(token, site_id, body))
+
+    # --- team canned replies ---------------------------------------------------------------------
+
+    async def list_canned(self) -> list[CannedReply]:
+        """My personal replies and the team's (the caller keeps the ones it shows)."""
+        return await self._auth.call(self._auth.api.list_canned)
+
+    async def save_team_reply(self, canned_id: str | None, body: CannedReplyInput) -> CannedReply:
+        """Create a reply (`canned_id` None) or change one; `body.shared` makes it a team reply."""
+        if canned_id is None:
+            return await self._auth.call(lambda token: self._admin.create_canned(token, body))
+        return await self._auth.call(lambda token: self._auth.api.update_canned(token, canned_id, body))
+
+    async def delete_canned(self, canned_id: str) -> None:
+        await self._auth.call(lambda token: self._auth.api.delete_canned(token, canned_id))
+
+    # --- greeting rules and business hours -------------------------------------------------------
+
+    async def list_greeting_rules(self) -> list[GreetingRule]:
+        return await self._auth.call(self._admin.greeting_rules)
+
+    async def save_greeting_rule(self, rule_id: str | None, body: GreetingRuleInput) -> GreetingRule:
+        """Create a rule (`rule_id` None) or replace one."""
+        if rule_id is None:
+            return await self._auth.call(lambda token: self._admin.create_greeting_rule(token, body))
+        return await self._auth.call(lambda token: self._admin.update_greeting_rule(token, rule_id, body))
+
+    async def delete_greeting_rule(self, rule_id: str) -> None:
+        await self._auth.call(lambda token: self._admin.delete_greeting_rule(token, rule_id))
+
+    async def business_hours(self) -> BusinessHours:
+        return await self._auth.call(self._admin.business_hours)
+
+    async def save_business_hours(self, body: BusinessHours) -> BusinessHours:
+        return await self._auth.call(lambda token: self._admin.save_business_hours(token, body))
+
+    # --- routing, timeouts and traffic retention -------------------------------------------------
+
+    async def routing(self) -> RoutingSettings:
+        return await self._auth.call(self._admin.routing)
+
+    async def save_routing(self, body: RoutingSettings) -> RoutingSettings:
+        return await self._auth.call(lambda token: self._admin.save_routing(token, body))
+
+    async def traffic_settings(self) -> TrafficSettings:
+        return await self._auth.call(self._admin.traffic_settings)
+
+    async def save_traffic_settings(self, body: TrafficSettings) -> TrafficSettings:
+        return await self._auth.call(lambda token: self._admin.save_traffic_settings(token, body))
+
+    # --- audit log -------------------------------------------------------------------------------
+
+    async def audit(self, *, limit: int, before_id: int | None = None) -> list[AuditEntry]:
+        """Newest first; `before_id` pages back."""
+        return await self._auth.call(lambda token: self._admin.audit(token, limit=limit, before_id=before_id))

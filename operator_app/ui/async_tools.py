@@ -10,7 +10,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, overload
 
 from PySide6.QtWidgets import QDialog, QWidget
 from qasync import asyncSlot
@@ -32,8 +32,23 @@ class ShowsErrors(Protocol):
     def show_error(self, text: str) -> None: ...
 
 
-def reports_errors(fn: Callable[..., Awaitable[R]]) -> Callable[..., Coroutine[Any, Any, R | None]]:
-    """Catch a failed action of a `ShowsErrors` object: log it, tell the user in one sentence."""
+@overload
+def reports_errors(fn: Callable[..., Awaitable[R]], /) -> Callable[..., Coroutine[Any, Any, R | None]]: ...
+
+
+@overload
+def reports_errors(
+    *, on_error: str
+) -> Callable[[Callable[..., Awaitable[R]]], Callable[..., Coroutine[Any, Any, R | None]]]: ...
+
+
+def reports_errors(fn: Callable[..., Awaitable[R]] | None = None, /, *, on_error: str | None = None) -> Any:
+    """Catch a failed action of a `ShowsErrors` object: log it, tell the user in one sentence.
+
+    ``@reports_errors(on_error="show_refusal")``: the object's ``show_refusal(exc)`` tells the user
+    instead, its own way (the server's reason next to the field, a page's failed state)."""
+    if fn is None:
+        return functools.partial(reports_errors, on_error=on_error)
 
     @functools.wraps(fn)
     async def wrapper(self: ShowsErrors, *args: Any, **kwargs: Any) -> R | None:
@@ -46,7 +61,10 @@ def reports_errors(fn: Callable[..., Awaitable[R]]) -> Callable[..., Coroutine[A
                 log.warning("%s failed: %r", fn.__qualname__, exc)
             else:
                 log.exception("%s failed", fn.__qualname__)
-            self.show_error(describe_error(exc))
+            if on_error is None:
+                self.show_error(describe_error(exc))
+            else:
+                getattr(self, on_error)(exc)
             return None
 
     return wrapper

@@ -7,8 +7,6 @@ A mismatch or a too short password is refused before anything is sent.
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,11 +23,9 @@ from chat_protocol import ErrorCode
 from chat_protocol.admin import MIN_PASSWORD_CHARS, PasswordChange
 from operator_app.errors import ApiError
 from operator_app.store.admin_service import AdminService
-from operator_app.ui.admin.refusal import refusal_text
-from operator_app.ui.async_tools import async_slot, disabled
-from operator_app.ui.error_text import is_expected
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.refusal import refusal_text
 
-log = logging.getLogger(__name__)
 MAX_PASSWORD_CHARS = 1024
 
 
@@ -125,25 +121,22 @@ class PasswordDialog(QDialog):
             return None
         return PasswordChange(current_password=current, new_password=new)
 
+    def show_refusal(self, error: BaseException) -> None:
+        """The server's refusal, inline; a wrong current password selects that field."""
+        if is_wrong_current_password(error):
+            self.show_error(self.tr("The current password is wrong."), self.current)
+        else:
+            self.show_error(refusal_text(error))
+
     @async_slot()
+    @reports_errors(on_error="show_refusal")
     async def submit(self) -> None:
         body = self.check()
         if body is None:
             return
         self.error.hide()
-        try:
-            with disabled(self.change_button, self.current, self.new, self.repeat):
-                await self.service.call(self.service.api.change_password, body)
-        except Exception as exc:
-            if is_expected(exc):
-                log.warning("password change refused: %r", exc)
-            else:
-                log.exception("password change failed")
-            if is_wrong_current_password(exc):
-                self.show_error(self.tr("The current password is wrong."), self.current)
-            else:
-                self.show_error(refusal_text(exc))
-            return
+        with disabled(self.change_button, self.current, self.new, self.repeat):
+            await self.service.change_password(body)
         self.password_changed = True
         for field in (self.current, self.new, self.repeat):
             field.clear()

@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
 
 from chat_protocol.admin import TeamMember
 from chat_protocol.models import RoutingStatus
+from chat_protocol.supervision import AgentDetail
 from operator_app.errors import ApiError
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.team_model import TeamModel, TeamRole, status_icon, status_text
-from operator_app.ui.error_text import describe_error, is_expected
+from operator_app.ui.async_tools import reports_errors
+from operator_app.ui.error_text import describe_error
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ class TeamView(QWidget):
         self.loading = False
         self._groups_loaded = False
         self._again = False
+        self._status_target = ""  # the name of the agent whose status is being changed
         self._tasks: set[asyncio.Task[Any]] = set()
 
         self.summary = QLabel(self)
@@ -173,19 +176,10 @@ class TeamView(QWidget):
         self.loading = True
         self._update_states()
         self.refresh_button.setEnabled(False)
-        admin = self.session.admin
         try:
-            members = await admin.call(admin.api.team, local_midnight())
-            await self._load_group_names(members)
-        except asyncio.CancelledError:
-            self.loading = False  # the view may be gone: touch no widget
-            raise
-        except Exception as exc:
-            self._log("team reload", exc)
-            self.error.setText(self.tr("The team could not be loaded: %1").replace("%1", describe_error(exc)))
-            self.error.show()
-            members = None
-        self.loading = False
+            members = await self._load_team()
+        finally:
+            self.loading = False  # cancelled, the view may be gone: touch no widget here
         self.refresh_button.setEnabled(True)
         self._update_states()
         if members is None:
@@ -198,6 +192,17 @@ class TeamView(QWidget):
         if self._again:
             self._again = False
             await self.reload()
+
+    @reports_errors(on_error="show_load_failure")
+    async def _load_team(self) -> list[TeamMember]:
+        members = await self.session.admin.team(local_midnight())
+        await self._load_group_names(members)
+        return members
+
+    def show_load_failure(self, error: BaseException) -> None:
+        """A failed load, with the reason; the rows loaded before stay."""
+        self.error.setText(self.tr("The team could not be loaded: %1").replace("%1", describe_error(error)))
+        self.error.show()
 
     async def _load_group_names(self, members: list[TeamMember]) -> None:
         """Group names once, and again when an unknown group shows up; a failure leaves them blank."""
@@ -276,18 +281,12 @@ class TeamView(QWidget):
         """Ask the server to change the agent's status; the outcome is shown in ``teamMessage``."""
         member = self.model.find(agent_id)
         name = " ".join(member.name.split()) if member is not None else agent_id
-        admin = self.session.admin
         self.status_button.setEnabled(False)
-        try:
-            await admin.call(admin.api.set_agent_status, agent_id, status)
-        except asyncio.CancelledError:
-            raise  # the view may be gone: touch no widget
-        except Exception as exc:
-            self._log("set agent status", exc)
-            self._show_message(self._refusal(exc, name), error=True)
-            self._update_buttons()
-            return False
+        self._status_target = name
+        changed = await self._send_status(agent_id, status)  # cancelled: the view may be gone
         self._update_buttons()
+        if changed is None:
+            return False
         self._show_message(
             self.tr("%1 is now: %2").replace("%1", name).replace("%2", status_text(status.value)),
             error=False,
@@ -295,7 +294,14 @@ class TeamView(QWidget):
         await self.reload()
         return True
 
-    def _refusal(self, exc: Exception, name: str) -> str:
+    @reports_errors(on_error="show_status_refusal")
+    async def _send_status(self, agent_id: str, status: RoutingStatus) -> AgentDetail:
+        return await self.session.admin.set_agent_status(agent_id, status)
+
+    def show_status_refusal(self, error: BaseException) -> None:
+        self._show_message(self._refusal(error, self._status_target), error=True)
+
+    def _refusal(self, exc: BaseException, name: str) -> str:
         if isinstance(exc, ApiError) and exc.status == 404:
             return self.tr("%1's status was not changed: they are not in your groups.").replace("%1", name)
         if isinstance(exc, ApiError) and exc.status == 403:
@@ -308,13 +314,6 @@ class TeamView(QWidget):
         self.message.setStyleSheet("color: #b91c1c;" if error else "color: #166534;")
         self.message.setText(text)
         self.message.show()
-
-    @staticmethod
-    def _log(what: str, exc: BaseException) -> None:
-        if is_expected(exc):
-            log.warning("%s failed: %r", what, exc)
-        else:
-            log.exception("%s failed", what)
 
     async def stop(self) -> None:
         """Stop reloading and end the loads and status changes under way (before the view goes)."""

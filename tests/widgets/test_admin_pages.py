@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QLabel,
     QLineEdit,
-    QMessageBox,
+    QPushButton,
     QWidget,
 )
 
@@ -87,11 +89,23 @@ def _state(page: AdminPage) -> QLabel:
     return label
 
 
-async def _confirm(page: QWidget, name: str, answer: QMessageBox.StandardButton) -> None:
-    await until(lambda: page.findChild(QMessageBox, name) is not None, what=name)
-    box = page.findChild(QMessageBox, name)
-    assert box is not None
-    box.button(answer).click()
+def _shown(page: QWidget, name: str) -> QDialog | None:
+    return next((d for d in page.findChildren(QDialog, name) if d.isVisible()), None)
+
+
+async def _confirm(page: QWidget, name: str, yes: bool) -> None:
+    """Answer the confirmation `name`: its action button, or Cancel."""
+    await until(lambda: _shown(page, name) is not None, what=name)
+    dialog = _shown(page, name)
+    assert dialog is not None
+    if yes:
+        button = dialog.findChild(QPushButton, "actionButton")
+    else:
+        box = dialog.findChild(QDialogButtonBox)
+        assert box is not None
+        button = box.button(QDialogButtonBox.StandardButton.Cancel)
+    assert button is not None
+    button.click()
 
 
 # --- routing and timeouts ---------------------------------------------------------------------
@@ -276,7 +290,7 @@ def test_greetings_page_creates_edits_and_deletes(
         assert page.site.findData(backend.site_id) > 0  # the sites from GET /sites
 
         # Invalid: no name, then an empty ticked condition; refused inline.
-        page.new_rule()
+        page.new_item()
         page.text.setPlainText("Hello! Can we help?")
         assert not await page.save()
         message = page.findChild(QLabel, "greetingsMessage")
@@ -336,12 +350,12 @@ def test_greetings_page_creates_edits_and_deletes(
         # Delete asks first: No keeps it, Yes deletes it.
         page.select(saved["rule_id"])
         page.delete_button.click()
-        await _confirm(page, "greetingDeleteConfirm", QMessageBox.StandardButton.No)
+        await _confirm(page, "greetingDeleteConfirm", yes=False)
         await asyncio.sleep(0.2)
         assert len(await rest.get("/greeting-rules")) == 2
         page.select(saved["rule_id"])
         page.delete_button.click()
-        await _confirm(page, "greetingDeleteConfirm", QMessageBox.StandardButton.Yes)
+        await _confirm(page, "greetingDeleteConfirm", yes=True)
         await until(lambda: table.model().rowCount() == 1, what="the rule gone from the table")
         assert [r["rule_id"] for r in await rest.get("/greeting-rules")] == [existing["rule_id"]]
         assert "greeting_rule.delete" in await rest.audit_actions()
@@ -392,7 +406,7 @@ def test_replies_page_edits_team_replies_only(
         assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["#thanks  \u2014  Thanks"]
 
         # Invalid shortcut: refused inline, nothing sent.
-        page.new_reply()
+        page.new_item()
         page.shortcut.setText("two words")
         page.title_edit.setText("Hello")
         page.text.setPlainText("Hello {visitor.name|there}!")
@@ -422,7 +436,7 @@ def test_replies_page_edits_team_replies_only(
 
         # Delete after confirming.
         page.delete_button.click()
-        await _confirm(page, "adminReplyDeleteConfirm", QMessageBox.StandardButton.Yes)
+        await _confirm(page, "adminReplyDeleteConfirm", yes=True)
         await until(lambda: model.rowCount() == 1, what="the reply gone")
         assert "thanks" not in {r["shortcut"] for r in await rest.get("/canned")}
         assert all(r.shortcut != "thanks" for r in library.replies())
@@ -430,7 +444,7 @@ def test_replies_page_edits_team_replies_only(
 
         # The server stops: the save fails with the reason.
         backend.stop()
-        page.new_reply()
+        page.new_item()
         page.shortcut.setText("bye")
         page.title_edit.setText("Bye")
         page.text.setPlainText("Goodbye!")

@@ -14,8 +14,8 @@ from chat_protocol.admin import AgentCreate
 from chat_protocol.rest import GroupInfo
 from chat_protocol.supervision import AgentDetail, AgentUpdate, Role
 from operator_app.store.choice_list_model import ChoiceListModel
-from operator_app.ui.admin.action_dialog import ActionDialog
 from operator_app.ui.admin.agents_model import role_text
+from operator_app.ui.confirm import ActionDialog
 
 ROLES: tuple[Role, ...] = ("agent", "supervisor", "admin")
 MAX_CHATS = 50

@@ -23,15 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol.admin import AgentCreated, TemporaryPassword
+from chat_protocol.admin import AgentCreated
 from chat_protocol.rest import GroupInfo
 from chat_protocol.supervision import AgentDetail, AgentUpdate
 from operator_app.store.admin_service import AdminService
-from operator_app.ui.admin.action_dialog import ConfirmDialog, TemporaryPasswordDialog, plain_label
 from operator_app.ui.admin.agent_form import AgentFormDialog
 from operator_app.ui.admin.agents_model import AgentsModel
 from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.async_tools import async_slot, finished_future
+from operator_app.ui.admin.temporary_password import TemporaryPasswordDialog, plain_label
+from operator_app.ui.async_tools import async_slot, finished_future, reports_errors
+from operator_app.ui.confirm import confirm
 
 
 class AgentsPage(AdminPage):
@@ -90,15 +91,10 @@ class AgentsPage(AdminPage):
 
     # --- loading --------------------------------------------------------------------------------
 
+    @reports_errors(on_error="show_failed")
     async def reload(self) -> None:
         self.show_loading()
-        try:
-            accounts, groups = await asyncio.gather(
-                self.service.call(self.service.api.accounts), self.service.call(self.service.api.groups)
-            )
-        except Exception as exc:
-            self.show_failed(exc)
-            return
+        accounts, groups = await asyncio.gather(self.service.list_agents(), self.service.list_groups())
         self._show(accounts, groups)
 
     def _show(self, accounts: list[AgentDetail], groups: list[GroupInfo], select: str | None = None) -> None:
@@ -154,7 +150,7 @@ class AgentsPage(AdminPage):
     @async_slot()
     async def new_agent(self) -> None:
         dialog = AgentFormDialog(self.groups, None, self)
-        dialog.action = lambda: self.service.call(self.service.api.create_agent, dialog.create_body())
+        dialog.action = lambda: self.service.create_agent(dialog.create_body())
         done = finished_future(dialog)
         dialog.show()
         await done
@@ -172,9 +168,7 @@ class AgentsPage(AdminPage):
         if agent is None:
             return
         dialog = AgentFormDialog(self.groups, agent, self)
-        dialog.action = lambda: self.service.call(
-            self.service.api.update_agent, agent.agent_id, dialog.update_body()
-        )
+        dialog.action = lambda: self.service.update_agent(agent.agent_id, dialog.update_body())
         done = finished_future(dialog)
         dialog.show()
         await done
@@ -201,16 +195,14 @@ class AgentsPage(AdminPage):
                 "%1", agent.name
             )
             action_text = self.tr("Reactivate")
-        dialog = ConfirmDialog(title, text, action_text, self)
-        dialog.setObjectName("deactivateAgentConfirm")
         body = AgentUpdate(active=not agent.active)
-        dialog.action = lambda: self.service.call(self.service.api.update_agent, agent.agent_id, body)
-        done = finished_future(dialog)
-        dialog.show()
-        await done
-        dialog.deleteLater()
-        if isinstance(dialog.outcome, AgentDetail):
-            self._replace(dialog.outcome)
+        changed: list[AgentDetail] = []
+
+        async def change() -> None:
+            changed.append(await self.service.update_agent(agent.agent_id, body))
+
+        if await confirm(self, title, text, action_text, name="deactivateAgentConfirm", action=change):
+            self._replace(changed[0])
             done_text = self.tr("%1 was deactivated.") if agent.active else self.tr("%1 was reactivated.")
             self._notice(done_text.replace("%1", agent.name))
 
@@ -219,25 +211,20 @@ class AgentsPage(AdminPage):
         agent = self.selected_agent()
         if agent is None:
             return
-        dialog = ConfirmDialog(
-            self.tr("Reset password"),
-            self.tr(
-                "Give %1 a new temporary password? Their current password stops working and they are "
-                "signed out everywhere; they choose a new password when they sign in."
-            ).replace("%1", agent.name),
-            self.tr("Reset password"),
-            self,
-        )
-        dialog.setObjectName("resetPasswordConfirm")
-        dialog.action = lambda: self.service.call(self.service.api.reset_password, agent.agent_id)
-        done = finished_future(dialog)
-        dialog.show()
-        await done
-        dialog.deleteLater()
-        if isinstance(dialog.outcome, TemporaryPassword):
+        passwords: list[str] = []
+
+        async def reset() -> None:
+            passwords.append((await self.service.reset_password(agent.agent_id)).temporary_password)
+
+        question = self.tr(
+            "Give %1 a new temporary password? Their current password stops working and they are "
+            "signed out everywhere; they choose a new password when they sign in."
+        ).replace("%1", agent.name)
+        title = self.tr("Reset password")
+        if await confirm(self, title, question, title, name="resetPasswordConfirm", action=reset):
             self._notice(self.tr("The password of %1 was reset.").replace("%1", agent.name))
             self.changed.emit()
-            await self._show_password(agent.name, dialog.outcome.temporary_password)
+            await self._show_password(agent.name, passwords[0])
 
     async def _show_password(self, name: str, password: str) -> None:
         dialog = TemporaryPasswordDialog(name, password, self)

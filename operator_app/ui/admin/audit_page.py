@@ -26,12 +26,11 @@ from PySide6.QtWidgets import (
 
 from chat_protocol.supervision import AuditEntry
 from operator_app.store.admin_service import AdminService
-from operator_app.ui.admin.action_dialog import plain_label
 from operator_app.ui.admin.audit_model import AuditModel, details_text
 from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.admin.refusal import refusal_text
-from operator_app.ui.async_tools import async_slot, disabled
-from operator_app.ui.error_text import is_expected
+from operator_app.ui.admin.temporary_password import plain_label
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.refusal import refusal_text
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
@@ -96,15 +95,15 @@ class AuditPage(AdminPage):
 
     # --- loading --------------------------------------------------------------------------------
 
+    @reports_errors(on_error="show_failed")
     async def reload(self) -> None:
         self.show_loading()
         self.message.clear()
-        api = self.service.api
         results: tuple[Any, ...] = await asyncio.gather(
-            self.service.call(api.audit, limit=self.page_size),
-            self.service.call(api.accounts),
-            self.service.call(api.groups),
-            self.service.call(api.sites),
+            self.service.audit(limit=self.page_size),
+            self.service.list_agents(),
+            self.service.list_groups(),
+            self.service.list_sites(),
             return_exceptions=True,
         )
         entries = results[0]
@@ -131,23 +130,17 @@ class AuditPage(AdminPage):
         with disabled(self.refresh_button):
             await self.reload()
 
+    def show_refusal(self, error: BaseException) -> None:
+        self.show_error(refusal_text(error))
+
     @async_slot()
+    @reports_errors(on_error="show_refusal")
     async def load_more(self) -> None:
         oldest = self.model.oldest_id()
         if oldest is None:
             return
-        try:
-            with disabled(self.more_button, self.refresh_button):
-                older = await self.service.call(
-                    self.service.api.audit, limit=self.page_size, before_id=oldest
-                )
-        except Exception as exc:
-            if is_expected(exc):
-                log.warning("older audit entries refused: %r", exc)
-            else:
-                log.exception("older audit entries failed")
-            self.show_error(refusal_text(exc))
-            return
+        with disabled(self.more_button, self.refresh_button):
+            older = await self.service.audit(limit=self.page_size, before_id=oldest)
         added = self.model.append(older)
         if len(older) < self.page_size or added == 0:
             self.more_button.setEnabled(False)

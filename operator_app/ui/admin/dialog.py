@@ -7,7 +7,6 @@ others load again when they are next shown (a new group shows up in the agents' 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
@@ -17,8 +16,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout
 from operator_app.store.admin_service import AdminService
 from operator_app.tasks import BackgroundTasks
 from operator_app.ui.admin.page import AdminPage
-
-log = logging.getLogger(__name__)
 
 
 class AdminDialog(QDialog):
@@ -83,15 +80,8 @@ class AdminDialog(QDialog):
         if not isinstance(widget, AdminPage) or widget in self.loaded or not self.isVisible():
             return
         self.loaded.add(widget)
-        self._tasks.spawn(self._reload(widget), name=f"admin reload {type(widget).__name__}")
-
-    async def _reload(self, page: AdminPage) -> None:
-        try:
-            await page.reload()
-        except Exception as exc:  # a page shows its own failures; this is the last resort
-            log.exception("admin page %s failed to load", type(page).__name__)
-            self.loaded.discard(page)
-            page.show_failed(exc)
+        # A page shows its own failures (its `reload` reports them); the task set logs anything else.
+        self._tasks.spawn(widget.reload(), name=f"admin reload {type(widget).__name__}")
 
     def _page_changed(self, page: AdminPage) -> None:
         """Other pages may show what just changed: load them again when they are next shown."""

@@ -13,7 +13,6 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,12 +23,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSpinBox,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -39,11 +35,7 @@ from chat_protocol.traffic import DeviceClass, GreetingConditions, GreetingRule,
 from operator_app.errors import ApiError
 from operator_app.store.admin_service import AdminService
 from operator_app.store.greeting_rules_model import GreetingRulesModel
-from operator_app.ui.admin.message_label import MessageLabel
-from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.admin.refusal import refusal_text
-from operator_app.ui.async_tools import async_slot, disabled, finished_future
-from operator_app.ui.error_text import is_expected
+from operator_app.ui.admin.master_detail import MasterDetailPage, Question
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +78,17 @@ class _Condition:
         return editor.currentData()
 
 
-class GreetingRulesPage(AdminPage):
+class GreetingRulesPage(MasterDetailPage[GreetingRule, GreetingRuleInput]):
     """The rules table on top, the editor of the selected (or a new) rule below."""
 
+    delete_default_to_cancel = True
+
     def __init__(self, service: AdminService, parent: QWidget | None = None) -> None:
-        super().__init__(service, parent)
+        super().__init__(service, "greetingsMessage", parent)
         self.setObjectName("adminGreetingsPage")
-        self.editing: GreetingRule | None = None
         self.model = GreetingRulesModel(self)
 
-        self.table = QTableView(self)
+        self.view = self.table = QTableView(self)
         self.table.setObjectName("adminGreetingsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -106,46 +99,22 @@ class GreetingRulesPage(AdminPage):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(GreetingRulesModel.NAME, QHeaderView.ResizeMode.Stretch)
-        self.table.selectionModel().selectionChanged.connect(self._selected)
-        self.new_button = QPushButton(self.tr("&New rule"), self)
-        self.new_button.setObjectName("greetingNew")
-        self.new_button.clicked.connect(self.new_rule)
-        self.delete_button = QPushButton(self.tr("&Delete"), self)
-        self.delete_button.setObjectName("greetingDelete")
-        self.delete_button.clicked.connect(self.ask_delete)
-        top = QWidget(self)
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.table, 1)
-        top_buttons = QHBoxLayout()
-        top_buttons.addWidget(self.new_button)
-        top_buttons.addWidget(self.delete_button)
-        top_buttons.addStretch(1)
-        top_layout.addLayout(top_buttons)
+        self.follow_selection()
+        self.new_button = self.button("greetingNew", self.tr("&New rule"), self.new_item)
+        self.delete_button = self.button("greetingDelete", self.tr("&Delete"), self.delete)
 
         editor = QWidget(self)
         self._build_editor(editor)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(editor)
+        self.save_button = self.button("greetingSave", self.tr("&Save rule"), self.save)
 
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(top)
-        splitter.addWidget(scroll)
-        splitter.setSizes([180, 360])
-        self.save_button = QPushButton(self.tr("&Save rule"), self)
-        self.save_button.setObjectName("greetingSave")
-        self.save_button.clicked.connect(self.save)
-        self.message = MessageLabel("greetingsMessage", self)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.message, 1)
-        bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
         layout.addWidget(self.state_label)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(bottom)
-        self._edit(None)
+        layout.addWidget(self.split(self.master_pane(), scroll, [180, 360], vertical=True), 1)
+        layout.addLayout(self.save_row())
+        self.edit(None)
 
     def _build_editor(self, editor: QWidget) -> None:
         self.name = QLineEdit(editor)
@@ -224,33 +193,32 @@ class GreetingRulesPage(AdminPage):
     def title(self) -> str:
         return self.tr("Greetings")
 
-    # --- loading ----------------------------------------------------------------------------
+    # --- the items ----------------------------------------------------------------------------
 
-    async def reload(self) -> None:
-        self.show_loading()
-        api = self.service.api
-        try:
-            with disabled(self.new_button, self.save_button, self.delete_button):
-                rules = await self.service.call(api.greeting_rules)
-                await self._load_sites()
-        except Exception as exc:
-            self._log("load", exc)
-            self.show_failed(exc)
-            self._edit_buttons()
-            return
-        self._edit_buttons()
-        self.model.set_rules(rules)
-        if rules:
-            self.show_ready()
-        else:
-            self.show_empty(self.tr("No greeting rules yet. Write one and save it."))
-        if self.editing is not None and self.model.row_of(self.editing.rule_id) < 0:
-            self._edit(None)
+    def item_id(self, item: GreetingRule) -> str:
+        return item.rule_id
+
+    def item_at(self, row: int) -> GreetingRule | None:
+        return self.model.rule(row)
+
+    def row_of(self, item_id: str) -> int:
+        return self.model.row_of(item_id)
+
+    async def fetch(self) -> list[GreetingRule]:
+        rules = await self.service.list_greeting_rules()
+        await self._load_sites()
+        return rules
+
+    def show_items(self, items: list[GreetingRule]) -> None:
+        self.model.set_rules(items)
+
+    def empty_text(self) -> str:
+        return self.tr("No greeting rules yet. Write one and save it.")
 
     async def _load_sites(self) -> None:
         """The sites to choose from; without `GET /sites` (or on its failure) only "All sites"."""
         try:
-            sites = await self.service.call(self.service.api.sites)
+            sites = await self.service.list_sites()
         except ApiError as exc:
             log.warning("sites not loaded for the greeting rules: %r", exc)
             return
@@ -269,46 +237,25 @@ class GreetingRulesPage(AdminPage):
             index = self.site.count() - 1
         self.site.setCurrentIndex(index)
 
-    # --- selection and the editor -----------------------------------------------------------
+    # --- the form -----------------------------------------------------------------------------
 
-    def _selected(self, *args: QItemSelection) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            rule = self.model.rule(rows[0].row())
-            if rule is not None:
-                self._edit(rule)
-                self.message.clear_message()
-
-    def select(self, rule_id: str) -> None:
-        row = self.model.row_of(rule_id)
-        if row >= 0:
-            self.table.selectRow(row)
-
-    def _edit(self, rule: GreetingRule | None) -> None:
-        self.editing = rule
-        self.name.setText(rule.name if rule else "")
-        self.enabled.setChecked(rule.enabled if rule else True)
-        self.sender_name.setText(rule.sender_name if rule else "")
-        self.text.setPlainText(rule.text if rule else "")
-        self._select_site(rule.site_id if rule else None)
-        values = rule.conditions if rule else GreetingConditions()
+    def fill_form(self, item: GreetingRule | None) -> None:
+        self.name.setText(item.name if item else "")
+        self.enabled.setChecked(item.enabled if item else True)
+        self.sender_name.setText(item.sender_name if item else "")
+        self.text.setPlainText(item.text if item else "")
+        self._select_site(item.site_id if item else None)
+        values = item.conditions if item else GreetingConditions()
         for condition in self.conditions:
             condition.set(getattr(values, condition.field))
         self.business_hours_only.setChecked(values.business_hours_only)
-        self._edit_buttons()
 
-    def _edit_buttons(self) -> None:
-        self.delete_button.setEnabled(self.editing is not None)
-
-    def new_rule(self) -> None:
-        self.table.clearSelection()
-        self._edit(None)
-        self.message.clear_message()
-        self.name.setFocus()
+    def first_field(self) -> QWidget:
+        return self.name
 
     # --- saving and deleting ----------------------------------------------------------------
 
-    def form_input(self) -> GreetingRuleInput | None:
+    def form_body(self) -> GreetingRuleInput | None:
         """The form as a rule, or None with the reason shown inline."""
         values: dict[str, Any] = {c.field: c.get() for c in self.conditions}
         if values["url_pattern"] == "" or values["referrer_contains"] == "":
@@ -336,72 +283,32 @@ class GreetingRulesPage(AdminPage):
                 self.message.error(self.tr("Some values are not valid. Check the conditions."))
             return None
 
-    @async_slot()
-    async def save(self) -> bool:
-        body = self.form_input()
-        if body is None:
-            return False
-        editing = self.editing
-        api = self.service.api
-        try:
-            with disabled(self.save_button, self.new_button, self.delete_button):
-                if editing is None:
-                    saved = await self.service.call(api.create_greeting_rule, body)
-                else:
-                    saved = await self.service.call(api.update_greeting_rule, editing.rule_id, body)
-        except Exception as exc:
-            self._log("save", exc)
-            self.message.error(refusal_text(exc))
-            self._edit_buttons()
-            return False
+    async def store(self, item: GreetingRule | None, body: GreetingRuleInput) -> GreetingRule:
+        return await self.service.save_greeting_rule(item.rule_id if item else None, body)
+
+    async def show_saved(self, saved: GreetingRule) -> None:
         self.editing = saved
-        self.changed.emit()
         await self.reload()
         self.select(saved.rule_id)
-        self.message.notice(self.tr("Saved the rule “%1”.").replace("%1", saved.name))
-        return True
 
-    @async_slot()
-    async def ask_delete(self) -> None:
-        rule = self.editing
-        if rule is None:
-            return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+    def saved_text(self, saved: GreetingRule) -> str:
+        return self.tr("Saved the rule “%1”.").replace("%1", saved.name)
+
+    def delete_question(self, item: GreetingRule) -> Question:
+        return Question(
             self.tr("Delete greeting rule"),
-            self.tr("Delete the rule “%1”? Its counts are lost.").replace("%1", rule.name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+            self.tr("Delete the rule “%1”? Its counts are lost.").replace("%1", item.name),
+            self.tr("&Delete"),
+            "greetingDeleteConfirm",
         )
-        box.setObjectName("greetingDeleteConfirm")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        answer = finished_future(box)
-        box.show()
-        result = await answer
-        box.deleteLater()
-        if result == QMessageBox.StandardButton.Yes.value:
-            await self.delete_now(rule)
 
-    async def delete_now(self, rule: GreetingRule) -> bool:
-        try:
-            with disabled(self.save_button, self.new_button, self.delete_button):
-                await self.service.call(self.service.api.delete_greeting_rule, rule.rule_id)
-        except Exception as exc:
-            self._log("delete", exc)
-            self.message.error(refusal_text(exc))
-            self._edit_buttons()
-            return False
+    async def remove(self, item: GreetingRule) -> None:
+        await self.service.delete_greeting_rule(item.rule_id)
+
+    async def show_deleted(self, item: GreetingRule) -> None:
         self.editing = None
-        self.changed.emit()
         await self.reload()
-        self.new_rule()
-        self.message.notice(self.tr("Deleted the rule “%1”.").replace("%1", rule.name))
-        return True
+        self.new_item()
 
-    @staticmethod
-    def _log(what: str, exc: BaseException) -> None:
-        if is_expected(exc):
-            log.warning("greeting rule %s failed: %r", what, exc)
-        else:
-            log.exception("greeting rule %s failed", what)
+    def deleted_text(self, item: GreetingRule) -> str:
+        return self.tr("Deleted the rule “%1”.").replace("%1", item.name)

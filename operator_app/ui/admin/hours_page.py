@@ -7,7 +7,6 @@ Objects: ``adminHoursPage``, ``hoursTimeZone`` (an editable list of IANA zone na
 
 from __future__ import annotations
 
-import logging
 import zoneinfo
 from typing import Literal
 
@@ -29,11 +28,8 @@ from chat_protocol.traffic import BusinessHours
 from operator_app.store.admin_service import AdminService
 from operator_app.ui.admin.message_label import MessageLabel
 from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.admin.refusal import refusal_text
-from operator_app.ui.async_tools import async_slot, disabled
-from operator_app.ui.error_text import is_expected
-
-log = logging.getLogger(__name__)
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.refusal import refusal_text
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -144,15 +140,11 @@ class BusinessHoursPage(AdminPage):
     def title(self) -> str:
         return self.tr("Business hours")
 
+    @reports_errors(on_error="show_failed")
     async def reload(self) -> None:
         self.show_loading()
-        try:
-            with disabled(self.save_button):
-                hours = await self.service.call(self.service.api.business_hours)
-        except Exception as exc:
-            self._log("load", exc)
-            self.show_failed(exc)
-            return
+        with disabled(self.save_button):
+            hours = await self.service.business_hours()
         self.show_ready()
         self.set_hours(hours)
 
@@ -185,26 +177,18 @@ class BusinessHoursPage(AdminPage):
             days[day] = span
         return BusinessHours(time_zone=zone, days=days)
 
+    def show_refusal(self, error: BaseException) -> None:
+        self.message.error(refusal_text(error))
+
     @async_slot()
+    @reports_errors(on_error="show_refusal")
     async def save(self) -> bool:
         hours = self.form_hours()
         if hours is None:
             return False
-        try:
-            with disabled(self.save_button):
-                saved = await self.service.call(self.service.api.save_business_hours, hours)
-        except Exception as exc:
-            self._log("save", exc)
-            self.message.error(refusal_text(exc))
-            return False
+        with disabled(self.save_button):
+            saved = await self.service.save_business_hours(hours)
         self.set_hours(saved)
         self.message.notice(self.tr("Business hours saved."))
         self.changed.emit()
         return True
-
-    @staticmethod
-    def _log(what: str, exc: BaseException) -> None:
-        if is_expected(exc):
-            log.warning("business hours %s failed: %r", what, exc)
-        else:
-            log.exception("business hours %s failed", what)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from operator_app.store.admin_service import AdminService
-from operator_app.ui.admin.refusal import refusal_text
+from operator_app.ui.refusal import refusal_text
 
 
 class AdminPage(QWidget):

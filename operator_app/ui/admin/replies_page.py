@@ -10,69 +10,35 @@ the `#` popup offers the new text at once.
 
 from __future__ import annotations
 
-import logging
-
 from pydantic import ValidationError
-from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListView,
-    QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QListView, QPlainTextEdit, QVBoxLayout, QWidget
 
 from chat_protocol.canned import CannedReply, CannedReplyInput
 from operator_app.errors import ApiError
 from operator_app.store.admin_service import AdminService
 from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.team_replies_model import TeamRepliesModel
-from operator_app.ui.admin.message_label import MessageLabel
-from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.admin.refusal import refusal_text
-from operator_app.ui.async_tools import async_slot, disabled, finished_future
-from operator_app.ui.error_text import is_expected
-
-log = logging.getLogger(__name__)
+from operator_app.ui.admin.master_detail import MasterDetailPage, Question
 
 
-class RepliesPage(AdminPage):
+class RepliesPage(MasterDetailPage[CannedReply, CannedReplyInput]):
     """List on the left, the editor on the right."""
 
+    delete_default_to_cancel = True
+
     def __init__(self, service: AdminService, parent: QWidget | None = None) -> None:
-        super().__init__(service, parent)
+        super().__init__(service, "adminRepliesMessage", parent)
         self.setObjectName("adminRepliesPage")
         self.library: CannedRepliesModel | None = None
-        self.editing: CannedReply | None = None
         self.model = TeamRepliesModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
 
-        self.list = QListView(self)
+        self.view = self.list = QListView(self)
         self.list.setObjectName("adminRepliesList")
-        self.list.setModel(self.proxy)
-        self.list.selectionModel().selectionChanged.connect(self._selected)
-        self.new_button = QPushButton(self.tr("&New"), self)
-        self.new_button.setObjectName("adminReplyNew")
-        self.new_button.clicked.connect(self.new_reply)
-        self.delete_button = QPushButton(self.tr("&Delete"), self)
-        self.delete_button.setObjectName("adminReplyDelete")
-        self.delete_button.clicked.connect(self.ask_delete)
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.list, 1)
-        left_buttons = QHBoxLayout()
-        left_buttons.addWidget(self.new_button)
-        left_buttons.addWidget(self.delete_button)
-        left_buttons.addStretch(1)
-        left_layout.addLayout(left_buttons)
+        self.list.setModel(self.model)
+        self.follow_selection()
+        self.new_button = self.button("adminReplyNew", self.tr("&New"), self.new_item)
+        self.delete_button = self.button("adminReplyDelete", self.tr("&Delete"), self.delete)
 
         self.shortcut = QLineEdit(self)
         self.shortcut.setObjectName("adminReplyShortcut")
@@ -93,10 +59,7 @@ class RepliesPage(AdminPage):
         hint.setTextFormat(Qt.TextFormat.PlainText)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #6b7280;")
-        self.save_button = QPushButton(self.tr("&Save"), self)
-        self.save_button.setObjectName("adminReplySave")
-        self.save_button.clicked.connect(self.save)
-        self.message = MessageLabel("adminRepliesMessage", self)
+        self.save_button = self.button("adminReplySave", self.tr("&Save"), self.save)
         right = QWidget(self)
         form = QFormLayout(right)
         form.setContentsMargins(8, 0, 0, 0)
@@ -104,20 +67,12 @@ class RepliesPage(AdminPage):
         form.addRow(self.tr("&Title"), self.title_edit)
         form.addRow(self.tr("Te&xt"), self.text)
         form.addRow("", hint)
-        save_row = QHBoxLayout()
-        save_row.addWidget(self.message, 1)
-        save_row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
-        form.addRow(save_row)
+        form.addRow(self.save_row())
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([300, 520])
         layout = QVBoxLayout(self)
         layout.addWidget(self.state_label)
-        layout.addWidget(splitter, 1)
-        self._edit(None)
+        layout.addWidget(self.split(self.master_pane(), right, [300, 520]), 1)
+        self.edit(None)
 
     def title(self) -> str:
         return self.tr("Team replies")
@@ -126,61 +81,37 @@ class RepliesPage(AdminPage):
         """The app's canned-reply library, reloaded after every change made here."""
         self.library = library
 
-    # --- loading ----------------------------------------------------------------------------
+    # --- the items ------------------------------------------------------------------------------
 
-    async def reload(self) -> None:
-        self.show_loading()
-        api = self.service.api.api
-        try:
-            with disabled(self.new_button, self.save_button, self.delete_button):
-                replies = await self.service.call(api.list_canned)
-        except Exception as exc:
-            self._log("load", exc)
-            self.show_failed(exc)
-            self._edit_buttons()
-            return
-        self._edit_buttons()
-        self.model.set_replies(replies)
-        if self.model.rowCount() == 0:
-            self.show_empty(self.tr("No team replies yet. Write one and save it."))
-        else:
-            self.show_ready()
-        if self.editing is not None and self.model.row_of(self.editing.canned_id) < 0:
-            self._edit(None)
+    def item_id(self, item: CannedReply) -> str:
+        return item.canned_id
 
-    # --- selection and the editor -----------------------------------------------------------
+    def item_at(self, row: int) -> CannedReply | None:
+        return self.model.reply(row)
 
-    def _selected(self, *args: QItemSelection) -> None:
-        rows = self.list.selectionModel().selectedRows()
-        if rows:
-            reply = self.model.reply(self.proxy.mapToSource(rows[0]).row())
-            if reply is not None:
-                self._edit(reply)
-                self.message.clear_message()
+    def row_of(self, item_id: str) -> int:
+        return self.model.row_of(item_id)
 
-    def select(self, canned_id: str) -> None:
-        row = self.model.row_of(canned_id)
-        if row >= 0:
-            self.list.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 0)))
+    async def fetch(self) -> list[CannedReply]:
+        return await self.service.list_canned()
 
-    def _edit(self, reply: CannedReply | None) -> None:
-        self.editing = reply
-        self.shortcut.setText(reply.shortcut if reply else "")
-        self.title_edit.setText(reply.title if reply else "")
-        self.text.setPlainText(reply.text if reply else "")
-        self.delete_button.setEnabled(reply is not None)
-        self.save_button.setEnabled(True)
-        self.new_button.setEnabled(True)
+    def show_items(self, items: list[CannedReply]) -> None:
+        self.model.set_replies(items)  # only the team's replies
 
-    def new_reply(self) -> None:
-        self.list.clearSelection()
-        self._edit(None)
-        self.message.clear_message()
-        self.shortcut.setFocus()
+    def empty_text(self) -> str:
+        return self.tr("No team replies yet. Write one and save it.")
 
-    # --- saving and deleting ----------------------------------------------------------------
+    # --- the form -------------------------------------------------------------------------------
 
-    def _input(self) -> CannedReplyInput | None:
+    def fill_form(self, item: CannedReply | None) -> None:
+        self.shortcut.setText(item.shortcut if item else "")
+        self.title_edit.setText(item.title if item else "")
+        self.text.setPlainText(item.text if item else "")
+
+    def first_field(self) -> QWidget:
+        return self.shortcut
+
+    def form_body(self) -> CannedReplyInput | None:
         """The form as a team reply, or None with the reason shown inline."""
         try:
             return CannedReplyInput(
@@ -201,88 +132,46 @@ class RepliesPage(AdminPage):
                 (self.title_edit if "title" in fields else self.text).setFocus()
             return None
 
-    def _refusal(self, exc: BaseException) -> str:
-        if isinstance(exc, ApiError) and exc.status == 409:
+    def refusal(self, error: BaseException) -> str:
+        if isinstance(error, ApiError) and error.status == 409:
             return self.tr("Another canned reply already uses this shortcut.")
-        return refusal_text(exc)
+        return super().refusal(error)
 
-    @async_slot()
-    async def save(self) -> bool:
-        body = self._input()
-        if body is None:
-            return False
-        editing = self.editing
-        api = self.service.api
-        try:
-            with disabled(self.save_button, self.new_button, self.delete_button):
-                if editing is None:
-                    saved = await self.service.call(api.create_canned, body)
-                else:
-                    saved = await self.service.call(api.api.update_canned, editing.canned_id, body)
-        except Exception as exc:
-            self._log("save", exc)
-            self.message.error(self._refusal(exc))
-            self._edit_buttons()
-            return False
+    async def store(self, item: CannedReply | None, body: CannedReplyInput) -> CannedReply:
+        return await self.service.save_team_reply(item.canned_id if item else None, body)
+
+    async def show_saved(self, saved: CannedReply) -> None:
         self.editing = saved
-        await self._after_change()
+        await self._reload_all()
         self.select(saved.canned_id)
-        self._edit(saved)
-        self.message.notice(self.tr("Saved #%1.").replace("%1", saved.shortcut))
-        return True
+        self.edit(saved)
 
-    @async_slot()
-    async def ask_delete(self) -> None:
-        """Ask first (not modal); Yes deletes the reply."""
-        reply = self.editing
-        if reply is None:
-            return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+    def saved_text(self, saved: CannedReply) -> str:
+        return self.tr("Saved #%1.").replace("%1", saved.shortcut)
+
+    # --- deleting -------------------------------------------------------------------------------
+
+    def delete_question(self, item: CannedReply) -> Question:
+        return Question(
             self.tr("Delete team reply"),
-            self.tr("Delete #%1 for the whole team?").replace("%1", reply.shortcut),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+            self.tr("Delete #%1 for the whole team?").replace("%1", item.shortcut),
+            self.tr("&Delete"),
+            "adminReplyDeleteConfirm",
         )
-        box.setObjectName("adminReplyDeleteConfirm")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        answer = finished_future(box)
-        box.show()
-        result = await answer
-        box.deleteLater()
-        if result == QMessageBox.StandardButton.Yes.value:
-            await self.delete_now(reply)
 
-    async def delete_now(self, reply: CannedReply) -> bool:
-        api = self.service.api.api
-        try:
-            with disabled(self.save_button, self.new_button, self.delete_button):
-                await self.service.call(api.delete_canned, reply.canned_id)
-        except Exception as exc:
-            self._log("delete", exc)
-            self.message.error(self._refusal(exc))
-            self._edit_buttons()
-            return False
+    async def remove(self, item: CannedReply) -> None:
+        await self.service.delete_canned(item.canned_id)
+
+    async def show_deleted(self, item: CannedReply) -> None:
         self.editing = None
-        await self._after_change()
-        self.new_reply()
-        self.message.notice(self.tr("Deleted #%1.").replace("%1", reply.shortcut))
-        return True
+        await self._reload_all()
+        self.new_item()
 
-    def _edit_buttons(self) -> None:
-        self.delete_button.setEnabled(self.editing is not None)
+    def deleted_text(self, item: CannedReply) -> str:
+        return self.tr("Deleted #%1.").replace("%1", item.shortcut)
 
-    async def _after_change(self) -> None:
-        """Reload the list, tell the dialog, and let the app's own library follow."""
-        self.changed.emit()
+    async def _reload_all(self) -> None:
+        """Reload the list and let the app's own library follow."""
         await self.reload()
         if self.library is not None:
             await self.library.refresh_quietly()
-
-    @staticmethod
-    def _log(what: str, exc: BaseException) -> None:
-        if is_expected(exc):
-            log.warning("team reply %s failed: %r", what, exc)
-        else:
-            log.exception("team reply %s failed", what)

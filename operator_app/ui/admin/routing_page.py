@@ -10,8 +10,6 @@ A switched-off checkbox means "off" (None) for that timeout.
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,11 +27,8 @@ from chat_protocol.traffic import TrafficSettings
 from operator_app.store.admin_service import AdminService
 from operator_app.ui.admin.message_label import MessageLabel
 from operator_app.ui.admin.page import AdminPage
-from operator_app.ui.admin.refusal import refusal_text
-from operator_app.ui.async_tools import async_slot, disabled
-from operator_app.ui.error_text import is_expected
-
-log = logging.getLogger(__name__)
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.refusal import refusal_text
 
 
 def to_minutes(seconds: int) -> int:
@@ -130,17 +125,12 @@ class RoutingPage(AdminPage):
     def title(self) -> str:
         return self.tr("Routing and timeouts")
 
+    @reports_errors(on_error="show_failed")
     async def reload(self) -> None:
         self.show_loading()
-        api = self.service.api
-        try:
-            with disabled(self.save_button):
-                routing = await self.service.call(api.routing)
-                traffic = await self.service.call(api.traffic_settings)
-        except Exception as exc:
-            self._log("load", exc)
-            self.show_failed(exc)
-            return
+        with disabled(self.save_button):
+            routing = await self.service.routing()
+            traffic = await self.service.traffic_settings()
         self.show_ready()
         self.set_values(routing, traffic)
 
@@ -191,31 +181,22 @@ class RoutingPage(AdminPage):
         )
         return routing, TrafficSettings(page_view_retention_days=self.retention.value())
 
+    def show_refusal(self, error: BaseException) -> None:
+        self.message.error(refusal_text(error))
+
     @async_slot()
+    @reports_errors(on_error="show_refusal")
     async def save(self) -> bool:
         values = self.form_values()
         if values is None:
             return False
         routing, traffic = values
-        api = self.service.api
-        try:
-            with disabled(self.save_button):
-                if routing != self.routing:
-                    self.routing = await self.service.call(api.save_routing, routing)
-                if traffic != self.traffic:
-                    self.traffic = await self.service.call(api.save_traffic_settings, traffic)
-        except Exception as exc:
-            self._log("save", exc)
-            self.message.error(refusal_text(exc))
-            return False
+        with disabled(self.save_button):
+            if routing != self.routing:
+                self.routing = await self.service.save_routing(routing)
+            if traffic != self.traffic:
+                self.traffic = await self.service.save_traffic_settings(traffic)
         self.set_values(self.routing, self.traffic)
         self.message.notice(self.tr("Settings saved."))
         self.changed.emit()
         return True
-
-    @staticmethod
-    def _log(what: str, exc: BaseException) -> None:
-        if is_expected(exc):
-            log.warning("routing settings %s failed: %r", what, exc)
-        else:
-            log.exception("routing settings %s failed", what)

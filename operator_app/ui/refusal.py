@@ -1,4 +1,4 @@
-"""A refused or failed admin call as one translated sentence, with the server's own message as detail."""
+"""A refused or failed server call as one translated sentence, with the server's own message as detail."""
 
 from __future__ import annotations
 
