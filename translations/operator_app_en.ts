@@ -968,61 +968,6 @@
     </message>
 </context>
 <context>
-    <name>CustomersView</name>
-    <message>
-        <source>Filter by name, e-mail, page, location or source</source>
-        <translation>Filter by name, e-mail, page, location or source</translation>
-    </message>
-    <message>
-        <source>Has a cart</source>
-        <translation>Has a cart</translation>
-    </message>
-    <message>
-        <source>Returning</source>
-        <translation>Returning</translation>
-    </message>
-    <message>
-        <source>Invite…</source>
-        <translation>Invite…</translation>
-    </message>
-    <message>
-        <source>Invite the selected visitor to chat (Enter)</source>
-        <translation>Invite the selected visitor to chat (Enter)</translation>
-    </message>
-    <message>
-        <source>Visitors on the website</source>
-        <translation>Visitors on the website</translation>
-    </message>
-    <message>
-        <source>All states</source>
-        <translation>All states</translation>
-    </message>
-    <message>
-        <source>%1 visitors</source>
-        <translation>%1 visitors</translation>
-    </message>
-    <message>
-        <source>%1 of %2 visitors</source>
-        <translation>%1 of %2 visitors</translation>
-    </message>
-    <message>
-        <source>No visitor matches these filters.</source>
-        <translation>No visitor matches these filters.</translation>
-    </message>
-    <message>
-        <source>Loading the visitors on the website…</source>
-        <translation>Loading the visitors on the website…</translation>
-    </message>
-    <message>
-        <source>The list of visitors could not be loaded. It is tried again.</source>
-        <translation>The list of visitors could not be loaded. It is tried again.</translation>
-    </message>
-    <message>
-        <source>Nobody is on the website right now.</source>
-        <translation>Nobody is on the website right now.</translation>
-    </message>
-</context>
-<context>
     <name>DisplayText</name>
     <message>
         <source>Visitor</source>
@@ -2480,6 +2425,61 @@
     <message>
         <source>Priority</source>
         <translation>Priority</translation>
+    </message>
+</context>
+<context>
+    <name>TrafficView</name>
+    <message>
+        <source>Filter by name, e-mail, page, location or source</source>
+        <translation>Filter by name, e-mail, page, location or source</translation>
+    </message>
+    <message>
+        <source>Has a cart</source>
+        <translation>Has a cart</translation>
+    </message>
+    <message>
+        <source>Returning</source>
+        <translation>Returning</translation>
+    </message>
+    <message>
+        <source>Invite…</source>
+        <translation>Invite…</translation>
+    </message>
+    <message>
+        <source>Invite the selected visitor to chat (Enter)</source>
+        <translation>Invite the selected visitor to chat (Enter)</translation>
+    </message>
+    <message>
+        <source>Visitors on the website</source>
+        <translation>Visitors on the website</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <source>%1 visitors</source>
+        <translation>%1 visitors</translation>
+    </message>
+    <message>
+        <source>%1 of %2 visitors</source>
+        <translation>%1 of %2 visitors</translation>
+    </message>
+    <message>
+        <source>No visitor matches these filters.</source>
+        <translation>No visitor matches these filters.</translation>
+    </message>
+    <message>
+        <source>Loading the visitors on the website…</source>
+        <translation>Loading the visitors on the website…</translation>
+    </message>
+    <message>
+        <source>The list of visitors could not be loaded. It is tried again.</source>
+        <translation>The list of visitors could not be loaded. It is tried again.</translation>
+    </message>
+    <message>
+        <source>Nobody is on the website right now.</source>
+        <translation>Nobody is on the website right now.</translation>
     </message>
 </context>
 <context>

@@ -968,61 +968,6 @@
     </message>
 </context>
 <context>
-    <name>CustomersView</name>
-    <message>
-        <source>Filter by name, e-mail, page, location or source</source>
-        <translation>名前、メール、ページ、地域、流入元で絞り込み</translation>
-    </message>
-    <message>
-        <source>Has a cart</source>
-        <translation>カートあり</translation>
-    </message>
-    <message>
-        <source>Returning</source>
-        <translation>リピーター</translation>
-    </message>
-    <message>
-        <source>Invite…</source>
-        <translation>招待…</translation>
-    </message>
-    <message>
-        <source>Invite the selected visitor to chat (Enter)</source>
-        <translation>選択した訪問者をチャットに招待します（Enter）</translation>
-    </message>
-    <message>
-        <source>Visitors on the website</source>
-        <translation>サイト上の訪問者</translation>
-    </message>
-    <message>
-        <source>All states</source>
-        <translation>すべての状態</translation>
-    </message>
-    <message>
-        <source>%1 visitors</source>
-        <translation>訪問者 %1 人</translation>
-    </message>
-    <message>
-        <source>%1 of %2 visitors</source>
-        <translation>訪問者 %2 人中 %1 人</translation>
-    </message>
-    <message>
-        <source>No visitor matches these filters.</source>
-        <translation>条件に一致する訪問者はいません。</translation>
-    </message>
-    <message>
-        <source>Loading the visitors on the website…</source>
-        <translation>サイト上の訪問者を読み込んでいます…</translation>
-    </message>
-    <message>
-        <source>The list of visitors could not be loaded. It is tried again.</source>
-        <translation>訪問者一覧を読み込めませんでした。自動的に再試行します。</translation>
-    </message>
-    <message>
-        <source>Nobody is on the website right now.</source>
-        <translation>現在サイトに訪問者はいません。</translation>
-    </message>
-</context>
-<context>
     <name>DisplayText</name>
     <message>
         <source>Visitor</source>
@@ -2480,6 +2425,61 @@
     <message>
         <source>Priority</source>
         <translation>優先度</translation>
+    </message>
+</context>
+<context>
+    <name>TrafficView</name>
+    <message>
+        <source>Filter by name, e-mail, page, location or source</source>
+        <translation>名前、メール、ページ、地域、流入元で絞り込み</translation>
+    </message>
+    <message>
+        <source>Has a cart</source>
+        <translation>カートあり</translation>
+    </message>
+    <message>
+        <source>Returning</source>
+        <translation>リピーター</translation>
+    </message>
+    <message>
+        <source>Invite…</source>
+        <translation>招待…</translation>
+    </message>
+    <message>
+        <source>Invite the selected visitor to chat (Enter)</source>
+        <translation>選択した訪問者をチャットに招待します（Enter）</translation>
+    </message>
+    <message>
+        <source>Visitors on the website</source>
+        <translation>サイト上の訪問者</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>すべての状態</translation>
+    </message>
+    <message>
+        <source>%1 visitors</source>
+        <translation>訪問者 %1 人</translation>
+    </message>
+    <message>
+        <source>%1 of %2 visitors</source>
+        <translation>訪問者 %2 人中 %1 人</translation>
+    </message>
+    <message>
+        <source>No visitor matches these filters.</source>
+        <translation>条件に一致する訪問者はいません。</translation>
+    </message>
+    <message>
+        <source>Loading the visitors on the website…</source>
+        <translation>サイト上の訪問者を読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>The list of visitors could not be loaded. It is tried again.</source>
+        <translation>訪問者一覧を読み込めませんでした。自動的に再試行します。</translation>
+    </message>
+    <message>
+        <source>Nobody is on the website right now.</source>
+        <translation>現在サイトに訪問者はいません。</translation>
     </message>
 </context>
 <context>

@@ -3,7 +3,7 @@
 Objects: ``chatList``, ``queueList``, ``takeButton``, ``transcriptView``, ``sneakPeekLabel``,
 ``composer``, ``closeChatButton``, ``statusSwitch``, ``connectionState``, ``awayNotice``,
 ``settingsAction``, ``changePasswordAction``, ``adminAction`` (admins only), ``nextUnreadAction``,
-``videoDock`` (the call pane ``videoWidget``, shown during a call); the customers view and
+``videoDock`` (the call pane ``videoWidget``, shown during a call); the traffic view and
 ``visitorPanel`` come from `Workspaces`.
 """
 
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._build_attention()
         self._restore_layout()
-        self.workspaces = Workspaces(self)  # the customers view, the visitor panel, invitations
+        self.workspaces = Workspaces(self)  # the traffic view, the visitor panel, invitations
 
     # --- construction -----------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Everything known about one visitor (``visitorPanel``): beside the open chat, or the row selected
-in the customers view. The profile loads over REST; the current page follows the live traffic row.
+in the traffic view. The profile loads over REST; the current page follows the live traffic row.
 
 Objects: ``visitorStatus``, ``visitorRetry``, ``visitorTitle``, ``visitorNameEdit``,
 ``visitorEmailEdit``, ``visitorPhoneEdit``, ``visitorSaveButton``, ``visitorSaveError``,

@@ -1,9 +1,9 @@
-"""The main window's workspaces: my chats, the customers on the website (Ctrl+Shift+C), and for
+"""The main window's workspaces: my chats, the traffic (customers on the website, Ctrl+Shift+C), and for
 supervisors and admins the supervised chats (Ctrl+Shift+S) and the team (Ctrl+Shift+M; Ctrl+Shift+T
 is Transfer chat).
 
 One visitor panel (``visitorPanel``) sits beside whichever is shown: it follows the open chat's
-visitor in the chats workspace and the selected row in the customers view.
+visitor in the chats workspace and the selected row in the traffic view.
 
 Objects: ``workspaceStack``, ``customersPage``, ``customersAction``, ``chatsAction``, ``viewMenu``,
 ``supervisionPage``, ``supervisionAction``, ``teamView`` and ``teamAction`` (supervisors and admins only).
@@ -19,10 +19,10 @@ from PySide6.QtWidgets import QSplitter, QStackedWidget, QToolBar
 
 from operator_app.store.traffic_text import visitor_label
 from operator_app.store.visitors_service import VisitorsService
-from operator_app.ui.customers_view import CustomersView
 from operator_app.ui.invite_dialog import InviteDialog
 from operator_app.ui.supervision_view import SupervisionView
 from operator_app.ui.team_view import TeamView
+from operator_app.ui.traffic_view import TrafficView
 from operator_app.ui.visitor_sidebar import VisitorSidebar
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class Workspaces(QObject):
-    """Builds the customers page into `window`, and the switch between it and the chats."""
+    """Builds the traffic page into `window`, and the switch between it and the chats."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -43,12 +43,12 @@ class Workspaces(QObject):
         self.stack = QStackedWidget(window)
         self.stack.setObjectName("workspaceStack")
         self.stack.addWidget(window.splitter)
-        self.customers_page = QSplitter(Qt.Orientation.Horizontal, self.stack)
-        self.customers_page.setObjectName("customersPage")
-        self.customers_page.setChildrenCollapsible(False)
-        self.customers = CustomersView(self.service.model, self.customers_page)
-        self.customers_page.addWidget(self.customers)
-        self.stack.addWidget(self.customers_page)
+        self.traffic_page = QSplitter(Qt.Orientation.Horizontal, self.stack)
+        self.traffic_page.setObjectName("customersPage")
+        self.traffic_page.setChildrenCollapsible(False)
+        self.traffic = TrafficView(self.service.model, self.traffic_page)
+        self.traffic_page.addWidget(self.traffic)
+        self.stack.addWidget(self.traffic_page)
         me = window.session.store.me
         self.supervision: SupervisionView | None = None
         self.team: TeamView | None = None
@@ -68,32 +68,32 @@ class Workspaces(QObject):
             window.splitter.setSizes([sizes[0], max(380, sizes[1] - 320), 320])
 
         self._build_actions()
-        self.customers.visitor_selected.connect(self._visitor_selected)
-        self.customers.invite_requested.connect(self.open_invite)
-        self.service.feed_state_changed.connect(self.customers.set_feed_state)
+        self.traffic.visitor_selected.connect(self._visitor_selected)
+        self.traffic.invite_requested.connect(self.open_invite)
+        self.service.feed_state_changed.connect(self.traffic.set_feed_state)
         window.chat_panel.chat_shown.connect(self._chat_shown)
         self.service.watch()
 
     def _build_actions(self) -> None:
         window = self.window
-        self.customers_action = QAction(self.tr("C&ustomers on the website"), window)
-        self.customers_action.setObjectName("customersAction")
-        self.customers_action.setCheckable(True)
-        self.customers_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
-        self.customers_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.customers_action.setToolTip(self.tr("Show the visitors on the website (Ctrl+Shift+C)"))
-        self.customers_action.triggered.connect(self.show_customers)
+        self.traffic_action = QAction(self.tr("C&ustomers on the website"), window)
+        self.traffic_action.setObjectName("customersAction")
+        self.traffic_action.setCheckable(True)
+        self.traffic_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.traffic_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.traffic_action.setToolTip(self.tr("Show the visitors on the website (Ctrl+Shift+C)"))
+        self.traffic_action.triggered.connect(self.show_traffic)
         self.chats_action = QAction(self.tr("&Chats"), window)
         self.chats_action.setObjectName("chatsAction")
         self.chats_action.triggered.connect(self.show_chats)
         menu = window.menuBar().addMenu(self.tr("&View"))
         menu.setObjectName("viewMenu")
         menu.addAction(self.chats_action)
-        menu.addAction(self.customers_action)
+        menu.addAction(self.traffic_action)
         bar = window.findChild(QToolBar, "topBar")
         if bar is not None:
-            bar.addAction(self.customers_action)
-        window.addAction(self.customers_action)
+            bar.addAction(self.traffic_action)
+        window.addAction(self.traffic_action)
         if self.supervision is not None:
             self.supervision_action = QAction(self.tr("&Supervised chats"), window)
             self.supervision_action.setObjectName("supervisionAction")
@@ -122,13 +122,13 @@ class Workspaces(QObject):
 
     # --- switching --------------------------------------------------------------------------
 
-    def showing_customers(self) -> bool:
-        return self.stack.currentWidget() is self.customers_page
+    def showing_traffic(self) -> bool:
+        return self.stack.currentWidget() is self.traffic_page
 
     def show_chats(self) -> None:
         self.show_team(False)
         self.show_supervision(False)
-        self.show_customers(False)
+        self.show_traffic(False)
 
     def show_team(self, on: bool = True) -> None:
         """The team view (supervisors and admins), or back to my chats."""
@@ -137,7 +137,7 @@ class Workspaces(QObject):
         self.team_action.setChecked(on)
         if on:
             self.show_supervision(False)
-            self.show_customers(False)
+            self.show_traffic(False)
             self.stack.setCurrentWidget(self.team)
             self.team.table.setFocus()
         elif self.stack.currentWidget() is self.team:
@@ -150,7 +150,7 @@ class Workspaces(QObject):
         self.supervision_action.setChecked(on)
         if on:
             self.show_team(False)
-            self.show_customers(False)
+            self.show_traffic(False)
             self.stack.setCurrentWidget(self.supervision)
             self.supervision.table.setFocus()
         elif self.stack.currentWidget() is self.supervision:
@@ -161,30 +161,30 @@ class Workspaces(QObject):
         self.show_chats()
         self.window.select_chat(chat_id)
 
-    def show_customers(self, on: bool = True) -> None:
-        self.customers_action.setChecked(on)
+    def show_traffic(self, on: bool = True) -> None:
+        self.traffic_action.setChecked(on)
         if on:
             self.show_supervision(False)
             self.show_team(False)
-        if on == self.showing_customers():
+        if on == self.showing_traffic():
             return
         if on:
-            self.stack.setCurrentWidget(self.customers_page)
-            self.customers_page.addWidget(self.sidebar)
-            self.customers_page.setSizes([900, 320])
-            self.sidebar.show_visitor(self.customers.selected_id or None)
-            self.customers.table.setFocus()
+            self.stack.setCurrentWidget(self.traffic_page)
+            self.traffic_page.addWidget(self.sidebar)
+            self.traffic_page.setSizes([900, 320])
+            self.sidebar.show_visitor(self.traffic.selected_id or None)
+            self.traffic.table.setFocus()
         else:
             self.stack.setCurrentWidget(self.window.splitter)
             self.window.splitter.addWidget(self.sidebar)
             self._chat_shown(self.window.chat_panel.chat_id or "")
 
     def _visitor_selected(self, visitor_id: str) -> None:
-        if self.showing_customers() and visitor_id:
+        if self.showing_traffic() and visitor_id:
             self.sidebar.show_visitor(visitor_id)
 
     def _chat_shown(self, chat_id: str) -> None:
-        if self.showing_customers():
+        if self.showing_traffic():
             return
         chat = self.window.session.store.get(chat_id) if chat_id else None
         self.sidebar.show_visitor(chat.visitor.visitor_id if chat is not None else None)
