@@ -10,7 +10,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, overload
 
 from PySide6.QtWidgets import QDialog, QWidget
 from qasync import asyncSlot
@@ -32,24 +32,57 @@ class ShowsErrors(Protocol):
     def show_error(self, text: str) -> None: ...
 
 
-def reports_errors(fn: Callable[..., Awaitable[R]]) -> Callable[..., Coroutine[Any, Any, R | None]]:
-    """Catch a failed action of a `ShowsErrors` object: log it, tell the user in one sentence."""
+Action = Callable[..., Awaitable[R]]
+Reported = Callable[..., Coroutine[Any, Any, R | None]]
 
-    @functools.wraps(fn)
-    async def wrapper(self: ShowsErrors, *args: Any, **kwargs: Any) -> R | None:
-        try:
-            return await fn(self, *args, **kwargs)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if is_expected(exc):
-                log.warning("%s failed: %r", fn.__qualname__, exc)
-            else:
-                log.exception("%s failed", fn.__qualname__)
-            self.show_error(describe_error(exc))
-            return None
 
-    return wrapper
+@overload
+def reports_errors(fn: Action[R], /) -> Reported[R]: ...
+
+
+@overload
+def reports_errors(
+    *,
+    describe: Callable[[BaseException], str] = ...,
+    on_error: Callable[[Any, str], None] | None = ...,
+) -> Callable[[Action[R]], Reported[R]]: ...
+
+
+def reports_errors(
+    fn: Action[R] | None = None,
+    /,
+    *,
+    describe: Callable[[BaseException], str] = describe_error,
+    on_error: Callable[[Any, str], None] | None = None,
+) -> Reported[R] | Callable[[Action[R]], Reported[R]]:
+    """Catch a failed action of a `ShowsErrors` object: log it, tell the user in one sentence.
+
+    ``@reports_errors(describe=..., on_error=...)``: another sentence for the failure, or another
+    place for it than the object's ``show_error`` (``on_error(self, text)``, e.g. an inline label).
+    """
+
+    def decorate(action: Action[R]) -> Reported[R]:
+        @functools.wraps(action)
+        async def wrapper(self: ShowsErrors, *args: Any, **kwargs: Any) -> R | None:
+            try:
+                return await action(self, *args, **kwargs)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_expected(exc):
+                    log.warning("%s failed: %r", action.__qualname__, exc)
+                else:
+                    log.exception("%s failed", action.__qualname__)
+                text = describe(exc)
+                if on_error is not None:
+                    on_error(self, text)
+                else:
+                    self.show_error(text)
+                return None
+
+        return wrapper
+
+    return decorate if fn is None else decorate(fn)
 
 
 @contextlib.contextmanager
