@@ -29,6 +29,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     # The client never imports the backend (the demo launcher starts it as a process).
     "operator_app.app": ("chat_backend",),
     "operator_app.__main__": ("chat_backend",),
+    "operator_app.launcher": ("chat_backend",),
 }
 
 
