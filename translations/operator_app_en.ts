@@ -482,6 +482,13 @@
     </message>
 </context>
 <context>
+    <name>CallPane</name>
+    <message>
+        <source>Video call</source>
+        <translation>Video call</translation>
+    </message>
+</context>
+<context>
     <name>CallText</name>
     <message>
         <source>Calling the visitor…</source>
@@ -911,6 +918,13 @@
     <message>
         <source>No messages yet</source>
         <translation>No messages yet</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSelection</name>
+    <message>
+        <source>No unread messages.</source>
+        <translation>No unread messages.</translation>
     </message>
 </context>
 <context>
@@ -1433,19 +1447,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
-    <message>
-        <source>Status</source>
-        <translation>Status</translation>
-    </message>
-    <message>
-        <source>Live Chat Operator</source>
-        <translation>Live Chat Operator</translation>
-    </message>
-    <message>
-        <source>Video call</source>
-        <translation>Video call</translation>
-    </message>
+    <name>MainMenus</name>
     <message>
         <source>&amp;Operator</source>
         <translation>&amp;Operator</translation>
@@ -1469,6 +1471,18 @@
     <message>
         <source>&amp;Administration…</source>
         <translation>&amp;Administration…</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>System default</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next start of the app.</source>
+        <translation>The new language is used from the next start of the app.</translation>
     </message>
     <message>
         <source>&amp;Chat</source>
@@ -1502,18 +1516,9 @@
         <source>Chat %1</source>
         <translation>Chat %1</translation>
     </message>
-    <message>
-        <source>&amp;Language</source>
-        <translation>&amp;Language</translation>
-    </message>
-    <message>
-        <source>System default</source>
-        <translation>System default</translation>
-    </message>
-    <message>
-        <source>The new language is used from the next start of the app.</source>
-        <translation>The new language is used from the next start of the app.</translation>
-    </message>
+</context>
+<context>
+    <name>MainWindow</name>
     <message>
         <source>%1 – Live Chat Operator</source>
         <translation>%1 – Live Chat Operator</translation>
@@ -1525,14 +1530,6 @@
     <message>
         <source>Chat closed.</source>
         <translation>Chat closed.</translation>
-    </message>
-    <message>
-        <source>Your password was changed.</source>
-        <translation>Your password was changed.</translation>
-    </message>
-    <message>
-        <source>No unread messages.</source>
-        <translation>No unread messages.</translation>
     </message>
 </context>
 <context>
@@ -2330,6 +2327,17 @@
     </message>
 </context>
 <context>
+    <name>TopBar</name>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Live Chat Operator</source>
+        <translation>Live Chat Operator</translation>
+    </message>
+</context>
+<context>
     <name>Traffic</name>
     <message>
         <source>Visitor</source>
@@ -2982,6 +2990,13 @@
     <message>
         <source>Take this chat over? It becomes yours and the agent is told.</source>
         <translation>Take this chat over? It becomes yours and the agent is told.</translation>
+    </message>
+</context>
+<context>
+    <name>WindowDialogs</name>
+    <message>
+        <source>Your password was changed.</source>
+        <translation>Your password was changed.</translation>
     </message>
 </context>
 <context>

@@ -482,6 +482,13 @@
     </message>
 </context>
 <context>
+    <name>CallPane</name>
+    <message>
+        <source>Video call</source>
+        <translation>ビデオ通話</translation>
+    </message>
+</context>
+<context>
     <name>CallText</name>
     <message>
         <source>Calling the visitor…</source>
@@ -911,6 +918,13 @@
     <message>
         <source>No messages yet</source>
         <translation>メッセージはまだありません</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSelection</name>
+    <message>
+        <source>No unread messages.</source>
+        <translation>未読のメッセージはありません。</translation>
     </message>
 </context>
 <context>
@@ -1433,19 +1447,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
-    <message>
-        <source>Status</source>
-        <translation>ステータス</translation>
-    </message>
-    <message>
-        <source>Live Chat Operator</source>
-        <translation>ライブチャット オペレーター</translation>
-    </message>
-    <message>
-        <source>Video call</source>
-        <translation>ビデオ通話</translation>
-    </message>
+    <name>MainMenus</name>
     <message>
         <source>&amp;Operator</source>
         <translation>オペレーター(&amp;O)</translation>
@@ -1469,6 +1471,18 @@
     <message>
         <source>&amp;Administration…</source>
         <translation>管理(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>システムの設定</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next start of the app.</source>
+        <translation>新しい言語は、次回アプリを起動したときから使われます。</translation>
     </message>
     <message>
         <source>&amp;Chat</source>
@@ -1502,18 +1516,9 @@
         <source>Chat %1</source>
         <translation>チャット %1</translation>
     </message>
-    <message>
-        <source>&amp;Language</source>
-        <translation>言語(&amp;L)</translation>
-    </message>
-    <message>
-        <source>System default</source>
-        <translation>システムの設定</translation>
-    </message>
-    <message>
-        <source>The new language is used from the next start of the app.</source>
-        <translation>新しい言語は、次回アプリを起動したときから使われます。</translation>
-    </message>
+</context>
+<context>
+    <name>MainWindow</name>
     <message>
         <source>%1 – Live Chat Operator</source>
         <translation>%1 – ライブチャット オペレーター</translation>
@@ -1525,14 +1530,6 @@
     <message>
         <source>Chat closed.</source>
         <translation>チャットを終了しました。</translation>
-    </message>
-    <message>
-        <source>Your password was changed.</source>
-        <translation>パスワードを変更しました。</translation>
-    </message>
-    <message>
-        <source>No unread messages.</source>
-        <translation>未読のメッセージはありません。</translation>
     </message>
 </context>
 <context>
@@ -2330,6 +2327,17 @@
     </message>
 </context>
 <context>
+    <name>TopBar</name>
+    <message>
+        <source>Status</source>
+        <translation>ステータス</translation>
+    </message>
+    <message>
+        <source>Live Chat Operator</source>
+        <translation>ライブチャット オペレーター</translation>
+    </message>
+</context>
+<context>
     <name>Traffic</name>
     <message>
         <source>Visitor</source>
@@ -2982,6 +2990,13 @@
     <message>
         <source>Take this chat over? It becomes yours and the agent is told.</source>
         <translation>このチャットを引き継ぎますか？ あなたの担当になり、担当者に通知されます。</translation>
+    </message>
+</context>
+<context>
+    <name>WindowDialogs</name>
+    <message>
+        <source>Your password was changed.</source>
+        <translation>パスワードを変更しました。</translation>
     </message>
 </context>
 <context>

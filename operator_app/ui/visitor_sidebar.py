@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -38,7 +39,7 @@ from operator_app.store.traffic_text import device_text, place_text, source_text
 from operator_app.store.visitors_service import VisitorsService
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.elided_label import ElidedLabel
-from operator_app.ui.past_chat_dialog import PastChatDialog
+from operator_app.ui.on_demand import Lazy
 from operator_app.ui.visitor_sections import (
     CHAT_ID_ROLE,
     fill_cart,
@@ -46,6 +47,11 @@ from operator_app.ui.visitor_sections import (
     fill_custom_data,
     fill_history,
 )
+
+if TYPE_CHECKING:
+    from operator_app.ui.past_chat_dialog import PastChatDialog
+
+PAST_CHAT_DIALOG: Lazy[type[PastChatDialog]] = Lazy("operator_app.ui.past_chat_dialog:PastChatDialog")
 
 FIELD_LIMIT = 100  # `Short` in chat_protocol.traffic
 
@@ -398,7 +404,7 @@ class VisitorSidebar(QScrollArea):
         if self.past_chat_dialog is not None:
             self.past_chat_dialog.close()
         title = self.title.full_text
-        dialog = PastChatDialog(self.service, chat_id, title, self.window())
+        dialog = PAST_CHAT_DIALOG.get()(self.service, chat_id, title, self.window())
         self.past_chat_dialog = dialog
         dialog.open_and_load()
         return dialog
