@@ -1,4 +1,4 @@
-"""``operator-app``: the command line, and `run_app` for launchers (the demo, benchmarks).
+"""``operator-app``: the command line (the app itself runs in `operator_app.launcher.run_app`).
 
 ``--server URL`` prefills the login dialog; with ``--email`` and the password in the environment
 variable ``OPERATOR_APP_PASSWORD`` the app signs in without showing it.
@@ -7,18 +7,13 @@ variable ``OPERATOR_APP_PASSWORD`` the app signs in without showing it.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import logging
 import os
-import signal
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+
+from operator_app.launcher import run_app
 
 PASSWORD_ENV = "OPERATOR_APP_PASSWORD"
-# The longest the widget imports wait for the login request to leave (a slow /info round trip).
-EARLY_SIGN_IN_HEAD_START = 0.5
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,93 +38,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo_main()
     password = os.environ.get(PASSWORD_ENV) if args.email else None
     return run_app(args.server, args.email, password, log_level=args.log_level)
-
-
-def run_app(
-    server_url: str | None,
-    email: str | None,
-    password: str | None,
-    on_quit: Callable[[], None] | None = None,
-    *,
-    log_level: str = "info",
-) -> int:
-    """Run the app until the user quits; signs in directly when all three are given. Exit code."""
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from operator_app.logging_setup import loop_exception_handler, setup_logging
-    from operator_app.paths import app_dirs
-    from operator_app.settings import SettingsFile
-    from operator_app.ui.qt_runtime import install_qt_message_handler, install_translators
-
-    dirs = app_dirs()
-    log_file = setup_logging(dirs.log, console_level=getattr(logging, log_level.upper(), logging.INFO))
-    install_qt_message_handler()
-    # QtWebEngine (video calls, imported only when a call starts) needs this before the application.
-    from PySide6.QtCore import QCoreApplication, Qt
-
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("operator-app")
-    app.setApplicationDisplayName("Live Chat Operator")
-    app.setOrganizationName("operator-app")
-    app.setQuitOnLastWindowClosed(False)
-    settings = SettingsFile(dirs)
-    language = install_translators(app, settings.values.language)
-    startup_log = logging.getLogger("operator_app.startup")
-    startup_log.info("starting (language %s, log %s)", language, log_file)
-
-    async def run() -> int:
-        loop = asyncio.get_running_loop()
-        loop.set_exception_handler(loop_exception_handler)
-        logging_in = asyncio.Event()
-        early = _start_sign_in(server_url, email, password, settings.values.ca_bundle, logging_in)
-        if early is not None:
-            # Let the login request go out, then import the widgets (a blocking ~0.1 s) while the
-            # server checks the password.
-            waiter = asyncio.ensure_future(logging_in.wait())
-            await asyncio.wait(
-                {early, waiter}, timeout=EARLY_SIGN_IN_HEAD_START, return_when=asyncio.FIRST_COMPLETED
-            )
-            waiter.cancel()
-            await asyncio.sleep(0)
-        from operator_app.app import AppController
-
-        startup_log.debug("widgets imported")
-
-        controller = AppController(settings=settings)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, controller.request_quit, 128 + signum)
-        return await controller.run(server_url, email, password, early_sign_in=early)
-
-    try:
-        return int(qasync.run(run()))
-    finally:
-        if on_quit is not None:
-            on_quit()
-
-
-def _start_sign_in(
-    server_url: str | None,
-    email: str | None,
-    password: str | None,
-    ca_bundle: str,
-    logging_in: asyncio.Event,
-) -> asyncio.Future[Any] | None:
-    """Automatic sign-in starts at once (info, login, snapshot): it overlaps the widget imports."""
-    if not (server_url and email and password):
-        return None
-    from operator_app.errors import ApiError
-    from operator_app.net.api import ApiClient
-    from operator_app.net.signin import sign_in
-
-    try:
-        api = ApiClient(server_url, ca_bundle=ca_bundle or None)
-    except ApiError:
-        return None  # the controller signs in again and reports the error
-    return asyncio.ensure_future(sign_in(api, email, password, with_snapshot=True, logging_in=logging_in))
 
 
 if __name__ == "__main__":

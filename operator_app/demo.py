@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 
+from operator_app.launcher import run_app
 from operator_app.paths import app_dirs
 
 DEMO_EMAIL = "demo@example.com"
@@ -66,8 +67,6 @@ def start_backend() -> tuple[subprocess.Popen[bytes], str, str]:
 
 
 def main() -> int:
-    from operator_app.__main__ import run_app
-
     proc, url, password = start_backend()
     print(f"\nDemo shop: {url}/demo/index.html  (open it in a browser and click the chat button)")
     print(f"Operator app: logged in as {DEMO_EMAIL}; closing it stops the demo backend.\n", flush=True)

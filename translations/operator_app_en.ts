@@ -482,6 +482,13 @@
     </message>
 </context>
 <context>
+    <name>CallPane</name>
+    <message>
+        <source>Video call</source>
+        <translation>Video call</translation>
+    </message>
+</context>
+<context>
     <name>CallText</name>
     <message>
         <source>Calling the visitor…</source>
@@ -914,6 +921,13 @@
     </message>
 </context>
 <context>
+    <name>ChatSelection</name>
+    <message>
+        <source>No unread messages.</source>
+        <translation>No unread messages.</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>Type a reply. Enter sends, Shift+Enter starts a new line.</source>
@@ -965,61 +979,6 @@
     <message>
         <source>No connection to the server. Replies are kept and sent when it is back.</source>
         <translation>No connection to the server. Replies are kept and sent when it is back.</translation>
-    </message>
-</context>
-<context>
-    <name>CustomersView</name>
-    <message>
-        <source>Filter by name, e-mail, page, location or source</source>
-        <translation>Filter by name, e-mail, page, location or source</translation>
-    </message>
-    <message>
-        <source>Has a cart</source>
-        <translation>Has a cart</translation>
-    </message>
-    <message>
-        <source>Returning</source>
-        <translation>Returning</translation>
-    </message>
-    <message>
-        <source>Invite…</source>
-        <translation>Invite…</translation>
-    </message>
-    <message>
-        <source>Invite the selected visitor to chat (Enter)</source>
-        <translation>Invite the selected visitor to chat (Enter)</translation>
-    </message>
-    <message>
-        <source>Visitors on the website</source>
-        <translation>Visitors on the website</translation>
-    </message>
-    <message>
-        <source>All states</source>
-        <translation>All states</translation>
-    </message>
-    <message>
-        <source>%1 visitors</source>
-        <translation>%1 visitors</translation>
-    </message>
-    <message>
-        <source>%1 of %2 visitors</source>
-        <translation>%1 of %2 visitors</translation>
-    </message>
-    <message>
-        <source>No visitor matches these filters.</source>
-        <translation>No visitor matches these filters.</translation>
-    </message>
-    <message>
-        <source>Loading the visitors on the website…</source>
-        <translation>Loading the visitors on the website…</translation>
-    </message>
-    <message>
-        <source>The list of visitors could not be loaded. It is tried again.</source>
-        <translation>The list of visitors could not be loaded. It is tried again.</translation>
-    </message>
-    <message>
-        <source>Nobody is on the website right now.</source>
-        <translation>Nobody is on the website right now.</translation>
     </message>
 </context>
 <context>
@@ -1488,19 +1447,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
-    <message>
-        <source>Status</source>
-        <translation>Status</translation>
-    </message>
-    <message>
-        <source>Live Chat Operator</source>
-        <translation>Live Chat Operator</translation>
-    </message>
-    <message>
-        <source>Video call</source>
-        <translation>Video call</translation>
-    </message>
+    <name>MainMenus</name>
     <message>
         <source>&amp;Operator</source>
         <translation>&amp;Operator</translation>
@@ -1524,6 +1471,18 @@
     <message>
         <source>&amp;Administration…</source>
         <translation>&amp;Administration…</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>System default</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next start of the app.</source>
+        <translation>The new language is used from the next start of the app.</translation>
     </message>
     <message>
         <source>&amp;Chat</source>
@@ -1557,18 +1516,9 @@
         <source>Chat %1</source>
         <translation>Chat %1</translation>
     </message>
-    <message>
-        <source>&amp;Language</source>
-        <translation>&amp;Language</translation>
-    </message>
-    <message>
-        <source>System default</source>
-        <translation>System default</translation>
-    </message>
-    <message>
-        <source>The new language is used from the next start of the app.</source>
-        <translation>The new language is used from the next start of the app.</translation>
-    </message>
+</context>
+<context>
+    <name>MainWindow</name>
     <message>
         <source>%1 – Live Chat Operator</source>
         <translation>%1 – Live Chat Operator</translation>
@@ -1580,14 +1530,6 @@
     <message>
         <source>Chat closed.</source>
         <translation>Chat closed.</translation>
-    </message>
-    <message>
-        <source>Your password was changed.</source>
-        <translation>Your password was changed.</translation>
-    </message>
-    <message>
-        <source>No unread messages.</source>
-        <translation>No unread messages.</translation>
     </message>
 </context>
 <context>
@@ -2385,6 +2327,17 @@
     </message>
 </context>
 <context>
+    <name>TopBar</name>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Live Chat Operator</source>
+        <translation>Live Chat Operator</translation>
+    </message>
+</context>
+<context>
     <name>Traffic</name>
     <message>
         <source>Visitor</source>
@@ -2480,6 +2433,61 @@
     <message>
         <source>Priority</source>
         <translation>Priority</translation>
+    </message>
+</context>
+<context>
+    <name>TrafficView</name>
+    <message>
+        <source>Filter by name, e-mail, page, location or source</source>
+        <translation>Filter by name, e-mail, page, location or source</translation>
+    </message>
+    <message>
+        <source>Has a cart</source>
+        <translation>Has a cart</translation>
+    </message>
+    <message>
+        <source>Returning</source>
+        <translation>Returning</translation>
+    </message>
+    <message>
+        <source>Invite…</source>
+        <translation>Invite…</translation>
+    </message>
+    <message>
+        <source>Invite the selected visitor to chat (Enter)</source>
+        <translation>Invite the selected visitor to chat (Enter)</translation>
+    </message>
+    <message>
+        <source>Visitors on the website</source>
+        <translation>Visitors on the website</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <source>%1 visitors</source>
+        <translation>%1 visitors</translation>
+    </message>
+    <message>
+        <source>%1 of %2 visitors</source>
+        <translation>%1 of %2 visitors</translation>
+    </message>
+    <message>
+        <source>No visitor matches these filters.</source>
+        <translation>No visitor matches these filters.</translation>
+    </message>
+    <message>
+        <source>Loading the visitors on the website…</source>
+        <translation>Loading the visitors on the website…</translation>
+    </message>
+    <message>
+        <source>The list of visitors could not be loaded. It is tried again.</source>
+        <translation>The list of visitors could not be loaded. It is tried again.</translation>
+    </message>
+    <message>
+        <source>Nobody is on the website right now.</source>
+        <translation>Nobody is on the website right now.</translation>
     </message>
 </context>
 <context>
@@ -2982,6 +2990,13 @@
     <message>
         <source>Take this chat over? It becomes yours and the agent is told.</source>
         <translation>Take this chat over? It becomes yours and the agent is told.</translation>
+    </message>
+</context>
+<context>
+    <name>WindowDialogs</name>
+    <message>
+        <source>Your password was changed.</source>
+        <translation>Your password was changed.</translation>
     </message>
 </context>
 <context>

@@ -482,6 +482,13 @@
     </message>
 </context>
 <context>
+    <name>CallPane</name>
+    <message>
+        <source>Video call</source>
+        <translation>ビデオ通話</translation>
+    </message>
+</context>
+<context>
     <name>CallText</name>
     <message>
         <source>Calling the visitor…</source>
@@ -914,6 +921,13 @@
     </message>
 </context>
 <context>
+    <name>ChatSelection</name>
+    <message>
+        <source>No unread messages.</source>
+        <translation>未読のメッセージはありません。</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>Type a reply. Enter sends, Shift+Enter starts a new line.</source>
@@ -965,61 +979,6 @@
     <message>
         <source>No connection to the server. Replies are kept and sent when it is back.</source>
         <translation>サーバーに接続できません。返信は保持され、接続が戻ったときに送信されます。</translation>
-    </message>
-</context>
-<context>
-    <name>CustomersView</name>
-    <message>
-        <source>Filter by name, e-mail, page, location or source</source>
-        <translation>名前、メール、ページ、地域、流入元で絞り込み</translation>
-    </message>
-    <message>
-        <source>Has a cart</source>
-        <translation>カートあり</translation>
-    </message>
-    <message>
-        <source>Returning</source>
-        <translation>リピーター</translation>
-    </message>
-    <message>
-        <source>Invite…</source>
-        <translation>招待…</translation>
-    </message>
-    <message>
-        <source>Invite the selected visitor to chat (Enter)</source>
-        <translation>選択した訪問者をチャットに招待します（Enter）</translation>
-    </message>
-    <message>
-        <source>Visitors on the website</source>
-        <translation>サイト上の訪問者</translation>
-    </message>
-    <message>
-        <source>All states</source>
-        <translation>すべての状態</translation>
-    </message>
-    <message>
-        <source>%1 visitors</source>
-        <translation>訪問者 %1 人</translation>
-    </message>
-    <message>
-        <source>%1 of %2 visitors</source>
-        <translation>訪問者 %2 人中 %1 人</translation>
-    </message>
-    <message>
-        <source>No visitor matches these filters.</source>
-        <translation>条件に一致する訪問者はいません。</translation>
-    </message>
-    <message>
-        <source>Loading the visitors on the website…</source>
-        <translation>サイト上の訪問者を読み込んでいます…</translation>
-    </message>
-    <message>
-        <source>The list of visitors could not be loaded. It is tried again.</source>
-        <translation>訪問者一覧を読み込めませんでした。自動的に再試行します。</translation>
-    </message>
-    <message>
-        <source>Nobody is on the website right now.</source>
-        <translation>現在サイトに訪問者はいません。</translation>
     </message>
 </context>
 <context>
@@ -1488,19 +1447,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
-    <message>
-        <source>Status</source>
-        <translation>ステータス</translation>
-    </message>
-    <message>
-        <source>Live Chat Operator</source>
-        <translation>ライブチャット オペレーター</translation>
-    </message>
-    <message>
-        <source>Video call</source>
-        <translation>ビデオ通話</translation>
-    </message>
+    <name>MainMenus</name>
     <message>
         <source>&amp;Operator</source>
         <translation>オペレーター(&amp;O)</translation>
@@ -1524,6 +1471,18 @@
     <message>
         <source>&amp;Administration…</source>
         <translation>管理(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>システムの設定</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next start of the app.</source>
+        <translation>新しい言語は、次回アプリを起動したときから使われます。</translation>
     </message>
     <message>
         <source>&amp;Chat</source>
@@ -1557,18 +1516,9 @@
         <source>Chat %1</source>
         <translation>チャット %1</translation>
     </message>
-    <message>
-        <source>&amp;Language</source>
-        <translation>言語(&amp;L)</translation>
-    </message>
-    <message>
-        <source>System default</source>
-        <translation>システムの設定</translation>
-    </message>
-    <message>
-        <source>The new language is used from the next start of the app.</source>
-        <translation>新しい言語は、次回アプリを起動したときから使われます。</translation>
-    </message>
+</context>
+<context>
+    <name>MainWindow</name>
     <message>
         <source>%1 – Live Chat Operator</source>
         <translation>%1 – ライブチャット オペレーター</translation>
@@ -1580,14 +1530,6 @@
     <message>
         <source>Chat closed.</source>
         <translation>チャットを終了しました。</translation>
-    </message>
-    <message>
-        <source>Your password was changed.</source>
-        <translation>パスワードを変更しました。</translation>
-    </message>
-    <message>
-        <source>No unread messages.</source>
-        <translation>未読のメッセージはありません。</translation>
     </message>
 </context>
 <context>
@@ -2385,6 +2327,17 @@
     </message>
 </context>
 <context>
+    <name>TopBar</name>
+    <message>
+        <source>Status</source>
+        <translation>ステータス</translation>
+    </message>
+    <message>
+        <source>Live Chat Operator</source>
+        <translation>ライブチャット オペレーター</translation>
+    </message>
+</context>
+<context>
     <name>Traffic</name>
     <message>
         <source>Visitor</source>
@@ -2480,6 +2433,61 @@
     <message>
         <source>Priority</source>
         <translation>優先度</translation>
+    </message>
+</context>
+<context>
+    <name>TrafficView</name>
+    <message>
+        <source>Filter by name, e-mail, page, location or source</source>
+        <translation>名前、メール、ページ、地域、流入元で絞り込み</translation>
+    </message>
+    <message>
+        <source>Has a cart</source>
+        <translation>カートあり</translation>
+    </message>
+    <message>
+        <source>Returning</source>
+        <translation>リピーター</translation>
+    </message>
+    <message>
+        <source>Invite…</source>
+        <translation>招待…</translation>
+    </message>
+    <message>
+        <source>Invite the selected visitor to chat (Enter)</source>
+        <translation>選択した訪問者をチャットに招待します（Enter）</translation>
+    </message>
+    <message>
+        <source>Visitors on the website</source>
+        <translation>サイト上の訪問者</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>すべての状態</translation>
+    </message>
+    <message>
+        <source>%1 visitors</source>
+        <translation>訪問者 %1 人</translation>
+    </message>
+    <message>
+        <source>%1 of %2 visitors</source>
+        <translation>訪問者 %2 人中 %1 人</translation>
+    </message>
+    <message>
+        <source>No visitor matches these filters.</source>
+        <translation>条件に一致する訪問者はいません。</translation>
+    </message>
+    <message>
+        <source>Loading the visitors on the website…</source>
+        <translation>サイト上の訪問者を読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>The list of visitors could not be loaded. It is tried again.</source>
+        <translation>訪問者一覧を読み込めませんでした。自動的に再試行します。</translation>
+    </message>
+    <message>
+        <source>Nobody is on the website right now.</source>
+        <translation>現在サイトに訪問者はいません。</translation>
     </message>
 </context>
 <context>
@@ -2982,6 +2990,13 @@
     <message>
         <source>Take this chat over? It becomes yours and the agent is told.</source>
         <translation>このチャットを引き継ぎますか？ あなたの担当になり、担当者に通知されます。</translation>
+    </message>
+</context>
+<context>
+    <name>WindowDialogs</name>
+    <message>
+        <source>Your password was changed.</source>
+        <translation>パスワードを変更しました。</translation>
     </message>
 </context>
 <context>

@@ -105,7 +105,7 @@ class RealtimeConnection:
         self._stopping = False
         self._reached_connected = False
         self.login_result: AgentLoginResult | None = None
-        # Who gets the `traffic` deltas (the traffic feed sets it while the customers list is watched).
+        # Who gets the `traffic` deltas (the traffic feed sets it while the traffic list is watched).
         self.on_traffic: Callable[[TrafficDelta], None] | None = None
         # Who gets the video call pushes (`call_state`, `call_signal`, `call_media`): the call controller.
         self.on_call: Callable[[CallStatePush | CallSignal | CallMedia], None] | None = None

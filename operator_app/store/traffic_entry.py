@@ -1,4 +1,4 @@
-"""One visitor's row as the customers table keeps it, and the ordering helpers of that table.
+"""One visitor's row as the traffic table keeps it, and the ordering helpers of that table.
 
 `Entry` caches what a row shows and how it sorts, computed once per change; `out_of_order` finds
 the fewest rows to move to restore an order.

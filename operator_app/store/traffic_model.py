@@ -1,4 +1,4 @@
-"""The customers table: every visitor on the site now, one `TrafficRow` per row, kept sorted here.
+"""The traffic table: every visitor on the site now, one `TrafficRow` per row, kept sorted here.
 
 Deltas are batched (applied every `flush_ms`) as row-range removals, ``dataChanged`` and insertions;
 only a first snapshot (or one that replaces most rows) resets the model. The rows are kept in the

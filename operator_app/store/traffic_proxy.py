@@ -1,4 +1,4 @@
-"""Filters over the customers table: states, free text, "has a cart", "returning".
+"""Filters over the traffic table: states, free text, "has a cart", "returning".
 
 Sorting is handed to `TrafficModel.sort_by` (it keeps its rows in order), so this proxy never runs
 a Python comparison per pair of 10,000 rows; it only decides which rows to show.

@@ -19,13 +19,16 @@ from operator_app.net.traffic_feed import FeedState, TrafficFeed
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.traffic_model import TrafficModel
 
+# The view shows the feed's state: it is re-exported here so that widgets name it through the store.
+__all__ = ["MAX_TRANSCRIPT_PAGES", "FeedState", "VisitorsService"]
+
 log = logging.getLogger(__name__)
 
 MAX_TRANSCRIPT_PAGES = 50
 
 
 class VisitorsService(QObject):
-    """What the customers view and the visitor sidebar ask of the server."""
+    """What the traffic view and the visitor sidebar ask of the server."""
 
     feed_state_changed = Signal(str)
 

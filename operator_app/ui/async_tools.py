@@ -32,42 +32,57 @@ class ShowsErrors(Protocol):
     def show_error(self, text: str) -> None: ...
 
 
+Action = Callable[..., Awaitable[R]]
+Reported = Callable[..., Coroutine[Any, Any, R | None]]
+
+
 @overload
-def reports_errors(fn: Callable[..., Awaitable[R]], /) -> Callable[..., Coroutine[Any, Any, R | None]]: ...
+def reports_errors(fn: Action[R], /) -> Reported[R]: ...
 
 
 @overload
 def reports_errors(
-    *, on_error: str
-) -> Callable[[Callable[..., Awaitable[R]]], Callable[..., Coroutine[Any, Any, R | None]]]: ...
+    *,
+    describe: Callable[[BaseException], str] = ...,
+    on_error: str | None = ...,
+) -> Callable[[Action[R]], Reported[R]]: ...
 
 
-def reports_errors(fn: Callable[..., Awaitable[R]] | None = None, /, *, on_error: str | None = None) -> Any:
+def reports_errors(
+    fn: Action[R] | None = None,
+    /,
+    *,
+    describe: Callable[[BaseException], str] = describe_error,
+    on_error: str | None = None,
+) -> Reported[R] | Callable[[Action[R]], Reported[R]]:
     """Catch a failed action of a `ShowsErrors` object: log it, tell the user in one sentence.
 
+    ``@reports_errors(describe=...)``: another sentence for the failure than `describe_error`'s.
     ``@reports_errors(on_error="show_refusal")``: the object's ``show_refusal(exc)`` tells the user
-    instead, its own way (the server's reason next to the field, a page's failed state)."""
-    if fn is None:
-        return functools.partial(reports_errors, on_error=on_error)
+    instead, its own way (the server's reason next to the field, a page's failed state).
+    """
 
-    @functools.wraps(fn)
-    async def wrapper(self: ShowsErrors, *args: Any, **kwargs: Any) -> R | None:
-        try:
-            return await fn(self, *args, **kwargs)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if is_expected(exc):
-                log.warning("%s failed: %r", fn.__qualname__, exc)
-            else:
-                log.exception("%s failed", fn.__qualname__)
-            if on_error is None:
-                self.show_error(describe_error(exc))
-            else:
-                getattr(self, on_error)(exc)
-            return None
+    def decorate(action: Action[R]) -> Reported[R]:
+        @functools.wraps(action)
+        async def wrapper(self: ShowsErrors, *args: Any, **kwargs: Any) -> R | None:
+            try:
+                return await action(self, *args, **kwargs)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_expected(exc):
+                    log.warning("%s failed: %r", action.__qualname__, exc)
+                else:
+                    log.exception("%s failed", action.__qualname__)
+                if on_error is not None:
+                    getattr(self, on_error)(exc)
+                else:
+                    self.show_error(describe(exc))
+                return None
 
-    return wrapper
+        return wrapper
+
+    return decorate if fn is None else decorate(fn)
 
 
 @contextlib.contextmanager

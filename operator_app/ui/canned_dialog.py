@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -29,9 +28,9 @@ from PySide6.QtWidgets import (
 from chat_protocol.canned import CannedReply, CannedReplyInput
 from operator_app.errors import ApiError
 from operator_app.store.canned_model import CannedRepliesModel, CannedRole
-from operator_app.ui.async_tools import async_slot, disabled, finished_future
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.canned_popup import CannedItemDelegate
-from operator_app.ui.error_text import describe_error, is_expected
+from operator_app.ui.confirm import confirm
 
 log = logging.getLogger(__name__)
 
@@ -223,16 +222,27 @@ class CannedDialog(QDialog):
                 self.show_error(self.tr("Fill in a title and a text."))
             return None
 
-    def _describe(self, exc: Exception) -> str:
-        if isinstance(exc, ApiError) and exc.status == 403:
+    def _refusal(self, exc: ApiError) -> str | None:
+        """The server's refusals this dialog explains itself; None for any other failure."""
+        if exc.status == 403:
             return self.tr("Only supervisors and admins may create or change team replies.")
-        if isinstance(exc, ApiError) and exc.status == 404:
+        if exc.status == 404:
             return self.tr("This canned reply no longer exists.")
-        if isinstance(exc, ApiError) and exc.status == 409:
+        if exc.status == 409:
             return self.tr("Another canned reply already uses this shortcut.")
-        return describe_error(exc)
+        return None
+
+    def _refused(self, what: str, exc: ApiError) -> bool:
+        """Show a refusal inline; False when `exc` is not one (the caller re-raises it)."""
+        text = self._refusal(exc)
+        if text is None:
+            return False
+        log.warning("canned reply %s refused: %r", what, exc)
+        self.show_error(text)
+        return True
 
     @async_slot()
+    @reports_errors
     async def save(self) -> None:
         body = self._input()
         if body is None:
@@ -244,9 +254,9 @@ class CannedDialog(QDialog):
                     saved = await self.library.create(body)
                 else:
                     saved = await self.library.update(editing.canned_id, body)
-        except Exception as exc:
-            self._log("save", exc)
-            self.show_error(self._describe(exc))
+        except ApiError as exc:
+            if not self._refused("save", exc):
+                raise
             return
         self.select(saved.canned_id)
         if self.editing is None or self.editing.canned_id != saved.canned_id:
@@ -258,37 +268,26 @@ class CannedDialog(QDialog):
         reply = self.editing
         if reply is None:
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        asked = await confirm(
+            self,
             self.tr("Delete canned reply"),
             self.tr("Delete #%1?").replace("%1", reply.shortcut),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+            self.tr("Delete"),
+            name="cannedDeleteConfirm",
+            default_to_cancel=True,
         )
-        box.setObjectName("cannedDeleteConfirm")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        answer = finished_future(box)
-        box.show()
-        result = await answer
-        box.deleteLater()
-        if result != QMessageBox.StandardButton.Yes.value:
+        if not asked:
             return
         await self.delete_now(reply)
 
+    @reports_errors
     async def delete_now(self, reply: CannedReply) -> None:
         try:
             with disabled(self.save_button, self.new_button, self.delete_button):
                 await self.library.delete(reply.canned_id)
-        except Exception as exc:
-            self._log("delete", exc)
-            self.show_error(self._describe(exc))
+        except ApiError as exc:
+            if not self._refused("delete", exc):
+                raise
             return
         self.new_reply()
         self._notice(self.tr("Deleted."))
-
-    @staticmethod
-    def _log(what: str, exc: BaseException) -> None:
-        if is_expected(exc):
-            log.warning("canned reply %s failed: %r", what, exc)
-        else:
-            log.exception("canned reply %s failed", what)

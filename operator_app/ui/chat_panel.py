@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -20,14 +22,25 @@ from operator_app.store.chat_state import ChatStore
 from operator_app.store.display_text import visitor_name
 from operator_app.store.store_signals import StoreSignals
 from operator_app.store.transcript_model import TranscriptModel
-from operator_app.ui.canned_dialog import CannedDialog
 from operator_app.ui.composer import Composer
-from operator_app.ui.offline_messages_dialog import OfflineMessagesDialog, bring_forward
-from operator_app.ui.page_push_dialog import PagePushDialog
+from operator_app.ui.on_demand import Lazy, bring_forward
 from operator_app.ui.sneak_peek_label import SneakPeekLabel
 from operator_app.ui.transcript_view import TranscriptView
-from operator_app.ui.transfer_dialog import TransferDialog
 from operator_app.ui.video.engine import unavailable_text, webengine_installed
+
+if TYPE_CHECKING:
+    from operator_app.ui.canned_dialog import CannedDialog
+    from operator_app.ui.offline_messages_dialog import OfflineMessagesDialog
+    from operator_app.ui.page_push_dialog import PagePushDialog
+    from operator_app.ui.transfer_dialog import TransferDialog
+
+# Opened from the chat's buttons and menu: imported on first use.
+CANNED_DIALOG: Lazy[type[CannedDialog]] = Lazy("operator_app.ui.canned_dialog:CannedDialog")
+TRANSFER_DIALOG: Lazy[type[TransferDialog]] = Lazy("operator_app.ui.transfer_dialog:TransferDialog")
+PAGE_PUSH_DIALOG: Lazy[type[PagePushDialog]] = Lazy("operator_app.ui.page_push_dialog:PagePushDialog")
+OFFLINE_MESSAGES_DIALOG: Lazy[type[OfflineMessagesDialog]] = Lazy(
+    "operator_app.ui.offline_messages_dialog:OfflineMessagesDialog"
+)
 
 
 def _plain_label(object_name: str, parent: QWidget) -> QLabel:
@@ -406,7 +419,9 @@ class ChatPanel(QWidget):
         if self.canned_dialog is None:
             me = self._store.me
             may_share = me is not None and me.role in ("supervisor", "admin")
-            self.canned_dialog = CannedDialog(self.session.canned, may_share=may_share, parent=self.window())
+            self.canned_dialog = CANNED_DIALOG.get()(
+                self.session.canned, may_share=may_share, parent=self.window()
+            )
         bring_forward(self.canned_dialog)
         return self.canned_dialog
 
@@ -416,7 +431,7 @@ class ChatPanel(QWidget):
             return None
         if self.transfer_dialog is not None:
             self.transfer_dialog.close()
-        dialog = TransferDialog(self.session, chat.chat_id, visitor_name(chat.visitor), self.window())
+        dialog = TRANSFER_DIALOG.get()(self.session, chat.chat_id, visitor_name(chat.visitor), self.window())
         dialog.finished.connect(lambda result: self._transfer_finished(dialog))
         self.transfer_dialog = dialog
         dialog.open_and_load()
@@ -428,7 +443,9 @@ class ChatPanel(QWidget):
             return None
         if self.page_push_dialog is not None:
             self.page_push_dialog.close()
-        dialog = PagePushDialog(self.session, chat.chat_id, visitor_name(chat.visitor), parent=self.window())
+        dialog = PAGE_PUSH_DIALOG.get()(
+            self.session, chat.chat_id, visitor_name(chat.visitor), parent=self.window()
+        )
         dialog.finished.connect(lambda result: self._page_push_finished(dialog))
         self.page_push_dialog = dialog
         dialog.open()
@@ -448,6 +465,6 @@ class ChatPanel(QWidget):
         if self.session is None:
             return None
         if self.offline_dialog is None:
-            self.offline_dialog = OfflineMessagesDialog(self.session, self.window())
+            self.offline_dialog = OFFLINE_MESSAGES_DIALOG.get()(self.session, self.window())
         self.offline_dialog.open_and_load()
         return self.offline_dialog

@@ -7,7 +7,6 @@ visitor answers, the chat arrives through the usual events as one of my chats.
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from PySide6.QtCore import Qt, Signal
@@ -26,10 +25,8 @@ from chat_protocol.canned import CannedReply, expand
 from chat_protocol.traffic import TrafficRow
 from operator_app.store.traffic_text import visitor_label
 from operator_app.store.visitors_service import VisitorsService
-from operator_app.ui.async_tools import async_slot, disabled
-from operator_app.ui.error_text import describe_invite_error, is_expected
-
-log = logging.getLogger(__name__)
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.error_text import describe_invite_error
 
 MAX_TEXT = 2000
 
@@ -136,24 +133,13 @@ class InviteDialog(QDialog):
         self.error.setVisible(bool(text))
 
     @async_slot()
+    @reports_errors(describe=describe_invite_error)
     async def send(self) -> None:
         text = self.text.toPlainText().strip()
         if not text or not self.send_button.isEnabled():
             return
-        failure: str | None = None
         with disabled(self.send_button, self.text, self.canned):
             self.show_error(self.tr("Sending the invitation\u2026"), error=False)
-            try:
-                await self.service.invite(self.row.visitor_id, text, self.client_id)
-            except Exception as exc:
-                if is_expected(exc):
-                    log.warning("invitation failed: %r", exc)
-                else:
-                    log.exception("invitation failed")
-                failure = describe_invite_error(exc)
-        if failure is not None:
-            self.show_error(failure)
-            self._text_changed()
-            return
+            await self.service.invite(self.row.visitor_id, text, self.client_id)
         self.invited.emit(self.row.visitor_id)
         self.accept()

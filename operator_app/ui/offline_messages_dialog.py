@@ -27,17 +27,9 @@ from PySide6.QtWidgets import (
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.offline_messages_model import OfflineMessagesModel
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.on_demand import bring_forward
 
 log = logging.getLogger(__name__)
-
-
-def bring_forward(dialog: QDialog) -> None:
-    """Show a non-modal dialog, or bring it to the front when it is open already."""
-    if dialog.isVisible():
-        dialog.raise_()
-        dialog.activateWindow()
-    else:
-        dialog.show()
 
 
 class OfflineMessagesDialog(QDialog):

@@ -26,8 +26,7 @@ from chat_protocol.traffic import origin_of
 from operator_app.errors import RealtimeError
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.display_text import escaped_tooltip
-from operator_app.ui.async_tools import async_slot, disabled
-from operator_app.ui.error_text import describe_error, is_expected
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 
 log = logging.getLogger(__name__)
 
@@ -93,37 +92,25 @@ class PagePushDialog(QDialog):
         self._client_id = str(uuid.uuid4())  # another address is another request
 
     @async_slot()
+    @reports_errors
     async def submit(self) -> None:
         url = self.url.text().strip()
         if origin_of(url) is None:
             self.show_error(self.tr("Enter a full address starting with https:// or http://."))
             return
-        error: str | None = None
         with disabled(self.submit_button, self.url):
             try:
                 await self.session.push_page(self.chat_id, self._client_id, url)
             except RealtimeError as exc:
-                self._log(exc)
-                self._client_id = str(uuid.uuid4())
-                if exc.code == ErrorCode.PAGE_NOT_ALLOWED:
-                    error = self.tr(
-                        "This address is not on your site, so it cannot be sent. Only pages of the site's "
-                        "own addresses can be shown to the visitor."
-                    )
-                    self.error.setToolTip(escaped_tooltip(exc.message))
-                else:
-                    error = describe_error(exc)
-            except Exception as exc:
-                self._log(exc)
-                error = describe_error(exc)
-        if error is None:
-            self.accept()
-        else:
-            self.show_error(error)
-
-    @staticmethod
-    def _log(exc: BaseException) -> None:
-        if is_expected(exc):
-            log.warning("page push failed: %r", exc)
-        else:
-            log.exception("page push failed")
+                self._client_id = str(uuid.uuid4())  # refused: a new attempt is a new request
+                if exc.code != ErrorCode.PAGE_NOT_ALLOWED:
+                    raise
+                log.warning("page push refused: %r", exc)
+                self.error.setToolTip(escaped_tooltip(exc.message))
+                refusal = self.tr(
+                    "This address is not on your site, so it cannot be sent. Only pages of the site's "
+                    "own addresses can be shown to the visitor."
+                )
+                self.show_error(refusal)
+                return
+        self.accept()

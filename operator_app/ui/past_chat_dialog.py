@@ -6,7 +6,6 @@ The transcript is plain text in a read-only `QPlainTextEdit`: nothing a visitor 
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
@@ -14,9 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit,
 from chat_protocol import AuthorKind, ChatState
 from chat_protocol.models import AnyEvent, ChatStateEvent, MessageEvent, NoteEvent, RatingEvent
 from operator_app.store.visitors_service import VisitorsService
-from operator_app.ui.error_text import describe_error, is_expected
-
-log = logging.getLogger(__name__)
+from operator_app.ui.async_tools import reports_errors
 
 
 class PastChatDialog(QDialog):
@@ -52,17 +49,14 @@ class PastChatDialog(QDialog):
         self.show()
         self.loading = asyncio.ensure_future(self.load())
 
+    def show_error(self, text: str) -> None:
+        """Why the chat could not be loaded, in place of the transcript."""
+        self.status.setText(text)
+
+    @reports_errors
     async def load(self) -> None:
         self.status.setText(self.tr("Loading the chat\u2026"))
-        try:
-            _, events = await self.service.transcript(self.chat_id)
-        except Exception as exc:
-            if is_expected(exc):
-                log.warning("past chat not loaded: %r", exc)
-            else:
-                log.exception("past chat not loaded")
-            self.status.setText(describe_error(exc))
-            return
+        _, events = await self.service.transcript(self.chat_id)
         lines = [line for event in events if (line := self._line(event))]
         self.status.setText("" if lines else self.tr("This chat has no messages."))
         self.text.setPlainText("\n".join(lines))

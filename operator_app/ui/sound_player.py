@@ -97,8 +97,10 @@ class SoundPlayer:
             process.setArguments([*player[1:], str(path)])
             process.setStandardOutputFile(QProcess.nullDevice())
             process.setStandardErrorFile(QProcess.nullDevice())
-            ok, _pid = process.startDetached()
+            # PySide6 returns a bool here (some versions a (bool, pid) pair).
+            started = process.startDetached()
+            ok = started[0] if isinstance(started, tuple) else started
             if not ok:
                 log.debug("the audio player %s did not start", player[0])
-        except Exception as exc:  # no device, no permission, a broken player: sound is optional
+        except (OSError, RuntimeError, wave.Error) as exc:  # no disk space, no device: sound is optional
             log.debug("could not play the %s sound: %r", kind, exc)

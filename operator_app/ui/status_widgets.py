@@ -1,9 +1,10 @@
-"""Always-visible state: my routing status (``statusSwitch``) and the link (``connectionState``)."""
+"""Always-visible state: my routing status (``statusSwitch``) and the link (``connectionState``), in
+the main window's top bar (``topBar``) with the product and my name (``productLabel``, ``agentLabel``)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QToolBar, QWidget
 
 from chat_protocol import RoutingStatus
 
@@ -82,3 +83,26 @@ class ConnectionIndicator(QLabel):
         self.setProperty("state", state)
         self.style().unpolish(self)
         self.style().polish(self)
+
+
+class TopBar(QToolBar):
+    """The fixed bar at the top of the main window."""
+
+    def __init__(self, agent_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Status"))
+        self.setObjectName("topBar")
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.toggleViewAction().setEnabled(False)
+        product = QLabel(self.tr("Live Chat Operator"), self)
+        product.setObjectName("productLabel")
+        agent = QLabel(agent_name, self)
+        agent.setObjectName("agentLabel")
+        agent.setTextFormat(Qt.TextFormat.PlainText)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.connection_state = ConnectionIndicator(self)
+        self.status_switch = StatusSwitch(self)
+        for widget in (product, agent, spacer, self.connection_state, self.status_switch):
+            self.addWidget(widget)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStyledItemDelegate,
@@ -35,6 +34,7 @@ from operator_app.store.display_text import visitor_name
 from operator_app.store.supervision_model import SupervisedChatsModel, SupervisedRole
 from operator_app.store.transcript_model import TranscriptModel
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
+from operator_app.ui.confirm import ConfirmDialog
 from operator_app.ui.sneak_peek_label import SneakPeekLabel
 from operator_app.ui.transcript_view import TranscriptView
 
@@ -91,7 +91,7 @@ class WatchPanel(QWidget):
         self.session = session
         self.chat_id = chat_id
         self.joined = False
-        self.confirm_box: QMessageBox | None = None
+        self.confirm_box: ConfirmDialog | None = None
         store = session.watch_store
 
         self.title = QLabel(self)
@@ -212,32 +212,32 @@ class WatchPanel(QWidget):
         self.join_button.setEnabled(False)
         self._set_placeholder()
 
-    def ask_take_over(self) -> QMessageBox:
-        """Ask first (non-modal); Yes takes the chat over."""
+    def ask_take_over(self) -> ConfirmDialog:
+        """Ask first (not modal: the transcript stays readable); the dialog's button takes the chat over
+        and a refusal stays in it."""
         if self.confirm_box is not None:
             return self.confirm_box
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        box = ConfirmDialog(
             self.tr("Take over"),
             self.tr("Take this chat over? It becomes yours and the agent is told."),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self.tr("Take over"),
             self,
         )
         box.setObjectName("takeOverConfirm")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setModal(False)
+        box.make_cancel_default()
+        box.action = self._take_over
+        box.finished.connect(self._confirm_closed)
         self.confirm_box = box
-        box.finished.connect(self._confirmed)
         box.show()
         return box
 
-    @async_slot(int)
-    @reports_errors
-    async def _confirmed(self, result: int) -> None:
+    def _confirm_closed(self) -> None:
         box, self.confirm_box = self.confirm_box, None
         if box is not None:
             box.deleteLater()
-        if result != QMessageBox.StandardButton.Yes:
-            return
+
+    async def _take_over(self) -> None:
         self.error.hide()
         with disabled(self.take_over_button, self.join_button, self.input):
             await self.session.take_over(self.chat_id)

@@ -26,8 +26,7 @@ from chat_protocol import ErrorCode
 from operator_app.errors import RealtimeError
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.transfer_targets import TransferTargetsModel
-from operator_app.ui.async_tools import async_slot, disabled
-from operator_app.ui.error_text import describe_error, is_expected
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +110,10 @@ class TransferDialog(QDialog):
         self.error.setStyleSheet("color: #b91c1c;" if error else "color: #6b7280;")
         self.error.setVisible(bool(text))
 
+    @reports_errors
     async def load(self) -> None:
         self.show_error(self.tr("Loading colleagues\u2026"), error=False)
-        try:
-            agents, groups = await asyncio.gather(self.session.agents(), self.session.groups())
-        except Exception as exc:
-            self._log(exc)
-            self.show_error(describe_error(exc))
-            return
+        agents, groups = await asyncio.gather(self.session.agents(), self.session.groups())
         selected = self._selected_id()
         self.model.set_targets(agents, groups, self.session.store.agent_id)
         self.show_error("" if self.model.rowCount() else self.tr("There is nobody to transfer to."))
@@ -146,14 +141,14 @@ class TransferDialog(QDialog):
         return True
 
     @async_slot()
+    @reports_errors
     async def submit(self) -> None:
         index = self.targets.currentIndex()
         target = self.model.target_at(index.row()) if index.isValid() else None
         if target is None or not target.available or not self.submit_button.isEnabled():
             return
         note = self.note.toPlainText().strip()
-        error: str | None = None
-        refused = False
+        refusal: str | None = None
         with disabled(self.submit_button, self.targets, self.note):
             self.show_error(self.tr("Transferring\u2026"), error=False)
             try:
@@ -165,29 +160,16 @@ class TransferDialog(QDialog):
                     note=note,
                 )
             except RealtimeError as exc:
-                self._log(exc)
                 self._client_id = str(uuid.uuid4())  # refused: a new attempt is a new request
-                refused = exc.code == ErrorCode.TARGET_UNAVAILABLE
-                if refused:
-                    error = self.tr("The transfer was refused: %1 The chat stays with you.").replace(
-                        "%1", exc.message
-                    )
-                else:
-                    error = describe_error(exc)
-            except Exception as exc:
-                self._log(exc)
-                error = describe_error(exc)
-        if error is None:
+                if exc.code != ErrorCode.TARGET_UNAVAILABLE:
+                    raise
+                log.warning("transfer refused: %r", exc)
+                refusal = self.tr("The transfer was refused: %1 The chat stays with you.").replace(
+                    "%1", exc.message
+                )
+        if refusal is None:
             self.accept()
             return
-        if refused:
-            await self.load()  # their status changed: show it
-        self.show_error(error)
+        await self.load()  # their status changed: show it
+        self.show_error(refusal)
         self._selection_changed()
-
-    @staticmethod
-    def _log(exc: BaseException) -> None:
-        if is_expected(exc):
-            log.warning("transfer failed: %r", exc)
-        else:
-            log.exception("transfer failed")

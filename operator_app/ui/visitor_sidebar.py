@@ -1,5 +1,5 @@
 """Everything known about one visitor (``visitorPanel``): beside the open chat, or the row selected
-in the customers view. The profile loads over REST; the current page follows the live traffic row.
+in the traffic view. The profile loads over REST; the current page follows the live traffic row.
 
 Objects: ``visitorStatus``, ``visitorRetry``, ``visitorTitle``, ``visitorNameEdit``,
 ``visitorEmailEdit``, ``visitorPhoneEdit``, ``visitorSaveButton``, ``visitorSaveError``,
@@ -12,8 +12,8 @@ Objects: ``visitorStatus``, ``visitorRetry``, ``visitorTitle``, ``visitorNameEdi
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 from chat_protocol.traffic import TrafficRow, VisitorProfile, VisitorUpdate
 from operator_app.store.traffic_text import device_text, place_text, source_text, visitor_label
 from operator_app.store.visitors_service import VisitorsService
-from operator_app.ui.async_tools import async_slot, disabled
+from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.elided_label import ElidedLabel
-from operator_app.ui.error_text import describe_error, is_expected
-from operator_app.ui.past_chat_dialog import PastChatDialog
+from operator_app.ui.error_text import describe_error
+from operator_app.ui.on_demand import Lazy
 from operator_app.ui.visitor_sections import (
     CHAT_ID_ROLE,
     fill_cart,
@@ -49,7 +49,10 @@ from operator_app.ui.visitor_sections import (
     fill_history,
 )
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from operator_app.ui.past_chat_dialog import PastChatDialog
+
+PAST_CHAT_DIALOG: Lazy[type[PastChatDialog]] = Lazy("operator_app.ui.past_chat_dialog:PastChatDialog")
 
 FIELD_LIMIT = 100  # `Short` in chat_protocol.traffic
 
@@ -273,19 +276,16 @@ class VisitorSidebar(QScrollArea):
         self.retry_button.hide()
         self.loading = asyncio.ensure_future(self._load(self.visitor_id))
 
+    def show_error(self, text: str) -> None:
+        """The profile could not be loaded: say why and offer a retry."""
+        self.status.setText(text)
+        self.retry_button.show()
+        self.loading = None
+
+    @reports_errors
     async def _load(self, visitor_id: str) -> None:
-        try:
-            profile = await self.service.profile(visitor_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if visitor_id != self.visitor_id:
-                return
-            self._log(exc)
-            self.status.setText(describe_error(exc))
-            self.retry_button.show()
-            self.loading = None
-            return
+        # Showing another visitor cancels this load: what comes back belongs to the shown one.
+        profile = await self.service.profile(visitor_id)
         if visitor_id == self.visitor_id:
             self.loading = None
             self.fill(profile)
@@ -369,7 +369,14 @@ class VisitorSidebar(QScrollArea):
         self.save_button.setEnabled(changed)
         self.save_error.setText("")
 
+    def show_save_error(self, exc: BaseException) -> None:
+        """A failed edit, under the fields; the edits stay for another try."""
+        self._edited()
+        self.save_error.setStyleSheet("color: #b91c1c;")
+        self.save_error.setText(describe_error(exc))
+
     @async_slot()
+    @reports_errors(on_error="show_save_error")
     async def save(self) -> None:
         profile = self.profile
         if profile is None or not self.save_button.isEnabled():
@@ -379,19 +386,8 @@ class VisitorSidebar(QScrollArea):
             email=self.email_edit.text().strip() if self.email_edit.text() != profile.email else None,
             phone=self.phone_edit.text().strip() if self.phone_edit.text() != profile.phone else None,
         )
-        failure: str | None = None
         with disabled(self.save_button, self.name_edit, self.email_edit, self.phone_edit):
-            try:
-                saved = await self.service.update_visitor(profile.visitor_id, update)
-            except Exception as exc:
-                self._log(exc)
-                failure = describe_error(exc)
-        if failure is not None:
-            self.save_error.setStyleSheet("color: #b91c1c;")
-            self.save_error.setText(failure)
-            self._edited()
-            self.save_error.setText(failure)
-            return
+            saved = await self.service.update_visitor(profile.visitor_id, update)
         if self.visitor_id == saved.visitor_id:
             self.fill(saved)
             self.save_error.setStyleSheet("color: #15803d;")
@@ -409,14 +405,7 @@ class VisitorSidebar(QScrollArea):
         if self.past_chat_dialog is not None:
             self.past_chat_dialog.close()
         title = self.title.full_text
-        dialog = PastChatDialog(self.service, chat_id, title, self.window())
+        dialog = PAST_CHAT_DIALOG.get()(self.service, chat_id, title, self.window())
         self.past_chat_dialog = dialog
         dialog.open_and_load()
         return dialog
-
-    @staticmethod
-    def _log(exc: BaseException) -> None:
-        if is_expected(exc):
-            log.warning("visitor sidebar: %r", exc)
-        else:
-            log.exception("visitor sidebar failed")

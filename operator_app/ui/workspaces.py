@@ -1,9 +1,10 @@
-"""The main window's workspaces: my chats, the customers on the website (Ctrl+Shift+C), and for
-supervisors and admins the supervised chats (Ctrl+Shift+S) and the team (Ctrl+Shift+M; Ctrl+Shift+T
-is Transfer chat).
+"""The main window's workspaces: my chats, the traffic (customers on the website, Ctrl+Shift+C), and
+for supervisors and admins the supervised chats (Ctrl+Shift+S) and the team (Ctrl+Shift+M;
+Ctrl+Shift+T is Transfer chat).
 
 One visitor panel (``visitorPanel``) sits beside whichever is shown: it follows the open chat's
-visitor in the chats workspace and the selected row in the customers view.
+visitor in the chats workspace and the selected row in the traffic view. The traffic, supervision
+and team views are imported and built the first time they are opened (or asked for).
 
 Objects: ``workspaceStack``, ``customersPage``, ``customersAction``, ``chatsAction``, ``viewMenu``,
 ``supervisionPage``, ``supervisionAction``, ``teamView`` and ``teamAction`` (supervisors and admins only).
@@ -11,198 +12,250 @@ Objects: ``workspaceStack``, ``customersPage``, ``customersAction``, ``chatsActi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QSplitter, QStackedWidget, QToolBar
+from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QToolBar
 
+from operator_app.store.chat_session import ChatSession
 from operator_app.store.traffic_text import visitor_label
 from operator_app.store.visitors_service import VisitorsService
-from operator_app.ui.customers_view import CustomersView
-from operator_app.ui.invite_dialog import InviteDialog
-from operator_app.ui.supervision_view import SupervisionView
-from operator_app.ui.team_view import TeamView
+from operator_app.ui.chat_panel import ChatPanel
+from operator_app.ui.on_demand import Lazy
 from operator_app.ui.visitor_sidebar import VisitorSidebar
 
 if TYPE_CHECKING:
-    from operator_app.ui.main_window import MainWindow
+    from operator_app.ui.invite_dialog import InviteDialog
+    from operator_app.ui.supervision_view import SupervisionView
+    from operator_app.ui.team_view import TeamView
+    from operator_app.ui.traffic_view import TrafficView
+
+TRAFFIC_VIEW: Lazy[type[TrafficView]] = Lazy("operator_app.ui.traffic_view:TrafficView")
+SUPERVISION_VIEW: Lazy[type[SupervisionView]] = Lazy("operator_app.ui.supervision_view:SupervisionView")
+TEAM_VIEW: Lazy[type[TeamView]] = Lazy("operator_app.ui.team_view:TeamView")
+INVITE_DIALOG: Lazy[type[InviteDialog]] = Lazy("operator_app.ui.invite_dialog:InviteDialog")
 
 
 class Workspaces(QObject):
-    """Builds the customers page into `window`, and the switch between it and the chats."""
+    """Builds the workspace stack into `window` around its chats page, and the switch between them.
 
-    def __init__(self, window: MainWindow) -> None:
+    `select_chat(chat_id)` shows one of my chats; `notify(text)` is a passing notice for the operator.
+    """
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        session: ChatSession,
+        chats_page: QSplitter,
+        chat_panel: ChatPanel,
+        *,
+        select_chat: Callable[[str], bool],
+        notify: Callable[[str], None],
+    ) -> None:
         super().__init__(window)
         self.window = window
-        self.service = VisitorsService(window.session, self)
+        self.session = session
+        self.chats_page = chats_page
+        self.chat_panel = chat_panel
+        self._select_chat = select_chat
+        self._notify = notify
+        self.service = VisitorsService(session, self)
         self.invite_dialog: InviteDialog | None = None
+        me = session.store.me
+        self.supervises = me is not None and me.role in ("supervisor", "admin")
+        self._traffic: TrafficView | None = None
+        self._supervision: SupervisionView | None = None
+        self._team: TeamView | None = None
 
         chats = window.takeCentralWidget()
-        assert chats is window.splitter
+        assert chats is chats_page
         self.stack = QStackedWidget(window)
         self.stack.setObjectName("workspaceStack")
-        self.stack.addWidget(window.splitter)
-        self.customers_page = QSplitter(Qt.Orientation.Horizontal, self.stack)
-        self.customers_page.setObjectName("customersPage")
-        self.customers_page.setChildrenCollapsible(False)
-        self.customers = CustomersView(self.service.model, self.customers_page)
-        self.customers_page.addWidget(self.customers)
-        self.stack.addWidget(self.customers_page)
-        me = window.session.store.me
-        self.supervision: SupervisionView | None = None
-        self.team: TeamView | None = None
-        if me is not None and me.role in ("supervisor", "admin"):
-            self.supervision = SupervisionView(window.session, self.stack)
-            self.stack.addWidget(self.supervision)
-            self.supervision.chat_taken_over.connect(self._taken_over)
-            self.team = TeamView(window.session, self.stack)
-            self.stack.addWidget(self.team)
+        self.stack.addWidget(chats_page)
+        self.traffic_page = QSplitter(Qt.Orientation.Horizontal, self.stack)
+        self.traffic_page.setObjectName("customersPage")
+        self.traffic_page.setChildrenCollapsible(False)
+        self.stack.addWidget(self.traffic_page)
         window.setCentralWidget(self.stack)
 
         self.sidebar = VisitorSidebar(self.service, window)
-        window.splitter.addWidget(self.sidebar)
-        window.splitter.setStretchFactor(2, 0)
-        sizes = window.splitter.sizes()
+        chats_page.addWidget(self.sidebar)
+        chats_page.setStretchFactor(2, 0)
+        sizes = chats_page.sizes()
         if len(sizes) == 3 and sizes[2] < 300:
-            window.splitter.setSizes([sizes[0], max(380, sizes[1] - 320), 320])
+            chats_page.setSizes([sizes[0], max(380, sizes[1] - 320), 320])
 
         self._build_actions()
-        self.customers.visitor_selected.connect(self._visitor_selected)
-        self.customers.invite_requested.connect(self.open_invite)
-        self.service.feed_state_changed.connect(self.customers.set_feed_state)
-        window.chat_panel.chat_shown.connect(self._chat_shown)
+        chat_panel.chat_shown.connect(self._chat_shown)
         self.service.watch()
 
     def _build_actions(self) -> None:
         window = self.window
-        self.customers_action = QAction(self.tr("C&ustomers on the website"), window)
-        self.customers_action.setObjectName("customersAction")
-        self.customers_action.setCheckable(True)
-        self.customers_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
-        self.customers_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.customers_action.setToolTip(self.tr("Show the visitors on the website (Ctrl+Shift+C)"))
-        self.customers_action.triggered.connect(self.show_customers)
+        self.traffic_action = QAction(self.tr("C&ustomers on the website"), window)
+        self.traffic_action.setObjectName("customersAction")
+        self.traffic_action.setCheckable(True)
+        self.traffic_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.traffic_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.traffic_action.setToolTip(self.tr("Show the visitors on the website (Ctrl+Shift+C)"))
+        self.traffic_action.triggered.connect(self.show_traffic)
         self.chats_action = QAction(self.tr("&Chats"), window)
         self.chats_action.setObjectName("chatsAction")
         self.chats_action.triggered.connect(self.show_chats)
         menu = window.menuBar().addMenu(self.tr("&View"))
         menu.setObjectName("viewMenu")
         menu.addAction(self.chats_action)
-        menu.addAction(self.customers_action)
+        menu.addAction(self.traffic_action)
         bar = window.findChild(QToolBar, "topBar")
         if bar is not None:
-            bar.addAction(self.customers_action)
-        window.addAction(self.customers_action)
-        if self.supervision is not None:
-            self.supervision_action = QAction(self.tr("&Supervised chats"), window)
-            self.supervision_action.setObjectName("supervisionAction")
-            self.supervision_action.setCheckable(True)
-            self.supervision_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-            self.supervision_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.supervision_action.setToolTip(self.tr("Watch your teammates' chats (Ctrl+Shift+S)"))
-            self.supervision_action.triggered.connect(self.show_supervision)
-            menu.addAction(self.supervision_action)
+            bar.addAction(self.traffic_action)
+        window.addAction(self.traffic_action)
+        if not self.supervises:
+            return
+        self.supervision_action = QAction(self.tr("&Supervised chats"), window)
+        self.supervision_action.setObjectName("supervisionAction")
+        self.supervision_action.setCheckable(True)
+        self.supervision_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.supervision_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.supervision_action.setToolTip(self.tr("Watch your teammates' chats (Ctrl+Shift+S)"))
+        self.supervision_action.triggered.connect(self.show_supervision)
+        self.team_action = QAction(self.tr("&Team"), window)
+        self.team_action.setObjectName("teamAction")
+        self.team_action.setCheckable(True)
+        self.team_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.team_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.team_action.setToolTip(self.tr("Your team's status, load and chats today (Ctrl+Shift+M)"))
+        self.team_action.triggered.connect(self.show_team)
+        for action in (self.supervision_action, self.team_action):
+            menu.addAction(action)
             if bar is not None:
-                bar.addAction(self.supervision_action)
-            window.addAction(self.supervision_action)
-            self.supervision.start()
-        if self.team is not None:
-            self.team_action = QAction(self.tr("&Team"), window)
-            self.team_action.setObjectName("teamAction")
-            self.team_action.setCheckable(True)
-            self.team_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
-            self.team_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.team_action.setToolTip(self.tr("Your team's status, load and chats today (Ctrl+Shift+M)"))
-            self.team_action.triggered.connect(self.show_team)
-            menu.addAction(self.team_action)
-            if bar is not None:
-                bar.addAction(self.team_action)
-            window.addAction(self.team_action)
+                bar.addAction(action)
+            window.addAction(action)
+
+    # --- the views, built on first use ------------------------------------------------------
+
+    @property
+    def traffic(self) -> TrafficView:
+        """Every visitor on the site now (built the first time it is asked for)."""
+        if self._traffic is None:
+            view = TRAFFIC_VIEW.get()(self.service.model, self.traffic_page)
+            self.traffic_page.insertWidget(0, view)
+            view.set_feed_state(self.service.feed_state.value)
+            self.service.feed_state_changed.connect(view.set_feed_state)
+            view.visitor_selected.connect(self._visitor_selected)
+            view.invite_requested.connect(self.open_invite)
+            self._traffic = view
+        return self._traffic
+
+    @property
+    def supervision(self) -> SupervisionView | None:
+        """The supervised chats (supervisors and admins; refreshing from the first time asked for)."""
+        if self._supervision is None and self.supervises:
+            view = SUPERVISION_VIEW.get()(self.session, self.stack)
+            self.stack.addWidget(view)
+            view.chat_taken_over.connect(self._taken_over)
+            view.start()
+            self._supervision = view
+        return self._supervision
+
+    @property
+    def team(self) -> TeamView | None:
+        """The team view (supervisors and admins)."""
+        if self._team is None and self.supervises:
+            view = TEAM_VIEW.get()(self.session, self.stack)
+            self.stack.addWidget(view)
+            self._team = view
+        return self._team
 
     # --- switching --------------------------------------------------------------------------
 
-    def showing_customers(self) -> bool:
-        return self.stack.currentWidget() is self.customers_page
+    def showing_traffic(self) -> bool:
+        return self.stack.currentWidget() is self.traffic_page
 
     def show_chats(self) -> None:
         self.show_team(False)
         self.show_supervision(False)
-        self.show_customers(False)
+        self.show_traffic(False)
 
     def show_team(self, on: bool = True) -> None:
         """The team view (supervisors and admins), or back to my chats."""
-        if self.team is None:
+        if not self.supervises:
             return
         self.team_action.setChecked(on)
         if on:
             self.show_supervision(False)
-            self.show_customers(False)
-            self.stack.setCurrentWidget(self.team)
-            self.team.table.setFocus()
-        elif self.stack.currentWidget() is self.team:
-            self.stack.setCurrentWidget(self.window.splitter)
+            self.show_traffic(False)
+            team = self.team
+            assert team is not None
+            self.stack.setCurrentWidget(team)
+            team.table.setFocus()
+        elif self._team is not None and self.stack.currentWidget() is self._team:
+            self.stack.setCurrentWidget(self.chats_page)
 
     def show_supervision(self, on: bool = True) -> None:
         """The supervised chats (supervisors and admins), or back to my chats."""
-        if self.supervision is None:
+        if not self.supervises:
             return
         self.supervision_action.setChecked(on)
         if on:
             self.show_team(False)
-            self.show_customers(False)
-            self.stack.setCurrentWidget(self.supervision)
-            self.supervision.table.setFocus()
-        elif self.stack.currentWidget() is self.supervision:
-            self.stack.setCurrentWidget(self.window.splitter)
+            self.show_traffic(False)
+            supervision = self.supervision
+            assert supervision is not None
+            self.stack.setCurrentWidget(supervision)
+            supervision.table.setFocus()
+        elif self._supervision is not None and self.stack.currentWidget() is self._supervision:
+            self.stack.setCurrentWidget(self.chats_page)
 
     def _taken_over(self, chat_id: str) -> None:
         """A chat I took over is mine now: show it among my chats."""
         self.show_chats()
-        self.window.select_chat(chat_id)
+        self._select_chat(chat_id)
 
-    def show_customers(self, on: bool = True) -> None:
-        self.customers_action.setChecked(on)
+    def show_traffic(self, on: bool = True) -> None:
+        self.traffic_action.setChecked(on)
         if on:
             self.show_supervision(False)
             self.show_team(False)
-        if on == self.showing_customers():
+        if on == self.showing_traffic():
             return
         if on:
-            self.stack.setCurrentWidget(self.customers_page)
-            self.customers_page.addWidget(self.sidebar)
-            self.customers_page.setSizes([900, 320])
-            self.sidebar.show_visitor(self.customers.selected_id or None)
-            self.customers.table.setFocus()
+            traffic = self.traffic
+            self.stack.setCurrentWidget(self.traffic_page)
+            self.traffic_page.addWidget(self.sidebar)
+            self.traffic_page.setSizes([900, 320])
+            self.sidebar.show_visitor(traffic.selected_id or None)
+            traffic.table.setFocus()
         else:
-            self.stack.setCurrentWidget(self.window.splitter)
-            self.window.splitter.addWidget(self.sidebar)
-            self._chat_shown(self.window.chat_panel.chat_id or "")
+            self.stack.setCurrentWidget(self.chats_page)
+            self.chats_page.addWidget(self.sidebar)
+            self._chat_shown(self.chat_panel.chat_id or "")
 
     def _visitor_selected(self, visitor_id: str) -> None:
-        if self.showing_customers() and visitor_id:
+        if self.showing_traffic() and visitor_id:
             self.sidebar.show_visitor(visitor_id)
 
     def _chat_shown(self, chat_id: str) -> None:
-        if self.showing_customers():
+        if self.showing_traffic():
             return
-        chat = self.window.session.store.get(chat_id) if chat_id else None
+        chat = self.session.store.get(chat_id) if chat_id else None
         self.sidebar.show_visitor(chat.visitor.visitor_id if chat is not None else None)
 
     # --- invitations ------------------------------------------------------------------------
 
     def open_invite(self, visitor_id: str) -> InviteDialog | None:
         row = self.service.model.get(visitor_id)
-        session = self.window.session
+        session = self.session
         if row is None:
             return None
         if self.invite_dialog is not None:
             self.invite_dialog.close()
         replies = session.canned.replies() if session.canned is not None else []
         me = session.store.me
-        dialog = InviteDialog(self.service, row, replies, me.name if me else "", self.window)
+        dialog = INVITE_DIALOG.get()(self.service, row, replies, me.name if me else "", self.window)
         dialog.invited.connect(
-            lambda vid: self.window.show_notice(
+            lambda vid: self._notify(
                 self.tr("Invitation sent to %1.").replace("%1", visitor_label(row.name, row.number))
             )
         )
@@ -217,8 +270,8 @@ class Workspaces(QObject):
         dialog.deleteLater()
 
     async def stop(self) -> None:
-        if self.supervision is not None:
-            await self.supervision.stop()
-        if self.team is not None:
-            await self.team.stop()
+        if self._supervision is not None:
+            await self._supervision.stop()
+        if self._team is not None:
+            await self._team.stop()
         await self.service.stop()

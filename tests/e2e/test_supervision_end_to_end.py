@@ -10,7 +10,7 @@ import asyncio
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPlainTextEdit
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit
 
 from operator_app.app import AppController
 from tests.support.backend import BackendProcess
@@ -76,7 +76,7 @@ def test_supervisor_watches_whispers_and_takes_over_a_browser_chat(
             assert note["audience"] == "agents"
 
             box = panel.ask_take_over()
-            box.button(QMessageBox.StandardButton.Yes).click()
+            box.action_button.click()
             await until(lambda: window.chat_panel.chat_id == chat_id, what="the chat open among mine")
             await holder.next_event(kind="chat_state", state="taken", within=15)
             composer = window.findChild(QPlainTextEdit, "composer")

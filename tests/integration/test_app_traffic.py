@@ -72,7 +72,7 @@ def test_the_table_equals_the_server_list_after_waves_of_visitors(
     async def scenario() -> None:
         window = await controller.login(proxy.url, backend.agent_email, backend.agent_password)
         await eventually(lambda: window.connection_state.state == "connected")
-        window.workspaces.customers_action.trigger()
+        window.workspaces.traffic_action.trigger()
         service = window.workspaces.service
         await eventually(lambda: service.feed_state.value == "live")
         resets: list[int] = []
@@ -126,7 +126,7 @@ def test_the_table_equals_the_server_list_after_waves_of_visitors(
             # The view shows them all, sorted by priority, highest first (rows changed by the last
             # batch wait in place for the model's next resort, at most two seconds).
             await eventually(lambda: not service.model.unsorted, within=5)
-            view = window.workspaces.customers
+            view = window.workspaces.traffic
             assert view.proxy.rowCount() == len(here)
             scores = [service.model.score_of(vid) or 0.0 for vid in service.model.visitor_ids()]
             assert scores == sorted(scores, reverse=True)

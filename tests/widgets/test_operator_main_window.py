@@ -7,7 +7,13 @@ the link put a `FaultProxy` between the app's socket and the backend.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -394,3 +400,98 @@ def test_selecting_a_chat_with_unread_messages_keeps_it_selected(
         assert window.my_chats.index(1, 0).data(ChatRole.UNREAD) == 0
 
     run(qloop, scenario())
+
+
+# Workspaces and dialogs the first window does not show (module prefixes): built when first opened.
+ON_DEMAND_MODULES = (
+    "operator_app.ui.traffic_view",
+    "operator_app.ui.supervision_view",
+    "operator_app.ui.team_view",
+    "operator_app.ui.admin",
+    "operator_app.ui.settings_dialog",
+    "operator_app.ui.canned_dialog",
+    "operator_app.ui.offline_messages_dialog",
+    "operator_app.ui.invite_dialog",
+    "operator_app.ui.page_push_dialog",
+    "operator_app.ui.transfer_dialog",
+    "operator_app.ui.password_dialog",
+    "operator_app.ui.past_chat_dialog",
+    "operator_app.ui.video.video_widget",
+)
+
+_ON_DEMAND_AT_START = """
+import asyncio, json, os, sys
+import qasync
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+app = QApplication([])
+from operator_app.app import AppController
+from operator_app.settings import SettingsFile
+
+PREFIXES = json.loads(os.environ["T_MODULES"])
+
+def loaded():
+    return sorted(m for m in sys.modules if any(m == p or m.startswith(p + ".") for p in PREFIXES))
+
+async def main():
+    controller = AppController(settings=SettingsFile())
+    window = await controller.login(os.environ["T_URL"], os.environ["T_EMAIL"], os.environ["T_PASSWORD"])
+    window.show()
+    await asyncio.sleep(0.5)
+    at_start = loaded()
+    workspaces = window.workspaces
+    workspaces.show_traffic()
+    workspaces.show_supervision()
+    workspaces.show_team()
+    workspaces.show_chats()
+    window.open_settings()
+    window.open_admin()
+    window.open_password_dialog()
+    after_opening = loaded()
+    shown = window.objectName()
+    await controller.shutdown()
+    print(json.dumps({"at_start": at_start, "after_opening": after_opening, "shown": shown}))
+
+qasync.run(main())
+"""
+
+
+def test_workspaces_and_dialogs_are_imported_when_first_opened(
+    backend: BackendProcess, tmp_path: Path
+) -> None:
+    """An admin's window shows without importing the views and dialogs it does not show yet."""
+    email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
+    backend.create_agent(email, "Ada Admin", "admin-password-1", role="admin")
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        OPERATOR_APP_HOME=str(tmp_path / "home"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        T_URL=backend.url,
+        T_EMAIL=email,
+        T_PASSWORD="admin-password-1",
+        T_MODULES=json.dumps(ON_DEMAND_MODULES),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _ON_DEMAND_AT_START],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["shown"] == "mainWindow"
+    assert result["at_start"] == []
+    opened = {p for p in ON_DEMAND_MODULES if any(m.startswith(p) for m in result["after_opening"])}
+    # The chat's dialogs, invitations, past chats and the call pane open from a chat or a visitor.
+    assert opened == {
+        "operator_app.ui.traffic_view",
+        "operator_app.ui.supervision_view",
+        "operator_app.ui.team_view",
+        "operator_app.ui.admin",
+        "operator_app.ui.settings_dialog",
+        "operator_app.ui.password_dialog",
+    }

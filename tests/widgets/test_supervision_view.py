@@ -12,7 +12,7 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QMessageBox, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QListView, QPushButton, QTableView, QWidget
 
 from operator_app.app import AppController
 from operator_app.store.supervision_model import SupervisedRole
@@ -189,14 +189,14 @@ async def _watch_two_and_take_over(backend: BackendProcess, controller: AppContr
         box = panel.confirm_box
         assert box is not None
         assert box.objectName() == "takeOverConfirm"
-        box.button(QMessageBox.StandardButton.No).click()
+        box.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
         await asyncio.sleep(0.3)
         chat = session.store.get(chat_id)
         assert chat is None or not session.store.is_mine(chat)
         QTest.mouseClick(button, Qt.MouseButton.LeftButton)
         box = panel.confirm_box
         assert box is not None
-        box.button(QMessageBox.StandardButton.Yes).click()
+        box.action_button.click()
         await until(
             lambda: (c := session.store.get(chat_id)) is not None and session.store.is_mine(c), what="mine"
         )

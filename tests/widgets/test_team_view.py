@@ -200,12 +200,12 @@ async def _supervisor_scenario(backend: BackendProcess, controller: AppControlle
         # Switching between all four workspaces keeps working.
         workspaces = window.workspaces
         stack = workspaces.stack
-        workspaces.customers_action.trigger()
-        assert stack.currentWidget() is workspaces.customers_page
+        workspaces.traffic_action.trigger()
+        assert stack.currentWidget() is workspaces.traffic_page
         assert not action.isChecked()
         action.trigger()
         assert stack.currentWidget() is view
-        assert not workspaces.customers_action.isChecked()
+        assert not workspaces.traffic_action.isChecked()
         workspaces.supervision_action.trigger()
         assert stack.currentWidget() is workspaces.supervision
         assert not action.isChecked()

@@ -1,4 +1,4 @@
-"""The customers table model and its filter proxy, fed with `TrafficRow` data (no backend).
+"""The traffic table model and its filter proxy, fed with `TrafficRow` data (no backend).
 
 10,000 rows, deltas by row ranges (never a reset), the priority order, filters, and a resync that
 drops ghosts.

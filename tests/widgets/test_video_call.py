@@ -206,7 +206,7 @@ def test_call_rings_connects_with_real_media_mutes_minimises_and_hangs_up(
         assert session is not None
         calls = session.calls
         visitor = people.visitors[chat_id]
-        state = _child(window, QLabel, "callStateLabel")
+        state = _child(window.video_widget, QLabel, "callStateLabel")  # the pane, built on first use
         peer = VisitorPeer()
         await peer.start()
 
@@ -325,7 +325,7 @@ def test_declined_and_unanswered_calls_are_shown(
         session = controller.session
         assert session is not None
         visitor = people.visitors[chat_id]
-        state = _child(window, QLabel, "callStateLabel")
+        state = _child(window.video_widget, QLabel, "callStateLabel")  # the pane, built on first use
 
         call_id = await _ring(window, visitor)
         await visitor.ok("call_ringing", {"call_id": call_id})

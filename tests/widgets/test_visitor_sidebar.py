@@ -18,7 +18,7 @@ from operator_app.ui.visitor_sidebar import VisitorSidebar, local_time_in
 from tests.support.backend import BackendProcess
 from tests.support.wire import WireClient, http_get
 from tests.widgets.app_harness import eventually, run
-from tests.widgets.test_customers_view import visitor_on_page
+from tests.widgets.test_traffic_view import visitor_on_page
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -141,17 +141,17 @@ def test_the_panel_follows_the_selected_customer_and_the_shown_chat(
         await eventually(lambda: window.queue.row_of(chat_id) >= 0)
         window.select_chat(chat_id)
         await eventually(lambda: panel.profile is not None and panel.profile.visitor_id == vid)
-        workspaces.customers_action.trigger()
-        assert workspaces.showing_customers()
-        assert panel.parent() is workspaces.customers_page
-        await eventually(lambda: workspaces.customers.proxy.row_of(login["visitor_id"]) >= 0)
-        workspaces.customers.select_visitor(login["visitor_id"])
+        workspaces.traffic_action.trigger()
+        assert workspaces.showing_traffic()
+        assert panel.parent() is workspaces.traffic_page
+        await eventually(lambda: workspaces.traffic.proxy.row_of(login["visitor_id"]) >= 0)
+        workspaces.traffic.select_visitor(login["visitor_id"])
         await eventually(
             lambda: panel.profile is not None and panel.profile.visitor_id == login["visitor_id"]
         )
         assert panel.title.full_text.startswith("Visitor #")
-        workspaces.customers_action.trigger()  # Ctrl+Shift+C again: back to the chats
-        assert not workspaces.showing_customers()
+        workspaces.traffic_action.trigger()  # Ctrl+Shift+C again: back to the chats
+        assert not workspaces.showing_traffic()
         assert panel.parent() is window.splitter
         await eventually(lambda: panel.profile is not None and panel.profile.visitor_id == vid)
         await visitor.close()

@@ -12,7 +12,6 @@ Objects: ``videoArea``, ``callStateLabel``, ``callDurationLabel``, ``callQuality
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -23,10 +22,9 @@ from chat_protocol.calls import CallSignal
 from operator_app.settings import SettingsFile
 from operator_app.store.call_controller import CallController
 from operator_app.tasks import BackgroundTasks
+from operator_app.ui.async_tools import reports_errors
 from operator_app.ui.video import call_text
 from operator_app.ui.video.engine import CallEngine, EngineUnavailable
-
-log = logging.getLogger(__name__)
 
 
 def _label(name: str, parent: QWidget) -> QLabel:
@@ -157,8 +155,14 @@ class VideoWidget(QWidget):
 
     # --- starting and ending ----------------------------------------------------------------
 
+    def show_error(self, text: str) -> None:
+        """The call could not start: the pane and the status bar say why."""
+        self.state_label.setText(text)
+        self.error.emit(text)
+
+    @reports_errors(describe=call_text.describe_call_error)
     async def start_call(self, chat_id: str, initials: str) -> bool:
-        """Open the media page and ring the visitor. False (with `error` emitted) when it cannot."""
+        """Open the media page and ring the visitor. False or None (with `error` emitted) when it cannot."""
         if self.calls.active:
             self.error.emit(call_text.describe_call_error(RuntimeError("busy")))
             return False
@@ -187,15 +191,14 @@ class VideoWidget(QWidget):
         self.quality_label.clear()
         self.duration_label.clear()
         self.wanted.emit(True)
+        started = False
         try:
             result = await self.calls.start(chat_id)
-        except Exception as exc:
-            log.info("call_invite refused: %r", exc)
-            self.state_label.setText(call_text.describe_call_error(exc))
-            self.error.emit(call_text.describe_call_error(exc))
-            await self._release_engine()
-            self._set_controls(False)
-            return False
+            started = True
+        finally:
+            if not started:  # refused (the decorator says why) or cancelled: no page without a call
+                await self._release_engine()
+                self._set_controls(False)
         servers = [server.model_dump() for server in result.ice_servers]
         engine.send({"type": "ice_servers", "ice_servers": servers})
         if self.devices != (True, True) and self.calls.call_id == result.call_id:
@@ -341,9 +344,9 @@ class VideoWidget(QWidget):
     def _spawn(self, coro: Any, name: str) -> None:
         self._tasks.spawn(self._reporting(coro), name=name)
 
+    def _report(self, exc: BaseException) -> None:
+        self.error.emit(call_text.describe_call_error(exc))
+
+    @reports_errors(on_error="_report")
     async def _reporting(self, coro: Any) -> None:
-        try:
-            await coro
-        except Exception as exc:
-            log.warning("call action failed: %r", exc)
-            self.error.emit(call_text.describe_call_error(exc))
+        await coro

@@ -1,6 +1,6 @@
-"""Screenshots of the customers view with many visitors and of the visitor panel, under a real X server.
+"""Screenshots of the traffic view with many visitors and of the visitor panel, under a real X server.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot_customers.py OUT_DIR [ja|en]
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot_traffic.py OUT_DIR [ja|en]
 
 Starts a real backend, brings visitors onto the demo site through the real protocol (pages, devices,
 carts, names, one hostile title, chats and an invitation), signs the real app in and grabs the screen.
@@ -153,15 +153,15 @@ async def scenario(backend: BackendProcess, out: Path, lang: str) -> None:
     window = await controller.login(backend.url, backend.agent_email, backend.agent_password)
     window.resize(1560, 940)
     workspaces = window.workspaces
-    await until(lambda: workspaces.service.model.rowCount() >= 80, within=30, what="the customers list")
-    workspaces.show_customers()
-    workspaces.customers.select_visitor(crowd[6][1]["visitor_id"])
+    await until(lambda: workspaces.service.model.rowCount() >= 80, within=30, what="the traffic list")
+    workspaces.show_traffic()
+    workspaces.traffic.select_visitor(crowd[6][1]["visitor_id"])
     await asyncio.sleep(2.5)
     screen = QApplication.primaryScreen()
     screen.grabWindow(0).save(str(out / f"customers-{lang}.png"))
 
     # The visitor panel beside a chat: the visitor who answered the invitation.
-    workspaces.show_customers(False)
+    workspaces.show_traffic(False)
     session = controller.session
     assert session is not None
     await until(lambda: window.my_chats.rowCount() >= 1, within=20, what="my chat")

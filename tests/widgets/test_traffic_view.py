@@ -1,4 +1,4 @@
-"""The customers view against the real backend: visitors are real sockets speaking the protocol.
+"""The traffic view against the real backend: visitors are real sockets speaking the protocol.
 
 The table fills from the snapshot and follows the deltas; the invite dialog sends and refuses a
 second invitation in the same visit; hostile titles stay one literal, capped line.
@@ -52,16 +52,16 @@ async def visitor_on_page(
     return client, login
 
 
-async def customers_window(controller: AppController, backend: BackendProcess) -> MainWindow:
+async def traffic_window(controller: AppController, backend: BackendProcess) -> MainWindow:
     window = await controller.login(backend.url, backend.agent_email, backend.agent_password)
     await eventually(lambda: window.connection_state.state == "connected")
-    window.workspaces.customers_action.trigger()
+    window.workspaces.traffic_action.trigger()
     await eventually(lambda: window.workspaces.service.feed_state.value == "live")
     return window
 
 
 def cell(window: MainWindow, visitor_id: str, column: Column) -> str:
-    view = window.workspaces.customers
+    view = window.workspaces.traffic
     row = view.proxy.row_of(visitor_id)
     return str(view.proxy.index(row, column).data()) if row >= 0 else ""
 
@@ -70,8 +70,8 @@ def test_the_table_fills_from_real_visitors_and_follows_their_pages(
     qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, qtbot: QtBot
 ) -> None:
     async def scenario() -> None:
-        window = await customers_window(controller, backend)
-        view = window.workspaces.customers
+        window = await traffic_window(controller, backend)
+        view = window.workspaces.traffic
         assert window.findChild(QTableView, "customersTable") is view.table
         assert view.isVisible()
         assert not view.table.isVisible()
@@ -116,7 +116,7 @@ def test_the_table_fills_from_real_visitors_and_follows_their_pages(
         # Selecting a row shows that visitor in the panel beside the table.
         assert view.select_visitor(vid)
         sidebar = window.workspaces.sidebar
-        assert sidebar.parent() is window.workspaces.customers_page
+        assert sidebar.parent() is window.workspaces.traffic_page
         await eventually(lambda: sidebar.profile is not None and sidebar.profile.visitor_id == vid)
         assert sidebar.facts["visitorPageTitle"].full_text == "Your cart"
         await alice.send("page_view", {"url": f"{backend.url}/demo/product-sencha.html", "title": "Sencha"})
@@ -133,10 +133,10 @@ def test_an_invitation_is_sent_once_per_visit(
     qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, qtbot: QtBot
 ) -> None:
     async def scenario() -> None:
-        window = await customers_window(controller, backend)
+        window = await traffic_window(controller, backend)
         visitor, login = await visitor_on_page(backend, f"{backend.url}/demo/index.html", "Tea shop")
         vid = login["visitor_id"]
-        view = window.workspaces.customers
+        view = window.workspaces.traffic
         await eventually(lambda: view.proxy.row_of(vid) >= 0)
         view.select_visitor(vid)
         invite = window.findChild(QPushButton, "inviteButton")
@@ -185,8 +185,8 @@ def test_a_hostile_ten_kilobyte_title_stays_one_literal_capped_line(
     title = ("<img src=x onerror=alert(1)><b>BIG</b>\n" * 260)[:10_240]
 
     async def scenario() -> None:
-        window = await customers_window(controller, backend)
-        view = window.workspaces.customers
+        window = await traffic_window(controller, backend)
+        view = window.workspaces.traffic
         visitor, login = await visitor_on_page(backend, f"{backend.url}/demo/index.html", "ok")
         vid = login["visitor_id"]
         await eventually(lambda: view.proxy.row_of(vid) >= 0)

@@ -1,5 +1,5 @@
 """Issue 4 end to end: a visitor in headless Chromium browses the demo shop and fills the cart while the
-real operator app (offscreen) follows the row live in the customers view; the operator invites, the
+real operator app (offscreen) follows the row live in the traffic view; the operator invites, the
 greeting appears in the widget, the visitor replies and the chat starts with that operator; a push to a
 shop page opens it in the visitor's browser and a push elsewhere is refused.
 """
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 
 def _row(window: MainWindow) -> TrafficRow | None:
-    """The one visitor in the customers table (through the view's model, as the operator sees it)."""
+    """The one visitor in the traffic table (through the view's model, as the operator sees it)."""
     table = window.findChild(QTableView, "customersTable")
     assert table is not None
     if table.model().rowCount() != 1:
@@ -71,11 +71,11 @@ def test_visitor_browses_is_invited_replies_and_is_sent_a_page(
 async def _run(
     controller: AppController, window: MainWindow, backend: BackendProcess, chromium: BrowserThread
 ) -> None:
-    window.workspaces.show_customers()
+    window.workspaces.show_traffic()
     page = await chromium.call(lambda: chromium.new_page(f"{backend.url}/demo/index.html"))
 
     # Browsing: the row appears, then follows three pages and the cart live.
-    await until(lambda: _row(window) is not None, what="the visitor's row in the customers view")
+    await until(lambda: _row(window) is not None, what="the visitor's row in the traffic view")
     await chromium.call(lambda: _browse_and_fill_the_cart(page, backend.url))
     await until(
         lambda: (
@@ -91,10 +91,10 @@ async def _run(
     assert row.state == TrafficState.BROWSING
     assert row.cart_currency == "JPY"
 
-    # The operator invites from the customers view.
+    # The operator invites from the traffic view.
     table = window.findChild(QTableView, "customersTable")
     assert table is not None
-    assert window.workspaces.customers.select_visitor(row.visitor_id)
+    assert window.workspaces.traffic.select_visitor(row.visitor_id)
     invite = window.findChild(QPushButton, "inviteButton")
     assert invite is not None
     QTest.mouseClick(invite, Qt.MouseButton.LeftButton)
@@ -138,7 +138,7 @@ async def _run(
     )
 
     # Page push: elsewhere is refused, a shop page is offered and opens in the visitor's browser.
-    window.workspaces.show_customers(False)
+    window.workspaces.show_traffic(False)
     assert window.select_chat(chat_id)
     await until(lambda: "おすすめはどれですか？" in _transcript(window), what="the reply in the transcript")
     push = window.chat_panel.open_page_push_dialog()

@@ -1,4 +1,4 @@
-"""The customers view: every visitor on the site now, with filters, a count and "Invite…".
+"""The traffic view: every visitor on the site now, with filters, a count and "Invite…".
 
 Objects: ``customersView``, ``customersTable``, ``customersFilter``, ``stateFilterButton``,
 ``cartFilter``, ``returningFilter``, ``visitorCount``, ``inviteButton``, ``customersEmpty``.
@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol.traffic import TrafficState
-from operator_app.net.traffic_feed import FeedState
 from operator_app.store.traffic_model import Column, TrafficModel, TrafficRole
 from operator_app.store.traffic_proxy import TrafficFilterProxy
 from operator_app.store.traffic_text import state_text
+from operator_app.store.visitors_service import FeedState
 
 COLUMN_WIDTHS = {
     Column.VISITOR: 150,
@@ -45,7 +45,7 @@ COLUMN_WIDTHS = {
 }
 
 
-class CustomersTable(QTableView):
+class TrafficTable(QTableView):
     """The table; Enter on a row asks for an invitation. Signals: ``invite_requested(visitor_id)``."""
 
     invite_requested = Signal(str)
@@ -59,7 +59,7 @@ class CustomersTable(QTableView):
         super().keyPressEvent(event)
 
 
-class CustomersView(QWidget):
+class TrafficView(QWidget):
     """Signals: ``visitor_selected(visitor_id)`` ("" when none), ``invite_requested(visitor_id)``."""
 
     visitor_selected = Signal(str)
@@ -148,8 +148,8 @@ class CustomersView(QWidget):
         self._apply_states()
         return bar
 
-    def _build_table(self) -> CustomersTable:
-        table = CustomersTable(self)
+    def _build_table(self) -> TrafficTable:
+        table = TrafficTable(self)
         table.setObjectName("customersTable")
         table.setAccessibleName(self.tr("Visitors on the website"))
         table.setModel(self.proxy)
