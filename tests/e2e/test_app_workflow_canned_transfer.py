@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialogButtonBox
 
 from chat_protocol import RoutingStatus
 from chat_protocol.canned import CannedReplyInput
@@ -26,6 +27,7 @@ from operator_app.store.canned_model import CannedRepliesModel, CannedRole
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.transcript_model import EntryRole
 from operator_app.store.transfer_targets import TargetRole
+from operator_app.ui.confirm import ConfirmDialog
 from operator_app.ui.main_window import MainWindow
 from tests.support.backend import BackendProcess
 from tests.support.waiting import until
@@ -128,6 +130,33 @@ def test_canned_replies_complete_in_the_composer_and_work_from_the_cache_offline
             dialog.shared.setChecked(True)  # as if enabled: the server still says no
             await dialog.save()
             assert "supervisors and admins" in dialog.message.text()
+            # Deleting asks first: Cancel keeps the reply, Delete removes it.
+            dialog.new_reply()
+            dialog.shared.setChecked(False)
+            dialog.shortcut.setText("oops")
+            dialog.title.setText("Oops")
+            dialog.text.setPlainText("x")
+            await dialog.save()
+            await until(lambda: library.rowCount() == 3, what="the extra reply listed")
+            for press_delete, rows in ((False, 3), (True, 2)):
+                dialog.delete_button.click()
+                await until(
+                    lambda: dialog.findChild(ConfirmDialog, "cannedDeleteConfirm") is not None,
+                    what="the delete question",
+                )
+                box = dialog.findChild(ConfirmDialog, "cannedDeleteConfirm")
+                assert box is not None
+                assert box.text.text() == "Delete #oops?"
+                if press_delete:
+                    box.action_button.click()
+                else:
+                    box.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+                await until(
+                    lambda: dialog.findChild(ConfirmDialog, "cannedDeleteConfirm") is None, what="closed"
+                )
+                await until(lambda rows=rows: library.rowCount() == rows, what=f"{rows} replies")
+            await asyncio.sleep(0.3)
+            assert library.rowCount() == 2
             dialog.search.setText("mine")
             assert dialog.proxy.rowCount() == 1
             dialog.close()
