@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import NoReturn
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
 
 from chat_backend.api.deps import CurrentActor, CurrentAgent, State, admin_only, raise_http
-from chat_backend.db.tables import Agent, AgentGroup
-from chat_backend.domain import audit, canned, groups, handover, routing
+from chat_backend.domain import audit, canned, groups, handover, routing, team
 from chat_backend.domain.errors import DomainError
-from chat_protocol import ErrorCode, RoutingStatus
+from chat_protocol import ErrorCode
 from chat_protocol.canned import CannedReply, CannedReplyInput
 from chat_protocol.rest import (
     AgentLimitInput,
@@ -66,27 +64,7 @@ async def list_agents(_agent: CurrentAgent, state: State) -> list[AgentSummary]:
     """Colleagues with status, online flag and load: the transfer dialog's list."""
     online = state.hub.online_agents()
     async with state.db.read() as session:
-        settings = await routing.routing_settings(session)
-        load = await routing.loads(session)
-        memberships = (await session.execute(select(AgentGroup.agent_id, AgentGroup.group_id))).all()
-        agents = (
-            await session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.name))
-        ).all()
-    groups: dict[str, list[str]] = {}
-    for agent_id, group_id in memberships:
-        groups.setdefault(agent_id, []).append(group_id)
-    return [
-        AgentSummary(
-            agent_id=a.id,
-            name=a.name,
-            status=RoutingStatus(a.status),
-            online=a.id in online,
-            load=load.get(a.id, 0),
-            max_chats=a.max_chats or settings.default_max_chats,
-            group_ids=sorted(groups.get(a.id, [])),
-        )
-        for a in agents
-    ]
+        return await team.colleagues(session, online)
 
 
 @router.put("/agents/{agent_id}/limit")
@@ -94,23 +72,14 @@ async def set_agent_limit(
     agent_id: str, body: AgentLimitInput, agent: CurrentAgent, state: State
 ) -> AgentSummary:
     admin_only(agent)
-    async with state.db.write() as session:
-        target = await session.get(Agent, agent_id)
-        if target is None:
-            raise_http(DomainError(ErrorCode.NOT_FOUND, "No such agent."))
-        before = {"max_chats": target.max_chats}
-        target.max_chats = body.max_chats
-        await audit.record(session, agent, "agent.limit", target.id, before, {"max_chats": body.max_chats})
-        load = (await routing.loads(session)).get(target.id, 0)
+    try:
+        async with state.db.write() as session:
+            limited = await team.set_chat_limit(session, agent, agent_id, body.max_chats)
+    except DomainError as exc:
+        raise_http(exc)
     state.router.kick()
-    return AgentSummary(
-        agent_id=target.id,
-        name=target.name,
-        status=RoutingStatus(target.status),
-        online=target.id in state.hub.online_agents(),
-        load=load,
-        max_chats=body.max_chats,
-    )
+    limited.online = limited.agent_id in state.hub.online_agents()
+    return limited
 
 
 @router.get("/groups")
