@@ -1,4 +1,4 @@
-"""`/api/v1`: automatic greeting rules and business hours (read by any agent, written by admins)."""
+"""`/api/v1/greeting-rules*`: automatic greeting rules (read by any agent, written by admins)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
 from chat_backend.domain import audit, greetings
 from chat_backend.domain.errors import DomainError
-from chat_protocol.traffic import BusinessHours, GreetingRule, GreetingRuleInput
+from chat_protocol.traffic import GreetingRule, GreetingRuleInput
 
 router = APIRouter(prefix="/api/v1")
 
@@ -65,24 +65,3 @@ async def delete_rule(rule_id: str, agent: CurrentAgent, state: State) -> Respon
     except DomainError as exc:
         raise_http(exc)
     return Response(status_code=204)
-
-
-@router.get("/settings/business-hours")
-async def get_business_hours(_agent: CurrentAgent, state: State) -> BusinessHours:
-    async with state.db.read() as session:
-        return await greetings.business_hours(session)
-
-
-@router.put("/settings/business-hours")
-async def put_business_hours(body: BusinessHours, agent: CurrentAgent, state: State) -> BusinessHours:
-    admin_only(agent)
-    try:
-        async with state.db.write() as session:
-            before = (await greetings.business_hours(session)).model_dump(mode="json")
-            await greetings.save_business_hours(session, body)
-            await audit.record(
-                session, agent, "settings.business_hours", "business_hours", before, _dump(body)
-            )
-    except DomainError as exc:
-        raise_http(exc)
-    return body
