@@ -12,14 +12,22 @@ from fastapi import FastAPI, HTTPException, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from chat_backend import __version__
-from chat_backend.api.admin_routes import router as admin_router
-from chat_backend.api.calls_routes import router as calls_router
+from chat_backend.api import (
+    agents,
+    audit,
+    auth,
+    canned,
+    chats,
+    greeting_rules,
+    groups,
+    info,
+    sites,
+    supervision,
+    team,
+    traffic,
+)
+from chat_backend.api import settings as settings_api
 from chat_backend.api.deps import AppState
-from chat_backend.api.greeting_routes import router as greeting_router
-from chat_backend.api.routes import router as api_router
-from chat_backend.api.supervision_routes import router as supervision_router
-from chat_backend.api.team_routes import router as team_router
-from chat_backend.api.traffic_routes import router as traffic_router
 from chat_backend.db.engine import Database
 from chat_backend.domain.auth import LoginThrottle
 from chat_backend.realtime.agent_socket import AgentConnection
@@ -35,6 +43,22 @@ STATIC = Path(__file__).with_name("static")
 DEMO_SITE_ID = "demo-shop"
 _DEMO_FILE = re.compile(r"^[a-z0-9-]+\.(html|css|js)$")
 _NO_STORE = {"Cache-Control": "no-cache"}
+# One REST module per resource (the first path segment under /api/v1), each with its `router`.
+REST_RESOURCES = (
+    info,
+    auth,
+    chats,
+    canned,
+    agents,
+    groups,
+    settings_api,
+    traffic,
+    greeting_rules,
+    supervision,
+    audit,
+    team,
+    sites,
+)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -67,13 +91,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan)
     app.state.chat = state
-    app.include_router(api_router)
-    app.include_router(team_router)
-    app.include_router(traffic_router)
-    app.include_router(greeting_router)
-    app.include_router(supervision_router)
-    app.include_router(admin_router)
-    app.include_router(calls_router)
+    for resource in REST_RESOURCES:
+        app.include_router(resource.router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

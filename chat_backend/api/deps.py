@@ -1,4 +1,5 @@
-"""Shared request plumbing: the app state, the current agent, and domain errors as HTTP errors."""
+"""Shared request plumbing: the app state, the current agent, domain errors as HTTP errors, and ending
+an agent's logins."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from chat_backend.db.engine import Database
 from chat_backend.domain import authz
 from chat_backend.domain.auth import AgentIdentity, LoginThrottle, resolve_access_token
 from chat_backend.domain.errors import DomainError
+from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.router import Router
 from chat_backend.settings import Settings
@@ -55,6 +57,11 @@ def raise_http(exc: DomainError, status: int | None = None) -> NoReturn:
     raise HTTPException(status, detail=detail, headers=headers) from exc
 
 
+def raise_invalid(exc: DomainError) -> NoReturn:
+    """A bad value in an accepted body (an origin, an e-mail address) is 422, like pydantic's refusals."""
+    raise_http(exc, 422 if exc.code == ErrorCode.INVALID_PAYLOAD else None)
+
+
 async def current_agent(
     state: State, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> AgentIdentity:
@@ -88,3 +95,10 @@ def admin_only(agent: AgentIdentity) -> None:
         authz.require_admin(authz.Actor(agent.agent_id, agent.role, frozenset()))
     except DomainError as exc:
         raise_http(exc)
+
+
+async def close_logins(state: AppState, agent_id: str, reason: str, keep_session: str | None = None) -> None:
+    """Close the agent's sockets on this node (4001), except those of the login `keep_session`."""
+    for conn in state.hub.agent_connections(agent_id):
+        if conn.agent is None or conn.agent.session_id != keep_session:
+            await conn.close(CLOSE_INVALID_TOKEN, reason)

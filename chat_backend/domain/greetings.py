@@ -127,6 +127,12 @@ def to_model(rule: GreetingRuleRow) -> GreetingRule:
     )
 
 
+async def rule(session: AsyncSession, rule_id: str) -> GreetingRule | None:
+    """One rule as the API shows it, or None."""
+    found = await session.get(GreetingRuleRow, rule_id)
+    return to_model(found) if found else None
+
+
 async def rules(session: AsyncSession, enabled_only: bool = False) -> list[GreetingRuleRow]:
     query = select(GreetingRuleRow).order_by(GreetingRuleRow.created_at, GreetingRuleRow.id)
     if enabled_only:

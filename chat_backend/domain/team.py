@@ -1,7 +1,9 @@
-"""The team view: each agent in the caller's scope with status, load and the day's figures.
+"""The team: each agent in the caller's scope with status, load and the day's figures (the team view),
+colleagues as listed for transfers, and per-agent chat limits.
 
-A fixed number of queries whatever the number of agents and chats: the day's chats come from the
-`taken_at` index, first responses from the `events.created_at` index, and the rest is counted here."""
+The team view runs a fixed number of queries whatever the number of agents and chats: the day's chats
+come from the `taken_at` index, first responses from the `events.created_at` index, and the rest is
+counted here."""
 
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from chat_backend.db.tables import Agent, AgentGroup, Chat, EventRow
-from chat_backend.domain import authz, routing
-from chat_backend.domain.auth import as_utc
+from chat_backend.domain import audit, authz, routing
+from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
-from chat_protocol import AuthorKind, RoutingStatus
+from chat_backend.domain.errors import DomainError
+from chat_protocol import AuthorKind, ErrorCode, RoutingStatus
 from chat_protocol.admin import TeamMember
+from chat_protocol.rest import AgentSummary
 
 _AGENT, _VISITOR = AuthorKind.AGENT.value, AuthorKind.VISITOR.value
 
@@ -160,3 +164,49 @@ async def team(
         )
         for a in agents
     ]
+
+
+async def colleagues(session: AsyncSession, online: set[str]) -> list[AgentSummary]:
+    """`GET /api/v1/agents`: every active agent by name with status, load and groups; `online` are the
+    agents with a live socket."""
+    settings = await routing.routing_settings(session)
+    load = await routing.loads(session)
+    memberships = (await session.execute(select(AgentGroup.agent_id, AgentGroup.group_id))).all()
+    agents = (await session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.name))).all()
+    groups: dict[str, list[str]] = {}
+    for agent_id, group_id in memberships:
+        groups.setdefault(agent_id, []).append(group_id)
+    return [
+        AgentSummary(
+            agent_id=a.id,
+            name=a.name,
+            status=RoutingStatus(a.status),
+            online=a.id in online,
+            load=load.get(a.id, 0),
+            max_chats=a.max_chats or settings.default_max_chats,
+            group_ids=sorted(groups.get(a.id, [])),
+        )
+        for a in agents
+    ]
+
+
+async def set_chat_limit(
+    session: AsyncSession, identity: AgentIdentity, agent_id: str, max_chats: int
+) -> AgentSummary:
+    """An agent's own chat limit, audited as `agent.limit`. The caller checks the admin role first and
+    fills in `online` (live sockets are not stored); `group_ids` stay empty."""
+    target = await session.get(Agent, agent_id)
+    if target is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such agent.")
+    before = {"max_chats": target.max_chats}
+    target.max_chats = max_chats
+    await audit.record(session, identity, "agent.limit", target.id, before, {"max_chats": max_chats})
+    load = (await routing.loads(session)).get(target.id, 0)
+    return AgentSummary(
+        agent_id=target.id,
+        name=target.name,
+        status=RoutingStatus(target.status),
+        online=False,
+        load=load,
+        max_chats=max_chats,
+    )

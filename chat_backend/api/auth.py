@@ -1,33 +1,18 @@
-"""`/api/v1`: server info, authentication, me, snapshot and transcripts."""
+"""`/api/v1/auth/*` and `/api/v1/me*`: logging in and out, tokens, and the signed-in agent."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Query, Request, Response
-
-from chat_backend import __version__
-from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http
-from chat_backend.domain import auth, chats, routing
+from chat_backend.api.deps import CurrentAgent, State, close_logins, raise_http, raise_invalid
+from chat_backend.domain import accounts, auth, chats
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN
-from chat_protocol import PROTOCOL_VERSION, ErrorCode
-from chat_protocol.rest import (
-    LoginRequest,
-    Me,
-    RefreshRequest,
-    ServerInfo,
-    Snapshot,
-    TokenPair,
-    TranscriptPage,
-)
+from chat_protocol import ErrorCode
+from chat_protocol.admin import PasswordChange
+from chat_protocol.rest import LoginRequest, Me, RefreshRequest, TokenPair
 
 router = APIRouter(prefix="/api/v1")
-
-
-@router.get("/info")
-async def info() -> ServerInfo:
-    return ServerInfo(version=__version__, protocol=PROTOCOL_VERSION)
 
 
 @router.post("/auth/login")
@@ -75,25 +60,20 @@ async def get_me(agent: CurrentAgent, state: State) -> Me:
         return await chats.me(session, agent)
 
 
-@router.get("/snapshot")
-async def get_snapshot(agent: CurrentAgent, state: State) -> Snapshot:
-    async with state.db.read() as session:
-        snapshot = await chats.snapshot(session, agent)
-        # The app's timings (status circles, idle away, queue reminders) come with the snapshot.
-        snapshot.routing = await routing.routing_settings(session)
-        return snapshot
-
-
-@router.get("/chats/{chat_id}/events")
-async def get_transcript(
-    chat_id: str,
-    actor: CurrentActor,
-    state: State,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 200,
-) -> TranscriptPage:
+@router.put("/me/password", status_code=204)
+async def change_password(body: PasswordChange, agent: CurrentAgent, state: State) -> Response:
+    """My own password. A wrong current password is 403 `invalid_credentials` (this login stays valid);
+    the other logins of the agent end."""
+    key = f"password:{agent.agent_id}"
     try:
-        async with state.db.read() as session:
-            return await chats.transcript(session, actor, chat_id, after_seq, limit)
+        state.throttle.check(key)
+        async with state.db.write() as session:
+            await accounts.change_password(session, agent, body.current_password, body.new_password)
     except DomainError as exc:
-        raise_http(exc)
+        if exc.code == ErrorCode.INVALID_CREDENTIALS:
+            state.throttle.failed(key)
+            raise_http(exc, 403)
+        raise_invalid(exc)
+    state.throttle.succeeded(key)
+    await close_logins(state, agent.agent_id, "password changed", keep_session=agent.session_id)
+    return Response(status_code=204)

@@ -1,4 +1,4 @@
-"""`/api/v1`: automatic greeting rules and business hours (read by any agent, written by admins)."""
+"""`/api/v1/greeting-rules*`: automatic greeting rules (read by any agent, written by admins)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
-from chat_backend.db.tables import GreetingRuleRow
 from chat_backend.domain import audit, greetings
 from chat_backend.domain.errors import DomainError
-from chat_protocol.traffic import BusinessHours, GreetingRule, GreetingRuleInput
+from chat_protocol.traffic import GreetingRule, GreetingRuleInput
 
 router = APIRouter(prefix="/api/v1")
 
 
-def _dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
-
-
-async def _rule_dump(session: AsyncSession, rule_id: str) -> dict[str, Any] | None:
-    rule = await session.get(GreetingRuleRow, rule_id)
-    return _dump(greetings.to_model(rule)) if rule else None
+def _dump(model: BaseModel | None) -> dict[str, Any] | None:
+    return model.model_dump(mode="json") if model is not None else None
 
 
 @router.get("/greeting-rules")
@@ -53,7 +46,7 @@ async def update_rule(
     admin_only(agent)
     try:
         async with state.db.write() as session:
-            before = await _rule_dump(session, rule_id)
+            before = _dump(await greetings.rule(session, rule_id))
             rule = await greetings.update_rule(session, rule_id, body)
             await audit.record(session, agent, "greeting_rule.update", rule_id, before, _dump(rule))
             return rule
@@ -66,30 +59,9 @@ async def delete_rule(rule_id: str, agent: CurrentAgent, state: State) -> Respon
     admin_only(agent)
     try:
         async with state.db.write() as session:
-            before = await _rule_dump(session, rule_id)
+            before = _dump(await greetings.rule(session, rule_id))
             await greetings.delete_rule(session, rule_id)
             await audit.record(session, agent, "greeting_rule.delete", rule_id, before, None)
     except DomainError as exc:
         raise_http(exc)
     return Response(status_code=204)
-
-
-@router.get("/settings/business-hours")
-async def get_business_hours(_agent: CurrentAgent, state: State) -> BusinessHours:
-    async with state.db.read() as session:
-        return await greetings.business_hours(session)
-
-
-@router.put("/settings/business-hours")
-async def put_business_hours(body: BusinessHours, agent: CurrentAgent, state: State) -> BusinessHours:
-    admin_only(agent)
-    try:
-        async with state.db.write() as session:
-            before = (await greetings.business_hours(session)).model_dump(mode="json")
-            await greetings.save_business_hours(session, body)
-            await audit.record(
-                session, agent, "settings.business_hours", "business_hours", before, _dump(body)
-            )
-    except DomainError as exc:
-        raise_http(exc)
-    return body

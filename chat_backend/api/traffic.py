@@ -1,13 +1,14 @@
-"""`/api/v1`: the live traffic list, visitor profiles and the page-view retention setting."""
+"""`/api/v1/traffic` and `/api/v1/visitors/*`: the live list of visitors on the site and their
+profiles."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
-from chat_backend.domain import audit, tracking
+from chat_backend.api.deps import CurrentAgent, State, raise_http
+from chat_backend.domain import tracking
 from chat_backend.domain.errors import DomainError
-from chat_protocol.traffic import TrafficSettings, TrafficSnapshot, VisitorProfile, VisitorUpdate
+from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 
 router = APIRouter(prefix="/api/v1")
 
@@ -42,23 +43,3 @@ async def patch_visitor(
             return await tracking.profile(session, visitor_id, state.router.tracker.row(visitor_id))
     except DomainError as exc:
         raise_http(exc)
-
-
-@router.get("/settings/traffic")
-async def get_traffic_settings(_agent: CurrentAgent, state: State) -> TrafficSettings:
-    async with state.db.read() as session:
-        return await tracking.traffic_settings(session)
-
-
-@router.put("/settings/traffic")
-async def put_traffic_settings(body: TrafficSettings, agent: CurrentAgent, state: State) -> TrafficSettings:
-    """Admins only: how many days of page-view history are kept (purged hourly)."""
-    admin_only(agent)
-    async with state.db.write() as session:
-        before = (await tracking.traffic_settings(session)).model_dump(mode="json")
-        await tracking.save_traffic_settings(session, body)
-        await audit.record(
-            session, agent, "settings.traffic", "traffic", before, body.model_dump(mode="json")
-        )
-    await state.router.purge_page_views()  # a shorter retention takes effect now, not in an hour
-    return body
