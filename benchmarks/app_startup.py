@@ -1,9 +1,13 @@
-"""Launch -> main window shown with chats loaded: wall time and peak RSS of the operator app.
+"""Launch -> main window shown with chats loaded: wall time and peak RSS of the operator app, against
+the floor of a bare PySide6 + qasync window measured in the same run.
 
-    .venv/bin/python -m benchmarks.app_startup [--runs 5] [--mine 6] [--queue 10]
+    .venv/bin/python -m benchmarks.app_startup [--runs 5] [--mine 6] [--queue 10] [--smoke]
 
 Starts a real backend, seeds chats, then launches `python -m operator_app` (offscreen) logged in
 through the command line, and waits for the app's log line "main window shown with N chats loaded".
+The floor (`benchmarks.startup_floor`: import, QApplication, show an empty QMainWindow) is launched
+and detected the same way, as many times, alternating with the app so both see the same machine
+load. The ratio printed last is the app's median over the floor's median.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.deadline import hard_timeout
 from benchmarks.seed import seed_chats
+from benchmarks.startup_floor import MARKER as FLOOR_MARKER
 from tests.support.backend import BackendProcess
 
 MARKER = "main window shown with"
@@ -31,55 +37,102 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def launch_once(backend: BackendProcess, home: Path, timeout: float = 60.0) -> tuple[float, float, str]:
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    env.update(OPERATOR_APP_HOME=str(home), OPERATOR_APP_PASSWORD=backend.agent_password)
-    cmd = [sys.executable, "-m", "operator_app", "--server", backend.url, "--email", backend.agent_email]
+def _launch(
+    cmd: list[str], env: dict[str, str], logs: Path, marker: str, timeout: float
+) -> tuple[float, float, str]:
+    """Start `cmd`; wall time until a `*.log` file under `logs` holds `marker`, peak RSS then, the line."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = started + timeout
         while time.perf_counter() < deadline:
-            for log in home.glob("log/*.log"):
+            for log in logs.glob("*.log"):
                 text = log.read_text(encoding="utf-8", errors="replace")
-                if MARKER in text:
+                if marker in text:
                     elapsed = time.perf_counter() - started
-                    line = next(line for line in text.splitlines() if MARKER in line)
+                    line = next(line for line in text.splitlines() if marker in line)
                     return elapsed, _peak_rss_mb(proc.pid), line
             if proc.poll() is not None:
-                raise RuntimeError(f"the app exited with {proc.returncode} before showing its window")
+                raise RuntimeError(f"{cmd[2]} exited with {proc.returncode} before showing its window")
             time.sleep(0.005)
-        raise RuntimeError("the main window was not shown in time")
+        raise RuntimeError(f"{cmd[2]}: the window was not shown in time")
     finally:
         proc.terminate()
         proc.wait(10)
 
 
+def _env(home: Path) -> dict[str, str]:
+    return dict(
+        os.environ,
+        QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        OPERATOR_APP_HOME=str(home),
+    )
+
+
+def launch_once(backend: BackendProcess, home: Path, timeout: float = 60.0) -> tuple[float, float, str]:
+    env = _env(home)
+    env["OPERATOR_APP_PASSWORD"] = backend.agent_password
+    cmd = [sys.executable, "-m", "operator_app", "--server", backend.url, "--email", backend.agent_email]
+    return _launch(cmd, env, home / "log", MARKER, timeout)
+
+
+def launch_floor_once(home: Path, timeout: float = 60.0) -> tuple[float, float, str]:
+    (home / "log").mkdir(parents=True)
+    cmd = [sys.executable, "-m", "benchmarks.startup_floor", str(home / "log" / "floor.log")]
+    return _launch(cmd, _env(home), home / "log", FLOOR_MARKER, timeout)
+
+
+def _summary(times: list[float], peaks: list[float]) -> str:
+    return (
+        f"wall median {statistics.median(times) * 1000:.0f} ms (min {min(times) * 1000:.0f}, "
+        f"max {max(times) * 1000:.0f}); peak RSS median {statistics.median(peaks):.0f} MB (max {max(peaks):.0f})"
+    )
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--mine", type=int, default=6, help="chats held by the agent")
     parser.add_argument("--queue", type=int, default=10, help="chats waiting in the queue")
+    parser.add_argument("--smoke", action="store_true", help="2 runs, 2 + 2 chats: a few seconds")
+    parser.add_argument("--timeout", type=float, help="hard limit for the whole run, seconds")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.mine, args.queue = 2, 2, 2
+    hard_timeout(args.timeout or (120 if args.smoke else 600), "app_startup")
+    app: tuple[list[float], list[float]] = ([], [])
+    floor: tuple[list[float], list[float]] = ([], [])
     with tempfile.TemporaryDirectory() as tmp:
         backend = BackendProcess(database_url=f"sqlite:///{tmp}/chat.db", workdir=Path(tmp))
         backend.start()
         try:
+            # Queued chats must stay queued: with auto-assignment on, the accepting agent would be
+            # routed them while under its limit (always, with fewer than 6 held chats).
+            backend.cli("routing", "--auto-assign", "off")
             asyncio.run(seed_chats(backend, args.mine, args.queue))
-            times, peaks = [], []
             for run in range(args.runs):
                 elapsed, peak, line = launch_once(backend, Path(tmp) / f"run{run}")
-                times.append(elapsed)
-                peaks.append(peak)
+                app[0].append(elapsed)
+                app[1].append(peak)
                 print(
-                    f"run {run + 1}: {elapsed * 1000:.0f} ms, peak RSS {peak:.0f} MB  ({line.strip()[-60:]})"
+                    f"run {run + 1}: app {elapsed * 1000:.0f} ms, peak RSS {peak:.0f} MB  ({line.strip()[-60:]})",
+                    flush=True,
                 )
+                elapsed, peak, _ = launch_floor_once(Path(tmp) / f"floor{run}")
+                floor[0].append(elapsed)
+                floor[1].append(peak)
+                print(f"run {run + 1}: floor {elapsed * 1000:.0f} ms, peak RSS {peak:.0f} MB", flush=True)
         finally:
             backend.stop()
+    print(f"app_startup over {args.runs} runs ({args.mine} chats + {args.queue} queued): {_summary(*app)}")
+    print(f"floor (bare PySide6 + qasync window) over {args.runs} runs: {_summary(*floor)}")
+    ratio = statistics.median(app[0]) / statistics.median(floor[0])
     print(
-        f"app_startup over {args.runs} runs ({args.mine} chats + {args.queue} queued): "
-        f"wall median {statistics.median(times) * 1000:.0f} ms (min {min(times) * 1000:.0f}, "
-        f"max {max(times) * 1000:.0f}); peak RSS median {statistics.median(peaks):.0f} MB (max {max(peaks):.0f})"
+        f"app / floor: {ratio:.1f}x wall median "
+        f"({statistics.median(app[0]) * 1000:.0f} ms / {statistics.median(floor[0]) * 1000:.0f} ms), "
+        f"{statistics.median(app[1]) / statistics.median(floor[1]):.1f}x peak RSS median"
     )
 
 

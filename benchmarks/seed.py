@@ -1,4 +1,9 @@
-"""Fill a running backend with chats: some taken by the demo agent, some waiting in the queue."""
+"""Fill a running backend with chats: some taken by the demo agent, some waiting in the queue.
+
+The queued ones stay queued only with auto-assignment off (`chat-backend routing --auto-assign off`)
+or once the agent is at its limit; `take_chat` succeeds either way (a chat routed to the agent first
+counts as taken).
+"""
 
 from __future__ import annotations
 

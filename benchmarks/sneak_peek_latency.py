@@ -1,12 +1,12 @@
 """A keystroke in the widget (headless Chromium) -> the text shown in the app's sneak-peek line.
 
-    .venv/bin/python -m benchmarks.sneak_peek_latency [--keys 200] [--interval-ms 260]
+    .venv/bin/python -m benchmarks.sneak_peek_latency [--keys 200] [--interval-ms 260 60] [--smoke]
 
 Everything is real and on loopback: the backend in a subprocess, the widget in Debian's Chromium, the
 operator app (offscreen) in this process. Keystroke i counts as shown when the app's sneakPeekLabel
 first holds at least i typed characters. The widget throttles sneak peek to one frame per ~200 ms
 (leading and trailing edge), so typing slower than that measures the pipeline and typing faster
-also measures the throttle; both are reported.
+also measures the throttle; both are reported. `--smoke`: 12 keystrokes at each speed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import keyring.backends.null  # noqa: E402
 import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from benchmarks.app_steps import hold_new_chat  # noqa: E402
+from benchmarks.deadline import hard_timeout  # noqa: E402
 from operator_app.app import AppController  # noqa: E402
 from tests.support.backend import BackendProcess  # noqa: E402
 from tests.support.browser import BrowserThread  # noqa: E402
@@ -54,9 +56,7 @@ async def measure(backend: BackendProcess, browser: BrowserThread, keys: int, in
         page.get_by_test_id("send").click()
 
     await browser.call(open_and_send)
-    await until(lambda: window.queue.rowCount() == 1)
-    window.take_next()
-    await until(lambda: window.my_chats.rowCount() == 1)
+    await hold_new_chat(window)
     label = window.chat_panel.sneak_peek
     shown: list[tuple[float, int]] = []
 
@@ -103,10 +103,17 @@ async def measure(backend: BackendProcess, browser: BrowserThread, keys: int, in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--interval-ms", type=float, nargs="+", default=[260.0, 60.0])
+    parser.add_argument("--smoke", action="store_true", help="12 keystrokes per speed: a few seconds")
+    parser.add_argument("--timeout", type=float, help="hard limit for the whole run, seconds")
     args = parser.parse_args()
+    if args.smoke:
+        args.keys = 12
+    hard_timeout(args.timeout or (150 if args.smoke else 900), "sneak_peek_latency")
     keyring.set_keyring(keyring.backends.null.Keyring())
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["OPERATOR_APP_HOME"] = str(Path(tmp) / "app")

@@ -1,12 +1,13 @@
 """The customers view with 10,000 visitors on the site and ~200 visitor updates per second.
 
-    .venv/bin/python -m benchmarks.traffic_list [--visitors 10000] [--rate 200] [--seconds 60]
+    .venv/bin/python -m benchmarks.traffic_list [--visitors 10000] [--rate 200] [--seconds 60] [--smoke]
 
 Real backend (subprocess, its per-IP connection limit raised), real visitors (raw sockets in
 `benchmarks.visitor_swarm` child processes, pinging to stay alive), and the real app offscreen in
 this process with the customers view shown and watching the traffic list. Then the visitors send page
 views, carts and activity changes at `--rate` per second for `--seconds`. Reports the app's event-loop
 lag (a 5 ms timer's lateness) p50/p99/max, its CPU use and its RSS at the start and the end.
+`--smoke`: 200 visitors, 50 updates a second for 5 s.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.concurrent_chats import rss_mb  # noqa: E402
+from benchmarks.deadline import hard_timeout  # noqa: E402
 from benchmarks.sneak_peek_latency import percentile  # noqa: E402
 from benchmarks.visitor_swarm import SwarmProcess  # noqa: E402
 from operator_app.app import AppController  # noqa: E402
@@ -115,7 +117,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200, help="visitor updates per second")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--processes", type=int, default=2, help="child processes holding the visitors")
+    parser.add_argument("--smoke", action="store_true", help="200 visitors, 50 updates a second for 5 s")
+    parser.add_argument("--timeout", type=float, help="hard limit for the whole run, seconds")
     args = parser.parse_args()
+    if args.smoke:
+        args.visitors, args.rate, args.seconds = 200, 50.0, 5.0
+    hard_timeout(args.timeout or (150 if args.smoke else 600 + args.seconds), "traffic_list")
     keyring.set_keyring(keyring.backends.null.Keyring())
     os.environ["CHAT_CONNECT_BURST"] = str(args.visitors * 2)
     os.environ["CHAT_CONNECT_RATE"] = str(args.visitors)

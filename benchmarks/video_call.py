@@ -1,6 +1,6 @@
 """A 1:1 video call between the widget (headless Chromium, fake camera and microphone) and the app.
 
-    .venv/bin/python benchmarks/video_call.py [--seconds 60] [--settle 10]
+    .venv/bin/python benchmarks/video_call.py [--seconds 60] [--settle 10] [--smoke]
 
 Everything is real and on loopback: the backend in a subprocess, the visitor in Debian's Chromium, the
 operator app (offscreen) in this process with its QtWebEngine call page. Prints the app's RSS idle
@@ -14,7 +14,7 @@ core) and RSS averaged and at peak over a call of `--seconds`, and its RSS once 
 driver (also children of this process) are left out. This process also hosts Playwright's client
 thread (idle while measuring); the RSS that starting it adds (its modules are imported before) is
 printed so it can be subtracted. Tree RSS is the sum of each process's RSS (shared pages counted more than once); PSS,
-which shares them out, is printed beside it.
+which shares them out, is printed beside it. `--smoke`: a 3 s call, 1 s to settle.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from benchmarks.app_steps import hold_new_chat  # noqa: E402
+from benchmarks.deadline import hard_timeout  # noqa: E402
 from tests.support.backend import BackendProcess  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, BrowserThread  # noqa: E402
 from tests.support.waiting import until  # noqa: E402
@@ -218,9 +220,7 @@ async def measure(backend: BackendProcess, browser: FakeMediaBrowser, seconds: f
         return page
 
     page = await browser.call(visitor_writes)
-    await until(lambda: window.queue.rowCount() == 1, what="the chat in the queue")
-    window.take_next()
-    await until(lambda: window.my_chats.rowCount() == 1, what="the chat taken")
+    await hold_new_chat(window)
     button = window.chat_panel.video_call_button
     await until(button.isEnabled, what="the video call button")
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -292,7 +292,12 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the measured call")
     parser.add_argument("--settle", type=float, default=10.0, help="seconds to settle before idle figures")
+    parser.add_argument("--smoke", action="store_true", help="a 3 s call, 1 s to settle")
+    parser.add_argument("--timeout", type=float, help="hard limit for the whole run, seconds")
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.settle = 3.0, 1.0
+    hard_timeout(args.timeout or (150 if args.smoke else 240 + args.seconds + 2 * args.settle), "video_call")
     keyring.set_keyring(keyring.backends.null.Keyring())
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)  # before QtWebEngine
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from chat_protocol.base import ProtocolModel
 from chat_protocol.models import RoutingStatus
 from chat_protocol.supervision import AgentDetail, Role
 
 MIN_PASSWORD_CHARS = 10
 
 
-class TeamMember(BaseModel):
+class TeamMember(ProtocolModel):
     """`GET /api/v1/team?since=...` (supervisors: the agents of their groups and themselves; admins:
     every active agent). "Today" is everything since `since`, which the app sets to the operator's
     local midnight."""
@@ -34,7 +35,7 @@ class TeamMember(BaseModel):
     )
 
 
-class AgentCreate(BaseModel):
+class AgentCreate(ProtocolModel):
     """`POST /api/v1/agents` (admins): a new account with a temporary password."""
 
     email: str = Field(min_length=3, max_length=254)
@@ -44,21 +45,21 @@ class AgentCreate(BaseModel):
     max_chats: int | None = Field(default=None, ge=1, le=50)
 
 
-class AgentCreated(BaseModel):
+class AgentCreated(ProtocolModel):
     """The new account, and its temporary password: shown once, never stored in clear text."""
 
     agent: AgentDetail
     temporary_password: str
 
 
-class TemporaryPassword(BaseModel):
+class TemporaryPassword(ProtocolModel):
     """`POST /api/v1/agents/{agent_id}/password-reset` (admins): every login of the agent ends and
     they must choose a new password after signing in with this one."""
 
     temporary_password: str
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(ProtocolModel):
     """`PUT /api/v1/me/password`: any agent changes their own password (after a temporary one,
     `must_change_password` is cleared). Other logins of the agent end; this one stays."""
 
@@ -66,7 +67,7 @@ class PasswordChange(BaseModel):
     new_password: str = Field(min_length=MIN_PASSWORD_CHARS, max_length=1024)
 
 
-class SiteInput(BaseModel):
+class SiteInput(ProtocolModel):
     """`POST /api/v1/sites`, `PUT /api/v1/sites/{site_id}` (admins). Origins are `scheme://host[:port]`,
     normalised by the server; the widget and page push accept exactly these."""
 
@@ -74,7 +75,7 @@ class SiteInput(BaseModel):
     origins: list[str] = Field(default_factory=list, max_length=50)
 
 
-class SiteInfo(BaseModel):
+class SiteInfo(ProtocolModel):
     """`GET /api/v1/sites`: a website that embeds the widget."""
 
     site_id: str

@@ -32,8 +32,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from chat_protocol.base import ProtocolModel
 from chat_protocol.models import MAX_NAME_CHARS
 
 RING_TIMEOUT_S = 45
@@ -56,7 +57,7 @@ CallEndReason = Literal[
 CallParty = Literal["agent", "visitor", "system"]
 
 
-class IceServer(BaseModel):
+class IceServer(ProtocolModel):
     """A STUN or TURN server as `RTCPeerConnection` takes it (`urls` like `stun:host:3478`)."""
 
     urls: list[str] = Field(min_length=1, max_length=8)
@@ -67,7 +68,7 @@ class IceServer(BaseModel):
 # --- agent socket ------------------------------------------------------------------------------
 
 
-class CallInviteRequest(BaseModel):
+class CallInviteRequest(ProtocolModel):
     """Ring the visitor of a chat I hold. One call per chat at a time (else `call_in_progress`); the
     visitor must be connected (else `visitor_offline`). A retry with the same `client_id` returns the
     same call while it runs."""
@@ -76,7 +77,7 @@ class CallInviteRequest(BaseModel):
     client_id: str = Field(min_length=8, max_length=64)
 
 
-class CallInviteResult(BaseModel):
+class CallInviteResult(ProtocolModel):
     call_id: str
     chat_id: str
     expires_at: datetime = Field(description="The invitation's ring timeout; after it: `no_answer`.")
@@ -86,7 +87,7 @@ class CallInviteResult(BaseModel):
 # --- visitor socket ----------------------------------------------------------------------------
 
 
-class CallIncomingPush(BaseModel):
+class CallIncomingPush(ProtocolModel):
     """An agent calls (push `call_incoming` to the visitor). `recording_notice`, when not empty, must be
     shown before the visitor accepts. `agent_name` is plain text."""
 
@@ -98,13 +99,13 @@ class CallIncomingPush(BaseModel):
     ice_servers: list[IceServer] = Field(default_factory=list)
 
 
-class CallRingingRequest(BaseModel):
+class CallRingingRequest(ProtocolModel):
     """The widget shows the incoming call."""
 
     call_id: str
 
 
-class CallAnswerRequest(BaseModel):
+class CallAnswerRequest(ProtocolModel):
     """Accept or decline the incoming call."""
 
     call_id: str
@@ -114,7 +115,7 @@ class CallAnswerRequest(BaseModel):
 # --- both sockets ------------------------------------------------------------------------------
 
 
-class CallSignal(BaseModel):
+class CallSignal(ProtocolModel):
     """WebRTC signalling, forwarded as is to the other party (request and push `call_signal`).
     `offer` and `answer` carry `sdp`; `ice` carries `candidate` (empty: end of candidates)."""
 
@@ -126,7 +127,7 @@ class CallSignal(BaseModel):
     sdp_mline_index: int | None = Field(default=None, ge=0, le=16)
 
 
-class CallMedia(BaseModel):
+class CallMedia(ProtocolModel):
     """My microphone and camera are on or off (request and push `call_media`; the push says whose)."""
 
     call_id: str
@@ -135,7 +136,7 @@ class CallMedia(BaseModel):
     party: CallParty | None = Field(default=None, description="Set by the server on the push.")
 
 
-class CallStateReport(BaseModel):
+class CallStateReport(ProtocolModel):
     """My media state: `connected` (first media flowing), `reconnecting` (ICE lost, trying again) or
     `failed` (gave up: ends the call with reason `failed`)."""
 
@@ -144,13 +145,13 @@ class CallStateReport(BaseModel):
     detail: str = Field(default="", max_length=200)
 
 
-class CallHangupRequest(BaseModel):
+class CallHangupRequest(ProtocolModel):
     """End the call: the agent before an answer cancels, anyone after it hangs up."""
 
     call_id: str
 
 
-class CallStatePush(BaseModel):
+class CallStatePush(ProtocolModel):
     """The call's state as the server sees it (push `call_state` to both parties)."""
 
     call_id: str
@@ -161,14 +162,14 @@ class CallStatePush(BaseModel):
     duration_s: float | None = Field(default=None, description="Connected time, once ended.")
 
 
-class CallOk(BaseModel):
+class CallOk(ProtocolModel):
     """The server accepted the frame (and forwarded it)."""
 
 
 # --- REST --------------------------------------------------------------------------------------
 
 
-class CallSettings(BaseModel):
+class CallSettings(ProtocolModel):
     """`GET/PUT /api/v1/settings/calls` (admins): STUN/TURN servers (none needed on a LAN) and the
     recording notice shown to visitors before a call connects (empty: none)."""
 

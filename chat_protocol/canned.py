@@ -10,14 +10,16 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from chat_protocol.base import ProtocolModel
 
 PLACEHOLDERS = ("visitor.name", "visitor.email", "agent.name", "page.url")
 _TOKEN = re.compile(r"\{([a-z]+\.[a-z_]+)(?:\|([^{}]*))?\}")
 SHORTCUT_PATTERN = r"^[0-9A-Za-z_\-\u3040-\u30ff\u4e00-\u9fff]{1,40}$"
 
 
-class CannedReply(BaseModel):
+class CannedReply(ProtocolModel):
     """A reply typed as `#shortcut`. `owner_id` None means shared with the team."""
 
     canned_id: str
@@ -28,7 +30,7 @@ class CannedReply(BaseModel):
     updated_at: datetime
 
 
-class CannedReplyInput(BaseModel):
+class CannedReplyInput(ProtocolModel):
     """Create or edit a canned reply (`POST /api/v1/canned`, `PUT /api/v1/canned/{id}`)."""
 
     shortcut: str = Field(pattern=SHORTCUT_PATTERN)

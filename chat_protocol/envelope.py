@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chat_protocol.base import ProtocolModel
+
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 
@@ -44,7 +46,7 @@ class ErrorCode(StrEnum):
     INTERNAL = "internal"
 
 
-class ErrorPayload(BaseModel):
+class ErrorPayload(ProtocolModel):
     """Payload of an `err` frame; also the body of REST errors (under `detail`)."""
 
     code: ErrorCode
@@ -52,7 +54,7 @@ class ErrorPayload(BaseModel):
     retry_after: float | None = Field(default=None, description="Seconds to wait, for rate limits.")
 
 
-class Envelope(BaseModel):
+class Envelope(ProtocolModel):
     """`{"v": 1, "type": ..., "action": ..., "req_id": ..., "payload": {...}}`."""
 
     model_config = ConfigDict(extra="forbid")

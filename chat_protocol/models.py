@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import Field, TypeAdapter
+
+from chat_protocol.base import DEFERRED, ProtocolModel
 
 MAX_MESSAGE_CHARS = 20_000
 MAX_NAME_CHARS = 100
@@ -44,7 +47,7 @@ class AuthorKind(StrEnum):
 Audience = Literal["all", "agents"]
 
 
-class Author(BaseModel):
+class Author(ProtocolModel):
     """Who wrote an event. `name` is plain text chosen by that person."""
 
     kind: AuthorKind
@@ -52,7 +55,7 @@ class Author(BaseModel):
     name: str = ""
 
 
-class VisitorInfo(BaseModel):
+class VisitorInfo(ProtocolModel):
     """What the agent knows of a visitor. Every string is visitor-supplied plain text."""
 
     visitor_id: str
@@ -60,7 +63,7 @@ class VisitorInfo(BaseModel):
     name: str = ""
 
 
-class _EventBase(BaseModel):
+class _EventBase(ProtocolModel):
     event_id: int = Field(description="Global, increasing; the resume cursor.")
     chat_id: str
     seq: int = Field(description="Per-chat order; clients order by it, never by time.")
@@ -73,6 +76,8 @@ class _EventBase(BaseModel):
 class MessageEvent(_EventBase):
     """A chat message. `text` is plain text."""
 
+    model_config = DEFERRED
+
     kind: Literal["message"] = "message"
     text: str
 
@@ -81,6 +86,8 @@ class ChatStateEvent(_EventBase):
     """The chat moved to `state`; `agent` is the assigned agent once taken.
 
     `assigned` marks automatic routing; `transferred_from` a transfer; `reason` why it closed."""
+
+    model_config = DEFERRED
 
     kind: Literal["chat_state"] = "chat_state"
     state: ChatState
@@ -94,12 +101,16 @@ class ChatStateEvent(_EventBase):
 class NoteEvent(_EventBase):
     """An internal note: audience `agents`, never sent to a visitor connection."""
 
+    model_config = DEFERRED
+
     kind: Literal["note"] = "note"
     text: str
 
 
 class RatingEvent(_EventBase):
     """The visitor rated the chat."""
+
+    model_config = DEFERRED
 
     kind: Literal["rating"] = "rating"
     rating: Literal["good", "bad"]
@@ -109,6 +120,8 @@ class RatingEvent(_EventBase):
 class PagePushEvent(_EventBase):
     """The agent offered the visitor a page (`state` `offered`), or the visitor answered the offer of
     seq `offer_seq` (`accepted` / `declined`). The URL is on one of the site's origins."""
+
+    model_config = DEFERRED
 
     kind: Literal["page_push"] = "page_push"
     url: str
@@ -121,6 +134,8 @@ class CallEvent(_EventBase):
     the calling agent), `ended` when it ended, with the reason, who ended it and the connected time
     (0 when it never connected). A call that was declined or not answered has only its `ended` event."""
 
+    model_config = DEFERRED
+
     kind: Literal["call"] = "call"
     call_id: str
     state: Literal["started", "ended"]
@@ -131,15 +146,20 @@ class CallEvent(_EventBase):
 
 AnyEvent = MessageEvent | ChatStateEvent | NoteEvent | RatingEvent | PagePushEvent | CallEvent
 Event = Annotated[AnyEvent, Field(discriminator="kind")]
-_event_adapter: TypeAdapter[AnyEvent] = TypeAdapter(Event)
+
+
+@cache
+def _event_adapter() -> TypeAdapter[AnyEvent]:
+    """Built on the first event parsed, not at import."""
+    return TypeAdapter(Event)
 
 
 def parse_event(data: object) -> AnyEvent:
     """Validate a durable event from its JSON form."""
-    return _event_adapter.validate_python(data)
+    return _event_adapter().validate_python(data)
 
 
-class ChatSummary(BaseModel):
+class ChatSummary(ProtocolModel):
     """A chat as listed in snapshots: enough to draw the chat list and the queue."""
 
     chat_id: str

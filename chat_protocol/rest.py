@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from chat_protocol.base import ProtocolModel
 from chat_protocol.models import ChatSummary, Event, RoutingStatus
 
 
-class ServerInfo(BaseModel):
+class ServerInfo(ProtocolModel):
     """`GET /api/v1/info`: lets a client refuse a server of another protocol version."""
 
     product: str = "chat-backend"
@@ -17,23 +18,23 @@ class ServerInfo(BaseModel):
     protocol: int
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(ProtocolModel):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(ProtocolModel):
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
-class TokenPair(BaseModel):
+class TokenPair(ProtocolModel):
     access_token: str
     refresh_token: str
     token_type: str = "bearer"
     expires_in: int = Field(description="Seconds until the access token expires.")
 
 
-class Me(BaseModel):
+class Me(ProtocolModel):
     agent_id: str
     email: str
     name: str
@@ -45,7 +46,7 @@ class Me(BaseModel):
     )
 
 
-class Snapshot(BaseModel):
+class Snapshot(ProtocolModel):
     """My chats and the queue, with the cursor to resume the socket from."""
 
     cursor: int
@@ -55,7 +56,7 @@ class Snapshot(BaseModel):
     routing: RoutingSettings | None = None
 
 
-class TranscriptPage(BaseModel):
+class TranscriptPage(ProtocolModel):
     """Events of one chat in `seq` order; ask again with `after_seq=next_after_seq` while `has_more`."""
 
     chat: ChatSummary
@@ -64,7 +65,7 @@ class TranscriptPage(BaseModel):
     next_after_seq: int
 
 
-class AgentSummary(BaseModel):
+class AgentSummary(ProtocolModel):
     """A colleague as listed for transfers: who is online and how loaded."""
 
     agent_id: str
@@ -76,20 +77,20 @@ class AgentSummary(BaseModel):
     group_ids: list[str] = Field(default_factory=list)
 
 
-class GroupInfo(BaseModel):
+class GroupInfo(ProtocolModel):
     group_id: str
     name: str
     agent_ids: list[str] = Field(default_factory=list, description="The group's members.")
 
 
-class GroupInput(BaseModel):
+class GroupInput(ProtocolModel):
     """`POST /api/v1/groups`, `PUT /api/v1/groups/{group_id}` (admins): the name and all members."""
 
     name: str = Field(min_length=1, max_length=100)
     agent_ids: list[str] = Field(default_factory=list, max_length=1000)
 
 
-class OfflineMessage(BaseModel):
+class OfflineMessage(ProtocolModel):
     """Left by a visitor when nobody accepted chats; kept until answered by e-mail (tickets)."""
 
     message_id: str
@@ -102,7 +103,7 @@ class OfflineMessage(BaseModel):
     page_url: str = ""
 
 
-class RoutingSettings(BaseModel):
+class RoutingSettings(ProtocolModel):
     """Admin-set routing and timing (`GET`/`PUT /api/v1/settings/routing`)."""
 
     auto_assign: bool = Field(default=True, description="Route queued chats to agents automatically.")
@@ -115,5 +116,5 @@ class RoutingSettings(BaseModel):
     queue_reminder_every: int = Field(default=30, ge=5, description="Seconds between queue reminders.")
 
 
-class AgentLimitInput(BaseModel):
+class AgentLimitInput(ProtocolModel):
     max_chats: int = Field(ge=1, le=50)

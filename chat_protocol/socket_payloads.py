@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from chat_protocol.base import ProtocolModel
 from chat_protocol.models import (
     MAX_MESSAGE_CHARS,
     MAX_NAME_CHARS,
@@ -29,36 +30,36 @@ _CLIENT_ID = Field(min_length=8, max_length=64, description="A UUID chosen by th
 # --- both sockets ---------------------------------------------------------------------------
 
 
-class Empty(BaseModel):
+class Empty(ProtocolModel):
     """No fields."""
 
 
-class ResumeRequest(BaseModel):
+class ResumeRequest(ProtocolModel):
     """Replay every durable event after `cursor` that this user may see now."""
 
     cursor: int = Field(ge=0)
 
 
-class Resumed(BaseModel):
+class Resumed(ProtocolModel):
     """Answer to `resume`, sent after the replayed `event` pushes; `cursor` is the newest event id."""
 
     cursor: int
     replayed: int
 
 
-class ResyncRequired(BaseModel):
+class ResyncRequired(ProtocolModel):
     """Sent as `err` with code `resync_required`: load a snapshot over HTTP, then resume from its cursor."""
 
     reason: str
 
 
-class EventPush(BaseModel):
+class EventPush(ProtocolModel):
     """A durable event (push action `event`)."""
 
     event: Event
 
 
-class TypingPush(BaseModel):
+class TypingPush(ProtocolModel):
     """Someone in the chat is typing (ephemeral, never replayed)."""
 
     chat_id: str
@@ -69,14 +70,14 @@ class TypingPush(BaseModel):
 # --- agent socket -----------------------------------------------------------------------------
 
 
-class AgentLoginRequest(BaseModel):
+class AgentLoginRequest(ProtocolModel):
     """First frame on `/ws/agent`: the access token from `POST /api/v1/auth/login`."""
 
     token: str = Field(min_length=1, max_length=512)
     protocol: int = Field(default=1, description="The protocol version the client speaks.")
 
 
-class AgentLoginResult(BaseModel):
+class AgentLoginResult(ProtocolModel):
     agent_id: str
     name: str
     role: str
@@ -84,51 +85,51 @@ class AgentLoginResult(BaseModel):
     server_protocol: int
 
 
-class SendMessageRequest(BaseModel):
+class SendMessageRequest(ProtocolModel):
     chat_id: str
     client_id: ClientId = _CLIENT_ID
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
 
 
-class MessageResult(BaseModel):
+class MessageResult(ProtocolModel):
     event: MessageEvent
 
 
-class ChatActionRequest(BaseModel):
+class ChatActionRequest(ProtocolModel):
     """`take_chat` and `close_chat`."""
 
     chat_id: str
     client_id: ClientId = _CLIENT_ID
 
 
-class ChatActionResult(BaseModel):
+class ChatActionResult(ProtocolModel):
     event: ChatStateEvent
     chat: ChatSummary
 
 
-class AgentTypingRequest(BaseModel):
+class AgentTypingRequest(ProtocolModel):
     chat_id: str
     typing: bool
 
 
-class SetStatusRequest(BaseModel):
+class SetStatusRequest(ProtocolModel):
     status: RoutingStatus
 
 
-class StatusPush(BaseModel):
+class StatusPush(ProtocolModel):
     """The agent's routing status changed (from any of their connections)."""
 
     status: RoutingStatus
 
 
-class SneakPeekPush(BaseModel):
+class SneakPeekPush(ProtocolModel):
     """What the visitor is typing right now, before sending (ephemeral)."""
 
     chat_id: str
     text: str
 
 
-class SendNoteRequest(BaseModel):
+class SendNoteRequest(ProtocolModel):
     """An internal note in a chat I hold; only agents ever see it."""
 
     chat_id: str
@@ -136,11 +137,11 @@ class SendNoteRequest(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
 
 
-class NoteResult(BaseModel):
+class NoteResult(ProtocolModel):
     event: NoteEvent
 
 
-class TransferRequest(BaseModel):
+class TransferRequest(ProtocolModel):
     """Hand a chat I hold to an online agent, or back to the queue of a group; `note` goes to the receiver."""
 
     chat_id: str
@@ -150,14 +151,14 @@ class TransferRequest(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-class MarkReadRequest(BaseModel):
+class MarkReadRequest(ProtocolModel):
     """I have seen the chat up to `seq` (agents name the chat; a visitor's is implied)."""
 
     chat_id: str | None = None
     seq: int = Field(ge=0)
 
 
-class ReadPush(BaseModel):
+class ReadPush(ProtocolModel):
     """The other side has read the chat up to `seq` (ephemeral; the summary keeps the value)."""
 
     chat_id: str
@@ -165,7 +166,7 @@ class ReadPush(BaseModel):
     seq: int
 
 
-class VisitorPresencePush(BaseModel):
+class VisitorPresencePush(ProtocolModel):
     """The visitor of a chat is `active`, `inactive` (tab hidden or idle) or has `left` the site."""
 
     chat_id: str
@@ -175,7 +176,7 @@ class VisitorPresencePush(BaseModel):
 # --- visitor socket ---------------------------------------------------------------------------
 
 
-class VisitorLoginRequest(BaseModel):
+class VisitorLoginRequest(ProtocolModel):
     """First frame on `/ws/visitor`. Without `visitor_token` a new visitor is created."""
 
     site_id: str = Field(min_length=1, max_length=64)
@@ -195,7 +196,7 @@ class VisitorLoginRequest(BaseModel):
     )
 
 
-class VisitorLoginResult(BaseModel):
+class VisitorLoginResult(ProtocolModel):
     visitor_id: str
     visitor_token: str = Field(description="Keep it (the widget uses localStorage) to stay the same visitor.")
     name: str
@@ -209,7 +210,7 @@ class VisitorLoginResult(BaseModel):
     )
 
 
-class VisitorSendRequest(BaseModel):
+class VisitorSendRequest(ProtocolModel):
     """Send a message; the first one opens a chat (incoming -> queued).
 
     With `invitation_id` it answers that invitation: the chat starts with the inviting agent."""
@@ -220,17 +221,17 @@ class VisitorSendRequest(BaseModel):
     invitation_id: str | None = Field(default=None, max_length=64)
 
 
-class VisitorSneakPeekRequest(BaseModel):
+class VisitorSneakPeekRequest(ProtocolModel):
     """The text in the visitor's input right now; empty means stopped typing. Throttled by the widget."""
 
     text: str = Field(max_length=MAX_MESSAGE_CHARS)
 
 
-class VisitorCloseRequest(BaseModel):
+class VisitorCloseRequest(ProtocolModel):
     client_id: ClientId = _CLIENT_ID
 
 
-class VisitorRateRequest(BaseModel):
+class VisitorRateRequest(ProtocolModel):
     """Rate a chat of mine: `chat_id`, or else my newest chat."""
 
     client_id: ClientId = _CLIENT_ID
@@ -239,17 +240,17 @@ class VisitorRateRequest(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-class RatingResult(BaseModel):
+class RatingResult(ProtocolModel):
     event: RatingEvent
 
 
-class VisitorActivityRequest(BaseModel):
+class VisitorActivityRequest(ProtocolModel):
     """The tab became visible/active (`true`) or hidden/idle (`false`)."""
 
     active: bool
 
 
-class OfflineMessageRequest(BaseModel):
+class OfflineMessageRequest(ProtocolModel):
     """Left when no agent accepts chats; answered by e-mail later."""
 
     client_id: ClientId = _CLIENT_ID
@@ -258,11 +259,11 @@ class OfflineMessageRequest(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
 
 
-class OfflineMessageResult(BaseModel):
+class OfflineMessageResult(ProtocolModel):
     message_id: str
 
 
-class QueuePositionPush(BaseModel):
+class QueuePositionPush(ProtocolModel):
     """Where the visitor's chat stands in the queue, and a rough wait estimate in seconds."""
 
     chat_id: str
@@ -270,24 +271,24 @@ class QueuePositionPush(BaseModel):
     estimated_wait: int
 
 
-class AvailabilityPush(BaseModel):
+class AvailabilityPush(ProtocolModel):
     """Whether any agent accepts chats now; without one the widget offers the offline form."""
 
     agents_available: bool
 
 
-class VisitorTranscriptRequest(BaseModel):
+class VisitorTranscriptRequest(ProtocolModel):
     """Events of the visitor's open chat after `after_seq`, at most `limit`."""
 
     after_seq: int = Field(default=0, ge=0)
     limit: int = Field(default=200, ge=1, le=500)
 
 
-class PagePushResult(BaseModel):
+class PagePushResult(ProtocolModel):
     event: PagePushEvent
 
 
-class VisitorTranscript(BaseModel):
+class VisitorTranscript(ProtocolModel):
     chat: ChatSummary | None
     events: list[Event]
 

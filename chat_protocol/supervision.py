@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from chat_protocol.base import ProtocolModel
 from chat_protocol.models import MAX_MESSAGE_CHARS, ChatSummary, RoutingStatus
 
 _CLIENT_ID = Field(min_length=8, max_length=64, description="A UUID chosen by the client.")
@@ -16,7 +17,7 @@ Role = Literal["agent", "supervisor", "admin"]
 # --- agent socket ----------------------------------------------------------------------------
 
 
-class WatchChatRequest(BaseModel):
+class WatchChatRequest(ProtocolModel):
     """Start (or stop) receiving a supervised chat's sneak peek and the agent's typing. Its durable
     events already reach every supervisor in scope."""
 
@@ -24,11 +25,11 @@ class WatchChatRequest(BaseModel):
     watch: bool = True
 
 
-class WatchChatResult(BaseModel):
+class WatchChatResult(ProtocolModel):
     chat: ChatSummary
 
 
-class WhisperRequest(BaseModel):
+class WhisperRequest(ProtocolModel):
     """A note to the agent inside the chat: a `note` event (audience `agents`) whose author is the
     supervisor. The holder, supervisors in scope and admins see it; a visitor never does."""
 
@@ -37,7 +38,7 @@ class WhisperRequest(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
 
 
-class JoinChatRequest(BaseModel):
+class JoinChatRequest(ProtocolModel):
     """Join a supervised chat to write to the visitor too (`send_message`); the transcript gets a
     system `message` saying who joined."""
 
@@ -45,7 +46,7 @@ class JoinChatRequest(BaseModel):
     client_id: str = _CLIENT_ID
 
 
-class TakeOverRequest(BaseModel):
+class TakeOverRequest(ProtocolModel):
     """Reassign a supervised chat to me. The `chat_state` event (`taken`, `transferred_from` = the
     previous agent) is the previous agent's notice and stays in the transcript."""
 
@@ -56,7 +57,7 @@ class TakeOverRequest(BaseModel):
 # --- REST ------------------------------------------------------------------------------------
 
 
-class SupervisedChat(BaseModel):
+class SupervisedChat(ProtocolModel):
     """`GET /api/v1/supervision/chats`: a teammate's open chat (agent, visitor and state are in
     `chat`), and how long the visitor has been waiting for an answer (0 = answered)."""
 
@@ -64,13 +65,13 @@ class SupervisedChat(BaseModel):
     waiting_seconds: int = Field(ge=0)
 
 
-class AgentStatusInput(BaseModel):
+class AgentStatusInput(ProtocolModel):
     """`PUT /api/v1/agents/{agent_id}/status`: a supervisor sets a teammate's routing status."""
 
     status: RoutingStatus
 
 
-class AgentUpdate(BaseModel):
+class AgentUpdate(ProtocolModel):
     """`PATCH /api/v1/agents/{agent_id}` (admins): only the fields given change."""
 
     role: Role | None = None
@@ -79,7 +80,7 @@ class AgentUpdate(BaseModel):
     active: bool | None = None
 
 
-class AgentDetail(BaseModel):
+class AgentDetail(ProtocolModel):
     agent_id: str
     email: str
     name: str
@@ -91,7 +92,7 @@ class AgentDetail(BaseModel):
     must_change_password: bool = False
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(ProtocolModel):
     """`GET /api/v1/audit` (admins): one change, newest first."""
 
     audit_id: int

@@ -11,8 +11,9 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
+from chat_protocol.base import DEFERRED, ProtocolModel
 from chat_protocol.models import ChatSummary
 
 MAX_CUSTOM_FIELDS = 50
@@ -65,7 +66,7 @@ class DeviceClass(StrEnum):
     UNKNOWN = "unknown"
 
 
-class DeviceInfo(BaseModel):
+class DeviceInfo(ProtocolModel):
     """Sent once per page load inside the visitor `login` (the widget derives it from the browser)."""
 
     device_class: DeviceClass = DeviceClass.UNKNOWN
@@ -75,7 +76,7 @@ class DeviceInfo(BaseModel):
     time_zone: Label = Field(default="", description="IANA zone, e.g. `Asia/Tokyo`.")
 
 
-class PageView(BaseModel):
+class PageView(ProtocolModel):
     """A page the visitor opened: in `login` for a page load, as `page_view` for single-page-app moves."""
 
     url: Url
@@ -83,7 +84,7 @@ class PageView(BaseModel):
     referrer: Url = ""
 
 
-class IdentifyRequest(BaseModel):
+class IdentifyRequest(ProtocolModel):
     """`Chat.identify({name, email, phone, id})` on the site: who the visitor is, as the site knows it."""
 
     name: Short = ""
@@ -92,19 +93,19 @@ class IdentifyRequest(BaseModel):
     external_id: Short = Field(default="", description="The site's own customer id.")
 
 
-class CustomDataRequest(BaseModel):
+class CustomDataRequest(ProtocolModel):
     """`Chat.setCustomData({...})`: replaces the visitor's custom data."""
 
     data: CustomData = Field(default_factory=dict)
 
 
-class CartItem(BaseModel):
+class CartItem(ProtocolModel):
     name: Title
     price: float = Field(default=0, ge=0, le=1e9)
     quantity: int = Field(default=1, ge=0, le=1_000_000)
 
 
-class Cart(BaseModel):
+class Cart(ProtocolModel):
     """`Chat.setCart({items, total, currency})`; an empty cart clears it."""
 
     items: Annotated[
@@ -127,7 +128,7 @@ class TrafficState(StrEnum):
     LEFT = "left"
 
 
-class TrafficRow(BaseModel):
+class TrafficRow(ProtocolModel):
     """One visitor on the site now, as the customers view shows it.
 
     `rev` grows with every change of any row on the serving node: a delta with a `rev` not above a
@@ -165,7 +166,7 @@ class TrafficRow(BaseModel):
     rev: int = 0
 
 
-class TrafficSnapshot(BaseModel):
+class TrafficSnapshot(ProtocolModel):
     """`GET /api/v1/traffic`: every visitor on the site now (and those who left in the last minutes).
 
     Send `watch_traffic` on the socket first, then load this, then apply the `traffic` deltas whose
@@ -176,13 +177,13 @@ class TrafficSnapshot(BaseModel):
     generated_at: datetime
 
 
-class WatchTrafficRequest(BaseModel):
+class WatchTrafficRequest(ProtocolModel):
     """Start (`true`) or stop the `traffic` delta stream on this socket."""
 
     watch: bool = True
 
 
-class TrafficDelta(BaseModel):
+class TrafficDelta(ProtocolModel):
     """Rows changed or added since the last delta, and visitors gone from the list (coalesced, ~4/s)."""
 
     rev: int
@@ -193,13 +194,13 @@ class TrafficDelta(BaseModel):
 # --- the visitor profile (sidebar) ---------------------------------------------------------
 
 
-class PageViewRecord(BaseModel):
+class PageViewRecord(ProtocolModel):
     url: Url
     title: Title = ""
     viewed_at: datetime
 
 
-class VisitRecord(BaseModel):
+class VisitRecord(ProtocolModel):
     visit_id: str
     started_at: datetime
     last_seen_at: datetime
@@ -214,7 +215,7 @@ class VisitRecord(BaseModel):
     pages: list[PageViewRecord] = Field(default_factory=list, description="Newest last; at most 200.")
 
 
-class VisitorProfile(BaseModel):
+class VisitorProfile(ProtocolModel):
     """`GET /api/v1/visitors/{visitor_id}`: everything known about one visitor."""
 
     visitor_id: str
@@ -239,7 +240,7 @@ class VisitorProfile(BaseModel):
     previous_chats: list[ChatSummary] = Field(default_factory=list, description="Newest first.")
 
 
-class VisitorUpdate(BaseModel):
+class VisitorUpdate(ProtocolModel):
     """`PATCH /api/v1/visitors/{visitor_id}`: what an agent may correct. Omitted fields stay."""
 
     name: Short | None = None
@@ -258,7 +259,7 @@ class InvitationState(StrEnum):
     EXPIRED = "expired"
 
 
-class InviteRequest(BaseModel):
+class InviteRequest(ProtocolModel):
     """Invite a visitor on the site to chat (agent socket `invite_visitor`); at most one per visit
     unless the visitor replied to the previous one (`already_invited`)."""
 
@@ -267,11 +268,11 @@ class InviteRequest(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
 
 
-class InviteResult(BaseModel):
+class InviteResult(ProtocolModel):
     invitation_id: str
 
 
-class InvitationPush(BaseModel):
+class InvitationPush(ProtocolModel):
     """Visitor push `invitation` (also in the login result while unanswered): a greeting to show.
 
     `agent_name` is empty for an automatic greeting sent on behalf of the team."""
@@ -282,13 +283,13 @@ class InvitationPush(BaseModel):
     agent_initials: str = ""
 
 
-class InvitationAnswerRequest(BaseModel):
+class InvitationAnswerRequest(ProtocolModel):
     """Visitor socket `dismiss_invitation`; a reply is a `send_message` with `invitation_id`."""
 
     invitation_id: str
 
 
-class GreetingConditions(BaseModel):
+class GreetingConditions(ProtocolModel):
     """All set conditions must hold; an unset one is ignored."""
 
     min_time_on_site: int | None = Field(default=None, ge=0, description="Seconds.")
@@ -304,7 +305,7 @@ class GreetingConditions(BaseModel):
     business_hours_only: bool = False
 
 
-class GreetingRuleInput(BaseModel):
+class GreetingRuleInput(ProtocolModel):
     """`POST /api/v1/greeting-rules`, `PUT /api/v1/greeting-rules/{id}` (admins)."""
 
     name: str = Field(min_length=1, max_length=100)
@@ -316,6 +317,8 @@ class GreetingRuleInput(BaseModel):
 
 
 class GreetingRule(GreetingRuleInput):
+    model_config = DEFERRED
+
     rule_id: str
     shown: int = 0
     accepted: int = 0
@@ -325,7 +328,7 @@ class GreetingRule(GreetingRuleInput):
         return self.accepted / self.shown if self.shown else 0.0
 
 
-class BusinessHours(BaseModel):
+class BusinessHours(ProtocolModel):
     """`GET`/`PUT /api/v1/settings/business-hours`: weekly opening hours in one time zone.
 
     `days` maps `mon`..`sun` to `["09:00", "18:00"]`; a missing day is closed."""
@@ -336,7 +339,7 @@ class BusinessHours(BaseModel):
     )
 
 
-class TrafficSettings(BaseModel):
+class TrafficSettings(ProtocolModel):
     """`GET`/`PUT /api/v1/settings/traffic` (admins): how long page-view history is kept."""
 
     page_view_retention_days: int = Field(default=90, ge=1, le=3650)
@@ -345,7 +348,7 @@ class TrafficSettings(BaseModel):
 # --- page push ------------------------------------------------------------------------------
 
 
-class PushPageRequest(BaseModel):
+class PushPageRequest(ProtocolModel):
     """Agent socket `push_page`: offer the visitor of a chat I hold a page of the site's own origins."""
 
     chat_id: str
@@ -353,7 +356,7 @@ class PushPageRequest(BaseModel):
     url: str = Field(min_length=1, max_length=2048)
 
 
-class PagePushAnswerRequest(BaseModel):
+class PagePushAnswerRequest(ProtocolModel):
     """Visitor socket `answer_page_push`: `seq` of the `page_push` offer event, and the answer."""
 
     client_id: str = Field(min_length=8, max_length=64)

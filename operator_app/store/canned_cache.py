@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,12 @@ from chat_protocol.canned import CannedReply
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "canned_replies.json"
-_replies: TypeAdapter[list[CannedReply]] = TypeAdapter(list[CannedReply])
+
+
+@cache
+def _replies() -> TypeAdapter[list[CannedReply]]:
+    """Built on the first load or save, not at import."""
+    return TypeAdapter(list[CannedReply])
 
 
 class CannedCache:
@@ -45,7 +51,7 @@ class CannedCache:
         if not isinstance(entry, dict):
             return []
         try:
-            return _replies.validate_python(entry.get("replies", []))
+            return _replies().validate_python(entry.get("replies", []))
         except ValidationError as exc:
             log.warning("ignored damaged canned replies in the cache: %s", exc)
             return []
@@ -53,7 +59,7 @@ class CannedCache:
     def save(self, replies: list[CannedReply]) -> None:
         """Replace this account's list (other accounts are kept); written to a temp file, then renamed."""
         data = self._read_all()
-        data[self.account] = {"replies": _replies.dump_python(replies, mode="json")}
+        data[self.account] = {"replies": _replies().dump_python(replies, mode="json")}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".canned-", dir=self.path.parent)
         try:

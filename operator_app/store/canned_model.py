@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -17,29 +17,37 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    Qt,
     Signal,
 )
 
 from chat_protocol.canned import CannedReply, CannedReplyInput, matches
 from operator_app.errors import ApiError
-from operator_app.net.session import AuthSession
 from operator_app.store.canned_cache import CannedCache
 from operator_app.store.display_text import escaped_tooltip, one_line
+
+if TYPE_CHECKING:
+    from operator_app.net.session import AuthSession
 
 log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
 
+# Qt.ItemDataRole values (fixed by Qt), named here rather than read from `Qt`: the first access to
+# PySide6's `Qt` namespace builds its ~100 enum classes (about 0.1 s), and importing this model
+# need not be what pays for that.
+DISPLAY_ROLE = 0  # Qt.ItemDataRole.DisplayRole
+TOOLTIP_ROLE = 3  # Qt.ItemDataRole.ToolTipRole
+USER_ROLE = 0x0100  # Qt.ItemDataRole.UserRole
+
 
 class CannedRole(IntEnum):
-    CANNED_ID = Qt.ItemDataRole.UserRole + 1
-    SHORTCUT = Qt.ItemDataRole.UserRole + 2
-    TITLE = Qt.ItemDataRole.UserRole + 3
-    TEXT = Qt.ItemDataRole.UserRole + 4
-    SCOPE = Qt.ItemDataRole.UserRole + 5
-    SCOPE_TEXT = Qt.ItemDataRole.UserRole + 6
-    SEARCH_TEXT = Qt.ItemDataRole.UserRole + 7
+    CANNED_ID = USER_ROLE + 1
+    SHORTCUT = USER_ROLE + 2
+    TITLE = USER_ROLE + 3
+    TEXT = USER_ROLE + 4
+    SCOPE = USER_ROLE + 5
+    SCOPE_TEXT = USER_ROLE + 6
+    SEARCH_TEXT = USER_ROLE + 7
 
 
 def scope_text(reply: CannedReply) -> str:
@@ -53,9 +61,9 @@ def _sort_key(reply: CannedReply) -> tuple[str, bool, str, str]:
 
 
 def _reply_data(reply: CannedReply, role: int) -> Any:
-    if role == Qt.ItemDataRole.DisplayRole:
+    if role == DISPLAY_ROLE:
         return f"#{reply.shortcut}  \u2014  {one_line(reply.title, 80)}"
-    if role == Qt.ItemDataRole.ToolTipRole:
+    if role == TOOLTIP_ROLE:
         return escaped_tooltip(reply.text)
     if role == CannedRole.CANNED_ID:
         return reply.canned_id
@@ -198,7 +206,7 @@ class CannedRepliesModel(QAbstractListModel):
     def roleNames(self) -> dict[int, QByteArray]:
         return _role_names(super().roleNames())
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
         if not self.checkIndex(index, QAbstractListModel.CheckIndexOption.IndexIsValid):
             return None
         return _reply_data(self._rows[index.row()], role)
@@ -239,7 +247,7 @@ class CannedMatchesModel(QAbstractListModel):
     def roleNames(self) -> dict[int, QByteArray]:
         return _role_names(super().roleNames())
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
         if not self.checkIndex(index, QAbstractListModel.CheckIndexOption.IndexIsValid):
             return None
         return _reply_data(self._rows[index.row()], role)
