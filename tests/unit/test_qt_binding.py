@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -17,12 +18,20 @@ def test_void_calls_keep_none_alive(qapp: QApplication) -> None:
     transcript aborted the process ("deallocating None") after a few thousand repaints."""
     label = QLabel()
     layout = QTextLayout("hello world", QFont())
-    before = sys.getrefcount(None)
-    for _ in range(2000):
-        label.setText("x")
-        layout.beginLayout()
-        line = layout.createLine()
-        line.setLineWidth(100)
-        line.setPosition(QPointF(0, 0))
-        layout.endLayout()
-    assert sys.getrefcount(None) >= before - 10
+    # Garbage left by earlier tests, collected in the middle of the loop, would free references to
+    # None that have nothing to do with the binding.
+    gc.collect()
+    gc.disable()
+    try:
+        before = sys.getrefcount(None)
+        for _ in range(2000):
+            label.setText("x")
+            layout.beginLayout()
+            line = layout.createLine()
+            line.setLineWidth(100)
+            line.setPosition(QPointF(0, 0))
+            layout.endLayout()
+        after = sys.getrefcount(None)
+    finally:
+        gc.enable()
+    assert after >= before - 10
