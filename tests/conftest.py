@@ -1,8 +1,14 @@
-"""Shared fixtures: a real backend process on 127.0.0.1 with its own database."""
+"""Shared fixtures: a real backend process on 127.0.0.1 with its own database.
+
+Every test is also marked by what it costs, from the fixtures it requests: `backend` (starts a
+`BackendProcess`), `browser` (Chromium), `qt` (a QApplication), else `pure`. The fast lane,
+`tests/unit` and `tests/widgets`, may start no backend and no browser.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import uuid
 from collections.abc import Iterator
@@ -71,3 +77,60 @@ def db_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backe
     finally:
         proc.stop()
         asyncio.run(_postgres("drop", name))
+
+
+# --- Markers by cost --------------------------------------------------------------------------
+
+TESTS = Path(__file__).parent
+FAST_LANE = (TESTS / "unit", TESTS / "widgets")
+QT_FIXTURES = frozenset({"qtbot", "qapp", "qloop", "qtmodeltester"})
+
+
+def _fixture_starts(defs: object, kind: str) -> bool:
+    """Whether a fixture definition hands out a `kind` (`BackendProcess`, `BrowserThread`)."""
+    func = getattr(defs, "func", None)
+    return func is not None and kind in str(getattr(func, "__annotations__", {}).get("return", ""))
+
+
+def _starts(item: pytest.Item, kind: str) -> bool:
+    """Whether a fixture in the item's closure yields a `kind`, or the test body constructs one."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None:
+        for defs in info.name2fixturedefs.values():
+            if any(_fixture_starts(d, kind) for d in defs):
+                return True
+    function = getattr(item, "function", None)
+    if function is None:
+        return False
+    try:
+        return f"{kind}(" in inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+
+
+def cost_markers(item: pytest.Item) -> list[str]:
+    names = set(getattr(item, "fixturenames", ()))
+    found = []
+    if _starts(item, "BackendProcess"):
+        found.append("backend")
+    if _starts(item, "BrowserThread") or "chromium" in names:
+        found.append("browser")
+    if names & QT_FIXTURES:
+        found.append("qt")
+    return found or ["pure"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    misplaced = []
+    for item in items:
+        markers = cost_markers(item)
+        for name in markers:
+            item.add_marker(name)
+        heavy = {"backend", "browser"} & set(markers)
+        if heavy and any(item.path.is_relative_to(lane) for lane in FAST_LANE):
+            misplaced.append(f"  {item.nodeid} ({', '.join(sorted(heavy))})")
+    if misplaced:
+        raise pytest.UsageError(
+            "tests/unit and tests/widgets are the fast lane: they start no backend and no browser.\n"
+            "Move these tests to tests/integration (or tests/e2e):\n" + "\n".join(misplaced)
+        )
