@@ -7,10 +7,8 @@ Every test is also marked by what it costs, from the fixtures it requests: `back
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,37 +17,40 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.support.backend import BackendProcess  # noqa: E402
+from tests.support.databases import (  # noqa: E402
+    create_postgres_database,
+    drop_postgres_database,
+    sqlite_database,
+)
 
 POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
 
 
-def _sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'chat.db'}"
-
-
-async def _postgres(action: str, name: str) -> None:
-    import asyncpg  # type: ignore[import-untyped]
-
-    from chat_backend.db.engine import async_url
-
-    url = async_url(POSTGRES_URL).replace("postgresql+asyncpg", "postgresql")
-    conn = await asyncpg.connect(url)
+def _backend_on(database: str, workdir: Path) -> Iterator[BackendProcess]:
+    """A started backend on a fresh migrated `database` ("sqlite" or "postgres"), stopped (and its
+    PostgreSQL database dropped) afterwards."""
+    if database == "sqlite":
+        proc = BackendProcess(database_url=sqlite_database(workdir), workdir=workdir)
+        proc.start()
+        try:
+            yield proc
+        finally:
+            proc.stop()
+        return
+    name, url = create_postgres_database(POSTGRES_URL)
+    proc = BackendProcess(database_url=url, workdir=workdir)
     try:
-        if action == "create":
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        else:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        proc.start()
+        yield proc
     finally:
-        await conn.close()
+        proc.stop()
+        drop_postgres_database(POSTGRES_URL, name)
 
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[BackendProcess]:
     """The backend on an embedded SQLite database, with the demo agent and demo site."""
-    proc = BackendProcess(database_url=_sqlite_url(tmp_path), workdir=tmp_path)
-    proc.start()
-    yield proc
-    proc.stop()
+    yield from _backend_on("sqlite", tmp_path)
 
 
 def _db_params() -> list[str]:
@@ -59,24 +60,22 @@ def _db_params() -> list[str]:
 @pytest.fixture(params=_db_params())
 def db_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BackendProcess]:
     """Like `backend`, once per database: SQLite always, PostgreSQL when CHAT_TEST_DATABASE_URL names one."""
-    if request.param == "sqlite":
-        proc = BackendProcess(database_url=_sqlite_url(tmp_path), workdir=tmp_path)
-        proc.start()
-        yield proc
-        proc.stop()
-        return
-    from sqlalchemy.engine import make_url
+    yield from _backend_on(request.param, tmp_path)
 
-    name = f"chat_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_postgres("create", name))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    proc = BackendProcess(database_url=url, workdir=tmp_path)
-    try:
-        proc.start()
-        yield proc
-    finally:
-        proc.stop()
-        asyncio.run(_postgres("drop", name))
+
+@pytest.fixture(scope="module")
+def shared_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+    """One backend (SQLite) for all tests of a module that neither stop nor reconfigure it nor need an
+    empty database: each test makes its own visitors and agents."""
+    yield from _backend_on("sqlite", tmp_path_factory.mktemp("shared-backend"))
+
+
+@pytest.fixture(scope="module", params=_db_params())
+def shared_db_backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BackendProcess]:
+    """`shared_backend` once per database, like `db_backend`."""
+    yield from _backend_on(request.param, tmp_path_factory.mktemp(f"shared-{request.param}-backend"))
 
 
 # --- Markers by cost --------------------------------------------------------------------------
