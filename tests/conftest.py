@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from tests.support.databases import (  # noqa: E402
     drop_postgres_database,
     sqlite_database,
 )
+
+pytest_plugins = ["pytester"]  # tests/integration/test_backend_log_check.py runs inner pytest sessions
 
 POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
 
@@ -133,3 +136,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "tests/unit and tests/widgets are the fast lane: they start no backend and no browser.\n"
             "Move these tests to tests/integration (or tests/e2e):\n" + "\n".join(misplaced)
         )
+
+
+# --- A backend that logged an error fails the test ------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "backend_errors_expected(*patterns): the test makes the backend log errors matching these regexes",
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After the test's fixtures are gone (function-scoped backends stopped), read what every backend
+    started so far logged since the last test; an error record or a traceback fails this test, unless
+    a `backend_errors_expected` pattern matches it."""
+    result = yield
+    expected = [pattern for mark in item.iter_markers("backend_errors_expected") for pattern in mark.args]
+    unexpected = []
+    for proc in list(BackendProcess.started):
+        for record in proc.unread_log_problems():
+            if not any(re.search(pattern, record) for pattern in expected):
+                unexpected.append(f"backend {proc.url} ({proc.log_path}):\n{record}")
+        if not proc.running:
+            BackendProcess.started.remove(proc)
+    if unexpected:
+        pytest.fail(
+            "the backend logged errors (declare deliberate ones with "
+            "@pytest.mark.backend_errors_expected(pattern)):\n" + "\n\n".join(unexpected),
+            pytrace=False,
+        )
+    return result
