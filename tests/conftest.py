@@ -88,14 +88,25 @@ FAST_LANE = (TESTS / "unit", TESTS / "widgets")
 QT_FIXTURES = frozenset({"qtbot", "qapp", "qloop", "qtmodeltester"})
 
 
+# What a fixture's return annotation names, or a test body calls, when it starts one of these.
+_HANDS_OUT = {
+    "backend": re.compile(r"\bBackendProcess\b"),
+    "browser": re.compile(r"Browser(Thread)?\b"),  # playwright's Browser, a BrowserThread or subclass
+}
+_CONSTRUCTS = {
+    "backend": re.compile(r"\bBackendProcess\("),
+    "browser": re.compile(r"\b(BrowserThread|launch_chromium\w*)\("),
+}
+
+
 def _fixture_starts(defs: object, kind: str) -> bool:
-    """Whether a fixture definition hands out a `kind` (`BackendProcess`, `BrowserThread`)."""
     func = getattr(defs, "func", None)
-    return func is not None and kind in str(getattr(func, "__annotations__", {}).get("return", ""))
+    annotation = str(getattr(func, "__annotations__", {}).get("return", ""))
+    return bool(_HANDS_OUT[kind].search(annotation))
 
 
 def _starts(item: pytest.Item, kind: str) -> bool:
-    """Whether a fixture in the item's closure yields a `kind`, or the test body constructs one."""
+    """Whether a fixture in the item's closure hands out a `kind`, or the test body starts one."""
     info = getattr(item, "_fixtureinfo", None)
     if info is not None:
         for defs in info.name2fixturedefs.values():
@@ -105,7 +116,7 @@ def _starts(item: pytest.Item, kind: str) -> bool:
     if function is None:
         return False
     try:
-        return f"{kind}(" in inspect.getsource(function)
+        return bool(_CONSTRUCTS[kind].search(inspect.getsource(function)))
     except (OSError, TypeError):
         return False
 
@@ -113,9 +124,9 @@ def _starts(item: pytest.Item, kind: str) -> bool:
 def cost_markers(item: pytest.Item) -> list[str]:
     names = set(getattr(item, "fixturenames", ()))
     found = []
-    if _starts(item, "BackendProcess"):
+    if _starts(item, "backend"):
         found.append("backend")
-    if _starts(item, "BrowserThread") or "chromium" in names:
+    if _starts(item, "browser"):
         found.append("browser")
     if names & QT_FIXTURES:
         found.append("qt")
