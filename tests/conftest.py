@@ -1,10 +1,15 @@
-"""Shared fixtures: a real backend process on 127.0.0.1 with its own database."""
+"""Shared fixtures: a real backend process on 127.0.0.1 with its own database.
+
+Every test is also marked by what it costs, from the fixtures it requests: `backend` (starts a
+`BackendProcess`), `browser` (Chromium), `qt` (a QApplication), else `pure`. The fast lane,
+`tests/unit` and `tests/widgets`, may start no backend and no browser.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import inspect
 import os
-import uuid
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,37 +18,42 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.support.backend import BackendProcess  # noqa: E402
+from tests.support.databases import (  # noqa: E402
+    create_postgres_database,
+    drop_postgres_database,
+    sqlite_database,
+)
+
+pytest_plugins = ["pytester"]  # tests/integration/test_backend_log_check.py runs inner pytest sessions
 
 POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
 
 
-def _sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'chat.db'}"
-
-
-async def _postgres(action: str, name: str) -> None:
-    import asyncpg  # type: ignore[import-untyped]
-
-    from chat_backend.db.engine import async_url
-
-    url = async_url(POSTGRES_URL).replace("postgresql+asyncpg", "postgresql")
-    conn = await asyncpg.connect(url)
+def _backend_on(database: str, workdir: Path) -> Iterator[BackendProcess]:
+    """A started backend on a fresh migrated `database` ("sqlite" or "postgres"), stopped (and its
+    PostgreSQL database dropped) afterwards."""
+    if database == "sqlite":
+        proc = BackendProcess(database_url=sqlite_database(workdir), workdir=workdir)
+        proc.start()
+        try:
+            yield proc
+        finally:
+            proc.stop()
+        return
+    name, url = create_postgres_database(POSTGRES_URL)
+    proc = BackendProcess(database_url=url, workdir=workdir)
     try:
-        if action == "create":
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        else:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        proc.start()
+        yield proc
     finally:
-        await conn.close()
+        proc.stop()
+        drop_postgres_database(POSTGRES_URL, name)
 
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[BackendProcess]:
     """The backend on an embedded SQLite database, with the demo agent and demo site."""
-    proc = BackendProcess(database_url=_sqlite_url(tmp_path), workdir=tmp_path)
-    proc.start()
-    yield proc
-    proc.stop()
+    yield from _backend_on("sqlite", tmp_path)
 
 
 def _db_params() -> list[str]:
@@ -53,21 +63,120 @@ def _db_params() -> list[str]:
 @pytest.fixture(params=_db_params())
 def db_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BackendProcess]:
     """Like `backend`, once per database: SQLite always, PostgreSQL when CHAT_TEST_DATABASE_URL names one."""
-    if request.param == "sqlite":
-        proc = BackendProcess(database_url=_sqlite_url(tmp_path), workdir=tmp_path)
-        proc.start()
-        yield proc
-        proc.stop()
-        return
-    from sqlalchemy.engine import make_url
+    yield from _backend_on(request.param, tmp_path)
 
-    name = f"chat_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_postgres("create", name))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    proc = BackendProcess(database_url=url, workdir=tmp_path)
+
+@pytest.fixture(scope="module")
+def shared_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+    """One backend (SQLite) for all tests of a module that neither stop nor reconfigure it nor need an
+    empty database: each test makes its own visitors and agents."""
+    yield from _backend_on("sqlite", tmp_path_factory.mktemp("shared-backend"))
+
+
+@pytest.fixture(scope="module", params=_db_params())
+def shared_db_backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BackendProcess]:
+    """`shared_backend` once per database, like `db_backend`."""
+    yield from _backend_on(request.param, tmp_path_factory.mktemp(f"shared-{request.param}-backend"))
+
+
+# --- Markers by cost --------------------------------------------------------------------------
+
+TESTS = Path(__file__).parent
+FAST_LANE = (TESTS / "unit", TESTS / "widgets")
+QT_FIXTURES = frozenset({"qtbot", "qapp", "qloop", "qtmodeltester"})
+
+
+# What a fixture's return annotation names, or a test body calls, when it starts one of these.
+_HANDS_OUT = {
+    "backend": re.compile(r"\bBackendProcess\b"),
+    "browser": re.compile(r"Browser(Thread)?\b"),  # playwright's Browser, a BrowserThread or subclass
+}
+_CONSTRUCTS = {
+    "backend": re.compile(r"\bBackendProcess\("),
+    "browser": re.compile(r"\b(BrowserThread|launch_chromium\w*)\("),
+}
+
+
+def _fixture_starts(defs: object, kind: str) -> bool:
+    func = getattr(defs, "func", None)
+    annotation = str(getattr(func, "__annotations__", {}).get("return", ""))
+    return bool(_HANDS_OUT[kind].search(annotation))
+
+
+def _starts(item: pytest.Item, kind: str) -> bool:
+    """Whether a fixture in the item's closure hands out a `kind`, or the test body starts one."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None:
+        for defs in info.name2fixturedefs.values():
+            if any(_fixture_starts(d, kind) for d in defs):
+                return True
+    function = getattr(item, "function", None)
+    if function is None:
+        return False
     try:
-        proc.start()
-        yield proc
-    finally:
-        proc.stop()
-        asyncio.run(_postgres("drop", name))
+        return bool(_CONSTRUCTS[kind].search(inspect.getsource(function)))
+    except (OSError, TypeError):
+        return False
+
+
+def cost_markers(item: pytest.Item) -> list[str]:
+    names = set(getattr(item, "fixturenames", ()))
+    found = []
+    if _starts(item, "backend"):
+        found.append("backend")
+    if _starts(item, "browser"):
+        found.append("browser")
+    if names & QT_FIXTURES:
+        found.append("qt")
+    return found or ["pure"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    misplaced = []
+    for item in items:
+        markers = cost_markers(item)
+        for name in markers:
+            item.add_marker(name)
+        heavy = {"backend", "browser"} & set(markers)
+        if heavy and any(item.path.is_relative_to(lane) for lane in FAST_LANE):
+            misplaced.append(f"  {item.nodeid} ({', '.join(sorted(heavy))})")
+    if misplaced:
+        raise pytest.UsageError(
+            "tests/unit and tests/widgets are the fast lane: they start no backend and no browser.\n"
+            "Move these tests to tests/integration (or tests/e2e):\n" + "\n".join(misplaced)
+        )
+
+
+# --- A backend that logged an error fails the test ------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "backend_errors_expected(*patterns): the test makes the backend log errors matching these regexes",
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After the test's fixtures are gone (function-scoped backends stopped), read what every backend
+    started so far logged since the last test; an error record or a traceback fails this test, unless
+    a `backend_errors_expected` pattern matches it."""
+    result = yield
+    expected = [pattern for mark in item.iter_markers("backend_errors_expected") for pattern in mark.args]
+    unexpected = []
+    for proc in list(BackendProcess.started):
+        for record in proc.unread_log_problems():
+            if not any(re.search(pattern, record) for pattern in expected):
+                unexpected.append(f"backend {proc.url} ({proc.log_path}):\n{record}")
+        if not proc.running:
+            BackendProcess.started.remove(proc)
+    if unexpected:
+        pytest.fail(
+            "the backend logged errors (declare deliberate ones with "
+            "@pytest.mark.backend_errors_expected(pattern)):\n" + "\n\n".join(unexpected),
+            pytrace=False,
+        )
+    return result

@@ -13,12 +13,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit
 
 from operator_app.app import AppController
+from tests.integration.test_supervision_view import SUP_EMAIL, SUP_PASSWORD, _open, _panel, _rows, _team
 from tests.support.backend import BackendProcess
 from tests.support.browser import BrowserThread
 from tests.support.waiting import until
 from tests.support.wire import connect_agent, new_id
 from tests.widgets.fixtures import run
-from tests.widgets.test_supervision_view import SUP_EMAIL, SUP_PASSWORD, _open, _panel, _rows, _team
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

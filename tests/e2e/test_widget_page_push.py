@@ -31,6 +31,13 @@ from tests.support.wire import new_id
 VISITOR_SOCKET = re.compile(r".*/ws/visitor$")
 
 
+@pytest.fixture
+def backend(shared_backend: BackendProcess) -> BackendProcess:
+    """Each test opens its own page (a new visitor) and takes only its own chat: one backend serves
+    the whole module."""
+    return shared_backend
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with launch_chromium() as browser:

@@ -12,6 +12,13 @@ import pytest
 from tests.support.backend import BackendProcess
 
 
+@pytest.fixture
+def backend(shared_backend: BackendProcess) -> BackendProcess:
+    """These tests make their own visitors and agents and leave the server as it was: one backend
+    serves the whole module."""
+    return shared_backend
+
+
 def test_create_site_prints_the_embed_snippet(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", url, "create-site", "--name", "Shop"]

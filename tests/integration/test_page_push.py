@@ -13,6 +13,13 @@ from tests.support.wire import WireClient, connect_agent, connect_visitor, http_
 pytestmark = pytest.mark.asyncio
 
 
+@pytest.fixture
+def backend(shared_backend: BackendProcess) -> BackendProcess:
+    """These tests make their own visitors and agents and leave the server as it was: one backend
+    serves the whole module."""
+    return shared_backend
+
+
 async def _chat_taken(backend: BackendProcess) -> tuple[WireClient, WireClient, str]:
     agent = await connect_agent(backend)
     await agent.ok("set_status", {"status": "accepting"})

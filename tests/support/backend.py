@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
@@ -11,10 +12,35 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
 DEMO_SITE_ID = "demo-shop"
+
+# A record's first line, in either of the backend's two formats: its own logging.basicConfig
+# ("2026-12-01 23:40:01,123 ERROR chat_backend.realtime.router: ...") and uvicorn's ("ERROR:    ...").
+_RECORD_START = re.compile(
+    r"^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (?P<level>[A-Z]+) \S+:|(?P<uvicorn>[A-Z]+):\s)"
+)
+_LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
+
+
+def log_problems(text: str) -> list[str]:
+    """Every record in a backend log at ERROR or above, or carrying a traceback (record + its lines)."""
+    records: list[tuple[int, list[str]]] = [(0, [])]  # lines before any header: level unknown
+    for line in text.splitlines():
+        match = _RECORD_START.match(line)
+        level_name = match and (match["level"] or match["uvicorn"])
+        if level_name in _LEVELS:
+            records.append((_LEVELS[level_name], [line]))
+        else:
+            records[-1][1].append(line)
+    return [
+        "\n".join(lines)
+        for level, lines in records
+        if lines and (level >= _LEVELS["ERROR"] or any(line.startswith("Traceback (") for line in lines))
+    ]
 
 
 def free_port() -> int:
@@ -34,6 +60,10 @@ class BackendProcess:
     agent_password: str = field(default_factory=lambda: "pw-" + secrets.token_hex(8))
     site_id: str = DEMO_SITE_ID
     proc: subprocess.Popen[bytes] | None = None
+    log_checked: int = 0  # how much of the log `unread_log_problems` has already read
+
+    # Every backend started and not yet checked: tests/conftest.py reads their logs after each test.
+    started: ClassVar[list[BackendProcess]] = []
 
     @property
     def url(self) -> str:
@@ -79,11 +109,13 @@ class BackendProcess:
             stdin=password,
         )
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 90.0) -> None:
         cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", self.database_url, "serve"]
         cmd += ["--port", str(self.port), "--demo", "--log-level", "warning"]
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self._env())
+        if not any(other is self for other in BackendProcess.started):
+            BackendProcess.started.append(self)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -94,7 +126,10 @@ class BackendProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
-        raise RuntimeError("backend did not start in time")
+        self.kill()
+        raise RuntimeError(
+            f"backend did not start in {timeout} s: {self.log_path.read_text(errors='replace')[-3000:]}"
+        )
 
     def kill(self) -> None:
         """SIGKILL: no graceful shutdown, as when the machine dies."""
@@ -109,6 +144,22 @@ class BackendProcess:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def unread_log_problems(self) -> list[str]:
+        """Error records and tracebacks logged since the last call (see `log_problems`)."""
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(self.log_checked)
+                data = log.read()
+        except FileNotFoundError:
+            return []
+        end = data.rfind(b"\n") + 1 if self.running else len(data)  # a live log may end mid-line
+        self.log_checked += end
+        return log_problems(data[:end].decode(errors="replace"))
 
     def login_tokens(self, email: str | None = None, password: str | None = None) -> dict[str, str]:
         body = {"email": email or self.agent_email, "password": password or self.agent_password}

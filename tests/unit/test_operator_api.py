@@ -112,7 +112,12 @@ def _closed_port() -> int:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("url", [f"http://127.0.0.1:{_closed_port()}", "https://no-such-host.invalid"])
+# Fixed ids: pytest-xdist workers must collect the same test names, and the port differs per process.
+@pytest.mark.parametrize(
+    "url",
+    [f"http://127.0.0.1:{_closed_port()}", "https://no-such-host.invalid"],
+    ids=["refused", "unknown-host"],
+)
 async def test_refused_connections_and_unknown_hosts_are_unreachable(url: str) -> None:
     api = ApiClient(url)
     try:

@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.widgets.app_harness import controller, people, proxy  # noqa: E402
+from tests.widgets.app_harness import controller  # noqa: E402
 from tests.widgets.fixtures import app_home, memory_keyring, no_keyring, qloop  # noqa: E402
 
-__all__ = ["app_home", "controller", "memory_keyring", "no_keyring", "people", "proxy", "qloop"]
+__all__ = ["app_home", "controller", "memory_keyring", "no_keyring", "qloop"]

@@ -7,7 +7,6 @@ a `FaultProxy` between the connection and the backend; everything answered comes
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -26,7 +25,7 @@ from chat_protocol.socket_payloads import (
 )
 from operator_app.errors import ApiError, ApiErrorKind, ConnectionLost, RealtimeError, RequestTimeout
 from operator_app.net.api import ApiClient, websocket_url
-from operator_app.net.realtime import ConnectionState, RealtimeConnection, backoff_delay
+from operator_app.net.realtime import ConnectionState, RealtimeConnection
 from tests.support.backend import BackendProcess
 from tests.support.fault_proxy import FaultProxy
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
@@ -388,16 +387,6 @@ async def test_sneak_peek_and_status_pushes_reach_the_listener(backend: BackendP
         await conn.stop()
         await other_device.close()
         await visitor.close()
-
-
-def test_backoff_is_full_jitter_between_half_a_second_and_thirty() -> None:
-    rng = random.Random(7)
-    delays = [[backoff_delay(attempt, rng=rng) for _ in range(200)] for attempt in range(12)]
-    assert all(0.5 <= d <= 30.0 for row in delays for d in row)
-    assert max(delays[0]) == 0.5
-    assert max(delays[3]) <= 4.0
-    assert max(delays[11]) > 20.0
-    assert min(delays[11]) < 10.0
 
 
 def test_a_url_with_a_query_is_refused() -> None:

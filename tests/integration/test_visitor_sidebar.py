@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 from operator_app.app import AppController
 from operator_app.ui.main_window import MainWindow
 from operator_app.ui.visitor_sidebar import VisitorSidebar, local_time_in
+from tests.integration.test_traffic_view import visitor_on_page
 from tests.support.backend import BackendProcess
 from tests.support.wire import WireClient, http_get
 from tests.widgets.app_harness import eventually, run
-from tests.widgets.test_traffic_view import visitor_on_page
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

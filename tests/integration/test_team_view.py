@@ -6,7 +6,6 @@ the view says so), and reloads keep the rows and the selection. A plain agent ha
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -14,12 +13,11 @@ import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QPushButton, QTableView
 
-from chat_protocol.admin import TeamMember
 from chat_protocol.models import RoutingStatus
 from operator_app.app import AppController
-from operator_app.store.team_model import TeamModel, TeamRole, response_text
+from operator_app.store.team_model import TeamModel, TeamRole
 from operator_app.ui.main_window import MainWindow
-from operator_app.ui.team_view import TeamView, local_midnight
+from operator_app.ui.team_view import TeamView
 from tests.support.backend import BackendProcess
 from tests.support.waiting import until
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
@@ -259,54 +257,3 @@ def test_failed_load_shows_the_reason_and_keeps_the_rows(
         assert view.model.rowCount() == 3
 
     run(qloop, scenario(), timeout=60)
-
-
-def _member(agent_id: str, name: str, **changes: Any) -> TeamMember:
-    values: dict[str, Any] = {
-        "agent_id": agent_id,
-        "name": name,
-        "email": f"{agent_id}@example.com",
-        "role": "agent",
-        "status": "accepting",
-        "online": True,
-        "load": 1,
-        "max_chats": 6,
-        "group_ids": ["g1"],
-        "chats_today": 3,
-        "answered_today": 2,
-        "first_response_today": 45.0,
-    }
-    return TeamMember.model_validate(values | changes)
-
-
-def test_model_updates_in_place_and_passes_the_model_tester(qtmodeltester: Any, qapp: Any) -> None:
-    model = TeamModel()
-    model.set_group_names({"g1": "Tea", "g2": "Coffee"})
-    model.set_members([_member("a", "Ann"), _member("b", "Ben", online=False), _member("c", "Cy")])
-    qtmodeltester.check(model)
-    resets: list[int] = []
-    changed: list[int] = []
-    model.modelAboutToBeReset.connect(lambda: resets.append(1))
-    model.dataChanged.connect(lambda top, bottom, roles=(): changed.append(top.row()))
-    model.set_members(
-        [_member("c", "Cy", load=2), _member("a", "Ann"), _member("d", "Di", group_ids=["g1", "g2"])]
-    )
-    assert resets == []
-    assert [model.member(r).agent_id for r in range(model.rowCount())] == ["a", "c", "d"]  # type: ignore[union-attr]
-    assert changed == [1]  # only Cy's row changed
-    assert model.index(1, TeamModel.LOAD).data() == "2 / 6"
-    assert model.index(2, TeamModel.GROUPS).data() == "Coffee, Tea"
-    assert model.index(0, TeamModel.STATUS).data() == "Accepting"
-    qtmodeltester.check(model)
-
-
-def test_texts(qapp: Any) -> None:
-    assert response_text(None) == "\u2013"
-    assert response_text(45.2) == "45 s"
-    assert response_text(130) == "2 min 10 s"
-    assert response_text(120) == "2 min"
-    assert response_text(3900) == "1 h 5 min"
-    midnight = local_midnight()
-    assert midnight.tzinfo is not None
-    assert (midnight.hour, midnight.minute) == (0, 0)
-    assert midnight <= datetime.now(UTC)

@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol.traffic import GreetingRule
 from operator_app.app import AppController
-from operator_app.store.greeting_rules_model import GreetingRulesModel, rate_text
+from operator_app.store.greeting_rules_model import GreetingRulesModel
 from operator_app.ui.admin.greetings_page import GreetingRulesPage
 from operator_app.ui.admin.hours_page import BusinessHoursPage
 from operator_app.ui.admin.page import AdminPage
 from operator_app.ui.admin.replies_page import RepliesPage
-from operator_app.ui.admin.routing_page import RoutingPage, from_minutes, to_minutes
+from operator_app.ui.admin.routing_page import RoutingPage
 from tests.support.backend import BackendProcess
 from tests.support.waiting import until
 from tests.widgets.app_harness import controller, run
@@ -211,14 +210,6 @@ def test_a_non_admin_is_refused_by_the_server(
     run(qloop, scenario(), timeout=60)
 
 
-def test_minutes_keep_exact_seconds() -> None:
-    assert to_minutes(1800) == 30
-    assert to_minutes(30) == 1
-    assert from_minutes(1, 30) == 30  # untouched: the server's 30 s stays
-    assert from_minutes(2, 30) == 120
-    assert from_minutes(5, None) == 300
-
-
 # --- business hours ---------------------------------------------------------------------------
 
 
@@ -361,25 +352,6 @@ def test_greetings_page_creates_edits_and_deletes(
         assert "greeting_rule.delete" in await rest.audit_actions()
 
     run(qloop, scenario(), timeout=90)
-
-
-def test_acceptance_rate_text(qapp: Any) -> None:
-    rule = GreetingRule(rule_id="r", name="n", text="t", shown=8, accepted=2)
-    assert rate_text(rule) == "25.0 %"
-
-
-def test_greeting_rules_model(qtmodeltester: Any, qapp: Any) -> None:
-    model = GreetingRulesModel()
-    model.set_rules(
-        [
-            GreetingRule(rule_id="a", name="A", text="t", shown=4, accepted=1),
-            GreetingRule(rule_id="b", name="B", text="t", site_id="s1"),
-        ]
-    )
-    model.set_site_names({"s1": "Shop"})
-    qtmodeltester.check(model)
-    assert model.index(1, GreetingRulesModel.SITE).data() == "Shop"
-    assert model.index(0, GreetingRulesModel.RATE).data() == "25.0 %"
 
 
 # --- team replies -----------------------------------------------------------------------------
