@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
-from chat_backend.domain import audit, tracking
+from chat_backend.domain import audit, traffic, visitors
 from chat_backend.domain.errors import DomainError
 from chat_protocol.traffic import TrafficSettings, TrafficSnapshot, VisitorProfile, VisitorUpdate
 
@@ -17,14 +17,14 @@ async def get_traffic(_agent: CurrentAgent, state: State) -> Response:
     """Every visitor on the site now. Send `watch_traffic` on the socket first, then apply the
     `traffic` deltas whose `rev` is above this snapshot's."""
     # Built in one go from the rows' cached JSON: no await between reading `rev` and the rows.
-    return Response(state.router.tracker.snapshot_json(), media_type="application/json")
+    return Response(state.traffic.snapshot_json(), media_type="application/json")
 
 
 @router.get("/visitors/{visitor_id}")
 async def get_visitor(visitor_id: str, _agent: CurrentAgent, state: State) -> VisitorProfile:
     try:
         async with state.db.read() as session:
-            return await tracking.profile(session, visitor_id, state.router.tracker.row(visitor_id))
+            return await visitors.profile(session, visitor_id, state.traffic.row(visitor_id))
     except DomainError as exc:
         raise_http(exc)
 
@@ -36,10 +36,10 @@ async def patch_visitor(
     """Agents correct name, e-mail, phone and tags; the live row follows."""
     try:
         async with state.db.write() as session:
-            visitor = await tracking.update_visitor(session, visitor_id, body)
-        state.router.tracker.identified(visitor)
+            visitor = await visitors.update_visitor(session, visitor_id, body)
+        state.traffic.identified(visitor)
         async with state.db.read() as session:
-            return await tracking.profile(session, visitor_id, state.router.tracker.row(visitor_id))
+            return await visitors.profile(session, visitor_id, state.traffic.row(visitor_id))
     except DomainError as exc:
         raise_http(exc)
 
@@ -47,7 +47,7 @@ async def patch_visitor(
 @router.get("/settings/traffic")
 async def get_traffic_settings(_agent: CurrentAgent, state: State) -> TrafficSettings:
     async with state.db.read() as session:
-        return await tracking.traffic_settings(session)
+        return await traffic.traffic_settings(session)
 
 
 @router.put("/settings/traffic")
@@ -55,10 +55,10 @@ async def put_traffic_settings(body: TrafficSettings, agent: CurrentAgent, state
     """Admins only: how many days of page-view history are kept (purged hourly)."""
     admin_only(agent)
     async with state.db.write() as session:
-        before = (await tracking.traffic_settings(session)).model_dump(mode="json")
-        await tracking.save_traffic_settings(session, body)
+        before = (await traffic.traffic_settings(session)).model_dump(mode="json")
+        await traffic.save_traffic_settings(session, body)
         await audit.record(
             session, agent, "settings.traffic", "traffic", before, body.model_dump(mode="json")
         )
-    await state.router.purge_page_views()  # a shorter retention takes effect now, not in an hour
+    await state.traffic.purge_page_views()  # a shorter retention takes effect now, not in an hour
     return body
