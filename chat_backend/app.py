@@ -35,7 +35,8 @@ from chat_backend.realtime.call_relay import CallRelay
 from chat_backend.realtime.greeter import Greeter
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.router import Router
-from chat_backend.realtime.traffic import Tracker
+from chat_backend.realtime.services import Services
+from chat_backend.realtime.traffic_list import TrafficList
 from chat_backend.realtime.visitor_socket import VisitorConnection
 from chat_backend.settings import Settings
 
@@ -65,19 +66,20 @@ def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.resolved_database_url())
     hub = Hub(settings.connect_burst, settings.connect_rate)
     db.on_commit = hub.wake_all
-    # The live traffic list; connections and routes reach it as `router.tracker`.
-    tracker = Tracker(db, hub, settings)
+    traffic = TrafficList(db, hub, settings)  # the live list of visitors on the site
     calls = CallRelay(db, hub, settings.call_ring_timeout, settings.call_disconnect_grace)
     db.after_commit = calls.committed  # `call_state` pushes once a call's change is committed
-    router = Router(db, hub, tracker, leave_grace=settings.visitor_leave_grace, calls=calls)
-    greeter = Greeter(db, hub, tracker)  # automatic greeting rules; reached as `router.greeter`
-    router.greeter = greeter
-    state = AppState(settings=settings, db=db, hub=hub, throttle=LoginThrottle(), router=router)
+    router = Router(db, hub, traffic, leave_grace=settings.visitor_leave_grace)
+    greeter = Greeter(db, hub, traffic)  # automatic greeting rules
+    services = Services(db, hub, settings, router, traffic, calls, greeter)
+    state = AppState(
+        settings=settings, db=db, hub=hub, throttle=LoginThrottle(), router=router, traffic=traffic
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         routing_task = asyncio.create_task(router.run())
-        traffic_task = asyncio.create_task(tracker.run())
+        traffic_task = asyncio.create_task(traffic.run())
         greeting_task = asyncio.create_task(greeter.run())
         await calls.start()
         yield
@@ -85,8 +87,9 @@ def create_app(settings: Settings) -> FastAPI:
         traffic_task.cancel()
         greeting_task.cancel()
         router.stop()
+        calls.stop()
         await asyncio.gather(routing_task, traffic_task, greeting_task, return_exceptions=True)
-        await tracker.close()
+        await traffic.close()
         await db.dispose()
 
     app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan)
@@ -100,11 +103,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.websocket("/ws/agent")
     async def agent_socket(ws: WebSocket) -> None:
-        await AgentConnection(ws, db, hub, settings, router).run()
+        await AgentConnection(ws, services).run()
 
     @app.websocket("/ws/visitor")
     async def visitor_socket(ws: WebSocket) -> None:
-        await VisitorConnection(ws, db, hub, settings, router).run()
+        await VisitorConnection(ws, services).run()
 
     @app.get("/widget.js", include_in_schema=False)
     async def widget() -> FileResponse:

@@ -219,22 +219,22 @@ async def _traffic(url: str, retention_days: int | None, purge: bool) -> str:
 
     from pydantic import ValidationError
 
-    from chat_backend.domain import tracking
+    from chat_backend.domain import traffic
     from chat_protocol.traffic import TrafficSettings
 
     db = Database(url)
     try:
         async with db.write() as session:
-            value = await tracking.traffic_settings(session)
+            value = await traffic.traffic_settings(session)
             if retention_days is not None:
                 try:
                     value = TrafficSettings(page_view_retention_days=retention_days)
                 except ValidationError as exc:
                     raise ValueError("--retention-days must be between 1 and 3650") from exc
-                await tracking.save_traffic_settings(session, value)
+                await traffic.save_traffic_settings(session, value)
             out = value.model_dump_json(indent=2)
             if purge:
-                purged = await tracking.purge_page_views(session, datetime.now(UTC))
+                purged = await traffic.purge_page_views(session, datetime.now(UTC))
                 out += f"\npurged {purged} page views older than {value.page_view_retention_days} days"
             return out
     finally:

@@ -16,6 +16,7 @@ from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.router import Router
+from chat_backend.realtime.traffic_list import TrafficList
 from chat_backend.settings import Settings
 from chat_protocol import ErrorCode
 
@@ -36,6 +37,7 @@ class AppState:
     hub: Hub
     throttle: LoginThrottle
     router: Router
+    traffic: TrafficList
 
 
 def get_state(request: Request) -> AppState:

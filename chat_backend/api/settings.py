@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
-from chat_backend.domain import audit, calls, greetings, routing, tracking
+from chat_backend.domain import audit, calls, greetings, routing, traffic
 from chat_backend.domain.errors import DomainError
 from chat_protocol.calls import CallSettings
 from chat_protocol.rest import RoutingSettings
@@ -37,7 +37,7 @@ async def put_routing(body: RoutingSettings, agent: CurrentAgent, state: State) 
 @router.get("/settings/traffic")
 async def get_traffic_settings(_agent: CurrentAgent, state: State) -> TrafficSettings:
     async with state.db.read() as session:
-        return await tracking.traffic_settings(session)
+        return await traffic.traffic_settings(session)
 
 
 @router.put("/settings/traffic")
@@ -45,12 +45,12 @@ async def put_traffic_settings(body: TrafficSettings, agent: CurrentAgent, state
     """Admins only: how many days of page-view history are kept (purged hourly)."""
     admin_only(agent)
     async with state.db.write() as session:
-        before = (await tracking.traffic_settings(session)).model_dump(mode="json")
-        await tracking.save_traffic_settings(session, body)
+        before = (await traffic.traffic_settings(session)).model_dump(mode="json")
+        await traffic.save_traffic_settings(session, body)
         await audit.record(
             session, agent, "settings.traffic", "traffic", before, body.model_dump(mode="json")
         )
-    await state.router.purge_page_views()  # a shorter retention takes effect now, not in an hour
+    await state.traffic.purge_page_views()  # a shorter retention takes effect now, not in an hour
     return body
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from chat_backend.api.deps import CurrentAgent, State, raise_http
-from chat_backend.domain import tracking
+from chat_backend.domain import visitors
 from chat_backend.domain.errors import DomainError
 from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 
@@ -18,14 +18,14 @@ async def get_traffic(_agent: CurrentAgent, state: State) -> Response:
     """Every visitor on the site now. Send `watch_traffic` on the socket first, then apply the
     `traffic` deltas whose `rev` is above this snapshot's."""
     # Built in one go from the rows' cached JSON: no await between reading `rev` and the rows.
-    return Response(state.router.tracker.snapshot_json(), media_type="application/json")
+    return Response(state.traffic.snapshot_json(), media_type="application/json")
 
 
 @router.get("/visitors/{visitor_id}")
 async def get_visitor(visitor_id: str, _agent: CurrentAgent, state: State) -> VisitorProfile:
     try:
         async with state.db.read() as session:
-            return await tracking.profile(session, visitor_id, state.router.tracker.row(visitor_id))
+            return await visitors.profile(session, visitor_id, state.traffic.row(visitor_id))
     except DomainError as exc:
         raise_http(exc)
 
@@ -37,9 +37,9 @@ async def patch_visitor(
     """Agents correct name, e-mail, phone and tags; the live row follows."""
     try:
         async with state.db.write() as session:
-            visitor = await tracking.update_visitor(session, visitor_id, body)
-        state.router.tracker.identified(visitor)
+            visitor = await visitors.update_visitor(session, visitor_id, body)
+        state.traffic.identified(visitor)
         async with state.db.read() as session:
-            return await tracking.profile(session, visitor_id, state.router.tracker.row(visitor_id))
+            return await visitors.profile(session, visitor_id, state.traffic.row(visitor_id))
     except DomainError as exc:
         raise_http(exc)

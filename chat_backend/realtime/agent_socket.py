@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Chat, EventRow
-from chat_backend.domain import authz, chats, handover, invitations, page_push, supervision
+from chat_backend.domain import (
+    authz,
+    chats,
+    delivery,
+    ephemeral,
+    handover,
+    invitations,
+    page_push,
+    supervision,
+)
 from chat_backend.domain.auth import resolve_access_token
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN, Connection
-from chat_protocol import PROTOCOL_VERSION, AuthorKind, ChatState, Envelope, ErrorCode
+from chat_backend.realtime.hub import Topic
+from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
 from chat_protocol.supervision import WatchChatResult
 from chat_protocol.traffic import InviteResult
@@ -50,33 +56,32 @@ class AgentConnection(Connection):
 
     def on_registered(self) -> None:
         assert self.agent is not None
-        self.router.calls.party_back("agent", self.agent.agent_id)
+        self.calls.party_back("agent", self.agent.agent_id)
         self.router.kick()
 
     def on_unregistered(self) -> None:
         assert self.agent is not None
-        self.router.tracker.unwatch(self)
-        self.router.calls.party_gone("agent", self.agent.agent_id)
+        self.traffic.unwatch(self)
+        self.calls.party_gone("agent", self.agent.agent_id)
         self.router.kick()
 
-    async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
+    async def read_events(self, cursor: int, limit: int, *, with_newest: bool = False) -> delivery.Batch:
         """Role and groups are read again for every batch, so a change applies at once."""
         assert self.agent is not None
-        try:
-            actor = await authz.load_actor(session, self.agent.agent_id)
-        except DomainError:
-            if self._close_task is None:  # kept referenced until done
-                self._close_task = asyncio.create_task(self.close(CLOSE_INVALID_TOKEN, "account deactivated"))
-            return []
-        for chat_id in self.hub.watched_by(self):
-            chat = await session.get(Chat, chat_id)
-            if chat is None or not await authz.chat_in_scope(session, actor, chat):
-                self.hub.watch_chat(chat_id, self, False)
-        return await chats.events_for_agent(session, actor, cursor, limit)
-
-    async def _actor(self, session: AsyncSession) -> authz.Actor:
-        assert self.agent is not None
-        return await authz.load_actor(session, self.agent.agent_id)
+        async with self.db.read() as session:
+            batch = await delivery.agent_batch(
+                session,
+                self.agent.agent_id,
+                self.hub.watched_chats(self),
+                cursor,
+                limit,
+                with_newest=with_newest,
+            )
+        if batch.deactivated and self._close_task is None:  # kept referenced until done
+            self._close_task = asyncio.create_task(self.close(CLOSE_INVALID_TOKEN, "account deactivated"))
+        for chat_id in batch.unwatched:
+            self.hub.unsubscribe(Topic.chat(chat_id), self)
+        return batch
 
     async def handle(self, envelope: Envelope, payload: Any) -> None:
         agent = self.agent
@@ -88,7 +93,7 @@ class AgentConnection(Connection):
                 event = await supervision.send_message(
                     session,
                     agent,
-                    await self._actor(session),
+                    await authz.load_actor(session, agent.agent_id),
                     payload.chat_id,
                     payload.client_id,
                     payload.text,
@@ -131,7 +136,7 @@ class AgentConnection(Connection):
                 held = await chats.held_chat(session, agent, payload.chat_id or "")
                 seq = await handover.mark_read(session, held, "agent", payload.seq)
             read = p.ReadPush(chat_id=held.id, reader=AuthorKind.AGENT, seq=seq)
-            self.hub.push_to_visitor(held.visitor_id, Envelope.push("read", read), f"read:{held.id}")
+            self.hub.push(Topic.visitor(held.visitor_id), Envelope.push("read", read), f"read:{held.id}")
         elif action == "set_status":
             async with self.db.write() as session:
                 await chats.set_status(session, agent, payload.status)
@@ -151,18 +156,18 @@ class AgentConnection(Connection):
             self.send(Envelope.response(action, p.PagePushResult(event=offer), req_id))
         elif action == "watch_traffic":
             # Answered (with `{}`) so the app knows deltas flow before it loads the snapshot.
-            self.router.tracker.watch(self, payload.watch)
+            self.traffic.watch(self, payload.watch)
             self.send(Envelope.response(action, {}, req_id))
         elif action in CALL_ACTIONS:
-            await self.router.calls.agent_request(self, action, payload, req_id)
+            if action == "call_invite":
+                self.check_rate()
+            await self.calls.agent_request(self, action, payload, req_id)
         elif action == "typing":
             async with self.db.read() as session:
-                chat = await session.get(Chat, payload.chat_id)
-            if chat is None or chat.agent_id != agent.agent_id or chat.state != ChatState.TAKEN.value:
-                raise DomainError(ErrorCode.FORBIDDEN, "Not your chat.")
+                chat = await ephemeral.typing_chat(session, agent.agent_id, payload.chat_id)
             push = p.TypingPush(chat_id=chat.id, author=chats.agent_author(agent), typing=payload.typing)
-            self.hub.push_to_visitor(chat.visitor_id, Envelope.push("typing", push), f"typing:{chat.id}")
-            self.hub.push_to_watchers(chat.id, Envelope.push("typing", push), f"typing:{chat.id}")
+            self.hub.push(Topic.visitor(chat.visitor_id), Envelope.push("typing", push), f"typing:{chat.id}")
+            self.hub.push(Topic.chat(chat.id), Envelope.push("typing", push), f"typing:{chat.id}")
 
     async def _supervise(self, action: str, payload: Any, req_id: str | None) -> None:
         """Supervision actions (docs/roles.md): the scope is checked in the domain functions."""
@@ -170,7 +175,7 @@ class AgentConnection(Connection):
         assert agent is not None
         result: BaseModel
         async with self.db.write() as session:
-            actor = await self._actor(session)
+            actor = await authz.load_actor(session, agent.agent_id)
             if action == "watch_chat":
                 chat = await authz.require_chat_in_scope(session, actor, payload.chat_id)
                 result = WatchChatResult(chat=await chats.summary(session, chat))
@@ -188,15 +193,18 @@ class AgentConnection(Connection):
                 )
                 result = p.ChatActionResult(event=state_event, chat=summary)
         if action == "watch_chat":
-            self.hub.watch_chat(payload.chat_id, self, payload.watch)
+            if payload.watch:
+                self.hub.subscribe(Topic.chat(payload.chat_id), self)
+            else:
+                self.hub.unsubscribe(Topic.chat(payload.chat_id), self)
         self.send(Envelope.response(action, result, req_id))
         if action == "take_over":
             self.router.kick()
 
     async def _invite(self, visitor_id: str, client_id: str, text: str, req_id: str | None) -> None:
         assert self.agent is not None
-        tracker = self.router.tracker
-        visit_id = tracker.current_visit_id(visitor_id) if tracker.is_here(visitor_id) else None
+        traffic = self.traffic
+        visit_id = traffic.current_visit_id(visitor_id) if traffic.is_here(visitor_id) else None
         async with self.db.write() as session:
             invitation, new = await invitations.invite(
                 session, self.agent, visitor_id, visit_id, client_id, text
@@ -204,14 +212,6 @@ class AgentConnection(Connection):
             push = invitations.push_of(invitation)
         self.send(Envelope.response("invite_visitor", InviteResult(invitation_id=invitation.id), req_id))
         if new:
-            self.hub.push_to_visitor(visitor_id, Envelope.push("invitation", push))
-            tracker.set_invited(visitor_id, self.agent.agent_id, True)
-            if self.router.greeter is not None:
-                self.router.greeter.note_invited(invitation.visit_id)
-
-
-async def chat_of_visitor_with_agent(session: AsyncSession, visitor_id: str) -> Chat | None:
-    found = await session.scalars(
-        select(Chat).where(Chat.visitor_id == visitor_id, Chat.state == ChatState.TAKEN.value)
-    )
-    return found.first()
+            self.hub.push(Topic.visitor(visitor_id), Envelope.push("invitation", push))
+            traffic.set_invited(visitor_id, self.agent.agent_id, True)
+            self.greeter.note_invited(invitation.visit_id)

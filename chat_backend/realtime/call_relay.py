@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chat_backend.db.engine import Database
 from chat_backend.domain import calls
 from chat_backend.domain.calls import CallChange
-from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.hub import Hub, Topic
+from chat_backend.realtime.subscriber import Subscriber
 from chat_protocol import Envelope
 from chat_protocol.calls import DISCONNECT_GRACE_S, RING_TIMEOUT_S, CallMedia, CallOk, CallParty, CallSignal
-
-if TYPE_CHECKING:
-    from chat_backend.realtime.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +44,9 @@ class CallRelay:
 
     def publish(self, change: CallChange) -> None:
         push = Envelope.push("call_state", change.push())
-        self.hub.send_to_agent(change.agent_id, push)
+        self.hub.publish(Topic.agent(change.agent_id), push)
         if change.state != "ringing":
-            self.hub.send_to_visitor(change.visitor_id, push)
+            self.hub.publish(Topic.visitor(change.visitor_id), push)
         if change.state == "ended":
             ring = self._ring.pop(change.call_id, None)
             if ring is not None and ring is not asyncio.current_task():
@@ -56,11 +54,11 @@ class CallRelay:
 
     # --- requests ---------------------------------------------------------------------------------
 
-    async def agent_request(self, conn: Connection, action: str, payload: Any, req_id: str | None) -> None:
+    async def agent_request(self, conn: Subscriber, action: str, payload: Any, req_id: str | None) -> None:
+        """One of the agent socket's call actions (`call_invite` is rate-limited by the socket)."""
         assert conn.agent is not None
         agent = conn.agent
         if action == "call_invite":
-            conn.check_rate()
             async with self.db.write() as session:
                 call, result, incoming = await calls.invite(
                     session,
@@ -74,7 +72,7 @@ class CallRelay:
                 expires_in = calls.expires_in(call)
             conn.send(Envelope.response(action, result, req_id))
             if incoming is not None:
-                self.hub.send_to_visitor(visitor_id, Envelope.push("call_incoming", incoming))
+                self.hub.publish(Topic.visitor(visitor_id), Envelope.push("call_incoming", incoming))
                 self._ring_later(result.call_id, expires_in)
             return
         if action in ("call_signal", "call_media"):
@@ -90,7 +88,7 @@ class CallRelay:
                     await calls.hangup(session, call, "agent")
         conn.send(Envelope.response(action, CallOk(), req_id))
 
-    async def visitor_request(self, conn: Connection, action: str, payload: Any, req_id: str | None) -> None:
+    async def visitor_request(self, conn: Subscriber, action: str, payload: Any, req_id: str | None) -> None:
         assert conn.visitor_id is not None
         if action in ("call_signal", "call_media"):
             async with self.db.read() as session:
@@ -117,10 +115,7 @@ class CallRelay:
         else:
             assert isinstance(payload, CallMedia)
             envelope = Envelope.push("call_media", payload.model_copy(update={"party": sender}))
-        if sender == "agent":
-            self.hub.push_to_visitor(to, envelope)
-        else:
-            self.hub.push_to_agent(to, envelope)
+        self.hub.push(Topic.visitor(to) if sender == "agent" else Topic.agent(to), envelope)
 
     # --- timers -----------------------------------------------------------------------------------
 

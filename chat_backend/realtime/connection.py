@@ -7,23 +7,16 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from chat_backend.db.engine import Database
-from chat_backend.db.tables import EventRow
 from chat_backend.domain.auth import AgentIdentity
+from chat_backend.domain.delivery import Batch
 from chat_backend.domain.errors import DomainError
-from chat_backend.domain.events import max_event_id, to_model
-from chat_backend.realtime.hub import Hub
-from chat_backend.realtime.router import Router
-from chat_backend.settings import Settings
+from chat_backend.realtime.services import Services
 from chat_protocol import MAX_FRAME_BYTES, Envelope, ErrorCode
 from chat_protocol.actions import Socket, request_model
 from chat_protocol.socket_payloads import EventPush, Resumed
@@ -39,44 +32,25 @@ CLOSE_GOING_AWAY = 1001
 CLOSE_TRY_LATER = 1013
 
 
-class TokenBucket:
-    """A rate limit (protocol rule 11): `capacity` at once, refilled at `per_second`."""
-
-    def __init__(self, capacity: float, per_second: float) -> None:
-        self.capacity = capacity
-        self.rate = per_second
-        self.tokens = capacity
-        self.stamp = time.monotonic()
-
-    def is_full(self) -> bool:
-        return self.tokens + (time.monotonic() - self.stamp) * self.rate >= self.capacity
-
-    def take(self) -> float | None:
-        """None if allowed, else the seconds to wait."""
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return None
-        return (1 - self.tokens) / self.rate
-
-
 class Connection(ABC):
-    """Base of the agent and visitor sockets. Subclasses implement `login` and `handle`."""
+    """Base of the agent and visitor sockets (a hub `Subscriber`). Subclasses implement `login`,
+    `handle` and `read_events`."""
 
     socket: Socket
 
-    def __init__(self, ws: WebSocket, db: Database, hub: Hub, settings: Settings, router: Router) -> None:
+    def __init__(self, ws: WebSocket, services: Services) -> None:
         self.ws = ws
-        self.router = router
-        self.db = db
-        self.hub = hub
-        self.settings = settings
+        self.db = services.db
+        self.hub = services.hub
+        self.settings = services.settings
+        self.router = services.router
+        self.traffic = services.traffic
+        self.calls = services.calls
+        self.greeter = services.greeter
         self.agent: AgentIdentity | None = None
         self.visitor_id: str | None = None
         self.cursor: int | None = None
-        self._queue: asyncio.Queue[Envelope | str] = asyncio.Queue(settings.send_queue_size)
+        self._queue: asyncio.Queue[Envelope | str] = asyncio.Queue(self.settings.send_queue_size)
         self._latest: dict[str, Envelope] = {}
         self._wake = asyncio.Event()
         self._deliver_lock = asyncio.Lock()
@@ -138,20 +112,20 @@ class Connection(ABC):
     async def resume(self, cursor: int, req_id: str | None) -> None:
         """Replay what this user may see after `cursor`, then answer; or `resync_required`."""
         async with self._deliver_lock:
-            async with self.db.read() as session:
-                newest = await max_event_id(session)
-                rows = await self.fetch_events_in(session, cursor, self.settings.max_replay + 1)
-            if cursor > newest or len(rows) > self.settings.max_replay:
+            batch = await self.read_events(cursor, self.settings.max_replay + 1, with_newest=True)
+            events = batch.events
+            if cursor > batch.newest or len(events) > self.settings.max_replay:
                 raise DomainError(ErrorCode.RESYNC_REQUIRED, "The cursor is too old; load a snapshot.")
-            for row in rows:
-                self.send(Envelope.push("event", EventPush(event=to_model(row))))
-            self.cursor = rows[-1].id if rows else max(cursor, 0)
-            self.send(Envelope.response("resume", Resumed(cursor=self.cursor, replayed=len(rows)), req_id))
+            for event in events:
+                self.send(Envelope.push("event", EventPush(event=event)))
+            self.cursor = events[-1].event_id if events else max(cursor, 0)
+            self.send(Envelope.response("resume", Resumed(cursor=self.cursor, replayed=len(events)), req_id))
         self.wake()
 
     @abstractmethod
-    async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
-        """Events after `cursor` that this connection's user may see now."""
+    async def read_events(self, cursor: int, limit: int, *, with_newest: bool = False) -> Batch:
+        """Events after `cursor` that this connection's user may see now, read in one session (with
+        the log's newest event id when `with_newest`)."""
 
     async def _deliverer(self) -> None:
         while True:
@@ -160,12 +134,11 @@ class Connection(ABC):
             if self.cursor is None:
                 continue
             async with self._deliver_lock:
-                async with self.db.read() as session:
-                    rows = await self.fetch_events_in(session, self.cursor, 200)
-                for row in rows:
-                    self.send(Envelope.push("event", EventPush(event=to_model(row))))
-                    self.cursor = row.id
-            if len(rows) == 200:
+                events = (await self.read_events(self.cursor, 200)).events
+                for event in events:
+                    self.send(Envelope.push("event", EventPush(event=event)))
+                    self.cursor = event.event_id
+            if len(events) == 200:
                 self._wake.set()
 
     # --- receiving --------------------------------------------------------------------------

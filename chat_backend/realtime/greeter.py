@@ -14,7 +14,7 @@ from typing import Protocol
 from chat_backend.db.engine import Database
 from chat_backend.db.tables import GreetingRuleRow
 from chat_backend.domain import greetings, invitations
-from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.hub import Hub, Topic
 from chat_protocol import Envelope
 from chat_protocol.traffic import TrafficRow, TrafficState
 
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class LiveTraffic(Protocol):
-    """What the greeter needs of the traffic tracker."""
+    """What the greeter needs of the live traffic list."""
 
     def rows(self) -> list[TrafficRow]: ...
 
@@ -32,10 +32,10 @@ class LiveTraffic(Protocol):
 
 
 class Greeter:
-    def __init__(self, db: Database, hub: Hub, tracker: LiveTraffic, tick: float = 2.0) -> None:
+    def __init__(self, db: Database, hub: Hub, traffic: LiveTraffic, tick: float = 2.0) -> None:
         self.db = db
         self.hub = hub
-        self.tracker = tracker
+        self.traffic = traffic
         self.tick = tick
         self._wake = asyncio.Event()
         self._done: set[str] = set()  # visits that had an invitation: never greeted (again)
@@ -58,10 +58,10 @@ class Greeter:
         """One pass; returns how many visitors were greeted. The database is read for the rules, once
         per visit for its site and referrer, and for visits a rule matches."""
         visits: dict[str, TrafficRow] = {}
-        for row in self.tracker.rows():
+        for row in self.traffic.rows():
             if row.state != TrafficState.BROWSING:
                 continue
-            visit_id = self.tracker.current_visit_id(row.visitor_id)
+            visit_id = self.traffic.current_visit_id(row.visitor_id)
             if visit_id is not None:
                 visits[visit_id] = row
         self._forget_except(set(visits))
@@ -100,8 +100,8 @@ class Greeter:
                 push = invitations.push_of(invitation) if invitation else None
             if push is None:
                 continue
-            self.hub.push_to_visitor(visitor_id, Envelope.push("invitation", push))
-            self.tracker.set_invited(visitor_id, None, True)
+            self.hub.push(Topic.visitor(visitor_id), Envelope.push("invitation", push))
+            self.traffic.set_invited(visitor_id, None, True)
             greeted += 1
         return greeted
 

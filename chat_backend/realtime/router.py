@@ -2,7 +2,7 @@
 tells visitors their place in the queue and whether anyone is available, and tracks visitor presence.
 
 It runs after `kick()` (a chat queued, a status changed, an agent connected...) and every `tick` seconds;
-after each pass the traffic list takes the chats' states, and every hour old page views are purged.
+after each pass the traffic list takes the chats' states.
 """
 
 from __future__ import annotations
@@ -10,24 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from chat_backend.db.engine import Database
-from chat_backend.domain import handover, routing, tracking
-from chat_backend.realtime.call_relay import CallRelay
-from chat_backend.realtime.hub import Hub
-from chat_backend.realtime.traffic import Tracker
+from chat_backend.domain import handover, routing
+from chat_backend.realtime.hub import QUEUE, Hub, Topic
+from chat_backend.realtime.traffic_list import TrafficList
 from chat_protocol import ChatState, Envelope
 from chat_protocol.socket_payloads import AvailabilityPush, QueuePositionPush, VisitorPresencePush
 
-if TYPE_CHECKING:
-    from chat_backend.realtime.greeter import Greeter
-
 log = logging.getLogger(__name__)
-
-PURGE_INTERVAL = 3600.0
 
 
 class Router:
@@ -35,19 +26,15 @@ class Router:
         self,
         db: Database,
         hub: Hub,
-        tracker: Tracker,
+        traffic: TrafficList,
         tick: float = 5.0,
         leave_grace: float = 15.0,
-        calls: CallRelay | None = None,
     ) -> None:
         self.db = db
         self.hub = hub
-        self.tracker = tracker
-        self.calls = calls or CallRelay(db, hub)  # video call signalling and timers
-        self.greeter: Greeter | None = None  # automatic greetings, set by the app
+        self.traffic = traffic
         self.tick = tick
         self.leave_grace = leave_grace
-        self._next_purge = 0.0  # at start, then hourly
         self._wake = asyncio.Event()
         self._available: bool | None = None
         self._leaving: dict[str, asyncio.Task[None]] = {}
@@ -56,33 +43,15 @@ class Router:
         self._wake.set()
 
     async def run(self) -> None:
-        # The start-up purge runs now, not at the first routing pass, which may come seconds later.
-        self._next_purge = time.monotonic() + PURGE_INTERVAL
-        await self.purge_page_views()
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.tick)
             self._wake.clear()
             try:
                 await self.route_once()
-                await self.tracker.sync_chats()
+                await self.traffic.sync_chats()
             except Exception:
                 log.exception("routing pass failed")
-            if time.monotonic() >= self._next_purge:
-                self._next_purge = time.monotonic() + PURGE_INTERVAL
-                await self.purge_page_views()
-
-    async def purge_page_views(self) -> int:
-        """Delete page views older than the admin's retention (`TrafficSettings`)."""
-        try:
-            async with self.db.write() as session:
-                purged = await tracking.purge_page_views(session, datetime.now(UTC))
-        except Exception:
-            log.exception("page-view purge failed")
-            return 0
-        if purged:
-            log.info("purged %d page views past their retention", purged)
-        return purged
 
     async def route_once(self) -> None:
         online = self.hub.online_agents()
@@ -95,8 +64,8 @@ class Router:
             available = await routing.agents_available(session, online)
         for chat, position, wait in positions:
             push = QueuePositionPush(chat_id=chat.id, position=position, estimated_wait=wait)
-            self.hub.push_to_visitor(
-                chat.visitor_id, Envelope.push("queue_position", push), f"queue:{chat.id}"
+            self.hub.push(
+                Topic.visitor(chat.visitor_id), Envelope.push("queue_position", push), f"queue:{chat.id}"
             )
         if available != self._available:
             self._available = available
@@ -125,7 +94,7 @@ class Router:
         await asyncio.sleep(self.leave_grace)
         self._leaving.pop(visitor_id, None)
         if not self.hub.visitor_connection_count(visitor_id):
-            self.tracker.visitor_left(visitor_id)  # no await between the check and this
+            self.traffic.visitor_left(visitor_id)  # no await between the check and this
             await self.set_presence(visitor_id, "left")
 
     async def set_presence(self, visitor_id: str, presence: str) -> None:
@@ -138,12 +107,10 @@ class Router:
         for chat in changed:
             push = Envelope.push("visitor_presence", VisitorPresencePush(chat_id=chat.id, presence=presence))
             if chat.state == ChatState.TAKEN.value and chat.agent_id:
-                self.hub.push_to_agent(chat.agent_id, push, f"presence:{chat.id}")
+                self.hub.push(Topic.agent(chat.agent_id), push, f"presence:{chat.id}")
             else:
-                for agent_id in self.hub.online_agents():
-                    self.hub.push_to_agent(agent_id, push, f"presence:{chat.id}")
+                self.hub.push(QUEUE, push, f"presence:{chat.id}")  # every agent
 
     def stop(self) -> None:
         for task in self._leaving.values():
             task.cancel()
-        self.calls.stop()

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from chat_backend.db.tables import EventRow, Visitor, utcnow
-from chat_backend.domain import calls, chats, handover, invitations, page_push, routing, tracking
+from chat_backend.domain import (
+    calls,
+    chats,
+    delivery,
+    ephemeral,
+    handover,
+    invitations,
+    page_push,
+    routing,
+    traffic,
+)
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
-from chat_backend.domain.visitors import site_for_origin, visitor_login
-from chat_backend.realtime.agent_socket import chat_of_visitor_with_agent
+from chat_backend.domain.visitors import site_for_origin, visitor_by_id, visitor_login
 from chat_backend.realtime.connection import Connection
-from chat_backend.realtime.traffic import VISITOR_ACTIONS
+from chat_backend.realtime.hub import Topic
+from chat_backend.realtime.visitor_actions import VISITOR_ACTIONS, visitor_action
 from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
 from chat_protocol.traffic import TrafficState
@@ -48,17 +55,17 @@ class VisitorConnection(Connection):
             site = await site_for_origin(session, payload.site_id, self.ws.headers.get("origin"))
             visitor, token = await visitor_login(session, site, payload.visitor_token)
             chat = await chats.open_chat_of(session, visitor.id)
-            arrival = await tracking.record_visit(
+            arrival = await traffic.record_visit(
                 session,
                 visitor,
                 site,
                 payload.page,
                 payload.device,
-                now=utcnow(),
+                now=datetime.now(UTC),
                 gap=self.settings.visit_gap,
-                live=self.router.tracker.is_here(visitor.id),
+                live=self.traffic.is_here(visitor.id),
             )
-            link = await tracking.chat_link(session, chat)
+            link = await traffic.chat_link(session, chat)
             invitation = (
                 await invitations.current(session, visitor.id, arrival.visit.id) if chat is None else None
             )
@@ -83,15 +90,15 @@ class VisitorConnection(Connection):
             )
         self.visitor_id = visitor.id
         # No await from here to the hub registration: the row and the socket appear together.
-        self.router.tracker.visitor_arrived(visitor, arrival, link)
+        self.traffic.visitor_arrived(visitor, arrival, link)
         if invitation is not None:
-            self.router.tracker.set_invited(visitor.id, invitation.agent_id, True)
+            self.traffic.set_invited(visitor.id, invitation.agent_id, True)
         self._told_available = result.agents_available
         self.send(Envelope.response("login", result, envelope.req_id))
 
     def on_registered(self) -> None:
         assert self.visitor_id is not None
-        self.router.calls.party_back("visitor", self.visitor_id)
+        self.calls.party_back("visitor", self.visitor_id)
         self.router.visitor_connected(self.visitor_id)
         self._recheck = asyncio.get_running_loop().create_task(self._recheck_availability())
 
@@ -104,28 +111,31 @@ class VisitorConnection(Connection):
     def on_unregistered(self) -> None:
         assert self.visitor_id is not None
         self.router.visitor_disconnected(self.visitor_id)
-        self.router.calls.party_gone("visitor", self.visitor_id)
+        self.calls.party_gone("visitor", self.visitor_id)
 
-    async def fetch_events_in(self, session: AsyncSession, cursor: int, limit: int) -> Sequence[EventRow]:
+    async def read_events(self, cursor: int, limit: int, *, with_newest: bool = False) -> delivery.Batch:
         assert self.visitor_id is not None
-        return await chats.events_for_visitor(session, self.visitor_id, cursor, limit)
+        async with self.db.read() as session:
+            return await delivery.visitor_batch(
+                session, self.visitor_id, cursor, limit, with_newest=with_newest
+            )
 
     def _greeting_shown(self, visitor_id: str) -> bool:
         """An invitation is on the visitor's screen (their live row says so)."""
-        row = self.router.tracker.row(visitor_id)
+        row = self.traffic.row(visitor_id)
         return row is not None and row.state == TrafficState.INVITED
 
-    async def _visitor(self, session: AsyncSession) -> Visitor:
-        visitor = await session.get(Visitor, self.visitor_id)
-        assert visitor is not None
-        return visitor
+    @property
+    def _logged_in_visitor(self) -> str:
+        assert self.visitor_id is not None
+        return self.visitor_id
 
     async def handle(self, envelope: Envelope, payload: Any) -> None:
         action, req_id = envelope.action, envelope.req_id
         if action == "send_message":
             self.check_rate()
             async with self.db.write() as session:
-                visitor = await self._visitor(session)
+                visitor = await visitor_by_id(session, self._logged_in_visitor)
                 accepted, withdrawn = None, False
                 if payload.invitation_id:
                     event, accepted = await invitations.reply(
@@ -145,23 +155,25 @@ class VisitorConnection(Connection):
                         withdrawn = await invitations.withdraw_shown(session, visitor.id)
             self.send(Envelope.response(action, p.MessageResult(event=event), req_id))
             if accepted is not None or withdrawn:
-                self.router.tracker.set_invited(visitor.id, None, False)
-            self.router.tracker.message_sent(visitor.id, event.event_id)
-            self.router.tracker.identified(visitor)  # a name given with the message
+                self.traffic.set_invited(visitor.id, None, False)
+            self.traffic.message_sent(visitor.id, event.event_id)
+            self.traffic.identified(visitor)  # a name given with the message
             self.router.kick()
         elif action in VISITOR_CALL_ACTIONS:
-            await self.router.calls.visitor_request(self, action, payload, req_id)
+            await self.calls.visitor_request(self, action, payload, req_id)
         elif action == "sneak_peek":
             assert self.visitor_id is not None
             async with self.db.read() as session:
-                chat = await chat_of_visitor_with_agent(session, self.visitor_id)
+                chat = await ephemeral.chat_of_visitor_with_agent(session, self.visitor_id)
             if chat is not None and chat.agent_id is not None:
                 push = p.SneakPeekPush(chat_id=chat.id, text=payload.text)
-                self.hub.push_to_agent(chat.agent_id, Envelope.push("sneak_peek", push), f"peek:{chat.id}")
-                self.hub.push_to_watchers(chat.id, Envelope.push("sneak_peek", push), f"peek:{chat.id}")
+                self.hub.push(
+                    Topic.agent(chat.agent_id), Envelope.push("sneak_peek", push), f"peek:{chat.id}"
+                )
+                self.hub.push(Topic.chat(chat.id), Envelope.push("sneak_peek", push), f"peek:{chat.id}")
         elif action == "transcript":
             async with self.db.read() as session:
-                visitor = await self._visitor(session)
+                visitor = await visitor_by_id(session, self._logged_in_visitor)
                 summary, events = await chats.visitor_transcript(
                     session, visitor, payload.after_seq, payload.limit
                 )
@@ -169,44 +181,44 @@ class VisitorConnection(Connection):
         elif action == "close_chat":
             self.check_rate()
             async with self.db.write() as session:
-                visitor = await self._visitor(session)
+                visitor = await visitor_by_id(session, self._logged_in_visitor)
                 state_event, summary = await chats.visitor_close(session, visitor, payload.client_id)
             self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
             self.router.kick()
         elif action == "rate_chat":
             self.check_rate()
             async with self.db.write() as session:
-                visitor = await self._visitor(session)
+                visitor = await visitor_by_id(session, self._logged_in_visitor)
                 rating = await handover.rate(
                     session, visitor, payload.client_id, payload.rating, payload.comment, payload.chat_id
                 )
             self.send(Envelope.response(action, p.RatingResult(event=rating), req_id))
         elif action == "mark_read":
             async with self.db.write() as session:
-                visitor = await self._visitor(session)
+                visitor = await visitor_by_id(session, self._logged_in_visitor)
                 chat = await chats.open_chat_of(session, visitor.id)
                 seq = await handover.mark_read(session, chat, "visitor", payload.seq) if chat else 0
             if chat is not None and chat.agent_id:
                 read = p.ReadPush(chat_id=chat.id, reader=AuthorKind.VISITOR, seq=seq)
-                self.hub.push_to_agent(chat.agent_id, Envelope.push("read", read), f"read:{chat.id}")
+                self.hub.push(Topic.agent(chat.agent_id), Envelope.push("read", read), f"read:{chat.id}")
         elif action in VISITOR_ACTIONS:
             assert self.visitor_id is not None
-            await self.router.tracker.visitor_action(self.visitor_id, action, payload)
-            if action == "page_view" and self.router.greeter is not None:
-                self.router.greeter.kick()  # a rule may match the new page
+            await visitor_action(self.db, self.hub, self.traffic, self.visitor_id, action, payload)
+            if action == "page_view":
+                self.greeter.kick()  # a rule may match the new page
         elif action == "activity":
             assert self.visitor_id is not None
-            self.router.tracker.set_active(self.visitor_id, payload.active)
+            self.traffic.set_active(self.visitor_id, payload.active)
             await self.router.set_presence(self.visitor_id, "active" if payload.active else "inactive")
         elif action == "dismiss_invitation":
             async with self.db.write() as session:
-                visitor = await self._visitor(session)
+                visitor = await visitor_by_id(session, self._logged_in_visitor)
                 await invitations.dismiss(session, visitor, payload.invitation_id)
-            self.router.tracker.set_invited(visitor.id, None, False)
+            self.traffic.set_invited(visitor.id, None, False)
         elif action == "answer_page_push":
             self.check_rate()
             async with self.db.write() as session:
-                visitor = await self._visitor(session)
+                visitor = await visitor_by_id(session, self._logged_in_visitor)
                 answer = await page_push.answer(
                     session, visitor, payload.client_id, payload.seq, payload.accept
                 )
@@ -214,7 +226,7 @@ class VisitorConnection(Connection):
         elif action == "offline_message":
             self.check_rate()
             async with self.db.write() as session:
-                visitor = await self._visitor(session)
+                visitor = await visitor_by_id(session, self._logged_in_visitor)
                 message_id = await handover.leave_offline_message(
                     session, visitor, payload.client_id, payload.name, payload.email, payload.text
                 )

@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from chat_backend.domain.location import approximate_location
-from chat_backend.domain.tracking import source_of
+from chat_backend.domain.traffic import source_of
 from chat_backend.realtime.hub import Hub
-from chat_backend.realtime.traffic import MAX_DELTA_BYTES, _delta_frames
+from chat_backend.realtime.traffic_frames import MAX_DELTA_BYTES, delta_frames
 from tests.integration.test_traffic import Mirror, _auth, _profile, _short_timings, connect_tracked
 from tests.support.backend import BackendProcess
 from tests.support.wire import WireClient, connect_agent, http_get
@@ -148,7 +148,7 @@ def test_a_delta_with_many_rows_is_split_under_the_frame_cap() -> None:
         json.dumps({"visitor_id": f"v{i}", "page_title": "<script>" * 37 + "茶" * 300}) for i in range(2000)
     ]
     removed = [json.dumps(f"gone-{i}") for i in range(3000)]
-    frames = _delta_frames(42, rows, removed)
+    frames = delta_frames(42, rows, removed)
     assert len(frames) > 10
     payloads = []
     for number, frame in enumerate(frames):

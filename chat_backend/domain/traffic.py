@@ -1,7 +1,8 @@
-"""Visits, page views and what a site tells about its visitors; profiles and page-view retention.
+"""Visits, page views and traffic settings (page-view retention): what the live traffic list is built
+from, and how a visitor's open chat shows in it.
 
 Plain async functions over a session. Every text field arrives already cut by the `chat_protocol.traffic`
-models; columns are sized to those caps.
+models; columns are sized to those caps. The visitor's identity and profile are in `domain.visitors`.
 """
 
 from __future__ import annotations
@@ -19,28 +20,17 @@ from chat_backend.db.tables import Chat, EventRow, PageViewRow, ServerSetting, S
 from chat_backend.domain import chats
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
-from chat_backend.domain.location import approximate_location
 from chat_protocol import ChatState, ErrorCode
 from chat_protocol.traffic import (
-    Cart,
     DeviceClass,
     DeviceInfo,
-    IdentifyRequest,
     PageView,
-    PageViewRecord,
-    TrafficRow,
     TrafficSettings,
     TrafficState,
-    VisitorProfile,
-    VisitorUpdate,
-    VisitRecord,
     origin_of,
 )
 
 _SETTINGS_KEY = "traffic"
-HISTORY_VISITS = 20
-PAGES_PER_VISIT = 200
-PREVIOUS_CHATS = 50
 
 
 @dataclass(frozen=True)
@@ -185,62 +175,6 @@ async def touch_visits(session: AsyncSession, seen: dict[str, datetime]) -> None
         await session.execute(update(Visit).where(Visit.id == visit_id).values(last_seen_at=when))
 
 
-async def _visitor(session: AsyncSession, visitor_id: str) -> Visitor:
-    visitor = await session.get(Visitor, visitor_id)
-    if visitor is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such visitor.")
-    return visitor
-
-
-async def identify(session: AsyncSession, visitor_id: str, who: IdentifyRequest) -> Visitor:
-    """`identify()`: fields the site gives replace ours; empty ones leave ours alone."""
-    visitor = await _visitor(session, visitor_id)
-    visitor.name = who.name.strip() or visitor.name
-    visitor.email = who.email.strip() or visitor.email
-    visitor.phone = who.phone.strip() or visitor.phone
-    visitor.external_id = who.external_id.strip() or visitor.external_id
-    return visitor
-
-
-async def set_custom_data(session: AsyncSession, visitor_id: str, data: dict[str, str]) -> None:
-    visitor = await _visitor(session, visitor_id)
-    visitor.custom_data = dict(data)
-
-
-async def set_cart(session: AsyncSession, visitor_id: str, cart: Cart) -> Cart | None:
-    """`setCart()`; a cart without items and total clears it. The stored cart, or None."""
-    visitor = await _visitor(session, visitor_id)
-    kept = cart if cart.items or cart.total else None
-    visitor.cart = kept.model_dump(mode="json") if kept else None
-    return kept
-
-
-def cart_value(cart: Cart | None) -> tuple[float, str]:
-    """(value, currency): the site's total, else the sum of the items."""
-    if cart is None:
-        return 0.0, ""
-    total = cart.total or sum(item.price * item.quantity for item in cart.items)
-    return round(min(total, 1e12), 2), cart.currency
-
-
-def stored_cart(visitor: Visitor) -> Cart | None:
-    return Cart.model_validate(visitor.cart) if visitor.cart else None
-
-
-async def update_visitor(session: AsyncSession, visitor_id: str, change: VisitorUpdate) -> Visitor:
-    """An agent corrects name, e-mail, phone or tags; omitted fields stay."""
-    visitor = await _visitor(session, visitor_id)
-    if change.name is not None:
-        visitor.name = change.name.strip()
-    if change.email is not None:
-        visitor.email = change.email.strip()
-    if change.phone is not None:
-        visitor.phone = change.phone.strip()
-    if change.tags is not None:
-        visitor.tags = list(dict.fromkeys(tag.strip() for tag in change.tags if tag.strip()))
-    return visitor
-
-
 async def chat_links(
     session: AsyncSession, visitor_ids: Collection[str] | None = None
 ) -> dict[str, ChatLink]:
@@ -286,89 +220,11 @@ async def chat_link(session: AsyncSession, chat: Chat | None) -> ChatLink | None
     return ChatLink(TrafficState.QUEUED, chat.id, None)
 
 
-async def profile(session: AsyncSession, visitor_id: str, live: TrafficRow | None) -> VisitorProfile:
-    visitor = await _visitor(session, visitor_id)
-    visits = (
-        await session.scalars(
-            select(Visit)
-            .where(Visit.visitor_id == visitor_id)
-            .order_by(Visit.started_at.desc())
-            .limit(HISTORY_VISITS)
-        )
-    ).all()
-    history = []
-    for visit in visits:
-        pages = (
-            await session.scalars(
-                select(PageViewRow)
-                .where(PageViewRow.visit_id == visit.id)
-                .order_by(PageViewRow.id.desc())
-                .limit(PAGES_PER_VISIT)
-            )
-        ).all()
-        history.append(
-            VisitRecord(
-                visit_id=visit.id,
-                started_at=as_utc(visit.started_at),
-                last_seen_at=as_utc(visit.last_seen_at),
-                landing_url=visit.landing_url,
-                referrer=visit.referrer,
-                source=visit.source,
-                utm_medium=visit.utm_medium,
-                utm_campaign=visit.utm_campaign,
-                device_class=_device_class(visit.device_class),
-                os=visit.os,
-                browser=visit.browser,
-                pages=[
-                    PageViewRecord(url=p.url, title=p.title, viewed_at=as_utc(p.viewed_at))
-                    for p in reversed(pages)
-                ],
-            )
-        )
-    previous = (
-        await session.scalars(
-            select(Chat)
-            .where(Chat.visitor_id == visitor_id)
-            .order_by(Chat.created_at.desc())
-            .limit(PREVIOUS_CHATS)
-        )
-    ).all()
-    first = as_utc(visitor.first_visit_at or visitor.created_at)
-    last = as_utc(visits[0].last_seen_at) if visits else as_utc(visitor.last_seen_at)
-    location = approximate_location(visitor.time_zone)
-    return VisitorProfile(
-        visitor_id=visitor.id,
-        site_id=visitor.site_id,
-        number=visitor.number,
-        name=visitor.name,
-        email=visitor.email,
-        phone=visitor.phone,
-        external_id=visitor.external_id,
-        tags=list(visitor.tags or []),
-        language=visitor.language,
-        time_zone=visitor.time_zone,
-        location=location,
-        location_approximate=True,
-        first_visit_at=first,
-        last_visit_at=max(first, last),
-        visits=max(visitor.visit_count or 0, 1),
-        custom_data=dict(visitor.custom_data or {}),
-        cart=stored_cart(visitor),
-        live=live,
-        history=history,
-        previous_chats=[await chats.summary(session, chat) for chat in previous],
-    )
-
-
-def _device_class(value: str) -> DeviceClass:
+def device_class_of(visit: Visit) -> DeviceClass:
     try:
-        return DeviceClass(value)
+        return DeviceClass(visit.device_class)
     except ValueError:
         return DeviceClass.UNKNOWN
-
-
-def device_class_of(visit: Visit) -> DeviceClass:
-    return _device_class(visit.device_class)
 
 
 # --- retention ------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ State: `left` once the router's leave grace passed without a socket, else `chatt
 visitor's open chat (kept current by `sync_chats()` after every router pass), else `invited` (set by
 invitations through `set_invited`), else `browsing`. Rows that left are removed after
 `Settings.traffic_forget_after` seconds.
+
+Its loop also writes when visitors were last seen, and purges page views past the admins' retention
+(`TrafficSettings`) at start and then hourly.
 """
 
 from __future__ import annotations
@@ -19,55 +22,26 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-
-from pydantic import PrivateAttr
+from typing import Any
 
 from chat_backend.db.engine import Database
 from chat_backend.db.tables import Visitor
-from chat_backend.domain import tracking
+from chat_backend.domain import traffic, visitors
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.location import approximate_location
-from chat_backend.domain.tracking import Arrival, ChatLink
+from chat_backend.domain.traffic import Arrival, ChatLink
 from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.subscriber import Subscriber
+from chat_backend.realtime.traffic_frames import delta_frames
 from chat_backend.settings import Settings
-from chat_protocol import Envelope, ErrorCode
-from chat_protocol.traffic import (
-    Cart,
-    CustomDataRequest,
-    IdentifyRequest,
-    PageView,
-    TrafficRow,
-    TrafficSnapshot,
-    TrafficState,
-)
-
-if TYPE_CHECKING:
-    from chat_backend.realtime.connection import Connection
+from chat_protocol.traffic import TrafficRow, TrafficSnapshot, TrafficState
 
 log = logging.getLogger(__name__)
 
-VISITOR_ACTIONS = frozenset({"page_view", "identify", "custom_data", "cart"})
-# Protocol rule 11 holds for our pushes too: a delta with many rows is split into frames this big.
-MAX_DELTA_BYTES = 60 * 1024
 FLUSH_INTERVAL = 0.25
 TOUCH_INTERVAL = 2.0
-
-
-class PreparedFrame(Envelope):
-    """A push whose JSON text is built once and sent as is to every watcher."""
-
-    _text: str = PrivateAttr(default="")
-
-    @classmethod
-    def of(cls, action: str, text: str) -> PreparedFrame:
-        frame = cls.model_construct(type="push", action=action, payload={})
-        frame._text = text
-        return frame
-
-    def dumps(self) -> str:
-        return self._text
+PURGE_INTERVAL = 3600.0
 
 
 @dataclass(eq=False)
@@ -86,7 +60,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Tracker:
+class TrafficList:
     def __init__(self, db: Database, hub: Hub, settings: Settings) -> None:
         self.db = db
         self.hub = hub
@@ -98,7 +72,7 @@ class Tracker:
         self._forget: dict[str, float] = {}  # visitor id -> monotonic time to drop the left row
         self._linked: set[str] = set()  # visitors whose row shows a chat
         self._touch: dict[str, datetime] = {}  # visit id -> last seen, written in batches
-        self._watchers: set[Connection] = set()
+        self._watchers: set[Subscriber] = set()
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -144,13 +118,13 @@ class Tracker:
             "language": visitor.language,
             "time_zone": visitor.time_zone,
             "location": approximate_location(visitor.time_zone),
-            "device_class": tracking.device_class_of(visit),
+            "device_class": traffic.device_class_of(visit),
             "os": visit.os,
             "browser": visit.browser,
             "source": visit.source,
             "left_at": None,
         }
-        fields["cart_value"], fields["cart_currency"] = tracking.cart_value(tracking.stored_cart(visitor))
+        fields["cart_value"], fields["cart_currency"] = visitors.cart_value(visitors.stored_cart(visitor))
         page = arrival.page
         same_page = live is not None and page is not None and page.url == live.row.page_url
         if (page is not None and not same_page) or live is None or live.visit_id != visit.id:
@@ -211,36 +185,6 @@ class Tracker:
         self._forget[visitor_id] = time.monotonic() + self.settings.traffic_forget_after
         self._changed(live, {"left_at": now})
 
-    async def visitor_action(self, visitor_id: str, action: str, payload: Any) -> None:
-        """The widget's `page_view`, `identify`, `custom_data` and `cart`: store, then update the row.
-
-        Rate-limited per visitor apart from messages (a burst of 250, then 20 a second)."""
-        if self.hub.mutation_bucket(f"tracking:{visitor_id}").take() is not None:
-            raise DomainError(ErrorCode.RATE_LIMITED, "Too many updates; slow down.")
-        if action == "page_view":
-            assert isinstance(payload, PageView)
-            visit_id = self.current_visit_id(visitor_id)
-            if visit_id is None:
-                return
-            async with self.db.write() as session:
-                pages = await tracking.record_page_view(session, visit_id, payload, _now())
-            if self.current_visit_id(visitor_id) == visit_id:
-                self.page_viewed(visitor_id, payload.url, payload.title, pages)
-        elif action == "identify":
-            assert isinstance(payload, IdentifyRequest)
-            async with self.db.write() as session:
-                visitor = await tracking.identify(session, visitor_id, payload)
-            self.identified(visitor)
-        elif action == "custom_data":
-            assert isinstance(payload, CustomDataRequest)
-            async with self.db.write() as session:
-                await tracking.set_custom_data(session, visitor_id, payload.data)
-        elif action == "cart":
-            assert isinstance(payload, Cart)
-            async with self.db.write() as session:
-                kept = await tracking.set_cart(session, visitor_id, payload)
-            self.cart_changed(visitor_id, *tracking.cart_value(kept))
-
     # --- changes from chats and invitations -------------------------------------------------
 
     def set_invited(self, visitor_id: str, agent_id: str | None, invited: bool) -> None:
@@ -261,28 +205,31 @@ class Tracker:
         if not self._live:
             return
         async with self.db.read() as session:
-            links = await tracking.chat_links(session)
+            links = await traffic.chat_links(session)
         for visitor_id in self._linked | (links.keys() & self._live.keys()):
             self.set_chat(visitor_id, links.get(visitor_id))
 
     async def refresh(self, visitor_id: str) -> None:
         """Reload the visitor's row from the database: name, e-mail, cart, chat state and messages.
 
-        For changes made outside the tracker's own hooks (an invitation answered, a chat started)."""
+        For changes made outside the list's own hooks (an invitation answered, a chat started)."""
         live = self._live.get(visitor_id)
         if live is None:
             return
         visit_id, since = live.visit_id, live.row.visit_started_at
         async with self.db.read() as session:
-            visitor = await session.get(Visitor, visitor_id)
-            links = await tracking.chat_links(session, [visitor_id])
-            messages, newest = await tracking.messages_in_visit(session, visitor_id, since)
+            try:
+                visitor = await visitors.visitor_by_id(session, visitor_id)
+            except DomainError:
+                return
+            links = await traffic.chat_links(session, [visitor_id])
+            messages, newest = await traffic.messages_in_visit(session, visitor_id, since)
         live = self._live.get(visitor_id)
-        if live is None or visitor is None or live.visit_id != visit_id:
+        if live is None or live.visit_id != visit_id:
             return
         live.chat = links.get(visitor_id)
         live.last_message_event = max(live.last_message_event, newest)
-        value, currency = tracking.cart_value(tracking.stored_cart(visitor))
+        value, currency = visitors.cart_value(visitors.stored_cart(visitor))
         fields = {"name": visitor.name[:100], "email": visitor.email[:100], "messages_sent": messages}
         self._changed(live, {**fields, "cart_value": value, "cart_currency": currency})
 
@@ -345,13 +292,13 @@ class Tracker:
 
     # --- watchers ---------------------------------------------------------------------------
 
-    def watch(self, conn: Connection, watch: bool = True) -> None:
+    def watch(self, conn: Subscriber, watch: bool = True) -> None:
         if watch:
             self._watchers.add(conn)
         else:
             self._watchers.discard(conn)
 
-    def unwatch(self, conn: Connection) -> None:
+    def unwatch(self, conn: Subscriber) -> None:
         self._watchers.discard(conn)
 
     @property
@@ -368,7 +315,7 @@ class Tracker:
         self._removed.clear()
         if not self._watchers:
             return
-        frames = _delta_frames(self.rev, upserts, removed)
+        frames = delta_frames(self.rev, upserts, removed)
         # Each frame gets its own, higher `rev`: the app skips a delta whose `rev` is not above the last.
         self.rev += len(frames) - 1
         for conn in list(self._watchers):
@@ -381,12 +328,27 @@ class Tracker:
         seen, self._touch = self._touch, {}
         try:
             async with self.db.write() as session:
-                await tracking.touch_visits(session, seen)
+                await traffic.touch_visits(session, seen)
         except Exception:
             log.exception("could not record when %d visitors left", len(seen))
 
+    async def purge_page_views(self) -> int:
+        """Delete page views older than the admin's retention (`TrafficSettings`)."""
+        try:
+            async with self.db.write() as session:
+                purged = await traffic.purge_page_views(session, _now())
+        except Exception:
+            log.exception("page-view purge failed")
+            return 0
+        if purged:
+            log.info("purged %d page views past their retention", purged)
+        return purged
+
     async def run(self) -> None:
-        """Flush deltas about every 250 ms; write visits' last-seen times every 2 s."""
+        """Flush deltas about every 250 ms; write visits' last-seen times every 2 s; purge old page
+        views at start, then hourly."""
+        await self.purge_page_views()
+        next_purge = time.monotonic() + PURGE_INTERVAL
         last_touch = time.monotonic()
         while True:
             await asyncio.sleep(FLUSH_INTERVAL)
@@ -398,6 +360,9 @@ class Tracker:
                     await self.save_touches()
             except Exception:
                 log.exception("traffic flush failed")
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + PURGE_INTERVAL
+                await self.purge_page_views()
 
     async def close(self) -> None:
         """On a clean shutdown: record when the visitors still here were last seen."""
@@ -406,29 +371,3 @@ class Tracker:
             if not live.left:
                 self._touch[live.visit_id] = now
         await self.save_touches()
-
-
-def _delta_frames(rev: int, upserts: list[str], removed: list[str]) -> list[PreparedFrame]:
-    """`traffic` pushes with all of `upserts` and `removed` (JSON texts), each under MAX_DELTA_BYTES,
-    with `rev`, `rev + 1`, ... in order."""
-    head = '{"v":1,"type":"push","action":"traffic","payload":{"rev":'
-    frames: list[PreparedFrame] = []
-    rows: list[str] = []
-    ids: list[str] = []
-    size = len(head) + 60
-
-    def close() -> None:
-        number = f"{rev + len(frames)}"
-        text = f'{head}{number},"upserts":[{",".join(rows)}],"removed":[{",".join(ids)}]}}}}'
-        frames.append(PreparedFrame.of("traffic", text))
-
-    for kind, item in [("u", u) for u in upserts] + [("r", r) for r in removed]:
-        cost = len(item.encode()) + 1
-        if (rows or ids) and size + cost > MAX_DELTA_BYTES:
-            close()
-            rows, ids, size = [], [], len(head) + 60
-        (rows if kind == "u" else ids).append(item)
-        size += cost
-    if rows or ids:
-        close()
-    return frames

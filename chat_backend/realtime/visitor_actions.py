@@ -1,0 +1,51 @@
+"""What the website tells about its visitor over the widget's socket (`page_view`, `identify`,
+`custom_data`, `cart`): stored, then shown in the live traffic list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from chat_backend.db.engine import Database
+from chat_backend.domain import visitors
+from chat_backend.domain.errors import DomainError
+from chat_backend.domain.traffic import record_page_view
+from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.traffic_list import TrafficList
+from chat_protocol import ErrorCode
+from chat_protocol.traffic import Cart, CustomDataRequest, IdentifyRequest, PageView
+
+VISITOR_ACTIONS = frozenset({"page_view", "identify", "custom_data", "cart"})
+
+
+async def visitor_action(
+    db: Database, hub: Hub, traffic: TrafficList, visitor_id: str, action: str, payload: Any
+) -> None:
+    """Store one of `VISITOR_ACTIONS`, then update the visitor's live row.
+
+    Rate-limited per visitor apart from messages (a burst of 250, then 20 a second)."""
+    if hub.mutation_bucket(f"tracking:{visitor_id}").take() is not None:
+        raise DomainError(ErrorCode.RATE_LIMITED, "Too many updates; slow down.")
+    if action == "page_view":
+        assert isinstance(payload, PageView)
+        visit_id = traffic.current_visit_id(visitor_id)
+        if visit_id is None:
+            return
+        async with db.write() as session:
+            pages = await record_page_view(session, visit_id, payload, datetime.now(UTC))
+        if traffic.current_visit_id(visitor_id) == visit_id:
+            traffic.page_viewed(visitor_id, payload.url, payload.title, pages)
+    elif action == "identify":
+        assert isinstance(payload, IdentifyRequest)
+        async with db.write() as session:
+            visitor = await visitors.identify(session, visitor_id, payload)
+        traffic.identified(visitor)
+    elif action == "custom_data":
+        assert isinstance(payload, CustomDataRequest)
+        async with db.write() as session:
+            await visitors.set_custom_data(session, visitor_id, payload.data)
+    elif action == "cart":
+        assert isinstance(payload, Cart)
+        async with db.write() as session:
+            kept = await visitors.set_cart(session, visitor_id, payload)
+        traffic.cart_changed(visitor_id, *visitors.cart_value(kept))
