@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 
 from tests.support.backend import BackendProcess
+from tests.support.databases import sqlite_database
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
 
 pytestmark = pytest.mark.asyncio
@@ -29,7 +30,7 @@ def call_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ba
     """The backend with a short ring timeout and disconnect grace."""
     monkeypatch.setenv("CHAT_CALL_RING_TIMEOUT", str(RING_S))
     monkeypatch.setenv("CHAT_CALL_DISCONNECT_GRACE", str(GRACE_S))
-    proc = BackendProcess(database_url=f"sqlite:///{tmp_path / 'chat.db'}", workdir=tmp_path)
+    proc = BackendProcess(database_url=sqlite_database(tmp_path), workdir=tmp_path)
     proc.start()
     yield proc
     proc.stop()

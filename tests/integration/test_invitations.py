@@ -12,6 +12,7 @@ import pytest
 import websockets
 
 from tests.support.backend import BackendProcess
+from tests.support.databases import sqlite_database
 from tests.support.wire import WireClient, connect_agent, http_get, new_id
 
 pytestmark = pytest.mark.asyncio
@@ -107,7 +108,7 @@ def quick_leave(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bac
     visit when they come back more than a second later."""
     monkeypatch.setenv("CHAT_VISITOR_LEAVE_GRACE", "0.3")
     monkeypatch.setenv("CHAT_VISIT_GAP", "1")
-    proc = BackendProcess(database_url=f"sqlite:///{tmp_path / 'chat.db'}", workdir=tmp_path)
+    proc = BackendProcess(database_url=sqlite_database(tmp_path), workdir=tmp_path)
     proc.start()
     yield proc
     proc.stop()
