@@ -50,22 +50,37 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
+        session = self.sessions()
+        try:
             yield session
+        finally:
+            await _close(session)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with self._write_lock, self.sessions() as session:
-            async with session.begin():
-                if not self.is_sqlite:
-                    await session.execute(text(f"SELECT pg_advisory_xact_lock({_EVENT_WRITE_LOCK})"))
-                yield session
+        async with self._write_lock:
+            session = self.sessions()
+            try:
+                async with session.begin():
+                    if not self.is_sqlite:
+                        await session.execute(text(f"SELECT pg_advisory_xact_lock({_EVENT_WRITE_LOCK})"))
+                    yield session
+            finally:
+                await _close(session)
             if session.info.pop("events_written", False):
                 self.on_commit()
             self.after_commit(session.info)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def _close(session: AsyncSession) -> None:
+    """Return the connection to the pool even when the task is being cancelled (a socket closing in the
+    middle of a query): a cancellation inside the pool's reset would leave the connection half-returned
+    and logs an error. The close runs to its end in its own task; the cancellation still reaches the
+    caller."""
+    await asyncio.shield(session.close())
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
