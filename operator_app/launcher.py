@@ -26,6 +26,7 @@ def run_app(
     log_level: str = "info",
 ) -> int:
     """Run the app until the user quits; signs in directly when all three are given. Exit code."""
+    _import_before_qt()
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -81,6 +82,20 @@ def run_app(
     finally:
         if on_quit is not None:
             on_quit()
+
+
+def _import_before_qt() -> None:
+    """Import the Qt-free layers (pydantic, httpx, websockets, the protocol, `net`) before PySide6.
+
+    Once PySide6 is loaded its import hook reads the source of every module imported after it (to
+    find the ones that use Qt), which costs more than importing them. The sign-in needs these first.
+    """
+    import operator_app.logging_setup
+    import operator_app.net.outbox
+    import operator_app.net.realtime
+    import operator_app.net.session
+    import operator_app.net.signin
+    import operator_app.settings  # noqa: F401
 
 
 def _start_sign_in(
