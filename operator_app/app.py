@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
@@ -29,8 +29,10 @@ from operator_app.settings import SettingsFile
 from operator_app.store.chat_session import ChatSession
 from operator_app.tasks import BackgroundTasks
 from operator_app.ui.error_text import describe_error, is_expected
-from operator_app.ui.login_dialog import LoginDialog
 from operator_app.ui.main_window import MainWindow
+
+if TYPE_CHECKING:  # imported when first shown: a sign-in from the command line or the keyring never needs it
+    from operator_app.ui.login_dialog import LoginDialog
 
 log = logging.getLogger(__name__)
 startup_log = logging.getLogger("operator_app.startup")
@@ -185,6 +187,8 @@ class AppController(QObject):
 
     def show_login(self, server: str = "", email: str = "", error: str | None = None) -> LoginDialog:
         """Show the login dialog (not modal, no nested loop); Quit ends the app."""
+        from operator_app.ui.login_dialog import LoginDialog
+
         values = self.settings.values
         dialog = LoginDialog(
             self._dialog_sign_in,

@@ -16,6 +16,20 @@ from typing import Any
 # The longest the widget imports wait for the login request to leave (a slow /info round trip).
 EARLY_SIGN_IN_HEAD_START = 0.5
 
+# Imported before PySide6 (see `_import_before_qt`): what the sign-in and the session need first,
+# with httpx's transport (httpcore, h11, anyio), which it imports when the first client is made.
+_QT_FREE_MODULES = (
+    "anyio",
+    "h11",
+    "httpcore",
+    "operator_app.logging_setup",
+    "operator_app.settings",
+    "operator_app.net.signin",
+    "operator_app.net.session",
+    "operator_app.net.realtime",
+    "operator_app.net.outbox",
+)
+
 
 def run_app(
     server_url: str | None,
@@ -26,6 +40,7 @@ def run_app(
     log_level: str = "info",
 ) -> int:
     """Run the app until the user quits; signs in directly when all three are given. Exit code."""
+    _import_before_qt()
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -81,6 +96,18 @@ def run_app(
     finally:
         if on_quit is not None:
             on_quit()
+
+
+def _import_before_qt() -> None:
+    """Import the Qt-free layers (pydantic, httpx, websockets, the protocol, `net`) before PySide6.
+
+    Once PySide6 is loaded its import hook reads the source of every module imported after it (to
+    find the ones that use Qt), which costs more than importing them. The sign-in needs these first.
+    """
+    import importlib
+
+    for name in _QT_FREE_MODULES:
+        importlib.import_module(name)
 
 
 def _start_sign_in(

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from chat_protocol.admin import (
     AgentCreate,
@@ -24,14 +24,7 @@ from chat_protocol.models import RoutingStatus
 from chat_protocol.rest import GroupInfo, GroupInput, RoutingSettings
 from chat_protocol.supervision import AgentDetail, AgentStatusInput, AgentUpdate, AuditEntry
 from chat_protocol.traffic import BusinessHours, GreetingRule, GreetingRuleInput, TrafficSettings
-from operator_app.net.api import ApiClient
-
-_team: TypeAdapter[list[TeamMember]] = TypeAdapter(list[TeamMember])
-_accounts: TypeAdapter[list[AgentDetail]] = TypeAdapter(list[AgentDetail])
-_groups: TypeAdapter[list[GroupInfo]] = TypeAdapter(list[GroupInfo])
-_sites: TypeAdapter[list[SiteInfo]] = TypeAdapter(list[SiteInfo])
-_rules: TypeAdapter[list[GreetingRule]] = TypeAdapter(list[GreetingRule])
-_audit: TypeAdapter[list[AuditEntry]] = TypeAdapter(list[AuditEntry])
+from operator_app.net.api import ApiClient, list_adapter
 
 
 def _q(value: str) -> str:
@@ -53,7 +46,7 @@ class AdminApi:
     async def team(self, token: str, since: datetime) -> list[TeamMember]:
         """`GET /team?since=`: status, load, chats and first-response time since `since`."""
         return await self.api.request_list(
-            "GET", "/team", _team, token=token, params={"since": since.isoformat()}
+            "GET", "/team", list_adapter(TeamMember), token=token, params={"since": since.isoformat()}
         )
 
     async def set_agent_status(self, token: str, agent_id: str, status: RoutingStatus) -> AgentDetail:
@@ -66,7 +59,7 @@ class AdminApi:
 
     async def accounts(self, token: str) -> list[AgentDetail]:
         """`GET /agent-accounts`: every account, deactivated ones included."""
-        return await self.api.request_list("GET", "/agent-accounts", _accounts, token=token)
+        return await self.api.request_list("GET", "/agent-accounts", list_adapter(AgentDetail), token=token)
 
     async def create_agent(self, token: str, body: AgentCreate) -> AgentCreated:
         return await self.api.request_model("POST", "/agents", AgentCreated, token=token, json=_body(body))
@@ -88,7 +81,7 @@ class AdminApi:
     # --- groups --------------------------------------------------------------------------------
 
     async def groups(self, token: str) -> list[GroupInfo]:
-        return await self.api.request_list("GET", "/groups", _groups, token=token)
+        return await self.api.request_list("GET", "/groups", list_adapter(GroupInfo), token=token)
 
     async def create_group(self, token: str, body: GroupInput) -> GroupInfo:
         return await self.api.request_model("POST", "/groups", GroupInfo, token=token, json=_body(body))
@@ -104,7 +97,7 @@ class AdminApi:
     # --- sites ---------------------------------------------------------------------------------
 
     async def sites(self, token: str) -> list[SiteInfo]:
-        return await self.api.request_list("GET", "/sites", _sites, token=token)
+        return await self.api.request_list("GET", "/sites", list_adapter(SiteInfo), token=token)
 
     async def create_site(self, token: str, body: SiteInput) -> SiteInfo:
         return await self.api.request_model("POST", "/sites", SiteInfo, token=token, json=_body(body))
@@ -122,7 +115,7 @@ class AdminApi:
     # --- greeting rules and business hours -----------------------------------------------------
 
     async def greeting_rules(self, token: str) -> list[GreetingRule]:
-        return await self.api.request_list("GET", "/greeting-rules", _rules, token=token)
+        return await self.api.request_list("GET", "/greeting-rules", list_adapter(GreetingRule), token=token)
 
     async def create_greeting_rule(self, token: str, body: GreetingRuleInput) -> GreetingRule:
         return await self.api.request_model(
@@ -170,4 +163,6 @@ class AdminApi:
         params: dict[str, Any] = {"limit": limit}
         if before_id is not None:
             params["before_id"] = before_id
-        return await self.api.request_list("GET", "/audit", _audit, token=token, params=params)
+        return await self.api.request_list(
+            "GET", "/audit", list_adapter(AuditEntry), token=token, params=params
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import ssl
@@ -33,12 +34,14 @@ from operator_app.errors import ApiError, ApiErrorKind
 log = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-_canned_list: TypeAdapter[list[CannedReply]] = TypeAdapter(list[CannedReply])
-_agent_list: TypeAdapter[list[AgentSummary]] = TypeAdapter(list[AgentSummary])
-_group_list: TypeAdapter[list[GroupInfo]] = TypeAdapter(list[GroupInfo])
-_offline_list: TypeAdapter[list[OfflineMessage]] = TypeAdapter(list[OfflineMessage])
-_supervised_list: TypeAdapter[list[SupervisedChat]] = TypeAdapter(list[SupervisedChat])
 T = TypeVar("T")
+
+
+@functools.cache
+def list_adapter(model: type[ModelT]) -> TypeAdapter[list[ModelT]]:
+    """The validator of a JSON list of `model`, built on first use (not at import, like the models)."""
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=8.0)
 USER_AGENT = f"operator-app/{__version__}"
@@ -203,7 +206,7 @@ class ApiClient:
 
     async def list_canned(self, access_token: str) -> list[CannedReply]:
         """`GET /canned`: my personal replies and the team's."""
-        return await self._request_list("GET", "/canned", _canned_list, token=access_token)
+        return await self._request_list("GET", "/canned", list_adapter(CannedReply), token=access_token)
 
     async def create_canned(self, access_token: str, body: CannedReplyInput) -> CannedReply:
         """`POST /canned`; a team reply (`shared`) needs a supervisor or admin (403 otherwise)."""
@@ -221,18 +224,22 @@ class ApiClient:
 
     async def list_agents(self, access_token: str) -> list[AgentSummary]:
         """`GET /agents`: colleagues with online flag, status and load (for transfers)."""
-        return await self._request_list("GET", "/agents", _agent_list, token=access_token)
+        return await self._request_list("GET", "/agents", list_adapter(AgentSummary), token=access_token)
 
     async def list_groups(self, access_token: str) -> list[GroupInfo]:
-        return await self._request_list("GET", "/groups", _group_list, token=access_token)
+        return await self._request_list("GET", "/groups", list_adapter(GroupInfo), token=access_token)
 
     async def list_offline_messages(self, access_token: str) -> list[OfflineMessage]:
         """`GET /offline-messages`: left by visitors while nobody accepted chats, newest first."""
-        return await self._request_list("GET", "/offline-messages", _offline_list, token=access_token)
+        return await self._request_list(
+            "GET", "/offline-messages", list_adapter(OfflineMessage), token=access_token
+        )
 
     async def supervised_chats(self, access_token: str) -> list[SupervisedChat]:
         """`GET /supervision/chats`: teammates' open chats in my scope (supervisors and admins)."""
-        return await self._request_list("GET", "/supervision/chats", _supervised_list, token=access_token)
+        return await self._request_list(
+            "GET", "/supervision/chats", list_adapter(SupervisedChat), token=access_token
+        )
 
     # --- visitors on the site --------------------------------------------------------------
 

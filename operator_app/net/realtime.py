@@ -14,11 +14,9 @@ import ssl
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import websockets
 from pydantic import BaseModel, ValidationError
-from websockets.asyncio.client import ClientConnection, connect
 
 from chat_protocol import PROTOCOL_VERSION, ErrorCode
 from chat_protocol.calls import CallMedia, CallSignal, CallStatePush
@@ -62,6 +60,10 @@ __all__ = [
     "RequestTimeout",
     "backoff_delay",
 ]
+
+# websockets is imported with the first connection (which starts once the window is shown).
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 log = logging.getLogger(__name__)
 
@@ -153,11 +155,13 @@ class RealtimeConnection:
 
     async def notify(self, action: str, payload: BaseModel | dict[str, Any]) -> None:
         """Send a request whose answer nobody waits for (typing). Dropped when not connected."""
+        from websockets.exceptions import ConnectionClosed
+
         ws = self._ws
         if ws is None or not self._connected.is_set():
             return
         frame = _frame("req", action, payload, uuid.uuid4().hex)
-        with contextlib.suppress(websockets.ConnectionClosed):
+        with contextlib.suppress(ConnectionClosed):
             await ws.send(frame)
 
     # --- connection loop --------------------------------------------------------------------
@@ -169,6 +173,8 @@ class RealtimeConnection:
             self._listener.on_state(state)
 
     async def _run(self) -> None:
+        from websockets.exceptions import WebSocketException
+
         failures = 0
         ever_connected = False
         force_refresh = False
@@ -202,7 +208,7 @@ class RealtimeConnection:
             except (
                 OSError,
                 TimeoutError,
-                websockets.WebSocketException,
+                WebSocketException,
                 ConnectionLost,
                 RequestTimeout,
             ) as exc:
@@ -243,6 +249,8 @@ class RealtimeConnection:
 
     async def _session(self, token: str) -> int | None:
         """One connection from open to close; returns the close code."""
+        from websockets.asyncio.client import connect
+
         async with connect(
             self.url,
             ssl=self._ssl,
@@ -331,6 +339,8 @@ class RealtimeConnection:
     async def _request(
         self, action: str, payload: BaseModel | dict[str, Any], answer_within: float
     ) -> dict[str, Any]:
+        from websockets.exceptions import ConnectionClosed
+
         ws = self._ws
         if ws is None:
             raise ConnectionLost("not connected")
@@ -340,7 +350,7 @@ class RealtimeConnection:
         try:
             try:
                 await ws.send(_frame("req", action, payload, req_id))
-            except websockets.ConnectionClosed as exc:
+            except ConnectionClosed as exc:
                 raise ConnectionLost(str(exc)) from exc
             try:
                 # Not wait_for: on 3.11 it swallows a cancellation that races with the answer,
@@ -359,7 +369,9 @@ class RealtimeConnection:
         self._pending.clear()
 
     async def _read_loop(self, ws: ClientConnection) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
+        from websockets.exceptions import ConnectionClosed
+
+        with contextlib.suppress(ConnectionClosed):
             async for raw in ws:
                 self._last_rx = self._clock()
                 try:

@@ -52,8 +52,7 @@ from operator_app.store.call_controller import CallController
 from operator_app.store.canned_cache import CACHE_FILE, CannedCache
 from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.chat_state import ChatStore
-from operator_app.store.store_signals import SignalForwarder, StoreSignals
-from operator_app.store.supervision_model import WatchSignals
+from operator_app.store.store_signals import SignalForwarder, StoreSignals, WatchSignals
 from operator_app.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)

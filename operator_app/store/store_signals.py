@@ -1,4 +1,4 @@
-"""The Qt face of `ChatStore`: one precise signal per kind of change."""
+"""The Qt face of `ChatStore`: one precise signal per kind of change; `WatchSignals` for supervisors."""
 
 from __future__ import annotations
 
@@ -34,6 +34,17 @@ class StoreSignals(QObject):
     action_failed = Signal(str, str, str)
     session_ended = Signal(str)
     live_event = Signal(object)
+
+
+class WatchSignals(QObject):
+    """What is not durable about the chats a supervisor watches. Signals:
+
+    - ``typing_changed(chat_id, typing)``: the agent of a watched chat is (not) typing
+    - ``watching_changed(chat_id, watching)``: a watch started or ended
+    """
+
+    typing_changed = Signal(str, bool)
+    watching_changed = Signal(str, bool)
 
 
 class SignalForwarder:

@@ -2,7 +2,8 @@
 the chats I watch.
 
 `SupervisedChatsModel` is the table of ``GET /api/v1/supervision/chats`` (agent, visitor, waiting time,
-status circle). `WatchSignals` carries what is not durable about a watched chat: the agent's typing.
+status circle). `WatchSignals` (in `store_signals`, as the session makes it at start while this model is
+built only for the supervision view) carries what is not durable about a watched chat: the agent's typing.
 """
 
 from __future__ import annotations
@@ -12,25 +13,15 @@ from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from chat_protocol.rest import RoutingSettings
 from chat_protocol.supervision import SupervisedChat
 from operator_app.store.chat_list_model import Circle
 from operator_app.store.display_text import visitor_name
+from operator_app.store.store_signals import WatchSignals as WatchSignals  # where it was first
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-class WatchSignals(QObject):
-    """Signals:
-
-    - ``typing_changed(chat_id, typing)``: the agent of a watched chat is (not) typing
-    - ``watching_changed(chat_id, watching)``: a watch started or ended
-    """
-
-    typing_changed = Signal(str, bool)
-    watching_changed = Signal(str, bool)
 
 
 class SupervisedRole(IntEnum):
