@@ -68,7 +68,7 @@ async def measure(backend: BackendProcess, args: argparse.Namespace) -> None:
         window = await controller.login(backend.url, backend.agent_email, backend.agent_password)
         await until(lambda: window.connection_state.state == "connected", within=60)
         workspaces = window.workspaces
-        workspaces.show_customers(True)
+        workspaces.show_traffic(True)
         model = workspaces.service.model
         await until(lambda: model.rowCount() >= args.visitors, within=120, what="the traffic snapshot")
         await asyncio.sleep(2)
@@ -92,7 +92,7 @@ async def measure(backend: BackendProcess, args: argparse.Namespace) -> None:
             lags.append((time.perf_counter() - begin - 0.005) * 1000)
             if begin - wall0 > selected * 5:  # an operator clicks through visitors every 5 s
                 selected += 1
-                workspaces.customers.table.selectRow(selected * 7 % max(1, model.rowCount()))
+                workspaces.traffic.table.selectRow(selected * 7 % max(1, model.rowCount()))
         cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0) * 100
         sent = sum(answer["sent"] for answer in await load)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
