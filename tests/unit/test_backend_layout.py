@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 
 from chat_backend.app import create_app
 from chat_backend.settings import Settings
+from tests.support.syntax import parse_file
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "/api/v1/"
@@ -42,7 +43,7 @@ def imports_of(path: Path, module: str) -> set[str]:
     b` counts as both `a` and `a.b`."""
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_file(path)):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -65,7 +66,7 @@ def storage_imports(path: Path, module: str | None = None) -> list[str]:
 
 def sql_calls(path: Path) -> list[str]:
     """`x.execute(...)`-style calls, by line."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse_file(path)
     return [
         f"line {node.lineno}: .{node.func.attr}()"
         for node in ast.walk(tree)

@@ -10,6 +10,8 @@ import ast
 import sys
 from pathlib import Path
 
+from tests.support.syntax import parse_file
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("chat_backend", "chat_protocol", "operator_app")
 
@@ -30,7 +32,7 @@ def import_graph(files: dict[str, Path]) -> dict[str, set[str]]:
     """Module -> the modules of ours it imports anywhere in its body."""
     graph: dict[str, set[str]] = {name: set() for name in files}
     for name, path in files.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = parse_file(path)
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for node in ast.walk(tree):
             targets: list[str] = []

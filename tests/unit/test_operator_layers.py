@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.syntax import parse_file
+
 ROOT = Path(__file__).resolve().parents[2]
 QT = ("PySide6", "shiboken6", "qasync")
 
@@ -42,7 +44,7 @@ def module_name(path: Path) -> str:
 
 def imports_of(path: Path, module: str) -> set[str]:
     """Every module a file imports, anywhere in it (also inside functions), made absolute."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse_file(path)
     package = module.rsplit(".", 1)[0] if path.name != "__init__.py" else module
     found: set[str] = set()
     for node in ast.walk(tree):
