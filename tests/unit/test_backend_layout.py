@@ -23,7 +23,7 @@ STORAGE = ("sqlalchemy", "chat_backend.db.tables")
 # Modules of realtime/ that name ORM row classes in type hints (rows the domain hands them), running no
 # SQL; the sockets and the connection import no storage at all. A module that no longer needs its entry
 # fails the test below.
-REALTIME_STILL_WITH_SQL = {
+REALTIME_ROW_TYPE_HINTS = {
     "greeter.py",
     "traffic_list.py",
 }
@@ -91,8 +91,10 @@ def test_no_rest_module_touches_storage() -> None:
 
 def test_no_socket_module_imports_storage_beyond_the_allow_list() -> None:
     offending = {f.name for f in realtime_files() if storage_imports(f)}
-    assert offending - REALTIME_STILL_WITH_SQL == set(), "new storage imports in chat_backend/realtime/"
-    assert REALTIME_STILL_WITH_SQL - offending == set(), "clean now: remove from REALTIME_STILL_WITH_SQL"
+    assert offending - REALTIME_ROW_TYPE_HINTS == set(), "new storage imports in chat_backend/realtime/"
+    assert REALTIME_ROW_TYPE_HINTS - offending == set(), (
+        "no longer needed: remove from REALTIME_ROW_TYPE_HINTS"
+    )
 
 
 @pytest.mark.parametrize(
