@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, WebSocket
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from chat_backend import __version__
@@ -28,6 +29,7 @@ from chat_backend.api import (
 )
 from chat_backend.api import settings as settings_api
 from chat_backend.api.deps import AppState
+from chat_backend.api.errors import RefuseNul, invalid_request
 from chat_backend.db.engine import Database
 from chat_backend.domain.auth import LoginThrottle
 from chat_backend.realtime.agent_socket import AgentConnection
@@ -94,6 +96,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan)
     app.state.chat = state
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_middleware(RefuseNul)
     for resource in REST_RESOURCES:
         app.include_router(resource.router)
 

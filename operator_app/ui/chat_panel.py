@@ -387,9 +387,14 @@ class ChatPanel(QWidget):
     def attach_session(self, session: ChatSession) -> None:
         """Give the panel the services of the signed-in session (notes, canned replies, transfer)."""
         self.session = session
-        session.calls.state_changed.connect(lambda state: self._refresh())
+        # A bound method, not a lambda: Qt drops the connection when the panel is destroyed, while the
+        # session (the sender) lives on.
+        session.calls.state_changed.connect(self._call_state_changed)
         if session.canned is not None:
             self.composer.set_canned(CannedMatchesModel(session.canned, self), self._placeholder_values)
+
+    def _call_state_changed(self, _state: object) -> None:
+        self._refresh()
 
     def _placeholder_values(self) -> dict[str, str | None]:
         """Values for `{visitor.name}` and friends from what the store knows; missing ones fall back."""

@@ -309,7 +309,9 @@ class SupervisionView(QSplitter):
         self._state_refresh.setInterval(300)
         self._state_refresh.timeout.connect(self.refresh_list)
         session.signals.live_event.connect(self._live_event)
-        session.signals.chat_changed.connect(lambda chat_id: self._state_refresh.start())
+        # A bound method, not a lambda: Qt drops the connection when the view is destroyed, while the
+        # session (the sender) lives on.
+        session.signals.chat_changed.connect(self._chat_changed)
 
     def start(self) -> None:
         """Begin refreshing (the page is only built for supervisors and admins)."""
@@ -317,6 +319,9 @@ class SupervisionView(QSplitter):
         self.timer.start()
         self.tick.start()
         self.refresh_list()
+
+    def _chat_changed(self, _chat_id: str) -> None:
+        self._state_refresh.start()
 
     def _live_event(self, event: object) -> None:
         if getattr(event, "kind", None) == "chat_state":
