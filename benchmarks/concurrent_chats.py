@@ -5,7 +5,7 @@
 Real backend (subprocess), real visitors (benchmarks.visitor_load in another process), the real app
 offscreen in this process. Reports the app's event-loop lag (a 5 ms timer's lateness) p50/p99/max,
 its CPU use and RSS. The operator switches between the 6 chats every 2 s, as people do.
-`--smoke`: 8 visitors for 10 s.
+`--smoke`: 8 visitors for 7 s.
 """
 
 from __future__ import annotations
@@ -92,11 +92,11 @@ def main() -> None:
     )
     parser.add_argument("--visitors", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60, help="visitor load; measured over all but 5 s")
-    parser.add_argument("--smoke", action="store_true", help="8 visitors for 10 s")
+    parser.add_argument("--smoke", action="store_true", help="8 visitors for 7 s")
     parser.add_argument("--timeout", type=float, help="hard limit for the whole run, seconds")
     args = parser.parse_args()
     if args.smoke:
-        args.visitors, args.seconds = 8, 10.0
+        args.visitors, args.seconds = 8, 7.0
     hard_timeout(args.timeout or (150 if args.smoke else 240 + args.seconds), "concurrent_chats")
     keyring.set_keyring(keyring.backends.null.Keyring())
     with tempfile.TemporaryDirectory() as tmp:

@@ -7,7 +7,7 @@ Real backend (subprocess, its per-IP connection limit raised), real visitors (ra
 this process with the customers view shown and watching the traffic list. Then the visitors send page
 views, carts and activity changes at `--rate` per second for `--seconds`. Reports the app's event-loop
 lag (a 5 ms timer's lateness) p50/p99/max, its CPU use and its RSS at the start and the end.
-`--smoke`: 200 visitors, 50 updates a second for 5 s.
+`--smoke`: 100 visitors, 50 updates a second for 3 s.
 """
 
 from __future__ import annotations
@@ -117,11 +117,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200, help="visitor updates per second")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--processes", type=int, default=2, help="child processes holding the visitors")
-    parser.add_argument("--smoke", action="store_true", help="200 visitors, 50 updates a second for 5 s")
+    parser.add_argument("--smoke", action="store_true", help="100 visitors, 50 updates a second for 3 s")
     parser.add_argument("--timeout", type=float, help="hard limit for the whole run, seconds")
     args = parser.parse_args()
     if args.smoke:
-        args.visitors, args.rate, args.seconds = 200, 50.0, 5.0
+        args.visitors, args.rate, args.seconds = 100, 50.0, 3.0
     hard_timeout(args.timeout or (150 if args.smoke else 600 + args.seconds), "traffic_list")
     keyring.set_keyring(keyring.backends.null.Keyring())
     os.environ["CHAT_CONNECT_BURST"] = str(args.visitors * 2)
