@@ -237,7 +237,11 @@ class VisitorProfile(ProtocolModel):
     cart: Cart | None = None
     live: TrafficRow | None = Field(default=None, description="The visitor's row if on the site now.")
     history: list[VisitRecord] = Field(default_factory=list, description="Newest first; at most 20 visits.")
-    previous_chats: list[ChatSummary] = Field(default_factory=list, description="Newest first.")
+    previous_chats: list[ChatSummary] = Field(
+        default_factory=list,
+        description="Newest first; only the chats whose transcript the caller may read (a colleague's "
+        "live chat only in a supervisor's scope).",
+    )
 
 
 class VisitorUpdate(ProtocolModel):

@@ -121,6 +121,10 @@ async def invite(
     key = f"agent:{agent.agent_id}"
     existing = await _by_client_id(session, key, client_id)
     if existing is not None:
+        if existing.visitor_id != visitor_id:
+            raise DomainError(
+                ErrorCode.CLIENT_ID_CONFLICT, "This client_id was already used for another visitor."
+            )
         return existing, False
     visitor = await session.get(Visitor, visitor_id)
     if visitor is None or visit_id is None:

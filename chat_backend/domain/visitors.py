@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chat_backend.db.tables import Chat, PageViewRow, Site, Visit, Visitor, utcnow
 from chat_backend.domain import chats
 from chat_backend.domain.auth import as_utc, token_hash
+from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.location import approximate_location
 from chat_backend.domain.sites import origin_allowed
@@ -123,7 +124,10 @@ async def update_visitor(session: AsyncSession, visitor_id: str, change: Visitor
     return visitor
 
 
-async def profile(session: AsyncSession, visitor_id: str, live: TrafficRow | None) -> VisitorProfile:
+async def profile(
+    session: AsyncSession, actor: Actor, visitor_id: str, live: TrafficRow | None
+) -> VisitorProfile:
+    """Everything known about the visitor; of their chats, those whose transcript `actor` may read."""
     visitor = await visitor_by_id(session, visitor_id)
     visits = (
         await session.scalars(
@@ -193,5 +197,9 @@ async def profile(session: AsyncSession, visitor_id: str, live: TrafficRow | Non
         cart=stored_cart(visitor),
         live=live,
         history=history,
-        previous_chats=[await chats.summary(session, chat) for chat in previous],
+        previous_chats=[
+            await chats.summary(session, chat)
+            for chat in previous
+            if await chats.agent_may_read(session, actor, chat)
+        ],
     )
