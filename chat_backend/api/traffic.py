@@ -1,5 +1,5 @@
-"""`/api/v1/traffic` and `/api/v1/visitors/*`: the live list of visitors on the site and their
-profiles."""
+"""`/api/v1/traffic` and `/api/v1/visitors/*`: the live list of visitors on the site, their profiles
+and their spam mark."""
 
 from __future__ import annotations
 
@@ -45,6 +45,32 @@ async def patch_visitor(
         async with state.db.write() as session:
             visitor = await visitors.update_visitor(session, visitor_id, body)
         state.traffic.identified(visitor)
+        return await _profile(state, actor, visitor_id)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.put("/visitors/{visitor_id}/spam")
+async def mark_spam(
+    visitor_id: str, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> VisitorProfile:
+    """Any agent marks the visitor as spam: no new chat, no offline message (`blocked`). Audited."""
+    try:
+        async with state.db.write() as session:
+            await visitors.mark_spam(session, agent, visitor_id)
+        return await _profile(state, actor, visitor_id)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.delete("/visitors/{visitor_id}/spam")
+async def unmark_spam(
+    visitor_id: str, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> VisitorProfile:
+    """Supervisors, admins and the agent who set the mark take it back. Audited."""
+    try:
+        async with state.db.write() as session:
+            await visitors.unmark_spam(session, agent, actor, visitor_id)
         return await _profile(state, actor, visitor_id)
     except DomainError as exc:
         raise_http(exc)

@@ -117,6 +117,12 @@ async def retried_by_agent(
     return await kept_answer(session, row)
 
 
+def refuse_if_spam(visitor: Visitor) -> None:
+    """A visitor with a spam mark opens no chat and leaves no offline message."""
+    if visitor.spam_marked_at is not None:
+        raise DomainError(ErrorCode.BLOCKED, "Chat is not available.")
+
+
 async def state_event(
     session: AsyncSession,
     chat: Chat,
@@ -157,6 +163,7 @@ async def open_chat_of(session: AsyncSession, visitor_id: str) -> Chat | None:
 
 async def _open_new_chat(session: AsyncSession, visitor: Visitor) -> Chat:
     """Create a chat and route it. Routing for now: every new chat goes to the queue."""
+    refuse_if_spam(visitor)
     chat = Chat(
         id=str(uuid.uuid4()),
         site_id=visitor.site_id,

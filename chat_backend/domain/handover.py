@@ -169,6 +169,7 @@ async def leave_offline_message(
     )
     row = found.first()
     if row is None:
+        chats.refuse_if_spam(visitor)
         row = OfflineMessageRow(
             id=str(uuid.uuid4()),
             site_id=visitor.site_id,

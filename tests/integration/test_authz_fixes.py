@@ -1,6 +1,7 @@
-"""Issue 13's authorisation fixes, on one backend per database shared by the module: a colleague's live
-chat stays out of a visitor's profile, a retry answers the first answer (and only to who may still read
-the chat), a group's scope ends when its queue is left, and a group's queue waits for its members."""
+"""Issue 13's authorisation fixes and the visitor's spam mark, on one backend per database shared by the
+module: a colleague's live chat stays out of a visitor's profile, a retry answers the first answer (and
+only to who may still read the chat), a group's scope ends when its queue is left, a group's queue waits
+for its members, and a visitor marked as spam opens no chat."""
 
 from __future__ import annotations
 
@@ -268,3 +269,41 @@ async def test_a_groups_queue_waits_for_its_members_only(team: Team) -> None:
     # An admin (or a supervisor with the chat in scope) takes over instead.
     over = await admin.ok("take_over", {"chat_id": second, "client_id": new_id()})
     assert over["chat"]["agent"]["id"] == team.ids["admin"]
+
+
+async def test_a_visitor_marked_as_spam_opens_no_chat_until_the_mark_is_taken_back(team: Team) -> None:
+    await team.online("y")
+    visitor, visitor_id, chat_id = await team.visitor("buy cheap watches")
+    first = {"client_id": new_id(), "text": "more spam"}
+    await visitor.ok("send_message", first)
+    path = f"/api/v1/visitors/{visitor_id}/spam"
+    marked = await team.ok("x", "PUT", path)
+    assert marked["spam"]["agent_id"] == team.ids["x"]
+    assert marked["spam"]["agent_name"] == "x"
+    assert (await team.ok("y", "PUT", path))["spam"] == marked["spam"]  # the first mark stays
+    assert (await team.ok("y", "GET", f"/api/v1/visitors/{visitor_id}"))["spam"] == marked["spam"]
+    # The open chat goes on (and a retry is answered as before); a new one is refused.
+    assert (await visitor.ok("send_message", first))["event"]["chat_id"] == chat_id
+    await visitor.ok("close_chat", {"client_id": new_id()})
+    assert await err_code(visitor, "send_message", {"client_id": new_id(), "text": "again"}) == "blocked"
+    offline = {"client_id": new_id(), "name": "S", "email": "s@example.com", "text": "spam"}
+    assert await err_code(visitor, "offline_message", offline) == "blocked"
+    invite = {"visitor_id": visitor_id, "client_id": new_id(), "text": "Hello!"}
+    assert await err_code(team.sockets["y"], "invite_visitor", invite) == "blocked"
+    # Taken back: by its author or a supervisor, not by another agent.
+    refused = await team.call("y", "DELETE", path)
+    assert refused.status_code == 403
+    assert refused.json()["detail"]["code"] == "forbidden"
+    assert (await team.ok("x", "DELETE", path))["spam"] is None
+    await team.ok("y", "PUT", path)
+    assert (await team.ok("sup_a", "DELETE", path))["spam"] is None
+    assert (await visitor.ok("send_message", {"client_id": new_id(), "text": "a real question"}))["event"]
+    assert (await team.call("y", "PUT", "/api/v1/visitors/no-such-visitor/spam")).status_code == 404
+    audit = await team.ok("admin", "GET", "/api/v1/audit?limit=50")
+    trail = [(e["action"], e["actor_id"]) for e in audit if e["target"] == visitor_id]
+    assert trail == [
+        ("visitor.spam_unmark", team.ids["sup_a"]),
+        ("visitor.spam_mark", team.ids["y"]),
+        ("visitor.spam_unmark", team.ids["x"]),
+        ("visitor.spam_mark", team.ids["x"]),
+    ]

@@ -74,6 +74,7 @@ class World:
     visitors: list[WireClient] = field(default_factory=list)
     visitor_of: dict[str, WireClient] = field(default_factory=dict)  # chat id -> its visitor's socket
     passed_chat_id: str = ""  # queued for group B once, now the holder's
+    spam_visitor_id: str = ""
     passwords_given: list[str] = field(default_factory=list)  # must never reach the audit log
     call_id: str = ""  # a ringing call of the holder, for the call rows
     call_rung_at: float = 0.0
@@ -277,6 +278,19 @@ async def _profile_lists_live_chat(w: World, who: str) -> str:
     return "yes" if listed[w.chat_id]["last_message"] is not None else "listed without its last message"
 
 
+async def _spam_visitor(w: World) -> str:
+    if not w.spam_visitor_id:
+        w.spam_visitor_id = await w.visitor_on_page()
+    return w.spam_visitor_id
+
+
+async def _unmark_spam(w: World, who: str) -> str:
+    """The admin marks a visitor, then `who` takes the mark back."""
+    path = f"/api/v1/visitors/{await w.visitor_on_page()}/spam"
+    await w.ok("admin", "PUT", path)
+    return await w.call(who, "DELETE", path)
+
+
 async def _invite(w: World, who: str) -> str:
     visitor_id = await w.visitor_on_page()
     payload = {"visitor_id": visitor_id, "client_id": new_id(), "text": "May I help?"}
@@ -388,6 +402,10 @@ PROBES: dict[str, Probe] = {
     "PATCH /api/v1/visitors/{visitor_id}": lambda w, who: w.call(
         who, "PATCH", f"/api/v1/visitors/{w.visitor_id}", {"tags": ["vip"]}
     ),
+    "PUT /api/v1/visitors/{visitor_id}/spam": lambda w, who: _then(
+        _spam_visitor(w), lambda visitor_id: w.call(who, "PUT", f"/api/v1/visitors/{visitor_id}/spam")
+    ),
+    "DELETE /api/v1/visitors/{visitor_id}/spam": _unmark_spam,
     "GET /api/v1/settings/traffic": lambda w, who: w.call(who, "GET", "/api/v1/settings/traffic"),
     "PUT /api/v1/settings/traffic": lambda w, who: _put_same(w, who, "/api/v1/settings/traffic"),
     "GET /api/v1/greeting-rules": lambda w, who: w.call(who, "GET", "/api/v1/greeting-rules"),
@@ -565,6 +583,8 @@ async def test_every_role_gets_exactly_what_roles_md_says(backend: BackendProces
                 "canned.create",
                 "settings.routing",
                 "settings.calls",
+                "visitor.spam_mark",
+                "visitor.spam_unmark",
             } <= actions
             # No password, temporary or chosen, nor any hash ever reaches the audit log.
             logged = json.dumps(audit)
