@@ -5,6 +5,7 @@ for its members, and a visitor marked as spam opens no chat."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -210,6 +211,31 @@ async def test_a_retry_answers_the_first_answer_and_only_to_who_may_still_read_t
     assert closed["chat"]["state"] == "closed"
     assert await team.sockets["y"].ok("close_chat", close) == closed
     assert (await x.ok("transfer_chat", transfer))["chat"]["last_message"]["text"] == "hello"
+
+
+async def test_a_retry_of_an_action_logged_before_answers_were_kept_is_answered_from_the_log(
+    team: Team,
+) -> None:
+    if not team.backend.database_url.startswith("sqlite"):
+        pytest.skip("the event is edited with sqlite3")
+    await team.online("x")
+    await team.accepting("x")
+    visitor, _, chat_id = await team.visitor("first")
+    take = {"chat_id": chat_id, "client_id": new_id()}
+    taken = await team.sockets["x"].ok("take_chat", take)
+    with sqlite3.connect(team.backend.database_url.removeprefix("sqlite:///")) as db:
+        row = "SELECT data FROM events WHERE client_id = ?"
+        assert '"answer"' in db.execute(row, (take["client_id"],)).fetchone()[0]
+        db.execute(
+            "UPDATE events SET data = json_remove(data, '$.answer') WHERE client_id = ?", (take["client_id"],)
+        )
+        assert '"answer"' not in db.execute(row, (take["client_id"],)).fetchone()[0]
+    await visitor.ok("send_message", {"client_id": new_id(), "text": "newer"})
+    again = await team.sockets["x"].ok("take_chat", take)
+    assert again["event"] == taken["event"]
+    assert again["chat"]["last_message"]["text"] == "first"
+    assert again["chat"]["last_seq"] == taken["event"]["seq"]
+    assert (again["chat"]["state"], again["chat"]["agent"]) == ("taken", taken["chat"]["agent"])
 
 
 async def test_a_supervisors_scope_ends_when_the_chat_leaves_the_groups_queue(team: Team) -> None:
