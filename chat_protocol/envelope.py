@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     ALREADY_EXISTS = "already_exists"
     CALL_IN_PROGRESS = "call_in_progress"
     VISITOR_OFFLINE = "visitor_offline"
+    BLOCKED = "blocked"
     INTERNAL = "internal"
 
 

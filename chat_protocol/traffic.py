@@ -215,6 +215,16 @@ class VisitRecord(ProtocolModel):
     pages: list[PageViewRecord] = Field(default_factory=list, description="Newest last; at most 200.")
 
 
+class SpamMark(ProtocolModel):
+    """An agent marked the visitor as spam: they can neither open a chat nor leave an offline message
+    (both refused with `blocked`) until a supervisor, an admin or the agent who marked them takes it
+    back. The mark belongs to the visitor, not to one chat."""
+
+    marked_at: datetime
+    agent_id: str | None = Field(default=None, description="Who set the mark.")
+    agent_name: str = ""
+
+
 class VisitorProfile(ProtocolModel):
     """`GET /api/v1/visitors/{visitor_id}`: everything known about one visitor."""
 
@@ -237,7 +247,12 @@ class VisitorProfile(ProtocolModel):
     cart: Cart | None = None
     live: TrafficRow | None = Field(default=None, description="The visitor's row if on the site now.")
     history: list[VisitRecord] = Field(default_factory=list, description="Newest first; at most 20 visits.")
-    previous_chats: list[ChatSummary] = Field(default_factory=list, description="Newest first.")
+    previous_chats: list[ChatSummary] = Field(
+        default_factory=list,
+        description="Newest first; only the chats whose transcript the caller may read (a colleague's "
+        "live chat only in a supervisor's scope).",
+    )
+    spam: SpamMark | None = Field(default=None, description="The visitor's spam mark, if set.")
 
 
 class VisitorUpdate(ProtocolModel):

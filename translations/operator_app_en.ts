@@ -1079,6 +1079,10 @@
         <translation>This page is not on the website&apos;s own addresses, so it cannot be sent.</translation>
     </message>
     <message>
+        <source>This visitor is marked as spam and cannot chat.</source>
+        <translation>This visitor is marked as spam and cannot chat.</translation>
+    </message>
+    <message>
         <source>The server refused the request (%1).</source>
         <translation>The server refused the request (%1).</translation>
     </message>
@@ -2106,6 +2110,57 @@
     <message>
         <source>Visitor is typing:</source>
         <translation>Visitor is typing:</translation>
+    </message>
+</context>
+<context>
+    <name>SpamMarkRow</name>
+    <message>
+        <source>Mark as spam…</source>
+        <translation>Mark as spam…</translation>
+    </message>
+    <message>
+        <source>The visitor will not be able to start a chat or leave an offline message.</source>
+        <translation>The visitor will not be able to start a chat or leave an offline message.</translation>
+    </message>
+    <message>
+        <source>Not spam…</source>
+        <translation>Not spam…</translation>
+    </message>
+    <message>
+        <source>Take the spam mark back: the visitor can chat again.</source>
+        <translation>Take the spam mark back: the visitor can chat again.</translation>
+    </message>
+    <message>
+        <source>Only a supervisor, an admin or the agent who set the mark can take it back.</source>
+        <translation>Only a supervisor, an admin or the agent who set the mark can take it back.</translation>
+    </message>
+    <message>
+        <source>Marked as spam by %1 (%2): no new chats or offline messages.</source>
+        <translation>Marked as spam by %1 (%2): no new chats or offline messages.</translation>
+    </message>
+    <message>
+        <source>Marked as spam (%1): no new chats or offline messages.</source>
+        <translation>Marked as spam (%1): no new chats or offline messages.</translation>
+    </message>
+    <message>
+        <source>Mark as spam</source>
+        <translation>Mark as spam</translation>
+    </message>
+    <message>
+        <source>Mark this visitor as spam? They will not be able to start a new chat or leave an offline message until the mark is taken back. A chat already open goes on. The change is logged.</source>
+        <translation>Mark this visitor as spam? They will not be able to start a new chat or leave an offline message until the mark is taken back. A chat already open goes on. The change is logged.</translation>
+    </message>
+    <message>
+        <source>Not spam</source>
+        <translation>Not spam</translation>
+    </message>
+    <message>
+        <source>Take the mark back</source>
+        <translation>Take the mark back</translation>
+    </message>
+    <message>
+        <source>Take the spam mark back? The visitor will be able to start chats and leave offline messages again. The change is logged.</source>
+        <translation>Take the spam mark back? The visitor will be able to start chats and leave offline messages again. The change is logged.</translation>
     </message>
 </context>
 <context>

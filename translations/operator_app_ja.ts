@@ -1079,6 +1079,10 @@
         <translation>このページは自社サイトのアドレスではないため、送ることができません。</translation>
     </message>
     <message>
+        <source>This visitor is marked as spam and cannot chat.</source>
+        <translation>この訪問者はスパムとしてマークされているため、チャットできません。</translation>
+    </message>
+    <message>
         <source>The server refused the request (%1).</source>
         <translation>サーバーがリクエストを拒否しました (%1)。</translation>
     </message>
@@ -2106,6 +2110,57 @@
     <message>
         <source>Visitor is typing:</source>
         <translation>訪問者が入力中:</translation>
+    </message>
+</context>
+<context>
+    <name>SpamMarkRow</name>
+    <message>
+        <source>Mark as spam…</source>
+        <translation>スパムとしてマーク…</translation>
+    </message>
+    <message>
+        <source>The visitor will not be able to start a chat or leave an offline message.</source>
+        <translation>訪問者はチャットを開始することも、オフラインメッセージを残すこともできなくなります。</translation>
+    </message>
+    <message>
+        <source>Not spam…</source>
+        <translation>スパムではない…</translation>
+    </message>
+    <message>
+        <source>Take the spam mark back: the visitor can chat again.</source>
+        <translation>スパムのマークを取り消します。訪問者は再びチャットできます。</translation>
+    </message>
+    <message>
+        <source>Only a supervisor, an admin or the agent who set the mark can take it back.</source>
+        <translation>マークを取り消せるのは、スーパーバイザー、管理者、またはマークしたオペレーターだけです。</translation>
+    </message>
+    <message>
+        <source>Marked as spam by %1 (%2): no new chats or offline messages.</source>
+        <translation>%1 がスパムとしてマーク (%2)：新しいチャットとオフラインメッセージは受け付けません。</translation>
+    </message>
+    <message>
+        <source>Marked as spam (%1): no new chats or offline messages.</source>
+        <translation>スパムとしてマーク済み (%1)：新しいチャットとオフラインメッセージは受け付けません。</translation>
+    </message>
+    <message>
+        <source>Mark as spam</source>
+        <translation>スパムとしてマーク</translation>
+    </message>
+    <message>
+        <source>Mark this visitor as spam? They will not be able to start a new chat or leave an offline message until the mark is taken back. A chat already open goes on. The change is logged.</source>
+        <translation>この訪問者をスパムとしてマークしますか？マークが取り消されるまで、新しいチャットの開始やオフラインメッセージの送信はできなくなります。すでに開いているチャットは続きます。この変更は記録されます。</translation>
+    </message>
+    <message>
+        <source>Not spam</source>
+        <translation>スパムではない</translation>
+    </message>
+    <message>
+        <source>Take the mark back</source>
+        <translation>マークを取り消す</translation>
+    </message>
+    <message>
+        <source>Take the spam mark back? The visitor will be able to start chats and leave offline messages again. The change is logged.</source>
+        <translation>スパムのマークを取り消しますか？訪問者は再びチャットを開始し、オフラインメッセージを残せるようになります。この変更は記録されます。</translation>
     </message>
 </context>
 <context>

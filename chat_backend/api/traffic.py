@@ -1,12 +1,13 @@
-"""`/api/v1/traffic` and `/api/v1/visitors/*`: the live list of visitors on the site and their
-profiles."""
+"""`/api/v1/traffic` and `/api/v1/visitors/*`: the live list of visitors on the site, their profiles
+and their spam mark."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from chat_backend.api.deps import CurrentAgent, State, raise_http
+from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http
 from chat_backend.domain import visitors
+from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
 from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 
@@ -21,25 +22,55 @@ async def get_traffic(_agent: CurrentAgent, state: State) -> Response:
     return Response(state.traffic.snapshot_json(), media_type="application/json")
 
 
+async def _profile(state: State, actor: Actor, visitor_id: str) -> VisitorProfile:
+    async with state.db.read() as session:
+        return await visitors.profile(session, actor, visitor_id, state.traffic.row(visitor_id))
+
+
 @router.get("/visitors/{visitor_id}")
-async def get_visitor(visitor_id: str, _agent: CurrentAgent, state: State) -> VisitorProfile:
+async def get_visitor(visitor_id: str, actor: CurrentActor, state: State) -> VisitorProfile:
+    """Of the visitor's chats, only those whose transcript the caller may read are listed."""
     try:
-        async with state.db.read() as session:
-            return await visitors.profile(session, visitor_id, state.traffic.row(visitor_id))
+        return await _profile(state, actor, visitor_id)
     except DomainError as exc:
         raise_http(exc)
 
 
 @router.patch("/visitors/{visitor_id}")
 async def patch_visitor(
-    visitor_id: str, body: VisitorUpdate, _agent: CurrentAgent, state: State
+    visitor_id: str, body: VisitorUpdate, actor: CurrentActor, state: State
 ) -> VisitorProfile:
     """Agents correct name, e-mail, phone and tags; the live row follows."""
     try:
         async with state.db.write() as session:
             visitor = await visitors.update_visitor(session, visitor_id, body)
         state.traffic.identified(visitor)
-        async with state.db.read() as session:
-            return await visitors.profile(session, visitor_id, state.traffic.row(visitor_id))
+        return await _profile(state, actor, visitor_id)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.put("/visitors/{visitor_id}/spam")
+async def mark_spam(
+    visitor_id: str, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> VisitorProfile:
+    """Any agent marks the visitor as spam: no new chat, no offline message (`blocked`). Audited."""
+    try:
+        async with state.db.write() as session:
+            await visitors.mark_spam(session, agent, visitor_id)
+        return await _profile(state, actor, visitor_id)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.delete("/visitors/{visitor_id}/spam")
+async def unmark_spam(
+    visitor_id: str, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> VisitorProfile:
+    """Supervisors, admins and the agent who set the mark take it back. Audited."""
+    try:
+        async with state.db.write() as session:
+            await visitors.unmark_spam(session, agent, actor, visitor_id)
+        return await _profile(state, actor, visitor_id)
     except DomainError as exc:
         raise_http(exc)

@@ -91,6 +91,9 @@ class Visitor(Base):
     visit_count: Mapped[int] = mapped_column(Integer, default=0)
     first_visit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     current_visit_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The visitor's spam mark (who set it, when): no new chat, no offline message while it is set.
+    spam_marked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    spam_marked_by: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
 
 
 class Visit(Base):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Agent, AgentGroup, Chat
 from chat_backend.domain.errors import DomainError
-from chat_protocol import ErrorCode
+from chat_protocol import ChatState, ErrorCode
 
 AGENT, SUPERVISOR, ADMIN = "agent", "supervisor", "admin"
 
@@ -68,13 +68,20 @@ async def agent_in_scope(session: AsyncSession, actor: Actor, agent_id: str) -> 
     return bool((await group_ids_of(session, agent_id)) & actor.group_ids)
 
 
+def queued_for(chat: Chat, group_ids: frozenset[str]) -> bool:
+    """Waiting in the queue of one of these groups. `group_id` stays on a chat after it left that
+    queue: it is not scope by itself."""
+    return chat.state == ChatState.QUEUED.value and chat.group_id is not None and chat.group_id in group_ids
+
+
 async def chat_in_scope(session: AsyncSession, actor: Actor, chat: Chat) -> bool:
-    """A supervisor's scope: chats whose agent, or whose queue group, is in one of their groups."""
+    """A supervisor's scope: chats whose agent is in one of their groups, or which are queued for one
+    of their groups (not chats that merely passed through such a queue)."""
     if actor.is_admin:
         return True
     if actor.role != SUPERVISOR or not actor.group_ids:
         return False
-    if chat.group_id is not None and chat.group_id in actor.group_ids:
+    if queued_for(chat, actor.group_ids):
         return True
     return chat.agent_id is not None and await agent_in_scope(session, actor, chat.agent_id)
 
@@ -96,4 +103,5 @@ def scope_clause(actor: Actor) -> ColumnElement[bool]:
         return false()
     groups = sorted(actor.group_ids)
     teammates = select(AgentGroup.agent_id).where(AgentGroup.group_id.in_(groups))
-    return or_(Chat.group_id.in_(groups), Chat.agent_id.in_(teammates))
+    queued_for_mine = and_(Chat.state == ChatState.QUEUED.value, Chat.group_id.in_(groups))
+    return or_(queued_for_mine, Chat.agent_id.in_(teammates))

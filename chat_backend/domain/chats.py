@@ -13,7 +13,7 @@ from chat_backend.domain import authz, calls
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
-from chat_backend.domain.events import append_event, find_by_client_id, max_event_id, to_model
+from chat_backend.domain.events import append_event, find_by_client_id, find_retry, max_event_id, to_model
 from chat_protocol import (
     Author,
     AuthorKind,
@@ -29,6 +29,8 @@ from chat_protocol.models import AnyEvent, CloseReason
 from chat_protocol.rest import Me, Snapshot, TranscriptPage
 
 OPEN_STATES = (ChatState.INCOMING.value, ChatState.QUEUED.value, ChatState.TAKEN.value)
+# In a chat action's `chat_state` event: the summary it answered, for a retry with the same client_id.
+ANSWER_KEY = "answer"
 
 
 def visitor_author(visitor: Visitor) -> Author:
@@ -44,16 +46,17 @@ def visitor_info(visitor: Visitor) -> VisitorInfo:
     return VisitorInfo(visitor_id=visitor.id, number=visitor.number, name=visitor.name)
 
 
-async def summary(session: AsyncSession, chat: Chat) -> ChatSummary:
+async def summary(session: AsyncSession, chat: Chat, up_to_seq: int | None = None) -> ChatSummary:
+    """The chat now; with `up_to_seq`, its last message is the newest one up to that seq."""
     visitor = await session.get(Visitor, chat.visitor_id)
     assert visitor is not None
     agent = await session.get(Agent, chat.agent_id) if chat.agent_id else None
-    last = await session.scalars(
-        select(EventRow)
-        .where(EventRow.chat_id == chat.id, EventRow.kind == "message", EventRow.audience == "all")
-        .order_by(EventRow.seq.desc())
-        .limit(1)
+    query = select(EventRow).where(
+        EventRow.chat_id == chat.id, EventRow.kind == "message", EventRow.audience == "all"
     )
+    if up_to_seq is not None:
+        query = query.where(EventRow.seq <= up_to_seq)
+    last = await session.scalars(query.order_by(EventRow.seq.desc()).limit(1))
     last_row = last.first()
     last_message = to_model(last_row) if last_row else None
     return ChatSummary(
@@ -70,6 +73,54 @@ async def summary(session: AsyncSession, chat: Chat) -> ChatSummary:
         group_id=chat.group_id,
         visitor_presence=chat.visitor_presence,
     )
+
+
+async def answer(session: AsyncSession, row: EventRow, chat: Chat) -> tuple[ChatStateEvent, ChatSummary]:
+    """The answer to a chat action (its `chat_state` event and the chat as it is now), kept with the
+    event: a retry with the same client_id gets this answer again, never fresher data."""
+    result = await summary(session, chat)
+    row.data = {**(row.data or {}), ANSWER_KEY: result.model_dump(mode="json")}
+    return as_state(row), result
+
+
+async def kept_answer(session: AsyncSession, row: EventRow) -> tuple[ChatStateEvent, ChatSummary]:
+    """What the action that wrote `row` answered (rebuilt from the log for an event written before
+    answers were kept)."""
+    event = as_state(row)
+    kept = (row.data or {}).get(ANSWER_KEY)
+    if kept is not None:
+        return event, ChatSummary.model_validate(kept)
+    chat = await session.get(Chat, row.chat_id)
+    assert chat is not None
+    now = await summary(session, chat, up_to_seq=row.seq)
+    return event, now.model_copy(
+        update={
+            "state": event.state,
+            "agent": event.agent,
+            "last_seq": row.seq,
+            "visitor_read_seq": min(now.visitor_read_seq, row.seq),
+            "agent_read_seq": min(now.agent_read_seq, row.seq),
+        }
+    )
+
+
+async def retried_by_agent(
+    session: AsyncSession, agent_id: str, row: EventRow
+) -> tuple[ChatStateEvent, ChatSummary]:
+    """A retried chat action of an agent: the original answer, if the agent may still read the chat
+    (docs/roles.md: the transcript rule); `not_found` once it has moved beyond their sight."""
+    as_state(row)  # a client_id used for another kind of action: `client_id_conflict`
+    chat = await session.get(Chat, row.chat_id)
+    actor = await authz.load_actor(session, agent_id)
+    if chat is None or not await agent_may_read(session, actor, chat):
+        raise DomainError(ErrorCode.NOT_FOUND, "No such chat (it has moved on since).")
+    return await kept_answer(session, row)
+
+
+def refuse_if_spam(visitor: Visitor) -> None:
+    """A visitor with a spam mark opens no chat and leaves no offline message."""
+    if visitor.spam_marked_at is not None:
+        raise DomainError(ErrorCode.BLOCKED, "Chat is not available.")
 
 
 async def state_event(
@@ -112,6 +163,7 @@ async def open_chat_of(session: AsyncSession, visitor_id: str) -> Chat | None:
 
 async def _open_new_chat(session: AsyncSession, visitor: Visitor) -> Chat:
     """Create a chat and route it. Routing for now: every new chat goes to the queue."""
+    refuse_if_spam(visitor)
     chat = Chat(
         id=str(uuid.uuid4()),
         site_id=visitor.site_id,
@@ -149,7 +201,7 @@ async def agent_send(
     session: AsyncSession, agent: AgentIdentity, chat_id: str, client_id: str, text: str
 ) -> MessageEvent:
     author = agent_author(agent)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is not None:
         return as_message(existing)
     chat = await held_chat(session, agent, chat_id)
@@ -160,13 +212,12 @@ async def agent_send(
 async def take_chat(
     session: AsyncSession, agent: AgentIdentity, chat_id: str, client_id: str
 ) -> tuple[ChatStateEvent, ChatSummary]:
-    """Exactly one agent gets a queued chat; the state check is in the UPDATE itself."""
+    """Exactly one agent gets a queued chat; the state check is in the UPDATE itself. A chat queued
+    for a group waits for that group's members only (docs/admin.md)."""
     author = agent_author(agent)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is not None:
-        chat = await session.get(Chat, existing.chat_id)
-        assert chat is not None
-        return as_state(existing), await summary(session, chat)
+        return await retried_by_agent(session, agent.agent_id, existing)
     me = await session.get(Agent, agent.agent_id)
     if me is None or me.status != RoutingStatus.ACCEPTING.value:
         raise DomainError(ErrorCode.NOT_ACCEPTING, "Switch to 'accepting chats' to take a chat.")
@@ -182,9 +233,13 @@ async def take_chat(
             .limit(1)
         )
         return as_state(latest.one()), await summary(session, chat)
+    my_groups = sorted(await authz.group_ids_of(session, agent.agent_id))
+    if chat.state == ChatState.QUEUED.value and chat.group_id is not None and chat.group_id not in my_groups:
+        raise _not_my_group()
     claimed = await session.execute(
         update(Chat)
         .where(Chat.id == chat_id, Chat.state == ChatState.QUEUED.value)
+        .where(or_(Chat.group_id.is_(None), Chat.group_id.in_(my_groups)))
         .values(state=ChatState.TAKEN.value, agent_id=agent.agent_id, taken_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -192,43 +247,50 @@ async def take_chat(
         await session.refresh(chat)
         if chat.state == ChatState.CLOSED.value:
             raise DomainError(ErrorCode.CHAT_CLOSED, "The chat has already ended.")
+        if chat.state == ChatState.QUEUED.value:  # queued again, for another group, meanwhile
+            raise _not_my_group()
         raise DomainError(ErrorCode.CHAT_ALREADY_TAKEN, "Another agent has already taken this chat.")
     await session.refresh(chat)
     row = await state_event(session, chat, ChatState.TAKEN, author, client_id, agent=author)
-    return as_state(row), await summary(session, chat)
+    return await answer(session, row, chat)
+
+
+def _not_my_group() -> DomainError:
+    return DomainError(ErrorCode.FORBIDDEN, "This chat waits for the members of the group it was sent to.")
 
 
 async def close_chat(
     session: AsyncSession, chat: Chat, author: Author, client_id: str
 ) -> tuple[ChatStateEvent, ChatSummary]:
+    """Close an open chat (the caller checked who may); retries are answered by the callers."""
+    if chat.state == ChatState.CLOSED.value:
+        raise DomainError(ErrorCode.CHAT_CLOSED, "The chat has already ended.")
     reason = CloseReason.VISITOR if author.kind == AuthorKind.VISITOR else CloseReason.AGENT
-    existing = await find_by_client_id(session, author, client_id)
-    if existing is None:
-        if chat.state == ChatState.CLOSED.value:
-            raise DomainError(ErrorCode.CHAT_CLOSED, "The chat has already ended.")
-        chat.closed_at = utcnow()
-        agent = await session.get(Agent, chat.agent_id) if chat.agent_id else None
-        existing = await state_event(
-            session,
-            chat,
-            ChatState.CLOSED,
-            author,
-            client_id,
-            agent=agent_author(agent) if agent else None,
-            reason=reason,
-        )
-    return as_state(existing), await summary(session, chat)
+    chat.closed_at = utcnow()
+    agent = await session.get(Agent, chat.agent_id) if chat.agent_id else None
+    row = await state_event(
+        session,
+        chat,
+        ChatState.CLOSED,
+        author,
+        client_id,
+        agent=agent_author(agent) if agent else None,
+        reason=reason,
+    )
+    return await answer(session, row, chat)
 
 
 async def agent_close(
     session: AsyncSession, agent: AgentIdentity, chat_id: str, client_id: str
 ) -> tuple[ChatStateEvent, ChatSummary]:
     author = agent_author(agent)
-    existing = await find_by_client_id(session, author, client_id)
-    chat = await session.get(Chat, existing.chat_id if existing else chat_id)
+    existing = await find_retry(session, author, client_id, chat_id)
+    if existing is not None:
+        return await retried_by_agent(session, agent.agent_id, existing)
+    chat = await session.get(Chat, chat_id)
     if chat is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
-    if existing is None and chat.agent_id != agent.agent_id:
+    if chat.agent_id != agent.agent_id:
         raise DomainError(ErrorCode.FORBIDDEN, "Only the agent holding the chat can close it.")
     return await close_chat(session, chat, author, client_id)
 
@@ -238,7 +300,9 @@ async def visitor_close(
 ) -> tuple[ChatStateEvent, ChatSummary]:
     author = visitor_author(visitor)
     existing = await find_by_client_id(session, author, client_id)
-    chat = await session.get(Chat, existing.chat_id) if existing else await open_chat_of(session, visitor.id)
+    if existing is not None:  # the visitor's own chat: the original answer
+        return await kept_answer(session, existing)
+    chat = await open_chat_of(session, visitor.id)
     if chat is None:
         raise DomainError(ErrorCode.CHAT_CLOSED, "There is no open chat.")
     return await close_chat(session, chat, author, client_id)

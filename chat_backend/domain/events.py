@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Chat, EventRow, utcnow
 from chat_backend.domain.auth import as_utc
-from chat_protocol import Author, AuthorKind, ChatState, ChatStateEvent, MessageEvent, VisitorInfo
+from chat_backend.domain.errors import DomainError
+from chat_protocol import Author, AuthorKind, ChatState, ChatStateEvent, ErrorCode, MessageEvent, VisitorInfo
 from chat_protocol.models import AnyEvent, CallEvent, CloseReason, NoteEvent, PagePushEvent, RatingEvent
 
 
@@ -55,6 +56,17 @@ async def find_by_client_id(session: AsyncSession, author: Author, client_id: st
         select(EventRow).where(EventRow.author_key == author_key(author), EventRow.client_id == client_id)
     )
     return found.first()
+
+
+async def find_retry(
+    session: AsyncSession, author: Author, client_id: str, chat_id: str | None
+) -> EventRow | None:
+    """The event an earlier request with this `client_id` wrote (None: a new request). A retry answers
+    what the first request did, so one that names another chat is refused: `client_id_conflict`."""
+    existing = await find_by_client_id(session, author, client_id)
+    if existing is not None and chat_id is not None and existing.chat_id != chat_id:
+        raise DomainError(ErrorCode.CLIENT_ID_CONFLICT, "This client_id was already used for another chat.")
+    return existing
 
 
 async def max_event_id(session: AsyncSession) -> int:

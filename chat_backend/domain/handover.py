@@ -12,7 +12,7 @@ from chat_backend.db.tables import Agent, Chat, OfflineMessageRow, Visitor, utcn
 from chat_backend.domain import chats, routing
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.errors import DomainError
-from chat_backend.domain.events import append_event, find_by_client_id, to_model
+from chat_backend.domain.events import append_event, find_retry, to_model
 from chat_protocol import ChatState, ChatStateEvent, ChatSummary, ErrorCode
 from chat_protocol.models import NoteEvent, RatingEvent
 from chat_protocol.rest import OfflineMessage
@@ -22,7 +22,7 @@ async def add_note(
     session: AsyncSession, agent: AgentIdentity, chat_id: str, client_id: str, text: str
 ) -> NoteEvent:
     author = chats.agent_author(agent)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is None:
         chat = await chats.held_chat(session, agent, chat_id)
         existing = await append_event(
@@ -47,11 +47,9 @@ async def transfer(
 ) -> tuple[ChatStateEvent, ChatSummary]:
     """Hand the chat to an agent who can accept it now, or to a group's queue; refused otherwise."""
     author = chats.agent_author(agent)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is not None:
-        chat = await session.get(Chat, existing.chat_id)
-        assert chat is not None
-        return chats.as_state(existing), await chats.summary(session, chat)
+        return await chats.retried_by_agent(session, agent.agent_id, existing)
     if (to_agent_id is None) == (to_group_id is None):
         raise DomainError(ErrorCode.INVALID_PAYLOAD, "Name exactly one agent or one group.")
     chat = await chats.held_chat(session, agent, chat_id)
@@ -95,7 +93,7 @@ async def transfer(
         )
     if note.strip():
         await append_event(session, chat, "note", author, text=note.strip(), audience="agents")
-    return chats.as_state(row), await chats.summary(session, chat)
+    return await chats.answer(session, row, chat)
 
 
 async def mark_read(session: AsyncSession, chat: Chat, reader: Literal["agent", "visitor"], seq: int) -> int:
@@ -125,7 +123,7 @@ async def rate(
 ) -> RatingEvent:
     """Rate the named chat (it must be the visitor's own), or the visitor's newest one."""
     author = chats.visitor_author(visitor)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is None:
         chat = await session.get(Chat, chat_id) if chat_id else await latest_chat_of(session, visitor.id)
         if chat is None or chat.visitor_id != visitor.id:
@@ -171,6 +169,7 @@ async def leave_offline_message(
     )
     row = found.first()
     if row is None:
+        chats.refuse_if_spam(visitor)
         row = OfflineMessageRow(
             id=str(uuid.uuid4()),
             site_id=visitor.site_id,

@@ -121,10 +121,16 @@ async def invite(
     key = f"agent:{agent.agent_id}"
     existing = await _by_client_id(session, key, client_id)
     if existing is not None:
+        if existing.visitor_id != visitor_id:
+            raise DomainError(
+                ErrorCode.CLIENT_ID_CONFLICT, "This client_id was already used for another visitor."
+            )
         return existing, False
     visitor = await session.get(Visitor, visitor_id)
     if visitor is None or visit_id is None:
         raise DomainError(ErrorCode.NOT_FOUND, "This visitor is not on the site now.")
+    if visitor.spam_marked_at is not None:
+        raise DomainError(ErrorCode.BLOCKED, "This visitor is marked as spam and cannot open a chat.")
     await _check_invitable(session, visitor_id, visit_id)
     row = InvitationRow(
         id=str(uuid.uuid4()),
@@ -153,7 +159,7 @@ async def greet(
     if await _by_client_id(session, key, visit_id) is not None:
         return None
     visitor = await session.get(Visitor, visitor_id)
-    if visitor is None:
+    if visitor is None or visitor.spam_marked_at is not None:
         return None
     if await chats.open_chat_of(session, visitor_id) is not None:
         return None
@@ -222,6 +228,7 @@ async def reply(
     usable = invitation is not None and invitation.visitor_id == visitor.id and invitation.state == SHOWN
     if invitation is None or not usable or await chats.open_chat_of(session, visitor.id) is not None:
         return await chats.visitor_send(session, visitor, client_id, text, name), None
+    chats.refuse_if_spam(visitor)
     if name is not None and name.strip() and name.strip() != visitor.name:
         visitor.name = name.strip()
     chat = Chat(

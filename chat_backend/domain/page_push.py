@@ -10,7 +10,7 @@ from chat_backend.db.tables import Chat, EventRow, Site, Visitor
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.chats import agent_author, open_chat_of, visitor_author
 from chat_backend.domain.errors import DomainError
-from chat_backend.domain.events import append_event, find_by_client_id, to_model
+from chat_backend.domain.events import append_event, find_by_client_id, find_retry, to_model
 from chat_protocol import ChatState, ErrorCode
 from chat_protocol.models import PagePushEvent
 from chat_protocol.traffic import page_allowed
@@ -37,7 +37,7 @@ async def offer(
 ) -> PagePushEvent:
     """Offer `url` to the visitor of a chat the agent holds; refused unless it is on the site's origins."""
     author = agent_author(agent)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is not None:
         return as_page_push(existing)
     chat = await session.get(Chat, chat_id)

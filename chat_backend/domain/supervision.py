@@ -14,7 +14,7 @@ from chat_backend.domain import authz, chats
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
-from chat_backend.domain.events import append_event, find_by_client_id, to_model
+from chat_backend.domain.events import append_event, find_retry, to_model
 from chat_protocol import Author, AuthorKind, ChatState, ChatStateEvent, ChatSummary, ErrorCode, MessageEvent
 from chat_protocol.models import NoteEvent, RoutingStatus
 from chat_protocol.supervision import SupervisedChat
@@ -34,7 +34,7 @@ async def whisper(
     session: AsyncSession, agent: AgentIdentity, actor: Actor, chat_id: str, client_id: str, text: str
 ) -> NoteEvent:
     author = chats.agent_author(agent)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is None:
         chat = await authz.require_chat_in_scope(session, actor, chat_id)
         _open(chat)
@@ -51,7 +51,7 @@ async def join(
     session: AsyncSession, agent: AgentIdentity, actor: Actor, chat_id: str, client_id: str
 ) -> MessageEvent:
     author = _joiner(agent)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is None:
         chat = await authz.require_chat_in_scope(session, actor, chat_id)
         _open(chat)
@@ -77,7 +77,7 @@ async def send_message(
 ) -> MessageEvent:
     """The holder replies; so may a supervisor who joined the chat and still has it in scope."""
     author = chats.agent_author(agent)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is not None:
         return chats.as_message(existing)
     chat = await session.get(Chat, chat_id)
@@ -101,11 +101,9 @@ async def take_over(
     """The chat becomes mine whatever my status and load; the `chat_state` event names the previous
     agent in `transferred_from`, which is their notice."""
     author = chats.agent_author(agent)
-    existing = await find_by_client_id(session, author, client_id)
+    existing = await find_retry(session, author, client_id, chat_id)
     if existing is not None:
-        chat = await session.get(Chat, existing.chat_id)
-        assert chat is not None
-        return chats.as_state(existing), await chats.summary(session, chat)
+        return await chats.retried_by_agent(session, agent.agent_id, existing)
     chat = await authz.require_chat_in_scope(session, actor, chat_id)
     _open(chat)
     if chat.agent_id == agent.agent_id:
@@ -123,7 +121,7 @@ async def take_over(
         agent=author,
         transferred_from=chats.agent_author(previous) if previous else None,
     )
-    return chats.as_state(row), await chats.summary(session, chat)
+    return await chats.answer(session, row, chat)
 
 
 async def supervised_chats(session: AsyncSession, actor: Actor) -> list[SupervisedChat]:

@@ -1,5 +1,6 @@
 """Visitors: anonymous identities bound to one site by an opaque token the widget keeps; what the site
-tells about them (`identify()`, custom data, the cart), agents' corrections, and their profile."""
+tells about them (`identify()`, custom data, the cart), agents' corrections, the spam mark, and their
+profile."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Chat, PageViewRow, Site, Visit, Visitor, utcnow
-from chat_backend.domain import chats
-from chat_backend.domain.auth import as_utc, token_hash
+from chat_backend.db.tables import Agent, Chat, PageViewRow, Site, Visit, Visitor, utcnow
+from chat_backend.domain import audit, chats
+from chat_backend.domain.auth import AgentIdentity, as_utc, token_hash
+from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.location import approximate_location
 from chat_backend.domain.sites import origin_allowed
@@ -21,6 +23,7 @@ from chat_protocol.traffic import (
     Cart,
     IdentifyRequest,
     PageViewRecord,
+    SpamMark,
     TrafficRow,
     VisitorProfile,
     VisitorUpdate,
@@ -123,7 +126,45 @@ async def update_visitor(session: AsyncSession, visitor_id: str, change: Visitor
     return visitor
 
 
-async def profile(session: AsyncSession, visitor_id: str, live: TrafficRow | None) -> VisitorProfile:
+async def mark_spam(session: AsyncSession, agent: AgentIdentity, visitor_id: str) -> Visitor:
+    """Any agent marks a visitor as spam (audited); marking a marked visitor keeps the first mark."""
+    visitor = await visitor_by_id(session, visitor_id)
+    if visitor.spam_marked_at is None:
+        visitor.spam_marked_at, visitor.spam_marked_by = utcnow(), agent.agent_id
+        after = {"spam": True, "marked_by": agent.agent_id}
+        await audit.record(session, agent, "visitor.spam_mark", visitor.id, {"spam": False}, after)
+    return visitor
+
+
+async def unmark_spam(session: AsyncSession, agent: AgentIdentity, actor: Actor, visitor_id: str) -> Visitor:
+    """Take the mark back (audited): supervisors and admins, or the agent who set it (an undo)."""
+    visitor = await visitor_by_id(session, visitor_id)
+    if not actor.supervises and visitor.spam_marked_by != actor.agent_id:
+        raise DomainError(
+            ErrorCode.FORBIDDEN, "Only supervisors, admins and the agent who marked it may do this."
+        )
+    if visitor.spam_marked_at is not None:
+        before = {"spam": True, "marked_by": visitor.spam_marked_by}
+        visitor.spam_marked_at, visitor.spam_marked_by = None, None
+        await audit.record(session, agent, "visitor.spam_unmark", visitor.id, before, {"spam": False})
+    return visitor
+
+
+async def spam_mark(session: AsyncSession, visitor: Visitor) -> SpamMark | None:
+    if visitor.spam_marked_at is None:
+        return None
+    agent = await session.get(Agent, visitor.spam_marked_by) if visitor.spam_marked_by else None
+    return SpamMark(
+        marked_at=as_utc(visitor.spam_marked_at),
+        agent_id=visitor.spam_marked_by,
+        agent_name=agent.name if agent else "",
+    )
+
+
+async def profile(
+    session: AsyncSession, actor: Actor, visitor_id: str, live: TrafficRow | None
+) -> VisitorProfile:
+    """Everything known about the visitor; of their chats, those whose transcript `actor` may read."""
     visitor = await visitor_by_id(session, visitor_id)
     visits = (
         await session.scalars(
@@ -193,5 +234,10 @@ async def profile(session: AsyncSession, visitor_id: str, live: TrafficRow | Non
         cart=stored_cart(visitor),
         live=live,
         history=history,
-        previous_chats=[await chats.summary(session, chat) for chat in previous],
+        previous_chats=[
+            await chats.summary(session, chat)
+            for chat in previous
+            if await chats.agent_may_read(session, actor, chat)
+        ],
+        spam=await spam_mark(session, visitor),
     )

@@ -54,7 +54,8 @@
     "forbidden",
     "not_found",
     "bad_frame",
-    "unknown_action"
+    "unknown_action",
+    "blocked"
   ];
 
   // src/dom.js

@@ -262,6 +262,16 @@ class ApiClient:
             json=body.model_dump(mode="json", exclude_none=True),
         )
 
+    async def mark_spam(self, access_token: str, visitor_id: str) -> VisitorProfile:
+        """`PUT /visitors/{id}/spam`: the visitor opens no new chat and leaves no offline message."""
+        path = f"/visitors/{quote(visitor_id, safe='')}/spam"
+        return await self._request("PUT", path, VisitorProfile, token=access_token)
+
+    async def unmark_spam(self, access_token: str, visitor_id: str) -> VisitorProfile:
+        """`DELETE /visitors/{id}/spam`: supervisors, admins and the agent who set the mark."""
+        path = f"/visitors/{quote(visitor_id, safe='')}/spam"
+        return await self._request("DELETE", path, VisitorProfile, token=access_token)
+
     # --- generic typed calls (operator_app/net/admin_api.py builds on these) -------------------
 
     async def request_model(

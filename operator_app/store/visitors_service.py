@@ -1,4 +1,5 @@
-"""Visitors on the site for the signed-in agent: the live traffic table, profiles, edits, invitations.
+"""Visitors on the site for the signed-in agent: the live traffic table, profiles, edits, the spam
+mark, invitations.
 
 The table follows the server through a `TrafficFeed` once `watch()` is called, and again after every
 reconnect. Profiles, edits and transcripts are REST calls; an invitation is a socket request.
@@ -14,7 +15,14 @@ from PySide6.QtCore import QObject, Signal
 
 from chat_protocol.models import AnyEvent
 from chat_protocol.rest import TranscriptPage
-from chat_protocol.traffic import InviteRequest, InviteResult, TrafficSnapshot, VisitorProfile, VisitorUpdate
+from chat_protocol.traffic import (
+    InviteRequest,
+    InviteResult,
+    SpamMark,
+    TrafficSnapshot,
+    VisitorProfile,
+    VisitorUpdate,
+)
 from operator_app.net.traffic_feed import FeedState, TrafficFeed
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.traffic_model import TrafficModel
@@ -70,6 +78,23 @@ class VisitorsService(QObject):
     async def update_visitor(self, visitor_id: str, update: VisitorUpdate) -> VisitorProfile:
         auth = self.session.auth
         return await auth.call(lambda token: auth.api.update_visitor(token, visitor_id, update))
+
+    async def mark_spam(self, visitor_id: str) -> VisitorProfile:
+        """Mark the visitor as spam (no new chat, no offline message); the profile with the mark."""
+        auth = self.session.auth
+        return await auth.call(lambda token: auth.api.mark_spam(token, visitor_id))
+
+    async def unmark_spam(self, visitor_id: str) -> VisitorProfile:
+        """Take the spam mark back; the profile without it."""
+        auth = self.session.auth
+        return await auth.call(lambda token: auth.api.unmark_spam(token, visitor_id))
+
+    def may_unmark_spam(self, mark: SpamMark) -> bool:
+        """Supervisors and admins may take any mark back; an agent only their own (docs/roles.md)."""
+        me = self.session.store.me
+        if me is None:
+            return False
+        return me.role in ("supervisor", "admin") or mark.agent_id == me.agent_id
 
     async def invite(self, visitor_id: str, text: str, client_id: str) -> InviteResult:
         """Invite a visitor on the site to chat; raises `RealtimeError` (`already_invited`, `not_found`).

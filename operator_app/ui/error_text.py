@@ -82,6 +82,9 @@ def describe_action_error(code: str) -> str:
         ErrorCode.PAGE_NOT_ALLOWED: QCoreApplication.translate(
             "ErrorText", "This page is not on the website's own addresses, so it cannot be sent."
         ),
+        ErrorCode.BLOCKED: QCoreApplication.translate(
+            "ErrorText", "This visitor is marked as spam and cannot chat."
+        ),
     }
     return messages.get(
         code,

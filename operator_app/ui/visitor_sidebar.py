@@ -1,7 +1,8 @@
 """Everything known about one visitor (``visitorPanel``): beside the open chat, or the row selected
 in the traffic view. The profile loads over REST; the current page follows the live traffic row.
 
-Objects: ``visitorStatus``, ``visitorRetry``, ``visitorTitle``, ``visitorNameEdit``,
+Objects: ``visitorStatus``, ``visitorRetry``, ``visitorTitle``, ``visitorSpamMark`` and ``spamButton``
+(operator_app/ui/visitor_spam.py), ``visitorNameEdit``,
 ``visitorEmailEdit``, ``visitorPhoneEdit``, ``visitorSaveButton``, ``visitorSaveError``,
 ``copyEmailButton``, ``copyPhoneButton``, ``copyUrlButton``, ``visitorLanguage``, ``visitorTimeZone``,
 ``visitorLocalTime``, ``visitorLocation``, ``visitorDevice``, ``visitorPageTitle``, ``visitorPageUrl``,
@@ -48,6 +49,7 @@ from operator_app.ui.visitor_sections import (
     fill_custom_data,
     fill_history,
 )
+from operator_app.ui.visitor_spam import SpamMarkRow
 
 if TYPE_CHECKING:
     from operator_app.ui.past_chat_dialog import PastChatDialog
@@ -96,6 +98,9 @@ class VisitorSidebar(QScrollArea):
         details = QVBoxLayout(self.details)
         details.setContentsMargins(0, 0, 0, 0)
         details.setSpacing(6)
+        self.spam_row = SpamMarkRow(service, self.details)
+        self.spam_row.changed.connect(self._spam_changed)
+        details.addWidget(self.spam_row)
         self._build_contact(details)
         self._build_facts(details)
         self._build_lists(details)
@@ -295,6 +300,7 @@ class VisitorSidebar(QScrollArea):
         self.status.setText("")
         self.details.setVisible(True)
         self.title.set_value(visitor_label(profile.name, profile.number))
+        self.spam_row.show_profile(profile)
         for edit, value in (
             (self.name_edit, profile.name),
             (self.email_edit, profile.email),
@@ -354,6 +360,12 @@ class VisitorSidebar(QScrollArea):
     def _tick(self) -> None:
         zone = self.profile.time_zone if self.profile is not None else ""
         self.facts["visitorLocalTime"].set_value(local_time_in(zone))
+
+    def _spam_changed(self, profile: object) -> None:
+        """The mark was set or taken back: show it (edits in progress stay)."""
+        if isinstance(profile, VisitorProfile) and profile.visitor_id == self.visitor_id:
+            self.profile = profile
+            self.spam_row.show_profile(profile)
 
     # --- editing ----------------------------------------------------------------------------
 

@@ -70,7 +70,11 @@ class World:
     chat_id: str = ""
     visitor_id: str = ""
     group_in: str = ""
+    group_out: str = ""
     visitors: list[WireClient] = field(default_factory=list)
+    visitor_of: dict[str, WireClient] = field(default_factory=dict)  # chat id -> its visitor's socket
+    passed_chat_id: str = ""  # queued for group B once, now the holder's
+    spam_visitor_id: str = ""
     passwords_given: list[str] = field(default_factory=list)  # must never reach the audit log
     call_id: str = ""  # a ringing call of the holder, for the call rows
     call_rung_at: float = 0.0
@@ -111,6 +115,7 @@ class World:
         self.visitors.append(visitor)
         sent = await visitor.ok("send_message", {"client_id": new_id(), "text": "help"})
         chat_id: str = sent["event"]["chat_id"]
+        self.visitor_of[chat_id] = visitor
         if taken:
             await self.people["holder"].socket.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()})
         return chat_id
@@ -192,13 +197,98 @@ async def _ws_login(w: World, who: str) -> str:
     return "yes"
 
 
-async def _take(w: World, who: str) -> str:
-    chat_id = await w.fresh_chat(taken=False)
+async def _take(w: World, who: str, chat_id: str = "") -> str:
+    chat_id = chat_id or await w.fresh_chat(taken=False)
     await w.people[who].socket.ok("set_status", {"status": "accepting"})
     try:
         return await w.ws(who, "take_chat", {"chat_id": chat_id, "client_id": new_id()})
     finally:
         await w.people[who].socket.ok("set_status", {"status": "not_accepting"})
+
+
+async def _to_group(w: World, chat_id: str, group_id: str, ready: str) -> None:
+    """The holder sends its chat to a group's queue (`ready`, a member, accepts chats meanwhile)."""
+    await w.people[ready].socket.ok("set_status", {"status": "accepting"})
+    try:
+        payload = {"chat_id": chat_id, "client_id": new_id(), "to_group_id": group_id}
+        await w.people["holder"].socket.ok("transfer_chat", payload)
+    finally:
+        await w.people[ready].socket.ok("set_status", {"status": "not_accepting"})
+
+
+async def _take_group_queued(w: World, who: str) -> str:
+    """A chat queued for the chat's group (A): its members only."""
+    chat_id = await w.fresh_chat()
+    await _to_group(w, chat_id, w.group_in, "sup_in" if who == "agent" else "agent")
+    return await _take(w, who, chat_id)
+
+
+async def _passed_through_other_queue(w: World) -> str:
+    """A chat once queued for group B, taken there, then handed to the holder (group A)."""
+    if not w.passed_chat_id:
+        chat_id = await w.fresh_chat()
+        await _to_group(w, chat_id, w.group_out, "sup_out")
+        sup_out = w.people["sup_out"].socket
+        await sup_out.ok("set_status", {"status": "accepting"})
+        try:
+            await sup_out.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()})
+            to_holder = {
+                "chat_id": chat_id,
+                "client_id": new_id(),
+                "to_agent_id": w.people["holder"].agent_id,
+            }
+            await sup_out.ok("transfer_chat", to_holder)
+        finally:
+            await sup_out.ok("set_status", {"status": "not_accepting"})
+        w.passed_chat_id = chat_id
+    return w.passed_chat_id
+
+
+async def _retry_after_handing_on(w: World, who: str, action: str) -> str:
+    """The caller takes a chat and hands it to the holder; the visitor writes again; the caller retries
+    `action` with its first client_id: the first answer (not the newer message), if still readable."""
+    chat_id = await w.fresh_chat(taken=False)
+    socket = w.people[who].socket
+    take = {"chat_id": chat_id, "client_id": new_id()}
+    transfer = {"chat_id": chat_id, "client_id": new_id(), "to_agent_id": w.people["holder"].agent_id}
+    await socket.ok("set_status", {"status": "accepting"})
+    try:
+        await socket.ok("take_chat", take)
+        await socket.ok("transfer_chat", transfer)
+    finally:
+        await socket.ok("set_status", {"status": "not_accepting"})
+    await w.visitor_of[chat_id].ok("send_message", {"client_id": new_id(), "text": "newer"})
+    frame = await socket.request(action, take if action == "take_chat" else transfer)
+    await w.people["holder"].socket.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+    if frame["type"] != "res":
+        return str(frame["payload"]["code"])
+    last = frame["payload"]["chat"]["last_message"]
+    return "yes" if last is not None and last["text"] == "help" else f"fresh data: {last}"
+
+
+async def _profile_lists_live_chat(w: World, who: str) -> str:
+    """`yes`: the profile lists the holder's live chat with its last message; `not_found`: left out."""
+    headers = {"Authorization": f"Bearer {w.people[who].token}"}
+    response = await w.http.get(f"/api/v1/visitors/{w.visitor_id}", headers=headers)
+    if not response.is_success:
+        return outcome_of_http(response)
+    listed = {chat["chat_id"]: chat for chat in response.json()["previous_chats"]}
+    if w.chat_id not in listed:
+        return "not_found"
+    return "yes" if listed[w.chat_id]["last_message"] is not None else "listed without its last message"
+
+
+async def _spam_visitor(w: World) -> str:
+    if not w.spam_visitor_id:
+        w.spam_visitor_id = await w.visitor_on_page()
+    return w.spam_visitor_id
+
+
+async def _unmark_spam(w: World, who: str) -> str:
+    """The admin marks a visitor, then `who` takes the mark back."""
+    path = f"/api/v1/visitors/{await w.visitor_on_page()}/spam"
+    await w.ok("admin", "PUT", path)
+    return await w.call(who, "DELETE", path)
 
 
 async def _invite(w: World, who: str) -> str:
@@ -267,6 +357,9 @@ PROBES: dict[str, Probe] = {
     "GET /api/v1/chats/{chat_id}/events": lambda w, who: w.call(
         who, "GET", f"/api/v1/chats/{w.chat_id}/events"
     ),
+    "GET /api/v1/chats/{chat_id}/events [passed through another group's queue]": lambda w, who: _then(
+        _passed_through_other_queue(w), lambda chat_id: w.call(who, "GET", f"/api/v1/chats/{chat_id}/events")
+    ),
     "GET /api/v1/canned": lambda w, who: w.call(who, "GET", "/api/v1/canned"),
     "POST /api/v1/canned": lambda w, who: w.call(who, "POST", "/api/v1/canned", _canned()),
     "POST /api/v1/canned [team]": lambda w, who: w.call(who, "POST", "/api/v1/canned", _canned(True)),
@@ -305,9 +398,14 @@ PROBES: dict[str, Probe] = {
     "GET /api/v1/visitors/{visitor_id}": lambda w, who: w.call(
         who, "GET", f"/api/v1/visitors/{w.visitor_id}"
     ),
+    "GET /api/v1/visitors/{visitor_id} [a colleague's live chat]": _profile_lists_live_chat,
     "PATCH /api/v1/visitors/{visitor_id}": lambda w, who: w.call(
         who, "PATCH", f"/api/v1/visitors/{w.visitor_id}", {"tags": ["vip"]}
     ),
+    "PUT /api/v1/visitors/{visitor_id}/spam": lambda w, who: _then(
+        _spam_visitor(w), lambda visitor_id: w.call(who, "PUT", f"/api/v1/visitors/{visitor_id}/spam")
+    ),
+    "DELETE /api/v1/visitors/{visitor_id}/spam": _unmark_spam,
     "GET /api/v1/settings/traffic": lambda w, who: w.call(who, "GET", "/api/v1/settings/traffic"),
     "PUT /api/v1/settings/traffic": lambda w, who: _put_same(w, who, "/api/v1/settings/traffic"),
     "GET /api/v1/greeting-rules": lambda w, who: w.call(who, "GET", "/api/v1/greeting-rules"),
@@ -329,6 +427,10 @@ PROBES: dict[str, Probe] = {
     "ws:watch_traffic": lambda w, who: w.ws(who, "watch_traffic", {"watch": True}),
     "ws:invite_visitor": _invite,
     "ws:take_chat": _take,
+    "ws:take_chat [queued for the group]": _take_group_queued,
+    "ws:take_chat [retried after handing the chat on]": lambda w, who: _retry_after_handing_on(
+        w, who, "take_chat"
+    ),
     "ws:send_message": lambda w, who: w.ws(who, "send_message", {**_c(w), "text": "hi"}),
     "ws:typing": lambda w, who: w.ws(who, "typing", {"chat_id": w.chat_id, "typing": True}, silent_ok=True),
     "ws:close_chat": lambda w, who: w.ws(who, "close_chat", _c(w)),
@@ -336,11 +438,18 @@ PROBES: dict[str, Probe] = {
     "ws:transfer_chat": lambda w, who: w.ws(
         who, "transfer_chat", {**_c(w), "to_agent_id": w.people["agent"].agent_id}
     ),
+    "ws:transfer_chat [retried after handing the chat on]": lambda w, who: _retry_after_handing_on(
+        w, who, "transfer_chat"
+    ),
     "ws:mark_read": lambda w, who: w.ws(who, "mark_read", {"chat_id": w.chat_id, "seq": 1}, silent_ok=True),
     "ws:push_page": lambda w, who: w.ws(
         who, "push_page", {**_c(w), "url": f"{w.backend.url}/demo/index.html"}
     ),
     "ws:watch_chat": lambda w, who: w.ws(who, "watch_chat", {"chat_id": w.chat_id, "watch": True}),
+    "ws:watch_chat [passed through another group's queue]": lambda w, who: _then(
+        _passed_through_other_queue(w),
+        lambda chat_id: w.ws(who, "watch_chat", {"chat_id": chat_id, "watch": True}),
+    ),
     "ws:whisper": lambda w, who: w.ws(who, "whisper", {**_c(w), "text": "psst"}),
     "ws:join_chat": lambda w, who: _on_fresh_chat(w, who, "join_chat"),
     "ws:take_over": lambda w, who: _on_fresh_chat(w, who, "take_over"),
@@ -350,6 +459,11 @@ PROBES: dict[str, Probe] = {
     "ws:call_state_report": lambda w, who: _on_call(w, who, "call_state_report", {"state": "connected"}),
     "ws:call_hangup": lambda w, who: _on_call(w, who, "call_hangup", {}),
 }
+
+
+async def _then(first: Awaitable[str], probe: Callable[[str], Awaitable[str]]) -> str:
+    """`probe` on what `first` made (a chat id, a visitor id)."""
+    return await probe(await first)
 
 
 async def _holders_call(w: World) -> str:
@@ -398,10 +512,12 @@ async def build_world(backend: BackendProcess, http: httpx.AsyncClient) -> World
         person.agent_id = (await world.ok_as(person, "GET", "/api/v1/me"))["agent_id"]
     members_a = [people[k].agent_id for k in ("holder", "agent", "sup_in")]
     group_a = await world.ok("admin", "POST", "/api/v1/groups", {"name": "Group A", "agent_ids": members_a})
-    await world.ok(
+    group_b = await world.ok(
         "admin", "POST", "/api/v1/groups", {"name": "Group B", "agent_ids": [people["sup_out"].agent_id]}
     )
-    world.group_in = group_a["group_id"]
+    world.group_in, world.group_out = group_a["group_id"], group_b["group_id"]
+    # The holder receives transfers all along the run (some rows hand chats to it).
+    await world.ok("admin", "PUT", f"/api/v1/agents/{people['holder'].agent_id}/limit", {"max_chats": 50})
     routing = await world.ok("admin", "GET", "/api/v1/settings/routing")
     await world.ok("admin", "PUT", "/api/v1/settings/routing", {**routing, "auto_assign": False})
     for person in people.values():
@@ -430,7 +546,7 @@ async def test_roles_md_names_every_route_and_agent_socket_action(backend: Backe
     documented = {route_of(r) for r in rows if not r.startswith("ws:")}
     assert documented == routes
     actions = {a.name for a in ACTIONS if a.socket == "agent" and a.kind == "req"}
-    assert {r.removeprefix("ws:") for r in rows if r.startswith("ws:")} == actions
+    assert {route_of(r).removeprefix("ws:") for r in rows if r.startswith("ws:")} == actions
 
 
 @pytest.mark.asyncio
@@ -467,6 +583,8 @@ async def test_every_role_gets_exactly_what_roles_md_says(backend: BackendProces
                 "canned.create",
                 "settings.routing",
                 "settings.calls",
+                "visitor.spam_mark",
+                "visitor.spam_unmark",
             } <= actions
             # No password, temporary or chosen, nor any hash ever reaches the audit log.
             logged = json.dumps(audit)

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QDialog, QPushButton, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from operator_app.app import AppController
@@ -17,7 +17,7 @@ from operator_app.ui.main_window import MainWindow
 from operator_app.ui.visitor_sidebar import VisitorSidebar, local_time_in
 from tests.integration.test_traffic_view import visitor_on_page
 from tests.support.backend import BackendProcess
-from tests.support.wire import WireClient, http_get
+from tests.support.wire import WireClient, http_get, new_id
 from tests.widgets.app_harness import eventually, run
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -41,6 +41,11 @@ async def chatting_visitor(backend: BackendProcess) -> tuple[WireClient, str, st
     await visitor.send("cart", cart)
     sent = await visitor.ok("send_message", {"client_id": "c-first-message-1", "text": "Is matcha in stock?"})
     return visitor, login["visitor_id"], sent["event"]["chat_id"]
+
+
+def _question(window: MainWindow) -> QDialog | None:
+    """The spam mark's confirmation, while it is shown."""
+    return next((d for d in window.findChildren(QDialog, "spamConfirm") if d.isVisible()), None)
 
 
 async def chat_window(controller: AppController, backend: BackendProcess) -> MainWindow:
@@ -150,6 +155,28 @@ def test_the_panel_follows_the_selected_customer_and_the_shown_chat(
             lambda: panel.profile is not None and panel.profile.visitor_id == login["visitor_id"]
         )
         assert panel.title.full_text.startswith("Visitor #")
+        # Mark the browsing visitor as spam from the panel: asked first, then shown; their first
+        # message is refused. The agent who set the mark may take it back.
+        spam = panel.spam_row
+        assert spam.button.text() == "Mark as spam\u2026"
+        spam.button.click()
+        await eventually(lambda: _question(window) is not None)
+        question = _question(window)
+        assert question is not None
+        question.findChild(QPushButton, "actionButton").click()
+        await eventually(lambda: spam.mark_label.text().startswith("Marked as spam by "))
+        assert panel.profile is not None
+        assert panel.profile.spam is not None
+        refused = await browser.request("send_message", {"client_id": new_id(), "text": "spam"})
+        assert refused["payload"]["code"] == "blocked"
+        assert spam.button.text() == "Not spam\u2026"
+        assert spam.button.isEnabled()
+        spam.button.click()
+        await eventually(lambda: _question(window) is not None)
+        question = _question(window)
+        assert question is not None
+        question.findChild(QPushButton, "actionButton").click()
+        await eventually(lambda: spam.mark_label.text() == "")
         workspaces.traffic_action.trigger()  # Ctrl+Shift+C again: back to the chats
         assert not workspaces.showing_traffic()
         assert panel.parent() is window.splitter

@@ -33,4 +33,5 @@ export const FATAL_LOGIN = ["origin_not_allowed", "unsupported_version", "forbid
 // Send errors that a retry with the same frame will not fix.
 export const PERMANENT_SEND = [
   "invalid_payload", "frame_too_large", "client_id_conflict", "forbidden", "not_found", "bad_frame", "unknown_action",
+  "blocked",
 ];
