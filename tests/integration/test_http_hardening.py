@@ -1,0 +1,171 @@
+"""HTTP- and login-level hardening: password checks off the event loop, login limits behind trusted
+proxies, refresh-token reuse, IDN origins, bounded integers, security headers, the docs page, and
+half-sent requests.
+
+Most tests share one backend with default settings; `tuned` is one more, with short HTTP timeouts, the
+docs page on, 127.0.0.1 as a trusted proxy (so X-Forwarded-For names the client) and small login
+limits."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import argon2
+import httpx
+import pytest
+
+from chat_backend.app import create_app
+from chat_backend.db import migrate
+from chat_backend.domain import auth
+from chat_backend.settings import Settings
+from tests.support.backend import BackendProcess
+from tests.support.databases import sqlite_database
+from tests.support.waiting import until
+
+pytestmark = pytest.mark.asyncio
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "admin-password-1"
+OWNER_EMAIL, OWNER_PASSWORD = "owner@example.com", "owner-password-1"
+TUNED_ENV = {
+    "CHAT_HTTP_HEADER_TIMEOUT": "1",
+    "CHAT_HTTP_BODY_TIMEOUT": "1",
+    "CHAT_API_DOCS": "1",
+    "CHAT_TRUSTED_PROXIES": "127.0.0.1",
+    "CHAT_LOGIN_PAIR_FAILURES": "3",
+    "CHAT_LOGIN_IP_FAILURES": "5",
+    "CHAT_LOGIN_ACCOUNT_FAILURES": "4",
+    "CHAT_LOGIN_ACCOUNT_INTERVAL": "600",
+}
+
+
+@pytest.fixture(scope="module")
+def backend(shared_backend: BackendProcess) -> BackendProcess:
+    """Default settings, with an admin."""
+    shared_backend.create_agent(ADMIN_EMAIL, "Admin", ADMIN_PASSWORD, "admin")
+    return shared_backend
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+    workdir = tmp_path_factory.mktemp("tuned-backend")
+    proc = BackendProcess(database_url=sqlite_database(workdir), workdir=workdir)
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in TUNED_ENV.items():
+            env.setenv(name, value)
+        proc.start()
+        proc.create_agent(OWNER_EMAIL, "Owner", OWNER_PASSWORD)
+        try:
+            yield proc
+        finally:
+            proc.stop()
+
+
+def admin_headers(backend: BackendProcess) -> dict[str, str]:
+    return {"Authorization": f"Bearer {backend.login_tokens(ADMIN_EMAIL, ADMIN_PASSWORD)['access_token']}"}
+
+
+async def login(http: httpx.AsyncClient, email: str, password: str, ip: str | None = None) -> httpx.Response:
+    headers = {"X-Forwarded-For": ip} if ip else {}
+    return await http.post("/api/v1/auth/login", json={"email": email, "password": password}, headers=headers)
+
+
+# --- password checks: off the event loop, outside the write lock, bounded ------------------------
+
+
+async def test_password_checks_run_off_the_event_loop_outside_the_write_lock_and_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every check is held until the test lets it go: meanwhile the server answers other requests and
+    writes, two checks run (the workers), two wait (the queue) and the rest are refused at once."""
+    url = sqlite_database(tmp_path)
+    await asyncio.to_thread(migrate.upgrade, url)
+    settings = Settings(database_url=url, password_hash_workers=2, password_hash_queue=2)
+    app = create_app(settings)
+    db = app.state.chat.db
+    async with db.write() as session:
+        await auth.create_agent(session, "held@example.com", "Held", "right-password", "agent")
+
+    release, running = threading.Event(), []
+
+    def held_verify(_self: object, _hash: str, _password: str) -> bool:
+        running.append(1)
+        release.wait(20)
+        raise argon2.exceptions.VerifyMismatchError()
+
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", held_verify)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://chat.test") as http:
+            logins = [asyncio.create_task(login(http, "held@example.com", f"wrong-{n}")) for n in range(6)]
+            await until(lambda: len(running) == 2 and sum(t.done() for t in logins) == 2, what="two checks")
+            assert (await http.get("/healthz")).json() == {"status": "ok"}
+            async with asyncio.timeout(10), db.write():
+                pass  # the write lock is free while passwords are being checked
+            refused = [t.result() for t in logins if t.done()]
+            assert [r.status_code for r in refused] == [503, 503]
+            assert all(r.json()["detail"]["code"] == "rate_limited" for r in refused)
+            assert all(r.headers["retry-after"] for r in refused)
+            assert len(running) == 2  # no more than the two workers at once
+            release.set()
+            answers = await asyncio.gather(*logins)
+        assert sorted(r.status_code for r in answers) == [401, 401, 401, 401, 503, 503]
+        assert len(running) == 4
+    finally:
+        release.set()
+        await db.dispose()
+        app.state.chat.passwords.close()
+
+
+# --- login limits by IP and account, behind a trusted proxy ---------------------------------------
+
+
+async def test_ten_wrong_passwords_lock_that_ip_out_of_that_account_only(tuned: BackendProcess) -> None:
+    """(3 in the tuned backend.) The owner, from elsewhere, still gets in."""
+    async with httpx.AsyncClient(base_url=tuned.url) as http:
+        for _ in range(3):
+            assert (await login(http, OWNER_EMAIL, "wrong", "203.0.113.10")).status_code == 401
+        locked = await login(http, OWNER_EMAIL, OWNER_PASSWORD, "203.0.113.10")
+        assert locked.status_code == 429
+        assert locked.json()["detail"]["code"] == "rate_limited"
+        assert int(locked.headers["retry-after"]) > 0
+        assert (await login(http, "nobody@example.com", "wrong", "203.0.113.10")).status_code == 401
+        assert (await login(http, OWNER_EMAIL, OWNER_PASSWORD, "203.0.113.11")).status_code == 200
+
+
+async def test_one_ip_failing_on_many_accounts_is_throttled(tuned: BackendProcess) -> None:
+    async with httpx.AsyncClient(base_url=tuned.url) as http:
+        for n in range(5):
+            assert (await login(http, f"spray{n}@example.com", "wrong", "203.0.113.20")).status_code == 401
+        throttled = await login(http, OWNER_EMAIL, OWNER_PASSWORD, "203.0.113.20")
+        assert throttled.status_code == 429
+        assert (await login(http, "spray0@example.com", "wrong", "203.0.113.21")).status_code == 401
+
+
+async def test_an_account_attacked_from_many_ips_slows_them_but_lets_its_owner_in(
+    tuned: BackendProcess,
+) -> None:
+    tuned.create_agent("target@example.com", "Target", "target-password")
+    async with httpx.AsyncClient(base_url=tuned.url) as http:
+        for n in range(4):
+            assert (await login(http, "target@example.com", "wrong", f"198.51.100.{n}")).status_code == 401
+        # The attacking IPs now take turns on this account: one attempt per 600 s between them.
+        assert (await login(http, "target@example.com", "wrong", "198.51.100.0")).status_code == 401
+        assert (await login(http, "target@example.com", "wrong", "198.51.100.1")).status_code == 429
+        assert (await login(http, "target@example.com", "target-password", "198.51.100.2")).status_code == 429
+        # Its owner, from an IP that has not failed, is not slowed, however often.
+        for _ in range(2):
+            assert (
+                await login(http, "target@example.com", "target-password", "203.0.113.30")
+            ).status_code == 200
+
+
+async def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_client(tuned: BackendProcess) -> None:
+    """127.0.0.2 is no trusted proxy: whatever X-Forwarded-For it sends, it is one client."""
+    transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+    async with httpx.AsyncClient(base_url=tuned.url, transport=transport) as http:
+        for n in range(3):
+            assert (await login(http, "forged@example.com", "wrong", f"192.0.2.{n}")).status_code == 401
+        assert (await login(http, "forged@example.com", "wrong", "192.0.2.99")).status_code == 429
