@@ -11,6 +11,7 @@ from chat_backend.api.deps import (
     CurrentAgent,
     State,
     close_logins,
+    close_sessions,
     raise_http,
     raise_invalid,
 )
@@ -50,13 +51,17 @@ async def login(body: LoginRequest, request: Request, state: State) -> TokenPair
 
 @router.post("/auth/refresh")
 async def refresh(body: RefreshRequest, state: State) -> TokenPair:
-    try:
-        async with state.db.write() as session:
-            return await auth.refresh_tokens(
-                session, body.refresh_token, state.settings.access_ttl, state.settings.refresh_ttl
-            )
-    except DomainError as exc:
-        raise_http(exc)
+    """A new pair for the refresh token, which is used up. Using it again revokes the whole login
+    (every pair refreshed from the same login) and closes its sockets (4001)."""
+    async with state.db.write() as session:
+        outcome = await auth.refresh_tokens(
+            session, body.refresh_token, state.settings.access_ttl, state.settings.refresh_ttl
+        )
+    if outcome.revoked:
+        await close_sessions(state, outcome.agent_id, outcome.revoked, "refresh token reused")
+    if outcome.tokens is None:
+        raise_http(DomainError(ErrorCode.INVALID_TOKEN, outcome.message))
+    return outcome.tokens
 
 
 @router.post("/auth/logout", status_code=204)

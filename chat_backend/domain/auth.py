@@ -106,35 +106,59 @@ async def issue_login(
     return await issue_tokens(session, agent, access_ttl, refresh_ttl)
 
 
-async def issue_tokens(session: AsyncSession, agent: Agent, access_ttl: int, refresh_ttl: int) -> TokenPair:
+async def issue_tokens(
+    session: AsyncSession, agent: Agent, access_ttl: int, refresh_ttl: int, family_id: str | None = None
+) -> TokenPair:
+    """A new session; `family_id` is the login it was refreshed from (None: a new login)."""
     access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = datetime.now(UTC)
+    session_id = str(uuid.uuid4())
     session.add(
         AuthSession(
-            id=str(uuid.uuid4()),
+            id=session_id,
             agent_id=agent.id,
             access_hash=token_hash(access),
             refresh_hash=token_hash(refresh),
             access_expires_at=now + timedelta(seconds=access_ttl),
             refresh_expires_at=now + timedelta(seconds=refresh_ttl),
+            family_id=family_id or session_id,
         )
     )
     await session.flush()
     return TokenPair(access_token=access, refresh_token=refresh, expires_in=access_ttl)
 
 
-async def refresh_tokens(session: AsyncSession, refresh: str, access_ttl: int, refresh_ttl: int) -> TokenPair:
-    """Rotate: the old session is revoked and a new pair issued."""
+@dataclass
+class Refreshed:
+    """A refresh's outcome: new tokens, or a refusal. A reused token revokes its whole login: `revoked`
+    names the agent and the login's sessions, whose sockets are to close once this is committed."""
+
+    tokens: TokenPair | None
+    message: str = ""
+    agent_id: str = ""
+    revoked: frozenset[str] = frozenset()
+
+
+async def refresh_tokens(session: AsyncSession, refresh: str, access_ttl: int, refresh_ttl: int) -> Refreshed:
+    """Rotate: the old session is revoked and a new pair issued in the same login. A refresh token that
+    was already used (revoked, not expired) has leaked or been stolen: every session of its login is
+    revoked, the thief's and the owner's alike."""
     found = await session.scalars(select(AuthSession).where(AuthSession.refresh_hash == token_hash(refresh)))
     old = found.first()
     now = datetime.now(UTC)
-    if old is None or old.revoked or as_utc(old.refresh_expires_at) < now:
-        raise DomainError(ErrorCode.INVALID_TOKEN, "The session has expired. Please log in again.")
+    if old is None or as_utc(old.refresh_expires_at) < now:
+        return Refreshed(None, "The session has expired. Please log in again.")
+    if old.revoked:
+        family = await session.scalars(select(AuthSession.id).where(AuthSession.family_id == old.family_id))
+        await session.execute(
+            update(AuthSession).where(AuthSession.family_id == old.family_id).values(revoked=True)
+        )
+        return Refreshed(None, "The session has ended. Please log in again.", old.agent_id, frozenset(family))
     agent = await session.get(Agent, old.agent_id)
     if agent is None or not agent.active:
-        raise DomainError(ErrorCode.INVALID_TOKEN, "The account is deactivated.")
+        return Refreshed(None, "The account is deactivated.")
     old.revoked = True
-    return await issue_tokens(session, agent, access_ttl, refresh_ttl)
+    return Refreshed(await issue_tokens(session, agent, access_ttl, refresh_ttl, old.family_id))
 
 
 async def resolve_access_token(session: AsyncSession, access: str) -> AgentIdentity:

@@ -16,6 +16,7 @@ from pathlib import Path
 import argon2
 import httpx
 import pytest
+import websockets
 
 from chat_backend.app import create_app
 from chat_backend.db import migrate
@@ -24,6 +25,7 @@ from chat_backend.settings import Settings
 from tests.support.backend import BackendProcess
 from tests.support.databases import sqlite_database
 from tests.support.waiting import until
+from tests.support.wire import WireClient
 
 pytestmark = pytest.mark.asyncio
 
@@ -169,3 +171,32 @@ async def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_client(t
         for n in range(3):
             assert (await login(http, "forged@example.com", "wrong", f"192.0.2.{n}")).status_code == 401
         assert (await login(http, "forged@example.com", "wrong", "192.0.2.99")).status_code == 429
+
+
+# --- refresh-token reuse ------------------------------------------------------------------------
+
+
+async def test_a_reused_refresh_token_ends_the_whole_login_and_its_sockets(backend: BackendProcess) -> None:
+    first = backend.login_tokens()
+    other_login = backend.login_tokens()  # another login of the same agent stays
+    async with httpx.AsyncClient(base_url=backend.url) as http:
+        rotated = (
+            await http.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        ).json()
+        ws = await websockets.connect(f"{backend.ws_url}/ws/agent")
+        agent = WireClient(ws)
+        await agent.ok("login", {"token": rotated["access_token"]})
+        # The first refresh token, used again (stolen, say): refused, and the login it was rotated into
+        # ends too: its tokens are revoked and its socket is closed.
+        reused = await http.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert reused.status_code == 401
+        assert reused.json()["detail"]["code"] == "invalid_token"
+        await asyncio.wait_for(ws.wait_closed(), 10)
+        assert ws.close_code == 4001
+        bearer = {"Authorization": f"Bearer {rotated['access_token']}"}
+        assert (await http.get("/api/v1/me", headers=bearer)).status_code == 401
+        again = await http.post("/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+        assert again.status_code == 401
+        other = {"Authorization": f"Bearer {other_login['access_token']}"}
+        assert (await http.get("/api/v1/me", headers=other)).status_code == 200
+        await agent.close()
