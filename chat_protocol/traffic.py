@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator, Field
 
 from chat_protocol.base import DEFERRED, ProtocolModel
+from chat_protocol.hosts import ascii_host
 from chat_protocol.models import ChatSummary
 
 MAX_CUSTOM_FIELDS = 50
@@ -378,7 +379,14 @@ def origin_of(url: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
         return None
-    host = parts.hostname.lower()
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    else:
+        try:
+            host = ascii_host(host)  # as the browser's URL.origin: `faß.example` is `xn--fa-hia.example`
+        except ValueError:
+            return None
     default = 443 if parts.scheme == "https" else 80
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 

@@ -25,7 +25,7 @@ from chat_backend.settings import Settings
 from tests.support.backend import BackendProcess
 from tests.support.databases import sqlite_database
 from tests.support.waiting import until
-from tests.support.wire import WireClient
+from tests.support.wire import WireClient, connect_visitor
 
 pytestmark = pytest.mark.asyncio
 
@@ -200,3 +200,24 @@ async def test_a_reused_refresh_token_ends_the_whole_login_and_its_sockets(backe
         other = {"Authorization": f"Bearer {other_login['access_token']}"}
         assert (await http.get("/api/v1/me", headers=other)).status_code == 200
         await agent.close()
+
+
+# --- IDN site origins ---------------------------------------------------------------------------
+
+
+async def test_idn_site_origins_are_stored_and_matched_as_browsers_send_them(backend: BackendProcess) -> None:
+    async with httpx.AsyncClient(base_url=backend.url) as http:
+        body = {"name": "Straße", "origins": ["https://faß.example", "https://xn--fa-hia.example"]}
+        created = await http.post("/api/v1/sites", json=body, headers=admin_headers(backend))
+    assert created.status_code == 201
+    site = created.json()
+    assert site["origins"] == ["https://xn--fa-hia.example"]  # not fass.example, someone else's domain
+    visitor, _ = await connect_visitor(backend, origin="https://xn--fa-hia.example", site_id=site["site_id"])
+    await visitor.close()
+    stranger = WireClient(
+        await websockets.connect(f"{backend.ws_url}/ws/visitor", origin="https://fass.example")
+    )  # type: ignore[arg-type]
+    refused = await stranger.request("login", {"site_id": site["site_id"]})
+    assert refused["type"] == "err"
+    assert refused["payload"]["code"] == "origin_not_allowed"
+    await stranger.close()
