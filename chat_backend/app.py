@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, WebSocket
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi import FastAPI, HTTPException, Request, WebSocket
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from chat_backend import __version__
 from chat_backend.api import (
@@ -114,6 +115,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.chat = state
     for resource in REST_RESOURCES:
         app.include_router(resource.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """422 in FastAPI's shape, without the refused input: it may be a password, or a NaN or an
+        infinity (JSON has neither; echoing one failed with 500)."""
+        errors = [{"type": e["type"], "loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator, Field
 
 from chat_protocol.base import DEFERRED, ProtocolModel
+from chat_protocol.bounds import SECONDS_WEEK
 from chat_protocol.hosts import ascii_host
 from chat_protocol.models import ChatSummary
 
@@ -293,16 +294,16 @@ class InvitationAnswerRequest(ProtocolModel):
 class GreetingConditions(ProtocolModel):
     """All set conditions must hold; an unset one is ignored."""
 
-    min_time_on_site: int | None = Field(default=None, ge=0, description="Seconds.")
-    min_time_on_page: int | None = Field(default=None, ge=0, description="Seconds.")
+    min_time_on_site: int | None = Field(default=None, ge=0, le=SECONDS_WEEK, description="Seconds.")
+    min_time_on_page: int | None = Field(default=None, ge=0, le=SECONDS_WEEK, description="Seconds.")
     url_pattern: str | None = Field(
         default=None, max_length=500, description="Shell-style pattern on the page URL, e.g. `*/cart*`."
     )
-    min_pages_viewed: int | None = Field(default=None, ge=0)
+    min_pages_viewed: int | None = Field(default=None, ge=0, le=100_000)
     referrer_contains: str | None = Field(default=None, max_length=200)
     device_class: DeviceClass | None = None
     returning: bool | None = None
-    min_cart_value: float | None = Field(default=None, ge=0)
+    min_cart_value: float | None = Field(default=None, ge=0, le=1e12)
     business_hours_only: bool = False
 
 

@@ -221,3 +221,33 @@ async def test_idn_site_origins_are_stored_and_matched_as_browsers_send_them(bac
     assert refused["type"] == "err"
     assert refused["payload"]["code"] == "origin_not_allowed"
     await stranger.close()
+
+
+# --- integers and numbers a client sends are bounded ------------------------------------------
+
+
+async def test_huge_or_non_finite_numbers_are_refused_with_422(backend: BackendProcess) -> None:
+    admin = admin_headers(backend)
+    huge = 10**30
+    async with httpx.AsyncClient(base_url=backend.url, headers=admin) as http:
+        chat_id = "00000000-0000-0000-0000-000000000000"
+        for path, params in [
+            (f"/api/v1/chats/{chat_id}/events", {"after_seq": huge}),
+            (f"/api/v1/chats/{chat_id}/events", {"limit": huge}),
+            ("/api/v1/audit", {"before_id": huge}),
+            ("/api/v1/audit", {"before_id": -huge}),
+        ]:
+            answer = await http.get(path, params=params)
+            assert answer.status_code == 422, (path, params, answer.text)
+            assert answer.json()["detail"][0]["loc"][0] == "query"
+        routing = (await http.get("/api/v1/settings/routing")).json()
+        answer = await http.put("/api/v1/settings/routing", json={**routing, "reassign_after": huge})
+        assert answer.status_code == 422
+        rule = {"name": "Big", "text": "Hi", "conditions": {"min_time_on_site": huge}}
+        assert (await http.post("/api/v1/greeting-rules", json=rule)).status_code == 422
+        for raw in (b'{"email": "a@example.com", "password": NaN}', b'{"email": 1e999, "password": "x"}'):
+            answer = await http.post(
+                "/api/v1/auth/login", content=raw, headers={"Content-Type": "application/json"}
+            )
+            assert answer.status_code == 422, answer.text
+            assert "NaN" not in answer.text
