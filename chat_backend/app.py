@@ -32,6 +32,7 @@ from chat_backend.api.deps import AppState
 from chat_backend.db.engine import Database
 from chat_backend.domain.login_limits import LoginLimits, LoginPolicy
 from chat_backend.domain.passwords import PasswordWork
+from chat_backend.http_security import SecurityHeaders, add_api_docs
 from chat_backend.net import TrustedProxyHeaders, parse_networks
 from chat_backend.realtime.agent_socket import AgentConnection
 from chat_backend.realtime.call_relay import CallRelay
@@ -111,7 +112,9 @@ def create_app(settings: Settings) -> FastAPI:
         await db.dispose()
         passwords.close()
 
-    app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan)
+    # The API reference page only when asked for (CHAT_API_DOCS), and from local files: FastAPI's own
+    # /docs and /redoc load their scripts from a CDN into this origin.
+    app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.chat = state
     for resource in REST_RESOURCES:
         app.include_router(resource.router)
@@ -141,6 +144,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     if settings.demo:
         _add_demo_shop(app)
+    if settings.api_docs:
+        add_api_docs(app)
+    app.add_middleware(SecurityHeaders)
     if trusted_proxies:
         app.add_middleware(TrustedProxyHeaders, trusted=trusted_proxies)
     return app

@@ -295,7 +295,8 @@ def _serve(settings: Settings, log_level: str) -> int:
         log_level=log_level,
         ws_max_size=1024 * 1024,  # larger frames are refused by uvicorn; up to here we answer frame_too_large
         ws_ping_interval=None,  # the protocol has its own application ping
-        proxy_headers=False,
+        proxy_headers=False,  # chat_backend.net.TrustedProxyHeaders, with CHAT_TRUSTED_PROXIES
+        server_header=False,
     )
     uvicorn.Server(config).run()
     return 0

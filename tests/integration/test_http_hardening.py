@@ -9,6 +9,7 @@ limits."""
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -251,3 +252,61 @@ async def test_huge_or_non_finite_numbers_are_refused_with_422(backend: BackendP
             )
             assert answer.status_code == 422, answer.text
             assert "NaN" not in answer.text
+
+
+# --- security headers and the docs page ---------------------------------------------------------
+
+
+async def test_every_kind_of_response_carries_the_security_headers(backend: BackendProcess) -> None:
+    async with httpx.AsyncClient(base_url=backend.url) as http:
+        page = await http.get("/demo/index.html")
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert "unsafe-eval" not in policy
+        assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        assert page.headers["x-frame-options"] == "DENY"
+        assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        widget = await http.get("/widget.js")
+        api = await http.get("/api/v1/info")
+        refused = await http.get("/api/v1/me")
+        missing = await http.get("/no-such-page")
+        for response in (page, widget, api, refused, missing, await http.get("/healthz")):
+            assert response.headers["x-content-type-options"] == "nosniff", response.url
+        for response in (widget, api, refused, missing):
+            assert response.headers["content-security-policy"].startswith("default-src 'none'"), response.url
+            assert response.headers["referrer-policy"] == "no-referrer"
+        assert "javascript" in widget.headers["content-type"]
+        assert refused.status_code == 401
+        for response in (api, refused):
+            assert response.headers["cache-control"] == "no-store"
+        assert "server" not in page.headers
+
+
+async def test_the_docs_page_is_off_by_default(backend: BackendProcess) -> None:
+    async with httpx.AsyncClient(base_url=backend.url) as http:
+        for path in ("/docs", "/redoc", "/docs/assets/swagger-ui-bundle.js", "/docs/oauth2-redirect"):
+            assert (await http.get(path)).status_code == 404, path
+        assert (await http.get("/openapi.json")).status_code == 200
+
+
+async def test_the_docs_page_when_enabled_loads_nothing_from_elsewhere(tuned: BackendProcess) -> None:
+    async with httpx.AsyncClient(base_url=tuned.url) as http:
+        page = await http.get("/docs")
+        assert page.status_code == 200
+        policy = page.headers["content-security-policy"]
+        for remote in ("http:", "https:", "*"):
+            assert remote not in policy
+        assert "<script>" not in page.text  # no inline script: the CSP would refuse it
+        references = re.findall(r'(?:src|href)="([^"]*)"', page.text)
+        assert references
+        for reference in references:
+            assert reference.startswith("/"), reference
+            assert not reference.startswith("//"), reference
+            asset = await http.get(reference)
+            assert asset.status_code == 200, reference
+            assert asset.headers["x-content-type-options"] == "nosniff"
+        start = (await http.get("/docs/assets/start.js")).text
+        assert "/openapi.json" in start
+        assert "//" not in start.replace('"/openapi.json"', "")
+        assert (await http.get("/redoc")).status_code == 404
