@@ -55,15 +55,15 @@ def backend(shared_backend: BackendProcess) -> BackendProcess:
 def tuned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
     workdir = tmp_path_factory.mktemp("tuned-backend")
     proc = BackendProcess(database_url=sqlite_database(workdir), workdir=workdir)
-    with pytest.MonkeyPatch.context() as env:
+    with pytest.MonkeyPatch.context() as env:  # only while it starts: the shared backend may start later
         for name, value in TUNED_ENV.items():
             env.setenv(name, value)
         proc.start()
+    try:
         proc.create_agent(OWNER_EMAIL, "Owner", OWNER_PASSWORD)
-        try:
-            yield proc
-        finally:
-            proc.stop()
+        yield proc
+    finally:
+        proc.stop()
 
 
 def admin_headers(backend: BackendProcess) -> dict[str, str]:
@@ -310,3 +310,53 @@ async def test_the_docs_page_when_enabled_loads_nothing_from_elsewhere(tuned: Ba
         assert "/openapi.json" in start
         assert "//" not in start.replace('"/openapi.json"', "")
         assert (await http.get("/redoc")).status_code == 404
+
+
+# --- half-sent requests (slowloris) and oversized ones --------------------------------------------
+
+
+async def exchange(backend: BackendProcess, *parts: bytes) -> bytes:
+    """Send `parts` on a raw connection, then read until the server closes it. A server that never
+    closes fails the test (after 30 s, far beyond the tuned backend's 1 s deadlines)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", backend.port)
+    try:
+        for part in parts:
+            writer.write(part)
+            await writer.drain()
+        async with asyncio.timeout(30):
+            return await reader.read()  # until EOF
+    finally:
+        writer.close()
+
+
+async def test_a_request_whose_head_never_ends_is_answered_408_and_closed(tuned: BackendProcess) -> None:
+    answer = await exchange(tuned, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1")
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert await exchange(tuned) == b""  # a connection that sends nothing is closed without a word
+
+
+async def test_the_next_request_on_a_kept_alive_connection_has_a_deadline_too(tuned: BackendProcess) -> None:
+    first = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    answer = await exchange(tuned, first, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert answer.count(b"HTTP/1.1 ") == 2
+    assert b"HTTP/1.1 408 " in answer
+
+
+async def test_a_body_that_stops_is_answered_408_and_closed(tuned: BackendProcess) -> None:
+    head = (
+        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    )
+    answer = await exchange(tuned, head, b'{"email": "a@example.com",')
+    assert answer.startswith(b"HTTP/1.1 408 ")
+
+
+async def test_oversized_heads_and_bodies_are_refused(tuned: BackendProcess) -> None:
+    huge_head = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Filler: " + b"x" * 40_000 + b"\r\n"
+    assert (await exchange(tuned, huge_head)).startswith(b"HTTP/1.1 431 ")
+    announced = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000000\r\n\r\n"
+    assert (await exchange(tuned, announced)).startswith(b"HTTP/1.1 413 ")
+    chunked = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunk = b"10000\r\n" + b"x" * 0x10000 + b"\r\n"
+    assert (await exchange(tuned, chunked, chunk * 20)).startswith(b"HTTP/1.1 413 ")
