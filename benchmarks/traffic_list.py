@@ -126,6 +126,7 @@ def main() -> None:
     keyring.set_keyring(keyring.backends.null.Keyring())
     os.environ["CHAT_CONNECT_BURST"] = str(args.visitors * 2)
     os.environ["CHAT_CONNECT_RATE"] = str(args.visitors)
+    os.environ["CHAT_HTTP_MAX_CONNECTIONS"] = str(args.visitors + 1000)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["OPERATOR_APP_HOME"] = str(Path(tmp) / "app")
         backend = BackendProcess(database_url=f"sqlite:///{tmp}/chat.db", workdir=Path(tmp))

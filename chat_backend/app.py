@@ -31,7 +31,10 @@ from chat_backend.api import settings as settings_api
 from chat_backend.api.deps import AppState
 from chat_backend.api.errors import RefuseNul, invalid_request
 from chat_backend.db.engine import Database
-from chat_backend.domain.auth import LoginThrottle
+from chat_backend.domain.login_limits import LoginLimits, LoginPolicy
+from chat_backend.domain.passwords import PasswordWork
+from chat_backend.http_security import SecurityHeaders, add_api_docs
+from chat_backend.net import TrustedProxyHeaders, parse_networks
 from chat_backend.realtime.agent_socket import AgentConnection
 from chat_backend.realtime.call_relay import CallRelay
 from chat_backend.realtime.greeter import Greeter
@@ -74,9 +77,24 @@ def create_app(settings: Settings) -> FastAPI:
     router = Router(db, hub, traffic, leave_grace=settings.visitor_leave_grace)
     greeter = Greeter(db, hub, traffic)  # automatic greeting rules
     services = Services(db, hub, settings, router, traffic, calls, greeter)
-    state = AppState(
-        settings=settings, db=db, hub=hub, throttle=LoginThrottle(), router=router, traffic=traffic
+    policy = LoginPolicy(
+        window=settings.login_window,
+        pair_failures=settings.login_pair_failures,
+        ip_failures=settings.login_ip_failures,
+        account_failures=settings.login_account_failures,
+        account_interval=settings.login_account_interval,
     )
+    passwords = PasswordWork(settings.password_hash_workers, settings.password_hash_queue)
+    state = AppState(
+        settings=settings,
+        db=db,
+        hub=hub,
+        limits=LoginLimits(policy),
+        passwords=passwords,
+        router=router,
+        traffic=traffic,
+    )
+    trusted_proxies = parse_networks(settings.trusted_proxies)  # a bad entry stops the start
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -93,8 +111,11 @@ def create_app(settings: Settings) -> FastAPI:
         await asyncio.gather(routing_task, traffic_task, greeting_task, return_exceptions=True)
         await traffic.close()
         await db.dispose()
+        passwords.close()
 
-    app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan)
+    # The API reference page only when asked for (CHAT_API_DOCS), and from local files: FastAPI's own
+    # /docs and /redoc load their scripts from a CDN into this origin.
+    app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.chat = state
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_middleware(RefuseNul)
@@ -119,6 +140,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     if settings.demo:
         _add_demo_shop(app)
+    if settings.api_docs:
+        add_api_docs(app)
+    app.add_middleware(SecurityHeaders)
+    if trusted_proxies:
+        app.add_middleware(TrustedProxyHeaders, trusted=trusted_proxies)
     return app
 
 

@@ -282,20 +282,31 @@ def _serve(settings: Settings, log_level: str) -> int:
     import uvicorn
 
     from chat_backend.app import create_app
+    from chat_backend.http_server import HttpLimits, guarded_protocol
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     url = settings.resolved_database_url()
     migrate.upgrade(url)
     if settings.demo:
         asyncio.run(ensure_demo(settings))
+    limits = HttpLimits(
+        header_timeout=settings.http_header_timeout,
+        body_timeout=settings.http_body_timeout,
+        max_header_bytes=settings.http_max_header_bytes,
+        max_body_bytes=settings.http_max_body_bytes,
+    )
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=log_level,
+        http=guarded_protocol(limits),  # deadlines and caps on requests (chat_backend/http_server.py)
+        timeout_keep_alive=settings.http_keep_alive_timeout,
+        limit_concurrency=settings.http_max_connections,
         ws_max_size=1024 * 1024,  # larger frames are refused by uvicorn; up to here we answer frame_too_large
         ws_ping_interval=None,  # the protocol has its own application ping
-        proxy_headers=False,
+        proxy_headers=False,  # chat_backend.net.TrustedProxyHeaders, with CHAT_TRUSTED_PROXIES
+        server_header=False,
     )
     uvicorn.Server(config).run()
     return 0

@@ -22,6 +22,15 @@ def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name) or default)
 
 
+def _env_bool(name: str) -> bool:
+    return (os.environ.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    """A comma-separated list; blanks dropped."""
+    return tuple(item.strip() for item in (os.environ.get(name) or "").split(",") if item.strip())
+
+
 def default_database_url() -> str:
     data = Path(os.environ.get("CHAT_BACKEND_HOME") or user_data_dir("chat-backend", appauthor=False))
     data.mkdir(parents=True, exist_ok=True)
@@ -72,6 +81,45 @@ class Settings:
     call_disconnect_grace: float = field(
         default_factory=lambda: _env_float("CHAT_CALL_DISCONNECT_GRACE", float(DISCONNECT_GRACE_S))
     )
+
+    # --- HTTP and login hardening ------------------------------------------------------------
+    # Seconds a client has to send a request line and its headers (counted from the connection, or
+    # from the first byte of the next request on a kept-alive one), and then its whole body; a
+    # connection that takes longer is answered 408 and closed (slowloris).
+    http_header_timeout: float = field(default_factory=lambda: _env_float("CHAT_HTTP_HEADER_TIMEOUT", 10.0))
+    http_body_timeout: float = field(default_factory=lambda: _env_float("CHAT_HTTP_BODY_TIMEOUT", 30.0))
+    # Seconds an idle kept-alive HTTP connection stays open between requests.
+    http_keep_alive_timeout: int = field(default_factory=lambda: _env_int("CHAT_HTTP_KEEP_ALIVE_TIMEOUT", 5))
+    # Open connections (HTTP and WebSocket together) on this node; requests past it are answered 503.
+    # Keep it under the process's open-file limit (`ulimit -n`).
+    http_max_connections: int = field(default_factory=lambda: _env_int("CHAT_HTTP_MAX_CONNECTIONS", 4000))
+    # Request head (line and headers) and body sizes; larger ones are answered 431 / 413 and closed.
+    http_max_header_bytes: int = field(
+        default_factory=lambda: _env_int("CHAT_HTTP_MAX_HEADER_BYTES", 32 * 1024)
+    )
+    http_max_body_bytes: int = field(
+        default_factory=lambda: _env_int("CHAT_HTTP_MAX_BODY_BYTES", 1024 * 1024)
+    )
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: the
+    # client is the right-most address in it that is not one of them. Empty: the peer is the client.
+    trusted_proxies: tuple[str, ...] = field(default_factory=lambda: _env_list("CHAT_TRUSTED_PROXIES"))
+    # Serve the API reference page at /docs (from local files; the OpenAPI document is always served).
+    api_docs: bool = field(default_factory=lambda: _env_bool("CHAT_API_DOCS"))
+    # Failed logins within `login_window` seconds: `login_pair_failures` from one IP on one account
+    # lock that pair; `login_ip_failures` from one IP on any accounts throttle that IP;
+    # `login_account_failures` on one account from anywhere slow its logins from IPs that failed
+    # (one every `login_account_interval` seconds); an IP without failures is never slowed.
+    login_window: float = field(default_factory=lambda: _env_float("CHAT_LOGIN_WINDOW", 300.0))
+    login_pair_failures: int = field(default_factory=lambda: _env_int("CHAT_LOGIN_PAIR_FAILURES", 10))
+    login_ip_failures: int = field(default_factory=lambda: _env_int("CHAT_LOGIN_IP_FAILURES", 30))
+    login_account_failures: int = field(default_factory=lambda: _env_int("CHAT_LOGIN_ACCOUNT_FAILURES", 10))
+    login_account_interval: float = field(
+        default_factory=lambda: _env_float("CHAT_LOGIN_ACCOUNT_INTERVAL", 2.0)
+    )
+    # Password hashes computed at once (argon2: ~64 MiB and one core each) and waiting beyond them;
+    # past both, logins are answered 503 `rate_limited` with Retry-After.
+    password_hash_workers: int = field(default_factory=lambda: _env_int("CHAT_PASSWORD_HASH_WORKERS", 2))
+    password_hash_queue: int = field(default_factory=lambda: _env_int("CHAT_PASSWORD_HASH_QUEUE", 64))
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

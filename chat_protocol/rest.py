@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from chat_protocol.base import ProtocolModel
+from chat_protocol.bounds import SECONDS_DAY, SECONDS_WEEK
 from chat_protocol.models import ChatSummary, Event, RoutingStatus
 
 
@@ -108,12 +109,22 @@ class RoutingSettings(ProtocolModel):
 
     auto_assign: bool = Field(default=True, description="Route queued chats to agents automatically.")
     default_max_chats: int = Field(default=6, ge=1, le=50)
-    reassign_after: int | None = Field(default=None, ge=10, description="Seconds; None = off.")
-    inactivity_close_after: int | None = Field(default=1800, ge=60, description="Seconds; None = off.")
-    wait_warning: int = Field(default=60, ge=5, description="Seconds until the status circle turns orange.")
-    wait_alarm: int = Field(default=120, ge=5, description="Seconds until it turns red.")
-    idle_away_after: int | None = Field(default=600, ge=30, description="App goes away after idle seconds.")
-    queue_reminder_every: int = Field(default=30, ge=5, description="Seconds between queue reminders.")
+    reassign_after: int | None = Field(
+        default=None, ge=10, le=SECONDS_DAY, description="Seconds; None = off."
+    )
+    inactivity_close_after: int | None = Field(
+        default=1800, ge=60, le=SECONDS_WEEK, description="Seconds; None = off."
+    )
+    wait_warning: int = Field(
+        default=60, ge=5, le=SECONDS_DAY, description="Seconds until the status circle turns orange."
+    )
+    wait_alarm: int = Field(default=120, ge=5, le=SECONDS_DAY, description="Seconds until it turns red.")
+    idle_away_after: int | None = Field(
+        default=600, ge=30, le=SECONDS_DAY, description="App goes away after idle seconds."
+    )
+    queue_reminder_every: int = Field(
+        default=30, ge=5, le=SECONDS_DAY, description="Seconds between queue reminders."
+    )
 
 
 class AgentLimitInput(ProtocolModel):

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator, Field
 
 from chat_protocol.base import DEFERRED, ProtocolModel
+from chat_protocol.bounds import SECONDS_WEEK
+from chat_protocol.hosts import ascii_host
 from chat_protocol.models import ChatSummary
 
 MAX_CUSTOM_FIELDS = 50
@@ -307,16 +309,16 @@ class InvitationAnswerRequest(ProtocolModel):
 class GreetingConditions(ProtocolModel):
     """All set conditions must hold; an unset one is ignored."""
 
-    min_time_on_site: int | None = Field(default=None, ge=0, description="Seconds.")
-    min_time_on_page: int | None = Field(default=None, ge=0, description="Seconds.")
+    min_time_on_site: int | None = Field(default=None, ge=0, le=SECONDS_WEEK, description="Seconds.")
+    min_time_on_page: int | None = Field(default=None, ge=0, le=SECONDS_WEEK, description="Seconds.")
     url_pattern: str | None = Field(
         default=None, max_length=500, description="Shell-style pattern on the page URL, e.g. `*/cart*`."
     )
-    min_pages_viewed: int | None = Field(default=None, ge=0)
+    min_pages_viewed: int | None = Field(default=None, ge=0, le=100_000)
     referrer_contains: str | None = Field(default=None, max_length=200)
     device_class: DeviceClass | None = None
     returning: bool | None = None
-    min_cart_value: float | None = Field(default=None, ge=0)
+    min_cart_value: float | None = Field(default=None, ge=0, le=1e12)
     business_hours_only: bool = False
 
 
@@ -393,7 +395,14 @@ def origin_of(url: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
         return None
-    host = parts.hostname.lower()
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    else:
+        try:
+            host = ascii_host(host)  # as the browser's URL.origin: `faß.example` is `xn--fa-hia.example`
+        except ValueError:
+            return None
     default = 443 if parts.scheme == "https" else 80
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 

@@ -14,7 +14,7 @@ from chat_backend.api.deps import (
     raise_http,
     raise_invalid,
 )
-from chat_backend.domain import accounts, audit, supervision, team
+from chat_backend.domain import accounts, audit, authz, supervision, team
 from chat_backend.domain.errors import DomainError
 from chat_protocol.admin import AgentCreate, AgentCreated, TemporaryPassword
 from chat_protocol.envelope import Envelope
@@ -39,8 +39,11 @@ async def create_agent(
 ) -> AgentCreated:
     """Admins: a new account with a temporary password, shown once; the agent must replace it."""
     try:
+        authz.require_admin(actor)  # before the costly hash (the domain checks again)
+        password = accounts.temporary_password()
+        password_hash = await state.passwords.hash(password)
         async with state.db.write() as session:
-            created = await accounts.create_account(session, agent, actor, body)
+            created = await accounts.create_account(session, agent, actor, body, password, password_hash)
     except DomainError as exc:
         raise_invalid(exc)
     return created
@@ -62,8 +65,11 @@ async def reset_password(
 ) -> TemporaryPassword:
     """Admins: a new temporary password; every login of the agent ends and their sockets close (4001)."""
     try:
+        authz.require_admin(actor)  # before the costly hash (the domain checks again)
+        password = accounts.temporary_password()
+        password_hash = await state.passwords.hash(password)
         async with state.db.write() as session:
-            password = await accounts.reset_password(session, agent, actor, agent_id)
+            await accounts.reset_password(session, agent, actor, agent_id, password_hash)
     except DomainError as exc:
         raise_http(exc)
     await close_logins(state, agent_id, "password reset")

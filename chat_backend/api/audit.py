@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from chat_backend.api.deps import CurrentActor, State, raise_http
 from chat_backend.domain import audit
 from chat_backend.domain.errors import DomainError
+from chat_protocol.bounds import DB_INT_MAX
 from chat_protocol.supervision import AuditEntry
 
 router = APIRouter(prefix="/api/v1")
@@ -19,7 +20,9 @@ async def list_audit(
     actor: CurrentActor,
     state: State,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(description="Only entries older than this one.")] = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=DB_INT_MAX, description="Only entries older than this one.")
+    ] = None,
 ) -> list[AuditEntry]:
     """Admins: newest first; `before_id` (the last `audit_id` of a page) pages back."""
     try:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http
 from chat_backend.domain import chats, handover, routing
 from chat_backend.domain.errors import DomainError
+from chat_protocol.bounds import DB_INT_MAX
 from chat_protocol.rest import OfflineMessage, Snapshot, TranscriptPage
 
 router = APIRouter(prefix="/api/v1")
@@ -28,7 +29,7 @@ async def get_transcript(
     chat_id: str,
     actor: CurrentActor,
     state: State,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> TranscriptPage:
     try:

@@ -11,8 +11,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chat_backend.db.engine import Database
 from chat_backend.domain import authz
-from chat_backend.domain.auth import AgentIdentity, LoginThrottle, resolve_access_token
+from chat_backend.domain.auth import AgentIdentity, resolve_access_token
 from chat_backend.domain.errors import DomainError
+from chat_backend.domain.login_limits import LoginLimits
+from chat_backend.domain.passwords import PasswordWork, ServerBusy
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.router import Router
@@ -35,7 +37,8 @@ class AppState:
     settings: Settings
     db: Database
     hub: Hub
-    throttle: LoginThrottle
+    limits: LoginLimits
+    passwords: PasswordWork
     router: Router
     traffic: TrafficList
 
@@ -51,7 +54,7 @@ _bearer = HTTPBearer(auto_error=False)
 
 def raise_http(exc: DomainError, status: int | None = None) -> NoReturn:
     """`status` overrides the code's usual HTTP status (a wrong current password is 403, not 401)."""
-    status = status or _STATUS.get(exc.code, 400)
+    status = status or (503 if isinstance(exc, ServerBusy) else _STATUS.get(exc.code, 400))
     headers = {"Retry-After": str(int(exc.retry_after) + 1)} if exc.retry_after else None
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
@@ -103,4 +106,11 @@ async def close_logins(state: AppState, agent_id: str, reason: str, keep_session
     """Close the agent's sockets on this node (4001), except those of the login `keep_session`."""
     for conn in state.hub.agent_connections(agent_id):
         if conn.agent is None or conn.agent.session_id != keep_session:
+            await conn.close(CLOSE_INVALID_TOKEN, reason)
+
+
+async def close_sessions(state: AppState, agent_id: str, session_ids: frozenset[str], reason: str) -> None:
+    """Close the agent's sockets on this node (4001) that logged in with one of `session_ids`."""
+    for conn in state.hub.agent_connections(agent_id):
+        if conn.agent is not None and conn.agent.session_id in session_ids:
             await conn.close(CLOSE_INVALID_TOKEN, reason)

@@ -56,6 +56,9 @@ class AuthSession(Base):
     refresh_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The login this session belongs to: the first session's id, kept by every refresh. A rotated
+    # refresh token used again revokes the whole family (OAuth 2.0 Security BCP, reuse detection).
+    family_id: Mapped[str] = mapped_column(String(36), index=True)
 
 
 class Site(Base):

@@ -73,9 +73,15 @@ async def require_groups(session: AsyncSession, group_ids: Sequence[str]) -> lis
 
 
 async def create_account(
-    session: AsyncSession, identity: AgentIdentity, actor: Actor, body: AgentCreate
+    session: AsyncSession,
+    identity: AgentIdentity,
+    actor: Actor,
+    body: AgentCreate,
+    password: str,
+    password_hash: str,
 ) -> AgentCreated:
-    """A new agent with a temporary password (returned once, stored only as its hash)."""
+    """A new agent with the temporary `password` (returned once; `password_hash` is its hash, computed
+    before this transaction)."""
     authz.require_admin(actor)
     email, name = body.email.strip().lower(), body.name.strip()
     if not _EMAIL.match(email):
@@ -85,8 +91,7 @@ async def create_account(
     if await auth.find_agent(session, email) is not None:
         raise DomainError(ErrorCode.ALREADY_EXISTS, f"An agent with the e-mail address {email} exists.")
     group_ids = await require_groups(session, body.group_ids)
-    password = temporary_password()
-    agent = await auth.create_agent(session, email, name, password, body.role)
+    agent = await auth.add_agent(session, email, name, password_hash, body.role)
     agent.max_chats = body.max_chats
     agent.must_change_password = True
     session.add_all(AgentGroup(agent_id=agent.id, group_id=g) for g in group_ids)
@@ -96,33 +101,45 @@ async def create_account(
     return AgentCreated(agent=detail, temporary_password=password)
 
 
-async def reset_password(session: AsyncSession, identity: AgentIdentity, actor: Actor, agent_id: str) -> str:
-    """A new temporary password; every login of the agent is revoked here (the caller closes their
-    sockets)."""
+async def reset_password(
+    session: AsyncSession, identity: AgentIdentity, actor: Actor, agent_id: str, password_hash: str
+) -> None:
+    """A new temporary password (given as its hash); every login of the agent is revoked here (the
+    caller closes their sockets)."""
     authz.require_admin(actor)
     target = await session.get(Agent, agent_id)
     if target is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such agent.")
-    password = temporary_password()
-    await auth.set_password(session, target, password)
+    target.password_hash = password_hash
     before = {"must_change_password": target.must_change_password}
     target.must_change_password = True
     await session.execute(update(AuthSession).where(AuthSession.agent_id == agent_id).values(revoked=True))
     await audit.record(
         session, identity, "agent.password_reset", agent_id, before, {"must_change_password": True}
     )
-    return password
 
 
-async def change_password(session: AsyncSession, identity: AgentIdentity, current: str, new: str) -> None:
-    """The signed-in agent's own password. Clears `must_change_password`; revokes every other login of
-    the agent (the caller closes their sockets), not this one."""
-    agent = await session.get(Agent, identity.agent_id)
-    if not auth.verify_password(agent, current) or agent is None:
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.")
+async def password_hash(session: AsyncSession, agent_id: str) -> str | None:
+    """The agent's password hash, to be checked outside any write transaction."""
+    agent = await session.get(Agent, agent_id)
+    return agent.password_hash if agent is not None else None
+
+
+def check_new_password(current: str, new: str) -> None:
     if new == current:
         raise DomainError(ErrorCode.INVALID_PAYLOAD, "The new password must differ from the current one.")
-    await auth.set_password(session, agent, new)
+
+
+async def change_password(
+    session: AsyncSession, identity: AgentIdentity, checked_hash: str, new_hash: str
+) -> None:
+    """The signed-in agent's own password, once the current one was checked against `checked_hash`.
+    Clears `must_change_password`; revokes every other login of the agent (the caller closes their
+    sockets), not this one. If the password changed in between, the check no longer holds."""
+    agent = await session.get(Agent, identity.agent_id)
+    if agent is None or agent.password_hash != checked_hash:
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.")
+    agent.password_hash = new_hash
     agent.must_change_password = False
     await session.execute(
         update(AuthSession)

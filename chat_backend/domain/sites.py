@@ -21,6 +21,7 @@ from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
 from chat_protocol import ErrorCode
 from chat_protocol.admin import SiteInfo, SiteInput
+from chat_protocol.hosts import ascii_host
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A DNS name or an IPv4 address as browsers put it in `Origin` (IDN hosts in their xn-- form).
@@ -28,13 +29,13 @@ _HOST = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a
 
 
 def _host_of(hostname: str) -> str:
-    host = hostname.lower()
-    if ":" in host:  # IPv6, already validated by urlsplit
-        return f"[{host}]"
+    """The host as a browser serialises it in `Origin` (`chat_protocol.hosts`)."""
+    if ":" in hostname:  # IPv6, already validated by urlsplit
+        return f"[{hostname.lower()}]"
     try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise ValueError(f"not a host name: {hostname!r}") from exc
+        host = ascii_host(hostname)
+    except ValueError as exc:
+        raise ValueError(f"not a host name: {hostname[:300]!r}") from exc
     if not _HOST.match(host):
         raise ValueError(f"not a host name: {hostname!r}")
     return host
