@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -21,8 +22,6 @@ from chat_backend.domain.errors import DomainError
 from chat_protocol import ErrorCode
 
 _hasher = PasswordHasher()
-# Checked when the e-mail is unknown, so that a wrong e-mail costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password")
 _T = TypeVar("_T")
 
 
@@ -40,9 +39,17 @@ def hash_now(password: str) -> str:
     return _hasher.hash(password)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the e-mail is unknown, so that a wrong e-mail costs the same time as a wrong
+    password. Made on first need, not at import: every process that imports this module (each admin
+    command, each start) would otherwise pay a full argon2 hash."""
+    return _hasher.hash("not a password")
+
+
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
