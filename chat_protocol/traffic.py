@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator, Field
 
 from chat_protocol.base import DEFERRED, ProtocolModel
+from chat_protocol.bounds import SafeInt
 from chat_protocol.models import ChatSummary
 
 MAX_CUSTOM_FIELDS = 50
@@ -360,7 +361,7 @@ class PagePushAnswerRequest(ProtocolModel):
     """Visitor socket `answer_page_push`: `seq` of the `page_push` offer event, and the answer."""
 
     client_id: str = Field(min_length=8, max_length=64)
-    seq: int = Field(ge=1)
+    seq: Annotated[SafeInt, Field(ge=1)]
     accept: bool
 
 
