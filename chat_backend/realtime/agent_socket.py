@@ -88,7 +88,6 @@ class AgentConnection(Connection):
         assert agent is not None
         action, req_id = envelope.action, envelope.req_id
         if action == "send_message":
-            self.check_rate()
             async with self.db.write() as session:
                 event = await supervision.send_message(
                     session,
@@ -100,17 +99,14 @@ class AgentConnection(Connection):
                 )
             self.send(Envelope.response(action, p.MessageResult(event=event), req_id))
         elif action in ("watch_chat", "whisper", "join_chat", "take_over"):
-            self.check_rate()
             await self._supervise(action, payload, req_id)
         elif action in ("take_chat", "close_chat"):
-            self.check_rate()
             operation = chats.take_chat if action == "take_chat" else chats.agent_close
             async with self.db.write() as session:
                 state_event, summary = await operation(session, agent, payload.chat_id, payload.client_id)
             self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
             self.router.kick()
         elif action == "transfer_chat":
-            self.check_rate()
             async with self.db.write() as session:
                 state_event, summary = await handover.transfer(
                     session,
@@ -125,7 +121,6 @@ class AgentConnection(Connection):
             self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
             self.router.kick()
         elif action == "send_note":
-            self.check_rate()
             async with self.db.write() as session:
                 note = await handover.add_note(
                     session, agent, payload.chat_id, payload.client_id, payload.text
@@ -147,10 +142,8 @@ class AgentConnection(Connection):
                     conn.send(Envelope.push("status", status))
             self.router.kick()
         elif action == "invite_visitor":
-            self.check_rate()
             await self._invite(payload.visitor_id, payload.client_id, payload.text, req_id)
         elif action == "push_page":
-            self.check_rate()
             async with self.db.write() as session:
                 offer = await page_push.offer(session, agent, payload.chat_id, payload.client_id, payload.url)
             self.send(Envelope.response(action, p.PagePushResult(event=offer), req_id))
@@ -159,8 +152,6 @@ class AgentConnection(Connection):
             self.traffic.watch(self, payload.watch)
             self.send(Envelope.response(action, {}, req_id))
         elif action in CALL_ACTIONS:
-            if action == "call_invite":
-                self.check_rate()
             await self.calls.agent_request(self, action, payload, req_id)
         elif action == "typing":
             async with self.db.read() as session:
