@@ -97,6 +97,11 @@ class Settings:
     offline_messages_per_site_per_minute: float = field(
         default_factory=lambda: _env_float("CHAT_OFFLINE_MESSAGES_PER_SITE_PER_MINUTE", 20.0)
     )
+    # Visitor presence (`activity`) and read marks (`mark_read`) are written at most once per this many
+    # seconds, all pending ones in one transaction; the latest value always lands.
+    coalesce_writes_every: float = field(
+        default_factory=lambda: _env_float("CHAT_COALESCE_WRITES_EVERY", 1.0)
+    )
     # --- end of socket limits ---------------------------------------------------------------------
     # Seconds after a visitor's last socket closed before they count as gone (chat presence, list).
     visitor_leave_grace: float = field(default_factory=lambda: _env_float("CHAT_VISITOR_LEAVE_GRACE", 15.0))

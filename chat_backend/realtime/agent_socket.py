@@ -127,9 +127,11 @@ class AgentConnection(Connection):
                 )
             self.send(Envelope.response(action, p.NoteResult(event=note), req_id))
         elif action == "mark_read":
-            async with self.db.write() as session:
+            async with self.db.read() as session:
                 held = await chats.held_chat(session, agent, payload.chat_id or "")
-                seq = await handover.mark_read(session, held, "agent", payload.seq)
+            seq = self.router.writes.read_mark(  # written coalesced
+                held.id, "agent", payload.seq, stored=held.agent_read_seq, last_seq=held.last_seq
+            )
             read = p.ReadPush(chat_id=held.id, reader=AuthorKind.AGENT, seq=seq)
             self.hub.push(Topic.visitor(held.visitor_id), Envelope.push("read", read), f"read:{held.id}")
         elif action == "set_status":

@@ -83,6 +83,7 @@ class SocketLimits:
         s = settings or Settings()
         self.max_sockets_per_ip = s.max_sockets_per_ip
         self.max_visitor_sockets_per_site = s.max_visitor_sockets_per_site
+        self.coalesce_writes_every = s.coalesce_writes_every  # presence and read marks (`CoalescedWrites`)
         self._connects = _Buckets(s.connect_burst, s.connect_rate)
         self._frames = _Buckets(s.frame_burst, s.frame_rate)
         self._new_chats_ip = _Buckets(s.new_chats_per_ip_burst, s.new_chats_per_ip_per_minute / 60)

@@ -215,11 +215,14 @@ class VisitorConnection(Connection):
                 )
             self.send(Envelope.response(action, p.RatingResult(event=rating), req_id))
         elif action == "mark_read":
-            async with self.db.write() as session:
-                visitor = await visitor_by_id(session, self._logged_in_visitor)
-                chat = await chats.open_chat_of(session, visitor.id)
-                seq = await handover.mark_read(session, chat, "visitor", payload.seq) if chat else 0
-            if chat is not None and chat.agent_id:
+            async with self.db.read() as session:
+                chat = await chats.open_chat_of(session, self._logged_in_visitor)
+            if chat is None:
+                return
+            seq = self.router.writes.read_mark(  # written coalesced
+                chat.id, "visitor", payload.seq, stored=chat.visitor_read_seq, last_seq=chat.last_seq
+            )
+            if chat.agent_id:
                 read = p.ReadPush(chat_id=chat.id, reader=AuthorKind.VISITOR, seq=seq)
                 self.hub.push(Topic.agent(chat.agent_id), Envelope.push("read", read), f"read:{chat.id}")
         elif action in VISITOR_ACTIONS:
@@ -230,7 +233,7 @@ class VisitorConnection(Connection):
         elif action == "activity":
             assert self.visitor_id is not None
             self.traffic.set_active(self.visitor_id, payload.active)
-            await self.router.set_presence(self.visitor_id, "active" if payload.active else "inactive")
+            self.router.set_presence(self.visitor_id, "active" if payload.active else "inactive")
         elif action == "dismiss_invitation":
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)

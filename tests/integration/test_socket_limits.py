@@ -25,7 +25,7 @@ import websockets
 from tests.support.backend import BackendProcess
 from tests.support.databases import sqlite_database
 from tests.support.waiting import until
-from tests.support.wire import WireClient, connect_agent, loopback_addresses, new_id
+from tests.support.wire import WireClient, connect_agent, http_get, loopback_addresses, new_id
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -46,6 +46,7 @@ LIMITS = {
     "CHAT_OFFLINE_MESSAGES_PER_IP_PER_MINUTE": "0.01",
     "CHAT_OFFLINE_MESSAGES_PER_SITE_BURST": "3",
     "CHAT_OFFLINE_MESSAGES_PER_SITE_PER_MINUTE": "0.01",
+    "CHAT_COALESCE_WRITES_EVERY": "0.3",
 }
 QUEUE_BYTES = 1024 * 1024
 STUCK = {
@@ -266,6 +267,68 @@ async def test_new_chats_and_offline_messages_are_limited_per_ip_and_per_site(
         answers.append((await visitor.request("offline_message", {**form, "client_id": new_id()}))["type"])
         await visitor.close()
     assert answers == ["res", "res", "res", "err"]
+
+
+async def test_floods_of_presence_and_read_marks_end_in_the_final_state(
+    limits_backend: BackendProcess,
+) -> None:
+    """`activity` and `mark_read` are written coalesced: the last value lands, and the agent hears it."""
+    token = limits_backend.login_tokens()["access_token"]
+    agent = await connect_agent(limits_backend)
+    await agent.ok("set_status", {"status": "accepting"})
+    site = _new_site(limits_backend, "Coalesced shop")
+    visitor, _login = await _visitor(limits_backend, next(_addresses), site)
+    chat_id = (await visitor.ok("send_message", {"client_id": new_id(), "text": "hi"}))["event"]["chat_id"]
+    await agent.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()})
+    seqs = [
+        (await agent.ok("send_message", {"chat_id": chat_id, "client_id": new_id(), "text": f"r{i}"}))[
+            "event"
+        ]["seq"]
+        for i in range(3)
+    ]
+    for i in range(20):
+        await visitor.send("activity", {"active": i % 2 == 1})
+        await visitor.send("mark_read", {"seq": i})
+    await visitor.send("activity", {"active": False})
+    await visitor.send("mark_read", {"seq": seqs[-1]})
+    for seq in range(1, seqs[-1] + 1):
+        await agent.send("mark_read", {"chat_id": chat_id, "seq": seq})
+    assert (await visitor.request("ping"))["action"] == "pong"  # every frame of the flood is handled
+
+    summary: dict[str, Any] = {}
+
+    async def settled() -> bool:
+        snapshot = await http_get(limits_backend, "/api/v1/snapshot", token)
+        summary.update(next(c for c in snapshot["my_chats"] if c["chat_id"] == chat_id))
+        return bool(
+            summary["visitor_presence"] == "inactive"
+            and summary["visitor_read_seq"] == summary["agent_read_seq"] == seqs[-1]
+        )
+
+    for _attempt in range(50):
+        if await settled():
+            break
+        await asyncio.sleep(0.1)
+    assert (summary["visitor_presence"], summary["visitor_read_seq"], summary["agent_read_seq"]) == (
+        "inactive",
+        seqs[-1],
+        seqs[-1],
+    )
+    presence = [p["payload"]["presence"] for p in _drain(agent, "visitor_presence")]
+    assert presence[-1] == "inactive"
+    assert [p["payload"]["seq"] for p in _drain(agent, "read")][-1] == seqs[-1]
+    await _close_all([agent, visitor])
+
+
+def _drain(client: WireClient, action: str) -> list[dict[str, Any]]:
+    """The pushes of `action` received so far (others are put back)."""
+    frames, kept = [], []
+    while not client.pushes.empty():
+        frame = client.pushes.get_nowait()
+        (frames if frame["action"] == action else kept).append(frame)
+    for frame in kept:
+        client.pushes.put_nowait(frame)
+    return frames
 
 
 # --- a socket that stops reading -----------------------------------------------------------------

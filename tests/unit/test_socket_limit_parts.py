@@ -1,9 +1,10 @@
-"""The pure parts of the socket limits: the action cost table, the byte-bounded send queue and the
-per-IP / per-site / per-user counters."""
+"""The pure parts of the socket limits: the action cost table, the byte-bounded send queue, the
+per-IP / per-site / per-user counters and the coalesced writes."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -89,3 +90,47 @@ def test_socket_limits_count_open_sockets_per_ip_and_visitors_per_site() -> None
     assert [burst.open_socket("10.0.0.3") for _ in range(3)][
         -1
     ] == "too many new connections from this address"
+
+
+def test_a_flood_of_presence_and_read_marks_is_one_write_of_the_final_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from contextlib import asynccontextmanager
+
+    from chat_backend.domain import coalesced
+    from chat_backend.realtime.coalesced_writes import CoalescedWrites
+    from chat_backend.realtime.hub import Hub
+
+    written: list[tuple[dict[str, str], dict[tuple[str, str], int]]] = []
+
+    class FakeDatabase:
+        @asynccontextmanager
+        async def write(self) -> Any:
+            yield None
+
+    async def write_presence(_session: object, presence: dict[str, str]) -> list[Any]:
+        written.append((dict(presence), {}))
+        return []
+
+    async def write_read_marks(_session: object, marks: dict[tuple[str, str], int]) -> None:
+        written[-1][1].update(marks)
+
+    monkeypatch.setattr(coalesced, "write_presence", write_presence)
+    monkeypatch.setattr(coalesced, "write_read_marks", write_read_marks)
+
+    async def scenario() -> None:
+        writes = CoalescedWrites(FakeDatabase(), Hub(), every=0.05)  # type: ignore[arg-type]
+        for i in range(100):
+            writes.presence("v1", "active" if i % 2 else "inactive")
+            assert writes.read_mark("c1", "visitor", i, stored=3, last_seq=50) == max(3, min(i, 50))
+        assert writes.read_mark("c1", "agent", 2, stored=7, last_seq=50) == 7  # never lowered: no write
+        assert writes._task is not None
+        await writes._task  # the one flush: nothing else came in meanwhile
+        assert written == [({"v1": "active"}, {("c1", "visitor"): 50})]
+        writes.presence("v1", "left")
+        writes.presence("v2", "inactive")
+        await writes.flush()  # as at shutdown
+        writes.stop()
+        assert written[1] == ({"v1": "left", "v2": "inactive"}, {})
+
+    asyncio.run(scenario())
