@@ -397,6 +397,30 @@ async def _log_line(backend: BackendProcess, pattern: str) -> re.Match[str]:
     return found[-1]
 
 
+async def test_transcript_pages_and_replays_stay_within_the_send_queue(stuck_backend: BackendProcess) -> None:
+    """A page of 500 long messages used to be one frame of megabytes; now a page stops at a quarter of
+    the queue (`has_more`) and a reader pages through all of it, and a replay that big is refused."""
+    visitor, login = await _visitor(stuck_backend, next(_addresses))
+    for n in range(15):
+        await visitor.ok("send_message", {"client_id": new_id(), "text": f"{n:02d}" + "x" * 19_990})
+    pages, after, seqs = [], 0, []
+    while True:
+        page = await visitor.ok("transcript", {"after_seq": after, "limit": 500})
+        pages.append(page)
+        seqs += [event["seq"] for event in page["events"]]
+        if not page["has_more"]:
+            break
+        after = page["events"][-1]["seq"]
+    assert len(pages) > 1
+    assert all(len(json.dumps(page)) < QUEUE_BYTES // 4 + 30_000 for page in pages)
+    texts = [e["text"][:2] for page in pages for e in page["events"] if e.get("kind") == "message"]
+    assert texts == [f"{n:02d}" for n in range(15)]
+    assert seqs == sorted(set(seqs))
+    replay = await visitor.request("resume", {"cursor": login["cursor"]})
+    assert replay["payload"]["code"] == "resync_required"
+    await visitor.close()
+
+
 @pytest.mark.parametrize("requests", [40, 2], ids=["asking-for-more", "idle"])
 async def test_a_socket_that_stops_reading_is_closed_and_dropped(
     stuck_backend: BackendProcess, requests: int
