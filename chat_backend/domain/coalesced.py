@@ -23,11 +23,16 @@ async def write_presence(session: AsyncSession, presence: dict[str, Presence]) -
     return changed
 
 
-async def write_read_marks(session: AsyncSession, marks: dict[tuple[str, Reader], int]) -> None:
-    """Raise each (chat, reader) read mark to its seq (never lowering it); gone chats are skipped."""
+async def write_read_marks(
+    session: AsyncSession, marks: dict[tuple[str, Reader], int]
+) -> list[tuple[Chat, Reader, int]]:
+    """Raise each (chat, reader) read mark to its seq (never lowering it); the chats with their new
+    marks (gone chats are skipped)."""
     ids = {chat_id for chat_id, _reader in marks}
     found = {chat.id: chat for chat in (await session.scalars(select(Chat).where(Chat.id.in_(ids)))).all()}
+    written: list[tuple[Chat, Reader, int]] = []
     for (chat_id, reader), seq in marks.items():
         chat = found.get(chat_id)
         if chat is not None:
-            await handover.mark_read(session, chat, reader, seq)
+            written.append((chat, reader, await handover.mark_read(session, chat, reader, seq)))
+    return written

@@ -21,7 +21,7 @@ from chat_backend.domain.auth import resolve_access_token
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN, Connection
 from chat_backend.realtime.hub import Topic
-from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode
+from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
 from chat_protocol.supervision import WatchChatResult
 from chat_protocol.traffic import InviteResult
@@ -129,11 +129,9 @@ class AgentConnection(Connection):
         elif action == "mark_read":
             async with self.db.read() as session:
                 held = await chats.held_chat(session, agent, payload.chat_id or "")
-            seq = self.router.writes.read_mark(  # written coalesced
+            self.router.writes.read_mark(  # written coalesced, then pushed to the visitor
                 held.id, "agent", payload.seq, stored=held.agent_read_seq, last_seq=held.last_seq
             )
-            read = p.ReadPush(chat_id=held.id, reader=AuthorKind.AGENT, seq=seq)
-            self.hub.push(Topic.visitor(held.visitor_id), Envelope.push("read", read), f"read:{held.id}")
         elif action == "set_status":
             async with self.db.write() as session:
                 await chats.set_status(session, agent, payload.status)

@@ -1,7 +1,8 @@
 """Writes where only the latest value matters: visitor presence (`activity`, arriving, leaving) and read
 marks (`mark_read`). Each key keeps its newest value here, and everything waiting is written in one
 transaction at most once per interval: a flood of frames costs one write and one wake-up of the
-sockets, and the final state always lands (at shutdown too, by `flush`)."""
+sockets, and the final state always lands (at shutdown too, by `flush`). The other side hears a
+change once it is written (`visitor_presence`, `read`), so whoever saw it finds it after a reload."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from chat_backend.db.engine import Database
 from chat_backend.domain import coalesced
 from chat_backend.domain.coalesced import Presence, Reader
 from chat_backend.realtime.hub import QUEUE, Hub, Topic
-from chat_protocol import ChatState, Envelope
-from chat_protocol.socket_payloads import VisitorPresencePush
+from chat_protocol import AuthorKind, ChatState, Envelope
+from chat_protocol.socket_payloads import ReadPush, VisitorPresencePush
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +35,14 @@ class CoalescedWrites:
         self._presence[visitor_id] = presence
         self._schedule()
 
-    def read_mark(self, chat_id: str, reader: Reader, seq: int, *, stored: int, last_seq: int) -> int:
-        """Raise the reader's read mark of a chat (`stored` now, `last_seq` its newest seq) to `seq`;
-        the new mark, to push now. It is written with the next batch."""
+    def read_mark(self, chat_id: str, reader: Reader, seq: int, *, stored: int, last_seq: int) -> None:
+        """Raise the reader's read mark of a chat (`stored` now, `last_seq` its newest seq) to `seq`,
+        with the next batch; then the other side is told."""
         key = (chat_id, reader)
         mark = max(stored, self._reads.get(key, 0), min(seq, last_seq))
         if mark > stored:
             self._reads[key] = mark
             self._schedule()
-        return mark
 
     def _schedule(self) -> None:
         if self._task is None:
@@ -70,10 +70,17 @@ class CoalescedWrites:
         try:
             async with self.db.write() as session:
                 changed = await coalesced.write_presence(session, presence)
-                await coalesced.write_read_marks(session, reads)
+                marked = await coalesced.write_read_marks(session, reads)
         except Exception:
             log.exception("could not record %d presences and %d read marks", len(presence), len(reads))
             return
+        for chat, reader, seq in marked:
+            kind = AuthorKind.AGENT if reader == "agent" else AuthorKind.VISITOR
+            read = Envelope.push("read", ReadPush(chat_id=chat.id, reader=kind, seq=seq))
+            if reader == "agent":
+                self.hub.push(Topic.visitor(chat.visitor_id), read, f"read:{chat.id}")
+            elif chat.agent_id:
+                self.hub.push(Topic.agent(chat.agent_id), read, f"read:{chat.id}")
         for chat, value in changed:
             push = Envelope.push("visitor_presence", VisitorPresencePush(chat_id=chat.id, presence=value))
             if chat.state == ChatState.TAKEN.value and chat.agent_id:

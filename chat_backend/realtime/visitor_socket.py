@@ -23,7 +23,7 @@ from chat_backend.domain.visitors import site_for_origin, visitor_by_id, visitor
 from chat_backend.realtime.connection import Connection
 from chat_backend.realtime.hub import Topic
 from chat_backend.realtime.visitor_actions import VISITOR_ACTIONS, visitor_action
-from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode, Event
+from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode, Event
 from chat_protocol import socket_payloads as p
 from chat_protocol.traffic import TrafficState
 
@@ -219,12 +219,9 @@ class VisitorConnection(Connection):
                 chat = await chats.open_chat_of(session, self._logged_in_visitor)
             if chat is None:
                 return
-            seq = self.router.writes.read_mark(  # written coalesced
+            self.router.writes.read_mark(  # written coalesced, then pushed to the agent
                 chat.id, "visitor", payload.seq, stored=chat.visitor_read_seq, last_seq=chat.last_seq
             )
-            if chat.agent_id:
-                read = p.ReadPush(chat_id=chat.id, reader=AuthorKind.VISITOR, seq=seq)
-                self.hub.push(Topic.agent(chat.agent_id), Envelope.push("read", read), f"read:{chat.id}")
         elif action in VISITOR_ACTIONS:
             assert self.visitor_id is not None
             await visitor_action(self.db, self.traffic, self.visitor_id, action, payload)
