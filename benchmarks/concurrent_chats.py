@@ -99,6 +99,8 @@ def main() -> None:
         args.visitors, args.seconds = 8, 7.0
     hard_timeout(args.timeout or (150 if args.smoke else 240 + args.seconds), "concurrent_chats")
     keyring.set_keyring(keyring.backends.null.Keyring())
+    # Every simulated visitor opens a chat from 127.0.0.1: allow that many new chats from one IP.
+    os.environ["CHAT_NEW_CHATS_PER_IP_BURST"] = str(args.visitors * 2)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["OPERATOR_APP_HOME"] = str(Path(tmp) / "app")
         backend = BackendProcess(database_url=f"sqlite:///{tmp}/chat.db", workdir=Path(tmp))

@@ -124,9 +124,12 @@ def main() -> None:
         args.visitors, args.rate, args.seconds = 100, 50.0, 3.0
     hard_timeout(args.timeout or (150 if args.smoke else 600 + args.seconds), "traffic_list")
     keyring.set_keyring(keyring.backends.null.Keyring())
+    # Every visitor connects from 127.0.0.1: raise the limits per IP (and per site) above the crowd.
     os.environ["CHAT_CONNECT_BURST"] = str(args.visitors * 2)
     os.environ["CHAT_CONNECT_RATE"] = str(args.visitors)
     os.environ["CHAT_HTTP_MAX_CONNECTIONS"] = str(args.visitors + 1000)
+    os.environ["CHAT_MAX_SOCKETS_PER_IP"] = str(args.visitors * 2)
+    os.environ["CHAT_MAX_VISITOR_SOCKETS_PER_SITE"] = str(args.visitors * 2)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["OPERATOR_APP_HOME"] = str(Path(tmp) / "app")
         backend = BackendProcess(database_url=f"sqlite:///{tmp}/chat.db", workdir=Path(tmp))

@@ -39,6 +39,7 @@ from chat_backend.realtime.agent_socket import AgentConnection
 from chat_backend.realtime.call_relay import CallRelay
 from chat_backend.realtime.greeter import Greeter
 from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.rate_limit import SocketLimits
 from chat_backend.realtime.router import Router
 from chat_backend.realtime.services import Services
 from chat_backend.realtime.traffic_list import TrafficList
@@ -69,7 +70,7 @@ REST_RESOURCES = (
 
 def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.resolved_database_url())
-    hub = Hub(settings.connect_burst, settings.connect_rate)
+    hub = Hub(SocketLimits(settings))  # every limit of the sockets, in one place
     db.on_commit = hub.wake_all
     traffic = TrafficList(db, hub, settings)  # the live list of visitors on the site
     calls = CallRelay(db, hub, settings.call_ring_timeout, settings.call_disconnect_grace)

@@ -55,15 +55,63 @@ class Settings:
     max_replay: int = 1000
     login_timeout: float = 10.0
     # Clients ping every 20 s; this long without any frame means the connection is dead.
-    idle_timeout: float = 45.0
+    idle_timeout: float = field(default_factory=lambda: _env_float("CHAT_IDLE_TIMEOUT", 45.0))
     # Browsers throttle timers in hidden tabs to about once a minute, so visitors get more slack.
-    visitor_idle_timeout: float = 90.0
-    # Per-connection send queue bound (protocol rule 10).
-    send_queue_size: int = field(default_factory=lambda: _env_int("CHAT_SEND_QUEUE_SIZE", 1000))
+    visitor_idle_timeout: float = field(default_factory=lambda: _env_float("CHAT_VISITOR_IDLE_TIMEOUT", 90.0))
+
+    # --- Socket limits (denial of service): memory, connections and frames per IP, site and user --
+    # What one connection may have waiting to be sent, in bytes of JSON text (protocol rule 10); more
+    # closes it with 4008 and the client resumes. A transcript page or a resume stays within a quarter.
+    send_queue_bytes: int = field(default_factory=lambda: _env_int("CHAT_SEND_QUEUE_BYTES", 4 * 1024 * 1024))
+    # Seconds a closing socket's close frame may wait for a peer that stopped reading; then the
+    # connection is dropped (TCP reset), freeing its buffers.
+    socket_close_timeout: float = field(default_factory=lambda: _env_float("CHAT_SOCKET_CLOSE_TIMEOUT", 5.0))
     # New sockets per IP: a burst, then a rate per second (a shop behind one NAT stays served; a load
     # test from 127.0.0.1 raises both with CHAT_CONNECT_BURST / CHAT_CONNECT_RATE).
     connect_burst: int = field(default_factory=lambda: _env_int("CHAT_CONNECT_BURST", 300))
     connect_rate: float = field(default_factory=lambda: _env_float("CHAT_CONNECT_RATE", 30.0))
+    # Sockets open at once from one IP (agents and visitors), and visitor sockets per site; over the
+    # cap a socket is closed with 1013 (try again later).
+    max_sockets_per_ip: int = field(default_factory=lambda: _env_int("CHAT_MAX_SOCKETS_PER_IP", 200))
+    max_visitor_sockets_per_site: int = field(
+        default_factory=lambda: _env_int("CHAT_MAX_VISITOR_SOCKETS_PER_SITE", 5000)
+    )
+    # Frames per user (agent or visitor, all their sockets together): a burst of tokens, refilled at a
+    # rate per second; each action costs tokens (`chat_backend.realtime.action_costs`).
+    frame_burst: float = field(default_factory=lambda: _env_float("CHAT_FRAME_BURST", 250.0))
+    frame_rate: float = field(default_factory=lambda: _env_float("CHAT_FRAME_RATE", 20.0))
+    # New chats opened by visitors, per IP and per site: a burst, then so many a minute.
+    new_chats_per_ip_burst: float = field(
+        default_factory=lambda: _env_float("CHAT_NEW_CHATS_PER_IP_BURST", 10.0)
+    )
+    new_chats_per_ip_per_minute: float = field(
+        default_factory=lambda: _env_float("CHAT_NEW_CHATS_PER_IP_PER_MINUTE", 2.0)
+    )
+    new_chats_per_site_burst: float = field(
+        default_factory=lambda: _env_float("CHAT_NEW_CHATS_PER_SITE_BURST", 100.0)
+    )
+    new_chats_per_site_per_minute: float = field(
+        default_factory=lambda: _env_float("CHAT_NEW_CHATS_PER_SITE_PER_MINUTE", 60.0)
+    )
+    # Offline messages (the form shown when nobody accepts chats), per IP and per site, likewise.
+    offline_messages_per_ip_burst: float = field(
+        default_factory=lambda: _env_float("CHAT_OFFLINE_MESSAGES_PER_IP_BURST", 5.0)
+    )
+    offline_messages_per_ip_per_minute: float = field(
+        default_factory=lambda: _env_float("CHAT_OFFLINE_MESSAGES_PER_IP_PER_MINUTE", 1.0)
+    )
+    offline_messages_per_site_burst: float = field(
+        default_factory=lambda: _env_float("CHAT_OFFLINE_MESSAGES_PER_SITE_BURST", 50.0)
+    )
+    offline_messages_per_site_per_minute: float = field(
+        default_factory=lambda: _env_float("CHAT_OFFLINE_MESSAGES_PER_SITE_PER_MINUTE", 20.0)
+    )
+    # Visitor presence (`activity`) and read marks (`mark_read`) are written at most once per this many
+    # seconds, all pending ones in one transaction; the latest value always lands.
+    coalesce_writes_every: float = field(
+        default_factory=lambda: _env_float("CHAT_COALESCE_WRITES_EVERY", 1.0)
+    )
+    # --- end of socket limits ---------------------------------------------------------------------
     # Seconds after a visitor's last socket closed before they count as gone (chat presence, list).
     visitor_leave_grace: float = field(default_factory=lambda: _env_float("CHAT_VISITOR_LEAVE_GRACE", 15.0))
     # Seconds a visitor who left stays in the live traffic list (state `left`).

@@ -5,11 +5,13 @@ Pydantic models only: no I/O, no Qt, no server code.
 
 from chat_protocol.envelope import (
     MAX_FRAME_BYTES,
+    MAX_JSON_DEPTH,
     PROTOCOL_VERSION,
     Envelope,
     ErrorCode,
     ErrorPayload,
     FrameType,
+    parse_frame,
 )
 from chat_protocol.models import (
     Audience,
@@ -27,6 +29,7 @@ from chat_protocol.models import (
 
 __all__ = [
     "MAX_FRAME_BYTES",
+    "MAX_JSON_DEPTH",
     "PROTOCOL_VERSION",
     "Audience",
     "Author",
@@ -43,4 +46,5 @@ __all__ = [
     "RoutingStatus",
     "VisitorInfo",
     "parse_event",
+    "parse_frame",
 ]

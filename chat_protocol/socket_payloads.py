@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from chat_protocol.base import ProtocolModel
+from chat_protocol.bounds import DbInt
 from chat_protocol.models import (
     MAX_MESSAGE_CHARS,
     MAX_NAME_CHARS,
@@ -37,7 +38,7 @@ class Empty(ProtocolModel):
 class ResumeRequest(ProtocolModel):
     """Replay every durable event after `cursor` that this user may see now."""
 
-    cursor: int = Field(ge=0)
+    cursor: DbInt
 
 
 class Resumed(ProtocolModel):
@@ -74,7 +75,7 @@ class AgentLoginRequest(ProtocolModel):
     """First frame on `/ws/agent`: the access token from `POST /api/v1/auth/login`."""
 
     token: str = Field(min_length=1, max_length=512)
-    protocol: int = Field(default=1, description="The protocol version the client speaks.")
+    protocol: DbInt = Field(default=1, description="The protocol version the client speaks.")
 
 
 class AgentLoginResult(ProtocolModel):
@@ -155,7 +156,7 @@ class MarkReadRequest(ProtocolModel):
     """I have seen the chat up to `seq` (agents name the chat; a visitor's is implied)."""
 
     chat_id: str | None = None
-    seq: int = Field(ge=0)
+    seq: DbInt
 
 
 class ReadPush(ProtocolModel):
@@ -181,7 +182,7 @@ class VisitorLoginRequest(ProtocolModel):
 
     site_id: str = Field(min_length=1, max_length=64)
     visitor_token: str | None = Field(default=None, max_length=512)
-    protocol: int = 1
+    protocol: DbInt = 1
     page: PageView | None = Field(default=None, description="The page this socket was opened on.")
     device: DeviceInfo | None = None
     call_id: str | None = Field(
@@ -280,7 +281,7 @@ class AvailabilityPush(ProtocolModel):
 class VisitorTranscriptRequest(ProtocolModel):
     """Events of the visitor's open chat after `after_seq`, at most `limit`."""
 
-    after_seq: int = Field(default=0, ge=0)
+    after_seq: DbInt = 0
     limit: int = Field(default=200, ge=1, le=500)
 
 
@@ -291,6 +292,10 @@ class PagePushResult(ProtocolModel):
 class VisitorTranscript(ProtocolModel):
     chat: ChatSummary | None
     events: list[Event]
+    has_more: bool = Field(
+        default=False,
+        description="The page was cut short of `limit` to stay small: more events follow the last one.",
+    )
 
 
 __all__ = [

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator, Field
 
 from chat_protocol.base import DEFERRED, ProtocolModel
-from chat_protocol.bounds import SECONDS_WEEK
+from chat_protocol.bounds import SECONDS_WEEK, DbInt
 from chat_protocol.hosts import ascii_host
 from chat_protocol.models import ChatSummary
 
@@ -377,7 +377,7 @@ class PagePushAnswerRequest(ProtocolModel):
     """Visitor socket `answer_page_push`: `seq` of the `page_push` offer event, and the answer."""
 
     client_id: str = Field(min_length=8, max_length=64)
-    seq: int = Field(ge=1)
+    seq: Annotated[DbInt, Field(ge=1)]
     accept: bool
 
 

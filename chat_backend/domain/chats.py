@@ -180,6 +180,13 @@ async def _open_new_chat(session: AsyncSession, visitor: Visitor) -> Chat:
     return chat
 
 
+async def would_open_chat(session: AsyncSession, visitor: Visitor, client_id: str) -> bool:
+    """Whether the visitor's message `client_id` opens a chat: not a retry, and no chat is open."""
+    if await find_by_client_id(session, visitor_author(visitor), client_id) is not None:
+        return False
+    return await open_chat_of(session, visitor.id) is None
+
+
 async def visitor_send(
     session: AsyncSession, visitor: Visitor, client_id: str, text: str, name: str | None
 ) -> MessageEvent:

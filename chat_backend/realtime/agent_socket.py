@@ -21,7 +21,7 @@ from chat_backend.domain.auth import resolve_access_token
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN, Connection
 from chat_backend.realtime.hub import Topic
-from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode
+from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
 from chat_protocol.supervision import WatchChatResult
 from chat_protocol.traffic import InviteResult
@@ -88,7 +88,6 @@ class AgentConnection(Connection):
         assert agent is not None
         action, req_id = envelope.action, envelope.req_id
         if action == "send_message":
-            self.check_rate()
             async with self.db.write() as session:
                 event = await supervision.send_message(
                     session,
@@ -100,17 +99,14 @@ class AgentConnection(Connection):
                 )
             self.send(Envelope.response(action, p.MessageResult(event=event), req_id))
         elif action in ("watch_chat", "whisper", "join_chat", "take_over"):
-            self.check_rate()
             await self._supervise(action, payload, req_id)
         elif action in ("take_chat", "close_chat"):
-            self.check_rate()
             operation = chats.take_chat if action == "take_chat" else chats.agent_close
             async with self.db.write() as session:
                 state_event, summary = await operation(session, agent, payload.chat_id, payload.client_id)
             self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
             self.router.kick()
         elif action == "transfer_chat":
-            self.check_rate()
             async with self.db.write() as session:
                 state_event, summary = await handover.transfer(
                     session,
@@ -125,18 +121,17 @@ class AgentConnection(Connection):
             self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
             self.router.kick()
         elif action == "send_note":
-            self.check_rate()
             async with self.db.write() as session:
                 note = await handover.add_note(
                     session, agent, payload.chat_id, payload.client_id, payload.text
                 )
             self.send(Envelope.response(action, p.NoteResult(event=note), req_id))
         elif action == "mark_read":
-            async with self.db.write() as session:
+            async with self.db.read() as session:
                 held = await chats.held_chat(session, agent, payload.chat_id or "")
-                seq = await handover.mark_read(session, held, "agent", payload.seq)
-            read = p.ReadPush(chat_id=held.id, reader=AuthorKind.AGENT, seq=seq)
-            self.hub.push(Topic.visitor(held.visitor_id), Envelope.push("read", read), f"read:{held.id}")
+            self.router.writes.read_mark(  # written coalesced, then pushed to the visitor
+                held.id, "agent", payload.seq, stored=held.agent_read_seq, last_seq=held.last_seq
+            )
         elif action == "set_status":
             async with self.db.write() as session:
                 await chats.set_status(session, agent, payload.status)
@@ -147,10 +142,8 @@ class AgentConnection(Connection):
                     conn.send(Envelope.push("status", status))
             self.router.kick()
         elif action == "invite_visitor":
-            self.check_rate()
             await self._invite(payload.visitor_id, payload.client_id, payload.text, req_id)
         elif action == "push_page":
-            self.check_rate()
             async with self.db.write() as session:
                 offer = await page_push.offer(session, agent, payload.chat_id, payload.client_id, payload.url)
             self.send(Envelope.response(action, p.PagePushResult(event=offer), req_id))
@@ -159,8 +152,6 @@ class AgentConnection(Connection):
             self.traffic.watch(self, payload.watch)
             self.send(Envelope.response(action, {}, req_id))
         elif action in CALL_ACTIONS:
-            if action == "call_invite":
-                self.check_rate()
             await self.calls.agent_request(self, action, payload, req_id)
         elif action == "typing":
             async with self.db.read() as session:

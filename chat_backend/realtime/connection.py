@@ -1,12 +1,12 @@
-"""One WebSocket: frame parsing and limits, login deadline, a bounded send queue, and delivery of
-durable events from the log after the connection's cursor."""
+"""One WebSocket: frame parsing and limits, login deadline, a send queue bounded in bytes, a close that
+never waits on a stuck peer, and delivery of durable events from the log after the connection's cursor."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
+import math
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -16,8 +16,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.delivery import Batch
 from chat_backend.domain.errors import DomainError
+from chat_backend.realtime.action_costs import action_cost
+from chat_backend.realtime.client_address import client_ip
+from chat_backend.realtime.send_queue import SendQueue, frame_size
 from chat_backend.realtime.services import Services
-from chat_protocol import MAX_FRAME_BYTES, Envelope, ErrorCode
+from chat_backend.realtime.socket_drop import drop_if_open, transport_of
+from chat_protocol import MAX_FRAME_BYTES, Envelope, ErrorCode, parse_frame
 from chat_protocol.actions import Socket, request_model
 from chat_protocol.socket_payloads import EventPush, Resumed
 
@@ -31,6 +35,8 @@ CLOSE_POLICY = 1008
 CLOSE_GOING_AWAY = 1001
 CLOSE_TRY_LATER = 1013
 
+DELIVERY_BATCH = 200
+
 
 class Connection(ABC):
     """Base of the agent and visitor sockets (a hub `Subscriber`). Subclasses implement `login`,
@@ -42,82 +48,98 @@ class Connection(ABC):
         self.ws = ws
         self.db = services.db
         self.hub = services.hub
+        self.limits = services.hub.limits
         self.settings = services.settings
         self.router = services.router
         self.traffic = services.traffic
         self.calls = services.calls
         self.greeter = services.greeter
+        self.ip = client_ip(ws)
         self.agent: AgentIdentity | None = None
         self.visitor_id: str | None = None
         self.cursor: int | None = None
-        self._queue: asyncio.Queue[Envelope | str] = asyncio.Queue(self.settings.send_queue_size)
-        self._latest: dict[str, Envelope] = {}
+        self._queue = SendQueue(self.settings.send_queue_bytes)
         self._wake = asyncio.Event()
         self._deliver_lock = asyncio.Lock()
-        self._closed = False
+        self._closed = False  # nothing more is queued
+        self._closing = False  # close() has run or runs
+        self._writer_task: asyncio.Task[None] | None = None
+        self._overflow_task: asyncio.Task[None] | None = None
+
+    def describe(self) -> str:
+        port = self.ws.client.port if self.ws.client else 0
+        return f"{self.socket} socket {self.ip}:{port}"
 
     # --- sending ----------------------------------------------------------------------------
 
     def send(self, envelope: Envelope) -> None:
-        """Queue a frame; a full queue closes the socket with 4008 and the client resumes."""
-        if self._closed:
+        """Queue a frame; past the byte bound the socket closes with 4008 and the client resumes."""
+        if not self._closed:
+            self._send_text(envelope.dumps())
+
+    def _send_text(self, text: str) -> None:
+        if self._closed or self._queue.put(text):
             return
-        try:
-            self._queue.put_nowait(envelope)
-        except asyncio.QueueFull:
-            log.warning("send queue full on %s socket; closing with 4008", self.socket)
-            self._closed = True
-            asyncio.get_running_loop().create_task(self._close_now(CLOSE_OVERFLOW, "send queue overflow"))
+        log.warning(
+            "send queue full on %s (%d bytes queued, limit %d, next frame %d bytes); closing with 4008",
+            self.describe(),
+            self._queue.size,
+            self._queue.limit,
+            frame_size(text),
+        )
+        self._closed = True
+        self._overflow_task = asyncio.get_running_loop().create_task(
+            self.close(CLOSE_OVERFLOW, "send queue overflow")
+        )
 
     def send_ephemeral(self, envelope: Envelope, coalesce_key: str | None = None) -> None:
-        """Ephemeral pushes are coalesced by key and dropped first when the queue is half full."""
-        if self._closed or self._queue.qsize() > self._queue.maxsize // 2:
-            return
-        if coalesce_key is None:
-            self.send(envelope)
-            return
-        pending = coalesce_key in self._latest
-        self._latest[coalesce_key] = envelope
-        if not pending:
-            self.send_key(coalesce_key)
-
-    def send_key(self, key: str) -> None:
-        with contextlib.suppress(asyncio.QueueFull):
-            self._queue.put_nowait(key)
+        """Ephemeral pushes are coalesced by key and dropped first, once the queue is half full."""
+        if not self._closed and not self._queue.half_full:
+            self._queue.put_ephemeral(envelope.dumps(), coalesce_key)
 
     async def _writer(self) -> None:
         while True:
-            item = await self._queue.get()
-            if isinstance(item, str):
-                envelope = self._latest.pop(item, None)
-                if envelope is None:
-                    continue
-                item = envelope
-            await self.ws.send_text(item.dumps())
+            await self.ws.send_text(await self._queue.get())
 
     def wake(self) -> None:
         self._wake.set()
 
     async def close(self, code: int, reason: str) -> None:
-        self._closed = True
-        await self._close_now(code, reason)
-
-    async def _close_now(self, code: int, reason: str) -> None:
-        if self.ws.application_state == WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-                await self.ws.close(code, reason)
+        """Close with `code`: what is still queued is dropped, the close frame gets
+        `socket_close_timeout` seconds, and a connection still open then is reset (a peer that stopped
+        reading would otherwise hold it, and its buffers, forever)."""
+        if self._closing:
+            return
+        self._closing = self._closed = True
+        self._queue.clear()
+        timeout = self.settings.socket_close_timeout
+        transport = transport_of(self.ws)
+        if transport is not None:
+            asyncio.get_running_loop().call_later(timeout, drop_if_open, transport, self.describe())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                if self._writer_task is not None:  # it may wait on the full socket: nothing is written
+                    self._writer_task.cancel()
+                    await asyncio.gather(self._writer_task, return_exceptions=True)
+                if self.ws.application_state == WebSocketState.CONNECTED:
+                    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                        await self.ws.close(code, reason)
 
     # --- delivery ---------------------------------------------------------------------------
 
     async def resume(self, cursor: int, req_id: str | None) -> None:
-        """Replay what this user may see after `cursor`, then answer; or `resync_required`."""
+        """Replay what this user may see after `cursor`, then answer; or `resync_required` when that
+        is more than `max_replay` events or a quarter of the send queue."""
         async with self._deliver_lock:
             batch = await self.read_events(cursor, self.settings.max_replay + 1, with_newest=True)
             events = batch.events
             if cursor > batch.newest or len(events) > self.settings.max_replay:
                 raise DomainError(ErrorCode.RESYNC_REQUIRED, "The cursor is too old; load a snapshot.")
-            for event in events:
-                self.send(Envelope.push("event", EventPush(event=event)))
+            texts = [Envelope.push("event", EventPush(event=event)).dumps() for event in events]
+            if sum(map(frame_size, texts)) > self._queue.limit // 4:
+                raise DomainError(ErrorCode.RESYNC_REQUIRED, "Too much to replay; load a snapshot.")
+            for text in texts:
+                self._send_text(text)
             self.cursor = events[-1].event_id if events else max(cursor, 0)
             self.send(Envelope.response("resume", Resumed(cursor=self.cursor, replayed=len(events)), req_id))
         self.wake()
@@ -128,17 +150,24 @@ class Connection(ABC):
         the log's newest event id when `with_newest`)."""
 
     async def _deliverer(self) -> None:
-        while True:
+        """New events as the log grows, no faster than the peer takes them: the next batch waits
+        until the send queue is less than half full."""
+        while not self._closed:
             await self._wake.wait()
             self._wake.clear()
             if self.cursor is None:
                 continue
+            await self._queue.roomy()
             async with self._deliver_lock:
-                events = (await self.read_events(self.cursor, 200)).events
+                events = (await self.read_events(self.cursor, DELIVERY_BATCH)).events
+                sent = 0
                 for event in events:
                     self.send(Envelope.push("event", EventPush(event=event)))
                     self.cursor = event.event_id
-            if len(events) == 200:
+                    sent += 1
+                    if self._queue.half_full:
+                        break
+            if sent < len(events) or len(events) == DELIVERY_BATCH:
                 self._wake.set()
 
     # --- receiving --------------------------------------------------------------------------
@@ -150,6 +179,9 @@ class Connection(ABC):
     @abstractmethod
     def on_unregistered(self) -> None:
         """Gone from the hub."""
+
+    def on_ended(self) -> None:  # noqa: B027 (optional hook)
+        """The socket is over, logged in or not: give back what its login took."""
 
     def idle_timeout(self) -> float:
         return self.settings.idle_timeout
@@ -163,12 +195,20 @@ class Connection(ABC):
         """Answer one request after login (ping, login and resume are handled here)."""
 
     async def run(self) -> None:
-        client = self.ws.client
-        if not self.hub.allow_connection(client.host if client else "?"):
-            await self.ws.close(CLOSE_TRY_LATER, "too many connections")
+        refusal = self.limits.open_socket(self.ip)
+        if refusal is not None:
+            await self.ws.accept()  # accepted, so that the client sees why: 1013 and the reason
+            await self.close(CLOSE_TRY_LATER, refusal)
             return
+        try:
+            await self._serve()
+        finally:
+            self.limits.close_socket(self.ip)
+            self.on_ended()
+
+    async def _serve(self) -> None:
         await self.ws.accept()
-        writer = asyncio.create_task(self._writer())
+        self._writer_task = writer = asyncio.create_task(self._writer())
         deliverer: asyncio.Task[None] | None = None
         try:
             try:
@@ -184,15 +224,16 @@ class Connection(ABC):
             self.hub.register(self)
             self.on_registered()
             deliverer = asyncio.create_task(self._deliverer())
-            while not self._closed:
+            # Until the peer is gone: after a close from elsewhere (an overflow, a logout) the close
+            # frame or the reset of a stuck connection ends this loop with a disconnect.
+            while True:
                 try:
                     frame = await asyncio.wait_for(self._next_frame(), self.idle_timeout())
                 except TimeoutError:
                     await self.close(CLOSE_GOING_AWAY, "no frame for too long")
                     break
-                if frame is None:
-                    continue
-                await self._dispatch(*frame)
+                if frame is not None and not self._closed:
+                    await self._dispatch(*frame)
         except WebSocketDisconnect:
             pass
         finally:
@@ -206,11 +247,30 @@ class Connection(ABC):
             await asyncio.gather(writer, *([deliverer] if deliverer else []), return_exceptions=True)
 
     async def _send_direct(self, envelope: Envelope) -> None:
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-            await self.ws.send_text(envelope.dumps())
+        """Write a frame now, ahead of the queue (a refused login), waiting on the peer no longer than
+        a close may."""
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect, TimeoutError):
+            async with asyncio.timeout(self.settings.socket_close_timeout):
+                await self.ws.send_text(envelope.dumps())
+
+    def _user(self) -> str | None:
+        if self.agent is not None:
+            return f"agent:{self.agent.agent_id}"
+        return f"visitor:{self.visitor_id}" if self.visitor_id else None
+
+    def _over_budget(self, action: str, req_id: str | None = None) -> bool:
+        """Charge a frame to its user (once logged in); answers `rate_limited` and says True when the
+        user's budget cannot pay it."""
+        user = self._user()
+        wait = self.limits.charge(user, action_cost(self.socket, action)) if user else None
+        if wait is None:
+            return False
+        message = "Too many frames; slow down."
+        self.send(Envelope.error(action or "frame", ErrorCode.RATE_LIMITED, message, req_id, _seconds(wait)))
+        return True
 
     async def _next_frame(self) -> tuple[Envelope, BaseModel] | None:
-        """The next valid request, or None after answering a bad frame with `err`."""
+        """The next valid request, or None after answering a bad (or unaffordable) frame with `err`."""
         message = await self.ws.receive()
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000))
@@ -219,35 +279,30 @@ class Connection(ABC):
             raw = message["bytes"].decode("utf-8", "replace")
         raw = raw or ""
         if len(raw.encode("utf-8")) > MAX_FRAME_BYTES:
-            self.send(Envelope.error("frame", ErrorCode.FRAME_TOO_LARGE, "Frames are limited to 64 KiB."))
+            if not self._over_budget(""):
+                self.send(Envelope.error("frame", ErrorCode.FRAME_TOO_LARGE, "Frames are limited to 64 KiB."))
             return None
         try:
-            envelope = Envelope.model_validate(json.loads(raw))
-        except (ValueError, ValidationError):
-            self.send(Envelope.error("frame", ErrorCode.BAD_FRAME, "Not a protocol envelope."))
+            envelope = parse_frame(raw)
+        except ValueError:
+            if not self._over_budget(""):
+                self.send(Envelope.error("frame", ErrorCode.BAD_FRAME, "Not a protocol envelope."))
+            return None
+        action, req_id = envelope.action, envelope.req_id
+        if self._over_budget(action, req_id):
             return None
         if envelope.type != "req":
-            self.send(
-                Envelope.error(
-                    envelope.action, ErrorCode.BAD_FRAME, "Only requests are accepted.", envelope.req_id
-                )
-            )
+            self.send(Envelope.error(action, ErrorCode.BAD_FRAME, "Only requests are accepted.", req_id))
             return None
-        model = request_model(self.socket, envelope.action)
+        model = request_model(self.socket, action)
         if model is None:
-            self.send(
-                Envelope.error(envelope.action, ErrorCode.UNKNOWN_ACTION, "Unknown action.", envelope.req_id)
-            )
+            self.send(Envelope.error(action, ErrorCode.UNKNOWN_ACTION, "Unknown action.", req_id))
             return None
         try:
             return envelope, model.model_validate(envelope.payload)
         except ValidationError as exc:
             message_text = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            self.send(
-                Envelope.error(
-                    envelope.action, ErrorCode.INVALID_PAYLOAD, message_text[:500], envelope.req_id
-                )
-            )
+            self.send(Envelope.error(action, ErrorCode.INVALID_PAYLOAD, message_text[:500], req_id))
             return None
 
     async def _login_frame(self, envelope: Envelope, payload: BaseModel) -> bool:
@@ -260,8 +315,12 @@ class Connection(ABC):
         try:
             await self.login(envelope, payload)
         except DomainError as exc:
-            await self._send_direct(Envelope.error("login", exc.code, exc.message, envelope.req_id))
-            code = CLOSE_ORIGIN if exc.code == ErrorCode.ORIGIN_NOT_ALLOWED else CLOSE_INVALID_TOKEN
+            error = Envelope.error("login", exc.code, exc.message, envelope.req_id, exc.retry_after)
+            await self._send_direct(error)
+            code = {
+                ErrorCode.ORIGIN_NOT_ALLOWED: CLOSE_ORIGIN,
+                ErrorCode.RATE_LIMITED: CLOSE_TRY_LATER,
+            }.get(exc.code, CLOSE_INVALID_TOKEN)
             await self.close(code, exc.code.value)
             return False
         return True
@@ -284,8 +343,12 @@ class Connection(ABC):
             log.exception("failed to handle %s on %s socket", envelope.action, self.socket)
             self.send(Envelope.error(envelope.action, ErrorCode.INTERNAL, "Internal error.", envelope.req_id))
 
-    def check_rate(self) -> None:
-        user = f"agent:{self.agent.agent_id}" if self.agent else f"visitor:{self.visitor_id}"
-        wait = self.hub.mutation_bucket(user).take()
+    def rate_limited(self, wait: float | None, message: str) -> None:
+        """Refuse the request being handled when a limit says wait."""
         if wait is not None:
-            raise DomainError(ErrorCode.RATE_LIMITED, "Too many messages; slow down.", retry_after=wait)
+            raise DomainError(ErrorCode.RATE_LIMITED, message, retry_after=_seconds(wait))
+
+
+def _seconds(wait: float) -> float:
+    """A wait as told to clients: whole milliseconds, never 0."""
+    return max(math.ceil(wait * 1000) / 1000, 0.001)

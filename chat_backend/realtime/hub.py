@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-from chat_backend.realtime.rate_limit import TokenBucket, prune
+from chat_backend.realtime.rate_limit import SocketLimits
 from chat_backend.realtime.subscriber import Subscriber
+from chat_backend.realtime.traffic_frames import PreparedFrame
 from chat_protocol import Envelope
 
 TopicKind = Literal["chat", "agent", "queue", "visitor"]
@@ -38,32 +39,12 @@ QUEUE = Topic("queue")
 
 
 class Hub:
-    def __init__(self, connect_burst: int = 300, connect_rate: float = 30.0) -> None:
-        self.connect_burst = connect_burst
-        self.connect_rate = connect_rate
+    def __init__(self, limits: SocketLimits | None = None) -> None:
+        self.limits = limits or SocketLimits()  # every per-IP, per-site and per-user limit
         self._registered: set[Subscriber] = set()
         # kind -> key -> subscribers, so "every agent" or "every visitor" never scans the other kinds.
         self._topics: dict[TopicKind, dict[str, set[Subscriber]]] = {}
         self._subscribed: dict[Subscriber, set[Topic]] = {}
-        self._connect_rate: dict[str, TokenBucket] = {}
-        self._mutation_rate: dict[str, TokenBucket] = {}
-
-    # --- rate limits ------------------------------------------------------------------------
-
-    def allow_connection(self, ip: str) -> bool:
-        """New sockets per IP: bursts of 300, then 30 a second by default (a shop behind one NAT stays
-        served); `Settings.connect_burst`/`connect_rate` change it."""
-        prune(self._connect_rate)
-        bucket = self._connect_rate.get(ip)
-        if bucket is None:
-            bucket = self._connect_rate[ip] = TokenBucket(self.connect_burst, self.connect_rate)
-        return bucket.take() is None
-
-    def mutation_bucket(self, user: str) -> TokenBucket:
-        """Messages and chat actions per user, across all of that user's connections: a burst of 250
-        (a pasted list, an outbox flushed after an outage), then 20 a second."""
-        prune(self._mutation_rate)
-        return self._mutation_rate.setdefault(user, TokenBucket(capacity=250, per_second=20))
 
     # --- subscriptions ----------------------------------------------------------------------
 
@@ -125,19 +106,24 @@ class Hub:
 
         To a chat's watchers: each connection checks its scope again on every delivery batch
         (`AgentConnection.read_events`), which drops a watch out of scope."""
-        for sub in self.subscribers(topic):
-            sub.send_ephemeral(envelope, coalesce_key)
+        subs = self.subscribers(topic)
+        frame = _prepared(envelope) if len(subs) > 1 else envelope
+        for sub in subs:
+            sub.send_ephemeral(frame, coalesce_key)
 
     def publish(self, topic: Topic, envelope: Envelope) -> None:
         """A frame to the topic's sockets that is not dropped under load (a call's state, an incoming
         call, an agent's status)."""
-        for sub in self.subscribers(topic):
-            sub.send(envelope)
+        subs = self.subscribers(topic)
+        frame = _prepared(envelope) if len(subs) > 1 else envelope
+        for sub in subs:
+            sub.send(frame)
 
     def push_to_all_visitors(self, envelope: Envelope) -> None:
+        frame = _prepared(envelope)
         for subs in list(self._topics.get("visitor", {}).values()):
             for sub in list(subs):
-                sub.send_ephemeral(envelope)
+                sub.send_ephemeral(frame)
 
     async def close_session(self, session_id: str, code: int, reason: str) -> None:
         for sub in [s for s in self._registered if s.agent and s.agent.session_id == session_id]:
@@ -158,3 +144,12 @@ class Hub:
 
     def agent_connections(self, agent_id: str) -> list[Subscriber]:
         return self.subscribers(Topic.agent(agent_id))
+
+
+def _prepared(envelope: Envelope) -> Envelope:
+    """The envelope serialized once for all the sockets it goes to."""
+    return (
+        envelope
+        if isinstance(envelope, PreparedFrame)
+        else PreparedFrame.of(envelope.action, envelope.dumps())
+    )

@@ -1,8 +1,13 @@
-"""Rate limits (protocol rule 11): token buckets for connections per IP and mutations per user."""
+"""Every limit of this node's sockets, in memory and in one place (protocol rule 11): new and open
+sockets per IP, visitor sockets per site, frames per user, new chats and offline messages per IP and
+per site. A multi-node deployment moves `SocketLimits` to a shared store; nothing else keeps counts."""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
+
+from chat_backend.settings import Settings
 
 
 class TokenBucket:
@@ -14,18 +19,38 @@ class TokenBucket:
         self.tokens = capacity
         self.stamp = time.monotonic()
 
-    def is_full(self) -> bool:
-        return self.tokens + (time.monotonic() - self.stamp) * self.rate >= self.capacity
-
-    def take(self) -> float | None:
-        """None if allowed, else the seconds to wait."""
+    def _refill(self) -> None:
         now = time.monotonic()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+
+    def is_full(self) -> bool:
+        return self.tokens + (time.monotonic() - self.stamp) * self.rate >= self.capacity
+
+    def wait(self, cost: float = 1) -> float | None:
+        """None if `cost` tokens are there now, else the seconds until they are (nothing taken)."""
+        self._refill()
+        cost = min(cost, self.capacity)  # a cost above the burst would never pass
+        if self.tokens >= cost:
             return None
-        return (1 - self.tokens) / self.rate
+        return (cost - self.tokens) / self.rate if self.rate > 0 else 3600.0
+
+    def take(self, cost: float = 1) -> float | None:
+        """None if allowed (the tokens are taken), else the seconds to wait."""
+        wait = self.wait(cost)
+        if wait is None:
+            self.tokens -= min(cost, self.capacity)
+        return wait
+
+
+def take_all(buckets: list[TokenBucket], cost: float = 1) -> float | None:
+    """Take `cost` from every bucket, or from none: None if allowed, else the longest wait."""
+    waits = [wait for bucket in buckets if (wait := bucket.wait(cost)) is not None]
+    if waits:
+        return max(waits)
+    for bucket in buckets:
+        bucket.take(cost)
+    return None
 
 
 def prune(buckets: dict[str, TokenBucket], limit: int = 10_000) -> None:
@@ -33,3 +58,89 @@ def prune(buckets: dict[str, TokenBucket], limit: int = 10_000) -> None:
     if len(buckets) > limit:
         for key in [k for k, bucket in buckets.items() if bucket.is_full()]:
             del buckets[key]
+
+
+class _Buckets:
+    """One token bucket per key, all with the same burst and rate."""
+
+    def __init__(self, burst: float, per_second: float) -> None:
+        self.burst = burst
+        self.per_second = per_second
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def __call__(self, key: str) -> TokenBucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            prune(self._buckets)
+            bucket = self._buckets[key] = TokenBucket(self.burst, self.per_second)
+        return bucket
+
+
+class SocketLimits:
+    """The limits of `Settings` (their block "Socket limits"), applied by the sockets of this node."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        s = settings or Settings()
+        self.max_sockets_per_ip = s.max_sockets_per_ip
+        self.max_visitor_sockets_per_site = s.max_visitor_sockets_per_site
+        self.coalesce_writes_every = s.coalesce_writes_every  # presence and read marks (`CoalescedWrites`)
+        self._connects = _Buckets(s.connect_burst, s.connect_rate)
+        self._frames = _Buckets(s.frame_burst, s.frame_rate)
+        self._new_chats_ip = _Buckets(s.new_chats_per_ip_burst, s.new_chats_per_ip_per_minute / 60)
+        self._new_chats_site = _Buckets(s.new_chats_per_site_burst, s.new_chats_per_site_per_minute / 60)
+        self._offline_ip = _Buckets(
+            s.offline_messages_per_ip_burst, s.offline_messages_per_ip_per_minute / 60
+        )
+        self._offline_site = _Buckets(
+            s.offline_messages_per_site_burst, s.offline_messages_per_site_per_minute / 60
+        )
+        self._open_per_ip: Counter[str] = Counter()
+        self._visitors_per_site: Counter[str] = Counter()
+
+    # --- sockets ------------------------------------------------------------------------------
+
+    def open_socket(self, ip: str) -> str | None:
+        """Count a new socket from `ip`, or the reason to refuse it: too many open at once from there,
+        or too many new ones lately (bursts of 300, then 30 a second by default)."""
+        if self._open_per_ip[ip] >= self.max_sockets_per_ip:
+            return "too many sockets from this address"
+        if self._connects(ip).take() is not None:
+            return "too many new connections from this address"
+        self._open_per_ip[ip] += 1
+        return None
+
+    def close_socket(self, ip: str) -> None:
+        _decrement(self._open_per_ip, ip)
+
+    def sockets_from(self, ip: str) -> int:
+        return self._open_per_ip[ip]
+
+    def join_site(self, site_id: str) -> bool:
+        """Count a visitor socket logging in to the site, unless the site has its maximum already."""
+        if self._visitors_per_site[site_id] >= self.max_visitor_sockets_per_site:
+            return False
+        self._visitors_per_site[site_id] += 1
+        return True
+
+    def leave_site(self, site_id: str) -> None:
+        _decrement(self._visitors_per_site, site_id)
+
+    # --- frames and what they create ----------------------------------------------------------
+
+    def charge(self, user: str, cost: float) -> float | None:
+        """Take a frame's cost from the user's budget (all their sockets): None, or seconds to wait."""
+        return self._frames(user).take(cost)
+
+    def new_chat(self, ip: str, site_id: str) -> float | None:
+        """A visitor opens a chat: None, or the seconds to wait (per IP and per site)."""
+        return take_all([self._new_chats_ip(ip), self._new_chats_site(site_id)])
+
+    def offline_message(self, ip: str, site_id: str) -> float | None:
+        """A visitor leaves an offline message: None, or the seconds to wait (per IP and per site)."""
+        return take_all([self._offline_ip(ip), self._offline_site(site_id)])
+
+
+def _decrement(counter: Counter[str], key: str) -> None:
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]

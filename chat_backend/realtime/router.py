@@ -12,11 +12,13 @@ import contextlib
 import logging
 
 from chat_backend.db.engine import Database
-from chat_backend.domain import handover, routing
-from chat_backend.realtime.hub import QUEUE, Hub, Topic
+from chat_backend.domain import routing
+from chat_backend.domain.coalesced import Presence
+from chat_backend.realtime.coalesced_writes import CoalescedWrites
+from chat_backend.realtime.hub import Hub, Topic
 from chat_backend.realtime.traffic_list import TrafficList
-from chat_protocol import ChatState, Envelope
-from chat_protocol.socket_payloads import AvailabilityPush, QueuePositionPush, VisitorPresencePush
+from chat_protocol import Envelope
+from chat_protocol.socket_payloads import AvailabilityPush, QueuePositionPush
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +40,25 @@ class Router:
         self._wake = asyncio.Event()
         self._available: bool | None = None
         self._leaving: dict[str, asyncio.Task[None]] = {}
+        # Presence and read marks: the latest value, written at most once per interval.
+        self.writes = CoalescedWrites(db, hub, hub.limits.coalesce_writes_every)
 
     def kick(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick)
-            self._wake.clear()
-            try:
-                await self.route_once()
-                await self.traffic.sync_chats()
-            except Exception:
-                log.exception("routing pass failed")
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.tick)
+                self._wake.clear()
+                try:
+                    await self.route_once()
+                    await self.traffic.sync_chats()
+                except Exception:
+                    log.exception("routing pass failed")
+        finally:
+            await self.writes.flush()  # at shutdown: the last presences and read marks
 
     async def route_once(self) -> None:
         online = self.hub.online_agents()
@@ -83,7 +90,7 @@ class Router:
         leaving = self._leaving.pop(visitor_id, None)
         if leaving is not None:
             leaving.cancel()
-        asyncio.get_running_loop().create_task(self.set_presence(visitor_id, "active"))
+        self.set_presence(visitor_id, "active")
 
     def visitor_disconnected(self, visitor_id: str) -> None:
         if self.hub.visitor_connection_count(visitor_id) or visitor_id in self._leaving:
@@ -95,22 +102,13 @@ class Router:
         self._leaving.pop(visitor_id, None)
         if not self.hub.visitor_connection_count(visitor_id):
             self.traffic.visitor_left(visitor_id)  # no await between the check and this
-            await self.set_presence(visitor_id, "left")
+            self.set_presence(visitor_id, "left")
 
-    async def set_presence(self, visitor_id: str, presence: str) -> None:
-        try:
-            async with self.db.write() as session:
-                changed = await handover.set_presence(session, visitor_id, presence)
-        except Exception:
-            log.exception("could not record visitor presence")
-            return
-        for chat in changed:
-            push = Envelope.push("visitor_presence", VisitorPresencePush(chat_id=chat.id, presence=presence))
-            if chat.state == ChatState.TAKEN.value and chat.agent_id:
-                self.hub.push(Topic.agent(chat.agent_id), push, f"presence:{chat.id}")
-            else:
-                self.hub.push(QUEUE, push, f"presence:{chat.id}")  # every agent
+    def set_presence(self, visitor_id: str, presence: Presence) -> None:
+        """Recorded on the visitor's open chats with the next coalesced write; agents then hear it."""
+        self.writes.presence(visitor_id, presence)
 
     def stop(self) -> None:
         for task in self._leaving.values():
             task.cancel()
+        self.writes.stop()

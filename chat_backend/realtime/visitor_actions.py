@@ -8,24 +8,18 @@ from typing import Any
 
 from chat_backend.db.engine import Database
 from chat_backend.domain import visitors
-from chat_backend.domain.errors import DomainError
 from chat_backend.domain.traffic import record_page_view
-from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.traffic_list import TrafficList
-from chat_protocol import ErrorCode
 from chat_protocol.traffic import Cart, CustomDataRequest, IdentifyRequest, PageView
 
 VISITOR_ACTIONS = frozenset({"page_view", "identify", "custom_data", "cart"})
 
 
 async def visitor_action(
-    db: Database, hub: Hub, traffic: TrafficList, visitor_id: str, action: str, payload: Any
+    db: Database, traffic: TrafficList, visitor_id: str, action: str, payload: Any
 ) -> None:
-    """Store one of `VISITOR_ACTIONS`, then update the visitor's live row.
-
-    Rate-limited per visitor apart from messages (a burst of 250, then 20 a second)."""
-    if hub.mutation_bucket(f"tracking:{visitor_id}").take() is not None:
-        raise DomainError(ErrorCode.RATE_LIMITED, "Too many updates; slow down.")
+    """Store one of `VISITOR_ACTIONS`, then update the visitor's live row (the frame was charged to
+    the visitor's budget, like every frame: `action_costs`)."""
     if action == "page_view":
         assert isinstance(payload, PageView)
         visit_id = traffic.current_visit_id(visitor_id)

@@ -23,9 +23,15 @@ from chat_backend.domain.visitors import site_for_origin, visitor_by_id, visitor
 from chat_backend.realtime.connection import Connection
 from chat_backend.realtime.hub import Topic
 from chat_backend.realtime.visitor_actions import VISITOR_ACTIONS, visitor_action
-from chat_protocol import PROTOCOL_VERSION, AuthorKind, Envelope, ErrorCode
+from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode, Event
 from chat_protocol import socket_payloads as p
 from chat_protocol.traffic import TrafficState
+
+# A transcript page is cut to this many bytes of JSON (and to a quarter of the send queue), keeping at
+# least one event: the widget asks again after its last event while `has_more` is set.
+TRANSCRIPT_PAGE_BYTES = 512 * 1024
+# What a visitor refused for a full site is told to wait, in seconds.
+SITE_FULL_RETRY_AFTER = 30.0
 
 VISITOR_CALL_ACTIONS = (
     "call_ringing",
@@ -41,6 +47,7 @@ class VisitorConnection(Connection):
     socket = "visitor"
     _told_available = True
     _recheck: asyncio.Task[None] | None = None
+    site_id: str | None = None  # counted in the site's visitor sockets from login to the end
 
     def idle_timeout(self) -> float:
         return self.settings.visitor_idle_timeout
@@ -51,6 +58,13 @@ class VisitorConnection(Connection):
             raise DomainError(
                 ErrorCode.UNSUPPORTED_VERSION, f"This server speaks protocol {PROTOCOL_VERSION}."
             )
+        if not self.limits.join_site(payload.site_id):
+            raise DomainError(
+                ErrorCode.RATE_LIMITED,
+                "Too many visitors are connected to this site; try again later.",
+                retry_after=SITE_FULL_RETRY_AFTER,
+            )
+        self.site_id = payload.site_id  # the site's id itself: `site_for_origin` finds it by id
         async with self.db.write() as session:
             site = await site_for_origin(session, payload.site_id, self.ws.headers.get("origin"))
             visitor, token = await visitor_login(session, site, payload.visitor_token)
@@ -113,6 +127,11 @@ class VisitorConnection(Connection):
         self.router.visitor_disconnected(self.visitor_id)
         self.calls.party_gone("visitor", self.visitor_id)
 
+    def on_ended(self) -> None:
+        if self.site_id is not None:
+            self.limits.leave_site(self.site_id)
+            self.site_id = None
+
     async def read_events(self, cursor: int, limit: int, *, with_newest: bool = False) -> delivery.Batch:
         assert self.visitor_id is not None
         async with self.db.read() as session:
@@ -133,9 +152,11 @@ class VisitorConnection(Connection):
     async def handle(self, envelope: Envelope, payload: Any) -> None:
         action, req_id = envelope.action, envelope.req_id
         if action == "send_message":
-            self.check_rate()
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)
+                if await chats.would_open_chat(session, visitor, payload.client_id):
+                    wait = self.limits.new_chat(self.ip, visitor.site_id)
+                    self.rate_limited(wait, "Too many new chats from here; try again later.")
                 accepted, withdrawn = None, False
                 if payload.invitation_id:
                     event, accepted = await invitations.reply(
@@ -177,16 +198,16 @@ class VisitorConnection(Connection):
                 summary, events = await chats.visitor_transcript(
                     session, visitor, payload.after_seq, payload.limit
                 )
-            self.send(Envelope.response(action, p.VisitorTranscript(chat=summary, events=events), req_id))
+            kept, more = self._transcript_page(events)
+            transcript = p.VisitorTranscript(chat=summary, events=kept, has_more=more)
+            self.send(Envelope.response(action, transcript, req_id))
         elif action == "close_chat":
-            self.check_rate()
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)
                 state_event, summary = await chats.visitor_close(session, visitor, payload.client_id)
             self.send(Envelope.response(action, p.ChatActionResult(event=state_event, chat=summary), req_id))
             self.router.kick()
         elif action == "rate_chat":
-            self.check_rate()
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)
                 rating = await handover.rate(
@@ -194,29 +215,28 @@ class VisitorConnection(Connection):
                 )
             self.send(Envelope.response(action, p.RatingResult(event=rating), req_id))
         elif action == "mark_read":
-            async with self.db.write() as session:
-                visitor = await visitor_by_id(session, self._logged_in_visitor)
-                chat = await chats.open_chat_of(session, visitor.id)
-                seq = await handover.mark_read(session, chat, "visitor", payload.seq) if chat else 0
-            if chat is not None and chat.agent_id:
-                read = p.ReadPush(chat_id=chat.id, reader=AuthorKind.VISITOR, seq=seq)
-                self.hub.push(Topic.agent(chat.agent_id), Envelope.push("read", read), f"read:{chat.id}")
+            async with self.db.read() as session:
+                chat = await chats.open_chat_of(session, self._logged_in_visitor)
+            if chat is None:
+                return
+            self.router.writes.read_mark(  # written coalesced, then pushed to the agent
+                chat.id, "visitor", payload.seq, stored=chat.visitor_read_seq, last_seq=chat.last_seq
+            )
         elif action in VISITOR_ACTIONS:
             assert self.visitor_id is not None
-            await visitor_action(self.db, self.hub, self.traffic, self.visitor_id, action, payload)
+            await visitor_action(self.db, self.traffic, self.visitor_id, action, payload)
             if action == "page_view":
                 self.greeter.kick()  # a rule may match the new page
         elif action == "activity":
             assert self.visitor_id is not None
             self.traffic.set_active(self.visitor_id, payload.active)
-            await self.router.set_presence(self.visitor_id, "active" if payload.active else "inactive")
+            self.router.set_presence(self.visitor_id, "active" if payload.active else "inactive")
         elif action == "dismiss_invitation":
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)
                 await invitations.dismiss(session, visitor, payload.invitation_id)
             self.traffic.set_invited(visitor.id, None, False)
         elif action == "answer_page_push":
-            self.check_rate()
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)
                 answer = await page_push.answer(
@@ -224,10 +244,22 @@ class VisitorConnection(Connection):
                 )
             self.send(Envelope.response(action, p.PagePushResult(event=answer), req_id))
         elif action == "offline_message":
-            self.check_rate()
+            assert self.site_id is not None
+            wait = self.limits.offline_message(self.ip, self.site_id)
+            self.rate_limited(wait, "Too many offline messages from here; try again later.")
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)
                 message_id = await handover.leave_offline_message(
                     session, visitor, payload.client_id, payload.name, payload.email, payload.text
                 )
             self.send(Envelope.response(action, p.OfflineMessageResult(message_id=message_id), req_id))
+
+    def _transcript_page(self, events: list[Event]) -> tuple[list[Event], bool]:
+        """The events that fit a transcript page's byte budget (at least one), and whether any were
+        left out."""
+        budget = min(TRANSCRIPT_PAGE_BYTES, self.settings.send_queue_bytes // 4)
+        for count, event in enumerate(events):
+            budget -= len(event.model_dump_json().encode()) + 1
+            if budget < 0 and count > 0:
+                return events[:count], True
+        return events, False

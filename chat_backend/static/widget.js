@@ -2063,7 +2063,8 @@
         return (a && a.seq) - (b && b.seq);
       });
       for (var i = 0; i < events.length; i++) applyEvent(events[i], false);
-      if (events.length < TRANSCRIPT_PAGE) break;
+      if (events.length < TRANSCRIPT_PAGE && res.has_more !== true) break;
+      if (!events.length) break;
       var last = events[events.length - 1].seq;
       if (!(last > after)) break;
       after = last;

@@ -33,6 +33,7 @@ def _crowd_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before the backend starts: one IP may open thousands of sockets; leavers go quickly."""
     monkeypatch.setenv("CHAT_CONNECT_BURST", "10000")
     monkeypatch.setenv("CHAT_CONNECT_RATE", "5000")
+    monkeypatch.setenv("CHAT_MAX_SOCKETS_PER_IP", "10000")
     monkeypatch.setenv("CHAT_VISITOR_LEAVE_GRACE", "1")
     monkeypatch.setenv("CHAT_TRAFFIC_FORGET_AFTER", "4")
 

@@ -159,7 +159,7 @@ async def test_a_visitor_token_reads_only_its_own_chat(db_backend: BackendProces
     other, _ = await connect_visitor(db_backend)
     await other.ok("send_message", {"client_id": new_id(), "text": "secret of the other visitor"})
     transcript = await mine.ok("transcript", {"after_seq": 0})
-    assert transcript == {"chat": None, "events": []}
+    assert transcript == {"chat": None, "events": [], "has_more": False}
     await mine.ok("send_message", {"client_id": new_id(), "text": "mine"})
     await asyncio.sleep(0.2)
     while not mine.pushes.empty():

@@ -33,6 +33,7 @@ def _short_timings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHAT_VISIT_GAP", str(VISIT_GAP))
     monkeypatch.setenv("CHAT_CONNECT_BURST", "5000")
     monkeypatch.setenv("CHAT_CONNECT_RATE", "1000")
+    monkeypatch.setenv("CHAT_MAX_SOCKETS_PER_IP", "5000")  # a thousand visitors from 127.0.0.1
     return
 
 

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import socket
 import sqlite3
 import time
@@ -17,8 +18,9 @@ import pytest
 
 from chat_backend.domain.location import approximate_location
 from chat_backend.domain.traffic import source_of
-from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.rate_limit import SocketLimits
 from chat_backend.realtime.traffic_frames import MAX_DELTA_BYTES, delta_frames
+from chat_backend.settings import Settings
 from tests.integration.test_traffic import Mirror, _auth, _profile, _short_timings, connect_tracked
 from tests.support.backend import BackendProcess
 from tests.support.wire import WireClient, connect_agent, http_get
@@ -178,38 +180,50 @@ def test_source_location_and_connection_cap() -> None:
     assert approximate_location("Asia/Tokyo") == "Japan (Tokyo)"
     assert approximate_location("Asia/Calcutta") == "India (Kolkata)"
     assert approximate_location("Etc/GMT+9") == approximate_location("<script>") == ""
-    hub = Hub(connect_burst=2, connect_rate=0.001)
-    assert [hub.allow_connection("10.0.0.1") for _ in range(3)] == [True, True, False]
-    assert Hub().allow_connection("10.0.0.2")
+    settings = Settings(database_url="sqlite://")
+    settings.connect_burst, settings.connect_rate = 2, 0.001
+    limits = SocketLimits(settings)
+    assert [limits.open_socket("10.0.0.1") is None for _ in range(3)] == [True, True, False]
+    assert SocketLimits().open_socket("10.0.0.2") is None
 
 
 @pytest.mark.asyncio
 async def test_a_watcher_that_stops_reading_is_closed_with_4008_and_the_node_goes_on(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("CHAT_SEND_QUEUE_SIZE", "8")
+    """The send queue is bounded in bytes, far above what one flush of the list sends (50 big rows,
+    about 170 KB): a watcher that reads takes each flush before the next one (its kernel buffers hold
+    megabytes), so only the one that stopped reading can reach the bound, however slow the machine."""
+    monkeypatch.setenv("CHAT_SEND_QUEUE_BYTES", str(1024 * 1024))
     backend = BackendProcess(database_url=f"sqlite:///{tmp_path / 'chat.db'}", workdir=tmp_path)
     backend.start()
     try:
         agent = await connect_agent(backend)
         mirror = Mirror(agent)
         await mirror.start(backend)
+        mirror_port = agent.ws.local_address[1]
         # A second watcher that never reads: a raw socket with a tiny receive buffer fills at once.
-        slow = socket.create_connection(("127.0.0.1", backend.port))
+        slow = socket.socket()
         slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+        slow.connect(("127.0.0.1", backend.port))
+        slow_port = slow.getsockname()[1]
         token = backend.login_tokens()["access_token"]
         await asyncio.to_thread(_open_raw_agent_socket, slow, backend.port, token)
 
         # Visitors on long-titled pages going active and idle: every flush re-sends their big rows.
         page = {"url": f"{backend.url}/demo/index.html#" + "x" * 2000, "title": "🍵" * 300}
         visitors = [await connect_tracked(backend, page) for _ in range(50)]
-        for step in range(100):
+        full = re.compile(r"send queue full on agent socket 127\.0\.0\.1:(\d+) \((\d+) bytes queued")
+        closed: list[re.Match[str]] = []
+        for step in range(200):
             for client, _login in visitors:
                 await client.send("activity", {"active": step % 2 == 1})
             await asyncio.sleep(0.1)
-            if "send queue full" in backend.log_path.read_text(errors="replace"):
+            closed = list(full.finditer(backend.log_path.read_text(errors="replace")))
+            if closed:
                 break
-        assert "send queue full on agent socket; closing with 4008" in backend.log_path.read_text()
+        assert [int(m[1]) for m in closed] == [slow_port]  # never the watcher that reads
+        assert int(closed[0][2]) <= 1024 * 1024
         slow.close()
 
         # The node and the other watcher go on.
@@ -222,6 +236,7 @@ async def test_a_watcher_that_stops_reading_is_closed_with_4008_and_the_node_goe
                 break
             await asyncio.sleep(0.25)
         assert mirror.rows == {r["visitor_id"]: r for r in fresh["rows"]}
+        assert f":{mirror_port} (" not in backend.log_path.read_text(errors="replace")
         await mirror.stop()
         for client, _login in visitors:
             await client.close()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 import json
+import socket
 import uuid
 from typing import Any
 
@@ -93,6 +96,26 @@ async def connect_agent(
     return client
 
 
+@functools.cache
+def loopback_addresses() -> bool:
+    """Whether this machine answers on all of 127.0.0.0/8 (Linux does; macOS only on 127.0.0.1)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.1.0.1", 0))
+        except OSError:
+            return False
+    return True
+
+
+_VISITOR_ADDRESSES = (f"127.1.{n // 250 % 250}.{n % 250 + 1}" for n in itertools.count())
+
+
+def visitor_address() -> dict[str, Any]:
+    """`websockets.connect` arguments that give a test visitor a loopback address of its own: visitors
+    are people on their own connections, and the backend limits chats and sockets per IP."""
+    return {"local_addr": (next(_VISITOR_ADDRESSES), 0)} if loopback_addresses() else {}
+
+
 async def connect_visitor(
     backend: BackendProcess,
     token: str | None = None,
@@ -100,7 +123,11 @@ async def connect_visitor(
     site_id: str | None = None,
     **login_fields: Any,
 ) -> tuple[WireClient, dict[str, Any]]:
-    ws = await websockets.connect(f"{backend.ws_url}/ws/visitor", origin=origin or backend.url)  # type: ignore[arg-type]
+    ws = await websockets.connect(
+        f"{backend.ws_url}/ws/visitor",
+        origin=origin or backend.url,  # type: ignore[arg-type]
+        **visitor_address(),
+    )
     client = WireClient(ws)
     payload = {"site_id": site_id or backend.site_id, "visitor_token": token, **login_fields}
     login = await client.ok("login", payload)

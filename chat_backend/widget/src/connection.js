@@ -273,7 +273,9 @@ async function loadTranscript(gen, chatId, afterSeq) {
     var events = Array.isArray(res.events) ? res.events.slice() : [];
     events.sort(function (a, b) { return (a && a.seq) - (b && b.seq); });
     for (var i = 0; i < events.length; i++) applyEvent(events[i], false);
-    if (events.length < TRANSCRIPT_PAGE) break;
+    // A short page is the end, unless the server cut it to stay small (`has_more`).
+    if (events.length < TRANSCRIPT_PAGE && res.has_more !== true) break;
+    if (!events.length) break;
     var last = events[events.length - 1].seq;
     if (!(last > after)) break;
     after = last;
