@@ -29,7 +29,7 @@ from websockets.sync.client import connect as _connect
 from chat_protocol.actions import ACTIONS
 from tests.conftest import _backend_on, _db_params
 from tests.support.backend import BackendProcess
-from tests.support.hostile import EDGE_STRINGS, SchemaStrategies, deep, hostile_json
+from tests.support.hostile import EDGE_STRINGS, SchemaStrategies, deep_text, hostile_json
 
 EXAMPLES = int(os.environ.get("CHAT_FUZZ_EXAMPLES", "20"))
 FUZZ = settings(
@@ -47,8 +47,20 @@ pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWar
 ADMIN_EMAIL, ADMIN_PASSWORD = "fuzz-admin@example.com", "fuzz-admin-password-1"
 # Limits stay on; these documented settings only give one test client room for thousands of frames.
 FUZZ_ENV = {
-    "CHAT_CONNECT_BURST": "100000",
-    "CHAT_CONNECT_RATE": "1000",
+    name: "100000"
+    for name in (
+        "CHAT_CONNECT_BURST",
+        "CHAT_CONNECT_RATE",
+        "CHAT_FRAME_BURST",
+        "CHAT_FRAME_RATE",
+        "CHAT_NEW_CHATS_PER_IP_BURST",
+        "CHAT_NEW_CHATS_PER_SITE_BURST",
+        "CHAT_OFFLINE_MESSAGES_PER_IP_BURST",
+        "CHAT_OFFLINE_MESSAGES_PER_SITE_BURST",
+        "CHAT_LOGIN_PAIR_FAILURES",
+        "CHAT_LOGIN_IP_FAILURES",
+        "CHAT_LOGIN_ACCOUNT_FAILURES",
+    )
 }
 
 
@@ -223,9 +235,11 @@ def test_broken_frames_are_answered_and_the_socket_stays(world: World, kind: str
         st.sampled_from(EDGE_STRINGS).map(
             lambda s: json.dumps({"v": 1, "type": "req", "action": s, "payload": {}})
         ),
-        st.integers(min_value=100, max_value=20_000).map(lambda n: json.dumps(deep(n))),
-        st.integers(min_value=100, max_value=20_000).map(
-            lambda n: json.dumps({"v": 1, "type": "req", "action": "ping", "req_id": "d", "payload": deep(n)})
+        st.integers(min_value=30, max_value=20_000).map(deep_text),
+        st.integers(min_value=30, max_value=20_000).map(
+            lambda n: (
+                '{"v": 1, "type": "req", "action": "ping", "req_id": "d", "payload": ' + deep_text(n) + "}"
+            )
         ),
     )
     world.counts[f"frames:{kind}"] = 0
