@@ -23,6 +23,7 @@ from tests.support.databases import (  # noqa: E402
     drop_postgres_database,
     sqlite_database,
 )
+from tests.support.sharing import admin_of  # noqa: E402
 
 pytest_plugins = ["pytester"]  # tests/integration/test_backend_log_check.py runs inner pytest sessions
 
@@ -79,6 +80,36 @@ def shared_db_backend(
 ) -> Iterator[BackendProcess]:
     """`shared_backend` once per database, like `db_backend`."""
     yield from _backend_on(request.param, tmp_path_factory.mktemp(f"shared-{request.param}-backend"))
+
+
+@pytest.fixture
+def tidy_backend(shared_backend: BackendProcess) -> BackendProcess:
+    """`shared_backend` as a fresh one looks to the test: no agent online, no chat queued, the default
+    routing settings (tests/support/sharing.py)."""
+    admin_of(shared_backend).fresh_start()
+    return shared_backend
+
+
+@pytest.fixture
+def tidy_db_backend(shared_db_backend: BackendProcess) -> BackendProcess:
+    """`tidy_backend` once per database."""
+    admin_of(shared_db_backend).fresh_start()
+    return shared_db_backend
+
+
+@pytest.fixture
+def module_backend(request: pytest.FixtureRequest) -> BackendProcess:
+    """For a module whose `backend` is shared: `tidy_backend`, or for a test marked `own_backend` (it
+    stops or restarts the server) a private backend like `backend`."""
+    name = "private_backend" if request.node.get_closest_marker("own_backend") else "tidy_backend"
+    found: BackendProcess = request.getfixturevalue(name)
+    return found
+
+
+@pytest.fixture
+def private_backend(tmp_path: Path) -> Iterator[BackendProcess]:
+    """`backend` under another name, for modules that override `backend` with a shared one."""
+    yield from _backend_on("sqlite", tmp_path)
 
 
 # --- Markers by cost --------------------------------------------------------------------------
@@ -156,6 +187,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "backend_errors_expected(*patterns): the test makes the backend log errors matching these regexes",
+    )
+    config.addinivalue_line(
+        "markers",
+        "own_backend: the test stops or restarts its backend; where `backend` is shared (`module_backend`)"
+        " it gets a private one",
     )
 
 

@@ -16,6 +16,7 @@ from operator_app.app import AppController
 from operator_app.settings import SettingsFile
 from tests.support.backend import BackendProcess
 from tests.support.fault_proxy import FaultProxy
+from tests.support.sharing import Account, admin_of
 from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
 from tests.widgets.fixtures import eventually, run
 
@@ -28,9 +29,6 @@ __all__ = [
     "proxy",
     "run",
 ]
-
-COLLEAGUE_EMAIL = "bob@example.com"
-COLLEAGUE_PASSWORD = "bob-password-1"
 
 
 @pytest.fixture
@@ -58,11 +56,13 @@ def controller(qloop: asyncio.AbstractEventLoop) -> Iterator[AppController]:
 class People:
     """Visitors and agents other than the app, each a protocol-level client of the real backend.
 
-    Automatic routing is off, so a chat is taken only when a test says so.
+    Automatic routing is off, so a chat is taken only when a test says so. `me` is the app's own
+    agent (by default the demo agent).
     """
 
-    def __init__(self, backend: BackendProcess) -> None:
+    def __init__(self, backend: BackendProcess, me: Account | None = None) -> None:
         self.backend = backend
+        self.me = me
         self.visitors: dict[str, WireClient] = {}
         self._clients: list[WireClient] = []
         self._me: WireClient | None = None
@@ -91,16 +91,15 @@ class People:
     async def take_for_me(self, chat_id: str) -> None:
         """The app's own agent takes the chat from another device (its status is left as it was)."""
         if self._me is None:
-            self._me = await connect_agent(self.backend)
+            email, password = (self.me.email, self.me.password) if self.me else (None, None)
+            self._me = await connect_agent(self.backend, email, password)
             self._clients.append(self._me)
         await self._take(self._me, chat_id)
 
     async def colleague_takes(self, chat_id: str) -> None:
         if self._colleague is None:
-            await asyncio.to_thread(
-                self.backend.create_agent, COLLEAGUE_EMAIL, "Bob Colleague", COLLEAGUE_PASSWORD
-            )
-            self._colleague = await connect_agent(self.backend, COLLEAGUE_EMAIL, COLLEAGUE_PASSWORD)
+            bob = await asyncio.to_thread(admin_of(self.backend).new_agent, "Bob Colleague")
+            self._colleague = await connect_agent(self.backend, bob.email, bob.password)
             self._clients.append(self._colleague)
         await self._take(self._colleague, chat_id)
 
