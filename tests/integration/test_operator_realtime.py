@@ -50,9 +50,10 @@ def me(request: pytest.FixtureRequest, backend: BackendProcess) -> Account:
 class Tokens:
     """A token provider like the session's: the real server's tokens, refreshed over REST when forced."""
 
-    def __init__(self, backend: BackendProcess, account: Account) -> None:
+    def __init__(self, backend: BackendProcess, account: Account | None = None) -> None:
+        """Signed in as `account`, or as the backend's demo agent."""
         self.backend = backend
-        pair = backend.login_tokens(account.email, account.password)
+        pair = backend.login_tokens(account.email, account.password) if account else backend.login_tokens()
         self.token, self.refresh_token = pair["access_token"], pair["refresh_token"]
         self.first_token = self.token
         self.forced = 0

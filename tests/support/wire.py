@@ -89,10 +89,14 @@ async def connect_agent(
     tokens = backend.login_tokens(email, password)
     client = WireClient(await websockets.connect(f"{backend.ws_url}/ws/agent"))
     client.token = tokens["access_token"]  # type: ignore[attr-defined]
-    await client.ok("login", {"token": tokens["access_token"]})
-    if resume:
-        snapshot = await http_get(backend, "/api/v1/snapshot", tokens["access_token"])
-        await client.ok("resume", {"cursor": snapshot["cursor"]})
+    try:
+        await client.ok("login", {"token": tokens["access_token"]})
+        if resume:
+            snapshot = await http_get(backend, "/api/v1/snapshot", tokens["access_token"])
+            await client.ok("resume", {"cursor": snapshot["cursor"]})
+    except BaseException:
+        await client.close()  # a refused login leaves no socket to the garbage collector
+        raise
     return client
 
 
@@ -130,8 +134,12 @@ async def connect_visitor(
     )
     client = WireClient(ws)
     payload = {"site_id": site_id or backend.site_id, "visitor_token": token, **login_fields}
-    login = await client.ok("login", payload)
-    await client.ok("resume", {"cursor": login["cursor"]})
+    try:
+        login = await client.ok("login", payload)
+        await client.ok("resume", {"cursor": login["cursor"]})
+    except BaseException:
+        await client.close()  # a refused login leaves no socket to the garbage collector
+        raise
     return client, login
 
 
