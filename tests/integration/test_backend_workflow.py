@@ -1,4 +1,8 @@
-"""The operator's workflow on the real backend: routing, notes, transfer, rating, read receipts, offline."""
+"""The operator's workflow on the real backend: routing, notes, transfer, rating, read receipts, offline.
+
+One backend per database serves the module (`tidy_db_backend`: no agent online and no chat queued when
+a test starts, default routing settings); each test makes its own agents and visitors.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,26 @@ import httpx
 import pytest
 
 from tests.support.backend import BackendProcess
+from tests.support.sharing import Account, admin_of
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
 
 pytestmark = pytest.mark.asyncio
 
 
-async def _agent(
-    backend: BackendProcess, email: str | None = None, password: str | None = None
-) -> WireClient:
-    client = await connect_agent(backend, email, password)
+@pytest.fixture
+def db_backend(tidy_db_backend: BackendProcess) -> BackendProcess:
+    return tidy_db_backend
+
+
+async def _account(backend: BackendProcess, name: str, role: str = "agent") -> Account:
+    """An agent of this test's own (the shared backend has the others' too)."""
+    return await asyncio.to_thread(admin_of(backend).new_agent, name, role)
+
+
+async def _agent(backend: BackendProcess, account: Account | None = None) -> WireClient:
+    """Signed in and accepting chats: `account`, or a new agent named like the demo agent."""
+    account = account or await _account(backend, "佐藤 花子")
+    client = await connect_agent(backend, account.email, account.password)
     await client.ok("set_status", {"status": "accepting"})
     return client
 
@@ -29,10 +44,9 @@ async def _chat(backend: BackendProcess, text: str = "hello") -> tuple[WireClien
 
 
 async def test_auto_assignment_by_lowest_load_up_to_the_limit(db_backend: BackendProcess) -> None:
-    db_backend.cli("routing", "--max-chats", "2")
-    db_backend.create_agent("b@example.com", "Agent B", "password-b")
+    await asyncio.to_thread(admin_of(db_backend).set_routing, default_max_chats=2)
     a = await _agent(db_backend)
-    b = await _agent(db_backend, "b@example.com", "password-b")
+    b = await _agent(db_backend, await _account(db_backend, "Agent B"))
     visitors = []
     owners: dict[str, str] = {}
     for i in range(5):
@@ -98,13 +112,13 @@ async def test_visitor_replay_from_zero_never_contains_a_note(db_backend: Backen
 
 
 async def test_transfer_moves_the_chat_with_its_transcript_and_a_note(db_backend: BackendProcess) -> None:
-    db_backend.create_agent("b@example.com", "Agent B", "password-b")
+    agent_b = await _account(db_backend, "Agent B")
     a = await _agent(db_backend)
     visitor, chat_id = await _chat(db_backend, "I need billing help")
     await a.next_event(kind="chat_state", state="taken", chat_id=chat_id)
-    b = await _agent(db_backend, "b@example.com", "password-b")
+    b = await _agent(db_backend, agent_b)
     agents = await http_get(db_backend, "/api/v1/agents", a.token)  # type: ignore[attr-defined]
-    b_id = next(x["agent_id"] for x in agents if x["name"] == "Agent B")
+    b_id = next(x["agent_id"] for x in agents if x["agent_id"] == agent_b.agent_id and x["name"] == "Agent B")
     moved = await a.ok(
         "transfer_chat",
         {"chat_id": chat_id, "client_id": new_id(), "to_agent_id": b_id, "note": "billing question"},
@@ -130,11 +144,11 @@ async def test_transfer_moves_the_chat_with_its_transcript_and_a_note(db_backend
 async def test_transfer_to_an_agent_who_just_went_offline_is_refused_and_nothing_changes(
     db_backend: BackendProcess,
 ) -> None:
-    db_backend.create_agent("b@example.com", "Agent B", "password-b")
+    agent_b = await _account(db_backend, "Agent B")
     a = await _agent(db_backend)
-    b = await _agent(db_backend, "b@example.com", "password-b")
+    b = await _agent(db_backend, agent_b)
     agents = await http_get(db_backend, "/api/v1/agents", a.token)  # type: ignore[attr-defined]
-    b_id = next(x["agent_id"] for x in agents if x["name"] == "Agent B")
+    b_id = next(x["agent_id"] for x in agents if x["agent_id"] == agent_b.agent_id and x["name"] == "Agent B")
     await b.close()
     await asyncio.sleep(0.3)
     visitor, chat_id = await _chat(db_backend)
@@ -182,6 +196,8 @@ async def test_read_receipts_travel_both_ways(db_backend: BackendProcess) -> Non
 
 
 async def test_offline_form_when_nobody_accepts(db_backend: BackendProcess) -> None:
+    tokens = db_backend.login_tokens()
+    before = await http_get(db_backend, "/api/v1/offline-messages", tokens["access_token"])
     visitor, login = await connect_visitor(db_backend)
     assert login["agents_available"] is False
     body = {"client_id": new_id(), "name": "<i>Ken</i>", "email": "ken@example.com", "text": "Call me back"}
@@ -190,9 +206,8 @@ async def test_offline_form_when_nobody_accepts(db_backend: BackendProcess) -> N
     assert first == again
     bad = await visitor.request("offline_message", {**body, "client_id": new_id(), "email": "not-an-email"})
     assert bad["payload"]["code"] == "invalid_payload"
-    tokens = db_backend.login_tokens()
     listed = await http_get(db_backend, "/api/v1/offline-messages", tokens["access_token"])
-    assert [(m["name"], m["email"], m["text"]) for m in listed] == [
+    assert [(m["name"], m["email"], m["text"]) for m in listed if m not in before] == [
         ("<i>Ken</i>", "ken@example.com", "Call me back")
     ]
     # An agent starts accepting: visitors hear that someone is available.
@@ -216,10 +231,11 @@ async def test_visitor_inactivity_is_shown_to_the_agent(db_backend: BackendProce
 
 
 async def test_canned_replies_personal_and_team(db_backend: BackendProcess) -> None:
-    db_backend.create_agent("lead@example.com", "Lead", "lead-password", role="supervisor")
-    agent = {"Authorization": f"Bearer {db_backend.login_tokens()['access_token']}"}
+    me = await _account(db_backend, "佐藤 花子")
+    supervisor = await _account(db_backend, "Lead", role="supervisor")
+    agent = {"Authorization": f"Bearer {db_backend.login_tokens(me.email, me.password)['access_token']}"}
     lead = {
-        "Authorization": f"Bearer {db_backend.login_tokens('lead@example.com', 'lead-password')['access_token']}"
+        "Authorization": f"Bearer {db_backend.login_tokens(supervisor.email, supervisor.password)['access_token']}"
     }
     async with httpx.AsyncClient(base_url=f"{db_backend.url}/api/v1") as http:
         body = {
@@ -245,6 +261,8 @@ async def test_canned_replies_personal_and_team(db_backend: BackendProcess) -> N
         assert (await http.delete(f"/canned/{mine['canned_id']}", headers=agent)).status_code == 204
         bad = await http.post("/canned", json={**body, "shortcut": "has space"}, headers=agent)
         assert bad.status_code == 422
+        # The team reply goes again: the other tests of the module see no team replies of this one.
+        assert (await http.delete(f"/canned/{team.json()['canned_id']}", headers=lead)).status_code == 204
 
 
 async def test_a_visitor_cannot_rate_another_visitors_chat(db_backend: BackendProcess) -> None:
