@@ -2,6 +2,8 @@
 
 Faults the backend cannot produce on demand (silence, a chosen close code, a lost frame) come from
 a `FaultProxy` between the connection and the backend; everything answered comes from the backend.
+
+One backend serves the module (`module_backend`); each test signs in as an agent of its own.
 """
 
 from __future__ import annotations
@@ -28,16 +30,29 @@ from operator_app.net.api import ApiClient, websocket_url
 from operator_app.net.realtime import ConnectionState, RealtimeConnection
 from tests.support.backend import BackendProcess
 from tests.support.fault_proxy import FaultProxy
+from tests.support.sharing import Account, admin_of, own_agent
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
 from tests.widgets.fixtures import eventually
+
+
+@pytest.fixture
+def backend(module_backend: BackendProcess) -> BackendProcess:
+    return module_backend
+
+
+@pytest.fixture
+def me(request: pytest.FixtureRequest, backend: BackendProcess) -> Account:
+    """The agent whose connection a test drives: its own, so no other test's sessions or status matter
+    (on a backend of the test's own, the demo agent)."""
+    return own_agent(request, backend)
 
 
 class Tokens:
     """A token provider like the session's: the real server's tokens, refreshed over REST when forced."""
 
-    def __init__(self, backend: BackendProcess) -> None:
+    def __init__(self, backend: BackendProcess, account: Account) -> None:
         self.backend = backend
-        pair = backend.login_tokens()
+        pair = backend.login_tokens(account.email, account.password)
         self.token, self.refresh_token = pair["access_token"], pair["refresh_token"]
         self.first_token = self.token
         self.forced = 0
@@ -147,9 +162,9 @@ async def visitor_writes(backend: BackendProcess, text: str) -> tuple[WireClient
 
 @pytest.mark.asyncio
 async def test_login_sends_the_token_in_the_first_frame_never_in_the_url(
-    backend: BackendProcess, proxy: FaultProxy
+    backend: BackendProcess, proxy: FaultProxy, me: Account
 ) -> None:
-    tokens = Tokens(backend)
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     conn = connection(proxy.url, listener, tokens)
     assert tokens.token not in conn.url
@@ -171,11 +186,11 @@ async def test_login_sends_the_token_in_the_first_frame_never_in_the_url(
 
 @pytest.mark.asyncio
 async def test_replayed_events_arrive_before_resume_completes(
-    backend: BackendProcess, proxy: FaultProxy
+    backend: BackendProcess, proxy: FaultProxy, me: Account
 ) -> None:
     visitor, hello = await visitor_writes(backend, "hello")
     await visitor.ok("send_message", {"client_id": new_id(), "text": "anyone?"})
-    tokens = Tokens(backend)
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     listener.cursor = hello["event_id"]
     conn = connection(proxy.url, listener, tokens)
@@ -196,12 +211,12 @@ async def test_replayed_events_arrive_before_resume_completes(
 
 @pytest.mark.asyncio
 async def test_resync_required_loads_a_snapshot_then_resumes_from_its_cursor(
-    backend: BackendProcess, proxy: FaultProxy
+    backend: BackendProcess, proxy: FaultProxy, me: Account
 ) -> None:
     for n in range(3):
         visitor, _ = await visitor_writes(backend, f"chat {n}")
         await visitor.close()
-    tokens = Tokens(backend)
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     listener.cursor = 10**9  # a cursor this server never issued (e.g. its database was restored)
     conn = connection(proxy.url, listener, tokens)
@@ -217,8 +232,10 @@ async def test_resync_required_loads_a_snapshot_then_resumes_from_its_cursor(
 
 
 @pytest.mark.asyncio
-async def test_responses_are_matched_by_req_id_and_errors_carry_their_code(backend: BackendProcess) -> None:
-    tokens = Tokens(backend)
+async def test_responses_are_matched_by_req_id_and_errors_carry_their_code(
+    backend: BackendProcess, me: Account
+) -> None:
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     conn = connection(backend.url, listener, tokens)
     conn.start()
@@ -238,9 +255,9 @@ async def test_responses_are_matched_by_req_id_and_errors_carry_their_code(backe
 
 @pytest.mark.asyncio
 async def test_request_times_out_and_requests_need_a_connection(
-    backend: BackendProcess, proxy: FaultProxy
+    backend: BackendProcess, proxy: FaultProxy, me: Account
 ) -> None:
-    tokens = Tokens(backend)
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     conn = connection(proxy.url, listener, tokens)
     with pytest.raises(ConnectionLost):
@@ -257,8 +274,10 @@ async def test_request_times_out_and_requests_need_a_connection(
 
 
 @pytest.mark.asyncio
-async def test_pings_keep_the_link_and_silence_means_dead(backend: BackendProcess, proxy: FaultProxy) -> None:
-    tokens = Tokens(backend)
+async def test_pings_keep_the_link_and_silence_means_dead(
+    backend: BackendProcess, proxy: FaultProxy, me: Account
+) -> None:
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     conn = connection(
         proxy.url, listener, tokens, ping_interval=0.2, silence_timeout=2.0, request_timeout=3.0
@@ -280,9 +299,9 @@ async def test_pings_keep_the_link_and_silence_means_dead(backend: BackendProces
 
 @pytest.mark.asyncio
 async def test_send_queue_overflow_4008_reconnects_and_resumes_from_the_cursor(
-    backend: BackendProcess, proxy: FaultProxy
+    backend: BackendProcess, proxy: FaultProxy, me: Account
 ) -> None:
-    tokens = Tokens(backend)
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     conn = connection(proxy.url, listener, tokens, backoff=lambda attempt: 10.0)
     conn.start()
@@ -304,9 +323,9 @@ async def test_send_queue_overflow_4008_reconnects_and_resumes_from_the_cursor(
 
 @pytest.mark.asyncio
 async def test_close_4001_refreshes_the_token_once_then_gives_up(
-    backend: BackendProcess, proxy: FaultProxy
+    backend: BackendProcess, proxy: FaultProxy, me: Account
 ) -> None:
-    tokens = Tokens(backend)
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     conn = connection(proxy.url, listener, tokens)
     conn.start()
@@ -329,9 +348,9 @@ async def test_close_4001_refreshes_the_token_once_then_gives_up(
 
 @pytest.mark.asyncio
 async def test_an_unknown_token_is_refreshed_before_giving_up(
-    backend: BackendProcess, proxy: FaultProxy
+    backend: BackendProcess, proxy: FaultProxy, me: Account
 ) -> None:
-    tokens = Tokens(backend)
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     await tokens.revoke()  # neither token is valid any more
     conn = connection(proxy.url, listener, tokens)
@@ -347,8 +366,9 @@ async def test_an_unknown_token_is_refreshed_before_giving_up(
 
 
 @pytest.mark.asyncio
-async def test_reconnects_after_the_server_comes_back(backend: BackendProcess) -> None:
-    tokens = Tokens(backend)
+@pytest.mark.own_backend
+async def test_reconnects_after_the_server_comes_back(backend: BackendProcess, me: Account) -> None:
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     conn = connection(backend.url, listener, tokens)
     conn.start()
@@ -365,13 +385,13 @@ async def test_reconnects_after_the_server_comes_back(backend: BackendProcess) -
 
 
 @pytest.mark.asyncio
-async def test_sneak_peek_and_status_pushes_reach_the_listener(backend: BackendProcess) -> None:
-    await asyncio.to_thread(backend.cli, "routing", "--auto-assign", "off")
-    tokens = Tokens(backend)
+async def test_sneak_peek_and_status_pushes_reach_the_listener(backend: BackendProcess, me: Account) -> None:
+    await asyncio.to_thread(admin_of(backend).set_routing, auto_assign=False)
+    tokens = Tokens(backend, me)
     listener = Recorder(tokens.snapshot_cursor)
     conn = connection(backend.url, listener, tokens)
     conn.start()
-    other_device = await connect_agent(backend)
+    other_device = await connect_agent(backend, me.email, me.password)
     visitor, first = await visitor_writes(backend, "hi")
     try:
         await asyncio.wait_for(conn.wait_connected(), 10)
