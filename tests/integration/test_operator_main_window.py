@@ -1,7 +1,9 @@
 """The main window driven like an operator would, against the real backend.
 
 Visitors and colleagues are protocol-level clients of the same backend (`people`); tests that break
-the link put a `FaultProxy` between the app's socket and the backend.
+the link put a `FaultProxy` between the app's socket and the backend. One backend serves the module
+(`module_backend`: no agent online and no chat queued when a test starts); the app signs in as an
+agent of the test's own (`me`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 import os
 import subprocess
 import sys
-import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -29,6 +31,7 @@ from operator_app.store.transcript_model import EntryRole
 from operator_app.ui.main_window import MainWindow
 from tests.support.backend import BackendProcess
 from tests.support.fault_proxy import FaultProxy
+from tests.support.sharing import Account, admin_of, own_agent
 from tests.support.wire import http_get
 from tests.widgets.app_harness import People, eventually, run
 
@@ -36,9 +39,31 @@ from tests.widgets.app_harness import People, eventually, run
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-async def signed_in(controller: AppController, backend: BackendProcess, url: str | None = None) -> MainWindow:
-    """Sign in to the backend (or to `url`, a proxy in front of it) and wait for the socket."""
-    window = await controller.login(url or backend.url, backend.agent_email, backend.agent_password)
+@pytest.fixture
+def backend(module_backend: BackendProcess) -> BackendProcess:
+    return module_backend
+
+
+@pytest.fixture
+def me(request: pytest.FixtureRequest, backend: BackendProcess) -> Account:
+    """The app's agent: one of the test's own (on a backend of the test's own, the demo agent)."""
+    return own_agent(request, backend, settled=True)
+
+
+@pytest.fixture
+def people(qloop: asyncio.AbstractEventLoop, backend: BackendProcess, me: Account) -> Iterator[People]:
+    """Visitors and a colleague; automatic routing off (the next test starts with it on again)."""
+    admin_of(backend).set_routing(auto_assign=False)
+    crowd = People(backend, me)
+    yield crowd
+    run(qloop, crowd.close())
+
+
+async def signed_in(
+    controller: AppController, backend: BackendProcess, me: Account, url: str | None = None
+) -> MainWindow:
+    """Sign in as `me` to the backend (or to `url`, a proxy in front of it) and wait for the socket."""
+    window = await controller.login(url or backend.url, me.email, me.password)
     await eventually(lambda: window.connection_state.state == "connected")
     return window
 
@@ -52,17 +77,17 @@ def last_delivery(window: MainWindow) -> str:
     return str(window.transcript.index(window.transcript.rowCount() - 1, 0).data(EntryRole.DELIVERY))
 
 
-async def agent_replies(backend: BackendProcess, chat_id: str) -> list[str]:
-    """The agent messages of a chat as the server stored them."""
-    token = (await asyncio.to_thread(backend.login_tokens))["access_token"]
+async def agent_replies(backend: BackendProcess, me: Account, chat_id: str) -> list[str]:
+    """The agent messages of a chat as the server stored them (read by its agent, `me`)."""
+    token = (await asyncio.to_thread(backend.login_tokens, me.email, me.password))["access_token"]
     page = await http_get(backend, f"/api/v1/chats/{chat_id}/events", token)
     return [e["text"] for e in page["events"] if e["kind"] == "message" and e["author"]["kind"] == "agent"]
 
 
 def test_every_interactive_widget_has_its_object_name(
-    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController
+    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, me: Account
 ) -> None:
-    window = run(qloop, signed_in(controller, backend))
+    window = run(qloop, signed_in(controller, backend, me))
     expected = {
         "chatList": QListView,
         "queueList": QListView,
@@ -83,6 +108,7 @@ def test_the_window_opens_with_the_snapshot_and_says_so_in_the_log(
     backend: BackendProcess,
     people: People,
     controller: AppController,
+    me: Account,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async def scenario() -> MainWindow:
@@ -90,7 +116,7 @@ def test_the_window_opens_with_the_snapshot_and_says_so_in_the_log(
         mine = await people.visitor_opens_chat("I need help with my order")
         await people.take_for_me(mine)
         with caplog.at_level(logging.INFO, logger="operator_app.startup"):
-            return await signed_in(controller, backend)
+            return await signed_in(controller, backend, me)
 
     window = run(qloop, scenario())
     assert "main window shown with 2 chats loaded" in caplog.text
@@ -109,6 +135,7 @@ def test_enter_sends_a_reply_that_shows_sending_then_sent_and_shift_enter_breaks
     proxy: FaultProxy,
     people: People,
     controller: AppController,
+    me: Account,
     qtbot: QtBot,
 ) -> None:
     reply = "Yes, we do.\nShipping takes 2 days."
@@ -116,7 +143,7 @@ def test_enter_sends_a_reply_that_shows_sending_then_sent_and_shift_enter_breaks
     async def scenario() -> None:
         chat = await people.visitor_opens_chat("Do you ship to Osaka?")
         await people.take_for_me(chat)
-        window = await signed_in(controller, backend, proxy.url)
+        window = await signed_in(controller, backend, me, proxy.url)
         assert window.select_chat(chat)
         await eventually(lambda: "Do you ship to Osaka?" in transcript_texts(window))
         composer = window.chat_panel.composer
@@ -140,7 +167,7 @@ def test_enter_sends_a_reply_that_shows_sending_then_sent_and_shift_enter_breaks
         sent = proxy.frames("send_message")
         assert sent[0]["payload"]["client_id"] == sent[1]["payload"]["client_id"]
         assert transcript_texts(window).count(reply) == 1
-        assert await agent_replies(backend, chat) == [reply]
+        assert await agent_replies(backend, me, chat) == [reply]
         visitor_saw = await people.visitors[chat].next_event(kind="message", text=reply)
         assert visitor_saw["author"]["kind"] == "agent"
 
@@ -152,12 +179,13 @@ def test_enter_on_the_queue_takes_the_chat_and_moves_focus_to_the_reply_box(
     backend: BackendProcess,
     people: People,
     controller: AppController,
+    me: Account,
     qtbot: QtBot,
 ) -> None:
     async def scenario() -> None:
         await people.visitor_opens_chat("first")
         second = await people.visitor_opens_chat("second")
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         await window.session.set_status(RoutingStatus.ACCEPTING)
         window.activateWindow()
         assert window.queue.index(1, 0).data(ChatRole.CHAT_ID) == second
@@ -179,12 +207,13 @@ def test_the_take_button_takes_the_longest_waiting_chat(
     backend: BackendProcess,
     people: People,
     controller: AppController,
+    me: Account,
     qtbot: QtBot,
 ) -> None:
     async def scenario() -> None:
         older = await people.visitor_opens_chat("older")
         newer = await people.visitor_opens_chat("newer")
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         await window.session.set_status(RoutingStatus.ACCEPTING)
         await eventually(lambda: window.take_button.isEnabled())
         qtbot.mouseClick(window.take_button, Qt.MouseButton.LeftButton)
@@ -200,11 +229,15 @@ def test_the_take_button_takes_the_longest_waiting_chat(
 
 
 def test_a_take_refused_by_the_server_is_explained(
-    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, people: People, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    backend: BackendProcess,
+    people: People,
+    controller: AppController,
+    me: Account,
 ) -> None:
     async def scenario() -> None:
         await people.visitor_opens_chat("hi")
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         assert window.status_switch.status.value == "not_accepting"
         window.take_next()  # not accepting chats yet: the server refuses
         await eventually(lambda: "not accepting" in window._error_label.text())
@@ -215,11 +248,15 @@ def test_a_take_refused_by_the_server_is_explained(
 
 
 def test_a_chat_taken_by_a_colleague_leaves_the_queue(
-    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, people: People, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    backend: BackendProcess,
+    people: People,
+    controller: AppController,
+    me: Account,
 ) -> None:
     async def scenario() -> None:
         chat = await people.visitor_opens_chat("hi")
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         assert window.queue.rowCount() == 1
         await people.colleague_takes(chat)
         await eventually(lambda: window.queue.rowCount() == 0)
@@ -229,12 +266,16 @@ def test_a_chat_taken_by_a_colleague_leaves_the_queue(
 
 
 def test_sneak_peek_shows_the_visitors_typing_as_plain_text(
-    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, people: People, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    backend: BackendProcess,
+    people: People,
+    controller: AppController,
+    me: Account,
 ) -> None:
     async def scenario() -> None:
         chat = await people.visitor_opens_chat("hi")
         await people.take_for_me(chat)
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         window.select_chat(chat)
         label = window.chat_panel.sneak_peek
         assert label.textFormat() == Qt.TextFormat.PlainText
@@ -248,7 +289,11 @@ def test_sneak_peek_shows_the_visitors_typing_as_plain_text(
 
 
 def test_visitor_markup_reaches_the_transcript_as_text(
-    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, people: People, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    backend: BackendProcess,
+    people: People,
+    controller: AppController,
+    me: Account,
 ) -> None:
     markup = "<a href='http://evil.example'>click</a> & <script>x</script>"
 
@@ -256,7 +301,7 @@ def test_visitor_markup_reaches_the_transcript_as_text(
         await people.visitor_opens_chat(markup, name="<b>Mallory</b>")
         chat = await people.visitor_opens_chat(markup)
         await people.take_for_me(chat)
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         window.select_chat(chat)
         await eventually(lambda: any("click" in t for t in transcript_texts(window)))
         assert markup in transcript_texts(window)
@@ -271,32 +316,38 @@ def test_visitor_markup_reaches_the_transcript_as_text(
 
 
 def test_the_status_switch_follows_the_server(
-    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, qtbot: QtBot
+    qloop: asyncio.AbstractEventLoop,
+    backend: BackendProcess,
+    controller: AppController,
+    qtbot: QtBot,
+    me: Account,
 ) -> None:
     async def scenario() -> None:
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         switch = window.status_switch
         assert "Not accepting" in switch.text()
         qtbot.mouseClick(switch, Qt.MouseButton.LeftButton)
         await eventually(lambda: "Accepting" in switch.text() and "Not" not in switch.text())
         assert switch.isEnabled()
-        token = (await asyncio.to_thread(backend.login_tokens))["access_token"]
+        token = (await asyncio.to_thread(backend.login_tokens, me.email, me.password))["access_token"]
         assert (await http_get(backend, "/api/v1/me", token))["status"] == "accepting"
 
     run(qloop, scenario())
 
 
+@pytest.mark.own_backend
 def test_connection_state_shows_reconnecting_then_connected_and_offline_replies_are_kept(
     qloop: asyncio.AbstractEventLoop,
     backend: BackendProcess,
     people: People,
     controller: AppController,
+    me: Account,
 ) -> None:
     async def scenario() -> None:
         chat = await people.visitor_opens_chat("hi")
         await people.take_for_me(chat)
         await people.close()  # the helpers' sockets would not survive the restart either
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         window.select_chat(chat)
         seen: list[str] = []
         controller.session.signals.connection_state_changed.connect(seen.append)  # type: ignore[union-attr]
@@ -308,7 +359,7 @@ def test_connection_state_shows_reconnecting_then_connected_and_offline_replies_
         await asyncio.to_thread(backend.start)
         await eventually(lambda: window.connection_state.state == "connected", within=30)
         await eventually(lambda: last_delivery(window) == "sent", within=20)
-        assert await agent_replies(backend, chat) == ["written while offline"]
+        assert await agent_replies(backend, me, chat) == ["written while offline"]
         assert seen[0] == "reconnecting"
 
     run(qloop, scenario())
@@ -319,12 +370,13 @@ def test_closing_a_chat_removes_it_from_my_chats(
     backend: BackendProcess,
     people: People,
     controller: AppController,
+    me: Account,
     qtbot: QtBot,
 ) -> None:
     async def scenario() -> None:
         chat = await people.visitor_opens_chat("thanks, bye")
         await people.take_for_me(chat)
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         window.select_chat(chat)
         qtbot.mouseClick(window.chat_panel.close_button, Qt.MouseButton.LeftButton)
         await eventually(lambda: window.my_chats.rowCount() == 0)
@@ -341,12 +393,13 @@ def test_typing_is_sent_throttled(
     proxy: FaultProxy,
     people: People,
     controller: AppController,
+    me: Account,
     qtbot: QtBot,
 ) -> None:
     async def scenario() -> None:
         chat = await people.visitor_opens_chat("hi")
         await people.take_for_me(chat)
-        window = await signed_in(controller, backend, proxy.url)
+        window = await signed_in(controller, backend, me, proxy.url)
         window.select_chat(chat)
         qtbot.keyClicks(window.chat_panel.composer, "a long answer being typed")
         visitor = people.visitors[chat]
@@ -364,10 +417,10 @@ def test_typing_is_sent_throttled(
 
 
 def test_an_expired_session_goes_back_to_the_login_dialog(
-    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController
+    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, me: Account
 ) -> None:
     async def scenario() -> None:
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         token = await controller.session.auth.access_token()  # type: ignore[union-attr]
         # Revoking the session on the server closes its socket (4001) and refuses its refresh token.
         async with httpx.AsyncClient(base_url=backend.url) as http:
@@ -382,14 +435,18 @@ def test_an_expired_session_goes_back_to_the_login_dialog(
 
 
 def test_selecting_a_chat_with_unread_messages_keeps_it_selected(
-    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, people: People, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    backend: BackendProcess,
+    people: People,
+    controller: AppController,
+    me: Account,
 ) -> None:
     async def scenario() -> None:
         first = await people.visitor_opens_chat("first")
         second = await people.visitor_opens_chat("second")
         await people.take_for_me(first)
         await people.take_for_me(second)
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         assert window.my_chats.index(1, 0).data(ChatRole.CHAT_ID) == second
         window.select_chat(first)
         await people.visitor_says(second, "are you there?")
@@ -461,16 +518,15 @@ def test_workspaces_and_dialogs_are_imported_when_first_opened(
     backend: BackendProcess, tmp_path: Path
 ) -> None:
     """An admin's window shows without importing the views and dialogs it does not show yet."""
-    email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
-    backend.create_agent(email, "Ada Admin", "admin-password-1", role="admin")
+    ada = admin_of(backend).new_agent("Ada Admin", role="admin", settled=True)
     env = dict(os.environ)
     env.update(
         QT_QPA_PLATFORM="offscreen",
         OPERATOR_APP_HOME=str(tmp_path / "home"),
         PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
         T_URL=backend.url,
-        T_EMAIL=email,
-        T_PASSWORD="admin-password-1",
+        T_EMAIL=ada.email,
+        T_PASSWORD=ada.password,
         T_MODULES=json.dumps(ON_DEMAND_MODULES),
     )
     done = subprocess.run(
