@@ -1,4 +1,8 @@
-"""The real operator app (controller, store, widgets) against the real backend process."""
+"""The real operator app (controller, store, widgets) against the real backend process.
+
+One backend serves the module (`module_backend`: no agent online, no chat queued and the default
+routing settings when a test starts); the app signs in as an agent of the test's own (`me`).
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,22 @@ from operator_app.store.chat_list_model import ChatRole
 from operator_app.store.transcript_model import EntryRole
 from operator_app.ui.main_window import MainWindow
 from tests.support.backend import BackendProcess
+from tests.support.sharing import Account, admin_of, own_agent
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
 from tests.widgets.fixtures import app_home, eventually, memory_keyring, qloop, run  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture
+def backend(module_backend: BackendProcess) -> BackendProcess:
+    return module_backend
+
+
+@pytest.fixture
+def me(request: pytest.FixtureRequest, backend: BackendProcess) -> Account:
+    """The app's agent: one of the test's own (on a backend of the test's own, the demo agent)."""
+    return own_agent(request, backend, settled=True)
 
 
 @pytest.fixture
@@ -29,8 +45,8 @@ def controller(qloop: asyncio.AbstractEventLoop) -> Iterator[AppController]:  # 
     run(qloop, app.shutdown())
 
 
-async def signed_in(controller: AppController, backend: BackendProcess) -> MainWindow:
-    window = await controller.login(backend.url, backend.agent_email, backend.agent_password)
+async def signed_in(controller: AppController, backend: BackendProcess, me: Account) -> MainWindow:
+    window = await controller.login(backend.url, me.email, me.password)
     await eventually(lambda: window.connection_state.state == "connected", within=10)
     return window
 
@@ -57,10 +73,11 @@ def test_sign_in_loads_my_chats_and_the_queue(
     qloop: asyncio.AbstractEventLoop,  # noqa: F811
     backend: BackendProcess,
     controller: AppController,
+    me: Account,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async def scenario() -> MainWindow:
-        agent = await connect_agent(backend)
+        agent = await connect_agent(backend, me.email, me.password)
         mine, _ = await connect_visitor(backend)
         await chat_of_mine(agent, mine, "注文について", name="山田")
         waiting, _ = await connect_visitor(backend)
@@ -68,7 +85,7 @@ def test_sign_in_loads_my_chats_and_the_queue(
         for client in (agent, mine, waiting):
             await client.close()
         with caplog.at_level(logging.INFO, logger="operator_app.startup"):
-            return await signed_in(controller, backend)
+            return await signed_in(controller, backend, me)
 
     window = run(qloop, scenario())
     assert "main window shown with 2 chats loaded" in caplog.text
@@ -81,12 +98,13 @@ def test_take_reply_and_close_reach_the_visitor(
     qloop: asyncio.AbstractEventLoop,  # noqa: F811
     backend: BackendProcess,
     controller: AppController,
+    me: Account,
     qtbot: QtBot,
 ) -> None:
-    backend.cli("routing", "--auto-assign", "off")  # this operator takes the chat by hand
+    admin_of(backend).set_routing(auto_assign=False)  # this operator takes the chat by hand
 
     async def scenario() -> None:
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         visitor, _ = await connect_visitor(backend)
         await visitor.ok(
             "send_message", {"client_id": new_id(), "text": "Do you ship to Osaka?", "name": "Ken"}
@@ -128,10 +146,11 @@ def test_switching_to_accepting_gets_a_queued_chat_routed_to_me(
     qloop: asyncio.AbstractEventLoop,  # noqa: F811
     backend: BackendProcess,
     controller: AppController,
+    me: Account,
     qtbot: QtBot,
 ) -> None:
     async def scenario() -> None:
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         visitor, _ = await connect_visitor(backend)
         await visitor.ok("send_message", {"client_id": new_id(), "text": "Hello?"})
         await eventually(lambda: window.queue.rowCount() == 1)
@@ -144,19 +163,21 @@ def test_switching_to_accepting_gets_a_queued_chat_routed_to_me(
     run(qloop, scenario())
 
 
+@pytest.mark.own_backend
 def test_a_reply_written_while_the_server_is_down_is_delivered_once_even_across_an_app_restart(
     qloop: asyncio.AbstractEventLoop,  # noqa: F811
     backend: BackendProcess,
     controller: AppController,
+    me: Account,
 ) -> None:
     async def scenario() -> None:
-        agent = await connect_agent(backend)
+        agent = await connect_agent(backend, me.email, me.password)
         visitor, _ = await connect_visitor(backend)
         chat_id = await chat_of_mine(agent, visitor, "Are you there?")
         await agent.close()
         await visitor.close()
 
-        window = await signed_in(controller, backend)
+        window = await signed_in(controller, backend, me)
         window.select_chat(chat_id)
         await asyncio.to_thread(backend.kill)
         await eventually(lambda: window.connection_state.state != "connected", within=10)
@@ -171,7 +192,7 @@ def test_a_reply_written_while_the_server_is_down_is_delivered_once_even_across_
         await asyncio.to_thread(backend.start)
         again = AppController(realtime_options={"backoff": lambda attempt: 0.2})
         try:
-            window = await signed_in(again, backend)
+            window = await signed_in(again, backend, me)
             window.select_chat(chat_id)
             await eventually(
                 lambda: (
@@ -183,7 +204,7 @@ def test_a_reply_written_while_the_server_is_down_is_delivered_once_even_across_
             )
         finally:
             await again.shutdown()
-        tokens = backend.login_tokens()
+        tokens = backend.login_tokens(me.email, me.password)
         page = await http_get(backend, f"/api/v1/chats/{chat_id}/events", tokens["access_token"])
         replies = [
             e["text"] for e in page["events"] if e["kind"] == "message" and e["author"]["kind"] == "agent"
@@ -197,9 +218,10 @@ def test_logging_out_elsewhere_ends_the_session_and_shows_the_login_dialog(
     qloop: asyncio.AbstractEventLoop,  # noqa: F811
     backend: BackendProcess,
     controller: AppController,
+    me: Account,
 ) -> None:
     async def scenario() -> None:
-        await signed_in(controller, backend)
+        await signed_in(controller, backend, me)
         token = await controller.session.auth.access_token()  # type: ignore[union-attr]
         async with httpx.AsyncClient(base_url=backend.url) as http:
             response = await http.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"})
