@@ -1,11 +1,15 @@
 """The admin settings pages against the real backend, each built alone in a plain widget with the signed-in
 admin's `AdminService`: team replies, greeting rules, business hours, routing and timeouts. Each loads
 the server's values, saves a change that REST (and the audit log) then shows, refuses invalid input
-inline without calling the server, and shows the server's refusal or an unreachable server."""
+inline without calling the server, and shows the server's refusal or an unreachable server.
+
+One backend serves the module (`module_backend`); each test signs in as an administrator of its own and
+puts back what it changed; the tests that stop the server have a backend of their own."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -31,6 +35,7 @@ from operator_app.ui.admin.page import AdminPage
 from operator_app.ui.admin.replies_page import RepliesPage
 from operator_app.ui.admin.routing_page import RoutingPage
 from tests.support.backend import BackendProcess
+from tests.support.sharing import admin_of
 from tests.support.waiting import until
 from tests.widgets.app_harness import controller, run
 
@@ -38,9 +43,32 @@ __all__ = ["controller"]
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
-ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "password-admin"
-
 P = TypeVar("P", bound=AdminPage)
+
+
+@pytest.fixture
+def backend(module_backend: BackendProcess) -> BackendProcess:
+    return module_backend
+
+
+@pytest.fixture
+def hours_put_back(backend: BackendProcess) -> Iterator[None]:
+    """The business hours as they were before the test, again after it."""
+    admin = admin_of(backend)
+    before = admin.call("GET", "/settings/business-hours")
+    yield
+    admin.call("PUT", "/settings/business-hours", before)
+
+
+@pytest.fixture
+def rules_put_back(backend: BackendProcess) -> Iterator[None]:
+    """The greeting rules the test made are deleted after it."""
+    admin = admin_of(backend)
+    before = {rule["rule_id"] for rule in admin.call("GET", "/greeting-rules")}
+    yield
+    for rule in admin.call("GET", "/greeting-rules"):
+        if rule["rule_id"] not in before:
+            admin.call("DELETE", f"/greeting-rules/{rule['rule_id']}")
 
 
 class Rest:
@@ -49,6 +77,7 @@ class Rest:
     def __init__(self, backend: BackendProcess, token: str) -> None:
         self.backend = backend
         self.token = token
+        self.audit_since = 0  # the audit log's newest entry when the test began
 
     async def send(self, method: str, path: str, body: Any = None) -> Any:
         async with httpx.AsyncClient(base_url=self.backend.url) as http:
@@ -62,16 +91,19 @@ class Rest:
         return await self.send("GET", path)
 
     async def audit_actions(self) -> list[str]:
-        return [entry["action"] for entry in await self.get("/audit")]
+        """The actions audited since the test began."""
+        return [entry["action"] for entry in await self.get("/audit") if entry["audit_id"] > self.audit_since]
 
 
 async def _admin(backend: BackendProcess, controller: AppController) -> tuple[Rest, QWidget]:
-    await asyncio.to_thread(backend.create_agent, ADMIN_EMAIL, "Ada Admin", ADMIN_PASSWORD, "admin")
-    await controller.login(backend.url, ADMIN_EMAIL, ADMIN_PASSWORD)
-    token = (await asyncio.to_thread(backend.login_tokens, ADMIN_EMAIL, ADMIN_PASSWORD))["access_token"]
+    ada = await asyncio.to_thread(lambda: admin_of(backend).new_agent("Ada Admin", "admin", settled=True))
+    await controller.login(backend.url, ada.email, ada.password)
+    token = (await asyncio.to_thread(backend.login_tokens, ada.email, ada.password))["access_token"]
+    rest = Rest(backend, token)
+    rest.audit_since = max((entry["audit_id"] for entry in await rest.get("/audit")), default=0)
     host = QWidget()
     host.resize(980, 620)
-    return Rest(backend, token), host
+    return rest, host
 
 
 def _page(controller: AppController, page_type: type[P], host: QWidget) -> P:
@@ -110,6 +142,7 @@ async def _confirm(page: QWidget, name: str, yes: bool) -> None:
 # --- routing and timeouts ---------------------------------------------------------------------
 
 
+@pytest.mark.own_backend
 def test_routing_page_loads_saves_and_refuses(
     qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
 ) -> None:
@@ -214,7 +247,11 @@ def test_a_non_admin_is_refused_by_the_server(
 
 
 def test_hours_page_loads_saves_and_refuses(
-    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: Any,
+    backend: BackendProcess,
+    controller: AppController,
+    hours_put_back: None,
 ) -> None:
     async def scenario() -> None:
         rest, host = await _admin(backend, controller)
@@ -260,7 +297,11 @@ def test_hours_page_loads_saves_and_refuses(
 
 
 def test_greetings_page_creates_edits_and_deletes(
-    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: Any,
+    backend: BackendProcess,
+    controller: AppController,
+    rules_put_back: None,
 ) -> None:
     async def scenario() -> None:
         rest, host = await _admin(backend, controller)
@@ -357,6 +398,7 @@ def test_greetings_page_creates_edits_and_deletes(
 # --- team replies -----------------------------------------------------------------------------
 
 
+@pytest.mark.own_backend
 def test_replies_page_edits_team_replies_only(
     qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
 ) -> None:
