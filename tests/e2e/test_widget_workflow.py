@@ -2,6 +2,10 @@
 queue, the offline form when nobody accepts chats, availability changes, closing and rating, read
 receipts both ways, tab activity, transfers, and events the widget must not show.
 
+One backend serves the module (`module_backend`: no agent online, no chat queued and the default routing
+settings when a test starts); each test opens its own pages (new visitors) and connects agents of its
+own, named like the demo agent.
+
 Set WIDGET_SCREENSHOT_DIR to a directory to keep PNGs of the chat window at the interesting moments.
 """
 
@@ -30,12 +34,18 @@ from tests.e2e.widget_helpers import (
     wait_until,
 )
 from tests.support.backend import BackendProcess
+from tests.support.sharing import Account, admin_of, demo_account
 from tests.support.wire import new_id
 
 VISITOR_SOCKET = re.compile(r".*/ws/visitor$")
 
 
 # --- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def backend(module_backend: BackendProcess) -> BackendProcess:
+    return module_backend
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +93,39 @@ def agents(backend: BackendProcess) -> Iterator[list[Agent]]:
         agent.stop()
 
 
-def connect(
-    agents: list[Agent], backend: BackendProcess, email: str | None = None, password: str | None = None
-) -> Agent:
-    agent = Agent(backend, email, password)
+def connect(agents: list[Agent], backend: BackendProcess, account: Account | None = None) -> Agent:
+    """`account` (by default a new agent named "佐藤 花子") signed in and accepting chats."""
+    account = account or admin_of(backend).new_agent("佐藤 花子")
+    agent = Agent(backend, account.email, account.password)
     agents.append(agent)
     return agent
+
+
+class OfflineInbox:
+    """The offline messages visitors left since the test began (the module's others are not its own)."""
+
+    def __init__(self, backend: BackendProcess) -> None:
+        self.backend = backend
+        self.before = {m["message_id"] for m in self._all()}
+
+    def _all(self) -> list[dict[str, Any]]:
+        token = self.backend.login_tokens()["access_token"]
+        response = httpx.get(
+            f"{self.backend.url}/api/v1/offline-messages",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        listed: list[dict[str, Any]] = response.json()
+        return listed
+
+    def new(self) -> list[dict[str, Any]]:
+        return [m for m in self._all() if m["message_id"] not in self.before]
+
+
+@pytest.fixture
+def inbox(backend: BackendProcess) -> OfflineInbox:
+    return OfflineInbox(backend)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -114,16 +151,6 @@ def assigned_chat(page: Page, agent: Agent, text: str) -> dict[str, Any]:
     assert taken["assigned"] is True
     expect(notice(page, f"{taken['agent']['name']} joined the chat")).to_be_visible()
     return taken
-
-
-def offline_messages(backend: BackendProcess) -> list[dict[str, Any]]:
-    token = backend.login_tokens()["access_token"]
-    response = httpx.get(
-        f"{backend.url}/api/v1/offline-messages", headers={"Authorization": f"Bearer {token}"}, timeout=10
-    )
-    response.raise_for_status()
-    listed: list[dict[str, Any]] = response.json()
-    return listed
 
 
 def set_visibility(page: Page, state: str) -> None:
@@ -181,11 +208,12 @@ def visitor_sockets(page: Page) -> list[WebSocketRoute]:
 # --- queue position -----------------------------------------------------------------------------
 
 
+@pytest.mark.own_backend  # the wait estimate comes from every chat served so far: here, none
 def test_queue_position_is_shown_while_waiting(
     pages: Pages, backend: BackendProcess, agents: list[Agent]
 ) -> None:
     backend.cli("routing", "--auto-assign", "off")
-    agent = connect(agents, backend)  # accepting: the composer is offered
+    agent = connect(agents, backend, demo_account(backend))  # accepting: the composer is offered
     first, second = pages.new(), pages.new()
     open_widget(first, backend.demo_url)
     send(first, "first in line")
@@ -214,7 +242,7 @@ def test_queue_position_is_shown_while_waiting(
 # --- offline form and availability --------------------------------------------------------------
 
 
-def test_offline_form_when_nobody_accepts(page: Page, backend: BackendProcess) -> None:
+def test_offline_form_when_nobody_accepts(page: Page, backend: BackendProcess, inbox: OfflineInbox) -> None:
     open_widget(page, backend.demo_url)
     form = page.get_by_test_id("offline-form")
     expect(form).to_be_visible()
@@ -237,7 +265,7 @@ def test_offline_form_when_nobody_accepts(page: Page, backend: BackendProcess) -
     page.get_by_test_id("offline-message").fill("   ")
     page.get_by_test_id("offline-send").click()
     expect(error).to_have_text("Please write a message.")
-    assert offline_messages(backend) == []
+    assert inbox.new() == []
 
     page.get_by_test_id("offline-message").fill("Do you ship to Osaka?\n<script>alert(1)</script>")
     snap(page, "offline-en")
@@ -246,7 +274,7 @@ def test_offline_form_when_nobody_accepts(page: Page, backend: BackendProcess) -
     expect(sent).to_have_text("Thanks! We will answer by e-mail.")
     expect(form).to_be_hidden()
     snap(page, "offline-en-sent")
-    stored = offline_messages(backend)
+    stored = inbox.new()
     assert [(m["name"], m["email"], m["text"]) for m in stored] == [
         ("<i>Ken</i> $& 🍵", "ken@example.com", "Do you ship to Osaka?\n<script>alert(1)</script>")
     ]
@@ -259,7 +287,7 @@ def test_offline_form_when_nobody_accepts(page: Page, backend: BackendProcess) -
     expect(form).to_be_hidden()
 
 
-def test_offline_form_in_japanese(pages: Pages, backend: BackendProcess) -> None:
+def test_offline_form_in_japanese(pages: Pages, backend: BackendProcess, inbox: OfflineInbox) -> None:
     page = pages.new(locale="ja-JP")
     open_widget(page, backend.demo_url)
     form = page.get_by_test_id("offline-form")
@@ -273,10 +301,12 @@ def test_offline_form_in_japanese(pages: Pages, backend: BackendProcess) -> None
     page.get_by_test_id("offline-send").click()
     expect(page.get_by_test_id("offline-sent")).to_have_text("ありがとうございます。メールでお返事します。")
     snap(page, "offline-ja-sent")
-    assert [m["text"] for m in offline_messages(backend)] == ["抹茶の在庫はいつ入りますか？"]
+    assert [m["text"] for m in inbox.new()] == ["抹茶の在庫はいつ入りますか？"]
 
 
-def test_offline_message_retry_reuses_its_client_id(page: Page, backend: BackendProcess) -> None:
+def test_offline_message_retry_reuses_its_client_id(
+    page: Page, backend: BackendProcess, inbox: OfflineInbox
+) -> None:
     """The first answer is lost with its socket: the error shows, the input stays, and the retry
     carries the same client_id, so the message is stored once."""
     sockets: list[WebSocketRoute] = []
@@ -314,13 +344,13 @@ def test_offline_message_retry_reuses_its_client_id(page: Page, backend: Backend
     expect(page.get_by_test_id("connection-state")).to_have_attribute(
         "data-state", "connected", timeout=15000
     )
-    wait_until(lambda: len(offline_messages(backend)) == 1)
+    wait_until(lambda: len(inbox.new()) == 1)
 
     page.get_by_test_id("offline-send").click()
     expect(page.get_by_test_id("offline-sent")).to_be_visible()
     assert len(sent) == 2
     assert sent[0]["payload"]["client_id"] == sent[1]["payload"]["client_id"]
-    assert [m["text"] for m in offline_messages(backend)] == ["lost answer"]
+    assert [m["text"] for m in inbox.new()] == ["lost answer"]
 
 
 def test_availability_switches_between_the_form_and_the_composer(
@@ -431,7 +461,7 @@ def test_the_rating_prompt_can_be_skipped(page: Page, backend: BackendProcess, a
 def test_no_rating_prompt_when_no_agent_joined(
     page: Page, backend: BackendProcess, agents: list[Agent]
 ) -> None:
-    backend.cli("routing", "--auto-assign", "off")
+    admin_of(backend).set_routing(auto_assign=False)
     agent = connect(agents, backend)
     open_widget(page, backend.demo_url)
     send(page, "never mind")
@@ -555,16 +585,20 @@ def test_activity_follows_the_tab_visibility(
 
 
 def test_transfer_notices(page: Page, backend: BackendProcess, agents: list[Agent]) -> None:
-    backend.create_agent("b@example.com", "Agent B", "password-b")
-    backend.create_agent("admin@example.com", "Admin", "password-admin", role="admin")
-    a = connect(agents, backend)
+    admin = admin_of(backend)
+    agent_a, agent_b = admin.new_agent("佐藤 花子"), admin.new_agent("Agent B")
+    a = connect(agents, backend, agent_a)
     open_widget(page, backend.demo_url)
     chat_id = assigned_chat(page, a, "I need billing help")["chat_id"]
     header_agent = page.get_by_test_id("agent-name")
     expect(header_agent).to_have_text("佐藤 花子")
 
-    b = connect(agents, backend, "b@example.com", "password-b")
-    people = {x["name"]: x["agent_id"] for x in a.get("/agents")}
+    b = connect(agents, backend, agent_b)
+    people = {
+        x["name"]: x["agent_id"]
+        for x in a.get("/agents")
+        if x["agent_id"] in (agent_a.agent_id, agent_b.agent_id)
+    }
     moved = a.request(
         "transfer_chat", {"chat_id": chat_id, "client_id": new_id(), "to_agent_id": people["Agent B"]}
     )
@@ -578,16 +612,9 @@ def test_transfer_notices(page: Page, backend: BackendProcess, agents: list[Agen
 
     # To a group: the chat goes back to the queue for that group's members and is routed to the one
     # who can accept (here the agent who served it first; only the transferring agent is skipped).
-    admin = backend.login_tokens("admin@example.com", "password-admin")["access_token"]
-    group = httpx.post(
-        f"{backend.url}/api/v1/groups",
-        json={"name": "Billing", "agent_ids": [people["佐藤 花子"]]},
-        headers={"Authorization": f"Bearer {admin}"},
-        timeout=10,
-    )
-    group.raise_for_status()
+    group = admin.call("POST", "/groups", {"name": "Billing", "agent_ids": [people["佐藤 花子"]]})
     queued = b.request(
-        "transfer_chat", {"chat_id": chat_id, "client_id": new_id(), "to_group_id": group.json()["group_id"]}
+        "transfer_chat", {"chat_id": chat_id, "client_id": new_id(), "to_group_id": group["group_id"]}
     )
     assert queued["type"] == "res", queued
     expect(notice(page, "You are being transferred…")).to_be_visible()
