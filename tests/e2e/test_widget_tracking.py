@@ -2,6 +2,9 @@
 site's API (identify, setCustomData, setCart), in headless Chromium on the demo shop against the real
 backend. Frames are observed where the widget sends them (a wrapper around WebSocket.send installed
 before the page's scripts); what the backend made of them is read back over its REST API.
+
+One backend serves the module: each test is a new visitor in a fresh browser context, and nothing here
+signs an agent in or changes a setting; the test that stops the server has a backend of its own.
 """
 
 from __future__ import annotations
@@ -25,6 +28,13 @@ from tests.e2e.widget_helpers import (
 from tests.support.backend import BackendProcess
 
 TITLE = " | さくら茶舗 (demo)"
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> BackendProcess:
+    name = "private_backend" if request.node.get_closest_marker("own_backend") else "shared_backend"
+    found: BackendProcess = request.getfixturevalue(name)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -224,6 +234,7 @@ def test_single_page_app_navigation_sends_page_views(page: Page, backend: Backen
     assert len(frames_sent(page, "login")) == 1  # one socket for the whole visit of this tab
 
 
+@pytest.mark.own_backend
 def test_page_view_while_disconnected_goes_in_the_next_login(page: Page, backend: BackendProcess) -> None:
     guide = f"{backend.url}/demo/guide.html"
     page.goto(guide)
