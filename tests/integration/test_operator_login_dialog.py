@@ -1,4 +1,8 @@
-"""Signing in against the real backend: clear, translated failures; "remember me" only with a real keyring."""
+"""Signing in against the real backend: clear, translated failures; "remember me" only with a real keyring.
+
+One backend serves the module: the tests sign the demo agent in and out (each session its own) and
+change nothing else on the server.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,11 @@ from tests.widgets.fixtures import MemoryKeyring
 from tests.widgets.test_operator_login_dialog import fill, sign_in_and_wait
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture
+def backend(shared_backend: BackendProcess) -> BackendProcess:
+    return shared_backend
 
 
 def test_a_wrong_password_is_explained_and_the_form_is_usable_again(
