@@ -35,7 +35,7 @@ from operator_app.ui.admin.page import AdminPage
 from operator_app.ui.admin.replies_page import RepliesPage
 from operator_app.ui.admin.routing_page import RoutingPage
 from tests.support.backend import BackendProcess
-from tests.support.sharing import admin_of
+from tests.support.sharing import Account, admin_of
 from tests.support.waiting import until
 from tests.widgets.app_harness import controller, run
 
@@ -95,8 +95,18 @@ class Rest:
         return [entry["action"] for entry in await self.get("/audit") if entry["audit_id"] > self.audit_since]
 
 
-async def _admin(backend: BackendProcess, controller: AppController) -> tuple[Rest, QWidget]:
-    ada = await asyncio.to_thread(lambda: admin_of(backend).new_agent("Ada Admin", "admin", settled=True))
+@pytest.fixture
+def ada(request: pytest.FixtureRequest, backend: BackendProcess) -> Account:
+    """The administrator the app signs in as (the pages change settings, never the administrator): on
+    the shared backend its test administrator; on a backend of the test's own, one made with
+    `chat-backend create-agent`."""
+    if request.node.get_closest_marker("own_backend"):
+        backend.create_agent("admin@example.com", "Ada Admin", "password-admin", "admin")
+        return Account("", "admin@example.com", "password-admin", "Ada Admin", "admin")
+    return admin_of(backend).account
+
+
+async def _admin(backend: BackendProcess, controller: AppController, ada: Account) -> tuple[Rest, QWidget]:
     await controller.login(backend.url, ada.email, ada.password)
     token = (await asyncio.to_thread(backend.login_tokens, ada.email, ada.password))["access_token"]
     rest = Rest(backend, token)
@@ -144,11 +154,15 @@ async def _confirm(page: QWidget, name: str, yes: bool) -> None:
 
 @pytest.mark.own_backend
 def test_routing_page_loads_saves_and_refuses(
-    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: Any,
+    backend: BackendProcess,
+    controller: AppController,
+    ada: Account,
 ) -> None:
     async def scenario() -> None:
         backend.cli("routing", "--auto-assign", "off", "--max-chats", "4")
-        rest, host = await _admin(backend, controller)
+        rest, host = await _admin(backend, controller, ada)
         page = _page(controller, RoutingPage, host)
         assert page.objectName() == "adminRoutingPage"
         assert page.title()
@@ -251,10 +265,11 @@ def test_hours_page_loads_saves_and_refuses(
     qtbot: Any,
     backend: BackendProcess,
     controller: AppController,
+    ada: Account,
     hours_put_back: None,
 ) -> None:
     async def scenario() -> None:
-        rest, host = await _admin(backend, controller)
+        rest, host = await _admin(backend, controller, ada)
         page = _page(controller, BusinessHoursPage, host)
         assert page.objectName() == "adminHoursPage"
         await page.reload()
@@ -301,10 +316,11 @@ def test_greetings_page_creates_edits_and_deletes(
     qtbot: Any,
     backend: BackendProcess,
     controller: AppController,
+    ada: Account,
     rules_put_back: None,
 ) -> None:
     async def scenario() -> None:
-        rest, host = await _admin(backend, controller)
+        rest, host = await _admin(backend, controller, ada)
         existing = await rest.send(
             "POST",
             "/greeting-rules",
@@ -400,10 +416,14 @@ def test_greetings_page_creates_edits_and_deletes(
 
 @pytest.mark.own_backend
 def test_replies_page_edits_team_replies_only(
-    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: Any,
+    backend: BackendProcess,
+    controller: AppController,
+    ada: Account,
 ) -> None:
     async def scenario() -> None:
-        rest, host = await _admin(backend, controller)
+        rest, host = await _admin(backend, controller, ada)
         await rest.send("POST", "/canned", {"shortcut": "mine", "title": "Mine", "text": "Personal."})
         team = await rest.send(
             "POST", "/canned", {"shortcut": "thanks", "title": "Thanks", "text": "Thank you!", "shared": True}
@@ -470,12 +490,16 @@ def test_replies_page_edits_team_replies_only(
 
 
 def test_pages_are_keyboard_reachable(
-    qloop: asyncio.AbstractEventLoop, qtbot: Any, backend: BackendProcess, controller: AppController
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: Any,
+    backend: BackendProcess,
+    controller: AppController,
+    ada: Account,
 ) -> None:
     """Every input and button of every page takes keyboard focus."""
 
     async def scenario() -> None:
-        _, host = await _admin(backend, controller)
+        _, host = await _admin(backend, controller, ada)
 
         for page_type in (RepliesPage, GreetingRulesPage, BusinessHoursPage, RoutingPage):
             page = _page(controller, page_type, host)

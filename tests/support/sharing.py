@@ -46,6 +46,9 @@ class Admin:
         self.password = "pw-" + uuid.uuid4().hex
         backend.create_agent(self.email, "Test Admin", self.password, role="admin")
         self.token = backend.login_tokens(self.email, self.password)["access_token"]
+        self.account = Account(
+            self.call("GET", "/me")["agent_id"], self.email, self.password, "Test Admin", "admin"
+        )
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         """`/api/v1{path}` as the administrator (or as `token`); raises on an error status."""
