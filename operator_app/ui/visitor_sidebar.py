@@ -87,6 +87,11 @@ class VisitorSidebar(QScrollArea):
         self.visitor_id: str | None = None
         self.profile: VisitorProfile | None = None
         self.loading: asyncio.Task[None] | None = None
+        # A load still running when the panel is destroyed is cancelled: its answer would fill widgets
+        # that no longer exist. The slot holds the running load, not the panel.
+        loads: list[asyncio.Future[None]] = []
+        self._loads = loads
+        self.destroyed.connect(lambda *_: [load.cancel() for load in loads])
         self.past_chat_dialog: PastChatDialog | None = None
         body = QWidget(self)
         body.setObjectName("visitorPanelBody")
@@ -280,6 +285,7 @@ class VisitorSidebar(QScrollArea):
         self.status.setText(self.tr("Loading the visitor\u2026"))
         self.retry_button.hide()
         self.loading = asyncio.ensure_future(self._load(self.visitor_id))
+        self._loads[:] = [self.loading]
 
     def show_error(self, text: str) -> None:
         """The profile could not be loaded: say why and offer a retry."""
