@@ -96,6 +96,9 @@ class ChatStateEvent(_EventBase):
     assigned: bool = False
     transferred_from: Author | None = None
     reason: CloseReason | None = None
+    group_id: str | None = Field(
+        default=None, description="Queued for this group only: only its members may take the chat."
+    )
 
 
 class NoteEvent(_EventBase):

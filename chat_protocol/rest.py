@@ -45,6 +45,10 @@ class Me(ProtocolModel):
     must_change_password: bool = Field(
         default=False, description="Signed in with a temporary password: choose a new one first."
     )
+    group_ids: list[str] = Field(
+        default_factory=list,
+        description="My groups: a chat queued for another group is not mine to take, nor in my queue.",
+    )
 
 
 class Snapshot(ProtocolModel):

@@ -148,6 +148,7 @@ async def state_event(
         "assigned": assigned,
         "transferred_from": transferred_from.model_dump(mode="json") if transferred_from else None,
         "reason": reason.value if reason else None,
+        "group_id": chat.group_id if state == ChatState.QUEUED else None,
     }
     return await append_event(session, chat, "chat_state", author, data=data, client_id=client_id)
 
@@ -340,6 +341,7 @@ async def me(session: AsyncSession, agent: AgentIdentity) -> Me:
         role=row.role,
         status=RoutingStatus(row.status),
         must_change_password=row.must_change_password,
+        group_ids=sorted(await authz.group_ids_of(session, row.id)),
     )
 
 
@@ -351,8 +353,13 @@ async def snapshot(session: AsyncSession, agent: AgentIdentity) -> Snapshot:
         .where(Chat.agent_id == agent.agent_id, Chat.state == ChatState.TAKEN.value)
         .order_by(Chat.taken_at)
     )
+    # The queue a member sees: chats for everyone, and those queued for one of my groups.
+    groups = await authz.group_ids_of(session, agent.agent_id)
     queued = await session.scalars(
-        select(Chat).where(Chat.state == ChatState.QUEUED.value).order_by(Chat.queued_at)
+        select(Chat)
+        .where(Chat.state == ChatState.QUEUED.value)
+        .where(or_(Chat.group_id.is_(None), Chat.group_id.in_(sorted(groups))))
+        .order_by(Chat.queued_at)
     )
     return Snapshot(
         cursor=cursor,

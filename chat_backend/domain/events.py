@@ -120,5 +120,6 @@ def to_model(row: EventRow) -> AnyEvent:
         assigned=bool(data.get("assigned")),
         transferred_from=Author.model_validate(moved_from) if moved_from else None,
         reason=CloseReason(str(reason)) if reason else None,
+        group_id=str(data["group_id"]) if data.get("group_id") else None,
         **common,
     )

@@ -91,6 +91,7 @@ class ChatRecord:
     visitor_presence: str = "active"
     visitor_read_seq: int = 0
     agent_read_seq: int = 0
+    group_id: str | None = None  # queued for this group only
 
 
 class StoreListener(Protocol):
@@ -166,7 +167,11 @@ class ChatStore:
         return chat.state == ChatState.TAKEN and chat.agent is not None and chat.agent.id == self.agent_id
 
     def is_queued(self, chat: ChatRecord) -> bool:
-        return chat.state == ChatState.QUEUED
+        """Waiting in my queue: queued for everyone, or for one of my groups (a chat queued for another
+        group is not mine to take)."""
+        if chat.state != ChatState.QUEUED:
+            return False
+        return chat.group_id is None or (self.me is not None and chat.group_id in self.me.group_ids)
 
     def is_my_author(self, author: Author) -> bool:
         return author.kind == AuthorKind.AGENT and author.id is not None and author.id == self.agent_id
@@ -213,6 +218,7 @@ class ChatStore:
             chat.state = summary.state
             chat.agent = summary.agent
             chat.queued_at = summary.queued_at
+            chat.group_id = summary.group_id
             chat.last_seq = summary.last_seq
             if summary.last_message is not None:
                 self._set_preview(chat, summary.last_message)
@@ -264,6 +270,7 @@ class ChatStore:
                     chat.agent = event.agent
                 if event.state == ChatState.QUEUED and chat.queued_at is None:
                     chat.queued_at = event.created_at
+                chat.group_id = event.group_id
             if event.visitor is not None:
                 chat.visitor = event.visitor
                 if not chat.details_known:

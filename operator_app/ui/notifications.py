@@ -105,7 +105,7 @@ class ChatAlerts(QObject):
         name = visitor_name(chat.visitor)
         if isinstance(event, ChatStateEvent):
             mine = event.agent is not None and event.agent.id == self.store.agent_id
-            if event.state == ChatState.QUEUED:
+            if event.state == ChatState.QUEUED and self.store.is_queued(chat):
                 self._attention("new_chat", self.tr("New chat in the queue"), name)
             elif event.state == ChatState.TAKEN and mine and event.transferred_from is not None:
                 by = event.transferred_from.name or self.tr("another operator")

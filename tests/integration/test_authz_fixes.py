@@ -285,6 +285,15 @@ async def test_a_groups_queue_waits_for_its_members_only(team: Team) -> None:
         await team.to_group("holder", chat_id, "B", ready="b")
         chats.append(chat_id)
     first, second = chats
+    # Only members find it in their queue, with the group named; the chat_state event says so too.
+    for who, listed in (("a", False), ("sup_a", False), ("admin", False), ("b", True), ("sup_b", True)):
+        snapshot = await team.ok(who, "GET", "/api/v1/snapshot")
+        queue = {chat["chat_id"]: chat for chat in snapshot["queue"]}
+        assert (first in queue) is listed, who
+        assert (team.staff.groups["B"] in snapshot["me"]["group_ids"]) is listed, who
+    events = await team.ok("b", "GET", f"/api/v1/chats/{first}/events")
+    queued = [e for e in events["events"] if e["kind"] == "chat_state" and e["state"] == "queued"]
+    assert queued[-1]["group_id"] == team.staff.groups["B"]
     admin = team.sockets["admin"]
     await team.accepting("admin")
     for who in ("a", "sup_a", "admin"):

@@ -163,6 +163,23 @@ def test_new_queued_chats_are_created_from_events_but_other_agents_chats_are_not
     assert store.cursor == 13
 
 
+def test_a_chat_queued_for_a_group_is_in_the_queue_of_its_members_only() -> None:
+    store, _ = store_with([summary("mine", ChatState.TAKEN, 1, ME)], [])
+    assert store.me is not None
+    store.me.group_ids = ["sales"]
+    sent_to_support = state(11, "mine", 4, ChatState.QUEUED, n=1).model_copy(update={"group_id": "support"})
+    store.apply_event(sent_to_support)
+    assert not store.is_mine(store.chats["mine"])
+    assert not store.is_queued(store.chats["mine"])  # my transfer to another group: gone from my lists
+    store.apply_event(state(12, "s", 1, ChatState.QUEUED, n=2).model_copy(update={"group_id": "sales"}))
+    store.apply_event(state(13, "o", 1, ChatState.QUEUED, n=3).model_copy(update={"group_id": "support"}))
+    store.apply_event(state(14, "all", 1, ChatState.QUEUED, n=4))
+    assert [c for c in ("s", "o", "all") if store.is_queued(store.chats[c])] == ["s", "all"]
+    # Re-queued for everyone (say, its group was deleted): in my queue again.
+    store.apply_event(state(15, "o", 2, ChatState.QUEUED, n=3))
+    assert store.is_queued(store.chats["o"])
+
+
 def test_a_message_for_an_unknown_chat_asks_for_its_details() -> None:
     store, log = store_with([], [])
     store.apply_event(message(11, "mystery", 3, "hello?", vauthor(3)))
