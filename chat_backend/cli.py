@@ -282,10 +282,17 @@ def _serve(settings: Settings, log_level: str) -> int:
     import uvicorn
 
     from chat_backend.app import create_app
-    from chat_backend.http_server import HttpLimits, guarded_protocol
+    from chat_backend.cluster.single_node import AnotherNode, hold_single_node_lock
+    from chat_backend.http_server import DrainingServer, HttpLimits, guarded_protocol
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     url = settings.resolved_database_url()
+    try:
+        hold_single_node_lock(url)  # SQLite: one node per database file
+    except AnotherNode as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    logging.getLogger(__name__).info("node %s starting", settings.node_id)
     migrate.upgrade(url)
     if settings.demo:
         asyncio.run(ensure_demo(settings))
@@ -295,8 +302,9 @@ def _serve(settings: Settings, log_level: str) -> int:
         max_header_bytes=settings.http_max_header_bytes,
         max_body_bytes=settings.http_max_body_bytes,
     )
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=log_level,
@@ -308,7 +316,8 @@ def _serve(settings: Settings, log_level: str) -> int:
         proxy_headers=False,  # chat_backend.net.TrustedProxyHeaders, with CHAT_TRUSTED_PROXIES
         server_header=False,
     )
-    uvicorn.Server(config).run()
+    # SIGTERM drains first (chat_backend/cluster/drain.py); a second signal stops at once.
+    DrainingServer(config, app.state.ops.drain).run()
     return 0
 
 

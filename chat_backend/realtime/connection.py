@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from chat_backend.cluster import metrics
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.delivery import Batch
 from chat_backend.domain.errors import DomainError
@@ -167,6 +168,7 @@ class Connection(ABC):
                     sent += 1
                     if self._queue.half_full:
                         break
+                metrics.delivered(event.created_at for event in events[:sent])
             if sent < len(events) or len(events) == DELIVERY_BATCH:
                 self._wake.set()
 
@@ -222,6 +224,7 @@ class Connection(ABC):
             if not await self._login_frame(*first):
                 return
             self.hub.register(self)
+            metrics.LOGINS.labels(self.socket).inc()
             self.on_registered()
             deliverer = asyncio.create_task(self._deliverer())
             # Until the peer is gone: after a close from elsewhere (an overflow, a logout) the close

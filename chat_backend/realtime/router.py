@@ -1,8 +1,10 @@
-"""The routing loop of this node: assigns queued chats, re-offers unanswered ones, closes inactive ones,
-tells visitors their place in the queue and whether anyone is available, and tracks visitor presence.
+"""The routing loop: assigns queued chats, re-offers unanswered ones, closes inactive ones, tells
+visitors their place in the queue and whether anyone is available, and tracks visitor presence.
 
-It runs after `kick()` (a chat queued, a status changed, an agent connected...) and every `tick` seconds;
-after each pass the traffic list takes the chats' states.
+It runs after `kick()` (a chat queued, a status changed, an agent connected...) and every `tick` seconds.
+Assigning, re-offering and closing are cluster-wide: they run on the node holding the `routing` lease
+(`chat_backend.cluster.lease`), in a transaction fenced by it. Queue positions, availability and the
+traffic list's chat states go to this node's own sockets, so every node does that part itself.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import asyncio
 import contextlib
 import logging
 
+from chat_backend.cluster import metrics
+from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
 from chat_backend.domain import routing
 from chat_backend.domain.coalesced import Presence
@@ -31,6 +35,7 @@ class Router:
         traffic: TrafficList,
         tick: float = 5.0,
         leave_grace: float = 15.0,
+        lease: Lease | None = None,
     ) -> None:
         self.db = db
         self.hub = hub
@@ -42,6 +47,10 @@ class Router:
         self._leaving: dict[str, asyncio.Task[None]] = {}
         # Presence and read marks: the latest value, written at most once per interval.
         self.writes = CoalescedWrites(db, hub, hub.limits.coalesce_writes_every)
+        self.lease = lease or Lease("routing", "", single_node=True)
+        # Its own loop is this one (`run`): the node's pass follows the cluster pass.
+        self.job = ClusterJob(self.lease, self.assign_once, tick)
+        self.lease.on_acquired = self.kick
 
     def kick(self) -> None:
         self._wake.set()
@@ -52,6 +61,7 @@ class Router:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.tick)
                 self._wake.clear()
+                await self.job.run_once()
                 try:
                     await self.route_once()
                     await self.traffic.sync_chats()
@@ -60,15 +70,22 @@ class Router:
         finally:
             await self.writes.flush()  # at shutdown: the last presences and read marks
 
-    async def route_once(self) -> None:
+    async def assign_once(self) -> None:
+        """The cluster-wide part, on the lease holder only: re-offer, close inactive chats, assign."""
         online = self.hub.online_agents()
         async with self.db.write() as session:
+            await self.lease.check(session)
             await routing.reoffer_unanswered(session)
             await routing.close_inactive(session)
             await routing.assign_queued(session, online)
+
+    async def route_once(self) -> None:
+        """This node's part: queue positions and availability to its own visitors."""
+        online = self.hub.online_agents()
         async with self.db.read() as session:
             positions = await routing.queue_positions(session)
             available = await routing.agents_available(session, online)
+        metrics.QUEUE_LENGTH.set(len(positions))
         for chat, position, wait in positions:
             push = QueuePositionPush(chat_id=chat.id, position=position, estimated_wait=wait)
             self.hub.push(

@@ -10,8 +10,8 @@ visitor's open chat (kept current by `sync_chats()` after every router pass), el
 invitations through `set_invited`), else `browsing`. Rows that left are removed after
 `Settings.traffic_forget_after` seconds.
 
-Its loop also writes when visitors were last seen, and purges page views past the admins' retention
-(`TrafficSettings`) at start and then hourly.
+Its loop also writes when visitors were last seen. Page views past the admins' retention
+(`TrafficSettings`) are purged by a cluster-wide job (`chat_backend.cluster.jobs`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL = 0.25
 TOUCH_INTERVAL = 2.0
-PURGE_INTERVAL = 3600.0
 
 
 @dataclass(eq=False)
@@ -345,10 +344,7 @@ class TrafficList:
         return purged
 
     async def run(self) -> None:
-        """Flush deltas about every 250 ms; write visits' last-seen times every 2 s; purge old page
-        views at start, then hourly."""
-        await self.purge_page_views()
-        next_purge = time.monotonic() + PURGE_INTERVAL
+        """Flush deltas about every 250 ms; write visits' last-seen times every 2 s."""
         last_touch = time.monotonic()
         while True:
             await asyncio.sleep(FLUSH_INTERVAL)
@@ -360,9 +356,6 @@ class TrafficList:
                     await self.save_touches()
             except Exception:
                 log.exception("traffic flush failed")
-            if time.monotonic() >= next_purge:
-                next_purge = time.monotonic() + PURGE_INTERVAL
-                await self.purge_page_views()
 
     async def close(self) -> None:
         """On a clean shutdown: record when the visitors still here were last seen."""

@@ -1,0 +1,1 @@
+"""Running the backend as several nodes: job leases, drain, readiness, metrics, the single-node lock."""
