@@ -26,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from chat_backend.cluster import metrics
 from chat_backend.db.engine import Database
@@ -75,7 +75,7 @@ class Lease:
     def held(self) -> bool:
         return self.single_node or time.monotonic() < self._valid_until
 
-    async def check(self, session: AsyncSession) -> None:
+    async def check(self, session: AsyncSession | AsyncConnection) -> None:
         """Fencing: call first in a pass's write transaction. Raises `LeaseLost` unless this node still
         holds the lease; holds the row so that no takeover commits before this transaction does."""
         if self.single_node:
