@@ -191,6 +191,7 @@ class DrainingServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, drain: Drain) -> None:
         super().__init__(config)
         self.drain = drain
+        drain.open_connections = self._open_websockets
         self._loop: asyncio.AbstractEventLoop | None = None
         self._drain_task: asyncio.Task[None] | None = None
         self._drain_asked = False
@@ -212,3 +213,7 @@ class DrainingServer(uvicorn.Server):
 
     def _exit(self) -> None:
         self.should_exit = True
+
+    def _open_websockets(self) -> int:
+        """Connections past the upgrade (an HTTP connection is one of ours until then)."""
+        return sum(1 for conn in self.server_state.connections if not isinstance(conn, HttpToolsProtocol))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from chat_backend.db.engine import Database
 from chat_backend.db.tables import EventRow
 
-disable_created_metrics()  # no `_created` series beside every counter: scrapers do not need them
+disable_created_metrics()  # type: ignore[no-untyped-call]  # no `_created` series beside every counter: scrapers do not need them
 
 EVENTS_COMMITTED = Counter("chat_events_committed", "Durable events committed by this node.")
 DELIVERY_LAG = Histogram(
