@@ -5,6 +5,7 @@ when they left or at `CHAT_DRAIN_TIMEOUT`), and one node only per SQLite databas
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import websockets
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.backend import BackendProcess
-from tests.support.databases import sqlite_database
+from tests.support.databases import create_postgres_database, drop_postgres_database, sqlite_database
 from tests.support.waiting import until
 from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
 
@@ -167,3 +168,49 @@ def test_a_second_node_on_the_same_sqlite_database_is_refused(node: BackendProce
     assert httpx.get(f"{node.url}/healthz").status_code == 200  # the first node goes on
     # Admin commands still work beside it.
     assert "auto_assign" in node.cli("routing")
+
+
+POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
+
+
+async def _admin(statement: str) -> None:
+    import asyncpg  # type: ignore[import-untyped]
+
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs CHAT_TEST_DATABASE_URL (PostgreSQL)")
+@pytest.mark.backend_errors_expected(r"(?s)pass failed|flush failed|could not record|ConnectionDoesNotExist")
+def test_readyz_is_503_while_the_database_is_unreachable_and_200_once_it_is_back(tmp_path: Path) -> None:
+    name, url = create_postgres_database(POSTGRES_URL)
+    proc = BackendProcess(database_url=url, workdir=tmp_path)
+    proc.start()
+
+    def readiness() -> tuple[int, dict[str, str]]:
+        response = httpx.get(f"{proc.url}/readyz", timeout=10)
+        return response.status_code, response.json()["checks"]
+
+    try:
+        assert readiness() == (200, {"database": "ok"})
+        asyncio.run(_admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        asyncio.run(
+            _admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        )
+        deadline = time.monotonic() + 15
+        while readiness() != (503, {"database": "unreachable"}):
+            assert time.monotonic() < deadline, readiness()
+            time.sleep(0.2)
+        assert httpx.get(f"{proc.url}/healthz").status_code == 200  # alive all the same
+        asyncio.run(_admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        deadline = time.monotonic() + 15
+        while readiness()[0] != 200:
+            assert time.monotonic() < deadline, readiness()
+            time.sleep(0.2)
+    finally:
+        asyncio.run(_admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        proc.stop()
+        drop_postgres_database(POSTGRES_URL, name)
