@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from chat_backend.cluster import metrics
 from chat_backend.cluster.lease import ClusterJob, Lease
@@ -36,6 +37,7 @@ class Router:
         tick: float = 5.0,
         leave_grace: float = 15.0,
         lease: Lease | None = None,
+        online_agents: Callable[[], set[str]] | None = None,
     ) -> None:
         self.db = db
         self.hub = hub
@@ -47,6 +49,9 @@ class Router:
         self._leaving: dict[str, asyncio.Task[None]] = {}
         # Presence and read marks: the latest value, written at most once per interval.
         self.writes = CoalescedWrites(db, hub, hub.limits.coalesce_writes_every)
+        # Agents with a live socket: this node's by default; in a cluster, the shared presence's (the
+        # lease holder assigns chats to agents on any node).
+        self.online_agents = online_agents or hub.online_agents
         self.lease = lease or Lease("routing", "", single_node=True)
         # Its own loop is this one (`run`): the node's pass follows the cluster pass.
         self.job = ClusterJob(self.lease, self.assign_once, tick)
@@ -72,7 +77,7 @@ class Router:
 
     async def assign_once(self) -> None:
         """The cluster-wide part, on the lease holder only: re-offer, close inactive chats, assign."""
-        online = self.hub.online_agents()
+        online = self.online_agents()
         async with self.db.write() as session:
             await self.lease.check(session)
             await routing.reoffer_unanswered(session)
@@ -81,7 +86,7 @@ class Router:
 
     async def route_once(self) -> None:
         """This node's part: queue positions and availability to its own visitors."""
-        online = self.hub.online_agents()
+        online = self.online_agents()
         async with self.db.read() as session:
             positions = await routing.queue_positions(session)
             available = await routing.agents_available(session, online)
@@ -99,7 +104,7 @@ class Router:
 
     async def agents_available(self) -> bool:
         async with self.db.read() as session:
-            return await routing.agents_available(session, self.hub.online_agents())
+            return await routing.agents_available(session, self.online_agents())
 
     # --- presence ------------------------------------------------------------------------------
 
