@@ -114,6 +114,7 @@ class Leases:
         self.single_node = db.is_sqlite
         self._leases: dict[str, Lease] = {}
         self._stopped = False
+        self._renewing = asyncio.Lock()  # held by a round of renewals; `release` waits for it
 
     def lease(self, name: str) -> Lease:
         if name not in self._leases:
@@ -128,13 +129,15 @@ class Leases:
         if self.single_node:
             return
         while not self._stopped:
-            for lease in list(self._leases.values()):
-                if self._stopped:
-                    break
-                await self._renew(lease)
+            # At once, each on its own connection: one renewal waiting on a row that another node's pass
+            # holds must not make the others late.
+            async with self._renewing:
+                await asyncio.gather(*(self._renew(lease) for lease in list(self._leases.values())))
             await asyncio.sleep(self.renew_every)
 
     async def _renew(self, lease: Lease) -> None:
+        if self._stopped:
+            return
         started = time.monotonic()
         try:
             # A renewal that takes longer than the lease is worth nothing.
@@ -159,11 +162,12 @@ class Leases:
         self._stopped = True
         if self.single_node:
             return
-        for lease in self._leases.values():
-            lease._lost()
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(5), self.db.engine.begin() as conn:
-                await conn.execute(_RELEASE, {"holder": self.node_id})
+        async with self._renewing:  # a renewal under way would otherwise take them back after this
+            for lease in self._leases.values():
+                lease._lost()
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5), self.db.engine.begin() as conn:
+                    await conn.execute(_RELEASE, {"holder": self.node_id})
 
 
 class ClusterJob:

@@ -9,6 +9,7 @@ import asyncio
 import os
 import random
 import signal
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -28,7 +29,7 @@ POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs CHAT_TEST_DATABASE_URL (PostgreSQL)")
 
 JOBS = ("routing", "greeting", "retention", "calls")
-TTL = 3.0  # CHAT_LEASE_TTL of the nodes: renewed every second
+TTL = 2.0  # CHAT_LEASE_TTL of the nodes: renewed every 2/3 s
 TAKEOVER = TTL + TTL / 3 + 2.0  # expiry, the next renewal, and slack for a loaded machine
 
 
@@ -53,7 +54,11 @@ def nodes(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[l
                 database_url=database,
                 workdir=tmp_path_factory.mktemp(f"node-{name}"),
                 agent_password=password,
-                env={"CHAT_NODE_ID": f"node-{name}", "CHAT_LEASE_TTL": str(TTL)},
+                env={
+                    "CHAT_NODE_ID": f"node-{name}",
+                    "CHAT_LEASE_TTL": str(TTL),
+                    "CHAT_SOCKET_CLOSE_TIMEOUT": "3",
+                },
                 log_level="info",
             )
             node.start()
@@ -156,6 +161,45 @@ async def test_when_the_holder_is_killed_the_jobs_go_on_on_the_other_node(
     finally:
         await visitor.close()
         await agent.close()
+
+
+def test_a_draining_node_hands_its_leases_over_at_once(nodes: list[BackendProcess], database: str) -> None:
+    a, b = nodes
+    if not b.running:  # killed by the test before
+        b.start()
+    assert all(held(a, job) for job in JOBS)
+    # A peer that never answers a close frame keeps a draining for a while (the close timeout, 3 s).
+    stuck = socket.create_connection(("127.0.0.1", a.port))
+    stuck.sendall(
+        f"GET /ws/visitor HTTP/1.1\r\nHost: 127.0.0.1:{a.port}\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    try:
+        assert stuck.recv(4096).startswith(b"HTTP/1.1 101")
+        assert a.proc is not None
+        a.proc.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        # Released as the drain begins, not when the node exits...
+        while asyncio.run(_valid_holders(database)) & {"node-a"}:
+            assert time.monotonic() - signalled < 1.0, "node-a still holds leases after SIGTERM"
+            time.sleep(0.02)
+        # ...and taken by b at its next renewal while a still drains.
+        wait_sync(lambda: all(held(b, job) for job in JOBS), within=TTL)
+        assert a.running
+        assert a.proc.wait(15) == 0
+    finally:
+        stuck.close()
+
+
+async def _valid_holders(database: str) -> set[str]:
+    db = Database(database)
+    try:
+        async with db.engine.connect() as conn:
+            rows = await conn.exec_driver_sql("SELECT holder FROM job_leases WHERE expires_at > now()")
+            return {str(row[0]) for row in rows}
+    finally:
+        await db.dispose()
 
 
 # --- the lease rows, in-process on a real database -------------------------------------------------
