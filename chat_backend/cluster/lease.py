@@ -119,8 +119,7 @@ class Leases:
     def lease(self, name: str) -> Lease:
         if name not in self._leases:
             self._leases[name] = Lease(name, self.node_id, self.single_node)
-            if self.single_node:
-                metrics.LEASES_HELD.labels(name).set(1)
+            metrics.LEASES_HELD.labels(name).set(1 if self.single_node else 0)
         return self._leases[name]
 
     async def run(self) -> None:

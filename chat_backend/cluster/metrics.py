@@ -84,11 +84,17 @@ class Installed:
 
     def start(self) -> None:
         REGISTRY.register(self.collector)
-        logging.getLogger().addHandler(self.handler)
+        for name in _ERROR_LOGGERS:
+            logging.getLogger(name).addHandler(self.handler)
 
     def stop(self) -> None:
-        logging.getLogger().removeHandler(self.handler)
+        for name in _ERROR_LOGGERS:
+            logging.getLogger(name).removeHandler(self.handler)
         REGISTRY.unregister(self.collector)
+
+
+# The root logger, and uvicorn's, which does not propagate to it (its errors: a failed request).
+_ERROR_LOGGERS = ("", "uvicorn")
 
 
 def count_committed_events(db: Database) -> None:
