@@ -17,6 +17,8 @@ from chat_backend.domain import auth, sites
 from chat_backend.settings import DEFAULT_PORT, Settings
 from chat_protocol.rest import RoutingSettings
 
+SHUTDOWN_GRACE = 10  # seconds
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chat-backend", description="The live-chat backend.")
@@ -314,6 +316,8 @@ def _serve(settings: Settings, log_level: str) -> int:
         ws_max_size=1024 * 1024,  # larger frames are refused by uvicorn; up to here we answer frame_too_large
         ws_ping_interval=None,  # the protocol has its own application ping
         proxy_headers=False,  # chat_backend.net.TrustedProxyHeaders, with CHAT_TRUSTED_PROXIES
+        # After the drain (CHAT_DRAIN_TIMEOUT), requests and sockets still running get this long.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
         server_header=False,
     )
     # SIGTERM drains first (chat_backend/cluster/drain.py); a second signal stops at once.
