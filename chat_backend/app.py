@@ -30,6 +30,7 @@ from chat_backend.api import (
 from chat_backend.api import settings as settings_api
 from chat_backend.api.deps import AppState
 from chat_backend.api.errors import RefuseNul, invalid_request
+from chat_backend.cluster.node import ClusterNode
 from chat_backend.db.engine import Database
 from chat_backend.domain.login_limits import LoginLimits, LoginPolicy
 from chat_backend.domain.passwords import PasswordWork
@@ -76,6 +77,10 @@ def create_app(settings: Settings) -> FastAPI:
     calls = CallRelay(db, hub, settings.call_ring_timeout, settings.call_disconnect_grace)
     db.after_commit = calls.committed  # `call_state` pushes once a call's change is committed
     router = Router(db, hub, traffic, leave_grace=settings.visitor_leave_grace)
+    cluster: ClusterNode | None = None
+    if settings.redis_url:  # other nodes: their commits wake what ours do; ours are announced to them
+        cluster = ClusterNode(settings, db, hub, on_remote_commit=db.on_commit, on_agents_changed=router.kick)
+        db.on_commit = cluster.after_commit(db.on_commit)
     greeter = Greeter(db, hub, traffic)  # automatic greeting rules
     services = Services(db, hub, settings, router, traffic, calls, greeter)
     policy = LoginPolicy(
@@ -99,6 +104,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if cluster is not None:
+            cluster.start()
         routing_task = asyncio.create_task(router.run())
         traffic_task = asyncio.create_task(traffic.run())
         greeting_task = asyncio.create_task(greeter.run())
@@ -111,6 +118,8 @@ def create_app(settings: Settings) -> FastAPI:
         calls.stop()
         await asyncio.gather(routing_task, traffic_task, greeting_task, return_exceptions=True)
         await traffic.close()
+        if cluster is not None:
+            await cluster.stop()
         await db.dispose()
         passwords.close()
 
