@@ -185,6 +185,9 @@ class Settings:
     node_id: str = field(default_factory=lambda: os.environ.get("CHAT_NODE_ID") or default_node_id())
     # Prefix of every Redis key and channel of this deployment (several deployments may share a Redis).
     redis_prefix: str = field(default_factory=lambda: os.environ.get("CHAT_REDIS_PREFIX") or "chat:")
+    # Seconds after which the agents and visitors of a node that stopped renewing its presence in Redis
+    # (it died) count as gone; the others notice within a third more (tests shorten it).
+    presence_ttl: float = field(default_factory=lambda: _env_float("CHAT_PRESENCE_TTL", 30.0))
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

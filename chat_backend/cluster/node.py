@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_backend.cluster.bus import Bus
+from chat_backend.cluster.limits import RedisBuckets
 from chat_backend.cluster.presence import Presence
 from chat_backend.db.engine import Database
 from chat_backend.domain.events import max_event_id
@@ -49,13 +50,14 @@ class ClusterNode:
             newest_event=self._newest_event,
             on_remote_commit=on_remote_commit,
         )
-        self.presence = Presence(self.bus, on_agents_changed)
+        self.presence = Presence(self.bus, on_agents_changed, settings.presence_ttl)
         for kind, code in _KINDS.items():
             self.bus.handlers[code] = self._deliverer(kind)
         self.bus.handlers[_CLOSE] = self._on_close
         self._closing: set[asyncio.Task[None]] = set()
         self._presence_task: asyncio.Task[None] | None = None
         hub.cluster = self
+        hub.limits.shared = RedisBuckets(self.bus)  # new chats and offline messages, counted cluster-wide
 
     def after_commit(self, local: Callable[[], None]) -> Callable[[], None]:
         """`Database.on_commit` for a cluster: what a commit does on this node, then tell the others."""

@@ -1,13 +1,13 @@
 """Who is online across the nodes: the agents and visitors with a live socket on each node, in Redis.
 
 Per node, `{prefix}node:{id}:agents` and `{prefix}node:{id}:visitors` (sets) and `{prefix}node:{id}:seq`
-(the version of both) expire after `TTL` seconds unless the node's heartbeat (every `BEAT` s) renews
-them; `{prefix}nodes` lists the nodes. A change is written to the set and announced on the bus with its
+(the version of both) expire after `ttl` seconds (`CHAT_PRESENCE_TTL`, 30) unless the node's heartbeat
+(every third of that) renews them; `{prefix}nodes` lists the nodes. A change is written to the set and announced on the bus with its
 version in one MULTI. Every node keeps a copy of the other nodes' sets in memory, for the hub's
 synchronous questions (`online_agents()`, `visitor_connection_count()`): announcements apply at once, and
 each heartbeat reads the other nodes' entries again, taken only when not older than the copy.
 
-A node that dies stops renewing: its keys expire and the others drop it within TTL + BEAT seconds. Redis
+A node that dies stops renewing: its keys expire and the others drop it within 4/3 of the TTL (40 s). Redis
 down: the copy freezes at its last value. Back (or restarted empty): each node rewrites its own sets at
 once and reads the others' again one heartbeat later, when they have rewritten theirs too.
 
@@ -30,8 +30,6 @@ from redis.exceptions import RedisError
 from chat_backend.cluster.bus import Bus
 
 Kind = Literal["agent", "visitor"]
-TTL = 30
-BEAT = 10.0
 REWRITE_EVERY = 6  # beats between full rewrites of this node's sets (they heal anything lost)
 PRESENCE = "o"
 BYE = "bye"
@@ -45,8 +43,10 @@ class _Node:
 
 
 class Presence:
-    def __init__(self, bus: Bus, on_agents_changed: Callable[[], None]) -> None:
+    def __init__(self, bus: Bus, on_agents_changed: Callable[[], None], ttl: float = 30.0) -> None:
         self.bus = bus
+        self.ttl = max(int(ttl), 1)  # Redis expiries are whole seconds
+        self.beat = self.ttl / 3
         self.node_id = bus.node_id
         self.on_agents_changed = on_agents_changed
         self._local: dict[Kind, set[str]] = {"agent": set(), "visitor": set()}
@@ -84,8 +84,8 @@ class Presence:
                 pipe.sadd(key, user_id)
             else:
                 pipe.srem(key, user_id)
-            pipe.expire(key, TTL)
-            pipe.set(seq_key, seq, ex=TTL)
+            pipe.expire(key, self.ttl)
+            pipe.set(seq_key, seq, ex=self.ttl)
             pipe.publish(self.bus.channel, announcement)
 
         self.bus.enqueue(change)
@@ -102,21 +102,21 @@ class Presence:
                     pipe.delete(key)
                     if ids:
                         pipe.sadd(key, *ids)
-                pipe.expire(key, TTL)
-            pipe.set(seq_key, seq, ex=TTL)
+                pipe.expire(key, self.ttl)
+            pipe.set(seq_key, seq, ex=self.ttl)
             pipe.sadd(nodes_key, self.node_id)
 
         self.bus.enqueue(renew)
 
     def _reconnected(self) -> None:
         self._renew(rewrite=True)
-        self._read_after = time.monotonic() + BEAT  # let the other nodes rewrite theirs first
+        self._read_after = time.monotonic() + self.beat  # let the other nodes rewrite theirs first
 
     async def run(self) -> None:
-        """The heartbeat: renew this node's entries and read the other nodes' ones every `BEAT` s."""
+        """The heartbeat: renew this node's entries and read the other nodes' ones every `beat` s."""
         beats = 0
         while True:
-            await asyncio.sleep(BEAT)
+            await asyncio.sleep(self.beat)
             if not self.bus.connected:
                 continue  # the copy freezes; `_reconnected` rewrites
             beats += 1

@@ -1,0 +1,202 @@
+"""Three nodes on one PostgreSQL database and one Redis, behind HAProxy: a visitor on one node and an agent
+on another chat exactly as on one node.
+
+Each test places its clients on chosen nodes (connecting to them directly), so that what it checks has
+to cross nodes: routing sees an agent online elsewhere, events committed on one node wake the sockets of
+another, ephemeral pushes (typing, sneak peek) are carried over, presence ages out with a dead node.
+The proxy test goes through HAProxy and checks that the nodes see the client's own address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+
+from tests.support.backend import BackendProcess, free_port
+from tests.support.cluster import REDIS_URL, Cluster
+from tests.support.sharing import admin_of
+from tests.support.waiting import until
+from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
+
+POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
+# Presence of a dead node ages out after this many seconds (and a third more), instead of 30.
+PRESENCE_TTL = 3
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    if not POSTGRES_URL:
+        pytest.skip("several nodes share a PostgreSQL database: set CHAT_TEST_DATABASE_URL")
+    nodes = Cluster(
+        POSTGRES_URL,
+        tmp_path_factory.mktemp("cluster"),
+        env={
+            # One new chat per client address, counted across the nodes (the proxy test relies on it).
+            "CHAT_NEW_CHATS_PER_IP_BURST": "1",
+            "CHAT_NEW_CHATS_PER_IP_PER_MINUTE": "0.1",
+            "CHAT_PRESENCE_TTL": str(PRESENCE_TTL),
+        },
+    )
+    try:
+        nodes.start()
+        yield nodes
+    finally:
+        nodes.stop()
+
+
+async def _agent_on(node: BackendProcess, cluster: Cluster, name: str, accepting: bool = True) -> WireClient:
+    account = await asyncio.to_thread(admin_of(cluster.nodes[0]).new_agent, name)
+    agent = await connect_agent(node, account.email, account.password)
+    agent.account = account  # type: ignore[attr-defined]
+    if accepting:
+        await agent.ok("set_status", {"status": "accepting"})
+    return agent
+
+
+def _online(cluster: Cluster) -> set[str]:
+    """E-mails of the agents that node 1 reports online (its own sockets and the other nodes')."""
+    return {member["email"] for member in admin_of(cluster.nodes[0]).call("GET", "/team") if member["online"]}
+
+
+@pytest.mark.asyncio
+async def test_visitor_on_one_node_and_agent_on_another_chat_as_on_one_node(cluster: Cluster) -> None:
+    visitor_node, agent_node = cluster.nodes[0], cluster.nodes[1]
+    agent = await _agent_on(agent_node, cluster, "Agent on node 2")
+    visitor, _login = await connect_visitor(visitor_node, origin=cluster.origin)
+
+    # Routing on the visitor's node sees the agent online on the other node and gives them the chat.
+    sent = await visitor.ok("send_message", {"client_id": new_id(), "text": "Hello from node 1"})
+    chat_id = sent["event"]["chat_id"]
+    message = await agent.next_event(kind="message", chat_id=chat_id)
+    assert message["text"] == "Hello from node 1"
+    taken = await agent.next_event(kind="chat_state", state="taken", chat_id=chat_id)
+    assert taken["agent"]["name"] == "Agent on node 2"
+    await visitor.next_event(kind="chat_state", state="taken")
+
+    # Ephemeral pushes cross nodes both ways.
+    await visitor.send("sneak_peek", {"text": "I am typ"})
+    peek = await agent.next_push("sneak_peek")
+    assert peek["payload"] == {"chat_id": chat_id, "text": "I am typ"}
+    await agent.send("typing", {"chat_id": chat_id, "typing": True})
+    typing = await visitor.next_push("typing")
+    assert typing["payload"]["typing"] is True
+
+    await agent.ok("send_message", {"chat_id": chat_id, "client_id": new_id(), "text": "How can I help?"})
+    reply = await visitor.next_event(kind="message")
+    assert reply["text"] == "How can I help?"
+    await visitor.ok("send_message", {"client_id": new_id(), "text": "Where is my parcel?"})
+    again = await agent.next_event(kind="message", chat_id=chat_id, text="Where is my parcel?")
+    assert again["author"]["kind"] == "visitor"
+
+    await agent.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+    await visitor.next_event(kind="chat_state", state="closed")
+    await agent.close()
+    await visitor.close()
+
+
+@pytest.mark.asyncio
+async def test_a_queued_chat_is_taken_by_an_agent_on_a_third_node(cluster: Cluster) -> None:
+    """The visitor on node 1, two agents on nodes 2 and 3 racing to take the queued chat: exactly one
+    wins, and both see who did."""
+    admin = admin_of(cluster.nodes[0])
+    await asyncio.to_thread(admin.set_routing, auto_assign=False)  # the chat waits in the queue
+    try:
+        second = await _agent_on(cluster.nodes[1], cluster, "Agent on node 2")
+        third = await _agent_on(cluster.nodes[2], cluster, "Agent on node 3")
+        visitor, _login = await connect_visitor(cluster.nodes[0], origin=cluster.origin)
+        sent = await visitor.ok("send_message", {"client_id": new_id(), "text": "Anyone there?"})
+        chat_id = sent["event"]["chat_id"]
+        for agent in (second, third):
+            await agent.next_event(kind="chat_state", state="queued", chat_id=chat_id)
+
+        answers = await asyncio.gather(
+            second.request("take_chat", {"chat_id": chat_id, "client_id": new_id()}),
+            third.request("take_chat", {"chat_id": chat_id, "client_id": new_id()}),
+        )
+        assert sorted(answer["type"] for answer in answers) == ["err", "res"]
+        winner, loser = (second, third) if answers[0]["type"] == "res" else (third, second)
+        taken = await loser.next_event(kind="chat_state", state="taken", chat_id=chat_id)
+        assert taken["agent"]["name"] == winner.account.name  # type: ignore[attr-defined]
+        await visitor.next_event(kind="chat_state", state="taken")
+
+        await winner.ok("send_message", {"chat_id": chat_id, "client_id": new_id(), "text": "I am here"})
+        reply = await visitor.next_event(kind="message")
+        assert reply["text"] == "I am here"
+        await winner.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+        for client in (second, third, visitor):
+            await client.close()
+    finally:
+        await asyncio.to_thread(admin.set_routing, auto_assign=True)
+
+
+async def _visitor_through_proxy(cluster: Cluster, address: str) -> WireClient:
+    ws = await websockets.connect(
+        f"{cluster.entry.ws_url}/ws/visitor",
+        origin=cluster.origin,  # type: ignore[arg-type]
+        local_addr=(address, 0),
+    )
+    client = WireClient(ws)
+    login = await client.ok("login", {"site_id": cluster.entry.site_id, "visitor_token": None})
+    await client.ok("resume", {"cursor": login["cursor"]})
+    return client
+
+
+@pytest.mark.asyncio
+async def test_through_haproxy_the_nodes_see_the_clients_address(cluster: Cluster) -> None:
+    """New chats are limited to one per client address here, counted across the nodes: two clients
+    behind the one proxy both get theirs (the nodes do not count the proxy's address), and a second
+    visitor from the first one's address is refused, whichever node the proxy gives it."""
+    first, second = "127.3.0.1", "127.3.0.2"
+    clients: list[WireClient] = []
+    try:
+        for address in (first, second):
+            clients.append(await _visitor_through_proxy(cluster, address))
+            await clients[-1].ok("send_message", {"client_id": new_id(), "text": f"from {address}"})
+        clients.append(await _visitor_through_proxy(cluster, first))
+        refused: dict[str, Any] = await clients[-1].request(
+            "send_message", {"client_id": new_id(), "text": "again"}
+        )
+        assert refused["type"] == "err"
+        assert refused["payload"]["code"] == "rate_limited"
+    finally:
+        for client in clients:
+            await client.close()
+        await asyncio.to_thread(admin_of(cluster.nodes[0]).close_queued_chats)
+
+
+@pytest.mark.asyncio
+async def test_a_dead_nodes_agents_go_offline_on_the_others(cluster: Cluster) -> None:
+    """(Last: it kills node 3, then starts it again.) The agent's socket on node 3 makes them online on
+    node 1; once node 3 is killed its presence entries expire and node 1 stops counting them."""
+    doomed = cluster.nodes[2]
+    agent = await _agent_on(doomed, cluster, "Agent on a node that dies")
+    email = agent.account.email  # type: ignore[attr-defined]
+    await until(lambda: email in _online(cluster), within=10, what="online elsewhere")
+    await asyncio.to_thread(doomed.kill)
+    await until(
+        lambda: email not in _online(cluster),
+        within=PRESENCE_TTL * 4 / 3 + 5,
+        what="the dead node's agent offline",
+    )
+    await agent.close()
+    await asyncio.to_thread(doomed.start)
+
+
+def test_a_node_with_redis_on_sqlite_is_refused(tmp_path: Path) -> None:
+    database = tmp_path / "chat.db"
+    cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", f"sqlite:///{database}", "serve"]
+    env = {**os.environ, "CHAT_REDIS_URL": REDIS_URL, "CHAT_BACKEND_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [*cmd, "--port", str(free_port())], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "CHAT_REDIS_URL is set, but the database is SQLite" in done.stderr
+    assert not database.exists()  # refused before anything was created
