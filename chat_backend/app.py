@@ -105,7 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if cluster is not None:
-            cluster.start()
+            await cluster.start()
         routing_task = asyncio.create_task(router.run())
         traffic_task = asyncio.create_task(traffic.run())
         greeting_task = asyncio.create_task(greeter.run())

@@ -25,7 +25,7 @@ import contextlib
 import json
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from redis.asyncio import Redis
@@ -82,6 +82,7 @@ class Bus:
         self._warned = False  # one warning per outage
         self._dropped = 0
         self._tasks: list[asyncio.Task[None]] = []
+        self._spawned: set[asyncio.Task[None]] = set()
 
     # --- sending ------------------------------------------------------------------------------
 
@@ -239,6 +240,19 @@ class Bus:
 
     # --- life ---------------------------------------------------------------------------------
 
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in a task of the bus (kept referenced until done, cancelled at stop)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._spawned.add(task)
+        task.add_done_callback(self._spawned.discard)
+
+    async def wait_connected(self, within: float) -> bool:
+        """Whether the bus is connected, waiting up to `within` seconds for it (at start)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                await self._up.wait()
+        return self.connected
+
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._tasks = [
@@ -249,9 +263,10 @@ class Bus:
 
     async def stop(self, flush_timeout: float = 1.0) -> None:
         """Stop listening and sending; what is queued still goes out within `flush_timeout` s."""
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._spawned]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(flush_timeout):
                 await self._flush()

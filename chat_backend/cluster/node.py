@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from chat_backend.cluster.bus import Bus
 from chat_backend.cluster.limits import RedisBuckets
 from chat_backend.cluster.presence import Presence
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 # Message kinds on the bus (besides the bus's own commit notice and presence's).
 _KINDS: dict[ForwardKind, str] = {"push": "p", "publish": "r", "all_visitors": "v"}
 _CLOSE = "x"
+# Seconds a starting node waits for Redis before it goes on without.
+START_WAIT = 3.0
 # Seconds a clean stop waits for the last messages (presence leaving) to reach Redis.
 STOP_FLUSH = 1.0
 
@@ -147,9 +151,17 @@ class ClusterNode:
 
     # --- life ---------------------------------------------------------------------------------
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        """Connect, and learn who is online on the other nodes before this node routes or answers
+        logins (else its first routing pass would tell every visitor that nobody is there). Redis
+        unreachable: the node starts anyway and falls back to reading the log."""
         self.bus.start()
         self._presence_task = asyncio.get_running_loop().create_task(self.presence.run())
+        if await self.bus.wait_connected(START_WAIT):
+            try:
+                await self.presence.read_others()
+            except (RedisError, OSError) as exc:
+                self.bus.trouble(exc)
 
     async def stop(self) -> None:
         if self._presence_task is not None:

@@ -9,7 +9,8 @@ each heartbeat reads the other nodes' entries again, taken only when not older t
 
 A node that dies stops renewing: its keys expire and the others drop it within 4/3 of the TTL (40 s). Redis
 down: the copy freezes at its last value. Back (or restarted empty): each node rewrites its own sets at
-once and reads the others' again one heartbeat later, when they have rewritten theirs too.
+once and reads the others' entries, but drops a node without entries only from one heartbeat later, when
+every live node has rewritten its own (so a restarted Redis makes nobody look offline meanwhile).
 
 Whether an agent accepts chats is their routing status, in the database; here is only whether they have
 a live socket.
@@ -56,7 +57,7 @@ class Presence:
         self._agents: Counter[str] = Counter()  # agent id -> other nodes with a socket of theirs
         self._visitors: Counter[str] = Counter()
         self._agent_set: set[str] | None = None  # `remote_agents()`, until the copy changes
-        self._read_after = 0.0  # monotonic time before which the others' entries are not read
+        self._drop_after = 0.0  # monotonic time before which a node without entries is kept
         bus.handlers[PRESENCE] = self._on_change
         bus.handlers[BYE] = self._on_bye
         bus.on_connected.append(self._reconnected)
@@ -110,7 +111,14 @@ class Presence:
 
     def _reconnected(self) -> None:
         self._renew(rewrite=True)
-        self._read_after = time.monotonic() + self.beat  # let the other nodes rewrite theirs first
+        self._drop_after = time.monotonic() + self.beat  # let the other nodes rewrite theirs first
+        self.bus.spawn(self._read_quietly())
+
+    async def _read_quietly(self) -> None:
+        try:
+            await self.read_others()
+        except (RedisError, OSError) as exc:
+            self.bus.trouble(exc)
 
     async def run(self) -> None:
         """The heartbeat: renew this node's entries and read the other nodes' ones every `beat` s."""
@@ -121,11 +129,7 @@ class Presence:
                 continue  # the copy freezes; `_reconnected` rewrites
             beats += 1
             self._renew(rewrite=beats % REWRITE_EVERY == 0)
-            if time.monotonic() >= self._read_after:
-                try:
-                    await self.read_others()
-                except (RedisError, OSError) as exc:
-                    self.bus.trouble(exc)
+            await self._read_quietly()
 
     def leave(self) -> None:
         """A clean stop: drop this node's entries and tell the others at once."""
@@ -164,12 +168,14 @@ class Presence:
                 pipe.smembers(self._key(node_id, "agents"))
                 pipe.smembers(self._key(node_id, "visitors"))
             replies: list[Any] = await pipe.execute() if registered else []
-        gone = [node_id for node_id in self._nodes if node_id not in registered]
+        drop = time.monotonic() >= self._drop_after
+        gone = [node_id for node_id in self._nodes if node_id not in registered] if drop else []
         for index, node_id in enumerate(registered):
             seq, agents, visitors = replies[3 * index : 3 * index + 3]
             if seq is None:  # expired: the node died (or left)
-                gone.append(node_id)
-                await redis.srem(f"{prefix}nodes", node_id)
+                if drop:
+                    gone.append(node_id)
+                    await redis.srem(f"{prefix}nodes", node_id)
                 continue
             known = self._nodes.get(node_id)
             if known is None or int(seq) >= known.seq:

@@ -5,6 +5,8 @@ Each test places its clients on chosen nodes (connecting to them directly), so t
 to cross nodes: routing sees an agent online elsewhere, events committed on one node wake the sockets of
 another, ephemeral pushes (typing, sneak peek) are carried over, presence ages out with a dead node.
 The proxy test goes through HAProxy and checks that the nodes see the client's own address.
+
+The cluster has a Redis of its own (one test kills it), never the machine's shared one.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pytest
 import websockets
 
 from tests.support.backend import BackendProcess, free_port
-from tests.support.cluster import REDIS_URL, Cluster
+from tests.support.cluster import REDIS_URL, Cluster, RedisServer
 from tests.support.sharing import admin_of
 from tests.support.waiting import until
 from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
@@ -32,12 +34,23 @@ PRESENCE_TTL = 3
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer) -> Iterator[Cluster]:
     if not POSTGRES_URL:
         pytest.skip("several nodes share a PostgreSQL database: set CHAT_TEST_DATABASE_URL")
     nodes = Cluster(
         POSTGRES_URL,
         tmp_path_factory.mktemp("cluster"),
+        redis_url=redis_server.url,
         env={
             # One new chat per client address, counted across the nodes (the proxy test relies on it).
             "CHAT_NEW_CHATS_PER_IP_BURST": "1",
@@ -170,6 +183,56 @@ async def test_through_haproxy_the_nodes_see_the_clients_address(cluster: Cluste
         for client in clients:
             await client.close()
         await asyncio.to_thread(admin_of(cluster.nodes[0]).close_queued_chats)
+
+
+async def _chat_across(cluster: Cluster, name: str) -> tuple[WireClient, WireClient, str]:
+    """A visitor on node 1 whose chat went to a new agent on node 2: (visitor, agent, chat id)."""
+    agent = await _agent_on(cluster.nodes[1], cluster, name)
+    visitor, _login = await connect_visitor(cluster.nodes[0], origin=cluster.origin)
+    sent = await visitor.ok("send_message", {"client_id": new_id(), "text": "hello"})
+    chat_id = sent["event"]["chat_id"]
+    await agent.next_event(kind="chat_state", state="taken", chat_id=chat_id)
+    return visitor, agent, chat_id
+
+
+async def _typing_arrives(agent: WireClient, visitor: WireClient, chat_id: str) -> bool:
+    await agent.send("typing", {"chat_id": chat_id, "typing": True})
+    try:
+        await visitor.next_push("typing", within=0.5)
+    except TimeoutError:
+        return False
+    return True
+
+
+@pytest.mark.asyncio
+async def test_with_redis_down_messages_still_cross_nodes_and_pushes_come_back_with_it(
+    cluster: Cluster, redis_server: RedisServer
+) -> None:
+    """Redis killed: the nodes read the log on a timer, so messages still go from node to node (not the
+    ephemeral pushes); Redis back, empty: they reconnect and carry pushes again; nothing logs an error."""
+    visitor, agent, chat_id = await _chat_across(cluster, "Agent while Redis dies")
+    assert await _typing_arrives(agent, visitor, chat_id)
+
+    await asyncio.to_thread(redis_server.kill)
+    await visitor.ok("send_message", {"client_id": new_id(), "text": "Redis is gone"})
+    lost = await agent.next_event(kind="message", chat_id=chat_id, text="Redis is gone", within=5)
+    assert lost["author"]["kind"] == "visitor"
+    await agent.ok("send_message", {"chat_id": chat_id, "client_id": new_id(), "text": "Still here"})
+    await visitor.next_event(kind="message", text="Still here", within=5)
+
+    await asyncio.to_thread(redis_server.start)
+    for _ in range(40):  # the listener retries at most every 5 s
+        if await _typing_arrives(agent, visitor, chat_id):
+            break
+    else:
+        raise AssertionError("ephemeral pushes did not cross nodes again after Redis came back")
+    await visitor.ok("send_message", {"client_id": new_id(), "text": "Redis is back"})
+    await agent.next_event(kind="message", chat_id=chat_id, text="Redis is back")
+    # Presence was written again: node 1 still counts the agent online on node 2.
+    assert agent.account.email in _online(cluster)  # type: ignore[attr-defined]
+    await agent.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+    await agent.close()
+    await visitor.close()
 
 
 @pytest.mark.asyncio

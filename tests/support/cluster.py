@@ -1,7 +1,8 @@
 """Several backend nodes on one PostgreSQL database and one Redis, behind HAProxy, for cluster tests.
 
 Each node is a `BackendProcess` with `CHAT_REDIS_URL`, its own `CHAT_NODE_ID` and the cluster's unique
-`CHAT_REDIS_PREFIX` (the machine's Redis is shared with other test runs). Only the first node seeds the
+`CHAT_REDIS_PREFIX` (the machine's Redis is shared with other test runs); a test that stops Redis gives
+the cluster a `RedisServer` of its own instead. Only the first node seeds the
 demo site and agent (`--demo`: two nodes writing them at once would race); every node knows the same
 agent password. HAProxy (Debian's `haproxy`) listens on a free 127.0.0.1 port: round robin, no
 stickiness, WebSocket-friendly timeouts, `option forwardfor`; the nodes trust 127.0.0.1 as their proxy
@@ -26,6 +27,46 @@ from tests.support.databases import create_postgres_database, drop_postgres_data
 
 REDIS_URL = os.environ.get("CHAT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PROXY = "127.0.0.1"
+
+
+@dataclass
+class RedisServer:
+    """`redis-server` on a free 127.0.0.1 port, keeping nothing on disk; can be killed and restarted."""
+
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> None:
+        import redis
+
+        cmd = [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(self.port)]
+        cmd += ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
+        with (self.workdir / "redis.log").open("ab") as log:
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    if client.ping():
+                        return
+                except redis.RedisError:
+                    if time.monotonic() > deadline or self.proc.poll() is not None:
+                        raise
+                time.sleep(0.02)
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        """SIGKILL, as when Redis crashes: everything it held is gone."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
 
 
 @dataclass
@@ -117,6 +158,7 @@ class Cluster:
     workdir: Path
     size: int = 3
     env: dict[str, str] = field(default_factory=dict)  # more settings for every node
+    redis_url: str = REDIS_URL
     redis_prefix: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:12]}:")
     nodes: list[NodeProcess] = field(default_factory=list)
     proxy: HAProxy | None = None
@@ -147,7 +189,7 @@ class Cluster:
             workdir = self.workdir / f"node{n}"
             workdir.mkdir(parents=True, exist_ok=True)
             env = {
-                "CHAT_REDIS_URL": REDIS_URL,
+                "CHAT_REDIS_URL": self.redis_url,
                 "CHAT_REDIS_PREFIX": self.redis_prefix,
                 "CHAT_NODE_ID": f"node{n}",
                 "CHAT_TRUSTED_PROXIES": PROXY,
@@ -175,10 +217,12 @@ class Cluster:
     def forget_redis_keys(self) -> None:
         import redis
 
-        client = redis.Redis.from_url(REDIS_URL)
+        client = redis.Redis.from_url(self.redis_url, socket_connect_timeout=2)
         try:
             keys = list(client.scan_iter(match=f"{self.redis_prefix}*", count=1000))
             if keys:
                 client.delete(*keys)
+        except redis.RedisError:
+            pass  # a Redis of the test's own, already stopped
         finally:
             client.close()
