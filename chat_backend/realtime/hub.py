@@ -257,10 +257,13 @@ class Hub:
             return True
         return self.cluster is not None and agent_id in self.cluster.remote_agents()
 
-    def visitor_connection_count(self, visitor_id: str) -> int:
-        """The visitor's live sockets on this node, plus one for every other node holding some."""
+    def visitor_connection_count(self, visitor_id: str, everywhere: bool = True) -> int:
+        """The visitor's live sockets on this node, plus (`everywhere`) one for every other node
+        holding some."""
         local = len(self._topics.get("visitor", {}).get(visitor_id, ()))
-        return local + self.cluster.remote_visitor_nodes(visitor_id) if self.cluster is not None else local
+        if everywhere and self.cluster is not None:
+            return local + self.cluster.remote_visitor_nodes(visitor_id)
+        return local
 
     def agent_connections(self, agent_id: str) -> list[Subscriber]:
         """The agent's sockets on this node."""

@@ -93,15 +93,16 @@ class Router:
         self.set_presence(visitor_id, "active")
 
     def visitor_disconnected(self, visitor_id: str) -> None:
-        if self.hub.visitor_connection_count(visitor_id) or visitor_id in self._leaving:
+        if self.hub.visitor_connection_count(visitor_id, everywhere=False) or visitor_id in self._leaving:
             return
         self._leaving[visitor_id] = asyncio.get_running_loop().create_task(self._leave_later(visitor_id))
 
     async def _leave_later(self, visitor_id: str) -> None:
         await asyncio.sleep(self.leave_grace)
         self._leaving.pop(visitor_id, None)
-        if not self.hub.visitor_connection_count(visitor_id):
-            self.traffic.visitor_left(visitor_id)  # no await between the check and this
+        if not self.hub.visitor_connection_count(visitor_id, everywhere=False):
+            self.traffic.visitor_left(visitor_id)  # this node's list; no await between check and this
+        if not self.hub.visitor_connection_count(visitor_id):  # nor on another node
             self.set_presence(visitor_id, "left")
 
     def set_presence(self, visitor_id: str, presence: Presence) -> None:

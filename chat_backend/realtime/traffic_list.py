@@ -177,7 +177,7 @@ class TrafficList:
     def visitor_left(self, visitor_id: str) -> None:
         """The router's leave grace passed and no socket of the visitor is open on this node."""
         live = self._live.get(visitor_id)
-        if live is None or live.left or self.hub.visitor_connection_count(visitor_id):
+        if live is None or live.left or self.hub.visitor_connection_count(visitor_id, everywhere=False):
             return
         live.left = True
         now = _now()
