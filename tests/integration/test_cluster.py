@@ -115,6 +115,38 @@ async def test_visitor_on_one_node_and_agent_on_another_chat_as_on_one_node(clus
     await visitor.close()
 
 
+async def _call_state(client: WireClient, state: str) -> dict[str, Any]:
+    async with asyncio.timeout(10):
+        while True:
+            payload: dict[str, Any] = (await client.next_push("call_state"))["payload"]
+            if payload["state"] == state:
+                return payload
+
+
+@pytest.mark.asyncio
+async def test_a_video_call_is_signalled_between_nodes(cluster: Cluster) -> None:
+    """The agent on node 2 calls the visitor on node 1 (who is online there, as node 2 knows): the
+    ring, the call's states and the signalling all cross nodes."""
+    visitor, agent, chat_id = await _chat_across(cluster, "Agent calling across nodes")
+    invited = await agent.ok("call_invite", {"chat_id": chat_id, "client_id": new_id()})
+    call_id = invited["call_id"]
+    incoming = (await visitor.next_push("call_incoming"))["payload"]
+    assert incoming["call_id"] == call_id
+    await visitor.ok("call_answer", {"call_id": call_id, "accept": True})
+    await _call_state(agent, "connecting")
+    await agent.ok("call_signal", {"call_id": call_id, "kind": "offer", "sdp": "v=0\r\n"})
+    offer = (await visitor.next_push("call_signal"))["payload"]
+    assert (offer["call_id"], offer["kind"]) == (call_id, "offer")
+    await visitor.ok("call_signal", {"call_id": call_id, "kind": "answer", "sdp": "v=0\r\na=answer\r\n"})
+    assert (await agent.next_push("call_signal"))["payload"]["kind"] == "answer"
+    await agent.ok("call_hangup", {"call_id": call_id})
+    for side in (agent, visitor):
+        assert (await _call_state(side, "ended"))["ended_by"] == "agent"
+    await agent.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+    await agent.close()
+    await visitor.close()
+
+
 @pytest.mark.asyncio
 async def test_a_queued_chat_is_taken_by_an_agent_on_a_third_node(cluster: Cluster) -> None:
     """The visitor on node 1, two agents on nodes 2 and 3 racing to take the queued chat: exactly one
