@@ -78,6 +78,7 @@ class Presence:
         self.seq += 1
         seq = self.seq
         key, seq_key = self._key(self.node_id, f"{kind}s"), self._key(self.node_id, "seq")
+        nodes_key = f"{self.bus.prefix}nodes"
         announcement = self.bus.message(PRESENCE, {"w": kind, "id": user_id, "on": online, "s": seq})
 
         def change(pipe: Pipeline) -> None:
@@ -87,6 +88,7 @@ class Presence:
                 pipe.srem(key, user_id)
             pipe.expire(key, self.ttl)
             pipe.set(seq_key, seq, ex=self.ttl)
+            pipe.sadd(nodes_key, self.node_id)  # listed, so the others' reads keep this node
             pipe.publish(self.bus.channel, announcement)
 
         self.bus.enqueue(change)
