@@ -140,6 +140,10 @@ class Bus:
             self._commit_pending = self._commit_pending or commit
             self.trouble(exc)
             return False
+        except Exception:  # a bug in an operation: drop the batch, keep sending
+            self._commit_pending = self._commit_pending or commit
+            log.exception("could not send %d operations on the bus", len(batch))
+            return False
         return True
 
     async def _flush(self) -> None:
@@ -166,6 +170,10 @@ class Bus:
                         self._receive(message["data"])
             except (RedisError, OSError) as exc:
                 self.trouble(exc)
+                self.connected = False
+                self._up.clear()
+            except Exception:  # a bug: the bus goes on rather than leave the node deaf
+                log.exception("the bus listener failed; reconnecting")
                 self.connected = False
                 self._up.clear()
             finally:
@@ -202,7 +210,10 @@ class Bus:
         handler = self.handlers.get(kind)
         if handler is None:
             return  # a newer node's kind of message: not ours to read
-        handler(node, header, body.decode("utf-8", "replace"))
+        try:
+            handler(node, header, body.decode("utf-8", "replace"))
+        except (KeyError, TypeError, ValueError) as exc:  # a node of another release, say
+            log.warning("ignored a %r message from node %s: %s", kind, node, _describe(exc))
 
     def trouble(self, exc: BaseException) -> None:
         """Redis failed: say so once until it works again."""

@@ -19,6 +19,7 @@ a live socket.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -29,6 +30,8 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from chat_backend.cluster.bus import Bus
+
+log = logging.getLogger(__name__)
 
 Kind = Literal["agent", "visitor"]
 REWRITE_EVERY = 6  # beats between full rewrites of this node's sets (they heal anything lost)
@@ -121,6 +124,8 @@ class Presence:
             await self.read_others()
         except (RedisError, OSError) as exc:
             self.bus.trouble(exc)
+        except Exception:  # a bug: the heartbeat goes on (or this node would age out elsewhere)
+            log.exception("could not read the other nodes' presence")
 
     async def run(self) -> None:
         """The heartbeat: renew this node's entries and read the other nodes' ones every `beat` s."""
