@@ -148,6 +148,17 @@ async def test_a_video_call_is_signalled_between_nodes(cluster: Cluster) -> None
 
 
 @pytest.mark.asyncio
+async def test_a_logout_on_one_node_closes_the_logins_socket_on_another(cluster: Cluster) -> None:
+    account = await asyncio.to_thread(admin_of(cluster.nodes[0]).new_agent, "Agent logging out")
+    agent = await connect_agent(cluster.nodes[1], account.email, account.password, resume=False)
+    token = agent.token  # type: ignore[attr-defined]
+    await asyncio.to_thread(admin_of(cluster.nodes[0]).call, "POST", "/auth/logout", None, token)
+    await asyncio.wait_for(agent.ws.wait_closed(), 10)
+    assert agent.ws.close_code == 4001
+    await agent.close()
+
+
+@pytest.mark.asyncio
 async def test_a_queued_chat_is_taken_by_an_agent_on_a_third_node(cluster: Cluster) -> None:
     """The visitor on node 1, two agents on nodes 2 and 3 racing to take the queued chat: exactly one
     wins, and both see who did."""
