@@ -54,7 +54,9 @@ class ClusterNode:
             newest_event=self._newest_event,
             on_remote_commit=on_remote_commit,
         )
-        self.presence = Presence(self.bus, on_agents_changed, settings.presence_ttl)
+        self.presence = Presence(
+            self.bus, on_agents_changed, settings.presence_ttl, on_node_gone=on_remote_commit
+        )
         for kind, code in _KINDS.items():
             self.bus.handlers[code] = self._deliverer(kind)
         self.bus.handlers[_CLOSE] = self._on_close

@@ -47,12 +47,19 @@ class _Node:
 
 
 class Presence:
-    def __init__(self, bus: Bus, on_agents_changed: Callable[[], None], ttl: float = 30.0) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        on_agents_changed: Callable[[], None],
+        ttl: float = 30.0,
+        on_node_gone: Callable[[], None] = lambda: None,
+    ) -> None:
         self.bus = bus
         self.ttl = max(int(ttl), 1)  # Redis expiries are whole seconds
         self.beat = self.ttl / 3
         self.node_id = bus.node_id
         self.on_agents_changed = on_agents_changed
+        self.on_node_gone = on_node_gone
         self._local: dict[Kind, set[str]] = {"agent": set(), "visitor": set()}
         # A restarted node that kept its CHAT_NODE_ID still counts up from its predecessor's versions.
         self.seq = time.time_ns() // 1000
@@ -188,6 +195,9 @@ class Presence:
             if known is None or int(seq) >= known.seq:
                 decoded = _Node(int(seq), {_text(a) for a in agents}, {_text(v) for v in visitors})
                 self._replace(node_id, decoded)
+        if any(node_id in self._nodes for node_id in gone):
+            # A node killed between a commit and its notice: what it committed is read now.
+            self.on_node_gone()
         for node_id in gone:
             self._replace(node_id, None)
 
