@@ -11,6 +11,9 @@ batch in one MULTI (so a presence change and its announcement land together). A 
 not a queue entry: many commits between two round trips make one notice, and a notice that could not be
 sent is sent with the next batch.
 
+A node killed between a commit and its notice: the others wake once when its presence expires
+(`Presence.on_node_gone`), and its clients' reconnections commit and wake everyone sooner.
+
 Redis down (or restarted): a single warning; the listener reconnects with a growing delay (up to
 `RECONNECT_MAX`), queued pushes are dropped (they are live only), and meanwhile the node checks the
 log's newest event id every `POLL_INTERVAL` seconds and wakes its delivery when it grew. Back: every node
