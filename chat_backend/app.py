@@ -31,6 +31,7 @@ from chat_backend.api import settings as settings_api
 from chat_backend.api.deps import AppState
 from chat_backend.api.errors import RefuseNul, invalid_request
 from chat_backend.cluster.node import ClusterNode
+from chat_backend.cluster.traffic_sync import TrafficSync
 from chat_backend.db.engine import Database
 from chat_backend.domain.login_limits import LoginLimits, LoginPolicy
 from chat_backend.domain.passwords import PasswordWork
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     cluster: ClusterNode | None = None
     if settings.redis_url:  # other nodes: their commits wake what ours do; ours are announced to them
         cluster = ClusterNode(settings, db, hub, on_remote_commit=db.on_commit, on_agents_changed=router.kick)
+        TrafficSync(cluster.bus, traffic)  # every node's live list shows every node's visitors
         db.on_commit = cluster.after_commit(db.on_commit)
     greeter = Greeter(db, hub, traffic)  # automatic greeting rules
     services = Services(db, hub, settings, router, traffic, calls, greeter)

@@ -26,11 +26,13 @@ from tests.support.backend import BackendProcess, free_port
 from tests.support.cluster import REDIS_URL, Cluster, RedisServer
 from tests.support.sharing import admin_of
 from tests.support.waiting import until
-from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
+from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
 
 POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
 # Presence of a dead node ages out after this many seconds (and a third more), instead of 30.
 PRESENCE_TTL = 3
+# Seconds after a visitor's last socket closed before they count as gone, instead of 15.
+LEAVE_GRACE = 2
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +58,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer)
             "CHAT_NEW_CHATS_PER_IP_BURST": "1",
             "CHAT_NEW_CHATS_PER_IP_PER_MINUTE": "0.1",
             "CHAT_PRESENCE_TTL": str(PRESENCE_TTL),
+            "CHAT_VISITOR_LEAVE_GRACE": str(LEAVE_GRACE),
         },
     )
     try:
@@ -278,21 +281,93 @@ async def test_with_redis_down_messages_still_cross_nodes_and_pushes_come_back_w
     await visitor.close()
 
 
+async def _traffic_row(node: BackendProcess, token: str, visitor_id: str) -> dict[str, Any] | None:
+    snapshot = await http_get(node, "/api/v1/traffic", token)
+    return next((row for row in snapshot["rows"] if row["visitor_id"] == visitor_id), None)
+
+
+async def _until_row(
+    node: BackendProcess, token: str, visitor_id: str, condition: Any, within: float, what: str
+) -> dict[str, Any]:
+    """The visitor's row in the node's live list once `condition(row)` holds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        row = await _traffic_row(node, token, visitor_id)
+        if row is not None and condition(row):
+            return row
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what} (row: {row})")
+        await asyncio.sleep(0.1)
+
+
 @pytest.mark.asyncio
-async def test_a_dead_nodes_agents_go_offline_on_the_others(cluster: Cluster) -> None:
+async def test_every_node_lists_the_visitors_of_every_node(cluster: Cluster) -> None:
+    """A visitor on node 1 is in the live list of all three nodes, with their page as it changes, their
+    chat as it is taken by an agent on node 2, and as gone once they leave."""
+    agent = await _agent_on(cluster.nodes[1], cluster, "Agent watching the site")
+    token = agent.token  # type: ignore[attr-defined]
+    page = {"url": f"{cluster.origin}/matcha", "title": "抹茶"}
+    visitor, login = await connect_visitor(cluster.nodes[0], origin=cluster.origin, page=page)
+    visitor_id = login["visitor_id"]
+    for node in cluster.nodes:
+        row = await _until_row(
+            node, token, visitor_id, lambda r: r["page_title"] == "抹茶", 10, "the visitor everywhere"
+        )
+        assert row["state"] == "browsing"
+
+    await visitor.send("page_view", {"url": f"{cluster.origin}/cart", "title": "カート"})
+    await _until_row(
+        cluster.nodes[2], token, visitor_id, lambda r: r["page_title"] == "カート", 10, "the new page"
+    )
+    sent = await visitor.ok("send_message", {"client_id": new_id(), "text": "hello"})
+    chat_id = sent["event"]["chat_id"]
+    await agent.next_event(kind="chat_state", state="taken", chat_id=chat_id)
+    for node in cluster.nodes:
+        row = await _until_row(
+            node, token, visitor_id, lambda r: r["state"] == "chatting", 10, "the chat in the list"
+        )
+        assert (row["chat_id"], row["page_title"], row["messages_sent"]) == (chat_id, "カート", 1)
+
+    await agent.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+    await visitor.close()
+    for node in cluster.nodes:
+        await _until_row(
+            node, token, visitor_id, lambda r: r["state"] == "left", LEAVE_GRACE + 10, "the visitor gone"
+        )
+    await agent.close()
+
+
+@pytest.mark.asyncio
+async def test_a_dead_nodes_agents_go_offline_and_its_visitors_leave_the_list(cluster: Cluster) -> None:
     """(The last test of the cluster: it kills node 3.) The agent's socket on node 3 makes them online on
-    node 1; once node 3 is killed its presence entries expire and node 1 stops counting them."""
+    node 1; once node 3 is killed its presence entries expire and node 1 stops counting them. A visitor
+    on node 3 is in node 1's live list, and leaves it once presence and the leave grace have passed."""
     doomed = cluster.nodes[2]
     agent = await _agent_on(doomed, cluster, "Agent on a node that dies")
+    watcher = await _agent_on(cluster.nodes[0], cluster, "Agent on a node that lives", accepting=False)
+    token = watcher.token  # type: ignore[attr-defined]
+    visitor, login = await connect_visitor(doomed, origin=cluster.origin)
+    visitor_id = login["visitor_id"]
     email = agent.account.email  # type: ignore[attr-defined]
     await until(lambda: email in _online(cluster), within=10, what="online elsewhere")
+    await _until_row(cluster.nodes[0], token, visitor_id, lambda r: r["state"] == "browsing", 10, "the row")
     await asyncio.to_thread(doomed.kill)
     await until(
         lambda: email not in _online(cluster),
         within=PRESENCE_TTL * 4 / 3 + 5,
         what="the dead node's agent offline",
     )
+    await _until_row(
+        cluster.nodes[0],
+        token,
+        visitor_id,
+        lambda r: r["state"] == "left",
+        PRESENCE_TTL * 4 / 3 + LEAVE_GRACE + 5,
+        "the dead node's visitor gone from the list",
+    )
     await agent.close()
+    await visitor.close()
+    await watcher.close()
 
 
 def test_a_node_with_redis_on_sqlite_is_refused(tmp_path: Path) -> None:
