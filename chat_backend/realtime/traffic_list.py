@@ -203,9 +203,10 @@ class TrafficList:
             self._changed(live, {"messages_sent": live.row.messages_sent + 1})
 
     def visitor_left(self, visitor_id: str) -> None:
-        """The router's leave grace passed and no socket of the visitor is open on this node."""
+        """The router's leave grace passed and no socket of the visitor is open on any node (with
+        several nodes every node lists every visitor: one who moved to another node stays)."""
         live = self._live.get(visitor_id)
-        if live is None or live.left or self.hub.visitor_connection_count(visitor_id, everywhere=False):
+        if live is None or live.left or self.hub.visitor_connection_count(visitor_id):
             return
         live.left = True
         now = _now()
@@ -403,6 +404,13 @@ class TrafficList:
 
     def _apply_live(self, live: _Live, attrs: dict[str, Any]) -> None:
         synced = dict(live.synced or _live_state(live))
+        visitor_id = live.row.visitor_id
+        if attrs.get("left") and self.hub.visitor_connection_count(visitor_id, everywhere=False):
+            # Another node saw them leave, but they are connected here (moved between nodes): here
+            # they are, and the other nodes are told so with the next flush.
+            del attrs["left"]
+            synced["left"] = True
+            self._outgoing.setdefault(visitor_id, set())
         if "left" in attrs:
             live.left = bool(attrs["left"])
             if live.left:

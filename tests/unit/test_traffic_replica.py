@@ -112,3 +112,27 @@ def test_malformed_changes_are_ignored() -> None:
     a, _ = _node()
     a.apply_remote([{"row": {"visitor_id": "v1"}}, {"visit": 1}, {}])
     assert a.rows() == []
+
+
+class _Socket:
+    """A visitor's live socket on the node, as the hub lists it."""
+
+    agent = None
+
+    def __init__(self, visitor_id: str) -> None:
+        self.visitor_id = visitor_id
+
+
+def test_a_leave_seen_on_another_node_is_refused_while_the_visitor_is_connected_here() -> None:
+    """The visitor moved from the other node to this one: the other node's leave does not apply here,
+    and the other nodes are told that the visitor is here."""
+    a, outbox = _node()
+    a.apply_remote([_arrival("v1")])
+    a.hub.register(_Socket("v1"))  # type: ignore[arg-type]
+    left = _arrival("v1")
+    left.update(keys=["state"], live={"left": True})
+    a.apply_remote([left])
+    assert a.is_here("v1")
+    a.flush()
+    [sent] = [change for text in outbox.sent for change in json.loads(text)]
+    assert sent["live"] == {"left": False}
