@@ -36,6 +36,8 @@ from chat_backend.cluster.drain import Drain
 from chat_backend.cluster.health import Readiness, database_check
 from chat_backend.cluster.jobs import retention_job
 from chat_backend.cluster.lease import Leases
+from chat_backend.cluster.node import ClusterNode
+from chat_backend.cluster.traffic_sync import TrafficSync
 from chat_backend.db.engine import Database
 from chat_backend.domain.login_limits import LoginLimits, LoginPolicy
 from chat_backend.domain.passwords import PasswordWork
@@ -87,6 +89,11 @@ def create_app(settings: Settings) -> FastAPI:
     db.after_commit = calls.committed  # `call_state` pushes once a call's change is committed
     metrics.count_committed_events(db)
     router = Router(db, hub, traffic, leave_grace=settings.visitor_leave_grace, lease=leases.lease("routing"))
+    cluster: ClusterNode | None = None
+    if settings.redis_url:  # other nodes: their commits wake what ours do; ours are announced to them
+        cluster = ClusterNode(settings, db, hub, on_remote_commit=db.on_commit, on_agents_changed=router.kick)
+        TrafficSync(cluster.bus, traffic)  # every node's live list shows every node's visitors
+        db.on_commit = cluster.after_commit(db.on_commit)
     greeter = Greeter(db, hub, traffic, lease=leases.lease("greeting"))  # automatic greeting rules
     retention = retention_job(db, leases.lease("retention"))
     drain = Drain(settings.drain_timeout)
@@ -118,6 +125,8 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         observed.start()
+        if cluster is not None:
+            await cluster.start()
         # Per node: routing's own part, the traffic list; cluster-wide (under leases): the rest.
         tasks = [
             asyncio.create_task(leases.run()),
@@ -135,6 +144,8 @@ def create_app(settings: Settings) -> FastAPI:
         await asyncio.gather(*tasks, return_exceptions=True)
         await leases.release()
         await traffic.close()
+        if cluster is not None:
+            await cluster.stop()
         await db.dispose()
         passwords.close()
         observed.stop()

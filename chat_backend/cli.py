@@ -10,6 +10,7 @@ import sys
 
 from sqlalchemy import select
 
+from chat_backend.cluster import cluster_refusal
 from chat_backend.db import migrate
 from chat_backend.db.engine import Database
 from chat_backend.db.tables import Site
@@ -288,6 +289,10 @@ def _serve(settings: Settings, log_level: str) -> int:
     from chat_backend.http_server import DrainingServer, HttpLimits, guarded_protocol
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    refusal = cluster_refusal(settings)
+    if refusal is not None:
+        print(f"chat-backend: {refusal}", file=sys.stderr)
+        return 2
     url = settings.resolved_database_url()
     try:
         hold_single_node_lock(url)  # SQLite: one node per database file

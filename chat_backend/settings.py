@@ -34,9 +34,9 @@ def _env_list(name: str) -> tuple[str, ...]:
 
 
 def default_node_id() -> str:
-    """Unique per process, readable in logs and lease rows: host, pid and a random suffix (a restarted
-    process with a recycled pid is still another node)."""
-    return f"{socket.gethostname()[:100]}-{os.getpid()}-{secrets.token_hex(3)}"
+    """This process among the nodes of a cluster: host name, process id and a random part (a restarted
+    process is a new node, whose predecessor's entries age out)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def default_database_url() -> str:
@@ -177,9 +177,18 @@ class Settings:
     password_hash_workers: int = field(default_factory=lambda: _env_int("CHAT_PASSWORD_HASH_WORKERS", 2))
     password_hash_queue: int = field(default_factory=lambda: _env_int("CHAT_PASSWORD_HASH_QUEUE", 64))
 
-    # --- Cluster and operations ----------------------------------------------------------------
-    # This node's name in job leases, logs and metrics; unique per process (the default is).
+    # --- Several nodes (docs/deploy.md) --------------------------------------------------------
+    # Redis shared by the nodes (`redis://host:6379/0`): it wakes the other nodes after a commit, carries
+    # pushes between them and holds who is online. Empty: one node alone, without Redis.
+    redis_url: str = field(default_factory=lambda: os.environ.get("CHAT_REDIS_URL", ""))
+    # This node's name among the nodes (logs, presence entries); unique per running process.
     node_id: str = field(default_factory=lambda: os.environ.get("CHAT_NODE_ID") or default_node_id())
+    # Prefix of every Redis key and channel of this deployment (several deployments may share a Redis).
+    redis_prefix: str = field(default_factory=lambda: os.environ.get("CHAT_REDIS_PREFIX") or "chat:")
+    # Seconds after which the agents and visitors of a node that stopped renewing its presence in Redis
+    # (it died) count as gone; the others notice within a third more (tests shorten it).
+    presence_ttl: float = field(default_factory=lambda: _env_float("CHAT_PRESENCE_TTL", 30.0))
+    # --- Cluster jobs and operations ----------------------------------------------------------
     # Seconds a job lease (routing, greeting, retention, call timers) lasts unrenewed: how long a job
     # pauses when its node dies. Renewed every third of it.
     lease_ttl: float = field(default_factory=lambda: _env_float("CHAT_LEASE_TTL", 10.0))

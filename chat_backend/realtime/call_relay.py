@@ -144,15 +144,16 @@ class CallRelay:
 
     def party_gone(self, party: CallParty, user_id: str) -> None:
         """A socket closed: if it was the party's last one, their calls end after the grace."""
-        count = (
-            len(self.hub.agent_connections(user_id))
-            if party == "agent"
-            else self.hub.visitor_connection_count(user_id)
-        )
-        if count or (party, user_id) in self._gone:
+        if self._online(party, user_id) or (party, user_id) in self._gone:
             return
         task = asyncio.get_running_loop().create_task(self._gone_later(party, user_id))
         self._gone[(party, user_id)] = task
+
+    def _online(self, party: CallParty, user_id: str) -> bool:
+        """A socket of the party is open on some node."""
+        if party == "agent":
+            return self.hub.agent_online(user_id)
+        return self.hub.visitor_connection_count(user_id) > 0
 
     def party_back(self, party: CallParty, user_id: str) -> None:
         task = self._gone.pop((party, user_id), None)
@@ -172,12 +173,7 @@ class CallRelay:
             if not live:
                 return
             async with self.db.write() as session:
-                back = (
-                    self.hub.agent_connections(user_id)
-                    if party == "agent"
-                    else self.hub.visitor_connection_count(user_id)
-                )
-                if not back:
+                if not self._online(party, user_id):
                     await calls.end_party_calls(session, party, user_id, "disconnected")
         except asyncio.CancelledError:
             raise

@@ -3,8 +3,9 @@ visitors their place in the queue and whether anyone is available, and tracks vi
 
 It runs after `kick()` (a chat queued, a status changed, an agent connected...) and every `tick` seconds.
 Assigning, re-offering and closing are cluster-wide: they run on the node holding the `routing` lease
-(`chat_backend.cluster.lease`), in a transaction fenced by it. Queue positions, availability and the
-traffic list's chat states go to this node's own sockets, so every node does that part itself.
+(`chat_backend.cluster.lease`), in a transaction fenced by it; so do the queue positions and the
+availability pushes, which the hub carries to every node's visitors. Each node brings its own traffic
+list's chat states in line after a pass, and keeps its own visitors' presence.
 """
 
 from __future__ import annotations
@@ -49,12 +50,11 @@ class Router:
         self._leaving: dict[str, asyncio.Task[None]] = {}
         # Presence and read marks: the latest value, written at most once per interval.
         self.writes = CoalescedWrites(db, hub, hub.limits.coalesce_writes_every)
-        # Agents with a live socket: this node's by default; in a cluster, the shared presence's (the
-        # lease holder assigns chats to agents on any node).
+        # Agents with a live socket, on any node (the hub counts the others' through presence).
         self.online_agents = online_agents or hub.online_agents
         self.lease = lease or Lease("routing", "", single_node=True)
-        # Its own loop is this one (`run`): the node's pass follows the cluster pass.
-        self.job = ClusterJob(self.lease, self.assign_once, tick)
+        # Its own loop is this one (`run`): each node's part follows the cluster pass.
+        self.job = ClusterJob(self.lease, self.cluster_pass, tick)
         self.lease.on_acquired = self.kick
 
     def kick(self) -> None:
@@ -68,24 +68,24 @@ class Router:
                 self._wake.clear()
                 await self.job.run_once()
                 try:
-                    await self.route_once()
                     await self.traffic.sync_chats()
                 except Exception:
                     log.exception("routing pass failed")
         finally:
             await self.writes.flush()  # at shutdown: the last presences and read marks
 
-    async def assign_once(self) -> None:
-        """The cluster-wide part, on the lease holder only: re-offer, close inactive chats, assign."""
+    async def cluster_pass(self) -> None:
+        """On the lease holder only: re-offer, close inactive chats, assign; then tell the visitors."""
         online = self.online_agents()
         async with self.db.write() as session:
             await self.lease.check(session)
             await routing.reoffer_unanswered(session)
             await routing.close_inactive(session)
             await routing.assign_queued(session, online)
+        await self.route_once()
 
     async def route_once(self) -> None:
-        """This node's part: queue positions and availability to its own visitors."""
+        """Queue positions to the queued visitors, and availability to all when it changed."""
         online = self.online_agents()
         async with self.db.read() as session:
             positions = await routing.queue_positions(session)
@@ -115,15 +115,16 @@ class Router:
         self.set_presence(visitor_id, "active")
 
     def visitor_disconnected(self, visitor_id: str) -> None:
-        if self.hub.visitor_connection_count(visitor_id) or visitor_id in self._leaving:
+        if self.hub.visitor_connection_count(visitor_id, everywhere=False) or visitor_id in self._leaving:
             return
         self._leaving[visitor_id] = asyncio.get_running_loop().create_task(self._leave_later(visitor_id))
 
     async def _leave_later(self, visitor_id: str) -> None:
         await asyncio.sleep(self.leave_grace)
         self._leaving.pop(visitor_id, None)
-        if not self.hub.visitor_connection_count(visitor_id):
-            self.traffic.visitor_left(visitor_id)  # no await between the check and this
+        if not self.hub.visitor_connection_count(visitor_id, everywhere=False):
+            self.traffic.visitor_left(visitor_id)  # this node's list; no await between check and this
+        if not self.hub.visitor_connection_count(visitor_id):  # nor on another node
             self.set_presence(visitor_id, "left")
 
     def set_presence(self, visitor_id: str, presence: Presence) -> None:

@@ -59,6 +59,7 @@ class BackendProcess:
     agent_email: str = "demo@example.com"
     agent_password: str = field(default_factory=lambda: "pw-" + secrets.token_hex(8))
     site_id: str = DEMO_SITE_ID
+    demo: bool = True  # `--demo`: the demo shop, and its site and agent created or reset at start
     proc: subprocess.Popen[bytes] | None = None
     env: dict[str, str] = field(default_factory=dict)  # CHAT_* settings of this process
     log_level: str = "warning"
@@ -114,7 +115,7 @@ class BackendProcess:
 
     def start(self, timeout: float = 90.0) -> None:
         cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", self.database_url, "serve"]
-        cmd += ["--port", str(self.port), "--demo", "--log-level", self.log_level]
+        cmd += ["--port", str(self.port), *(["--demo"] if self.demo else []), "--log-level", self.log_level]
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self._env())
         if not any(other is self for other in BackendProcess.started):
