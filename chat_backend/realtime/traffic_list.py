@@ -480,18 +480,6 @@ class TrafficList:
         except Exception:
             log.exception("could not record when %d visitors left", len(seen))
 
-    async def purge_page_views(self) -> int:
-        """Delete page views older than the admin's retention (`TrafficSettings`)."""
-        try:
-            async with self.db.write() as session:
-                purged = await traffic.purge_page_views(session, _now())
-        except Exception:
-            log.exception("page-view purge failed")
-            return 0
-        if purged:
-            log.info("purged %d page views past their retention", purged)
-        return purged
-
     async def run(self) -> None:
         """Flush deltas about every 250 ms; write visits' last-seen times every 2 s."""
         last_touch = time.monotonic()

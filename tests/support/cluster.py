@@ -99,7 +99,8 @@ frontend chat
 
 backend nodes
     balance roundrobin
-    option httpchk GET /healthz
+    # Ready nodes only: a draining node (SIGTERM) or one without its database answers 503.
+    option httpchk GET /readyz
 {servers}
 """
 
