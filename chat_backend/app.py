@@ -33,7 +33,7 @@ from chat_backend.api.deps import AppState
 from chat_backend.api.errors import RefuseNul, invalid_request
 from chat_backend.cluster import metrics
 from chat_backend.cluster.drain import Drain
-from chat_backend.cluster.health import Readiness, database_check
+from chat_backend.cluster.health import Readiness, database_check, redis_check
 from chat_backend.cluster.jobs import retention_job
 from chat_backend.cluster.lease import Leases
 from chat_backend.cluster.node import ClusterNode
@@ -100,6 +100,8 @@ def create_app(settings: Settings) -> FastAPI:
     drain.on_start.append(leases.release)  # the other nodes take the jobs at once
     readiness = Readiness()
     readiness.add("database", database_check(db))
+    if cluster is not None:
+        readiness.add("redis", redis_check(cluster.bus), required=False)
     services = Services(db, hub, settings, router, traffic, calls, greeter)
     policy = LoginPolicy(
         window=settings.login_window,

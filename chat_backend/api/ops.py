@@ -47,7 +47,7 @@ async def readyz(ops: Ops) -> JSONResponse:
     checks = await ops.readiness.report()
     if ops.drain.draining:
         checks = {**checks, "draining": "draining"}
-    ready = all(result == "ok" for result in checks.values())
+    ready = ops.readiness.ready(checks)
     body = {"status": "ready" if ready else "not ready", "checks": checks}
     return JSONResponse(body, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})
 
