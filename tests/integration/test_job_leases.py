@@ -30,7 +30,7 @@ POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs CHAT_TEST_DATABASE_URL (PostgreSQL)")
 
 JOBS = ("routing", "greeting", "retention", "calls")
-TTL = 2.0  # CHAT_LEASE_TTL of the nodes: renewed every 2/3 s
+TTL = 3.0  # CHAT_LEASE_TTL of the nodes: renewed every second
 TAKEOVER = TTL + TTL / 3 + 6.0  # expiry, the next renewal, and slack for a loaded machine
 
 
@@ -133,7 +133,8 @@ async def test_when_the_holder_is_killed_the_jobs_go_on_on_the_other_node(
     nodes: list[BackendProcess],
 ) -> None:
     a, b = nodes
-    await until(lambda: all(held(b, job) for job in JOBS), within=TAKEOVER + 2, what="b holds the leases")
+    # b took them all over from the paused a; on a loaded machine a may have taken some back since.
+    await until(lambda: any(held(b, job) for job in JOBS), within=TAKEOVER + 2, what="b holds leases")
     b.kill()  # SIGKILL: no drain, no release
     killed = time.monotonic()
     await until(lambda: all(held(a, job) for job in JOBS), within=TAKEOVER + 2, what="a takes over")
