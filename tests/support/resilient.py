@@ -118,9 +118,6 @@ class Resilient:
             self._pump_task.cancel()
             if not self.reconnecting:
                 return
-            import sys
-
-            print(f"DEBUG {self.kind} reconnecting", file=sys.stderr)
             await asyncio.sleep(random.uniform(0, 2))
             deadline = asyncio.get_running_loop().time() + GIVE_UP_AFTER
             while True:
@@ -154,13 +151,6 @@ class Resilient:
         if future in done:
             return future.result()
         future.cancel()
-        import sys
-
-        exc = client._reader.exception() if client._reader.done() and not client._reader.cancelled() else None
-        print(
-            f"DEBUG {self.kind} lost {action} {asyncio.get_running_loop().time():.1f} exc={exc!r} reader_done={client._reader.done()} same={client is self.client} up={self._up.is_set()} reconnects={self.reconnects} closed={client.ws.state}",
-            file=sys.stderr,
-        )
         raise Lost
 
     async def request(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
