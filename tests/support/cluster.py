@@ -36,6 +36,7 @@ class RedisServer:
     workdir: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    maxconn: int = 4096
 
     @property
     def url(self) -> str:
@@ -81,7 +82,7 @@ class NodeProcess(BackendProcess):
 
 HAPROXY_CONFIG = """\
 global
-    maxconn 4096
+    maxconn {maxconn}
 
 defaults
     mode http
@@ -101,6 +102,9 @@ backend nodes
     balance roundrobin
     # Ready nodes only: a draining node (SIGTERM) or one without its database answers 503.
     option httpchk GET /readyz
+    # A connection refused by a dead node is tried again on another one.
+    retries 3
+    option redispatch
 {servers}
 """
 
@@ -120,7 +124,7 @@ class HAProxy:
         servers = "\n".join(
             f"    server node{n} 127.0.0.1:{node.port} check inter 1s" for n, node in enumerate(self.nodes, 1)
         )
-        return HAPROXY_CONFIG.format(host=PROXY, port=self.port, servers=servers)
+        return HAPROXY_CONFIG.format(host=PROXY, port=self.port, servers=servers, maxconn=self.maxconn)
 
     def start(self, timeout: float = 20.0) -> None:
         path = self.workdir / "haproxy.cfg"
@@ -163,6 +167,7 @@ class Cluster:
     redis_prefix: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:12]}:")
     nodes: list[NodeProcess] = field(default_factory=list)
     proxy: HAProxy | None = None
+    haproxy_maxconn: int = 4096  # connections at once through the proxy (a benchmark raises it)
     database: str = ""
 
     @property
@@ -203,7 +208,7 @@ class Cluster:
         with ThreadPoolExecutor(self.size) as pool:
             for started in [pool.submit(node.start) for node in self.nodes]:
                 started.result()
-        self.proxy = HAProxy(self.nodes, self.workdir)
+        self.proxy = HAProxy(self.nodes, self.workdir, maxconn=self.haproxy_maxconn)
         self.proxy.start()
 
     def stop(self) -> None:
