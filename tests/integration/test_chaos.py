@@ -26,9 +26,9 @@ from tests.support.wire import http_get
 # Presence of a dead node ages out after this many seconds (and a third more), instead of 30.
 PRESENCE_TTL = 3
 LEAVE_GRACE = 2
-VISITORS = 60
+VISITORS = 500
 CHATTERS = 8
-CLOSED_TABS = 10
+CLOSED_TABS = 50
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("CHAT_TEST_DATABASE_URL"), reason="the cluster tests run where PostgreSQL is set up"
@@ -147,12 +147,12 @@ async def _talk(agent: Resilient, visitors: list[Resilient], chat_ids: list[str]
     async def visitor_side(visitor: Resilient, n: int) -> None:
         for i in range(rounds):
             await visitor.send_message(f"visitor {n} message {i}")
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.25)
 
     async def agent_side(chat_id: str, n: int) -> None:
         for i in range(rounds):
             await agent.send_message(f"agent to {n} message {i}", chat_id)
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.25)
 
     await asyncio.gather(
         *(visitor_side(v, n) for n, v in enumerate(visitors)),
@@ -220,7 +220,7 @@ async def test_a_node_killed_mid_chat_loses_nothing_and_its_visitors_come_back(c
     try:
         chat_ids = await _open_chats(agent, chatters)
 
-        talking = asyncio.get_running_loop().create_task(_talk(agent, chatters, chat_ids, rounds=30))
+        talking = asyncio.get_running_loop().create_task(_talk(agent, chatters, chat_ids, rounds=12))
         await asyncio.sleep(1.0)
         for visitor in closed_tabs:
             visitor.reconnecting = False

@@ -13,7 +13,7 @@ from chat_backend.db.tables import Base
 
 target_metadata = Base.metadata
 # Any constant: nodes starting together upgrade one after the other (the later ones find nothing to do).
-_MIGRATION_LOCK = 7302
+_MIGRATION_LOCK = 7303
 
 
 def _run(connection: Connection) -> None:
