@@ -7,8 +7,8 @@ the floor: a bare `websockets` server doing the same round trips in memory.
 
 Each visitor is one raw WebSocket that logs in with a page and a device (as the widget does), resumes
 from the login's cursor, and stays connected; at most `--concurrency` logins are under way at once.
-While the crowd logs in, a few chatting visitors send a message each second (the ordered write path)
-and their acknowledgement times are reported. PostgreSQL comes from CHAT_BENCH_DATABASE_URL or
+On PostgreSQL, while the crowd logs in, a second "node" (this process) writes 20 events a second on
+the ordered path; the time of each such transaction (ordering lock included) is reported. PostgreSQL comes from CHAT_BENCH_DATABASE_URL or
 CHAT_TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test; a database of its own is
 created and dropped); it is skipped, said so, when unreachable. The backend, PostgreSQL, the floor
 server and this client share the machine's cores: the figures compare, they do not promise.
@@ -37,11 +37,16 @@ from websockets.asyncio.client import ClientConnection
 
 from benchmarks.deadline import hard_timeout
 from benchmarks.visitor_swarm import DEVICES, PAGES
+from chat_backend.db.engine import Database
+from chat_backend.db.tables import Chat
+from chat_backend.domain import chats, sites, visitors
+from chat_backend.domain.events import append_event
+from chat_protocol import Author, AuthorKind
 from tests.support.backend import BackendProcess, free_port
 from tests.support.databases import create_postgres_database, drop_postgres_database, sqlite_database
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-CHATTERS = 5  # visitors sending one message a second during the storms
+EVENTS_PER_SECOND = 20  # written by a second node during the storms (PostgreSQL)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -132,7 +137,7 @@ class Storm:
             text += f"; {self.failures} retried"
         if self.acks:
             text += (
-                f"; messages meanwhile: ack p50 {1000 * percentile(self.acks, 0.5):.0f} ms, "
+                f"; a second node's event transactions meanwhile: p50 {1000 * percentile(self.acks, 0.5):.0f} ms, "
                 f"p99 {1000 * percentile(self.acks, 0.99):.0f} ms ({len(self.acks)})"
             )
         return text
@@ -171,29 +176,28 @@ async def storm(
     return result
 
 
-async def chatting(url: str, site: str, acks: list[float]) -> Callable[[], Awaitable[None]]:
-    """Visitors who each send a message a second (while a storm runs): their acknowledgement times."""
+async def second_node(database_url: str, acks: list[float]) -> Callable[[], Awaitable[None]]:
+    """Another node writing events on the ordered path, `EVENTS_PER_SECOND` a second, while a storm
+    runs: the time each such transaction takes (waiting for the ordering lock included)."""
+    db = Database(database_url)
+    async with db.write() as session:
+        site = await sites.create_site(session, f"bench-{uuid.uuid4().hex[:6]}", ["https://shop.example"])
+        visitor, _token = await visitors.visitor_login(session, site, None)
+        chat_id = (await chats.visitor_send(session, visitor, uuid.uuid4().hex, "hello", None)).chat_id
+    author = Author(kind=AuthorKind.SYSTEM)
 
     async def run() -> None:
-        sockets = []
-        for _ in range(CHATTERS):
-            ws = await websockets.connect(url.replace("http", "ws", 1) + "/ws/visitor", origin=url)  # type: ignore[arg-type]
-            await answer(ws, "login", {"site_id": site})
-            sockets.append(ws)
-
-        async def talk(ws: ClientConnection) -> None:
+        try:
             while True:
                 started = time.perf_counter()
-                await answer(ws, "send_message", {"client_id": uuid.uuid4().hex, "text": "Is it in stock?"})
+                async with db.write() as session:
+                    chat = await session.get(Chat, chat_id)
+                    assert chat is not None
+                    await append_event(session, chat, "message", author, text="Is it in stock?")
                 acks.append(time.perf_counter() - started)
-                await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - started)))
-
-        try:
-            await asyncio.gather(*(talk(ws) for ws in sockets))
+                await asyncio.sleep(max(0.0, 1 / EVENTS_PER_SECOND - (time.perf_counter() - started)))
         finally:
-            for ws in sockets:
-                with contextlib.suppress(Exception):
-                    await ws.close()
+            await db.dispose()
 
     return run
 
@@ -204,18 +208,18 @@ async def crowd_figures(
     site: str,
     args: argparse.Namespace,
     restart: Callable[[], None],
-    with_chatter: bool,
+    database_url: str | None,
 ) -> tuple[Storm, Storm]:
     """New visitors, then (after `restart`) the same visitors back with token and cursor."""
     crowd = [Visitor() for _ in range(args.visitors)]
     acks_new: list[float] = []
-    chatter = await chatting(url, site, acks_new) if with_chatter else None
+    chatter = await second_node(database_url, acks_new) if database_url else None
     new = await storm(crowd, url, site, args.concurrency, chatter)
     new.acks = acks_new
     await asyncio.gather(*(visitor.close() for visitor in crowd))
     restart()
     acks_back: list[float] = []
-    chatter = await chatting(url, site, acks_back) if with_chatter else None
+    chatter = await second_node(database_url, acks_back) if database_url else None
     back = await storm(crowd, url, site, args.concurrency, chatter)
     back.acks = acks_back
     await asyncio.gather(*(visitor.close() for visitor in crowd))
@@ -287,7 +291,7 @@ async def floor_figures(args: argparse.Namespace) -> tuple[Storm, Storm]:
     proc, port = await asyncio.to_thread(start_floor)
     try:
         url = f"http://127.0.0.1:{port}"
-        return await crowd_figures("floor (bare websockets)", url, "s", args, lambda: None, False)
+        return await crowd_figures("floor (bare websockets)", url, "s", args, lambda: None, None)
     finally:
         proc.terminate()
         await asyncio.to_thread(proc.wait, 10)
@@ -310,7 +314,7 @@ async def backend_figures(
     dropped: str | None = None
     if database == "postgres":
         try:
-            dropped, url = create_postgres_database(postgres_url())
+            dropped, url = await asyncio.to_thread(create_postgres_database, postgres_url())
         except Exception as exc:  # noqa: BLE001 (any reason: said and skipped)
             print(f"  PostgreSQL skipped: {exc}", flush=True)
             return None
@@ -326,16 +330,17 @@ async def backend_figures(
 
     try:
         label = f"backend on {'PostgreSQL' if database == 'postgres' else 'SQLite'}"
-        return await crowd_figures(label, backend.url, backend.site_id, args, restart, True)
+        ordered = url if database == "postgres" else None  # SQLite: one node only
+        return await crowd_figures(label, backend.url, backend.site_id, args, restart, ordered)
     finally:
         backend.stop()
         problems = backend.unread_log_problems()
         if problems:
             print(
-                f"  the backend logged {len(problems)} problems, the first:\n{problems[0][:2000]}", flush=True
+                f"  the backend logged {len(problems)} problems, the first:\n{problems[0][-2500:]}", flush=True
             )
         if dropped:
-            drop_postgres_database(postgres_url(), dropped)
+            await asyncio.to_thread(drop_postgres_database, postgres_url(), dropped)
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -385,7 +390,7 @@ def main() -> None:
         args.database = "postgres" if os.environ.get("CHAT_TEST_DATABASE_URL") else "sqlite"
     hard_timeout(args.timeout or (60 if args.smoke else 1800), "logins")
     # Every visitor connects from 127.0.0.1: raise the limits per IP (and per site) above the crowd.
-    crowd = args.visitors + CHATTERS + 100
+    crowd = args.visitors + 100
     os.environ["CHAT_CONNECT_BURST"] = str(crowd * 2)
     os.environ["CHAT_CONNECT_RATE"] = str(crowd * 2)
     os.environ["CHAT_HTTP_MAX_CONNECTIONS"] = str(crowd + 1000)

@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Chat, EventRow, PageViewRow, ServerSetting, Site, Visit, Visitor
@@ -244,6 +244,9 @@ async def write_logins(session: AsyncSession, logins: Sequence[LoginWrites], *, 
         if rows:  # flushed table by table: no ORM relationship orders the inserts
             session.add_all(rows)
             await session.flush()
+    visitors_table = cast(Table, Visitor.__table__)
+    visits_table = cast(Table, Visit.__table__)
+    touched: list[dict[str, Any]] = []
     for item in sorted(logins, key=lambda item: item.visitor.id):
         if item.new_visitor:
             continue
@@ -254,26 +257,33 @@ async def write_logins(session: AsyncSession, logins: Sequence[LoginWrites], *, 
             values["last_seen_at"] = item.at
             await session.execute(update(Visitor).where(Visitor.id == item.visitor.id).values(**values))
         else:
-            await session.execute(
-                update(Visitor)
-                .where(Visitor.id == item.visitor.id, Visitor.last_seen_at < item.at)
-                .values(last_seen_at=item.at)
-            )
+            touched.append({"row": item.visitor.id, "at": item.at})
+    if touched:  # one statement for many rows; a later "last seen" is never put back
+        await session.execute(
+            update(visitors_table)
+            .where(visitors_table.c.id == bindparam("row"), visitors_table.c.last_seen_at < bindparam("at"))
+            .values(last_seen_at=bindparam("at")),
+            touched,
+        )
+    viewed: list[dict[str, Any]] = []
+    seen: list[dict[str, Any]] = []
     for item in sorted(logins, key=lambda item: item.visit_id or ""):
-        if item.visit_id is None:
-            continue
-        if item.page_view is not None:
-            await session.execute(
-                update(Visit)
-                .where(Visit.id == item.visit_id)
-                .values(pages_viewed=Visit.pages_viewed + 1, last_seen_at=item.at)
-            )
-        else:
-            await session.execute(
-                update(Visit)
-                .where(Visit.id == item.visit_id, Visit.last_seen_at < item.at)
-                .values(last_seen_at=item.at)
-            )
+        if item.visit_id is not None:
+            (viewed if item.page_view is not None else seen).append({"row": item.visit_id, "at": item.at})
+    if viewed:
+        await session.execute(
+            update(visits_table)
+            .where(visits_table.c.id == bindparam("row"))
+            .values(pages_viewed=visits_table.c.pages_viewed + 1, last_seen_at=bindparam("at")),
+            viewed,
+        )
+    if seen:
+        await session.execute(
+            update(visits_table)
+            .where(visits_table.c.id == bindparam("row"), visits_table.c.last_seen_at < bindparam("at"))
+            .values(last_seen_at=bindparam("at")),
+            seen,
+        )
     for item in sorted(logins, key=lambda item: item.visitor.id):
         if item.expire_invitations is not None:
             await invitations.expire_other_visits(session, item.visitor.id, item.expire_invitations)
