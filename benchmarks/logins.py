@@ -337,7 +337,8 @@ async def backend_figures(
         problems = backend.unread_log_problems()
         if problems:
             print(
-                f"  the backend logged {len(problems)} problems, the first:\n{problems[0][-2500:]}", flush=True
+                f"  the backend logged {len(problems)} problems, the first:\n{problems[0][-2500:]}",
+                flush=True,
             )
         if dropped:
             await asyncio.to_thread(drop_postgres_database, postgres_url(), dropped)

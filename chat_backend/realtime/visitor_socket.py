@@ -88,6 +88,10 @@ class _Turns:
 
 # Logins with the same visitor token, on this node.
 _LOGIN_TURNS = _Turns()
+# Logins reading at once on this node: fewer than the pool's connections, so that in a reconnect storm
+# the rest of the node (resumes, messages, agents) still gets connections, and each login, once in,
+# holds its connection for a few queries' time instead of waiting on an event loop full of others.
+_LOGIN_READS = asyncio.Semaphore(6)
 
 
 class VisitorConnection(Connection):
@@ -115,7 +119,8 @@ class VisitorConnection(Connection):
         token = payload.visitor_token
         # Two tabs of one visitor logging in at once on this node take turns (one visit, not two).
         async with _LOGIN_TURNS.hold(token or ""):
-            found = await self._read_login(payload)
+            async with _LOGIN_READS:
+                found = await self._read_login(payload)
             if isinstance(found, _CallsToEnd):
                 # The rare login that writes events (a reloaded page ends its call): the ordered path.
                 async with self.db.write() as session:
@@ -126,7 +131,8 @@ class VisitorConnection(Connection):
                         reloaded=payload.reloaded_call_id,
                         other_sockets=self.hub.visitor_connection_count(found.visitor_id) > 0,
                     )
-                found = await self._read_login(payload, calls_ended=True)
+                async with _LOGIN_READS:
+                    found = await self._read_login(payload, calls_ended=True)
             assert not isinstance(found, _CallsToEnd)
             visitor, arrival, link, invitation, result, writes = found
             # New rows (visitor, visit, page view) are committed before the answer; "last seen"
