@@ -117,6 +117,7 @@ class LoginBatcher:
         self._later: dict[str, LoginWrites] = {}  # by visitor: only the newest "last seen" counts
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.batches = 0  # transactions written (for benchmarks)
         self.logins = 0
 
@@ -139,23 +140,27 @@ class LoginBatcher:
 
     async def _run(self) -> None:
         try:
-            while self._waiting or self._later:
+            while (self._waiting or self._later) and not self._stopping:
                 if not self._waiting:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.every)
+                    if self._stopping:
+                        break
                 await self._write_batch()
         finally:
             self._task = None  # no await since the check: a login queued from now on starts a new task
 
     def stop(self) -> None:
-        """Stop the writer task (`flush` still writes what waits)."""
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        """The writer task ends after the batch it is writing (never cancelled in the middle of one,
+        which would lose it); `flush` writes the rest."""
+        self._stopping = True
+        self._wake.set()
 
     async def flush(self) -> None:
-        """Write everything waiting (at shutdown)."""
+        """Write everything waiting (at shutdown), after the batch being written now."""
+        if self._task is not None:
+            await asyncio.wait({self._task})
         while self._waiting or self._later:
             await self._write_batch()
 
