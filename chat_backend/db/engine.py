@@ -75,13 +75,15 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # Readers run each statement on its own (autocommit): no BEGIN and ROLLBACK round trips per
-        # session. Under READ COMMITTED every statement had its own snapshot anyway, so a reader sees
-        # the same; and since event ids commit in order, `max(id)` read by any statement is a cursor
-        # that no later commit can go below.
-        self._read_sessions = async_sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        # PostgreSQL readers run each statement on its own (autocommit): no BEGIN and ROLLBACK round
+        # trips per session. Under READ COMMITTED every statement had its own snapshot anyway, so a
+        # reader sees the same; and since event ids commit in order, `max(id)` read by any statement
+        # is a cursor that no later commit can go below. (SQLite's driver starts no transaction for a
+        # read anyway; switching its mode would cost a thread round trip at every checkout.)
+        readers = (
+            self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
+        self._read_sessions = async_sessionmaker(readers, expire_on_commit=False)
         # Ordered writers of this node wait here, not on the advisory lock: one pool connection at a
         # time waits for it. On SQLite every writer waits here (one writer at a time).
         self._write_lock = asyncio.Lock()
