@@ -3,7 +3,7 @@ restart (login with their token, resume from their cursor), against one backend,
 the floor: a bare `websockets` server doing the same round trips in memory.
 
     .venv/bin/python -m benchmarks.logins [--visitors 10000] [--concurrency 200] [--database both]
-    .venv/bin/python -m benchmarks.logins --smoke      # 150 visitors, one database, a few seconds
+    .venv/bin/python -m benchmarks.logins --smoke      # 60 visitors, one database, a few seconds
 
 Each visitor is one raw WebSocket that logs in with a page and a device (as the widget does), resumes
 from the login's cursor, and stays connected; at most `--concurrency` logins are under way at once.
@@ -379,7 +379,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=200, help="logins under way at once")
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--no-restart", dest="restart", action="store_false", help="no node restart between")
-    parser.add_argument("--smoke", action="store_true", help="150 visitors, one database, no restart")
+    parser.add_argument("--smoke", action="store_true", help="60 visitors, one database, no restart")
     parser.add_argument("--timeout", type=float, help="hard limit for the whole run, seconds")
     parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -387,7 +387,7 @@ def main() -> None:
         serve_floor(args.floor_server)
         return
     if args.smoke:
-        args.visitors, args.concurrency, args.restart = 150, 50, False
+        args.visitors, args.concurrency, args.restart = 60, 30, False
         args.database = "postgres" if os.environ.get("CHAT_TEST_DATABASE_URL") else "sqlite"
     hard_timeout(args.timeout or (60 if args.smoke else 1800), "logins")
     # Every visitor connects from 127.0.0.1: raise the limits per IP (and per site) above the crowd.
