@@ -17,7 +17,16 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Chat, EventRow, PageViewRow, ServerSetting, Site, Visit, Visitor
+from chat_backend.db.tables import (
+    Chat,
+    EventRow,
+    InvitationRow,
+    PageViewRow,
+    ServerSetting,
+    Site,
+    Visit,
+    Visitor,
+)
 from chat_backend.domain import chats, invitations
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
@@ -119,6 +128,17 @@ class LoginWrites:
             or self.page_view is not None
             or self.expire_invitations is not None
         )
+
+
+@dataclass(frozen=True)
+class LoginRead:
+    """What a visitor login read (besides its answer) and plans to write."""
+
+    visitor: Visitor
+    arrival: Arrival
+    link: ChatLink | None
+    invitation: InvitationRow | None
+    writes: LoginWrites
 
 
 def unsaved_visitor(site: Site, token_hash: str, now: datetime) -> Visitor:

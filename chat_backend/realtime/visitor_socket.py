@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from chat_backend.db.tables import InvitationRow, Visitor
 from chat_backend.domain import (
     calls,
     chats,
@@ -23,7 +22,7 @@ from chat_backend.domain import (
 )
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
-from chat_backend.domain.traffic import LoginWrites
+from chat_backend.domain.traffic import LoginRead
 from chat_backend.domain.visitors import new_token, returning_visitor, site_for_origin, visitor_by_id
 from chat_backend.realtime.connection import Connection
 from chat_backend.realtime.hub import Topic
@@ -53,13 +52,6 @@ class _CallsToEnd:
     """A login that must first end calls of its visitor (a reloaded page)."""
 
     visitor_id: str
-
-
-# What a login read and plans to write: the visitor, the visit, the chat's place in the traffic list,
-# the invitation on screen, the answer, the writes.
-_LoginRead = tuple[
-    Visitor, traffic.Arrival, traffic.ChatLink | None, InvitationRow | None, p.VisitorLoginResult, LoginWrites
-]
 
 
 class _Turns:
@@ -134,13 +126,14 @@ class VisitorConnection(Connection):
                 async with _LOGIN_READS:
                     found = await self._read_login(payload, calls_ended=True)
             assert not isinstance(found, _CallsToEnd)
-            visitor, arrival, link, invitation, result, writes = found
+            read, result = found
             # New rows (visitor, visit, page view) are committed before the answer; "last seen"
             # times alone are written with a later batch.
-            await self.router.writes.logins.write(writes)
+            await self.router.writes.logins.write(read.writes)
+        visitor, invitation = read.visitor, read.invitation
         self.visitor_id = visitor.id
         # No await from here to the hub registration: the row and the socket appear together.
-        self.traffic.visitor_arrived(visitor, arrival, link)
+        self.traffic.visitor_arrived(visitor, read.arrival, read.link)
         if invitation is not None:
             self.traffic.set_invited(visitor.id, invitation.agent_id, True)
         self._told_available = result.agents_available
@@ -148,7 +141,7 @@ class VisitorConnection(Connection):
 
     async def _read_login(
         self, payload: p.VisitorLoginRequest, *, calls_ended: bool = False
-    ) -> _LoginRead | _CallsToEnd:
+    ) -> tuple[LoginRead, p.VisitorLoginResult] | _CallsToEnd:
         """Everything a login answers, read in one session outside any write lock, and what it
         changes (written by the caller in a batch); or the calls the login must end first."""
         now = datetime.now(UTC)
@@ -200,7 +193,7 @@ class VisitorConnection(Connection):
                 site_origins=list(site.origins or []),
                 invitation=invitations.push_of(invitation) if invitation else None,
             )
-        return visitor, arrival, link, invitation, result, writes
+        return LoginRead(visitor, arrival, link, invitation, writes), result
 
     def on_registered(self) -> None:
         assert self.visitor_id is not None
