@@ -3,7 +3,8 @@
 - many writers on several "nodes" (Database instances, each with its own node-local lock) append
   events while a reader polls the log with a cursor: the reader never skips an event;
 - an event cannot be written on the quiet path;
-- a visitor login (new and returning) goes through while another transaction holds the ordering lock.
+- a visitor login (new and returning) goes through while another transaction holds the ordering lock;
+- what a login defers ("last seen") is written at shutdown.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -187,3 +190,35 @@ async def test_visitor_logins_go_through_while_the_ordering_lock_is_held(
     finally:
         await transaction.rollback()
         await holder.close()
+
+
+# --- what a login defers is written at shutdown -----------------------------------------------
+
+
+async def test_deferred_last_seen_is_written_at_shutdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A returning visitor who changes nothing writes nothing before the answer; the "last seen" time
+    waits for the next batch, and a shutdown writes it (no batch would come before it here)."""
+    monkeypatch.setenv("CHAT_COALESCE_WRITES_EVERY", "600")
+    backend = BackendProcess(database_url=sqlite_database(tmp_path), workdir=tmp_path)
+    await asyncio.to_thread(backend.start)
+    page = {"url": f"{backend.url}/demo/index.html", "title": "Shop"}
+
+    def last_seen(visitor_id: str) -> datetime:
+        database = sqlite3.connect(tmp_path / "chat.db")
+        try:
+            [(value,)] = database.execute("SELECT last_seen_at FROM visitors WHERE id = ?", (visitor_id,))
+        finally:
+            database.close()
+        return datetime.fromisoformat(value)
+
+    try:
+        first, login = await connect_visitor(backend, page=page)
+        await first.close()
+        again, _ = await connect_visitor(backend, token=login["visitor_token"], page=page)
+        await again.close()
+        seen_at_login = last_seen(login["visitor_id"])
+    finally:
+        await asyncio.to_thread(backend.stop)
+    assert last_seen(login["visitor_id"]) > seen_at_login
