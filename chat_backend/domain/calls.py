@@ -278,6 +278,17 @@ async def live_calls(session: AsyncSession, *, agent_id: str = "", visitor_id: s
     return list((await session.scalars(query)).all())
 
 
+async def ends_at_login(
+    session: AsyncSession, visitor_id: str, *, running: str | None, reloaded: str | None, other_sockets: bool
+) -> bool:
+    """Read only: whether `visitor_logged_in` would end a call (then the login takes the ordered
+    path for it; most logins write no event)."""
+    return any(
+        call.id != running and (call.id == reloaded or not other_sockets)
+        for call in await live_calls(session, visitor_id=visitor_id)
+    )
+
+
 async def visitor_logged_in(
     session: AsyncSession, visitor_id: str, *, running: str | None, reloaded: str | None, other_sockets: bool
 ) -> None:

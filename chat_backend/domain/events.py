@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chat_backend.db.engine import ORDERED
 from chat_backend.db.tables import Chat, EventRow, utcnow
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
@@ -29,7 +30,11 @@ async def append_event(
     audience: str = "all",
     client_id: str | None = None,
 ) -> EventRow:
-    """Write one durable event with the chat's next `seq`. Call inside `Database.write()`."""
+    """Write one durable event with the chat's next `seq`. Only inside `Database.write()` (the ordered
+    path): there the ordering lock is held from before this id is drawn until the commit, so ids
+    become visible in increasing order; a `write_quiet()` transaction is refused."""
+    if not session.info.get(ORDERED):
+        raise RuntimeError("append_event outside Database.write(): events must take the ordered path")
     chat.last_seq += 1
     row = EventRow(
         chat_id=chat.id,

@@ -92,6 +92,22 @@ async def current(session: AsyncSession, visitor_id: str, visit_id: str | None) 
     return found.first()
 
 
+async def shown_at_login(
+    session: AsyncSession, visitor_id: str, visit_id: str
+) -> tuple[InvitationRow | None, bool]:
+    """Read only, for a login: the unanswered invitation of this visit, and whether unanswered ones of
+    other visits wait to expire (`expire_other_visits`, written with the login's batch)."""
+    found = (
+        await session.scalars(
+            select(InvitationRow)
+            .where(InvitationRow.visitor_id == visitor_id, InvitationRow.state == SHOWN)
+            .order_by(InvitationRow.created_at.desc())
+        )
+    ).all()
+    mine = [row for row in found if row.visit_id == visit_id]
+    return (mine[0] if mine else None), len(mine) < len(found)
+
+
 async def _check_invitable(session: AsyncSession, visitor_id: str, visit_id: str) -> None:
     if await chats.open_chat_of(session, visitor_id) is not None:
         raise DomainError(ErrorCode.FORBIDDEN, "This visitor is already in a chat.")

@@ -8,16 +8,26 @@ models; columns are sized to those caps. The visitor's identity and profile are 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Chat, EventRow, PageViewRow, ServerSetting, Site, Visit, Visitor
-from chat_backend.domain import chats
+from chat_backend.db.tables import (
+    Chat,
+    EventRow,
+    InvitationRow,
+    PageViewRow,
+    ServerSetting,
+    Site,
+    Visit,
+    Visitor,
+)
+from chat_backend.domain import chats, invitations
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
 from chat_protocol import ChatState, ErrorCode
@@ -31,6 +41,8 @@ from chat_protocol.traffic import (
 )
 
 _SETTINGS_KEY = "traffic"
+# The class of PostgreSQL's two-key advisory locks taken (per site) while new visitors are numbered.
+_VISITOR_NUMBER_LOCK = 7302
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,73 @@ async def messages_in_visit(session: AsyncSession, visitor_id: str, since: datet
     return int(count or 0), int(newest or 0)
 
 
-async def record_visit(
+@dataclass
+class LoginWrites:
+    """What one visitor login changes, planned from reads (`plan_visit`) and written later by
+    `write_logins`, many logins in one transaction. `visitor` and `visit` are detached objects that
+    already show the planned values (for the live traffic row); nothing here is written by the ORM's
+    change tracking."""
+
+    visitor: Visitor
+    new_visitor: bool  # insert `visitor` (its `number` is drawn when written)
+    at: datetime
+    visitor_values: dict[str, Any] = field(default_factory=dict)  # columns of an existing visitor
+    count_visit: bool = False  # visit_count + 1
+    new_visit: Visit | None = None
+    visit_id: str | None = None  # the continued visit, seen at `at`
+    page_view: PageViewRow | None = None
+    expire_invitations: str | None = None  # the current visit: other visits' invitations expire
+
+    @property
+    def urgent(self) -> bool:
+        """Something a later request or an agent may read at once: committed before the login is
+        answered. Otherwise only "last seen" times change, written with a later batch."""
+        return bool(
+            self.new_visitor
+            or self.visitor_values
+            or self.count_visit
+            or self.new_visit is not None
+            or self.page_view is not None
+            or self.expire_invitations is not None
+        )
+
+
+@dataclass(frozen=True)
+class LoginRead:
+    """What a visitor login read (besides its answer) and plans to write."""
+
+    visitor: Visitor
+    arrival: Arrival
+    link: ChatLink | None
+    invitation: InvitationRow | None
+    writes: LoginWrites
+
+
+def unsaved_visitor(site: Site, token_hash: str, now: datetime) -> Visitor:
+    """A visitor not yet written (`write_logins` inserts it and draws its number)."""
+    return Visitor(
+        id=str(uuid.uuid4()),
+        site_id=site.id,
+        number=0,
+        token_hash=token_hash,
+        name="",
+        created_at=now,
+        last_seen_at=now,
+        email="",
+        phone="",
+        external_id="",
+        tags=[],
+        custom_data={},
+        cart=None,
+        language="",
+        time_zone="",
+        visit_count=0,
+        first_visit_at=None,
+        current_visit_id=None,
+    )
+
+
+async def plan_visit(
     session: AsyncSession,
     visitor: Visitor,
     site: Site,
@@ -97,14 +175,24 @@ async def record_visit(
     now: datetime,
     gap: float,
     live: bool,
-) -> Arrival:
-    """A page load: continue the current visit if the visitor is on the site (`live`) or was seen
-    within `gap` seconds, else start a new one; record the page view."""
-    visit = await session.get(Visit, visitor.current_visit_id) if visitor.current_visit_id else None
+    is_new: bool = False,
+) -> tuple[Arrival, LoginWrites]:
+    """A page load, read only: continue the current visit if the visitor is on the site (`live`) or
+    was seen within `gap` seconds, else start a new one; a page view unless the socket reopened on the
+    page last viewed. `visitor` must be detached (it is changed in memory)."""
+    writes = LoginWrites(visitor, is_new, now)
+    visit = None
+    if visitor.current_visit_id and not is_new:
+        visit = await session.get(Visit, visitor.current_visit_id)
+        if visit is not None:
+            session.expunge(visit)  # changed in memory only
     continued = visit is not None and (live or (now - as_utc(visit.last_seen_at)).total_seconds() <= gap)
     if device is not None:
-        visitor.language = device.language or visitor.language
-        visitor.time_zone = device.time_zone or visitor.time_zone
+        for column in ("language", "time_zone"):
+            value = getattr(device, column) or getattr(visitor, column)
+            if value != getattr(visitor, column):
+                setattr(visitor, column, value)
+                writes.visitor_values[column] = value
     if visit is None or not continued:
         landing, referrer = (page.url, page.referrer) if page else ("", "")
         source, medium, campaign = source_of(landing, referrer, site.origins or [])
@@ -125,20 +213,100 @@ async def record_visit(
             browser=device.browser,
             pages_viewed=0,
         )
-        session.add(visit)
-        await session.flush()  # before its page views (no ORM relationship orders the inserts)
+        writes.new_visit = visit
+        writes.count_visit = True
         visitor.visit_count = (visitor.visit_count or 0) + 1
-        visitor.first_visit_at = visitor.first_visit_at or now
-        visitor.current_visit_id = visit.id
+        if visitor.first_visit_at is None:
+            visitor.first_visit_at = writes.visitor_values["first_visit_at"] = now
+        visitor.current_visit_id = writes.visitor_values["current_visit_id"] = visit.id
         messages, newest = 0, 0
     else:
         visit.last_seen_at = now
+        writes.visit_id = visit.id
         messages, newest = await messages_in_visit(session, visitor.id, as_utc(visit.started_at))
     if page is not None and not (continued and await _last_url(session, visit.id) == page.url):
         # A socket reopened on the page last viewed (a network blip, a reload) is not a new view.
-        await _add_page_view(session, visit, page, now)
-    await session.flush()
-    return Arrival(visit, not continued, page, now, messages, newest)
+        writes.page_view = PageViewRow(
+            visit_id=visit.id, visitor_id=visitor.id, url=page.url, title=page.title, viewed_at=now
+        )
+        visit.pages_viewed = (visit.pages_viewed or 0) + 1
+    visitor.last_seen_at = now
+    return Arrival(visit, not continued, page, now, messages, newest), writes
+
+
+async def write_logins(session: AsyncSession, logins: Sequence[LoginWrites], *, postgres: bool) -> None:
+    """Write what many logins planned, in one transaction of the quiet path (no events): new
+    visitors (numbered per site under a per-site lock), new visits, page views, then the changes of
+    existing rows, each table in id order so that two such transactions never wait on each other in
+    a cycle."""
+    fresh = [item for item in logins if item.new_visitor]
+    for site_id in sorted({item.visitor.site_id for item in fresh}):
+        if postgres:  # numbers are max + 1: one writer per site at a time, on every node
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(:space, hashtext(:site))"),
+                {"space": _VISITOR_NUMBER_LOCK, "site": site_id},
+            )
+        top = int(
+            await session.scalar(
+                select(func.coalesce(func.max(Visitor.number), 0)).where(Visitor.site_id == site_id)
+            )
+            or 0
+        )
+        for item in fresh:
+            if item.visitor.site_id == site_id:
+                top += 1
+                item.visitor.number = top
+    for rows in (
+        [item.visitor for item in fresh],
+        [item.new_visit for item in logins if item.new_visit is not None],
+        [item.page_view for item in logins if item.page_view is not None],
+    ):
+        if rows:  # flushed table by table: no ORM relationship orders the inserts
+            session.add_all(rows)
+            await session.flush()
+    visitors_table = cast(Table, Visitor.__table__)
+    visits_table = cast(Table, Visit.__table__)
+    touched: list[dict[str, Any]] = []
+    for item in sorted(logins, key=lambda item: item.visitor.id):
+        if item.new_visitor:
+            continue
+        values: dict[str, Any] = dict(item.visitor_values)
+        if item.count_visit:
+            values["visit_count"] = Visitor.visit_count + 1
+        if values:
+            values["last_seen_at"] = item.at
+            await session.execute(update(Visitor).where(Visitor.id == item.visitor.id).values(**values))
+        else:
+            touched.append({"row": item.visitor.id, "at": item.at})
+    if touched:  # one statement for many rows; a later "last seen" is never put back
+        await session.execute(
+            update(visitors_table)
+            .where(visitors_table.c.id == bindparam("row"), visitors_table.c.last_seen_at < bindparam("at"))
+            .values(last_seen_at=bindparam("at")),
+            touched,
+        )
+    viewed: list[dict[str, Any]] = []
+    seen: list[dict[str, Any]] = []
+    for item in sorted(logins, key=lambda item: item.visit_id or ""):
+        if item.visit_id is not None:
+            (viewed if item.page_view is not None else seen).append({"row": item.visit_id, "at": item.at})
+    if viewed:
+        await session.execute(
+            update(visits_table)
+            .where(visits_table.c.id == bindparam("row"))
+            .values(pages_viewed=visits_table.c.pages_viewed + 1, last_seen_at=bindparam("at")),
+            viewed,
+        )
+    if seen:
+        await session.execute(
+            update(visits_table)
+            .where(visits_table.c.id == bindparam("row"), visits_table.c.last_seen_at < bindparam("at"))
+            .values(last_seen_at=bindparam("at")),
+            seen,
+        )
+    for item in sorted(logins, key=lambda item: item.visitor.id):
+        if item.expire_invitations is not None:
+            await invitations.expire_other_visits(session, item.visitor.id, item.expire_invitations)
 
 
 async def _last_url(session: AsyncSession, visit_id: str) -> str | None:
@@ -170,8 +338,9 @@ async def record_page_view(session: AsyncSession, visit_id: str, page: PageView,
 
 
 async def touch_visits(session: AsyncSession, seen: dict[str, datetime]) -> None:
-    """Remember when visitors were last on the site (batched: they leave in waves)."""
-    for visit_id, when in seen.items():
+    """Remember when visitors were last on the site (batched: they leave in waves). In id order, as
+    `write_logins` does: two such transactions never wait on each other in a cycle."""
+    for visit_id, when in sorted(seen.items()):
         await session.execute(update(Visit).where(Visit.id == visit_id).values(last_seen_at=when))
 
 

@@ -44,8 +44,26 @@ async def site_for_origin(session: AsyncSession, site_id: str, origin: str | Non
     return site
 
 
+async def returning_visitor(session: AsyncSession, site: Site, token: str) -> Visitor:
+    """Read only: the visitor behind `token` on this site, detached from the session (a login changes
+    it in memory and writes what changed in a batch: `traffic.write_logins`)."""
+    found = await session.scalars(select(Visitor).where(Visitor.token_hash == token_hash(token)))
+    visitor = found.first()
+    if visitor is None or visitor.site_id != site.id:
+        raise DomainError(ErrorCode.INVALID_TOKEN, "Unknown visitor token.")
+    session.expunge(visitor)
+    return visitor
+
+
+def new_token() -> tuple[str, str]:
+    """A new visitor token and its hash (what is stored)."""
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
 async def visitor_login(session: AsyncSession, site: Site, token: str | None) -> tuple[Visitor, str]:
-    """The visitor behind `token` on this site, or a new one (with a new token) when `token` is None."""
+    """The visitor behind `token` on this site, or a new one (with a new token) when `token` is None,
+    in the caller's transaction (the socket's login uses `returning_visitor` and a batched insert)."""
     if token:
         found = await session.scalars(select(Visitor).where(Visitor.token_hash == token_hash(token)))
         visitor = found.first()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +22,8 @@ from chat_backend.domain import (
 )
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
-from chat_backend.domain.visitors import site_for_origin, visitor_by_id, visitor_login
+from chat_backend.domain.traffic import LoginRead
+from chat_backend.domain.visitors import new_token, returning_visitor, site_for_origin, visitor_by_id
 from chat_backend.realtime.connection import Connection
 from chat_backend.realtime.hub import Topic
 from chat_backend.realtime.visitor_actions import VISITOR_ACTIONS, visitor_action
@@ -41,6 +45,45 @@ VISITOR_CALL_ACTIONS = (
     "call_state_report",
     "call_hangup",
 )
+
+
+@dataclass(frozen=True)
+class _CallsToEnd:
+    """A login that must first end calls of its visitor (a reloaded page)."""
+
+    visitor_id: str
+
+
+class _Turns:
+    """One lock per key, kept while someone holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        if not key:
+            yield
+            return
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            users = self._locks[key][1] - 1
+            if users:
+                self._locks[key] = (lock, users)
+            else:
+                del self._locks[key]
+
+
+# Logins with the same visitor token, on this node.
+_LOGIN_TURNS = _Turns()
+# Logins reading at once on this node: fewer than the pool's connections, so that in a reconnect storm
+# the rest of the node (resumes, messages, agents) still gets connections, and each login, once in,
+# holds its connection for a few queries' time instead of waiting on an event loop full of others.
+_LOGIN_READS = asyncio.Semaphore(6)
 
 
 class VisitorConnection(Connection):
@@ -65,50 +108,92 @@ class VisitorConnection(Connection):
                 retry_after=SITE_FULL_RETRY_AFTER,
             )
         self.site_id = payload.site_id  # the site's id itself: `site_for_origin` finds it by id
-        async with self.db.write() as session:
+        token = payload.visitor_token
+        # Two tabs of one visitor logging in at once on this node take turns (one visit, not two).
+        async with _LOGIN_TURNS.hold(token or ""):
+            async with _LOGIN_READS:
+                found = await self._read_login(payload)
+            if isinstance(found, _CallsToEnd):
+                # The rare login that writes events (a reloaded page ends its call): the ordered path.
+                async with self.db.write() as session:
+                    await calls.visitor_logged_in(
+                        session,
+                        found.visitor_id,
+                        running=payload.call_id,
+                        reloaded=payload.reloaded_call_id,
+                        other_sockets=self.hub.visitor_connection_count(found.visitor_id) > 0,
+                    )
+                async with _LOGIN_READS:
+                    found = await self._read_login(payload, calls_ended=True)
+            assert not isinstance(found, _CallsToEnd)
+            read, result = found
+            # New rows (visitor, visit, page view) are committed before the answer; "last seen"
+            # times alone are written with a later batch.
+            await self.router.writes.logins.write(read.writes)
+        visitor, invitation = read.visitor, read.invitation
+        self.visitor_id = visitor.id
+        # No await from here to the hub registration: the row and the socket appear together.
+        self.traffic.visitor_arrived(visitor, read.arrival, read.link)
+        if invitation is not None:
+            self.traffic.set_invited(visitor.id, invitation.agent_id, True)
+        self._told_available = result.agents_available
+        self.send(Envelope.response("login", result, envelope.req_id))
+
+    async def _read_login(
+        self, payload: p.VisitorLoginRequest, *, calls_ended: bool = False
+    ) -> tuple[LoginRead, p.VisitorLoginResult] | _CallsToEnd:
+        """Everything a login answers, read in one session outside any write lock, and what it
+        changes (written by the caller in a batch); or the calls the login must end first."""
+        now = datetime.now(UTC)
+        async with self.db.read() as session:
             site = await site_for_origin(session, payload.site_id, self.ws.headers.get("origin"))
-            visitor, token = await visitor_login(session, site, payload.visitor_token)
-            chat = await chats.open_chat_of(session, visitor.id)
-            arrival = await traffic.record_visit(
+            if payload.visitor_token:
+                visitor, token = await returning_visitor(session, site, payload.visitor_token), None
+                other_sockets = self.hub.visitor_connection_count(visitor.id) > 0
+                if not calls_ended and await calls.ends_at_login(
+                    session,
+                    visitor.id,
+                    running=payload.call_id,
+                    reloaded=payload.reloaded_call_id,
+                    other_sockets=other_sockets,
+                ):
+                    return _CallsToEnd(visitor.id)
+            else:
+                token, hashed = new_token()
+                visitor = traffic.unsaved_visitor(site, hashed, now)
+            # The cursor first: whatever commits after it is replayed on `resume`, so an event that
+            # the reads below miss is never lost (at worst it is also reflected in the summary).
+            cursor = await max_event_id(session)
+            chat = await chats.open_chat_of(session, visitor.id) if token is None else None
+            arrival, writes = await traffic.plan_visit(
                 session,
                 visitor,
                 site,
                 payload.page,
                 payload.device,
-                now=datetime.now(UTC),
+                now=now,
                 gap=self.settings.visit_gap,
                 live=self.traffic.is_here(visitor.id),
+                is_new=token is not None,
             )
             link = await traffic.chat_link(session, chat)
-            invitation = (
-                await invitations.current(session, visitor.id, arrival.visit.id) if chat is None else None
-            )
-            # A reconnect keeps its call; a reloaded page ends the call it ran (docs/video.md).
-            await calls.visitor_logged_in(
-                session,
-                visitor.id,
-                running=payload.call_id,
-                reloaded=payload.reloaded_call_id,
-                other_sockets=self.hub.visitor_connection_count(visitor.id) > 0,
-            )
+            invitation = None
+            if chat is None and token is None:
+                invitation, stale = await invitations.shown_at_login(session, visitor.id, arrival.visit.id)
+                if stale:
+                    writes.expire_invitations = arrival.visit.id
             result = p.VisitorLoginResult(
                 visitor_id=visitor.id,
-                visitor_token=token,
+                visitor_token=token or payload.visitor_token,
                 name=visitor.name,
                 chat=await chats.summary(session, chat) if chat else None,
-                cursor=await max_event_id(session),
+                cursor=cursor,
                 server_protocol=PROTOCOL_VERSION,
                 agents_available=await routing.agents_available(session, self.hub.online_agents()),
                 site_origins=list(site.origins or []),
                 invitation=invitations.push_of(invitation) if invitation else None,
             )
-        self.visitor_id = visitor.id
-        # No await from here to the hub registration: the row and the socket appear together.
-        self.traffic.visitor_arrived(visitor, arrival, link)
-        if invitation is not None:
-            self.traffic.set_invited(visitor.id, invitation.agent_id, True)
-        self._told_available = result.agents_available
-        self.send(Envelope.response("login", result, envelope.req_id))
+        return LoginRead(visitor, arrival, link, invitation, writes), result
 
     def on_registered(self) -> None:
         assert self.visitor_id is not None
