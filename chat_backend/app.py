@@ -37,6 +37,7 @@ from chat_backend.http_security import SecurityHeaders, add_api_docs
 from chat_backend.net import TrustedProxyHeaders, parse_networks
 from chat_backend.realtime.agent_socket import AgentConnection
 from chat_backend.realtime.call_relay import CallRelay
+from chat_backend.realtime.event_tail import EventTail
 from chat_backend.realtime.greeter import Greeter
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.rate_limit import SocketLimits
@@ -71,13 +72,14 @@ REST_RESOURCES = (
 def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.resolved_database_url())
     hub = Hub(SocketLimits(settings))  # every limit of the sockets, in one place
-    db.on_commit = hub.wake_all
+    tail = EventTail(db, hub)  # reads new events once for the node, wakes only who may see them
+    db.on_commit = tail.poke
     traffic = TrafficList(db, hub, settings)  # the live list of visitors on the site
     calls = CallRelay(db, hub, settings.call_ring_timeout, settings.call_disconnect_grace)
     db.after_commit = calls.committed  # `call_state` pushes once a call's change is committed
     router = Router(db, hub, traffic, leave_grace=settings.visitor_leave_grace)
     greeter = Greeter(db, hub, traffic)  # automatic greeting rules
-    services = Services(db, hub, settings, router, traffic, calls, greeter)
+    services = Services(db, hub, settings, router, traffic, calls, greeter, tail)
     policy = LoginPolicy(
         window=settings.login_window,
         pair_failures=settings.login_pair_failures,
@@ -102,14 +104,16 @@ def create_app(settings: Settings) -> FastAPI:
         routing_task = asyncio.create_task(router.run())
         traffic_task = asyncio.create_task(traffic.run())
         greeting_task = asyncio.create_task(greeter.run())
+        tail_task = asyncio.create_task(tail.run())
         await calls.start()
         yield
         routing_task.cancel()
         traffic_task.cancel()
         greeting_task.cancel()
+        tail_task.cancel()
         router.stop()
         calls.stop()
-        await asyncio.gather(routing_task, traffic_task, greeting_task, return_exceptions=True)
+        await asyncio.gather(routing_task, traffic_task, greeting_task, tail_task, return_exceptions=True)
         await traffic.close()
         await db.dispose()
         passwords.close()

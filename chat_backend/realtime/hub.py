@@ -2,8 +2,9 @@
 
 A topic names what a socket follows: `Topic.agent(id)` and `Topic.visitor(id)` (every socket of that
 user), `QUEUE` (every agent socket), `Topic.chat(id)` (sockets watching the chat: supervisors, who get its
-typing and sneak peek). The hub carries no durable data: delivery reads the event log, so a lost wake-up
-costs latency only.
+typing and sneak peek), `Topic.scope(group_id)` (supervisors of that group) and `EVERY_CHAT` (admins).
+The node's event tail (`event_tail.py`) wakes the topics that may see each committed event. The hub
+carries no durable data: delivery reads the event log, so a lost wake-up costs latency only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from chat_backend.realtime.subscriber import Subscriber
 from chat_backend.realtime.traffic_frames import PreparedFrame
 from chat_protocol import Envelope
 
-TopicKind = Literal["chat", "agent", "queue", "visitor"]
+TopicKind = Literal["chat", "agent", "queue", "visitor", "scope"]
 
 
 class Topic(NamedTuple):
@@ -34,8 +35,14 @@ class Topic(NamedTuple):
     def visitor(cls, visitor_id: str) -> Topic:
         return cls("visitor", visitor_id)
 
+    @classmethod
+    def scope(cls, group_id: str) -> Topic:
+        """Supervisors of this group: their scope holds its members' chats and its queue."""
+        return cls("scope", group_id)
+
 
 QUEUE = Topic("queue")
+EVERY_CHAT = Topic("scope", "*")  # admins: every chat is in their scope
 
 
 class Hub:
@@ -92,7 +99,8 @@ class Hub:
     # --- wake-ups and pushes ----------------------------------------------------------------
 
     def wake_all(self) -> None:
-        """A transaction with events committed: every connection looks at the log again."""
+        """Roles, groups or accounts changed: every connection looks at the log again (an agent's
+        socket re-reads its scope; a visitor's finds its events in the event tail, with no query)."""
         for sub in list(self._registered):
             sub.wake()
 
