@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS: dict[str, tuple[float, float]] = {
     "app_startup": (120, 600),
     "concurrent_chats": (150, 400),
+    "relay": (60, 900),
     "sneak_peek_latency": (150, 900),
     "traffic_list": (150, 900),
     "video_call": (150, 420),

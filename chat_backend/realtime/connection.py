@@ -21,6 +21,7 @@ from chat_backend.domain.delivery import Batch
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.action_costs import action_cost
 from chat_backend.realtime.client_address import client_ip
+from chat_backend.realtime.event_tail import Frame
 from chat_backend.realtime.send_queue import SendQueue, frame_size
 from chat_backend.realtime.services import Services
 from chat_backend.realtime.socket_drop import drop_if_open, transport_of
@@ -154,12 +155,12 @@ class Connection(ABC):
         """Events after `cursor` that this connection's user may see now, read in one session (with
         the log's newest event id when `with_newest`)."""
 
-    async def next_events(self, cursor: int, limit: int) -> tuple[list[AnyEvent], int]:
-        """The next events to deliver after `cursor`, and where the cursor stands once they are all
-        sent. An agent's reads the log (what an agent may see changes with the chat: the cursor stays
-        at the last event sent); a visitor's takes them from the event tail."""
+    async def next_events(self, cursor: int, limit: int) -> tuple[list[Frame], int]:
+        """The next events to deliver after `cursor` as `event` pushes, and where the cursor stands
+        once they are all sent. An agent's reads the log (what an agent may see changes with the chat:
+        the cursor stays at the last event sent); a visitor's takes them from the event tail."""
         events = (await self.read_events(cursor, limit)).events
-        return events, events[-1].event_id if events else cursor
+        return event_frames(events), events[-1].event_id if events else cursor
 
     async def _deliverer(self) -> None:
         """New events as the log grows, no faster than the peer takes them: the next batch waits
@@ -173,9 +174,9 @@ class Connection(ABC):
             async with self._deliver_lock:
                 events, reached = await self.next_events(self.cursor, DELIVERY_BATCH)
                 sent = 0
-                for event in events:
-                    self.send(Envelope.push("event", EventPush(event=event)))
-                    self.cursor = event.event_id
+                for event_id, text in events:
+                    self._send_text(text)
+                    self.cursor = event_id
                     sent += 1
                     if self._queue.half_full:
                         break
@@ -361,6 +362,10 @@ class Connection(ABC):
         """Refuse the request being handled when a limit says wait."""
         if wait is not None:
             raise DomainError(ErrorCode.RATE_LIMITED, message, retry_after=_seconds(wait))
+
+
+def event_frames(events: list[AnyEvent]) -> list[Frame]:
+    return [(event.event_id, Envelope.push("event", EventPush(event=event)).dumps()) for event in events]
 
 
 def _seconds(wait: float) -> float:

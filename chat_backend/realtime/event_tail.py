@@ -5,9 +5,9 @@ from a fallback timer). One task then reads the events after the tail's cursor, 
 whole node, joined with their chat as it is now, and wakes only the sockets that may see each event:
 
 - the chat's visitor: visitor sockets take their events from the tail's buffer (`visitor_events`), with
-  no query of their own. The buffer holds every event meant for everyone (`audience` "all") in a window
-  of the log, `(low, position]`, bounded to `capacity` events; a socket whose cursor is older than the
-  window reads the log itself, once, and is then inside it.
+  no query of their own, as frames serialized once. The buffer holds every event meant for everyone
+  (`audience` "all") in a window of the log, `(low, position]`, bounded in events and bytes; a socket
+  whose cursor is older than the window reads the log itself, once, and is then inside it.
 - agents, who keep their own query (authorization stays in SQL, `chats.events_for_agent`), woken only
   when concerned. The rules mirror that query's filter: the holder (`Topic.agent`); every agent
   (`QUEUE`) for a `chat_state` or a chat that is incoming or queued; supervisors of a group of the
@@ -32,13 +32,15 @@ from chat_backend.domain import delivery
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.delivery import TailBatch, TailEvent
 from chat_backend.realtime.hub import EVERY_CHAT, QUEUE, Hub, Topic
-from chat_protocol import ChatState
+from chat_protocol import ChatState, Envelope
 from chat_protocol.models import AnyEvent
+from chat_protocol.socket_payloads import EventPush
 
 log = logging.getLogger(__name__)
 
-# Events held for visitor sockets: a few minutes of a busy node's traffic, a few MB.
+# Events held for visitor sockets: minutes of a busy node's traffic, at most a few MB.
 BUFFER_EVENTS = 20_000
+BUFFER_BYTES = 8 * 1024 * 1024
 READ_BATCH = 500  # events per read of the log
 RETRY_AFTER = 1.0  # seconds before reading again after the database failed
 _OPEN = (ChatState.INCOMING.value, ChatState.QUEUED.value)
@@ -68,16 +70,23 @@ def agent_topics(item: TailEvent, holder_groups: frozenset[str]) -> set[Topic]:
     return topics
 
 
+Frame = tuple[int, str]  # an event's id and its `event` push, serialized
+
+
 class EventTail:
-    def __init__(self, db: Database, hub: Hub, capacity: int = BUFFER_EVENTS) -> None:
+    def __init__(
+        self, db: Database, hub: Hub, capacity: int = BUFFER_EVENTS, capacity_bytes: int = BUFFER_BYTES
+    ) -> None:
         self.db = db
         self.hub = hub
         self.capacity = capacity
+        self.capacity_bytes = capacity_bytes
         self._poked = asyncio.Event()
         self._low: int | None = None  # None until started: the buffer covers no window yet
         self._position = 0  # the newest event read
-        self._held: deque[tuple[int, str]] = deque()  # (event id, visitor id), oldest first
-        self._by_visitor: dict[str, deque[AnyEvent]] = {}
+        self._held: deque[tuple[int, str, int]] = deque()  # (event id, visitor id, size), oldest first
+        self._held_bytes = 0
+        self._by_visitor: dict[str, deque[Frame]] = {}
         self.reads = 0  # reads of the log so far
 
     def poke(self) -> None:
@@ -90,15 +99,15 @@ class EventTail:
         `low`), or None before it started."""
         return None if self._low is None else self._position
 
-    def visitor_events(self, visitor_id: str, cursor: int, limit: int) -> list[AnyEvent] | None:
+    def visitor_events(self, visitor_id: str, cursor: int, limit: int) -> list[Frame] | None:
         """The visitor's events after `cursor` (at most `limit`), or None when the buffer does not
         reach back to `cursor`: the socket then reads the log itself."""
         if self._low is None or cursor < self._low:
             return None
         held = self._by_visitor.get(visitor_id)
-        if not held or held[-1].event_id <= cursor:
+        if not held or held[-1][0] <= cursor:
             return []
-        newer = [event for event in held if event.event_id > cursor]
+        newer = [frame for frame in held if frame[0] > cursor]
         return newer[:limit]
 
     async def run(self) -> None:
@@ -144,12 +153,15 @@ class EventTail:
             self.hub.wake(topic)
 
     def _hold(self, visitor_id: str, event: AnyEvent) -> None:
-        self._held.append((event.event_id, visitor_id))
-        self._by_visitor.setdefault(visitor_id, deque()).append(event)
-        while len(self._held) > self.capacity:
-            event_id, oldest_visitor = self._held.popleft()
-            events = self._by_visitor[oldest_visitor]
-            events.popleft()
-            if not events:
+        text = Envelope.push("event", EventPush(event=event)).dumps()
+        self._held.append((event.event_id, visitor_id, len(text)))
+        self._held_bytes += len(text)
+        self._by_visitor.setdefault(visitor_id, deque()).append((event.event_id, text))
+        while len(self._held) > self.capacity or self._held_bytes > self.capacity_bytes:
+            event_id, oldest_visitor, size = self._held.popleft()
+            self._held_bytes -= size
+            frames = self._by_visitor[oldest_visitor]
+            frames.popleft()
+            if not frames:
                 del self._by_visitor[oldest_visitor]
             self._low = event_id

@@ -20,12 +20,12 @@ from chat_backend.domain import (
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
 from chat_backend.domain.visitors import site_for_origin, visitor_by_id, visitor_login
-from chat_backend.realtime.connection import Connection
+from chat_backend.realtime.connection import Connection, event_frames
+from chat_backend.realtime.event_tail import Frame
 from chat_backend.realtime.hub import Topic
 from chat_backend.realtime.visitor_actions import VISITOR_ACTIONS, visitor_action
 from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode, Event
 from chat_protocol import socket_payloads as p
-from chat_protocol.models import AnyEvent
 from chat_protocol.traffic import TrafficState
 
 # A transcript page is cut to this many bytes of JSON (and to a quarter of the send queue), keeping at
@@ -140,7 +140,7 @@ class VisitorConnection(Connection):
                 session, self.visitor_id, cursor, limit, with_newest=with_newest
             )
 
-    async def next_events(self, cursor: int, limit: int) -> tuple[list[AnyEvent], int]:
+    async def next_events(self, cursor: int, limit: int) -> tuple[list[Frame], int]:
         """From the event tail, with no query; from the log once when the cursor is older than what
         the tail holds. A visitor sees the same events whatever happens later, so once all are sent
         the cursor moves up to where the read was complete (keeping it inside the tail's window)."""
@@ -148,8 +148,8 @@ class VisitorConnection(Connection):
         reached = self.tail.position  # taken before the read: every event up to it is committed
         events = self.tail.visitor_events(self.visitor_id, cursor, limit)
         if events is None:
-            events = (await self.read_events(cursor, limit)).events
-        last = events[-1].event_id if events else cursor
+            events = event_frames((await self.read_events(cursor, limit)).events)
+        last = events[-1][0] if events else cursor
         if reached is None or len(events) == limit:
             return events, last
         return events, max(last, reached)
