@@ -172,8 +172,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def measure(target: Target, idle: int, rate: float, seconds: float) -> None:
-    """`rate` messages per second from the chats' visitors in turn, for `seconds`; print the delays."""
+async def measure(target: Target, idle: int, rate: float, seconds: float) -> int:
+    """`rate` messages per second from the chats' visitors in turn, for `seconds`; print the delays.
+    Returns how many did not reach the agent within GRACE seconds after the load."""
     sent: dict[str, float] = {}
     turn = itertools.cycle(target.chats)
     cpu0, start = cpu_seconds(target.pid), time.perf_counter()
@@ -192,11 +193,11 @@ async def measure(target: Target, idle: int, rate: float, seconds: float) -> Non
         f"relay {target.name:8s} {idle:5d} idle visitors, {len(target.chats)} chats, {rate:g} msg/s for "
         f"{seconds:g} s: visitor -> agent p50 {percentile(delays, 0.5):7.1f} ms, "
         f"p99 {percentile(delays, 0.99):7.1f} ms, max {max(delays, default=float('nan')):7.1f} ms; "
-        f"{len(delays)} delivered{f', {lost} NOT DELIVERED' if lost else ''}; server CPU {cpu:.0f}% of one core",
+        f"{len(delays)} delivered{f', {lost} NOT DELIVERED in {GRACE:g} s' if lost else ''}; "
+        f"server CPU {cpu:.0f}% of one core",
         flush=True,
     )
-    if lost:
-        raise SystemExit(f"{lost} messages did not reach the agent within {GRACE:g} s")
+    return lost
 
 
 async def run(
@@ -205,11 +206,12 @@ async def run(
     sizes: list[int],
     rate: float,
     seconds: float,
-) -> None:
+) -> int:
+    """Measure with each number of idle visitors; the messages lost in all."""
     await setup()
     swarm = SwarmProcess(target.url, seed=7)
     await swarm.start()
-    connected = 0
+    connected = lost = 0
     try:
         for size in sizes:
             began = time.perf_counter()
@@ -220,10 +222,11 @@ async def run(
             print(
                 f"  ({target.name}: {size} idle visitors connected, the last {time.perf_counter() - began:.0f} s)"
             )
-            await measure(target, size, rate, seconds)
+            lost += await measure(target, size, rate, seconds)
     finally:
         await swarm.stop()
         await target.close()
+    return lost
 
 
 async def floor_server(port: int) -> None:
@@ -286,18 +289,22 @@ async def start_floor() -> tuple[asyncio.subprocess.Process, str]:
     raise RuntimeError("the floor relay did not start")
 
 
-async def main_async(args: argparse.Namespace, backend: BackendProcess) -> None:
+async def main_async(args: argparse.Namespace, backend: BackendProcess) -> int:
+    """The backend's runs, then the floor's; the messages lost in all."""
     sizes = sorted(args.idle)
     assert backend.proc is not None
     target = Target("backend", backend.url, backend.proc.pid)
-    await run(target, lambda: backend_chats(target, backend, args.chats), sizes, args.rate, args.seconds)
+    lost = await run(
+        target, lambda: backend_chats(target, backend, args.chats), sizes, args.rate, args.seconds
+    )
     proc, url = await start_floor()
     try:
         floor = Target("floor", url, proc.pid)
-        await run(floor, lambda: floor_chats(floor, args.chats), sizes, args.rate, args.seconds)
+        lost += await run(floor, lambda: floor_chats(floor, args.chats), sizes, args.rate, args.seconds)
     finally:
         proc.kill()
         await proc.wait()
+    return lost
 
 
 def main() -> None:
@@ -342,9 +349,11 @@ def main() -> None:
         )
         backend.start()
         try:
-            asyncio.run(main_async(args, backend))
+            lost = asyncio.run(main_async(args, backend))
         finally:
             backend.stop()
+    if lost:
+        raise SystemExit(f"{lost} messages did not reach the agent within {GRACE:g} s of the end of the load")
 
 
 if __name__ == "__main__":

@@ -17,14 +17,18 @@ whole node, joined with their chat as it is now, and wakes only the sockets that
 A chat changes hands or state only with a `chat_state` event, which wakes every agent, so waking by the
 chat's state as the tail reads it never misses an agent whose query would now show the event. Role and
 group changes wake every socket (`Hub.wake_all`), after which each agent socket follows the scope topics
-of its new role (`scope_topics`). A lost or early wake-up costs latency only: every socket delivers from
-its own cursor, so nothing is delivered twice or skipped.
+of its new role (`scope_topics`); every `AGENT_SWEEP` seconds the tail also wakes all agent sockets (a
+few), so that a change that woke no socket here (made on another node) applies within that time. A lost
+or early wake-up costs latency only: every socket delivers from its own cursor, so nothing is delivered
+twice or skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections import deque
 
 from chat_backend.db.engine import Database
@@ -43,6 +47,7 @@ BUFFER_EVENTS = 20_000
 BUFFER_BYTES = 8 * 1024 * 1024
 READ_BATCH = 500  # events per read of the log
 RETRY_AFTER = 1.0  # seconds before reading again after the database failed
+AGENT_SWEEP = 10.0  # seconds between wake-ups of every agent socket (roles, groups, accounts)
 _OPEN = (ChatState.INCOMING.value, ChatState.QUEUED.value)
 
 
@@ -119,8 +124,16 @@ class EventTail:
             except Exception as exc:  # the database is away: delivery waits for it, sockets read the log
                 log.warning("event tail cannot start yet: %s", exc)
                 await asyncio.sleep(RETRY_AFTER)
+        swept = time.monotonic()
         while True:
-            await self._poked.wait()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(AGENT_SWEEP):
+                    await self._poked.wait()
+            if time.monotonic() - swept >= AGENT_SWEEP:
+                swept = time.monotonic()
+                self.hub.wake(QUEUE)  # every agent socket re-reads its role, groups and account
+            if not self._poked.is_set():
+                continue
             self._poked.clear()
             try:
                 while await self._read_once():

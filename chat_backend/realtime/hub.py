@@ -99,10 +99,10 @@ class Hub:
     # --- wake-ups and pushes ----------------------------------------------------------------
 
     def wake_all(self) -> None:
-        """Roles, groups or accounts changed: every connection looks at the log again (an agent's
-        socket re-reads its scope; a visitor's finds its events in the event tail, with no query)."""
-        for sub in list(self._registered):
-            sub.wake()
+        """Roles, groups or accounts changed: every agent socket runs a delivery batch, which re-reads
+        the agent's role, groups and account (and follows its new scope). What a visitor may see never
+        depends on them, so visitor sockets are left alone: thousands of them would each read the log."""
+        self.wake(QUEUE)  # every agent socket follows the queue
 
     def wake(self, topic: Topic) -> None:
         """Events of this topic were committed: its sockets look at the log again."""
