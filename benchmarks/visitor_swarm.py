@@ -11,9 +11,14 @@ resumes, pings every 20 s and ignores what it is sent. Commands, each answered b
     {"op": "updates", "rate": R, "seconds": S}   page views, carts, activity from random visitors
                                                  -> {"sent": n}
     {"op": "here"}                        -> {"ids": [...]} of the connected visitors
+    {"op": "connected"}                   -> {"count": n} of their sockets open now
     {"op": "quit"}
 
-Used by benchmarks.traffic_list and tests/integration/test_app_traffic.py.
+`--origin` is the page origin the visitors claim (default: the URL; behind a load balancer, one the site
+allows). With `--reconnect` a visitor whose socket the server closed (or lost) logs in again with its token
+after a random 0-2 s, as the widget does after a node went away.
+
+Used by benchmarks.traffic_list, benchmarks.cluster and tests/integration/test_app_traffic.py.
 """
 
 from __future__ import annotations
@@ -69,9 +74,9 @@ class Visitor:
             if reply.get("type") == "err":
                 raise RuntimeError(f"{action}: {reply['payload']}")
 
-    async def connect(self, url: str, site: str, rng: random.Random) -> None:
+    async def connect(self, url: str, site: str, rng: random.Random, origin: str | None = None) -> None:
         ws_url = url.replace("http", "ws", 1) + "/ws/visitor"
-        ws = await websockets.connect(ws_url, origin=url, ping_interval=None, max_queue=64)  # type: ignore[arg-type]
+        ws = await websockets.connect(ws_url, origin=origin or url, ping_interval=None, max_queue=64)  # type: ignore[arg-type]
         path, title = rng.choice(PAGES)
         login = await self._answer(
             ws,
@@ -117,23 +122,45 @@ class Visitor:
 
 
 class Swarm:
-    def __init__(self, url: str, site: str, seed: int) -> None:
-        self.url, self.site = url, site
+    def __init__(
+        self, url: str, site: str, seed: int, origin: str | None = None, reconnect: bool = False
+    ) -> None:
+        self.url, self.site, self.origin, self.reconnect = url, site, origin, reconnect
         self.rng = random.Random(seed)
         self.here: list[Visitor] = []
         self.gone: list[Visitor] = []
         self.gate = asyncio.Semaphore(100)
+        self._watchers: set[asyncio.Task[None]] = set()
 
-    async def _connect(self, visitor: Visitor) -> Visitor:
+    async def _connect(self, visitor: Visitor, attempts: int = 5) -> Visitor:
         async with self.gate:
-            for attempt in range(5):
+            for attempt in range(attempts):
                 try:
-                    await visitor.connect(self.url, self.site, self.rng)
-                    return visitor
+                    await visitor.connect(self.url, self.site, self.rng, self.origin)
+                    break
                 except (OSError, websockets.WebSocketException, RuntimeError, TimeoutError):
-                    await asyncio.sleep(0.2 * (attempt + 1))
-            await visitor.connect(self.url, self.site, self.rng)
-            return visitor
+                    await asyncio.sleep(min(0.2 * (attempt + 1), 2.0))
+            else:
+                await visitor.connect(self.url, self.site, self.rng, self.origin)
+        if self.reconnect:
+            watcher = asyncio.create_task(self._come_back_when_dropped(visitor))
+            self._watchers.add(watcher)
+            watcher.add_done_callback(self._watchers.discard)
+        return visitor
+
+    async def _come_back_when_dropped(self, visitor: Visitor) -> None:
+        """The server closed the socket (not `close()`): log in again after 0-2 s, as the widget does."""
+        reader = visitor.reader
+        assert reader is not None
+        await asyncio.gather(reader, return_exceptions=True)
+        if visitor.ws is None or visitor not in self.here:
+            return  # closed on purpose
+        visitor.ws = None
+        await asyncio.sleep(self.rng.uniform(0, 2))
+        await self._connect(visitor, attempts=100)
+
+    def connected(self) -> int:
+        return sum(1 for v in self.here if v.ws is not None and v.reader is not None and not v.reader.done())
 
     async def arrive(self, count: int) -> list[str]:
         new = await asyncio.gather(*(self._connect(Visitor()) for _ in range(count)))
@@ -183,7 +210,7 @@ class Swarm:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    swarm = Swarm(args.url, args.site, args.seed)
+    swarm = Swarm(args.url, args.site, args.seed, args.origin, args.reconnect)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -201,6 +228,8 @@ async def serve(args: argparse.Namespace) -> None:
             answer = {"sent": await swarm.updates(float(command["rate"]), float(command["seconds"]))}
         elif op == "here":
             answer = {"ids": [v.visitor_id for v in swarm.here]}
+        elif op == "connected":
+            answer = {"count": swarm.connected()}
         elif op == "quit":
             break
         else:
@@ -213,14 +242,24 @@ async def serve(args: argparse.Namespace) -> None:
 class SwarmProcess:
     """A swarm in a child process, commanded from an asyncio program (the app's loop stays light)."""
 
-    def __init__(self, url: str, site: str = "demo-shop", seed: int = 1) -> None:
-        self.url, self.site, self.seed = url, site, seed
+    def __init__(
+        self,
+        url: str,
+        site: str = "demo-shop",
+        seed: int = 1,
+        origin: str | None = None,
+        reconnect: bool = False,
+    ) -> None:
+        self.url, self.site, self.seed, self.origin, self.reconnect = url, site, seed, origin, reconnect
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
+        extra = (["--origin", self.origin] if self.origin else []) + (
+            ["--reconnect"] if self.reconnect else []
+        )
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "benchmarks.visitor_swarm", "--url", self.url, "--site", self.site,
-            "--seed", str(self.seed),
+            "--seed", str(self.seed), *extra,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**26,
         )  # fmt: skip
 
@@ -258,6 +297,10 @@ def main() -> None:
     )
     parser.add_argument("--url", required=True)
     parser.add_argument("--site", default="demo-shop")
+    parser.add_argument("--origin", help="the page origin visitors claim (default: --url)")
+    parser.add_argument(
+        "--reconnect", action="store_true", help="log in again after the server drops a socket"
+    )
     parser.add_argument("--seed", type=int, default=1)
     asyncio.run(serve(parser.parse_args()))
 

@@ -27,9 +27,17 @@ from chat_backend.api import (
     team,
     traffic,
 )
+from chat_backend.api import ops as ops_api
 from chat_backend.api import settings as settings_api
 from chat_backend.api.deps import AppState
 from chat_backend.api.errors import RefuseNul, invalid_request
+from chat_backend.cluster import metrics
+from chat_backend.cluster.drain import Drain
+from chat_backend.cluster.health import Readiness, database_check, redis_check
+from chat_backend.cluster.jobs import retention_job
+from chat_backend.cluster.lease import Leases
+from chat_backend.cluster.node import ClusterNode
+from chat_backend.cluster.traffic_sync import TrafficSync
 from chat_backend.db.engine import Database
 from chat_backend.domain.login_limits import LoginLimits, LoginPolicy
 from chat_backend.domain.passwords import PasswordWork
@@ -75,10 +83,27 @@ def create_app(settings: Settings) -> FastAPI:
     tail = EventTail(db, hub)  # reads new events once for the node, wakes only who may see them
     db.on_commit = tail.poke
     traffic = TrafficList(db, hub, settings)  # the live list of visitors on the site
-    calls = CallRelay(db, hub, settings.call_ring_timeout, settings.call_disconnect_grace)
+    # Cluster-wide jobs run on one node at a time, each under its lease in the database.
+    leases = Leases(db, settings.node_id, ttl=settings.lease_ttl)
+    calls = CallRelay(
+        db, hub, settings.call_ring_timeout, settings.call_disconnect_grace, lease=leases.lease("calls")
+    )
     db.after_commit = calls.committed  # `call_state` pushes once a call's change is committed
-    router = Router(db, hub, traffic, leave_grace=settings.visitor_leave_grace)
-    greeter = Greeter(db, hub, traffic)  # automatic greeting rules
+    metrics.count_committed_events(db)
+    router = Router(db, hub, traffic, leave_grace=settings.visitor_leave_grace, lease=leases.lease("routing"))
+    cluster: ClusterNode | None = None
+    if settings.redis_url:  # other nodes: their commits wake what ours do; ours are announced to them
+        cluster = ClusterNode(settings, db, hub, on_remote_commit=db.on_commit, on_agents_changed=router.kick)
+        TrafficSync(cluster.bus, traffic)  # every node's live list shows every node's visitors
+        db.on_commit = cluster.after_commit(db.on_commit)
+    greeter = Greeter(db, hub, traffic, lease=leases.lease("greeting"))  # automatic greeting rules
+    retention = retention_job(db, leases.lease("retention"))
+    drain = Drain(settings.drain_timeout)
+    drain.on_start.append(leases.release)  # the other nodes take the jobs at once
+    readiness = Readiness()
+    readiness.add("database", database_check(db))
+    if cluster is not None:
+        readiness.add("redis", redis_check(cluster.bus), required=False)
     services = Services(db, hub, settings, router, traffic, calls, greeter, tail)
     policy = LoginPolicy(
         window=settings.login_window,
@@ -99,45 +124,70 @@ def create_app(settings: Settings) -> FastAPI:
     )
     trusted_proxies = parse_networks(settings.trusted_proxies)  # a bad entry stops the start
 
+    observed = metrics.Installed(metrics.LiveCollector(drain.sockets_by_kind))
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        routing_task = asyncio.create_task(router.run())
-        traffic_task = asyncio.create_task(traffic.run())
-        greeting_task = asyncio.create_task(greeter.run())
-        tail_task = asyncio.create_task(tail.run())
-        await calls.start()
+        observed.start()
+        if cluster is not None:
+            await cluster.start()
+        # Per node: routing's own part, the traffic list; cluster-wide (under leases): the rest.
+        tasks = [
+            asyncio.create_task(leases.run()),
+            asyncio.create_task(router.run()),
+            asyncio.create_task(traffic.run()),
+            asyncio.create_task(greeter.run()),
+            asyncio.create_task(calls.run()),
+            asyncio.create_task(retention.run()),
+            asyncio.create_task(tail.run()),
+        ]
         yield
-        routing_task.cancel()
-        traffic_task.cancel()
-        greeting_task.cancel()
-        tail_task.cancel()
+        for task in tasks:
+            task.cancel()
         router.stop()
         calls.stop()
-        await asyncio.gather(routing_task, traffic_task, greeting_task, tail_task, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await leases.release()
         await traffic.close()
+        if cluster is not None:
+            await cluster.stop()
         await db.dispose()
         passwords.close()
+        observed.stop()
 
     # The API reference page only when asked for (CHAT_API_DOCS), and from local files: FastAPI's own
     # /docs and /redoc load their scripts from a CDN into this origin.
     app = FastAPI(title="Chat backend", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.chat = state
+    app.state.ops = ops_api.OpsState(
+        readiness=readiness,
+        drain=drain,
+        metrics_networks=parse_networks(settings.metrics_networks),
+        metrics_token=settings.metrics_token,
+    )
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_middleware(RefuseNul)
     for resource in REST_RESOURCES:
         app.include_router(resource.router)
-
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    app.include_router(ops_api.router)  # /healthz, /readyz, /metrics
 
     @app.websocket("/ws/agent")
     async def agent_socket(ws: WebSocket) -> None:
-        await AgentConnection(ws, services).run()
+        if drain.draining:
+            await drain.refuse(ws)
+            return
+        conn = AgentConnection(ws, services)
+        with drain.track(conn, "agent"):
+            await conn.run()
 
     @app.websocket("/ws/visitor")
     async def visitor_socket(ws: WebSocket) -> None:
-        await VisitorConnection(ws, services).run()
+        if drain.draining:
+            await drain.refuse(ws)
+            return
+        conn = VisitorConnection(ws, services)
+        with drain.track(conn, "visitor"):
+            await conn.run()
 
     @app.get("/widget.js", include_in_schema=False)
     async def widget() -> FileResponse:

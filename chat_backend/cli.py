@@ -10,12 +10,15 @@ import sys
 
 from sqlalchemy import select
 
+from chat_backend.cluster import cluster_refusal
 from chat_backend.db import migrate
 from chat_backend.db.engine import Database
 from chat_backend.db.tables import Site
 from chat_backend.domain import auth, sites
 from chat_backend.settings import DEFAULT_PORT, Settings
 from chat_protocol.rest import RoutingSettings
+
+SHUTDOWN_GRACE = 10  # seconds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -282,10 +285,21 @@ def _serve(settings: Settings, log_level: str) -> int:
     import uvicorn
 
     from chat_backend.app import create_app
-    from chat_backend.http_server import HttpLimits, guarded_protocol
+    from chat_backend.cluster.single_node import AnotherNode, hold_single_node_lock
+    from chat_backend.http_server import DrainingServer, HttpLimits, guarded_protocol
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    refusal = cluster_refusal(settings)
+    if refusal is not None:
+        print(f"chat-backend: {refusal}", file=sys.stderr)
+        return 2
     url = settings.resolved_database_url()
+    try:
+        hold_single_node_lock(url)  # SQLite: one node per database file
+    except AnotherNode as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    logging.getLogger(__name__).info("node %s starting", settings.node_id)
     migrate.upgrade(url)
     if settings.demo:
         asyncio.run(ensure_demo(settings))
@@ -295,8 +309,9 @@ def _serve(settings: Settings, log_level: str) -> int:
         max_header_bytes=settings.http_max_header_bytes,
         max_body_bytes=settings.http_max_body_bytes,
     )
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=log_level,
@@ -306,9 +321,12 @@ def _serve(settings: Settings, log_level: str) -> int:
         ws_max_size=1024 * 1024,  # larger frames are refused by uvicorn; up to here we answer frame_too_large
         ws_ping_interval=None,  # the protocol has its own application ping
         proxy_headers=False,  # chat_backend.net.TrustedProxyHeaders, with CHAT_TRUSTED_PROXIES
+        # After the drain (CHAT_DRAIN_TIMEOUT), requests and sockets still running get this long.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
         server_header=False,
     )
-    uvicorn.Server(config).run()
+    # SIGTERM drains first (chat_backend/cluster/drain.py); a second signal stops at once.
+    DrainingServer(config, app.state.ops.drain).run()
     return 0
 
 

@@ -18,11 +18,19 @@ runs them against the uvicorn version installed, so an incompatible release fail
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 from dataclasses import dataclass
 from http import HTTPStatus
+from types import FrameType
 from typing import Any, ClassVar
 
+import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from chat_backend.cluster.drain import Drain
+
+log = logging.getLogger(__name__)
 
 _LINGER_SECONDS = 2.0
 
@@ -173,3 +181,39 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 def guarded_protocol(limits: HttpLimits) -> type[GuardedHttpToolsProtocol]:
     """The protocol class to give uvicorn (`http=`), with these limits."""
     return type("GuardedHttpProtocol", (GuardedHttpToolsProtocol,), {"limits": limits})
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, but the first SIGTERM (or SIGINT) drains the node before uvicorn's own shutdown
+    (`chat_backend.cluster.drain`): the listener stays open meanwhile, so health checks see `/readyz`
+    503. A second signal stops at once, as uvicorn does."""
+
+    def __init__(self, config: uvicorn.Config, drain: Drain) -> None:
+        super().__init__(config)
+        self.drain = drain
+        drain.open_connections = self._open_websockets
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._drain_task: asyncio.Task[None] | None = None
+        self._drain_asked = False
+
+    async def startup(self, sockets: Any = None) -> None:
+        self._loop = asyncio.get_running_loop()
+        await super().startup(sockets=sockets)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._loop is None or self._drain_asked or self.should_exit:
+            super().handle_exit(sig, frame)
+            return
+        self._drain_asked = True
+        log.info("signal %s: draining", signal.Signals(sig).name)
+        self._loop.call_soon_threadsafe(self._start_drain)
+
+    def _start_drain(self) -> None:
+        self._drain_task = asyncio.get_running_loop().create_task(self.drain.run(self._exit))
+
+    def _exit(self) -> None:
+        self.should_exit = True
+
+    def _open_websockets(self) -> int:
+        """Connections past the upgrade (an HTTP connection is one of ours until then)."""
+        return sum(1 for conn in self.server_state.connections if not isinstance(conn, HttpToolsProtocol))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,12 @@ def _env_bool(name: str) -> bool:
 def _env_list(name: str) -> tuple[str, ...]:
     """A comma-separated list; blanks dropped."""
     return tuple(item.strip() for item in (os.environ.get(name) or "").split(",") if item.strip())
+
+
+def default_node_id() -> str:
+    """This process among the nodes of a cluster: host name, process id and a random part (a restarted
+    process is a new node, whose predecessor's entries age out)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def default_database_url() -> str:
@@ -168,6 +176,30 @@ class Settings:
     # past both, logins are answered 503 `rate_limited` with Retry-After.
     password_hash_workers: int = field(default_factory=lambda: _env_int("CHAT_PASSWORD_HASH_WORKERS", 2))
     password_hash_queue: int = field(default_factory=lambda: _env_int("CHAT_PASSWORD_HASH_QUEUE", 64))
+
+    # --- Several nodes (docs/deploy.md) --------------------------------------------------------
+    # Redis shared by the nodes (`redis://host:6379/0`): it wakes the other nodes after a commit, carries
+    # pushes between them and holds who is online. Empty: one node alone, without Redis.
+    redis_url: str = field(default_factory=lambda: os.environ.get("CHAT_REDIS_URL", ""))
+    # This node's name among the nodes (logs, presence entries); unique per running process.
+    node_id: str = field(default_factory=lambda: os.environ.get("CHAT_NODE_ID") or default_node_id())
+    # Prefix of every Redis key and channel of this deployment (several deployments may share a Redis).
+    redis_prefix: str = field(default_factory=lambda: os.environ.get("CHAT_REDIS_PREFIX") or "chat:")
+    # Seconds after which the agents and visitors of a node that stopped renewing its presence in Redis
+    # (it died) count as gone; the others notice within a third more (tests shorten it).
+    presence_ttl: float = field(default_factory=lambda: _env_float("CHAT_PRESENCE_TTL", 30.0))
+    # --- Cluster jobs and operations ----------------------------------------------------------
+    # Seconds a job lease (routing, greeting, retention, call timers) lasts unrenewed: how long a job
+    # pauses when its node dies. Renewed every third of it.
+    lease_ttl: float = field(default_factory=lambda: _env_float("CHAT_LEASE_TTL", 10.0))
+    # Seconds a node stopping on SIGTERM waits for its sockets (told to reconnect elsewhere) to leave.
+    drain_timeout: float = field(default_factory=lambda: _env_float("CHAT_DRAIN_TIMEOUT", 30.0))
+    # Who may read /metrics: clients from these networks (comma-separated; loopback by default), or
+    # anyone presenting `Authorization: Bearer <CHAT_METRICS_TOKEN>` when that is set.
+    metrics_networks: tuple[str, ...] = field(
+        default_factory=lambda: _env_list("CHAT_METRICS_NETWORKS") or ("127.0.0.0/8", "::1")
+    )
+    metrics_token: str = field(default_factory=lambda: os.environ.get("CHAT_METRICS_TOKEN", ""))
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

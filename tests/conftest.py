@@ -121,7 +121,7 @@ QT_FIXTURES = frozenset({"qtbot", "qapp", "qloop", "qtmodeltester"})
 
 # What a fixture's return annotation names, or a test body calls, when it starts one of these.
 _HANDS_OUT = {
-    "backend": re.compile(r"\bBackendProcess\b"),
+    "backend": re.compile(r"\b(BackendProcess|Cluster)\b"),  # a Cluster is several
     "browser": re.compile(r"Browser(Thread)?\b"),  # playwright's Browser, a BrowserThread or subclass
 }
 _CONSTRUCTS = {

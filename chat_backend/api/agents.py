@@ -16,6 +16,7 @@ from chat_backend.api.deps import (
 )
 from chat_backend.domain import accounts, audit, authz, supervision, team
 from chat_backend.domain.errors import DomainError
+from chat_backend.realtime.hub import Topic
 from chat_protocol.admin import AgentCreate, AgentCreated, TemporaryPassword
 from chat_protocol.envelope import Envelope
 from chat_protocol.rest import AgentLimitInput, AgentSummary
@@ -104,8 +105,7 @@ async def set_agent_status(
             detail = await audit.agent_detail(session, target)
     except DomainError as exc:
         raise_http(exc)
-    for conn in state.hub.agent_connections(agent_id):
-        conn.send(Envelope.push("status", StatusPush(status=body.status)))
+    state.hub.publish(Topic.agent(agent_id), Envelope.push("status", StatusPush(status=body.status)))
     state.router.kick()
     return detail
 

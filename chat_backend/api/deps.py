@@ -103,14 +103,12 @@ def admin_only(agent: AgentIdentity) -> None:
 
 
 async def close_logins(state: AppState, agent_id: str, reason: str, keep_session: str | None = None) -> None:
-    """Close the agent's sockets on this node (4001), except those of the login `keep_session`."""
-    for conn in state.hub.agent_connections(agent_id):
-        if conn.agent is None or conn.agent.session_id != keep_session:
-            await conn.close(CLOSE_INVALID_TOKEN, reason)
+    """Close the agent's sockets on every node (4001), except those of the login `keep_session`."""
+    await state.hub.close_agent_sockets(
+        CLOSE_INVALID_TOKEN, reason, agent_id=agent_id, keep_session=keep_session
+    )
 
 
 async def close_sessions(state: AppState, agent_id: str, session_ids: frozenset[str], reason: str) -> None:
-    """Close the agent's sockets on this node (4001) that logged in with one of `session_ids`."""
-    for conn in state.hub.agent_connections(agent_id):
-        if conn.agent is not None and conn.agent.session_id in session_ids:
-            await conn.close(CLOSE_INVALID_TOKEN, reason)
+    """Close the agent's sockets on every node (4001) that logged in with one of `session_ids`."""
+    await state.hub.close_agent_sockets(CLOSE_INVALID_TOKEN, reason, agent_id=agent_id, sessions=session_ids)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from chat_backend.api.deps import CurrentAgent, State, admin_only, raise_http
+from chat_backend.cluster.jobs import purge_now
 from chat_backend.domain import audit, calls, greetings, routing, traffic
 from chat_backend.domain.errors import DomainError
 from chat_protocol.calls import CallSettings
@@ -50,7 +51,7 @@ async def put_traffic_settings(body: TrafficSettings, agent: CurrentAgent, state
         await audit.record(
             session, agent, "settings.traffic", "traffic", before, body.model_dump(mode="json")
         )
-    await state.traffic.purge_page_views()  # a shorter retention takes effect now, not in an hour
+    await purge_now(state.db)  # a shorter retention takes effect now, not in an hour
     return body
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -327,3 +328,17 @@ class CallRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     end_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
     ended_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+
+
+class JobLease(Base):
+    """Which node runs a cluster-wide job until when (`chat_backend.cluster.lease`). `token` grows with
+    every change of holder: a pass checks it in its own transaction (fencing), so a node that lost the
+    lease while paused writes nothing."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    token: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

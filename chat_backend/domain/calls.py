@@ -317,6 +317,12 @@ async def end_if_chat_moved(session: AsyncSession, chat: Chat) -> None:
             await end(session, call, "chat_ended", "system")
 
 
+async def ringing_due(session: AsyncSession) -> bool:
+    """Whether a call rings past its `expires_at` (read before taking the write path)."""
+    query = select(CallRow.id).where(CallRow.state == "ringing", CallRow.expires_at <= utcnow()).limit(1)
+    return (await session.scalar(query)) is not None
+
+
 async def expire_ringing(session: AsyncSession, call_id: str | None = None) -> list[CallRow]:
     """Calls still ringing past `expires_at` end as `no_answer` (one call, or all of them)."""
     query = select(CallRow).where(CallRow.state == "ringing", CallRow.expires_at <= utcnow())

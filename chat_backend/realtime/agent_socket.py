@@ -153,9 +153,8 @@ class AgentConnection(Connection):
                 await chats.set_status(session, agent, payload.status)
             status = p.StatusPush(status=payload.status)
             self.send(Envelope.response(action, status, req_id))
-            for conn in self.hub.agent_connections(agent.agent_id):
-                if conn is not self:
-                    conn.send(Envelope.push("status", status))
+            # The agent's other sockets, on every node.
+            self.hub.publish(Topic.agent(agent.agent_id), Envelope.push("status", status), exclude=self)
             self.router.kick()
         elif action == "invite_visitor":
             await self._invite(payload.visitor_id, payload.client_id, payload.text, req_id)

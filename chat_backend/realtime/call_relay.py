@@ -1,7 +1,12 @@
 """Video call signalling on this node: the call actions of both sockets, `call_state` pushes after
 each committed change, and the timers (ring timeout, disconnect grace) that trigger state changes
 stored in the `calls` table. Signalling (`call_signal`, `call_media`) is forwarded to the other party's
-live sockets only: never stored, never replayed, never sent to supervisors watching the chat."""
+live sockets only: never stored, never replayed, never sent to supervisors watching the chat.
+
+Ring timeouts are a cluster-wide job (`calls` lease, `chat_backend.cluster.lease`): the holder ends every
+call ringing past its `expires_at`, about once a second, so a call rung from a node that died still
+ends. On taking the lease it also gives the parties of calls still running the disconnect grace. The
+disconnect grace of a socket that closes is this node's: it saw the socket go."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import asyncio
 import logging
 from typing import Any
 
+from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
 from chat_backend.domain import calls
 from chat_backend.domain.calls import CallChange
@@ -19,6 +25,8 @@ from chat_protocol.calls import DISCONNECT_GRACE_S, RING_TIMEOUT_S, CallMedia, C
 
 log = logging.getLogger(__name__)
 
+RING_SWEEP_EVERY = 1.0  # seconds: how late past its ring timeout a call may end
+
 
 class CallRelay:
     def __init__(
@@ -27,13 +35,16 @@ class CallRelay:
         hub: Hub,
         ring_timeout: float = RING_TIMEOUT_S,
         disconnect_grace: float = DISCONNECT_GRACE_S,
+        lease: Lease | None = None,
     ) -> None:
         self.db = db
         self.hub = hub
         self.ring_timeout = ring_timeout
         self.disconnect_grace = disconnect_grace
-        self._ring: dict[str, asyncio.Task[None]] = {}
         self._gone: dict[tuple[CallParty, str], asyncio.Task[None]] = {}
+        self.lease = lease or Lease("calls", "", single_node=True)
+        self.job = ClusterJob(self.lease, self.expire_once, RING_SWEEP_EVERY, at_start=True)
+        self._resume_due = True  # give running calls' parties the grace on taking the lease
 
     # --- after commit ----------------------------------------------------------------------------
 
@@ -47,10 +58,6 @@ class CallRelay:
         self.hub.publish(Topic.agent(change.agent_id), push)
         if change.state != "ringing":
             self.hub.publish(Topic.visitor(change.visitor_id), push)
-        if change.state == "ended":
-            ring = self._ring.pop(change.call_id, None)
-            if ring is not None and ring is not asyncio.current_task():
-                ring.cancel()
 
     # --- requests ---------------------------------------------------------------------------------
 
@@ -69,11 +76,9 @@ class CallRelay:
                     ring_timeout=self.ring_timeout,
                 )
                 visitor_id = call.visitor_id
-                expires_in = calls.expires_in(call)
             conn.send(Envelope.response(action, result, req_id))
             if incoming is not None:
                 self.hub.publish(Topic.visitor(visitor_id), Envelope.push("call_incoming", incoming))
-                self._ring_later(result.call_id, expires_in)
             return
         if action in ("call_signal", "call_media"):
             async with self.db.read() as session:
@@ -119,32 +124,36 @@ class CallRelay:
 
     # --- timers -----------------------------------------------------------------------------------
 
-    def _ring_later(self, call_id: str, delay: float) -> None:
-        if call_id not in self._ring:
-            self._ring[call_id] = asyncio.get_running_loop().create_task(self._expire(call_id, delay))
-
-    async def _expire(self, call_id: str, delay: float) -> None:
-        await asyncio.sleep(delay + 0.05)
-        try:
+    async def expire_once(self) -> None:
+        """The `calls` job's pass (lease holder only): end calls ringing past their timeout; the first
+        pass of a tenure also gives the parties of running calls the disconnect grace (their node may
+        have died with its timers)."""
+        async with self.db.read() as session:
+            due = await calls.ringing_due(session)
+        if due:
             async with self.db.write() as session:
-                await calls.expire_ringing(session, call_id)
-        except Exception:
-            log.exception("could not end an unanswered call")
-        finally:
-            if self._ring.get(call_id) is asyncio.current_task():
-                del self._ring[call_id]
+                await self.lease.check(session)
+                await calls.expire_ringing(session)
+        if self._resume_due:
+            self._resume_due = False
+            async with self.db.read() as session:
+                live = await calls.live_calls(session)
+            for call in live:
+                self.party_gone("agent", call.agent_id)
+                self.party_gone("visitor", call.visitor_id)
 
     def party_gone(self, party: CallParty, user_id: str) -> None:
         """A socket closed: if it was the party's last one, their calls end after the grace."""
-        count = (
-            len(self.hub.agent_connections(user_id))
-            if party == "agent"
-            else self.hub.visitor_connection_count(user_id)
-        )
-        if count or (party, user_id) in self._gone:
+        if self._online(party, user_id) or (party, user_id) in self._gone:
             return
         task = asyncio.get_running_loop().create_task(self._gone_later(party, user_id))
         self._gone[(party, user_id)] = task
+
+    def _online(self, party: CallParty, user_id: str) -> bool:
+        """A socket of the party is open on some node."""
+        if party == "agent":
+            return self.hub.agent_online(user_id)
+        return self.hub.visitor_connection_count(user_id) > 0
 
     def party_back(self, party: CallParty, user_id: str) -> None:
         task = self._gone.pop((party, user_id), None)
@@ -164,33 +173,21 @@ class CallRelay:
             if not live:
                 return
             async with self.db.write() as session:
-                back = (
-                    self.hub.agent_connections(user_id)
-                    if party == "agent"
-                    else self.hub.visitor_connection_count(user_id)
-                )
-                if not back:
+                if not self._online(party, user_id):
                     await calls.end_party_calls(session, party, user_id, "disconnected")
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("could not end the calls of a disconnected %s", party)
 
-    async def start(self) -> None:
-        """At node start: end calls left ringing too long; re-arm ring timers; give the parties of
-        calls still running the disconnect grace to come back."""
-        try:
-            async with self.db.write() as session:
-                await calls.expire_ringing(session)
-                live = await calls.live_calls(session)
-            for call in live:
-                if call.state == "ringing":
-                    self._ring_later(call.id, calls.expires_in(call))
-                self.party_gone("agent", call.agent_id)
-                self.party_gone("visitor", call.visitor_id)
-        except Exception:
-            log.exception("could not resume the video call timers")
+    def lease_acquired(self) -> None:
+        self._resume_due = True
+        self.job.kick()
+
+    async def run(self) -> None:
+        self.lease.on_acquired = self.lease_acquired
+        await self.job.run()
 
     def stop(self) -> None:
-        for task in [*self._ring.values(), *self._gone.values()]:
+        for task in self._gone.values():
             task.cancel()

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from chat_backend.cluster import metrics
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.delivery import Batch
 from chat_backend.domain.errors import DomainError
@@ -174,14 +175,15 @@ class Connection(ABC):
             async with self._deliver_lock:
                 events, reached = await self.next_events(self.cursor, DELIVERY_BATCH)
                 sent = 0
-                for event_id, text in events:
-                    self._send_text(text)
-                    self.cursor = event_id
+                for frame in events:
+                    self._send_text(frame.text)
+                    self.cursor = frame.event_id
                     sent += 1
                     if self._queue.half_full:
                         break
                 if sent == len(events):
                     self.cursor = max(self.cursor, reached)
+                metrics.delivered(frame.created_at for frame in events[:sent])
             if sent < len(events) or len(events) == DELIVERY_BATCH:
                 self._wake.set()
 
@@ -237,6 +239,7 @@ class Connection(ABC):
             if not await self._login_frame(*first):
                 return
             self.hub.register(self)
+            metrics.LOGINS.labels(self.socket).inc()
             self.on_registered()
             deliverer = asyncio.create_task(self._deliverer())
             # Until the peer is gone: after a close from elsewhere (an overflow, a logout) the close
@@ -365,7 +368,9 @@ class Connection(ABC):
 
 
 def event_frames(events: list[AnyEvent]) -> list[Frame]:
-    return [(event.event_id, Envelope.push("event", EventPush(event=event)).dumps()) for event in events]
+    return [
+        Frame(e.event_id, Envelope.push("event", EventPush(event=e)).dumps(), e.created_at) for e in events
+    ]
 
 
 def _seconds(wait: float) -> float:

@@ -16,7 +16,7 @@ whole node, joined with their chat as it is now, and wakes only the sockets that
 
 A chat changes hands or state only with a `chat_state` event, which wakes every agent, so waking by the
 chat's state as the tail reads it never misses an agent whose query would now show the event. Role and
-group changes wake every socket (`Hub.wake_all`), after which each agent socket follows the scope topics
+group changes wake every agent socket (`Hub.wake_all`), after which each agent socket follows the scope topics
 of its new role (`scope_topics`); every `AGENT_SWEEP` seconds the tail also wakes all agent sockets (a
 few), so that a change that woke no socket here (made on another node) applies within that time. A lost
 or early wake-up costs latency only: every socket delivers from its own cursor, so nothing is delivered
@@ -30,6 +30,8 @@ import contextlib
 import logging
 import time
 from collections import deque
+from datetime import datetime
+from typing import NamedTuple
 
 from chat_backend.db.engine import Database
 from chat_backend.domain import delivery
@@ -75,7 +77,12 @@ def agent_topics(item: TailEvent, holder_groups: frozenset[str]) -> set[Topic]:
     return topics
 
 
-Frame = tuple[int, str]  # an event's id and its `event` push, serialized
+class Frame(NamedTuple):
+    """An event's `event` push, serialized once, with what delivery needs of the event."""
+
+    event_id: int
+    text: str
+    created_at: datetime
 
 
 class EventTail:
@@ -110,9 +117,9 @@ class EventTail:
         if self._low is None or cursor < self._low:
             return None
         held = self._by_visitor.get(visitor_id)
-        if not held or held[-1][0] <= cursor:
+        if not held or held[-1].event_id <= cursor:
             return []
-        newer = [frame for frame in held if frame[0] > cursor]
+        newer = [frame for frame in held if frame.event_id > cursor]
         return newer[:limit]
 
     async def run(self) -> None:
@@ -169,7 +176,7 @@ class EventTail:
         text = Envelope.push("event", EventPush(event=event)).dumps()
         self._held.append((event.event_id, visitor_id, len(text)))
         self._held_bytes += len(text)
-        self._by_visitor.setdefault(visitor_id, deque()).append((event.event_id, text))
+        self._by_visitor.setdefault(visitor_id, deque()).append(Frame(event.event_id, text, event.created_at))
         while len(self._held) > self.capacity or self._held_bytes > self.capacity_bytes:
             event_id, oldest_visitor, size = self._held.popleft()
             self._held_bytes -= size

@@ -1,24 +1,22 @@
-"""The greeter of this node: every `tick` seconds (and after `kick()`, e.g. a page view) it checks the
-enabled greeting rules against the live rows of browsing visitors and greets the first match.
+"""The greeter: every `tick` seconds (and after `kick()`, e.g. a page view) it checks the enabled
+greeting rules against the live rows of browsing visitors and greets the first match.
 
-A visit is greeted at most once, and never when it already had an invitation from an agent."""
+A cluster-wide job: it runs on the node holding the `greeting` lease (`chat_backend.cluster.lease`), and
+each greeting's transaction is fenced by it. A visit is greeted at most once, and never when it already
+had an invitation from an agent (both read from the database)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from datetime import UTC, datetime
 from typing import Protocol
 
+from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
 from chat_backend.db.tables import GreetingRuleRow
 from chat_backend.domain import greetings, invitations
 from chat_backend.realtime.hub import Hub, Topic
 from chat_protocol import Envelope
 from chat_protocol.traffic import TrafficRow, TrafficState
-
-log = logging.getLogger(__name__)
 
 
 class LiveTraffic(Protocol):
@@ -32,27 +30,23 @@ class LiveTraffic(Protocol):
 
 
 class Greeter:
-    def __init__(self, db: Database, hub: Hub, traffic: LiveTraffic, tick: float = 2.0) -> None:
+    def __init__(
+        self, db: Database, hub: Hub, traffic: LiveTraffic, tick: float = 2.0, lease: Lease | None = None
+    ) -> None:
         self.db = db
         self.hub = hub
         self.traffic = traffic
         self.tick = tick
-        self._wake = asyncio.Event()
+        self.lease = lease or Lease("greeting", "", single_node=True)
+        self.job = ClusterJob(self.lease, self.greet_once, tick)
         self._done: set[str] = set()  # visits that had an invitation: never greeted (again)
         self._facts: dict[str, tuple[str, str]] = {}  # visit id -> (site id, referrer)
 
     def kick(self) -> None:
-        self._wake.set()
+        self.job.kick()
 
     async def run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick)
-            self._wake.clear()
-            try:
-                await self.greet_once()
-            except Exception:
-                log.exception("greeting pass failed")
+        await self.job.run()
 
     async def greet_once(self, now: datetime | None = None) -> int:
         """One pass; returns how many visitors were greeted. The database is read for the rules, once
@@ -96,6 +90,7 @@ class Greeter:
             self._done.add(visit_id)
             visitor_id = visits[visit_id].visitor_id
             async with self.db.write() as session:
+                await self.lease.check(session)
                 invitation = await invitations.greet(session, rule, visitor_id, visit_id)
                 push = invitations.push_of(invitation) if invitation else None
             if push is None:

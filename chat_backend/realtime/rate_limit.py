@@ -1,13 +1,29 @@
-"""Every limit of this node's sockets, in memory and in one place (protocol rule 11): new and open
-sockets per IP, visitor sockets per site, frames per user, new chats and offline messages per IP and
-per site. A multi-node deployment moves `SocketLimits` to a shared store; nothing else keeps counts."""
+"""Every limit of this node's sockets, in one place (protocol rule 11): new and open sockets per IP,
+visitor sockets per site, frames per user, new chats and offline messages per IP and per site.
+
+They count in this node's memory, except new chats and offline messages with several nodes: those count
+in a `SharedBuckets` store (Redis, `chat_backend.cluster.limits`) so that a client spreading its requests
+over the nodes gets no more than from one; while the store is unreachable they count per node again."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from typing import Protocol
 
 from chat_backend.settings import Settings
+
+# (name of the bucket, capacity, refill per second)
+SharedBucket = tuple[str, float, float]
+
+
+class SharedBucketsDown(Exception):
+    """The shared store cannot be asked now: count on this node."""
+
+
+class SharedBuckets(Protocol):
+    async def take_all(self, buckets: list[SharedBucket], cost: float = 1) -> float | None:
+        """`take_all` over buckets shared by every node; raises `SharedBucketsDown`."""
 
 
 class TokenBucket:
@@ -96,6 +112,7 @@ class SocketLimits:
         )
         self._open_per_ip: Counter[str] = Counter()
         self._visitors_per_site: Counter[str] = Counter()
+        self.shared: SharedBuckets | None = None  # with several nodes (CHAT_REDIS_URL)
 
     # --- sockets ------------------------------------------------------------------------------
 
@@ -138,6 +155,34 @@ class SocketLimits:
     def offline_message(self, ip: str, site_id: str) -> float | None:
         """A visitor leaves an offline message: None, or the seconds to wait (per IP and per site)."""
         return take_all([self._offline_ip(ip), self._offline_site(site_id)])
+
+    # The same two, counted across the nodes when they share a store.
+
+    async def new_chat_everywhere(self, ip: str, site_id: str) -> float | None:
+        shared = [
+            _shared("new-chat-ip", ip, self._new_chats_ip),
+            _shared("new-chat-site", site_id, self._new_chats_site),
+        ]
+        return await self._take_shared(shared) if self.shared else self.new_chat(ip, site_id)
+
+    async def offline_message_everywhere(self, ip: str, site_id: str) -> float | None:
+        shared = [
+            _shared("offline-ip", ip, self._offline_ip),
+            _shared("offline-site", site_id, self._offline_site),
+        ]
+        return await self._take_shared(shared) if self.shared else self.offline_message(ip, site_id)
+
+    async def _take_shared(self, buckets: list[tuple[SharedBucket, TokenBucket]]) -> float | None:
+        assert self.shared is not None
+        try:
+            return await self.shared.take_all([bucket for bucket, _local in buckets])
+        except SharedBucketsDown:
+            return take_all([local for _bucket, local in buckets])
+
+
+def _shared(name: str, key: str, buckets: _Buckets) -> tuple[SharedBucket, TokenBucket]:
+    """A bucket in the shared store, and its counterpart on this node (used while the store is down)."""
+    return (f"{name}:{key}", buckets.burst, buckets.per_second), buckets(key)
 
 
 def _decrement(counter: Counter[str], key: str) -> None:

@@ -1,8 +1,11 @@
-"""The routing loop of this node: assigns queued chats, re-offers unanswered ones, closes inactive ones,
-tells visitors their place in the queue and whether anyone is available, and tracks visitor presence.
+"""The routing loop: assigns queued chats, re-offers unanswered ones, closes inactive ones, tells
+visitors their place in the queue and whether anyone is available, and tracks visitor presence.
 
-It runs after `kick()` (a chat queued, a status changed, an agent connected...) and every `tick` seconds;
-after each pass the traffic list takes the chats' states.
+It runs after `kick()` (a chat queued, a status changed, an agent connected...) and every `tick` seconds.
+Assigning, re-offering and closing are cluster-wide: they run on the node holding the `routing` lease
+(`chat_backend.cluster.lease`), in a transaction fenced by it; so do the queue positions and the
+availability pushes, which the hub carries to every node's visitors. Each node brings its own traffic
+list's chat states in line after a pass, and keeps its own visitors' presence.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
+from chat_backend.cluster import metrics
+from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
 from chat_backend.domain import routing
 from chat_backend.domain.coalesced import Presence
@@ -31,6 +37,8 @@ class Router:
         traffic: TrafficList,
         tick: float = 5.0,
         leave_grace: float = 15.0,
+        lease: Lease | None = None,
+        online_agents: Callable[[], set[str]] | None = None,
     ) -> None:
         self.db = db
         self.hub = hub
@@ -42,6 +50,12 @@ class Router:
         self._leaving: dict[str, asyncio.Task[None]] = {}
         # Presence and read marks: the latest value, written at most once per interval.
         self.writes = CoalescedWrites(db, hub, hub.limits.coalesce_writes_every)
+        # Agents with a live socket, on any node (the hub counts the others' through presence).
+        self.online_agents = online_agents or hub.online_agents
+        self.lease = lease or Lease("routing", "", single_node=True)
+        # Its own loop is this one (`run`): each node's part follows the cluster pass.
+        self.job = ClusterJob(self.lease, self.cluster_pass, tick)
+        self.lease.on_acquired = self.kick
 
     def kick(self) -> None:
         self._wake.set()
@@ -52,23 +66,31 @@ class Router:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.tick)
                 self._wake.clear()
+                await self.job.run_once()
                 try:
-                    await self.route_once()
                     await self.traffic.sync_chats()
                 except Exception:
                     log.exception("routing pass failed")
         finally:
             await self.writes.flush()  # at shutdown: the last presences and read marks
 
-    async def route_once(self) -> None:
-        online = self.hub.online_agents()
+    async def cluster_pass(self) -> None:
+        """On the lease holder only: re-offer, close inactive chats, assign; then tell the visitors."""
+        online = self.online_agents()
         async with self.db.write() as session:
+            await self.lease.check(session)
             await routing.reoffer_unanswered(session)
             await routing.close_inactive(session)
             await routing.assign_queued(session, online)
+        await self.route_once()
+
+    async def route_once(self) -> None:
+        """Queue positions to the queued visitors, and availability to all when it changed."""
+        online = self.online_agents()
         async with self.db.read() as session:
             positions = await routing.queue_positions(session)
             available = await routing.agents_available(session, online)
+        metrics.QUEUE_LENGTH.set(len(positions))
         for chat, position, wait in positions:
             push = QueuePositionPush(chat_id=chat.id, position=position, estimated_wait=wait)
             self.hub.push(
@@ -82,7 +104,7 @@ class Router:
 
     async def agents_available(self) -> bool:
         async with self.db.read() as session:
-            return await routing.agents_available(session, self.hub.online_agents())
+            return await routing.agents_available(session, self.online_agents())
 
     # --- presence ------------------------------------------------------------------------------
 
@@ -93,15 +115,16 @@ class Router:
         self.set_presence(visitor_id, "active")
 
     def visitor_disconnected(self, visitor_id: str) -> None:
-        if self.hub.visitor_connection_count(visitor_id) or visitor_id in self._leaving:
+        if self.hub.visitor_connection_count(visitor_id, everywhere=False) or visitor_id in self._leaving:
             return
         self._leaving[visitor_id] = asyncio.get_running_loop().create_task(self._leave_later(visitor_id))
 
     async def _leave_later(self, visitor_id: str) -> None:
         await asyncio.sleep(self.leave_grace)
         self._leaving.pop(visitor_id, None)
-        if not self.hub.visitor_connection_count(visitor_id):
-            self.traffic.visitor_left(visitor_id)  # no await between the check and this
+        if not self.hub.visitor_connection_count(visitor_id, everywhere=False):
+            self.traffic.visitor_left(visitor_id)  # this node's list; no await between check and this
+        if not self.hub.visitor_connection_count(visitor_id):  # nor on another node
             self.set_presence(visitor_id, "left")
 
     def set_presence(self, visitor_id: str, presence: Presence) -> None:

@@ -10,8 +10,14 @@ visitor's open chat (kept current by `sync_chats()` after every router pass), el
 invitations through `set_invited`), else `browsing`. Rows that left are removed after
 `Settings.traffic_forget_after` seconds.
 
-Its loop also writes when visitors were last seen, and purges page views past the admins' retention
-(`TrafficSettings`) at start and then hourly.
+Its loop also writes when visitors were last seen. Page views past the admins' retention
+(`TrafficSettings`) are purged by a cluster-wide job (`chat_backend.cluster.jobs`).
+
+With several nodes (`chat_backend.cluster.traffic_sync`) every node holds every row: a `replica` is
+attached, each flush hands it what changed here (the changed fields and live attributes of each row, so
+that changes to different fields made on two nodes at once both survive), and `apply_remote` takes the
+other nodes' changes like local ones, without sending them back. A row whose visitor has no socket on any
+node for longer than the leave grace (the node holding it died) is marked as left.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chat_backend.db.engine import Database
 from chat_backend.db.tables import Visitor
@@ -31,7 +37,7 @@ from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.location import approximate_location
 from chat_backend.domain.traffic import Arrival, ChatLink
-from chat_backend.realtime.hub import Hub
+from chat_backend.realtime.hub import Hub, Topic
 from chat_backend.realtime.subscriber import Subscriber
 from chat_backend.realtime.traffic_frames import delta_frames
 from chat_backend.settings import Settings
@@ -41,7 +47,6 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL = 0.25
 TOUCH_INTERVAL = 2.0
-PURGE_INTERVAL = 3600.0
 
 
 @dataclass(eq=False)
@@ -54,6 +59,25 @@ class _Live:
     left: bool = False
     last_message_event: int = 0
     text: str | None = None  # the row's JSON, cached until it changes
+    synced: dict[str, Any] | None = None  # the live attributes as the other nodes last heard them
+
+
+class TrafficReplica(Protocol):
+    """The other nodes, for the list (`chat_backend.cluster.traffic_sync.TrafficSync`)."""
+
+    def send(self, changes: list[dict[str, Any]]) -> None:
+        """Publish changes of rows (`TrafficList.take_changes`), in order."""
+
+
+def _live_state(live: _Live) -> dict[str, Any]:
+    chat = live.chat
+    return {
+        "left": live.left,
+        "invited": live.invited,
+        "invited_by": live.invited_by,
+        "chat": [chat.state.value, chat.chat_id, chat.agent_id] if chat else None,
+        "last_message_event": live.last_message_event,
+    }
 
 
 def _now() -> datetime:
@@ -73,6 +97,9 @@ class TrafficList:
         self._linked: set[str] = set()  # visitors whose row shows a chat
         self._touch: dict[str, datetime] = {}  # visit id -> last seen, written in batches
         self._watchers: set[Subscriber] = set()
+        self.replica: TrafficReplica | None = None  # the other nodes, when there are
+        self._outgoing: dict[str, set[str]] = {}  # visitor id -> row fields changed here ("*": all)
+        self._nowhere_since: dict[str, float] = {}  # visitor id -> when no node had a socket of theirs
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -175,7 +202,8 @@ class TrafficList:
             self._changed(live, {"messages_sent": live.row.messages_sent + 1})
 
     def visitor_left(self, visitor_id: str) -> None:
-        """The router's leave grace passed and no socket of the visitor is open on this node."""
+        """The router's leave grace passed and no socket of the visitor is open on any node (with
+        several nodes every node lists every visitor: one who moved to another node stays)."""
         live = self._live.get(visitor_id)
         if live is None or live.left or self.hub.visitor_connection_count(visitor_id):
             return
@@ -251,7 +279,9 @@ class TrafficList:
             "agent_id": chat.agent_id if chat else None,
         }
 
-    def _changed(self, live: _Live, fields: dict[str, Any], force: bool = False) -> None:
+    def _changed(
+        self, live: _Live, fields: dict[str, Any], force: bool = False, remote: bool = False
+    ) -> None:
         fields = {**fields, **self._derived(live)}
         row = live.row
         update = {key: value for key, value in fields.items() if getattr(row, key) != value}
@@ -260,6 +290,11 @@ class TrafficList:
             self._linked.add(visitor_id)
         else:
             self._linked.discard(visitor_id)
+        if self.replica is not None and not remote:
+            pending = self._outgoing.setdefault(visitor_id, set())
+            pending.update(update)
+            if force:
+                pending.add("*")
         if not update and not force:
             return
         self.rev += 1
@@ -305,8 +340,121 @@ class TrafficList:
     def watcher_count(self) -> int:
         return len(self._watchers)
 
+    # --- the other nodes --------------------------------------------------------------------
+
+    def take_changes(self) -> list[dict[str, Any]]:
+        """What changed here since the last call, for the other nodes: per row its JSON, the fields
+        changed (or all) and the live attributes they have not heard of yet."""
+        changes = []
+        for visitor_id, keys in self._outgoing.items():
+            live = self._live.get(visitor_id)
+            if live is None:
+                continue
+            state = _live_state(live)
+            known = live.synced or {}
+            attrs = {
+                key: value for key, value in state.items() if live.synced is None or known.get(key) != value
+            }
+            live.synced = state
+            if keys or attrs:
+                changes.append(self._change(live, sorted(keys) if "*" not in keys else None, attrs))
+        self._outgoing.clear()
+        return changes
+
+    def owned_changes(self) -> list[dict[str, Any]]:
+        """Every row of a visitor with a socket on this node, whole (for a node that joins or comes
+        back after a Redis outage)."""
+        return [
+            self._change(live, None, _live_state(live))
+            for visitor_id, live in self._live.items()
+            if not live.left and self.hub.subscribers(Topic.visitor(visitor_id))
+        ]
+
+    def _change(self, live: _Live, keys: list[str] | None, attrs: dict[str, Any]) -> dict[str, Any]:
+        row = live.row.model_dump(mode="json", exclude={"rev"})
+        # `live`: the attributes changed here; `state`: all of them, for a node that takes the row whole.
+        return {"visit": live.visit_id, "row": row, "keys": keys, "live": attrs, "state": _live_state(live)}
+
+    def apply_remote(self, changes: list[dict[str, Any]]) -> None:
+        """Changes made on another node (`take_changes` there), applied like local ones but not sent
+        back. A row this node does not hold (or of another visit) is taken whole."""
+        for change in changes:
+            try:
+                row = TrafficRow.model_validate({**change["row"], "rev": 0})
+                visit_id = str(change["visit"])
+                keys = change.get("keys")
+                attrs = dict(change.get("live") or {})
+            except (KeyError, TypeError, ValueError):
+                log.warning("ignored a malformed traffic change from another node")
+                continue
+            live = self._live.get(row.visitor_id)
+            fresh = live is None or live.visit_id != visit_id
+            if live is None or fresh:
+                live = _Live(row, visit_id)
+                self._live[row.visitor_id] = live
+                keys = None
+                attrs = {**dict(change.get("state") or {}), **attrs}
+            self._apply_live(live, attrs)
+            names = row.model_fields_set - {"rev", "visitor_id"} if keys is None else set(keys)
+            fields = {
+                key: getattr(row, key) for key in names if key in TrafficRow.model_fields and key != "rev"
+            }
+            self._changed(live, fields, force=fresh, remote=True)
+
+    def _apply_live(self, live: _Live, attrs: dict[str, Any]) -> None:
+        synced = dict(live.synced or _live_state(live))
+        visitor_id = live.row.visitor_id
+        if attrs.get("left") and self.hub.visitor_connection_count(visitor_id, everywhere=False):
+            # Another node saw them leave, but they are connected here (moved between nodes): here
+            # they are, and the other nodes are told so with the next flush.
+            del attrs["left"]
+            synced["left"] = True
+            self._outgoing.setdefault(visitor_id, set())
+        if "left" in attrs:
+            live.left = bool(attrs["left"])
+            if live.left:
+                self._forget.setdefault(
+                    live.row.visitor_id, time.monotonic() + self.settings.traffic_forget_after
+                )
+            else:
+                self._forget.pop(live.row.visitor_id, None)
+        if "invited" in attrs:
+            live.invited = bool(attrs["invited"])
+        if "invited_by" in attrs:
+            live.invited_by = attrs["invited_by"] if isinstance(attrs["invited_by"], str) else None
+        if "chat" in attrs:
+            chat = attrs["chat"]
+            live.chat = (
+                ChatLink(TrafficState(chat[0]), str(chat[1]), chat[2] if isinstance(chat[2], str) else None)
+                if isinstance(chat, list) and len(chat) == 3
+                else None
+            )
+        if isinstance(attrs.get("last_message_event"), int):
+            live.last_message_event = max(live.last_message_event, attrs["last_message_event"])
+        synced.update({key: value for key, value in _live_state(live).items() if key in attrs})
+        live.synced = synced
+
+    def sweep_nowhere(self, now: float | None = None) -> None:
+        """With several nodes: a visitor shown here but with no socket on any node for longer than the
+        leave grace has left (the node that held them died, or its leave never reached us)."""
+        now = time.monotonic() if now is None else now
+        grace = self.settings.visitor_leave_grace
+        nowhere = {
+            v for v, live in self._live.items() if not live.left and not self.hub.visitor_connection_count(v)
+        }
+        for visitor_id in list(self._nowhere_since):
+            if visitor_id not in nowhere:
+                del self._nowhere_since[visitor_id]
+        for visitor_id in nowhere:
+            since = self._nowhere_since.setdefault(visitor_id, now)
+            if now - since >= grace:
+                del self._nowhere_since[visitor_id]
+                self.visitor_left(visitor_id)
+
     def flush(self) -> None:
         """Send what changed since the last flush to every watcher, in frames under the size cap."""
+        if self.replica is not None and self._outgoing:
+            self.replica.send(self.take_changes())
         if not self._dirty and not self._removed:
             return
         upserts = [self._text(self._live[v]) for v in self._dirty if v in self._live]
@@ -332,23 +480,8 @@ class TrafficList:
         except Exception:
             log.exception("could not record when %d visitors left", len(seen))
 
-    async def purge_page_views(self) -> int:
-        """Delete page views older than the admin's retention (`TrafficSettings`)."""
-        try:
-            async with self.db.write() as session:
-                purged = await traffic.purge_page_views(session, _now())
-        except Exception:
-            log.exception("page-view purge failed")
-            return 0
-        if purged:
-            log.info("purged %d page views past their retention", purged)
-        return purged
-
     async def run(self) -> None:
-        """Flush deltas about every 250 ms; write visits' last-seen times every 2 s; purge old page
-        views at start, then hourly."""
-        await self.purge_page_views()
-        next_purge = time.monotonic() + PURGE_INTERVAL
+        """Flush deltas about every 250 ms; write visits' last-seen times every 2 s."""
         last_touch = time.monotonic()
         while True:
             await asyncio.sleep(FLUSH_INTERVAL)
@@ -357,12 +490,11 @@ class TrafficList:
                 self.flush()
                 if time.monotonic() - last_touch >= TOUCH_INTERVAL:
                     last_touch = time.monotonic()
+                    if self.replica is not None:
+                        self.sweep_nowhere()
                     await self.save_touches()
             except Exception:
                 log.exception("traffic flush failed")
-            if time.monotonic() >= next_purge:
-                next_purge = time.monotonic() + PURGE_INTERVAL
-                await self.purge_page_views()
 
     async def close(self) -> None:
         """On a clean shutdown: record when the visitors still here were last seen."""

@@ -149,7 +149,7 @@ class VisitorConnection(Connection):
         events = self.tail.visitor_events(self.visitor_id, cursor, limit)
         if events is None:
             events = event_frames((await self.read_events(cursor, limit)).events)
-        last = events[-1][0] if events else cursor
+        last = events[-1].event_id if events else cursor
         if reached is None or len(events) == limit:
             return events, last
         return events, max(last, reached)
@@ -170,7 +170,7 @@ class VisitorConnection(Connection):
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)
                 if await chats.would_open_chat(session, visitor, payload.client_id):
-                    wait = self.limits.new_chat(self.ip, visitor.site_id)
+                    wait = await self.limits.new_chat_everywhere(self.ip, visitor.site_id)
                     self.rate_limited(wait, "Too many new chats from here; try again later.")
                 accepted, withdrawn = None, False
                 if payload.invitation_id:
@@ -260,7 +260,7 @@ class VisitorConnection(Connection):
             self.send(Envelope.response(action, p.PagePushResult(event=answer), req_id))
         elif action == "offline_message":
             assert self.site_id is not None
-            wait = self.limits.offline_message(self.ip, self.site_id)
+            wait = await self.limits.offline_message_everywhere(self.ip, self.site_id)
             self.rate_limited(wait, "Too many offline messages from here; try again later.")
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)

@@ -27,6 +27,7 @@
   var DEAD_AFTER = 45e3;
   var BACKOFF_MIN = 500;
   var BACKOFF_MAX = 3e4;
+  var DRAIN_RECONNECT_MAX = 2e3;
   var PEEK_EVERY = 200;
   var REQUEST_TIMEOUT = 15e3;
   var LOGIN_TIMEOUT = 1e4;
@@ -1616,6 +1617,16 @@
     });
   }
 
+  // src/reconnect.js
+  var GOING_AWAY_CODES = [1001, 1012];
+  var GOING_AWAY_MAX_STREAK = 3;
+  function reconnectDelay(code, attempt2, streak, random) {
+    if (GOING_AWAY_CODES.indexOf(code) >= 0 && streak < GOING_AWAY_MAX_STREAK) {
+      return random() * DRAIN_RECONNECT_MAX;
+    }
+    return random() * Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempt2));
+  }
+
   // src/site_data.js
   var siteData = {};
   var siteSent = {};
@@ -1833,6 +1844,7 @@
   var ready = false;
   var everReady = false;
   var attempt = 0;
+  var goingAwayStreak = 0;
   var reconnectTimer = null;
   var lastFrameAt = 0;
   var reqSeq = 0;
@@ -1945,8 +1957,11 @@
     };
     sock.onerror = function() {
     };
-    sock.onclose = function() {
-      if (ws === sock) dropSocket();
+    sock.onclose = function(e) {
+      if (ws !== sock) return;
+      var delay = reconnectDelay(e.code, attempt, goingAwayStreak, Math.random);
+      if (GOING_AWAY_CODES.indexOf(e.code) >= 0) goingAwayStreak++;
+      dropSocket(delay);
     };
   }
   function dropSocket(delay, state) {
@@ -1970,9 +1985,8 @@
   }
   function scheduleReconnect(delay) {
     clearTimeout(reconnectTimer);
-    var cap = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempt));
+    var wait = typeof delay === "number" ? delay : reconnectDelay(void 0, attempt, 0, Math.random);
     attempt = Math.min(attempt + 1, 16);
-    var wait = typeof delay === "number" ? delay : Math.random() * cap;
     reconnectTimer = setTimeout(connect, wait);
   }
   async function startSession(gen) {
@@ -2046,6 +2060,7 @@
     ready = true;
     everReady = true;
     attempt = 0;
+    goingAwayStreak = 0;
     setConnState("connected");
     if (ui.input.value) schedulePeek();
     sendActivity();

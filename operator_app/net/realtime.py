@@ -45,10 +45,13 @@ from operator_app.net.api import USER_AGENT
 from operator_app.net.realtime_types import (
     CLOSE_AUTH,
     CLOSE_OVERFLOW,
+    GOING_AWAY_CODES,
+    GOING_AWAY_MAX_STREAK,
     OFFLINE_AFTER_FAILURES,
     ConnectionState,
     RealtimeListener,
     backoff_delay,
+    drain_reconnect_delay,
 )
 
 __all__ = [
@@ -83,6 +86,7 @@ class RealtimeConnection:
         request_timeout: float = 15.0,
         resume_timeout: float = 60.0,
         backoff: Callable[[int], float] = backoff_delay,
+        drain_delay: Callable[[], float] = drain_reconnect_delay,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if "?" in url:
@@ -96,6 +100,7 @@ class RealtimeConnection:
         self._request_timeout = request_timeout
         self._resume_timeout = resume_timeout
         self._backoff = backoff
+        self._drain_delay = drain_delay
         self._clock = clock
         self._ws: ClientConnection | None = None
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -179,6 +184,7 @@ class RealtimeConnection:
         ever_connected = False
         force_refresh = False
         auth_rejections = 0
+        going_away = 0  # going-away closes since the last time we got connected
         while not self._stopping:
             if failures >= OFFLINE_AFTER_FAILURES:
                 self._set_state(ConnectionState.OFFLINE)
@@ -219,6 +225,7 @@ class RealtimeConnection:
                 ever_connected = True
                 failures = 0
                 auth_rejections = 0
+                going_away = 0
             if close_code == CLOSE_AUTH:
                 auth_rejections += 1
                 if auth_rejections >= 2:
@@ -229,6 +236,10 @@ class RealtimeConnection:
             elif close_code == CLOSE_OVERFLOW:
                 log.warning("the server closed the socket: our send queue overflowed; resuming")
                 delay = 0.1
+            elif close_code in GOING_AWAY_CODES and going_away < GOING_AWAY_MAX_STREAK:
+                going_away += 1
+                log.info("the server is going away (%s): reconnecting soon", close_code)
+                delay = self._drain_delay()
             else:
                 delay = self._backoff(failures)
                 failures += 1
@@ -271,7 +282,7 @@ class RealtimeConnection:
                 self._listener.on_resumed()
                 await self._keepalive(ws, reader)
             except (ConnectionLost, RequestTimeout):
-                if ws.close_code not in (CLOSE_AUTH, CLOSE_OVERFLOW):
+                if ws.close_code not in (CLOSE_AUTH, CLOSE_OVERFLOW, *GOING_AWAY_CODES):
                     raise
             finally:
                 self._connected.clear()

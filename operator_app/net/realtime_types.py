@@ -18,6 +18,11 @@ from chat_protocol.socket_payloads import (
 
 CLOSE_AUTH = 4001
 CLOSE_OVERFLOW = 4008
+# A node going away (draining on SIGTERM: 1001; a server restarting: 1012): reconnect soon, through the
+# load balancer to another node, after `drain_reconnect_delay` instead of the backoff, unless sent away
+# this many times in a row without getting connected.
+GOING_AWAY_CODES = (1001, 1012)
+GOING_AWAY_MAX_STREAK = 3
 OFFLINE_AFTER_FAILURES = 3
 
 
@@ -54,3 +59,9 @@ def backoff_delay(
     """Full-jitter backoff: uniform in [0, min(high, low * 2**attempt)], never below `low`."""
     ceiling = min(high, low * (2 ** min(attempt, 16)))
     return max(low, (rng or random).uniform(0.0, ceiling))
+
+
+def drain_reconnect_delay(*, high: float = 2.0, rng: random.Random | None = None) -> float:
+    """After a going-away close: uniform in [0, `high`] seconds, so that a draining node's clients do
+    not all arrive at the other nodes in the same instant."""
+    return (rng or random).uniform(0.0, high)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +32,7 @@ from tests.e2e.widget_helpers import (
     wait_until,
 )
 from tests.support.backend import BackendProcess
+from tests.support.databases import sqlite_database
 
 # --- fixtures -----------------------------------------------------------------------------------
 
@@ -340,6 +344,58 @@ def test_unacknowledged_send_is_resent_once_after_reconnect(
     assert len(agent.messages(event["chat_id"])) == 1
     expect(mine).to_have_count(1)
     assert page.evaluate("localStorage.getItem('livechat:demo-shop:outbox')") is None
+
+
+def test_a_draining_node_is_left_after_a_short_random_delay_not_the_backoff(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """SIGTERM: the node closes the widget's socket with 1001 and the widget reconnects after a random
+    0-2 s; with the draw pinned near its top, about 2 s (the backoff's first step is at most 0.5 s). A
+    peer that never answers its close frame keeps the node draining meanwhile."""
+    proc = BackendProcess(
+        database_url=sqlite_database(tmp_path),
+        workdir=tmp_path,
+        env={"CHAT_SOCKET_CLOSE_TIMEOUT": "4", "CHAT_DRAIN_TIMEOUT": "20"},
+    )
+    proc.start()
+    page, errors = new_page(browser)
+    stuck = socket.create_connection(("127.0.0.1", proc.port))
+    try:
+        page.add_init_script(
+            """(() => {
+              window.__lcSockets = [];
+              const Native = window.WebSocket;
+              window.WebSocket = function (url, protocols) {
+                const sock = protocols === undefined ? new Native(url) : new Native(url, protocols);
+                const entry = { opened: performance.now(), closed: null, code: null };
+                window.__lcSockets.push(entry);
+                sock.addEventListener("close", (e) => { entry.closed = performance.now(); entry.code = e.code; });
+                return sock;
+              };
+              window.WebSocket.prototype = Native.prototype;
+            })()"""
+        )
+        open_widget(page, proc.demo_url)
+        stuck.sendall(
+            f"GET /ws/visitor HTTP/1.1\r\nHost: 127.0.0.1:{proc.port}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        assert stuck.recv(4096).startswith(b"HTTP/1.1 101")  # then never reads again
+        page.evaluate("Math.random = () => 0.999")
+        assert proc.proc is not None
+        proc.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while len(sockets := page.evaluate("window.__lcSockets")) < 2:
+            assert time.monotonic() < deadline, sockets
+            page.wait_for_timeout(50)
+        assert sockets[0]["code"] == 1001
+        assert 1800 < sockets[1]["opened"] - sockets[0]["closed"] < 2600
+    finally:
+        stuck.close()
+        page.context.close()
+        proc.stop()
+    assert errors == []
 
 
 def test_lost_acknowledgement_does_not_duplicate(page: Page, backend: BackendProcess, agent: Agent) -> None:

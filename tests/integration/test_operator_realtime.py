@@ -323,6 +323,32 @@ async def test_send_queue_overflow_4008_reconnects_and_resumes_from_the_cursor(
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("code", [1001, 1012])
+async def test_a_node_going_away_reconnects_after_the_short_drain_delay_not_the_backoff(
+    backend: BackendProcess, proxy: FaultProxy, me: Account, code: int
+) -> None:
+    tokens = Tokens(backend, me)
+    listener = Recorder(tokens.snapshot_cursor)
+    drain_delays: list[float] = []
+
+    def drain_delay() -> float:
+        drain_delays.append(0.2)
+        return 0.2
+
+    conn = connection(proxy.url, listener, tokens, backoff=lambda attempt: 10.0, drain_delay=drain_delay)
+    conn.start()
+    try:
+        await asyncio.wait_for(conn.wait_connected(), 10)
+        await proxy.close_all(code, "going away: this node is stopping")
+        # Back within the drain delay, not after the 10 s backoff.
+        await eventually(lambda: len(proxy.frames("login")) == 2 and conn.is_connected, within=5)
+        assert drain_delays == [0.2]
+        assert tokens.forced == 0
+    finally:
+        await conn.stop()
+
+
+@pytest.mark.asyncio
 async def test_close_4001_refreshes_the_token_once_then_gives_up(
     backend: BackendProcess, proxy: FaultProxy, me: Account
 ) -> None:

@@ -347,7 +347,19 @@ def _c(w: World) -> dict[str, Any]:
     return {"chat_id": w.chat_id, "client_id": new_id()}
 
 
+async def _metrics(w: World, who: str) -> str:
+    """From loopback (a trusted network): anyone. Relayed by a proxy: no one, whatever their role."""
+    relayed = await w.http.get(
+        "/metrics", headers={"Authorization": f"Bearer {w.people[who].token}", "X-Forwarded-For": "127.0.0.1"}
+    )
+    assert outcome_of_http(relayed) == "forbidden"
+    return await w.call(who, "GET", "/metrics")
+
+
 PROBES: dict[str, Probe] = {
+    "GET /healthz": lambda w, who: w.call(who, "GET", "/healthz"),
+    "GET /readyz": lambda w, who: w.call(who, "GET", "/readyz"),
+    "GET /metrics": _metrics,
     "GET /api/v1/info": lambda w, who: w.call(who, "GET", "/api/v1/info"),
     "POST /api/v1/auth/login": _login,
     "POST /api/v1/auth/refresh": _refresh,
@@ -540,9 +552,7 @@ async def test_roles_md_names_every_route_and_agent_socket_action(backend: Backe
     rows = parse_matrix()
     async with httpx.AsyncClient(base_url=backend.url) as http:
         spec = (await http.get("/openapi.json")).json()
-    routes = {
-        f"{m.upper()} {path}" for path, ops in spec["paths"].items() for m in ops if path.startswith("/api/")
-    }
+    routes = {f"{m.upper()} {path}" for path, ops in spec["paths"].items() for m in ops}
     documented = {route_of(r) for r in rows if not r.startswith("ws:")}
     assert documented == routes
     actions = {a.name for a in ACTIONS if a.socket == "agent" and a.kind == "req"}

@@ -59,7 +59,10 @@ class BackendProcess:
     agent_email: str = "demo@example.com"
     agent_password: str = field(default_factory=lambda: "pw-" + secrets.token_hex(8))
     site_id: str = DEMO_SITE_ID
+    demo: bool = True  # `--demo`: the demo shop, and its site and agent created or reset at start
     proc: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # CHAT_* settings of this process
+    log_level: str = "warning"
     log_checked: int = 0  # how much of the log `unread_log_problems` has already read
 
     # Every backend started and not yet checked: tests/conftest.py reads their logs after each test.
@@ -86,6 +89,7 @@ class BackendProcess:
         env["CHAT_DEMO_AGENT_PASSWORD"] = self.agent_password
         env["CHAT_DEMO_AGENT_EMAIL"] = self.agent_email
         env["CHAT_BACKEND_HOME"] = str(self.workdir)
+        env.update(self.env)
         return env
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
@@ -111,7 +115,7 @@ class BackendProcess:
 
     def start(self, timeout: float = 90.0) -> None:
         cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", self.database_url, "serve"]
-        cmd += ["--port", str(self.port), "--demo", "--log-level", "warning"]
+        cmd += ["--port", str(self.port), *(["--demo"] if self.demo else []), "--log-level", self.log_level]
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self._env())
         if not any(other is self for other in BackendProcess.started):

@@ -8,6 +8,7 @@ export const PING_EVERY = 20000;
 export const DEAD_AFTER = 45000;
 export const BACKOFF_MIN = 500;
 export const BACKOFF_MAX = 30000;
+export const DRAIN_RECONNECT_MAX = 2000; // a node going away (1001): back within 0-2 s, spread out
 export const PEEK_EVERY = 200;
 export const REQUEST_TIMEOUT = 15000;
 export const LOGIN_TIMEOUT = 10000;

@@ -1,12 +1,12 @@
 // The socket to /ws/visitor: login, resume and the transcript after every (re)connect, request and
-// response matching, the application ping, and reconnecting with full-jitter backoff.
+// response matching, the application ping, and reconnecting with full-jitter backoff (or soon, when a
+// node going away closed the socket: reconnect.js).
 
 import { onCallSignal } from "./call_media.js";
 import { call, onCallIncoming, onCallMedia, onCallState, reloadedCallId } from "./calls.js";
 import { peekReset, schedulePeek, setVisitorName } from "./composer.js";
 import {
-  BACKOFF_MAX, BACKOFF_MIN, DEAD_AFTER, FATAL_LOGIN, LOGIN_TIMEOUT, MAX_FRAME, PING_EVERY, PROTOCOL,
-  REQUEST_TIMEOUT, TRANSCRIPT_PAGE,
+  DEAD_AFTER, FATAL_LOGIN, LOGIN_TIMEOUT, MAX_FRAME, PING_EVERY, PROTOCOL, REQUEST_TIMEOUT, TRANSCRIPT_PAGE,
 } from "./config.js";
 import { showInvitation } from "./invitations.js";
 import { setAvailability } from "./offline.js";
@@ -14,6 +14,7 @@ import { pump } from "./outbox.js";
 import { useSiteOrigins } from "./page_push.js";
 import { scrollToBottom, setConnState, ui } from "./panel.js";
 import { onRead, scheduleMarkRead, sendActivity } from "./receipts.js";
+import { GOING_AWAY_CODES, reconnectDelay } from "./reconnect.js";
 import { siteId, wsUrl } from "./site.js";
 import { siteDataAfterLogin } from "./site_data.js";
 import { K_TOKEN, store } from "./storage.js";
@@ -30,6 +31,7 @@ export let loggedIn = false;
 export let ready = false; // logged in, transcript loaded, resumed
 let everReady = false;
 let attempt = 0;
+let goingAwayStreak = 0; // closes by a node going away since we were last connected
 let reconnectTimer = null;
 let lastFrameAt = 0;
 let reqSeq = 0;
@@ -149,8 +151,11 @@ export function connect() {
     if (ws === sock) onFrame(e.data);
   };
   sock.onerror = function () { /* a close event follows */ };
-  sock.onclose = function () {
-    if (ws === sock) dropSocket();
+  sock.onclose = function (e) {
+    if (ws !== sock) return;
+    var delay = reconnectDelay(e.code, attempt, goingAwayStreak, Math.random);
+    if (GOING_AWAY_CODES.indexOf(e.code) >= 0) goingAwayStreak++;
+    dropSocket(delay);
   };
 }
 
@@ -172,12 +177,11 @@ function dropSocket(delay, state) {
   scheduleReconnect(delay);
 }
 
-// Full-jitter exponential backoff: random(0, min(30 s, 0.5 s * 2^attempt)).
+// Full-jitter exponential backoff: random(0, min(30 s, 0.5 s * 2^attempt)), unless told `delay`.
 function scheduleReconnect(delay) {
   clearTimeout(reconnectTimer);
-  var cap = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempt));
+  var wait = typeof delay === "number" ? delay : reconnectDelay(undefined, attempt, 0, Math.random);
   attempt = Math.min(attempt + 1, 16);
-  var wait = typeof delay === "number" ? delay : Math.random() * cap;
   reconnectTimer = setTimeout(connect, wait);
 }
 
@@ -257,6 +261,7 @@ async function startSession(gen) {
   ready = true;
   everReady = true;
   attempt = 0;
+  goingAwayStreak = 0;
   setConnState("connected");
   if (ui.input.value) schedulePeek();
   sendActivity();
