@@ -26,9 +26,8 @@ import asyncio
 import json
 import logging
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from chat_backend.db.engine import Database
 from chat_backend.db.tables import Visitor
@@ -40,6 +39,14 @@ from chat_backend.domain.traffic import Arrival, ChatLink
 from chat_backend.realtime.hub import Hub, Topic
 from chat_backend.realtime.subscriber import Subscriber
 from chat_backend.realtime.traffic_frames import delta_frames
+from chat_backend.realtime.traffic_rows import (
+    LiveRow,
+    TrafficReplica,
+    change_of,
+    live_state,
+    parse_change,
+    set_live_attributes,
+)
 from chat_backend.settings import Settings
 from chat_protocol.traffic import TrafficRow, TrafficSnapshot, TrafficState
 
@@ -47,37 +54,6 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL = 0.25
 TOUCH_INTERVAL = 2.0
-
-
-@dataclass(eq=False)
-class _Live:
-    row: TrafficRow
-    visit_id: str
-    chat: ChatLink | None = None
-    invited: bool = False
-    invited_by: str | None = None
-    left: bool = False
-    last_message_event: int = 0
-    text: str | None = None  # the row's JSON, cached until it changes
-    synced: dict[str, Any] | None = None  # the live attributes as the other nodes last heard them
-
-
-class TrafficReplica(Protocol):
-    """The other nodes, for the list (`chat_backend.cluster.traffic_sync.TrafficSync`)."""
-
-    def send(self, changes: list[dict[str, Any]]) -> None:
-        """Publish changes of rows (`TrafficList.take_changes`), in order."""
-
-
-def _live_state(live: _Live) -> dict[str, Any]:
-    chat = live.chat
-    return {
-        "left": live.left,
-        "invited": live.invited,
-        "invited_by": live.invited_by,
-        "chat": [chat.state.value, chat.chat_id, chat.agent_id] if chat else None,
-        "last_message_event": live.last_message_event,
-    }
 
 
 def _now() -> datetime:
@@ -90,7 +66,7 @@ class TrafficList:
         self.hub = hub
         self.settings = settings
         self.rev = 0
-        self._live: dict[str, _Live] = {}
+        self._live: dict[str, LiveRow] = {}
         self._dirty: set[str] = set()
         self._removed: set[str] = set()
         self._forget: dict[str, float] = {}  # visitor id -> monotonic time to drop the left row
@@ -164,7 +140,7 @@ class TrafficList:
             # A new visit (or a visitor back after the row was dropped): a fresh row, not invited.
             fields.update(messages_sent=arrival.messages_sent, active=True)
             row = TrafficRow(visitor_id=visitor.id, number=visitor.number, **fields)
-            live = _Live(row, visit.id, chat=chat, last_message_event=arrival.last_message_event)
+            live = LiveRow(row, visit.id, chat=chat, last_message_event=arrival.last_message_event)
             self._live[visitor.id] = live
             self._changed(live, {}, force=True)
             return
@@ -263,7 +239,7 @@ class TrafficList:
 
     # --- bookkeeping ------------------------------------------------------------------------
 
-    def _derived(self, live: _Live) -> dict[str, Any]:
+    def _derived(self, live: LiveRow) -> dict[str, Any]:
         chat = live.chat
         if live.left:
             state = TrafficState.LEFT
@@ -280,7 +256,7 @@ class TrafficList:
         }
 
     def _changed(
-        self, live: _Live, fields: dict[str, Any], force: bool = False, remote: bool = False
+        self, live: LiveRow, fields: dict[str, Any], force: bool = False, remote: bool = False
     ) -> None:
         fields = {**fields, **self._derived(live)}
         row = live.row
@@ -303,7 +279,7 @@ class TrafficList:
         self._dirty.add(visitor_id)
         self._removed.discard(visitor_id)
 
-    def _text(self, live: _Live) -> str:
+    def _text(self, live: LiveRow) -> str:
         if live.text is None:
             live.text = live.row.model_dump_json()
         return live.text
@@ -350,14 +326,14 @@ class TrafficList:
             live = self._live.get(visitor_id)
             if live is None:
                 continue
-            state = _live_state(live)
+            state = live_state(live)
             known = live.synced or {}
             attrs = {
                 key: value for key, value in state.items() if live.synced is None or known.get(key) != value
             }
             live.synced = state
             if keys or attrs:
-                changes.append(self._change(live, sorted(keys) if "*" not in keys else None, attrs))
+                changes.append(change_of(live, sorted(keys) if "*" not in keys else None, attrs))
         self._outgoing.clear()
         return changes
 
@@ -365,32 +341,24 @@ class TrafficList:
         """Every row of a visitor with a socket on this node, whole (for a node that joins or comes
         back after a Redis outage)."""
         return [
-            self._change(live, None, _live_state(live))
+            change_of(live, None, live_state(live))
             for visitor_id, live in self._live.items()
             if not live.left and self.hub.subscribers(Topic.visitor(visitor_id))
         ]
-
-    def _change(self, live: _Live, keys: list[str] | None, attrs: dict[str, Any]) -> dict[str, Any]:
-        row = live.row.model_dump(mode="json", exclude={"rev"})
-        # `live`: the attributes changed here; `state`: all of them, for a node that takes the row whole.
-        return {"visit": live.visit_id, "row": row, "keys": keys, "live": attrs, "state": _live_state(live)}
 
     def apply_remote(self, changes: list[dict[str, Any]]) -> None:
         """Changes made on another node (`take_changes` there), applied like local ones but not sent
         back. A row this node does not hold (or of another visit) is taken whole."""
         for change in changes:
-            try:
-                row = TrafficRow.model_validate({**change["row"], "rev": 0})
-                visit_id = str(change["visit"])
-                keys = change.get("keys")
-                attrs = dict(change.get("live") or {})
-            except (KeyError, TypeError, ValueError):
+            parsed = parse_change(change)
+            if parsed is None:
                 log.warning("ignored a malformed traffic change from another node")
                 continue
+            row, visit_id, keys, attrs = parsed
             live = self._live.get(row.visitor_id)
             fresh = live is None or live.visit_id != visit_id
             if live is None or fresh:
-                live = _Live(row, visit_id)
+                live = LiveRow(row, visit_id)
                 self._live[row.visitor_id] = live
                 keys = None
                 attrs = {**dict(change.get("state") or {}), **attrs}
@@ -401,8 +369,8 @@ class TrafficList:
             }
             self._changed(live, fields, force=fresh, remote=True)
 
-    def _apply_live(self, live: _Live, attrs: dict[str, Any]) -> None:
-        synced = dict(live.synced or _live_state(live))
+    def _apply_live(self, live: LiveRow, attrs: dict[str, Any]) -> None:
+        synced = dict(live.synced or live_state(live))
         visitor_id = live.row.visitor_id
         if attrs.get("left") and self.hub.visitor_connection_count(visitor_id, everywhere=False):
             # Another node saw them leave, but they are connected here (moved between nodes): here
@@ -410,28 +378,13 @@ class TrafficList:
             del attrs["left"]
             synced["left"] = True
             self._outgoing.setdefault(visitor_id, set())
+        set_live_attributes(live, attrs)
         if "left" in attrs:
-            live.left = bool(attrs["left"])
             if live.left:
-                self._forget.setdefault(
-                    live.row.visitor_id, time.monotonic() + self.settings.traffic_forget_after
-                )
+                self._forget.setdefault(visitor_id, time.monotonic() + self.settings.traffic_forget_after)
             else:
-                self._forget.pop(live.row.visitor_id, None)
-        if "invited" in attrs:
-            live.invited = bool(attrs["invited"])
-        if "invited_by" in attrs:
-            live.invited_by = attrs["invited_by"] if isinstance(attrs["invited_by"], str) else None
-        if "chat" in attrs:
-            chat = attrs["chat"]
-            live.chat = (
-                ChatLink(TrafficState(chat[0]), str(chat[1]), chat[2] if isinstance(chat[2], str) else None)
-                if isinstance(chat, list) and len(chat) == 3
-                else None
-            )
-        if isinstance(attrs.get("last_message_event"), int):
-            live.last_message_event = max(live.last_message_event, attrs["last_message_event"])
-        synced.update({key: value for key, value in _live_state(live).items() if key in attrs})
+                self._forget.pop(visitor_id, None)
+        synced.update({key: value for key, value in live_state(live).items() if key in attrs})
         live.synced = synced
 
     def sweep_nowhere(self, now: float | None = None) -> None:
