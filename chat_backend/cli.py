@@ -65,8 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         settings.database_url = args.database_url
     url = settings.resolved_database_url()
     if args.command == "migrate":
-        migrate.upgrade(url)
-        print("database is up to date")
+        newer = migrate.upgrade(url)
+        if newer is not None:
+            print(f"the database is at revision {newer}, newer than this release knows: left as it is")
+        else:
+            print("database is up to date")
         return 0
     if args.command == "serve":
         settings.host, settings.port, settings.demo = args.host, args.port, args.demo
@@ -300,7 +303,13 @@ def _serve(settings: Settings, log_level: str) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     logging.getLogger(__name__).info("node %s starting", settings.node_id)
-    migrate.upgrade(url)
+    newer = migrate.upgrade(url)
+    if newer is not None:  # a newer release's nodes migrated it: this one runs beside them until upgraded
+        logging.getLogger(__name__).warning(
+            "the database schema (revision %s) is newer than this release; running as a previous-release node"
+            " during a rolling upgrade: upgrade this node next",
+            newer,
+        )
     if settings.demo:
         asyncio.run(ensure_demo(settings))
     limits = HttpLimits(

@@ -2,6 +2,13 @@
 
 A database already at the newest revision is the common case at every start: it is recognised by
 reading `alembic_version` directly, without importing Alembic (about half a second of CPU per start).
+
+Rolling upgrades (docs/deploy.md): a release's migrations only add (tables, nullable columns or columns
+with a default, indexes), so that the previous release's nodes keep running on the migrated schema; what
+a release stops using is dropped a release later. A node that finds the database at a revision it does
+not know (a newer release migrated it) leaves it alone and starts: it is such a previous-release node.
+On PostgreSQL concurrent upgrades (nodes starting together) take turns under an advisory lock, and the
+later ones find nothing left to do.
 """
 
 from __future__ import annotations
@@ -31,6 +38,16 @@ def alembic_config(database_url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = async_url(database_url)
     return config
+
+
+def known_revisions() -> set[str]:
+    """Every revision of this release's migration files."""
+    found = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        revision = _REVISION.search(path.read_text(encoding="utf-8"))
+        if revision is not None:
+            found.add(revision.group(1))
+    return found
 
 
 def head_revision() -> str | None:
@@ -76,11 +93,16 @@ async def _postgres_versions(database_url: str) -> list[tuple[str]]:
         await conn.close()
 
 
-def upgrade(database_url: str) -> None:
-    """Bring the database to the newest schema. Safe to run repeatedly."""
+def upgrade(database_url: str) -> str | None:
+    """Bring the database to the newest schema. Safe to run repeatedly. Returns the database's
+    revision when it is newer than this release knows (left as it is), else None."""
     head = head_revision()
-    if head is not None and current_revision(database_url) == head:
-        return
+    current = current_revision(database_url)
+    if head is not None and current == head:
+        return None
+    if current is not None and current not in known_revisions():
+        return current
     from alembic import command
 
     command.upgrade(alembic_config(database_url), "head")
+    return None

@@ -36,7 +36,6 @@ class RedisServer:
     workdir: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
-    maxconn: int = 4096
 
     @property
     def url(self) -> str:
@@ -115,6 +114,7 @@ class HAProxy:
     workdir: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    maxconn: int = 4096
 
     @property
     def url(self) -> str:
