@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, tuple[float, float]] = {
     "app_startup": (120, 600),
     "concurrent_chats": (150, 400),
     "logins": (60, 1800),
+    "relay": (60, 900),
     "sneak_peek_latency": (150, 900),
     "traffic_list": (150, 900),
     "video_call": (150, 420),

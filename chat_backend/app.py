@@ -45,6 +45,7 @@ from chat_backend.http_security import SecurityHeaders, add_api_docs
 from chat_backend.net import TrustedProxyHeaders, parse_networks
 from chat_backend.realtime.agent_socket import AgentConnection
 from chat_backend.realtime.call_relay import CallRelay
+from chat_backend.realtime.event_tail import EventTail
 from chat_backend.realtime.greeter import Greeter
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.rate_limit import SocketLimits
@@ -79,7 +80,8 @@ REST_RESOURCES = (
 def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.resolved_database_url())
     hub = Hub(SocketLimits(settings))  # every limit of the sockets, in one place
-    db.on_commit = hub.wake_all
+    tail = EventTail(db, hub)  # reads new events once for the node, wakes only who may see them
+    db.on_commit = tail.poke
     traffic = TrafficList(db, hub, settings)  # the live list of visitors on the site
     # Cluster-wide jobs run on one node at a time, each under its lease in the database.
     leases = Leases(db, settings.node_id, ttl=settings.lease_ttl)
@@ -102,7 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
     readiness.add("database", database_check(db))
     if cluster is not None:
         readiness.add("redis", redis_check(cluster.bus), required=False)
-    services = Services(db, hub, settings, router, traffic, calls, greeter)
+    services = Services(db, hub, settings, router, traffic, calls, greeter, tail)
     policy = LoginPolicy(
         window=settings.login_window,
         pair_failures=settings.login_pair_failures,
@@ -137,6 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
             asyncio.create_task(greeter.run()),
             asyncio.create_task(calls.run()),
             asyncio.create_task(retention.run()),
+            asyncio.create_task(tail.run()),
         ]
         yield
         for task in tasks:

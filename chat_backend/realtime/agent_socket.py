@@ -20,6 +20,7 @@ from chat_backend.domain import (
 from chat_backend.domain.auth import resolve_access_token
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN, Connection
+from chat_backend.realtime.event_tail import scope_topics
 from chat_backend.realtime.hub import Topic
 from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
@@ -66,7 +67,8 @@ class AgentConnection(Connection):
         self.router.kick()
 
     async def read_events(self, cursor: int, limit: int, *, with_newest: bool = False) -> delivery.Batch:
-        """Role and groups are read again for every batch, so a change applies at once."""
+        """Role and groups are read again for every batch, so a change applies at once: the socket
+        then follows the scope topics of its role, which the event tail wakes."""
         assert self.agent is not None
         async with self.db.read() as session:
             batch = await delivery.agent_batch(
@@ -81,7 +83,21 @@ class AgentConnection(Connection):
             self._close_task = asyncio.create_task(self.close(CLOSE_INVALID_TOKEN, "account deactivated"))
         for chat_id in batch.unwatched:
             self.hub.unsubscribe(Topic.chat(chat_id), self)
+        self._follow_scope(batch)
         return batch
+
+    def _follow_scope(self, batch: delivery.Batch) -> None:
+        """Follow the scope topics of the role and groups just read. After a change, one more batch:
+        an event the tail handed out before this socket followed its topic is not missed."""
+        wanted = scope_topics(batch.actor)
+        followed = {topic for topic in self.hub.topics_of(self) if topic.kind == "scope"}
+        if wanted == followed or self._closed:
+            return
+        for topic in followed - wanted:
+            self.hub.unsubscribe(topic, self)
+        for topic in wanted - followed:
+            self.hub.subscribe(topic, self)
+        self.wake()
 
     async def handle(self, envelope: Envelope, payload: Any) -> None:
         agent = self.agent

@@ -1,5 +1,8 @@
 """One WebSocket: frame parsing and limits, login deadline, a send queue bounded in bytes, a close that
-never waits on a stuck peer, and delivery of durable events from the log after the connection's cursor."""
+never waits on a stuck peer, and delivery of durable events from the log after the connection's cursor.
+
+The connection's `cursor` is where delivery goes on from: the last event sent, or for a visitor (who
+may see the same events whatever happens later) the point up to which every one of theirs is sent."""
 
 from __future__ import annotations
 
@@ -19,11 +22,13 @@ from chat_backend.domain.delivery import Batch
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.action_costs import action_cost
 from chat_backend.realtime.client_address import client_ip
+from chat_backend.realtime.event_tail import Frame
 from chat_backend.realtime.send_queue import SendQueue, frame_size
 from chat_backend.realtime.services import Services
 from chat_backend.realtime.socket_drop import drop_if_open, transport_of
 from chat_protocol import MAX_FRAME_BYTES, Envelope, ErrorCode, parse_frame
 from chat_protocol.actions import Socket, request_model
+from chat_protocol.models import AnyEvent
 from chat_protocol.socket_payloads import EventPush, Resumed
 
 log = logging.getLogger(__name__)
@@ -55,6 +60,7 @@ class Connection(ABC):
         self.traffic = services.traffic
         self.calls = services.calls
         self.greeter = services.greeter
+        self.tail = services.tail
         self.ip = client_ip(ws)
         self.agent: AgentIdentity | None = None
         self.visitor_id: str | None = None
@@ -150,6 +156,13 @@ class Connection(ABC):
         """Events after `cursor` that this connection's user may see now, read in one session (with
         the log's newest event id when `with_newest`)."""
 
+    async def next_events(self, cursor: int, limit: int) -> tuple[list[Frame], int]:
+        """The next events to deliver after `cursor` as `event` pushes, and where the cursor stands
+        once they are all sent. An agent's reads the log (what an agent may see changes with the chat:
+        the cursor stays at the last event sent); a visitor's takes them from the event tail."""
+        events = (await self.read_events(cursor, limit)).events
+        return event_frames(events), events[-1].event_id if events else cursor
+
     async def _deliverer(self) -> None:
         """New events as the log grows, no faster than the peer takes them: the next batch waits
         until the send queue is less than half full."""
@@ -160,15 +173,17 @@ class Connection(ABC):
                 continue
             await self._queue.roomy()
             async with self._deliver_lock:
-                events = (await self.read_events(self.cursor, DELIVERY_BATCH)).events
+                events, reached = await self.next_events(self.cursor, DELIVERY_BATCH)
                 sent = 0
-                for event in events:
-                    self.send(Envelope.push("event", EventPush(event=event)))
-                    self.cursor = event.event_id
+                for frame in events:
+                    self._send_text(frame.text)
+                    self.cursor = frame.event_id
                     sent += 1
                     if self._queue.half_full:
                         break
-                metrics.delivered(event.created_at for event in events[:sent])
+                if sent == len(events):
+                    self.cursor = max(self.cursor, reached)
+                metrics.delivered(frame.created_at for frame in events[:sent])
             if sent < len(events) or len(events) == DELIVERY_BATCH:
                 self._wake.set()
 
@@ -350,6 +365,12 @@ class Connection(ABC):
         """Refuse the request being handled when a limit says wait."""
         if wait is not None:
             raise DomainError(ErrorCode.RATE_LIMITED, message, retry_after=_seconds(wait))
+
+
+def event_frames(events: list[AnyEvent]) -> list[Frame]:
+    return [
+        Frame(e.event_id, Envelope.push("event", EventPush(event=e)).dumps(), e.created_at) for e in events
+    ]
 
 
 def _seconds(wait: float) -> float:

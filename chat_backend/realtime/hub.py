@@ -2,8 +2,9 @@
 
 A topic names what a socket follows: `Topic.agent(id)` and `Topic.visitor(id)` (every socket of that
 user), `QUEUE` (every agent socket), `Topic.chat(id)` (sockets watching the chat: supervisors, who get its
-typing and sneak peek). The hub carries no durable data: delivery reads the event log, so a lost wake-up
-costs latency only.
+typing and sneak peek), `Topic.scope(group_id)` (supervisors of that group) and `EVERY_CHAT` (admins).
+The node's event tail (`event_tail.py`) wakes the topics that may see each committed event. The hub
+carries no durable data: delivery reads the event log, so a lost wake-up costs latency only.
 
 With several nodes (`chat_backend.cluster`) a `ClusterLink` is attached: pushes, publishes and socket
 closes go to the other nodes too, which deliver them to their own sockets (`deliver_*`), and who is
@@ -19,7 +20,7 @@ from chat_backend.realtime.subscriber import Subscriber
 from chat_backend.realtime.traffic_frames import PreparedFrame
 from chat_protocol import Envelope
 
-TopicKind = Literal["chat", "agent", "queue", "visitor"]
+TopicKind = Literal["chat", "agent", "queue", "visitor", "scope"]
 
 
 class Topic(NamedTuple):
@@ -38,8 +39,15 @@ class Topic(NamedTuple):
     def visitor(cls, visitor_id: str) -> Topic:
         return cls("visitor", visitor_id)
 
+    @classmethod
+    def scope(cls, group_id: str) -> Topic:
+        """Supervisors of this group: their scope holds its members' chats and its queue."""
+        return cls("scope", group_id)
+
 
 QUEUE = Topic("queue")
+EVERY_CHAT = Topic("scope", "*")  # admins: every chat is in their scope
+# The kinds of topic that pushes to other nodes name (scope topics only ever get local wake-ups).
 TOPIC_KINDS: frozenset[str] = frozenset({"chat", "agent", "queue", "visitor"})
 ForwardKind = Literal["push", "publish", "all_visitors"]
 
@@ -145,9 +153,10 @@ class Hub:
     # --- wake-ups and pushes ----------------------------------------------------------------
 
     def wake_all(self) -> None:
-        """A transaction with events committed: every connection looks at the log again."""
-        for sub in list(self._registered):
-            sub.wake()
+        """Roles, groups or accounts changed: every agent socket runs a delivery batch, which re-reads
+        the agent's role, groups and account (and follows its new scope). What a visitor may see never
+        depends on them, so visitor sockets are left alone: thousands of them would each read the log."""
+        self.wake(QUEUE)  # every agent socket follows the queue
 
     def wake(self, topic: Topic) -> None:
         """Events of this topic were committed: its sockets look at the log again."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from chat_backend.db.engine import Database
 from chat_backend.realtime.call_relay import CallRelay
+from chat_backend.realtime.event_tail import EventTail
 from chat_backend.realtime.greeter import Greeter
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.router import Router
@@ -22,3 +23,4 @@ class Services:
     traffic: TrafficList  # the live list of visitors on the site
     calls: CallRelay  # video call signalling and timers
     greeter: Greeter  # automatic greeting rules
+    tail: EventTail  # reads the new events once for the node and wakes who may see them

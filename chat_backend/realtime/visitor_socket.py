@@ -24,7 +24,8 @@ from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
 from chat_backend.domain.traffic import LoginRead
 from chat_backend.domain.visitors import new_token, returning_visitor, site_for_origin, visitor_by_id
-from chat_backend.realtime.connection import Connection
+from chat_backend.realtime.connection import Connection, event_frames
+from chat_backend.realtime.event_tail import Frame
 from chat_backend.realtime.hub import Topic
 from chat_backend.realtime.visitor_actions import VISITOR_ACTIONS, visitor_action
 from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode, Event
@@ -223,6 +224,20 @@ class VisitorConnection(Connection):
             return await delivery.visitor_batch(
                 session, self.visitor_id, cursor, limit, with_newest=with_newest
             )
+
+    async def next_events(self, cursor: int, limit: int) -> tuple[list[Frame], int]:
+        """From the event tail, with no query; from the log once when the cursor is older than what
+        the tail holds. A visitor sees the same events whatever happens later, so once all are sent
+        the cursor moves up to where the read was complete (keeping it inside the tail's window)."""
+        assert self.visitor_id is not None
+        reached = self.tail.position  # taken before the read: every event up to it is committed
+        events = self.tail.visitor_events(self.visitor_id, cursor, limit)
+        if events is None:
+            events = event_frames((await self.read_events(cursor, limit)).events)
+        last = events[-1].event_id if events else cursor
+        if reached is None or len(events) == limit:
+            return events, last
+        return events, max(last, reached)
 
     def _greeting_shown(self, visitor_id: str) -> bool:
         """An invitation is on the visitor's screen (their live row says so)."""
