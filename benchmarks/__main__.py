@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # GRACE seconds more before it kills the process group.
 BENCHMARKS: dict[str, tuple[float, float]] = {
     "app_startup": (120, 600),
+    "cluster": (150, 3600),
     "concurrent_chats": (150, 400),
     "logins": (60, 1800),
     "relay": (60, 900),

@@ -172,7 +172,7 @@ async def cluster_run(args: argparse.Namespace, workdir: Path) -> None:
     nodes = Cluster(
         postgres_url(), workdir / "cluster", redis_url=REDIS_URL, haproxy_maxconn=args.visitors * 3
     )
-    nodes.start()
+    await asyncio.to_thread(nodes.start)
     swarm: SwarmProcess | None = None
     crowd = Crowd(nodes.entry.url, nodes.origin)
     try:
@@ -205,7 +205,7 @@ async def cluster_run(args: argparse.Namespace, workdir: Path) -> None:
 
 
 async def single_run(args: argparse.Namespace, workdir: Path) -> None:
-    database, url = create_postgres_database(postgres_url())
+    database, url = await asyncio.to_thread(create_postgres_database, postgres_url())
     backend = BackendProcess(database_url=url, workdir=workdir / "single")
     backend.workdir.mkdir()
     swarm: SwarmProcess | None = None
@@ -223,7 +223,7 @@ async def single_run(args: argparse.Namespace, workdir: Path) -> None:
         if swarm is not None:
             await swarm.stop()
         await asyncio.to_thread(backend.stop)
-        drop_postgres_database(postgres_url(), database)
+        await asyncio.to_thread(drop_postgres_database, postgres_url(), database)
 
 
 async def floor_run(args: argparse.Namespace) -> None:
