@@ -170,7 +170,7 @@ async def arrive(swarm: SwarmProcess, count: int, name: str, nodes: int) -> None
 
 async def cluster_run(args: argparse.Namespace, workdir: Path) -> None:
     nodes = Cluster(
-        postgres_url(), workdir / "cluster", redis_url=REDIS_URL, haproxy_maxconn=args.visitors * 3
+        postgres_url(), workdir / "cluster", redis_url=REDIS_URL, haproxy_maxconn=args.haproxy_maxconn
     )
     await asyncio.to_thread(nodes.start)
     swarm: SwarmProcess | None = None
@@ -267,9 +267,24 @@ def main() -> None:
     if args.smoke:
         args.visitors, args.agents, args.chats, args.rate, args.seconds = 60, 2, 4, 5.0, 2.0
     hard_timeout(args.timeout or (150 if args.smoke else 3600), "cluster")
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # a socket each, in every process
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     most = args.visitors + args.chats + args.agents + 100
+    # A socket each in every process, two per connection in HAProxy: raise the limit (as root, past the
+    # hard limit too), as docs/deploy.md says a deployment does.
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, 4 * most), max(hard, 4 * most)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    args.haproxy_maxconn = min(most + 500, (limit - 100) // 2)
+    if most + 100 > args.haproxy_maxconn:
+        clients = args.chats + args.agents + 200
+        print(
+            f"HAProxy can hold {args.haproxy_maxconn} connections here (file descriptor limit {limit}, two per"
+            f" connection): {args.haproxy_maxconn - clients} visitors instead of {args.visitors}",
+            flush=True,
+        )
+        args.visitors = args.haproxy_maxconn - clients
     # Every client connects from 127.0.0.1 (through HAProxy, which forwards that address): the per-IP
     # and per-site allowances are raised for the run, as docs/security.md says a load test should.
     os.environ.update(
