@@ -253,6 +253,7 @@ class ChatStore:
         `live` is False for history pages (not unread). Only events that came through the socket's
         ordered stream advance the resume cursor: not history, not the result of my own action.
         """
+        fresh = live and event.event_id > self.cursor  # first seen on the socket's ordered stream
         if live if advance_cursor is None else advance_cursor:
             self.cursor = max(self.cursor, event.event_id)
         chat = self.chats.get(event.chat_id)
@@ -261,7 +262,9 @@ class ChatStore:
             if chat is None:
                 return False
         if event.seq in chat.seqs:
-            return False
+            # A transcript loaded meanwhile (a chat just transferred to me) may hold a visitor's message
+            # before the socket brings it: it is still new to the operator (unread, notified).
+            return fresh and self._visitor_message_arrived(chat, event)
         self._insert_confirmed(chat, _entry_from_event(event))
         if isinstance(event, ChatStateEvent):
             if event.seq >= chat.last_seq:
@@ -279,14 +282,26 @@ class ChatStore:
             if event.seq >= chat.last_seq and event.audience == "all":
                 self._set_preview(chat, event)
             if live and event.author.kind == AuthorKind.VISITOR:
-                if chat.sneak_peek:
-                    self.set_sneak_peek(chat.chat_id, "")
-                if chat.chat_id != self.active_chat_id:
-                    chat.unread += 1
+                self._count_visitor_message(chat)
         chat.last_seq = max(chat.last_seq, event.seq)
         if self.listener:
             self.listener.chat_changed(chat.chat_id)
         return True
+
+    def _visitor_message_arrived(self, chat: ChatRecord, event: AnyEvent) -> bool:
+        """A visitor's message already merged from a transcript arrives live: counted as unread."""
+        if not isinstance(event, MessageEvent) or event.author.kind != AuthorKind.VISITOR:
+            return False
+        self._count_visitor_message(chat)
+        if self.listener:
+            self.listener.chat_changed(chat.chat_id)
+        return True
+
+    def _count_visitor_message(self, chat: ChatRecord) -> None:
+        if chat.sneak_peek:
+            self.set_sneak_peek(chat.chat_id, "")
+        if chat.chat_id != self.active_chat_id:
+            chat.unread += 1
 
     def _new_chat_for(self, event: AnyEvent) -> ChatRecord | None:
         """A record for an unknown chat, if the agent should see it (queued or mine)."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from chat_protocol import Author, AuthorKind, ChatState, RoutingStatus, VisitorInfo
 from chat_protocol.models import ChatStateEvent, ChatSummary, MessageEvent
-from chat_protocol.rest import Me, Snapshot
+from chat_protocol.rest import Me, Snapshot, TranscriptPage
 from operator_app.store.chat_state import ChatStore, Delivery
 
 ME = Author(kind=AuthorKind.AGENT, id="agent-1", name="Alice")
@@ -282,3 +282,24 @@ def test_a_transferred_chat_names_the_colleague_who_wrote_last_never_you() -> No
     assert chat.last_author_name == "Bob"
     store.apply_event(message(12, "c1", 5, "Hello, billing here", ME))
     assert chat.last_by_me is True
+
+
+def test_a_visitor_message_a_transcript_brought_first_is_still_new_when_it_arrives_live() -> None:
+    """A chat transferred to me loads its transcript; a message the visitor sent meanwhile may be in it
+    before the socket brings it. On the socket it is still new: unread, and reported (notified)."""
+    store, _log = store_with([summary("c1", ChatState.TAKEN, 1, ME)], [], cursor=10)
+    store.active_chat_id = None
+    late = message(12, "c1", 4, "still there?", vauthor(1))
+    page = TranscriptPage(
+        chat=summary("c1", ChatState.TAKEN, 1, ME, last_seq=4),
+        events=[late],
+        has_more=False,
+        next_after_seq=4,
+    )
+    store.apply_transcript_page(page)
+    assert store.chats["c1"].unread == 0  # history is never unread
+    assert store.apply_event(late) is True
+    assert store.chats["c1"].unread == 1
+    assert store.apply_event(late) is False  # once only
+    assert store.apply_event(message(12, "c1", 4, "still there?", vauthor(1))) is False
+    assert store.chats["c1"].unread == 1
