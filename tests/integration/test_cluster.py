@@ -36,16 +36,6 @@ LEAVE_GRACE = 2
 
 
 @pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
-
-
-@pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer) -> Iterator[Cluster]:
     if not POSTGRES_URL:
         pytest.skip("several nodes share a PostgreSQL database: set CHAT_TEST_DATABASE_URL")

@@ -16,11 +16,13 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.backend import BackendProcess, free_port
 from tests.support.databases import create_postgres_database, drop_postgres_database
@@ -232,3 +234,14 @@ class Cluster:
             pass  # a Redis of the test's own, already stopped
         finally:
             client.close()
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A Redis of the module's own, which its tests may kill and start again (never the machine's)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
