@@ -172,10 +172,10 @@ async def cluster_run(args: argparse.Namespace, workdir: Path) -> None:
     nodes = Cluster(
         postgres_url(), workdir / "cluster", redis_url=REDIS_URL, haproxy_maxconn=args.haproxy_maxconn
     )
-    await asyncio.to_thread(nodes.start)
     swarm: SwarmProcess | None = None
-    crowd = Crowd(nodes.entry.url, nodes.origin)
     try:
+        await asyncio.to_thread(nodes.start)  # inside: a node started before a failure is stopped too
+        crowd = Crowd(nodes.entry.url, nodes.origin)
         name = f"cluster of {len(nodes.nodes)} nodes behind HAProxy"
         swarm = SwarmProcess(nodes.entry.url, seed=3, origin=nodes.origin, reconnect=True)
         await swarm.start()
