@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import sqlalchemy.exc
 from fastapi import FastAPI, HTTPException, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -15,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from chat_backend import __version__
 from chat_backend.api import (
     agents,
+    archives,
     audit,
     auth,
     canned,
@@ -22,15 +24,17 @@ from chat_backend.api import (
     greeting_rules,
     groups,
     info,
+    reports,
     sites,
     supervision,
+    tags,
     team,
     traffic,
 )
 from chat_backend.api import ops as ops_api
 from chat_backend.api import settings as settings_api
 from chat_backend.api.deps import AppState
-from chat_backend.api.errors import RefuseNul, invalid_request
+from chat_backend.api.errors import RefuseNul, database_failure, invalid_request
 from chat_backend.cluster import metrics
 from chat_backend.cluster.drain import Drain
 from chat_backend.cluster.health import Readiness, database_check, redis_check
@@ -64,6 +68,9 @@ REST_RESOURCES = (
     info,
     auth,
     chats,
+    archives,
+    tags,
+    reports,
     canned,
     agents,
     groups,
@@ -166,6 +173,8 @@ def create_app(settings: Settings) -> FastAPI:
         metrics_token=settings.metrics_token,
     )
     app.add_exception_handler(RequestValidationError, invalid_request)
+    for failure in (sqlalchemy.exc.DBAPIError, OSError):
+        app.add_exception_handler(failure, database_failure)
     app.add_middleware(RefuseNul)
     for resource in REST_RESOURCES:
         app.include_router(resource.router)

@@ -14,7 +14,7 @@ from chat_backend.cluster import cluster_refusal
 from chat_backend.db import migrate
 from chat_backend.db.engine import Database
 from chat_backend.db.tables import Site
-from chat_backend.domain import auth, sites
+from chat_backend.domain import auth, passwords, sites
 from chat_backend.settings import DEFAULT_PORT, Settings
 from chat_protocol.rest import RoutingSettings
 
@@ -32,6 +32,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--demo", action="store_true", help="serve the demo shop and keep its site and agent")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--ssl-certfile", metavar="PEM", help="serve https/wss with this certificate (chain)")
+    serve.add_argument("--ssl-keyfile", metavar="PEM", help="the certificate's private key")
+    serve.add_argument(
+        "--demo-samples",
+        action="store_true",
+        help="with --demo: sample canned replies and a greeting rule, and the demo agent accepting chats",
+    )
+    serve.add_argument(
+        "--exit-with-stdin", action="store_true", help="stop when standard input closes (the demo app's pipe)"
+    )
     sub.add_parser("migrate", help="apply database migrations")
     agent = sub.add_parser("create-agent", help="create an agent account")
     agent.add_argument("--email", required=True)
@@ -73,7 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "serve":
         settings.host, settings.port, settings.demo = args.host, args.port, args.demo
-        return _serve(settings, args.log_level)
+        settings.ssl_certfile = args.ssl_certfile or settings.ssl_certfile
+        settings.ssl_keyfile = args.ssl_keyfile or settings.ssl_keyfile
+        if args.exit_with_stdin:
+            from chat_backend.demo_seed import exit_when_stdin_closes
+
+            exit_when_stdin_closes()
+        return _serve(settings, args.log_level, samples=args.demo_samples)
     migrate.upgrade(url)
     if args.command == "create-agent":
         password = sys.stdin.readline().rstrip("\n")
@@ -257,9 +273,11 @@ async def _create_site(url: str, name: str, origins: list[str], server_url: str)
         await db.dispose()
 
 
-async def ensure_demo(settings: Settings) -> None:
-    """The demo shop's site (origin = this server) and, given CHAT_DEMO_AGENT_PASSWORD, its agent."""
+async def ensure_demo(settings: Settings, *, samples: bool = False) -> None:
+    """The demo shop's site (origin = this server) and, given CHAT_DEMO_AGENT_PASSWORD, its agent;
+    with `samples`, canned replies, a greeting rule, the agent accepting chats (`demo_seed`)."""
     from chat_backend.app import DEMO_SITE_ID
+    from chat_backend.demo_seed import seed_demo
 
     db = Database(settings.resolved_database_url())
     origins = [f"http://{settings.host}:{settings.port}"]
@@ -273,18 +291,35 @@ async def ensure_demo(settings: Settings) -> None:
             else:
                 site.origins = sorted({sites.normalize_origin(o) for o in origins})
             password = os.environ.get("CHAT_DEMO_AGENT_PASSWORD")
+            agent = None
             if password:
                 email = os.environ.get("CHAT_DEMO_AGENT_EMAIL", "demo@example.com")
                 agent = await auth.find_agent(session, email)
                 if agent is None:
-                    await auth.create_agent(session, email, "佐藤 花子", password, "agent")
+                    agent = await auth.create_agent(session, email, "佐藤 花子", password, "agent")
                 else:
                     await auth.set_password(session, agent, password)
+            if samples:
+                await seed_demo(session, DEMO_SITE_ID, agent)
     finally:
         await db.dispose()
 
 
-def _serve(settings: Settings, log_level: str) -> int:
+def _tls_refusal(settings: Settings) -> str | None:
+    """Why the TLS files cannot be served (both are needed and must be readable), or None."""
+    files = {"--ssl-certfile": settings.ssl_certfile, "--ssl-keyfile": settings.ssl_keyfile}
+    given = [name for name, path in files.items() if path]
+    if not given:
+        return None
+    if len(given) == 1:
+        return "TLS needs both --ssl-certfile and --ssl-keyfile (or CHAT_SSL_CERTFILE and CHAT_SSL_KEYFILE)"
+    for name, path in files.items():
+        if not os.access(path, os.R_OK):
+            return f"{name} {path}: not a readable file"
+    return None
+
+
+def _serve(settings: Settings, log_level: str, *, samples: bool = False) -> int:
     import uvicorn
 
     from chat_backend.app import create_app
@@ -292,7 +327,7 @@ def _serve(settings: Settings, log_level: str) -> int:
     from chat_backend.http_server import DrainingServer, HttpLimits, guarded_protocol
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    refusal = cluster_refusal(settings)
+    refusal = cluster_refusal(settings) or _tls_refusal(settings)
     if refusal is not None:
         print(f"chat-backend: {refusal}", file=sys.stderr)
         return 2
@@ -303,6 +338,12 @@ def _serve(settings: Settings, log_level: str) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     logging.getLogger(__name__).info("node %s starting", settings.node_id)
+    if passwords.cheap_for_tests():
+        logging.getLogger(__name__).warning(
+            "%s=1: new password hashes use argon2's cheapest parameters; for test suites only, never in"
+            " production",
+            passwords.CHEAP_FOR_TESTS,
+        )
     newer = migrate.upgrade(url)
     if newer is not None:  # a newer release's nodes migrated it: this one runs beside them until upgraded
         logging.getLogger(__name__).warning(
@@ -311,7 +352,7 @@ def _serve(settings: Settings, log_level: str) -> int:
             newer,
         )
     if settings.demo:
-        asyncio.run(ensure_demo(settings))
+        asyncio.run(ensure_demo(settings, samples=samples))
     limits = HttpLimits(
         header_timeout=settings.http_header_timeout,
         body_timeout=settings.http_body_timeout,
@@ -333,6 +374,8 @@ def _serve(settings: Settings, log_level: str) -> int:
         # After the drain (CHAT_DRAIN_TIMEOUT), requests and sockets still running get this long.
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
         server_header=False,
+        ssl_certfile=settings.ssl_certfile or None,
+        ssl_keyfile=settings.ssl_keyfile or None,
     )
     # SIGTERM drains first (chat_backend/cluster/drain.py); a second signal stops at once.
     DrainingServer(config, app.state.ops.drain).run()

@@ -57,6 +57,9 @@ class Settings:
     # The backend's public URL (behind a TLS proxy, say), for the widget snippets of `GET /api/v1/sites`;
     # empty: the URL each request came to.
     public_url: str = field(default_factory=lambda: os.environ.get("CHAT_PUBLIC_URL", ""))
+    # TLS served by this process (PEM files; both or neither): https and wss without a reverse proxy.
+    ssl_certfile: str = field(default_factory=lambda: os.environ.get("CHAT_SSL_CERTFILE", ""))
+    ssl_keyfile: str = field(default_factory=lambda: os.environ.get("CHAT_SSL_KEYFILE", ""))
     # Origins (scheme://host[:port]) allowed to open the agent socket from a browser; the app sends none.
     agent_origins: tuple[str, ...] = ()
     # A resume that would replay more than this many events answers `resync_required` instead.

@@ -49,6 +49,7 @@ class ErrorCode(StrEnum):
     CALL_IN_PROGRESS = "call_in_progress"
     VISITOR_OFFLINE = "visitor_offline"
     BLOCKED = "blocked"
+    TAG_REQUIRED = "tag_required"
     INTERNAL = "internal"
 
 

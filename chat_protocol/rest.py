@@ -3,20 +3,89 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, model_validator
 
 from chat_protocol.base import ProtocolModel
 from chat_protocol.bounds import SECONDS_DAY, SECONDS_WEEK
 from chat_protocol.models import ChatSummary, Event, RoutingStatus
 
+# An app version as admins write it and the app compares it: dotted numbers, "1.4" or "1.4.2".
+APP_VERSION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"
+MAX_DOWNLOAD_URL = 2048
+
+
+def _download_url(value: str) -> str:
+    """ "" or an absolute http(s) URL without spaces: the app shows it as a link."""
+    value = value.strip()
+    if value:
+        parts = urlsplit(value)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or not value.isprintable()
+            or " " in value
+        ):
+            raise ValueError("the download link must be an http:// or https:// address")
+    return value
+
+
+AppVersion = Annotated[str, Field(default="", pattern=APP_VERSION_PATTERN + "|^$", max_length=27)]
+DownloadUrl = Annotated[str, Field(default="", max_length=MAX_DOWNLOAD_URL), AfterValidator(_download_url)]
+
+
+class TeamSettings(ProtocolModel):
+    """`GET`/`PUT /api/v1/settings/team` (admins write): the team's time zone, an IANA name such as
+    `Asia/Tokyo`. Business hours are in it, and reports count days, hours and weekdays in it."""
+
+    time_zone: str = Field(
+        default="Asia/Tokyo",
+        min_length=1,
+        max_length=64,
+        description="An IANA time zone name; Asia/Tokyo until an admin sets it (the default business hours had).",
+    )
+
+
+class AppUpdateSettings(ProtocolModel):
+    """`GET`/`PUT /api/v1/settings/app-updates` (admins write): the operator app's versions, shown by
+    every app in `GET /info` before sign-in. Empty strings: not set."""
+
+    app_min_version: AppVersion = Field(
+        default="", description="Apps below this version refuse to sign in and show the download link."
+    )
+    app_latest_version: AppVersion = Field(
+        default="", description="Apps below this version show that an update is available."
+    )
+    app_download_url: DownloadUrl = Field(default="", description="Where the installers are published.")
+
+    @model_validator(mode="after")
+    def _minimum_not_above_latest(self) -> AppUpdateSettings:
+        low, high = self.app_min_version, self.app_latest_version
+        if low and high and _numbers(low) > _numbers(high):
+            raise ValueError("the minimum version must not be above the latest version")
+        return self
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    numbers = [int(part) for part in version.split(".")]
+    while len(numbers) > 1 and numbers[-1] == 0:
+        numbers.pop()
+    return tuple(numbers)
+
 
 class ServerInfo(ProtocolModel):
-    """`GET /api/v1/info`: lets a client refuse a server of another protocol version."""
+    """`GET /api/v1/info`: lets a client refuse a server of another protocol version, and tells the
+    operator app the minimum and latest app versions and where to download them (empty: not set)."""
 
     product: str = "chat-backend"
     version: str
     protocol: int
+    # Read leniently (bounded): an app that cannot parse a version ignores it rather than the server.
+    app_min_version: str = Field(default="", max_length=64)
+    app_latest_version: str = Field(default="", max_length=64)
+    app_download_url: str = Field(default="", max_length=MAX_DOWNLOAD_URL)
 
 
 class LoginRequest(ProtocolModel):

@@ -346,11 +346,13 @@ class GreetingRule(GreetingRuleInput):
 
 
 class BusinessHours(ProtocolModel):
-    """`GET`/`PUT /api/v1/settings/business-hours`: weekly opening hours in one time zone.
+    """`GET`/`PUT /api/v1/settings/business-hours`: weekly opening hours in the team's time zone.
 
-    `days` maps `mon`..`sun` to `["09:00", "18:00"]`; a missing day is closed."""
+    `days` maps `mon`..`sun` to `["09:00", "18:00"]`; a missing day is closed. `time_zone` is the team's
+    (`/api/v1/settings/team`), always filled in by `GET`; a `PUT` naming another zone changes the
+    team's zone (for reports too), one leaving it out (null) keeps it."""
 
-    time_zone: str = "Asia/Tokyo"
+    time_zone: str | None = Field(default=None, max_length=64)
     days: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], tuple[str, str]] = Field(
         default_factory=lambda: {d: ("09:00", "18:00") for d in ("mon", "tue", "wed", "thu", "fri")}
     )

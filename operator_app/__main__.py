@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from operator_app import __version__
 from operator_app.launcher import run_app
 
 PASSWORD_ENV = "OPERATOR_APP_PASSWORD"
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"], help="console log level"
     )
-    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
 

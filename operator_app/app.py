@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from chat_protocol.rest import Snapshot, TokenPair
@@ -30,6 +30,8 @@ from operator_app.store.chat_session import ChatSession
 from operator_app.tasks import BackgroundTasks
 from operator_app.ui.error_text import describe_error, is_expected
 from operator_app.ui.main_window import MainWindow
+from operator_app.ui.update_banner import show_update_banner
+from operator_app.updates import UpdateStatus, refuse_if_outdated, update_status
 
 if TYPE_CHECKING:  # imported when first shown: a sign-in from the command line or the keyring never needs it
     from operator_app.ui.login_dialog import LoginDialog
@@ -56,7 +58,9 @@ class AppController(QObject):
         self.settings = settings or SettingsFile()
         self.credentials = credentials or CredentialStore()
         self.realtime_options = realtime_options
-        self._api_factory = api_factory or (lambda url, ca_bundle: ApiClient(url, ca_bundle=ca_bundle))
+        self._api_factory = api_factory or (
+            lambda url, ca_bundle: ApiClient(url, ca_bundle=ca_bundle, proxy=self.settings.values.proxy_url)
+        )
         self.session: ChatSession | None = None
         self.main_window: MainWindow | None = None
         self.login_dialog: LoginDialog | None = None
@@ -72,8 +76,16 @@ class AppController(QObject):
         Raises `ApiError` (wrong password, unreachable, TLS, incompatible version...).
         """
         api = self._api_factory(server, self.settings.values.ca_bundle or None)
-        signed_in = await sign_in(api, email, password)
+        signed_in = await sign_in(api, email, password, update_url=self.settings.values.update_url)
         return await self.open_signed_in(signed_in, remember=remember)
+
+    async def check_server(self, server: str) -> UpdateStatus:
+        """What the server says about this app's version (`GET /info`; before any password)."""
+        api = self._api_factory(server, self.settings.values.ca_bundle or None)
+        try:
+            return update_status(await api.server_info(), update_url=self.settings.values.update_url)
+        finally:
+            await api.aclose()
 
     async def open_signed_in(self, signed_in: SignedIn, *, remember: bool | None) -> MainWindow:
         """Open the session of a sign-in. `remember` None leaves the saved session as it is."""
@@ -82,6 +94,7 @@ class AppController(QObject):
         self.settings.set("email", email)
         remembered = False
         if remember is not None:
+            remember = remember and self.settings.values.remember_me_allowed
             remembered = remember and self.credentials.save(api.server_url, email, tokens.refresh_token)
             if not remembered and self.settings.values.remember_me:
                 self.credentials.forget(api.server_url, email)
@@ -90,6 +103,7 @@ class AppController(QObject):
             api, tokens, email=email, on_tokens_changed=self._remember_tokens if remembered else None
         )
         window = await self._open(auth, signed_in.snapshot)
+        show_update_banner(window, signed_in.update)
         if remember and not remembered:
             window.show_error(
                 self.tr("You are signed in, but could not be remembered: no password keyring is available.")
@@ -104,7 +118,8 @@ class AppController(QObject):
             await api.aclose()
             return False
         try:
-            await api.server_info()
+            update = update_status(await api.server_info(), update_url=self.settings.values.update_url)
+            refuse_if_outdated(update)  # the login dialog then says why, with the link
             tokens = await api.refresh(token)
         except ApiError as exc:
             await api.aclose()
@@ -118,7 +133,7 @@ class AppController(QObject):
             return False
         self.credentials.save(api.server_url, email, tokens.refresh_token)
         auth = AuthSession(api, tokens, email=email, on_tokens_changed=self._remember_tokens)
-        await self._open(auth)
+        show_update_banner(await self._open(auth), update)
         return True
 
     def _remember_tokens(self, tokens: TokenPair) -> None:
@@ -164,6 +179,8 @@ class AppController(QObject):
         self._quit = asyncio.get_running_loop().create_future()
         error: str | None = None
         values = self.settings.values
+        if not values.remember_me_allowed and values.email:  # the administrator forbids kept sessions
+            self.credentials.forget(values.server_url, values.email)
         if server and email and password:
             try:
                 if early_sign_in is not None:
@@ -190,6 +207,8 @@ class AppController(QObject):
         from operator_app.ui.login_dialog import LoginDialog
 
         values = self.settings.values
+        if "server_url" in self.settings.locked:  # set by the administrator: never another one
+            server = values.server_url
         dialog = LoginDialog(
             self._dialog_sign_in,
             server=server or values.server_url,
@@ -197,6 +216,8 @@ class AppController(QObject):
             remember=values.remember_me,
             remember_available=self.credentials.available(),
             server_locked="server_url" in self.settings.locked,
+            remember_allowed=values.remember_me_allowed,
+            check_server=self.check_server,
         )
         if error:
             dialog.show_error(error)
@@ -204,6 +225,10 @@ class AppController(QObject):
         dialog.finished.connect(lambda result: self._dialog_finished(dialog))
         self.login_dialog = dialog
         dialog.show()
+        # An update available, or this version too old for the server: said before sign-in.
+        self.tasks.spawn(dialog.check_server(), name="version check")
+        # After the event loop's next pass (the dialog's first paint): benchmarks/package.py waits for it.
+        QTimer.singleShot(0, lambda: startup_log.info("login dialog shown"))
         return dialog
 
     def _dialog_finished(self, dialog: LoginDialog) -> None:

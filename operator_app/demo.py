@@ -1,6 +1,10 @@
 """`operator-app --demo`: start the embedded backend with the demo shop, then the app logged in.
 
 The backend runs as a separate process (the app never imports `chat_backend`); closing the app stops it.
+It never outlives the app: its standard input is a pipe from this process, and it stops when the pipe
+closes, which the operating system does however the app ends (quit, crash, Qt aborting, SIGKILL).
+The demo adds sample canned replies (type `#` in a chat), a greeting rule, and starts its agent
+accepting chats (`serve --demo-samples`).
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0
 
 def start_backend() -> tuple[subprocess.Popen[bytes], str, str]:
     """Start `chat-backend serve --demo` on SQLite in the user data dir; return (process, url, password)."""
+    if getattr(sys, "frozen", False):
+        # Installed apps ship without the backend (packaging/README.md).
+        raise SystemExit(
+            "The demo is a feature of a source checkout: the installed app has no embedded backend.\n"
+            "Run it from a checkout (README.md: `operator-app --demo` in its virtualenv), or sign in "
+            "to your team's chat server with `operator-app --server URL`."
+        )
     try:
         import chat_backend  # noqa: F401  (only to check that the [backend] extra is installed)
     except ImportError:
@@ -56,8 +67,10 @@ def start_backend() -> tuple[subprocess.Popen[bytes], str, str]:
     password = secrets.token_urlsafe(16)
     env = dict(os.environ, CHAT_DEMO_AGENT_PASSWORD=password, CHAT_DEMO_AGENT_EMAIL=DEMO_EMAIL)
     cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", f"sqlite:///{folder / 'chat.db'}"]
-    cmd += ["serve", "--demo", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env)
+    cmd += ["serve", "--demo", "--demo-samples", "--exit-with-stdin", "--port", str(port)]
+    cmd += ["--log-level", "warning"]
+    # The write end stays open in this process only (not inheritable): its end is the backend's EOF.
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE)
     try:
         _wait_healthy(url, proc)
     except BaseException:
@@ -67,11 +80,16 @@ def start_backend() -> tuple[subprocess.Popen[bytes], str, str]:
 
 
 def main() -> int:
+    from operator_app.qt_check import exit_if_qt_platform_unusable
+
+    exit_if_qt_platform_unusable()  # before the backend starts: nothing to stop when Qt cannot run
     proc, url, password = start_backend()
     print(f"\nDemo shop: {url}/demo/index.html  (open it in a browser and click the chat button)")
     print(f"Operator app: logged in as {DEMO_EMAIL}; closing it stops the demo backend.\n", flush=True)
 
     def stop() -> None:
+        if proc.stdin is not None:
+            proc.stdin.close()
         if proc.poll() is None:
             proc.terminate()
             try:

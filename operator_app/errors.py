@@ -15,6 +15,8 @@ class ApiErrorKind(StrEnum):
     UNREACHABLE = "unreachable"
     TIMEOUT = "timeout"
     TLS = "tls"
+    PROXY = "proxy"
+    OUTDATED = "outdated"
     INCOMPATIBLE = "incompatible"
     RATE_LIMITED = "rate_limited"
     HTTP = "http"
@@ -22,7 +24,12 @@ class ApiErrorKind(StrEnum):
 
 
 class ApiError(Exception):
-    """A failed REST call. `code` is the server's error code when it sent one."""
+    """A failed REST call. `code` is the server's error code when it sent one.
+
+    `details` carries what the user is told beyond the kind: for TLS ``subject``, ``issuer`` and
+    ``reason`` of a certificate that is not trusted; for PROXY ``proxy`` (without its password);
+    for OUTDATED ``min_version`` and ``download_url``.
+    """
 
     def __init__(
         self,
@@ -33,6 +40,7 @@ class ApiError(Exception):
         code: str | None = None,
         retry_after: float | None = None,
         server_protocol: int | None = None,
+        details: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -41,6 +49,7 @@ class ApiError(Exception):
         self.code = code
         self.retry_after = retry_after
         self.server_protocol = server_protocol
+        self.details: dict[str, str] = details or {}
 
     def __repr__(self) -> str:
         return f"ApiError({self.kind.value!r}, {self.message!r}, status={self.status}, code={self.code})"

@@ -1,6 +1,7 @@
 """`run_app`: the app's life from the QApplication to the exit code, for the command line and the demo.
 
-With a server, an e-mail and a password the sign-in starts at once and overlaps the widget imports.
+With a server, an e-mail and a password the sign-in starts first, on a thread of its own, and overlaps
+the imports of Qt and the widgets (`operator_app.net.early_signin`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from operator_app.net.early_signin import EarlySignIn
+    from operator_app.settings import Settings
 
 # The longest the widget imports wait for the login request to leave (a slow /info round trip).
 EARLY_SIGN_IN_HEAD_START = 0.5
@@ -40,17 +45,33 @@ def run_app(
     log_level: str = "info",
 ) -> int:
     """Run the app until the user quits; signs in directly when all three are given. Exit code."""
+    from operator_app.qt_check import exit_if_qt_platform_unusable
+
+    exit_if_qt_platform_unusable()  # Qt itself would abort with a generic message
+    from operator_app.logging_setup import setup_logging
+    from operator_app.paths import app_dirs
+    from operator_app.settings import SettingsFile
+
+    dirs = app_dirs()
+    log_file = setup_logging(dirs.log, console_level=getattr(logging, log_level.upper(), logging.INFO))
+    settings = SettingsFile(dirs)
+    locked_server = settings.values.server_url if "server_url" in settings.locked else None
+    if server_url and locked_server and server_url != locked_server:
+        logging.getLogger("operator_app.startup").warning(
+            "--server %s ignored: the server is set by your administrator", server_url
+        )
+        server_url = locked_server
+    early = _start_sign_in(server_url, email, password, settings.values)
+    if early is not None:
+        # Qt's imports hold the interpreter: let the login request leave first.
+        early.sent.wait(EARLY_SIGN_IN_HEAD_START)
     _import_before_qt()
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from operator_app.logging_setup import loop_exception_handler, setup_logging
-    from operator_app.paths import app_dirs
-    from operator_app.settings import SettingsFile
+    from operator_app.logging_setup import loop_exception_handler
     from operator_app.ui.qt_runtime import install_qt_message_handler, install_translators
 
-    dirs = app_dirs()
-    log_file = setup_logging(dirs.log, console_level=getattr(logging, log_level.upper(), logging.INFO))
     install_qt_message_handler()
     # QtWebEngine (video calls, imported only when a call starts) needs this before the application.
     from PySide6.QtCore import QCoreApplication, Qt
@@ -61,8 +82,11 @@ def run_app(
     app.setApplicationName("operator-app")
     app.setApplicationDisplayName("Live Chat Operator")
     app.setOrganizationName("operator-app")
+    app.setDesktopFileName("operator-app")
+    from operator_app.ui.app_resources import app_icon
+
+    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
-    settings = SettingsFile(dirs)
     language = install_translators(app, settings.values.language)
     startup_log = logging.getLogger("operator_app.startup")
     startup_log.info("starting (language %s, log %s)", language, log_file)
@@ -70,17 +94,6 @@ def run_app(
     async def run() -> int:
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(loop_exception_handler)
-        logging_in = asyncio.Event()
-        early = _start_sign_in(server_url, email, password, settings.values.ca_bundle, logging_in)
-        if early is not None:
-            # Let the login request go out, then import the widgets (a blocking ~0.1 s) while the
-            # server checks the password.
-            waiter = asyncio.ensure_future(logging_in.wait())
-            await asyncio.wait(
-                {early, waiter}, timeout=EARLY_SIGN_IN_HEAD_START, return_when=asyncio.FIRST_COMPLETED
-            )
-            waiter.cancel()
-            await asyncio.sleep(0)
         from operator_app.app import AppController
 
         startup_log.debug("widgets imported")
@@ -89,7 +102,8 @@ def run_app(
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, controller.request_quit, 128 + signum)
-        return await controller.run(server_url, email, password, early_sign_in=early)
+        early_sign_in = early.signed_in() if early is not None else None
+        return await controller.run(server_url, email, password, early_sign_in=early_sign_in)
 
     try:
         return int(qasync.run(run()))
@@ -111,21 +125,15 @@ def _import_before_qt() -> None:
 
 
 def _start_sign_in(
-    server_url: str | None,
-    email: str | None,
-    password: str | None,
-    ca_bundle: str,
-    logging_in: asyncio.Event,
-) -> asyncio.Future[Any] | None:
-    """Automatic sign-in starts at once (info, login, snapshot): it overlaps the widget imports."""
+    server_url: str | None, email: str | None, password: str | None, values: Settings
+) -> EarlySignIn | None:
+    """Automatic sign-in starts at once (info, login, snapshot) on its own thread (`EarlySignIn`)."""
     if not (server_url and email and password):
         return None
-    from operator_app.errors import ApiError
     from operator_app.net.api import ApiClient
-    from operator_app.net.signin import sign_in
+    from operator_app.net.early_signin import EarlySignIn
 
-    try:
-        api = ApiClient(server_url, ca_bundle=ca_bundle or None)
-    except ApiError:
-        return None  # the controller signs in again and reports the error
-    return asyncio.ensure_future(sign_in(api, email, password, with_snapshot=True, logging_in=logging_in))
+    def make_client(url: str) -> ApiClient:
+        return ApiClient(url, ca_bundle=values.ca_bundle or None, proxy=values.proxy_url)
+
+    return EarlySignIn(server_url, email, password, make_client, update_url=values.update_url)

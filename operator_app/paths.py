@@ -14,7 +14,8 @@ HOME_ENV = "OPERATOR_APP_HOME"
 
 @dataclass(frozen=True)
 class AppDirs:
-    """The user's config, data and log folders (created on demand by their users)."""
+    """The user's config, data and log folders (created on demand by their users), and the machine's
+    site config folder, where an admin's ``policy.json`` lives (read only)."""
 
     config: Path
     data: Path

@@ -16,6 +16,11 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The backends (and admin commands) started by the tests hash passwords with argon2's cheapest
+# parameters: the suite creates and signs in thousands of accounts, at 0.3 CPU seconds each with the
+# production parameters (chat_backend/domain/passwords.py; tests/unit/test_password_hashing.py checks
+# those). Benchmarks run outside pytest keep the production parameters.
+os.environ.setdefault("CHAT_TEST_CHEAP_PASSWORD_HASHES", "1")
 
 from tests.support.backend import BackendProcess  # noqa: E402
 from tests.support.databases import (  # noqa: E402
@@ -65,6 +70,20 @@ def _db_params() -> list[str]:
 def db_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BackendProcess]:
     """Like `backend`, once per database: SQLite always, PostgreSQL when CHAT_TEST_DATABASE_URL names one."""
     yield from _backend_on(request.param, tmp_path)
+
+
+@pytest.fixture(params=_db_params())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh migrated database (no backend): SQLite, and PostgreSQL when CHAT_TEST_DATABASE_URL names
+    one; a PostgreSQL database is dropped afterwards."""
+    if request.param == "sqlite":
+        yield sqlite_database(tmp_path)
+        return
+    name, url = create_postgres_database(POSTGRES_URL)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(POSTGRES_URL, name)
 
 
 @pytest.fixture(scope="module")

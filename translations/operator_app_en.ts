@@ -235,6 +235,332 @@
     </message>
 </context>
 <context>
+    <name>ArchiveExporter</name>
+    <message>
+        <source>chat</source>
+        <translation>chat</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt)</source>
+        <translation>Text files (*.txt)</translation>
+    </message>
+    <message>
+        <source>Web pages (*.html *.htm)</source>
+        <translation>Web pages (*.html *.htm)</translation>
+    </message>
+    <message>
+        <source>Export the chat as text</source>
+        <translation>Export the chat as text</translation>
+    </message>
+    <message>
+        <source>Export the chat as HTML</source>
+        <translation>Export the chat as HTML</translation>
+    </message>
+    <message>
+        <source>archives</source>
+        <translation>archives</translation>
+    </message>
+    <message>
+        <source>Export the results as CSV</source>
+        <translation>Export the results as CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>ArchiveFilters</name>
+    <message>
+        <source>&amp;From</source>
+        <translation>&amp;From</translation>
+    </message>
+    <message>
+        <source>T&amp;o</source>
+        <translation>T&amp;o</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>Chats with any of the ticked tags</source>
+        <translation>Chats with any of the ticked tags</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Site</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>Rating</translation>
+    </message>
+    <message>
+        <source>Any rating</source>
+        <translation>Any rating</translation>
+    </message>
+    <message>
+        <source>Rated good</source>
+        <translation>Rated good</translation>
+    </message>
+    <message>
+        <source>Rated bad</source>
+        <translation>Rated bad</translation>
+    </message>
+    <message>
+        <source>Not rated</source>
+        <translation>Not rated</translation>
+    </message>
+    <message>
+        <source>Had a video &amp;call</source>
+        <translation>Had a video &amp;call</translation>
+    </message>
+    <message>
+        <source>T&amp;ransferred</source>
+        <translation>T&amp;ransferred</translation>
+    </message>
+    <message>
+        <source>Visitor name or e-mail</source>
+        <translation>Visitor name or e-mail</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Clear filters</translation>
+    </message>
+    <message>
+        <source>V&amp;isitor:</source>
+        <translation>V&amp;isitor:</translation>
+    </message>
+    <message>
+        <source>Any agent</source>
+        <translation>Any agent</translation>
+    </message>
+    <message>
+        <source>Any group</source>
+        <translation>Any group</translation>
+    </message>
+    <message>
+        <source>Any site</source>
+        <translation>Any site</translation>
+    </message>
+    <message>
+        <source>No tags yet</source>
+        <translation>No tags yet</translation>
+    </message>
+    <message>
+        <source>Tags (%1)</source>
+        <translation>Tags (%1)</translation>
+    </message>
+    <message>
+        <source>Any tag</source>
+        <translation>Any tag</translation>
+    </message>
+</context>
+<context>
+    <name>ArchiveHitDelegate</name>
+    <message>
+        <source>Rated good</source>
+        <translation>Rated good</translation>
+    </message>
+    <message>
+        <source>Rated bad</source>
+        <translation>Rated bad</translation>
+    </message>
+    <message>
+        <source>Video call</source>
+        <translation>Video call</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>Transferred</translation>
+    </message>
+    <message>
+        <source>In an internal note</source>
+        <translation>In an internal note</translation>
+    </message>
+    <message>
+        <source>In the visitor&apos;s details</source>
+        <translation>In the visitor&apos;s details</translation>
+    </message>
+</context>
+<context>
+    <name>ArchiveModel</name>
+    <message>
+        <source>No agent</source>
+        <translation>No agent</translation>
+    </message>
+</context>
+<context>
+    <name>ArchiveTranscriptPane</name>
+    <message>
+        <source>Tag this chat (%1).</source>
+        <translation>Tag this chat (%1).</translation>
+    </message>
+    <message>
+        <source>Export as te&amp;xt…</source>
+        <translation>Export as te&amp;xt…</translation>
+    </message>
+    <message>
+        <source>Save this chat&apos;s transcript as a text file</source>
+        <translation>Save this chat&apos;s transcript as a text file</translation>
+    </message>
+    <message>
+        <source>Export as &amp;HTML…</source>
+        <translation>Export as &amp;HTML…</translation>
+    </message>
+    <message>
+        <source>Save this chat&apos;s transcript as a web page</source>
+        <translation>Save this chat&apos;s transcript as a web page</translation>
+    </message>
+    <message>
+        <source>Select a chat in the list to read it here.</source>
+        <translation>Select a chat in the list to read it here.</translation>
+    </message>
+    <message>
+        <source>%1 with %2</source>
+        <translation>%1 with %2</translation>
+    </message>
+    <message>
+        <source>Closed %1</source>
+        <translation>Closed %1</translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation>%1 messages</translation>
+    </message>
+    <message>
+        <source>Rated good</source>
+        <translation>Rated good</translation>
+    </message>
+    <message>
+        <source>Rated bad</source>
+        <translation>Rated bad</translation>
+    </message>
+    <message>
+        <source>Video call</source>
+        <translation>Video call</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>Transferred</translation>
+    </message>
+    <message>
+        <source>Loading the chat…</source>
+        <translation>Loading the chat…</translation>
+    </message>
+    <message>
+        <source>This chat could not be loaded: %1</source>
+        <translation>This chat could not be loaded: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ArchivesView</name>
+    <message>
+        <source>Search messages, notes and visitors (Enter)</source>
+        <translation>Search messages, notes and visitors (Enter)</translation>
+    </message>
+    <message>
+        <source>Search the archives</source>
+        <translation>Search the archives</translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation>&amp;Search</translation>
+    </message>
+    <message>
+        <source>Searching</source>
+        <translation>Searching</translation>
+    </message>
+    <message>
+        <source>Chats found</source>
+        <translation>Chats found</translation>
+    </message>
+    <message>
+        <source>&amp;Export results as CSV…</source>
+        <translation>&amp;Export results as CSV…</translation>
+    </message>
+    <message>
+        <source>Save every chat this search finds as a CSV file</source>
+        <translation>Save every chat this search finds as a CSV file</translation>
+    </message>
+    <message>
+        <source>&amp;Load more</source>
+        <translation>&amp;Load more</translation>
+    </message>
+    <message>
+        <source>Show older chats</source>
+        <translation>Show older chats</translation>
+    </message>
+    <message>
+        <source>Filters (%1)</source>
+        <translation>Filters (%1)</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>Filters</translation>
+    </message>
+    <message>
+        <source>Show or hide the filters</source>
+        <translation>Show or hide the filters</translation>
+    </message>
+    <message>
+        <source>The archives could not be searched: %1</source>
+        <translation>The archives could not be searched: %1</translation>
+    </message>
+    <message>
+        <source>No chats found.</source>
+        <translation>No chats found.</translation>
+    </message>
+    <message>
+        <source>Try other words or fewer filters.</source>
+        <translation>Try other words or fewer filters.</translation>
+    </message>
+    <message>
+        <source>Try other words.</source>
+        <translation>Try other words.</translation>
+    </message>
+    <message>
+        <source>No chat has been closed yet.</source>
+        <translation>No chat has been closed yet.</translation>
+    </message>
+    <message>
+        <source>Loading the latest closed chats…</source>
+        <translation>Loading the latest closed chats…</translation>
+    </message>
+    <message>
+        <source>Chats containing “%1”: %2</source>
+        <translation>Chats containing “%1”: %2</translation>
+    </message>
+    <message>
+        <source>Closed chats matching the filters: %1</source>
+        <translation>Closed chats matching the filters: %1</translation>
+    </message>
+    <message>
+        <source>The latest closed chats: %1</source>
+        <translation>The latest closed chats: %1</translation>
+    </message>
+    <message>
+        <source>%1 or more</source>
+        <translation>%1 or more</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Exporting…</translation>
+    </message>
+    <message>
+        <source>The agents, groups and sites to filter by could not be loaded: %1</source>
+        <translation>The agents, groups and sites to filter by could not be loaded: %1</translation>
+    </message>
+</context>
+<context>
     <name>AuditModel</name>
     <message>
         <source>Agent created</source>
@@ -291,6 +617,10 @@
     <message>
         <source>Business hours changed</source>
         <translation>Business hours changed</translation>
+    </message>
+    <message>
+        <source>App versions changed</source>
+        <translation>App versions changed</translation>
     </message>
     <message>
         <source>Greeting rule created</source>
@@ -406,8 +736,8 @@
 <context>
     <name>BusinessHoursPage</name>
     <message>
-        <source>&amp;Time zone</source>
-        <translation>&amp;Time zone</translation>
+        <source>Team &amp;time zone</source>
+        <translation>Team &amp;time zone</translation>
     </message>
     <message>
         <source>Monday</source>
@@ -450,8 +780,8 @@
         <translation>To</translation>
     </message>
     <message>
-        <source>A day that is not ticked is closed. Times are in the time zone above.</source>
-        <translation>A day that is not ticked is closed. Times are in the time zone above.</translation>
+        <source>A day that is not ticked is closed. Times are in the team&apos;s time zone above, which reports also use for days, hours and weekdays.</source>
+        <translation>A day that is not ticked is closed. Times are in the team&apos;s time zone above, which reports also use for days, hours and weekdays.</translation>
     </message>
     <message>
         <source>&amp;Save</source>
@@ -769,6 +1099,10 @@
         <translation>Choose one of your chats on the left, or take a visitor from the queue (Ctrl+T).</translation>
     </message>
     <message>
+        <source>Tag this chat (%1).</source>
+        <translation>Tag this chat (%1).</translation>
+    </message>
+    <message>
         <source>Take chat</source>
         <translation>Take chat</translation>
     </message>
@@ -889,6 +1223,10 @@
         <translation>&amp;Video call with the visitor</translation>
     </message>
     <message>
+        <source>T&amp;ag this chat…</source>
+        <translation>T&amp;ag this chat…</translation>
+    </message>
+    <message>
         <source>&amp;Offline messages…</source>
         <translation>&amp;Offline messages…</translation>
     </message>
@@ -925,6 +1263,33 @@
     <message>
         <source>No unread messages.</source>
         <translation>No unread messages.</translation>
+    </message>
+</context>
+<context>
+    <name>ChatTagsBar</name>
+    <message>
+        <source>Tags</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>Tags of this chat</source>
+        <translation>Tags of this chat</translation>
+    </message>
+    <message>
+        <source>Tags (%1)</source>
+        <translation>Tags (%1)</translation>
+    </message>
+    <message>
+        <source>No tags yet. An administrator defines them.</source>
+        <translation>No tags yet. An administrator defines them.</translation>
+    </message>
+    <message>
+        <source>The tags could not be changed: %1</source>
+        <translation>The tags could not be changed: %1</translation>
+    </message>
+    <message>
+        <source>The tags could not be loaded: %1</source>
+        <translation>The tags could not be loaded: %1</translation>
     </message>
 </context>
 <context>
@@ -1015,12 +1380,28 @@
         <translation>The server did not answer in time. Please try again.</translation>
     </message>
     <message>
+        <source>The proxy server %1 refused the user name or password. Check the proxy in Settings &gt; Network or ask your administrator.</source>
+        <translation>The proxy server %1 refused the user name or password. Check the proxy in Settings &gt; Network or ask your administrator.</translation>
+    </message>
+    <message>
+        <source>Cannot connect through the proxy server %1. Check the proxy in Settings &gt; Network or ask your administrator.</source>
+        <translation>Cannot connect through the proxy server %1. Check the proxy in Settings &gt; Network or ask your administrator.</translation>
+    </message>
+    <message>
         <source>The secure connection to the server failed: its certificate is not trusted. Ask your administrator for the certificate authority file.</source>
         <translation>The secure connection to the server failed: its certificate is not trusted. Ask your administrator for the certificate authority file.</translation>
     </message>
     <message>
         <source>This server uses a different version of the chat protocol. Please update the app.</source>
         <translation>This server uses a different version of the chat protocol. Please update the app.</translation>
+    </message>
+    <message>
+        <source>This version of the app is too old for this server: version %1 or later is required.</source>
+        <translation>This version of the app is too old for this server: version %1 or later is required.</translation>
+    </message>
+    <message>
+        <source>Download it from %1</source>
+        <translation>Download it from %1</translation>
     </message>
     <message>
         <source>This address does not answer like a chat server. Check the server address.</source>
@@ -1041,6 +1422,10 @@
     <message>
         <source>The server reported an error (HTTP %1).</source>
         <translation>The server reported an error (HTTP %1).</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate is not trusted: %1, issued by %2. Ask your administrator for the certificate of the authority that issued it and set it in Settings &gt; Network (Extra certificates).</source>
+        <translation>The server&apos;s certificate is not trusted: %1, issued by %2. Ask your administrator for the certificate of the authority that issued it and set it in Settings &gt; Network (Extra certificates).</translation>
     </message>
     <message>
         <source>Another operator has already taken this chat.</source>
@@ -1083,6 +1468,10 @@
         <translation>This visitor is marked as spam and cannot chat.</translation>
     </message>
     <message>
+        <source>Tag this chat before closing it.</source>
+        <translation>Tag this chat before closing it.</translation>
+    </message>
+    <message>
         <source>The server refused the request (%1).</source>
         <translation>The server refused the request (%1).</translation>
     </message>
@@ -1097,6 +1486,17 @@
     <message>
         <source>Something went wrong. The details are in the log file.</source>
         <translation>Something went wrong. The details are in the log file.</translation>
+    </message>
+</context>
+<context>
+    <name>FileExporter</name>
+    <message>
+        <source>Exported to %1</source>
+        <translation>Exported to %1</translation>
+    </message>
+    <message>
+        <source>The export failed: %1</source>
+        <translation>The export failed: %1</translation>
     </message>
 </context>
 <context>
@@ -1438,6 +1838,10 @@
         <translation>Quit</translation>
     </message>
     <message>
+        <source>Set by your administrator: you are asked to sign in each time.</source>
+        <translation>Set by your administrator: you are asked to sign in each time.</translation>
+    </message>
+    <message>
         <source>Unavailable: no password keyring (such as GNOME Keyring or KWallet) was found on this computer, so you will be asked to sign in each time.</source>
         <translation>Unavailable: no password keyring (such as GNOME Keyring or KWallet) was found on this computer, so you will be asked to sign in each time.</translation>
     </message>
@@ -1569,6 +1973,65 @@
     <message>
         <source>Sent</source>
         <translation>Sent</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkSettings</name>
+    <message>
+        <source>Network</source>
+        <translation>Network</translation>
+    </message>
+    <message>
+        <source>System settings</source>
+        <translation>System settings</translation>
+    </message>
+    <message>
+        <source>&amp;Proxy:</source>
+        <translation>&amp;Proxy:</translation>
+    </message>
+    <message>
+        <source>Empty: the system&apos;s proxy settings. none: no proxy. Or an address such as http://user:password@proxy.example.com:3128</source>
+        <translation>Empty: the system&apos;s proxy settings. none: no proxy. Or an address such as http://user:password@proxy.example.com:3128</translation>
+    </message>
+    <message>
+        <source>Only the system&apos;s certificate authorities</source>
+        <translation>Only the system&apos;s certificate authorities</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Browse…</translation>
+    </message>
+    <message>
+        <source>Extra &amp;certificates:</source>
+        <translation>Extra &amp;certificates:</translation>
+    </message>
+    <message>
+        <source>Used from the next sign-in.</source>
+        <translation>Used from the next sign-in.</translation>
+    </message>
+    <message>
+        <source>Enter none, or an address that starts with http:// or https:// and names a host.</source>
+        <translation>Enter none, or an address that starts with http:// or https:// and names a host.</translation>
+    </message>
+    <message>
+        <source>There is no file %1.</source>
+        <translation>There is no file %1.</translation>
+    </message>
+    <message>
+        <source>This file name cannot be used.</source>
+        <translation>This file name cannot be used.</translation>
+    </message>
+    <message>
+        <source>Certificate authorities (PEM)</source>
+        <translation>Certificate authorities (PEM)</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer)</source>
+        <translation>PEM certificates (*.pem *.crt *.cer)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>All files (*)</translation>
     </message>
 </context>
 <context>
@@ -1763,6 +2226,13 @@
     </message>
 </context>
 <context>
+    <name>PolicyLock</name>
+    <message>
+        <source>Set by your administrator</source>
+        <translation>Set by your administrator</translation>
+    </message>
+</context>
+<context>
     <name>RepliesPage</name>
     <message>
         <source>&amp;New</source>
@@ -1831,6 +2301,372 @@
     <message>
         <source>Deleted #%1.</source>
         <translation>Deleted #%1.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportText</name>
+    <message>
+        <source>%1 of chats</source>
+        <translation>%1 of chats</translation>
+    </message>
+    <message>
+        <source>%1 good, %2 bad</source>
+        <translation>%1 good, %2 bad</translation>
+    </message>
+    <message>
+        <source>90% within %1</source>
+        <translation>90% within %1</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>Monday</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>Tuesday</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>Wednesday</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>Thursday</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>Friday</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>Saturday</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>Sunday</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>Mon</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>Tue</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>Wed</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>Thu</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>Fri</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>Sat</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>Sun</translation>
+    </message>
+    <message>
+        <source>By agent (the chat&apos;s last agent)</source>
+        <translation>By agent (the chat&apos;s last agent)</translation>
+    </message>
+    <message>
+        <source>By group</source>
+        <translation>By group</translation>
+    </message>
+    <message>
+        <source>By site</source>
+        <translation>By site</translation>
+    </message>
+    <message>
+        <source>By tag (a chat counts under each of its tags)</source>
+        <translation>By tag (a chat counts under each of its tags)</translation>
+    </message>
+    <message>
+        <source>Not taken</source>
+        <translation>Not taken</translation>
+    </message>
+    <message>
+        <source>No group</source>
+        <translation>No group</translation>
+    </message>
+    <message>
+        <source>No site</source>
+        <translation>No site</translation>
+    </message>
+    <message>
+        <source>No tag</source>
+        <translation>No tag</translation>
+    </message>
+    <message>
+        <source>(deleted)</source>
+        <translation>(deleted)</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Site</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>Tag</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>Chats</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <source>First response, median</source>
+        <translation>First response, median</translation>
+    </message>
+    <message>
+        <source>First response, 90%</source>
+        <translation>First response, 90%</translation>
+    </message>
+    <message>
+        <source>Duration, median</source>
+        <translation>Duration, median</translation>
+    </message>
+    <message>
+        <source>Duration, 90%</source>
+        <translation>Duration, 90%</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>Good</translation>
+    </message>
+    <message>
+        <source>Bad</source>
+        <translation>Bad</translation>
+    </message>
+    <message>
+        <source>Rated good</source>
+        <translation>Rated good</translation>
+    </message>
+    <message>
+        <source>Video calls</source>
+        <translation>Video calls</translation>
+    </message>
+    <message>
+        <source>Greeting</source>
+        <translation>Greeting</translation>
+    </message>
+    <message>
+        <source>Shown</source>
+        <translation>Shown</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <source>Acceptance rate</source>
+        <translation>Acceptance rate</translation>
+    </message>
+    <message>
+        <source>Manual invitations</source>
+        <translation>Manual invitations</translation>
+    </message>
+    <message>
+        <source>(deleted rule)</source>
+        <translation>(deleted rule)</translation>
+    </message>
+    <message>
+        <source>Rated at</source>
+        <translation>Rated at</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>Rating</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Comment</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsView</name>
+    <message>
+        <source>No breakdown</source>
+        <translation>No breakdown</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Site</translation>
+    </message>
+    <message>
+        <source>Load the report of these days</source>
+        <translation>Load the report of these days</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation>&amp;Export CSV…</translation>
+    </message>
+    <message>
+        <source>Save the tables of this report as a CSV file</source>
+        <translation>Save the tables of this report as a CSV file</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>&amp;From</translation>
+    </message>
+    <message>
+        <source>Sho&amp;w</source>
+        <translation>Sho&amp;w</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>&amp;By</source>
+        <translation>&amp;By</translation>
+    </message>
+    <message>
+        <source>Loading the report…</source>
+        <translation>Loading the report…</translation>
+    </message>
+    <message>
+        <source>No closed chats in these days.</source>
+        <translation>No closed chats in these days.</translation>
+    </message>
+    <message>
+        <source>Chats by hour of day</source>
+        <translation>Chats by hour of day</translation>
+    </message>
+    <message>
+        <source>Chats by weekday</source>
+        <translation>Chats by weekday</translation>
+    </message>
+    <message>
+        <source>Greetings: shown and accepted</source>
+        <translation>Greetings: shown and accepted</translation>
+    </message>
+    <message>
+        <source>Latest rating comments</source>
+        <translation>Latest rating comments</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>Chats</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>Tag</translation>
+    </message>
+    <message>
+        <source>Missed chats</source>
+        <translation>Missed chats</translation>
+    </message>
+    <message>
+        <source>First response (median)</source>
+        <translation>First response (median)</translation>
+    </message>
+    <message>
+        <source>Chat duration (median)</source>
+        <translation>Chat duration (median)</translation>
+    </message>
+    <message>
+        <source>Rated good</source>
+        <translation>Rated good</translation>
+    </message>
+    <message>
+        <source>Video calls</source>
+        <translation>Video calls</translation>
+    </message>
+    <message>
+        <source>The first day is after the last day.</source>
+        <translation>The first day is after the last day.</translation>
+    </message>
+    <message>
+        <source>A report covers at most %1 days.</source>
+        <translation>A report covers at most %1 days.</translation>
+    </message>
+    <message>
+        <source>The report could not be loaded: %1</source>
+        <translation>The report could not be loaded: %1</translation>
+    </message>
+    <message>
+        <source>%1 to %2 · days and hours in the team&apos;s time zone, %3</source>
+        <translation>%1 to %2 · days and hours in the team&apos;s time zone, %3</translation>
+    </message>
+    <message>
+        <source>Hour</source>
+        <translation>Hour</translation>
+    </message>
+    <message>
+        <source>Weekday</source>
+        <translation>Weekday</translation>
+    </message>
+    <message>
+        <source>Figures</source>
+        <translation>Figures</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>Figure</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detail</translation>
+    </message>
+    <message>
+        <source>Export the report</source>
+        <translation>Export the report</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>The report was not saved: %1</source>
+        <translation>The report was not saved: %1</translation>
+    </message>
+    <message>
+        <source>Report saved to %1</source>
+        <translation>Report saved to %1</translation>
     </message>
 </context>
 <context>
@@ -1904,6 +2740,38 @@
         <translation>&amp;Keep the pages visitors viewed for</translation>
     </message>
     <message>
+        <source>&amp;Delete closed chats after</source>
+        <translation>&amp;Delete closed chats after</translation>
+    </message>
+    <message>
+        <source>Unticked: closed chats are kept. Ticked: older ones are deleted with their notes and tags.</source>
+        <translation>Unticked: closed chats are kept. Ticked: older ones are deleted with their notes and tags.</translation>
+    </message>
+    <message>
+        <source>e.g. 1.2</source>
+        <translation>e.g. 1.2</translation>
+    </message>
+    <message>
+        <source>e.g. 1.4.0</source>
+        <translation>e.g. 1.4.0</translation>
+    </message>
+    <message>
+        <source>Operator app versions</source>
+        <translation>Operator app versions</translation>
+    </message>
+    <message>
+        <source>Older apps may not sign in &amp;below</source>
+        <translation>Older apps may not sign in &amp;below</translation>
+    </message>
+    <message>
+        <source>Apps show an update &amp;available below</source>
+        <translation>Apps show an update &amp;available below</translation>
+    </message>
+    <message>
+        <source>Installers are &amp;published at</source>
+        <translation>Installers are &amp;published at</translation>
+    </message>
+    <message>
         <source>Unticked timeouts are off.</source>
         <translation>Unticked timeouts are off.</translation>
     </message>
@@ -1914,6 +2782,18 @@
     <message>
         <source>Routing and timeouts</source>
         <translation>Routing and timeouts</translation>
+    </message>
+    <message>
+        <source>The download link must start with https:// or http://.</source>
+        <translation>The download link must start with https:// or http://.</translation>
+    </message>
+    <message>
+        <source>Write versions as numbers with dots, such as 1.4 or 1.4.2.</source>
+        <translation>Write versions as numbers with dots, such as 1.4 or 1.4.2.</translation>
+    </message>
+    <message>
+        <source>The minimum version must not be above the latest version.</source>
+        <translation>The minimum version must not be above the latest version.</translation>
     </message>
     <message>
         <source>Red must come later than orange: make the second waiting time longer.</source>
@@ -1991,6 +2871,22 @@
         <translation>The new language is used from the next start of the app.</translation>
     </message>
     <message>
+        <source>Team setting</source>
+        <translation>Team setting</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>Minutes without keyboard or mouse input before you are set to away; 0 uses the team&apos;s setting.</source>
+        <translation>Minutes without keyboard or mouse input before you are set to away; 0 uses the team&apos;s setting.</translation>
+    </message>
+    <message>
+        <source>Set me &amp;away after:</source>
+        <translation>Set me &amp;away after:</translation>
+    </message>
+    <message>
         <source>Video calls</source>
         <translation>Video calls</translation>
     </message>
@@ -2005,6 +2901,10 @@
     <message>
         <source>Used from the next call. A device that is missing then falls back to the default.</source>
         <translation>Used from the next call. A device that is missing then falls back to the default.</translation>
+    </message>
+    <message>
+        <source>&amp;Output:</source>
+        <translation>&amp;Output:</translation>
     </message>
 </context>
 <context>
@@ -2218,6 +3118,129 @@
     <message>
         <source>The supervised chats could not be loaded.</source>
         <translation>The supervised chats could not be loaded.</translation>
+    </message>
+</context>
+<context>
+    <name>TagsPage</name>
+    <message>
+        <source>&amp;New tag</source>
+        <translation>&amp;New tag</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Delete…</translation>
+    </message>
+    <message>
+        <source>e.g. Returns</source>
+        <translation>e.g. Returns</translation>
+    </message>
+    <message>
+        <source>Red</source>
+        <translation>Red</translation>
+    </message>
+    <message>
+        <source>Orange</source>
+        <translation>Orange</translation>
+    </message>
+    <message>
+        <source>Yellow</source>
+        <translation>Yellow</translation>
+    </message>
+    <message>
+        <source>Green</source>
+        <translation>Green</translation>
+    </message>
+    <message>
+        <source>Teal</source>
+        <translation>Teal</translation>
+    </message>
+    <message>
+        <source>Blue</source>
+        <translation>Blue</translation>
+    </message>
+    <message>
+        <source>Indigo</source>
+        <translation>Indigo</translation>
+    </message>
+    <message>
+        <source>Purple</source>
+        <translation>Purple</translation>
+    </message>
+    <message>
+        <source>Pink</source>
+        <translation>Pink</translation>
+    </message>
+    <message>
+        <source>Grey</source>
+        <translation>Grey</translation>
+    </message>
+    <message>
+        <source>&amp;Other colour…</source>
+        <translation>&amp;Other colour…</translation>
+    </message>
+    <message>
+        <source>&amp;Save tag</source>
+        <translation>&amp;Save tag</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Name</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <source>&amp;Require a tag before a chat is closed</source>
+        <translation>&amp;Require a tag before a chat is closed</translation>
+    </message>
+    <message>
+        <source>Agents must put at least one tag on a chat before they can close it.</source>
+        <translation>Agents must put at least one tag on a chat before they can close it.</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>No tags yet. Create one, such as Returns or VIP, for agents to put on chats.</source>
+        <translation>No tags yet. Create one, such as Returns or VIP, for agents to put on chats.</translation>
+    </message>
+    <message>
+        <source>&amp;Create tag</source>
+        <translation>&amp;Create tag</translation>
+    </message>
+    <message>
+        <source>Enter the tag&apos;s name.</source>
+        <translation>Enter the tag&apos;s name.</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <source>Delete tag</source>
+        <translation>Delete tag</translation>
+    </message>
+    <message>
+        <source>Delete the tag %1? It is taken off every chat that has it, closed chats too.</source>
+        <translation>Delete the tag %1? It is taken off every chat that has it, closed chats too.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>The tag %1 was deleted.</source>
+        <translation>The tag %1 was deleted.</translation>
+    </message>
+    <message>
+        <source>Agents must now tag a chat before closing it.</source>
+        <translation>Agents must now tag a chat before closing it.</translation>
+    </message>
+    <message>
+        <source>Agents may close chats without a tag.</source>
+        <translation>Agents may close chats without a tag.</translation>
     </message>
 </context>
 <context>
@@ -2773,6 +3796,33 @@
     </message>
 </context>
 <context>
+    <name>UpdateBanner</name>
+    <message>
+        <source>Update available (version %1)</source>
+        <translation>Update available (version %1)</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Download</translation>
+    </message>
+    <message>
+        <source>This version of the app (%1) is too old for this server: version %2 or later is required.</source>
+        <translation>This version of the app (%1) is too old for this server: version %2 or later is required.</translation>
+    </message>
+    <message>
+        <source>Install the new version from:</source>
+        <translation>Install the new version from:</translation>
+    </message>
+    <message>
+        <source>Ask your administrator for the new version.</source>
+        <translation>Ask your administrator for the new version.</translation>
+    </message>
+    <message>
+        <source>You use version %1.</source>
+        <translation>You use version %1.</translation>
+    </message>
+</context>
+<context>
     <name>VideoMiniWindow</name>
     <message>
         <source>Video call</source>
@@ -2836,6 +3886,49 @@
     <message>
         <source>C&amp;amera off</source>
         <translation>C&amp;amera off</translation>
+    </message>
+</context>
+<context>
+    <name>VisitorDataRow</name>
+    <message>
+        <source>Export data…</source>
+        <translation>Export data…</translation>
+    </message>
+    <message>
+        <source>Save everything held about this visitor as a JSON file</source>
+        <translation>Save everything held about this visitor as a JSON file</translation>
+    </message>
+    <message>
+        <source>Delete visitor…</source>
+        <translation>Delete visitor…</translation>
+    </message>
+    <message>
+        <source>Delete this visitor with their chats and history</source>
+        <translation>Delete this visitor with their chats and history</translation>
+    </message>
+    <message>
+        <source>visitor</source>
+        <translation>visitor</translation>
+    </message>
+    <message>
+        <source>Export the visitor&apos;s data</source>
+        <translation>Export the visitor&apos;s data</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>JSON files (*.json)</translation>
+    </message>
+    <message>
+        <source>Delete %1 and everything held about them: their chats with notes and tags, visits, pages viewed and offline messages? This cannot be undone. The deletion is logged.</source>
+        <translation>Delete %1 and everything held about them: their chats with notes and tags, visits, pages viewed and offline messages? This cannot be undone. The deletion is logged.</translation>
+    </message>
+    <message>
+        <source>Delete visitor</source>
+        <translation>Delete visitor</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
     </message>
 </context>
 <context>
@@ -2996,6 +4089,10 @@
         <translation>Not on the website now</translation>
     </message>
     <message>
+        <source>This visitor and their data were deleted.</source>
+        <translation>This visitor and their data were deleted.</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>Saved.</translation>
     </message>
@@ -3069,6 +4166,14 @@
         <translation>&amp;Chats</translation>
     </message>
     <message>
+        <source>&amp;Archives</source>
+        <translation>&amp;Archives</translation>
+    </message>
+    <message>
+        <source>Find closed chats and read them (Ctrl+Shift+R)</source>
+        <translation>Find closed chats and read them (Ctrl+Shift+R)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>&amp;View</translation>
     </message>
@@ -3087,6 +4192,14 @@
     <message>
         <source>Your team&apos;s status, load and chats today (Ctrl+Shift+M)</source>
         <translation>Your team&apos;s status, load and chats today (Ctrl+Shift+M)</translation>
+    </message>
+    <message>
+        <source>&amp;Reports</source>
+        <translation>&amp;Reports</translation>
+    </message>
+    <message>
+        <source>Chats, response times, ratings and greetings over days (Ctrl+Shift+O)</source>
+        <translation>Chats, response times, ratings and greetings over days (Ctrl+Shift+O)</translation>
     </message>
     <message>
         <source>Invitation sent to %1.</source>

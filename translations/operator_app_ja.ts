@@ -235,6 +235,332 @@
     </message>
 </context>
 <context>
+    <name>ArchiveExporter</name>
+    <message>
+        <source>chat</source>
+        <translation>チャット</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt)</source>
+        <translation>テキストファイル (*.txt)</translation>
+    </message>
+    <message>
+        <source>Web pages (*.html *.htm)</source>
+        <translation>Web ページ (*.html *.htm)</translation>
+    </message>
+    <message>
+        <source>Export the chat as text</source>
+        <translation>チャットをテキストで書き出す</translation>
+    </message>
+    <message>
+        <source>Export the chat as HTML</source>
+        <translation>チャットを HTML で書き出す</translation>
+    </message>
+    <message>
+        <source>archives</source>
+        <translation>アーカイブ</translation>
+    </message>
+    <message>
+        <source>Export the results as CSV</source>
+        <translation>検索結果を CSV で書き出す</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV ファイル (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>ArchiveFilters</name>
+    <message>
+        <source>&amp;From</source>
+        <translation>開始日(&amp;F)</translation>
+    </message>
+    <message>
+        <source>T&amp;o</source>
+        <translation>終了日(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <source>Chats with any of the ticked tags</source>
+        <translation>チェックしたタグのいずれかが付いたチャット</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>サイト</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <source>Any rating</source>
+        <translation>評価: すべて</translation>
+    </message>
+    <message>
+        <source>Rated good</source>
+        <translation>高評価</translation>
+    </message>
+    <message>
+        <source>Rated bad</source>
+        <translation>低評価</translation>
+    </message>
+    <message>
+        <source>Not rated</source>
+        <translation>評価なし</translation>
+    </message>
+    <message>
+        <source>Had a video &amp;call</source>
+        <translation>ビデオ通話あり(&amp;C)</translation>
+    </message>
+    <message>
+        <source>T&amp;ransferred</source>
+        <translation>転送あり(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Visitor name or e-mail</source>
+        <translation>訪問者の名前またはメールアドレス</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>絞り込みを解除</translation>
+    </message>
+    <message>
+        <source>V&amp;isitor:</source>
+        <translation>訪問者(&amp;I):</translation>
+    </message>
+    <message>
+        <source>Any agent</source>
+        <translation>担当者: すべて</translation>
+    </message>
+    <message>
+        <source>Any group</source>
+        <translation>グループ: すべて</translation>
+    </message>
+    <message>
+        <source>Any site</source>
+        <translation>サイト: すべて</translation>
+    </message>
+    <message>
+        <source>No tags yet</source>
+        <translation>タグはまだありません</translation>
+    </message>
+    <message>
+        <source>Tags (%1)</source>
+        <translation>タグ (%1)</translation>
+    </message>
+    <message>
+        <source>Any tag</source>
+        <translation>すべてのタグ</translation>
+    </message>
+</context>
+<context>
+    <name>ArchiveHitDelegate</name>
+    <message>
+        <source>Rated good</source>
+        <translation>高評価</translation>
+    </message>
+    <message>
+        <source>Rated bad</source>
+        <translation>低評価</translation>
+    </message>
+    <message>
+        <source>Video call</source>
+        <translation>ビデオ通話</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>転送</translation>
+    </message>
+    <message>
+        <source>In an internal note</source>
+        <translation>社内メモに一致</translation>
+    </message>
+    <message>
+        <source>In the visitor&apos;s details</source>
+        <translation>訪問者情報に一致</translation>
+    </message>
+</context>
+<context>
+    <name>ArchiveModel</name>
+    <message>
+        <source>No agent</source>
+        <translation>担当者なし</translation>
+    </message>
+</context>
+<context>
+    <name>ArchiveTranscriptPane</name>
+    <message>
+        <source>Tag this chat (%1).</source>
+        <translation>このチャットにタグを付けます (%1)。</translation>
+    </message>
+    <message>
+        <source>Export as te&amp;xt…</source>
+        <translation>テキストで書き出す(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Save this chat&apos;s transcript as a text file</source>
+        <translation>このチャットの履歴をテキストファイルに保存します</translation>
+    </message>
+    <message>
+        <source>Export as &amp;HTML…</source>
+        <translation>HTML で書き出す(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Save this chat&apos;s transcript as a web page</source>
+        <translation>このチャットの履歴を Web ページとして保存します</translation>
+    </message>
+    <message>
+        <source>Select a chat in the list to read it here.</source>
+        <translation>一覧からチャットを選ぶと、ここに内容が表示されます。</translation>
+    </message>
+    <message>
+        <source>%1 with %2</source>
+        <translation>%1 (担当: %2)</translation>
+    </message>
+    <message>
+        <source>Closed %1</source>
+        <translation>終了 %1</translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation>メッセージ %1 件</translation>
+    </message>
+    <message>
+        <source>Rated good</source>
+        <translation>高評価</translation>
+    </message>
+    <message>
+        <source>Rated bad</source>
+        <translation>低評価</translation>
+    </message>
+    <message>
+        <source>Video call</source>
+        <translation>ビデオ通話</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>転送</translation>
+    </message>
+    <message>
+        <source>Loading the chat…</source>
+        <translation>チャットを読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>This chat could not be loaded: %1</source>
+        <translation>このチャットを読み込めませんでした: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ArchivesView</name>
+    <message>
+        <source>Search messages, notes and visitors (Enter)</source>
+        <translation>メッセージ・メモ・訪問者を検索 (Enter)</translation>
+    </message>
+    <message>
+        <source>Search the archives</source>
+        <translation>アーカイブを検索</translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation>検索(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Searching</source>
+        <translation>検索中</translation>
+    </message>
+    <message>
+        <source>Chats found</source>
+        <translation>見つかったチャット</translation>
+    </message>
+    <message>
+        <source>&amp;Export results as CSV…</source>
+        <translation>検索結果を CSV で書き出す(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Save every chat this search finds as a CSV file</source>
+        <translation>この検索で見つかるすべてのチャットを CSV ファイルに保存します</translation>
+    </message>
+    <message>
+        <source>&amp;Load more</source>
+        <translation>さらに読み込む(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Show older chats</source>
+        <translation>もっと古いチャットを表示します</translation>
+    </message>
+    <message>
+        <source>Filters (%1)</source>
+        <translation>絞り込み (%1)</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>絞り込み</translation>
+    </message>
+    <message>
+        <source>Show or hide the filters</source>
+        <translation>絞り込み条件の表示・非表示を切り替えます</translation>
+    </message>
+    <message>
+        <source>The archives could not be searched: %1</source>
+        <translation>アーカイブを検索できませんでした: %1</translation>
+    </message>
+    <message>
+        <source>No chats found.</source>
+        <translation>チャットが見つかりません。</translation>
+    </message>
+    <message>
+        <source>Try other words or fewer filters.</source>
+        <translation>別の語句で検索するか、絞り込み条件を減らしてください。</translation>
+    </message>
+    <message>
+        <source>Try other words.</source>
+        <translation>別の語句で検索してください。</translation>
+    </message>
+    <message>
+        <source>No chat has been closed yet.</source>
+        <translation>終了したチャットはまだありません。</translation>
+    </message>
+    <message>
+        <source>Loading the latest closed chats…</source>
+        <translation>最近終了したチャットを読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>Chats containing “%1”: %2</source>
+        <translation>「%1」を含むチャット: %2 件</translation>
+    </message>
+    <message>
+        <source>Closed chats matching the filters: %1</source>
+        <translation>条件に合う終了済みチャット: %1 件</translation>
+    </message>
+    <message>
+        <source>The latest closed chats: %1</source>
+        <translation>最近終了したチャット: %1 件</translation>
+    </message>
+    <message>
+        <source>%1 or more</source>
+        <translation>%1 件以上</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>書き出し中…</translation>
+    </message>
+    <message>
+        <source>The agents, groups and sites to filter by could not be loaded: %1</source>
+        <translation>絞り込み用の担当者・グループ・サイトを読み込めませんでした: %1</translation>
+    </message>
+</context>
+<context>
     <name>AuditModel</name>
     <message>
         <source>Agent created</source>
@@ -291,6 +617,10 @@
     <message>
         <source>Business hours changed</source>
         <translation>営業時間を変更</translation>
+    </message>
+    <message>
+        <source>App versions changed</source>
+        <translation>アプリのバージョン設定を変更</translation>
     </message>
     <message>
         <source>Greeting rule created</source>
@@ -406,8 +736,8 @@
 <context>
     <name>BusinessHoursPage</name>
     <message>
-        <source>&amp;Time zone</source>
-        <translation>タイムゾーン(&amp;T)</translation>
+        <source>Team &amp;time zone</source>
+        <translation>チームのタイムゾーン(&amp;T)</translation>
     </message>
     <message>
         <source>Monday</source>
@@ -450,8 +780,8 @@
         <translation>終了</translation>
     </message>
     <message>
-        <source>A day that is not ticked is closed. Times are in the time zone above.</source>
-        <translation>チェックを入れていない曜日は休業日です。時刻は上のタイムゾーンで指定します。</translation>
+        <source>A day that is not ticked is closed. Times are in the team&apos;s time zone above, which reports also use for days, hours and weekdays.</source>
+        <translation>チェックのない曜日は休業です。時刻は上のチームのタイムゾーンで、レポートの日付・時間帯・曜日もこのタイムゾーンで数えます。</translation>
     </message>
     <message>
         <source>&amp;Save</source>
@@ -769,6 +1099,10 @@
         <translation>左の一覧から担当中のチャットを選ぶか、待機中の訪問者を引き受けてください (Ctrl+T)。</translation>
     </message>
     <message>
+        <source>Tag this chat (%1).</source>
+        <translation>このチャットにタグを付けます (%1)。</translation>
+    </message>
+    <message>
         <source>Take chat</source>
         <translation>引き受ける</translation>
     </message>
@@ -889,6 +1223,10 @@
         <translation>訪問者とビデオ通話(&amp;V)</translation>
     </message>
     <message>
+        <source>T&amp;ag this chat…</source>
+        <translation>このチャットにタグを付ける(&amp;A)…</translation>
+    </message>
+    <message>
         <source>&amp;Offline messages…</source>
         <translation>オフラインメッセージ(&amp;O)…</translation>
     </message>
@@ -925,6 +1263,33 @@
     <message>
         <source>No unread messages.</source>
         <translation>未読のメッセージはありません。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatTagsBar</name>
+    <message>
+        <source>Tags</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <source>Tags of this chat</source>
+        <translation>このチャットのタグ</translation>
+    </message>
+    <message>
+        <source>Tags (%1)</source>
+        <translation>タグ (%1)</translation>
+    </message>
+    <message>
+        <source>No tags yet. An administrator defines them.</source>
+        <translation>タグはまだありません。タグは管理者が作成します。</translation>
+    </message>
+    <message>
+        <source>The tags could not be changed: %1</source>
+        <translation>タグを変更できませんでした: %1</translation>
+    </message>
+    <message>
+        <source>The tags could not be loaded: %1</source>
+        <translation>タグを読み込めませんでした: %1</translation>
     </message>
 </context>
 <context>
@@ -1015,12 +1380,28 @@
         <translation>サーバーから時間内に応答がありませんでした。もう一度お試しください。</translation>
     </message>
     <message>
+        <source>The proxy server %1 refused the user name or password. Check the proxy in Settings &gt; Network or ask your administrator.</source>
+        <translation>プロキシサーバー %1 がユーザー名またはパスワードを拒否しました。［設定］&gt;［ネットワーク］のプロキシを確認するか、管理者にお問い合わせください。</translation>
+    </message>
+    <message>
+        <source>Cannot connect through the proxy server %1. Check the proxy in Settings &gt; Network or ask your administrator.</source>
+        <translation>プロキシサーバー %1 経由で接続できません。［設定］&gt;［ネットワーク］のプロキシを確認するか、管理者にお問い合わせください。</translation>
+    </message>
+    <message>
         <source>The secure connection to the server failed: its certificate is not trusted. Ask your administrator for the certificate authority file.</source>
         <translation>サーバーとの安全な接続に失敗しました。サーバーの証明書が信頼されていません。管理者に認証局 (CA) ファイルを問い合わせてください。</translation>
     </message>
     <message>
         <source>This server uses a different version of the chat protocol. Please update the app.</source>
         <translation>このサーバーは異なるバージョンのチャットプロトコルを使用しています。アプリを更新してください。</translation>
+    </message>
+    <message>
+        <source>This version of the app is too old for this server: version %1 or later is required.</source>
+        <translation>このバージョンのアプリはこのサーバーでは使用できません。バージョン %1 以降が必要です。</translation>
+    </message>
+    <message>
+        <source>Download it from %1</source>
+        <translation>%1 からダウンロードしてください。</translation>
     </message>
     <message>
         <source>This address does not answer like a chat server. Check the server address.</source>
@@ -1041,6 +1422,10 @@
     <message>
         <source>The server reported an error (HTTP %1).</source>
         <translation>サーバーでエラーが発生しました (HTTP %1)。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate is not trusted: %1, issued by %2. Ask your administrator for the certificate of the authority that issued it and set it in Settings &gt; Network (Extra certificates).</source>
+        <translation>サーバーの証明書は信頼されていません: %1（発行者: %2）。発行元の認証局の証明書を管理者から入手し、［設定］&gt;［ネットワーク］の「追加の証明書」に設定してください。</translation>
     </message>
     <message>
         <source>Another operator has already taken this chat.</source>
@@ -1083,6 +1468,10 @@
         <translation>この訪問者はスパムとしてマークされているため、チャットできません。</translation>
     </message>
     <message>
+        <source>Tag this chat before closing it.</source>
+        <translation>チャットを終了する前にタグを付けてください。</translation>
+    </message>
+    <message>
         <source>The server refused the request (%1).</source>
         <translation>サーバーがリクエストを拒否しました (%1)。</translation>
     </message>
@@ -1097,6 +1486,17 @@
     <message>
         <source>Something went wrong. The details are in the log file.</source>
         <translation>問題が発生しました。詳細はログファイルに記録されています。</translation>
+    </message>
+</context>
+<context>
+    <name>FileExporter</name>
+    <message>
+        <source>Exported to %1</source>
+        <translation>%1 に書き出しました</translation>
+    </message>
+    <message>
+        <source>The export failed: %1</source>
+        <translation>書き出しに失敗しました: %1</translation>
     </message>
 </context>
 <context>
@@ -1438,6 +1838,10 @@
         <translation>終了</translation>
     </message>
     <message>
+        <source>Set by your administrator: you are asked to sign in each time.</source>
+        <translation>管理者の設定により、サインイン情報は保存されません。毎回サインインが必要です。</translation>
+    </message>
+    <message>
         <source>Unavailable: no password keyring (such as GNOME Keyring or KWallet) was found on this computer, so you will be asked to sign in each time.</source>
         <translation>利用できません: このコンピューターにパスワードキーリング (GNOME Keyring や KWallet など) が見つからないため、毎回サインインが必要です。</translation>
     </message>
@@ -1569,6 +1973,65 @@
     <message>
         <source>Sent</source>
         <translation>送信済み</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkSettings</name>
+    <message>
+        <source>Network</source>
+        <translation>ネットワーク</translation>
+    </message>
+    <message>
+        <source>System settings</source>
+        <translation>システムの設定</translation>
+    </message>
+    <message>
+        <source>&amp;Proxy:</source>
+        <translation>プロキシ(&amp;P):</translation>
+    </message>
+    <message>
+        <source>Empty: the system&apos;s proxy settings. none: no proxy. Or an address such as http://user:password@proxy.example.com:3128</source>
+        <translation>空欄: システムのプロキシ設定を使います。none: プロキシを使いません。または http://user:password@proxy.example.com:3128 のようなアドレスを入力します。</translation>
+    </message>
+    <message>
+        <source>Only the system&apos;s certificate authorities</source>
+        <translation>システムの認証局のみ</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>参照(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Extra &amp;certificates:</source>
+        <translation>追加の証明書(&amp;C):</translation>
+    </message>
+    <message>
+        <source>Used from the next sign-in.</source>
+        <translation>次回のサインインから使われます。</translation>
+    </message>
+    <message>
+        <source>Enter none, or an address that starts with http:// or https:// and names a host.</source>
+        <translation>none と入力するか、http:// または https:// で始まりホスト名を含むアドレスを入力してください。</translation>
+    </message>
+    <message>
+        <source>There is no file %1.</source>
+        <translation>ファイル %1 がありません。</translation>
+    </message>
+    <message>
+        <source>This file name cannot be used.</source>
+        <translation>このファイル名は使えません。</translation>
+    </message>
+    <message>
+        <source>Certificate authorities (PEM)</source>
+        <translation>認証局 (PEM)</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer)</source>
+        <translation>PEM 証明書 (*.pem *.crt *.cer)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>すべてのファイル (*)</translation>
     </message>
 </context>
 <context>
@@ -1763,6 +2226,13 @@
     </message>
 </context>
 <context>
+    <name>PolicyLock</name>
+    <message>
+        <source>Set by your administrator</source>
+        <translation>管理者が設定しています</translation>
+    </message>
+</context>
+<context>
     <name>RepliesPage</name>
     <message>
         <source>&amp;New</source>
@@ -1831,6 +2301,372 @@
     <message>
         <source>Deleted #%1.</source>
         <translation>#%1 を削除しました。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportText</name>
+    <message>
+        <source>%1 of chats</source>
+        <translation>全体の %1</translation>
+    </message>
+    <message>
+        <source>%1 good, %2 bad</source>
+        <translation>良い %1 件、悪い %2 件</translation>
+    </message>
+    <message>
+        <source>90% within %1</source>
+        <translation>90% が %1 以内</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 時間 %2 分</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>月曜日</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>火曜日</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>水曜日</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>木曜日</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>金曜日</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>土曜日</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>日曜日</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>火</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>水</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>木</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>金</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>土</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>日</translation>
+    </message>
+    <message>
+        <source>By agent (the chat&apos;s last agent)</source>
+        <translation>担当者別（チャットの最後の担当者）</translation>
+    </message>
+    <message>
+        <source>By group</source>
+        <translation>グループ別</translation>
+    </message>
+    <message>
+        <source>By site</source>
+        <translation>サイト別</translation>
+    </message>
+    <message>
+        <source>By tag (a chat counts under each of its tags)</source>
+        <translation>タグ別（チャットは付いているタグごとに数えます）</translation>
+    </message>
+    <message>
+        <source>Not taken</source>
+        <translation>未対応</translation>
+    </message>
+    <message>
+        <source>No group</source>
+        <translation>グループなし</translation>
+    </message>
+    <message>
+        <source>No site</source>
+        <translation>サイトなし</translation>
+    </message>
+    <message>
+        <source>No tag</source>
+        <translation>タグなし</translation>
+    </message>
+    <message>
+        <source>(deleted)</source>
+        <translation>（削除済み）</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>サイト</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>チャット数</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>未応答</translation>
+    </message>
+    <message>
+        <source>First response, median</source>
+        <translation>初回応答（中央値）</translation>
+    </message>
+    <message>
+        <source>First response, 90%</source>
+        <translation>初回応答（90%）</translation>
+    </message>
+    <message>
+        <source>Duration, median</source>
+        <translation>所要時間（中央値）</translation>
+    </message>
+    <message>
+        <source>Duration, 90%</source>
+        <translation>所要時間（90%）</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>良い</translation>
+    </message>
+    <message>
+        <source>Bad</source>
+        <translation>悪い</translation>
+    </message>
+    <message>
+        <source>Rated good</source>
+        <translation>高評価率</translation>
+    </message>
+    <message>
+        <source>Video calls</source>
+        <translation>ビデオ通話</translation>
+    </message>
+    <message>
+        <source>Greeting</source>
+        <translation>あいさつ</translation>
+    </message>
+    <message>
+        <source>Shown</source>
+        <translation>表示</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>応答</translation>
+    </message>
+    <message>
+        <source>Acceptance rate</source>
+        <translation>応答率</translation>
+    </message>
+    <message>
+        <source>Manual invitations</source>
+        <translation>手動の招待</translation>
+    </message>
+    <message>
+        <source>(deleted rule)</source>
+        <translation>（削除されたルール）</translation>
+    </message>
+    <message>
+        <source>Rated at</source>
+        <translation>評価日時</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>コメント</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsView</name>
+    <message>
+        <source>No breakdown</source>
+        <translation>内訳なし</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>サイト</translation>
+    </message>
+    <message>
+        <source>Load the report of these days</source>
+        <translation>この期間のレポートを読み込みます</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation>CSV に書き出す(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Save the tables of this report as a CSV file</source>
+        <translation>このレポートの表を CSV ファイルに保存します</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>開始日(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Sho&amp;w</source>
+        <translation>表示(&amp;W)</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>終了日</translation>
+    </message>
+    <message>
+        <source>&amp;By</source>
+        <translation>内訳(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Loading the report…</source>
+        <translation>レポートを読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>No closed chats in these days.</source>
+        <translation>この期間に終了したチャットはありません。</translation>
+    </message>
+    <message>
+        <source>Chats by hour of day</source>
+        <translation>時間帯別のチャット数</translation>
+    </message>
+    <message>
+        <source>Chats by weekday</source>
+        <translation>曜日別のチャット数</translation>
+    </message>
+    <message>
+        <source>Greetings: shown and accepted</source>
+        <translation>あいさつ：表示数と応答数</translation>
+    </message>
+    <message>
+        <source>Latest rating comments</source>
+        <translation>最近の評価コメント</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>チャット数</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <source>Missed chats</source>
+        <translation>未応答のチャット</translation>
+    </message>
+    <message>
+        <source>First response (median)</source>
+        <translation>初回応答（中央値）</translation>
+    </message>
+    <message>
+        <source>Chat duration (median)</source>
+        <translation>チャットの所要時間（中央値）</translation>
+    </message>
+    <message>
+        <source>Rated good</source>
+        <translation>高評価率</translation>
+    </message>
+    <message>
+        <source>Video calls</source>
+        <translation>ビデオ通話</translation>
+    </message>
+    <message>
+        <source>The first day is after the last day.</source>
+        <translation>開始日が終了日より後になっています。</translation>
+    </message>
+    <message>
+        <source>A report covers at most %1 days.</source>
+        <translation>レポートの期間は最長 %1 日です。</translation>
+    </message>
+    <message>
+        <source>The report could not be loaded: %1</source>
+        <translation>レポートを読み込めませんでした：%1</translation>
+    </message>
+    <message>
+        <source>%1 to %2 · days and hours in the team&apos;s time zone, %3</source>
+        <translation>%1 〜 %2 ・日付と時刻はチームのタイムゾーン（%3）</translation>
+    </message>
+    <message>
+        <source>Hour</source>
+        <translation>時間帯</translation>
+    </message>
+    <message>
+        <source>Weekday</source>
+        <translation>曜日</translation>
+    </message>
+    <message>
+        <source>Figures</source>
+        <translation>主な数値</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>値</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>詳細</translation>
+    </message>
+    <message>
+        <source>Export the report</source>
+        <translation>レポートを書き出す</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV ファイル (*.csv)</translation>
+    </message>
+    <message>
+        <source>The report was not saved: %1</source>
+        <translation>レポートを保存できませんでした：%1</translation>
+    </message>
+    <message>
+        <source>Report saved to %1</source>
+        <translation>レポートを %1 に保存しました</translation>
     </message>
 </context>
 <context>
@@ -1904,6 +2740,38 @@
         <translation>訪問者の閲覧ページの保存期間(&amp;K)</translation>
     </message>
     <message>
+        <source>&amp;Delete closed chats after</source>
+        <translation>終了したチャットを削除するまでの期間(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Unticked: closed chats are kept. Ticked: older ones are deleted with their notes and tags.</source>
+        <translation>チェックなし: 終了したチャットは保存されます。チェックあり: 期間を過ぎたチャットは社内メモやタグと共に削除されます。</translation>
+    </message>
+    <message>
+        <source>e.g. 1.2</source>
+        <translation>例: 1.2</translation>
+    </message>
+    <message>
+        <source>e.g. 1.4.0</source>
+        <translation>例: 1.4.0</translation>
+    </message>
+    <message>
+        <source>Operator app versions</source>
+        <translation>オペレーターアプリのバージョン</translation>
+    </message>
+    <message>
+        <source>Older apps may not sign in &amp;below</source>
+        <translation>サインインを許可しないバージョン（これ未満）(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Apps show an update &amp;available below</source>
+        <translation>アップデートを通知するバージョン（これ未満）(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Installers are &amp;published at</source>
+        <translation>インストーラーの公開先(&amp;P)</translation>
+    </message>
+    <message>
         <source>Unticked timeouts are off.</source>
         <translation>チェックを外したタイムアウトは無効になります。</translation>
     </message>
@@ -1914,6 +2782,18 @@
     <message>
         <source>Routing and timeouts</source>
         <translation>ルーティングとタイムアウト</translation>
+    </message>
+    <message>
+        <source>The download link must start with https:// or http://.</source>
+        <translation>ダウンロードリンクは https:// または http:// で始まる必要があります。</translation>
+    </message>
+    <message>
+        <source>Write versions as numbers with dots, such as 1.4 or 1.4.2.</source>
+        <translation>バージョンは 1.4 や 1.4.2 のように数字とドットで入力してください。</translation>
+    </message>
+    <message>
+        <source>The minimum version must not be above the latest version.</source>
+        <translation>最低バージョンは最新バージョンより新しくできません。</translation>
     </message>
     <message>
         <source>Red must come later than orange: make the second waiting time longer.</source>
@@ -1991,6 +2871,22 @@
         <translation>新しい言語は次回の起動時から使われます。</translation>
     </message>
     <message>
+        <source>Team setting</source>
+        <translation>チームの設定</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分</translation>
+    </message>
+    <message>
+        <source>Minutes without keyboard or mouse input before you are set to away; 0 uses the team&apos;s setting.</source>
+        <translation>キーボードやマウスの操作がないまま、この分数が過ぎると離席中になります。0 ではチームの設定を使います。</translation>
+    </message>
+    <message>
+        <source>Set me &amp;away after:</source>
+        <translation>離席中にするまでの時間(&amp;A):</translation>
+    </message>
+    <message>
         <source>Video calls</source>
         <translation>ビデオ通話</translation>
     </message>
@@ -2005,6 +2901,10 @@
     <message>
         <source>Used from the next call. A device that is missing then falls back to the default.</source>
         <translation>次の通話から使われます。その時点で見つからない機器は既定の機器に置き換わります。</translation>
+    </message>
+    <message>
+        <source>&amp;Output:</source>
+        <translation>出力先(&amp;O):</translation>
     </message>
 </context>
 <context>
@@ -2218,6 +3118,129 @@
     <message>
         <source>The supervised chats could not be loaded.</source>
         <translation>監督対象のチャットを読み込めませんでした。</translation>
+    </message>
+</context>
+<context>
+    <name>TagsPage</name>
+    <message>
+        <source>&amp;New tag</source>
+        <translation>新しいタグ(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>削除(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>e.g. Returns</source>
+        <translation>例: 返品</translation>
+    </message>
+    <message>
+        <source>Red</source>
+        <translation>赤</translation>
+    </message>
+    <message>
+        <source>Orange</source>
+        <translation>オレンジ</translation>
+    </message>
+    <message>
+        <source>Yellow</source>
+        <translation>黄</translation>
+    </message>
+    <message>
+        <source>Green</source>
+        <translation>緑</translation>
+    </message>
+    <message>
+        <source>Teal</source>
+        <translation>青緑</translation>
+    </message>
+    <message>
+        <source>Blue</source>
+        <translation>青</translation>
+    </message>
+    <message>
+        <source>Indigo</source>
+        <translation>藍</translation>
+    </message>
+    <message>
+        <source>Purple</source>
+        <translation>紫</translation>
+    </message>
+    <message>
+        <source>Pink</source>
+        <translation>ピンク</translation>
+    </message>
+    <message>
+        <source>Grey</source>
+        <translation>グレー</translation>
+    </message>
+    <message>
+        <source>&amp;Other colour…</source>
+        <translation>その他の色(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save tag</source>
+        <translation>タグを保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>名前(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>色</translation>
+    </message>
+    <message>
+        <source>&amp;Require a tag before a chat is closed</source>
+        <translation>チャットの終了前にタグを必須にする(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Agents must put at least one tag on a chat before they can close it.</source>
+        <translation>エージェントはチャットにタグを 1 つ以上付けないと終了できません。</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <source>No tags yet. Create one, such as Returns or VIP, for agents to put on chats.</source>
+        <translation>タグはまだありません。「返品」や「VIP」など、エージェントがチャットに付けるタグを作成してください。</translation>
+    </message>
+    <message>
+        <source>&amp;Create tag</source>
+        <translation>タグを作成(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Enter the tag&apos;s name.</source>
+        <translation>タグの名前を入力してください。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>保存しました。</translation>
+    </message>
+    <message>
+        <source>Delete tag</source>
+        <translation>タグを削除</translation>
+    </message>
+    <message>
+        <source>Delete the tag %1? It is taken off every chat that has it, closed chats too.</source>
+        <translation>タグ %1 を削除しますか？終了済みのチャットを含め、このタグが付いたすべてのチャットから外されます。</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>The tag %1 was deleted.</source>
+        <translation>タグ %1 を削除しました。</translation>
+    </message>
+    <message>
+        <source>Agents must now tag a chat before closing it.</source>
+        <translation>エージェントはチャットを終了する前にタグを付ける必要があります。</translation>
+    </message>
+    <message>
+        <source>Agents may close chats without a tag.</source>
+        <translation>エージェントはタグなしでチャットを終了できます。</translation>
     </message>
 </context>
 <context>
@@ -2773,6 +3796,33 @@
     </message>
 </context>
 <context>
+    <name>UpdateBanner</name>
+    <message>
+        <source>Update available (version %1)</source>
+        <translation>アップデートがあります（バージョン %1）</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>ダウンロード</translation>
+    </message>
+    <message>
+        <source>This version of the app (%1) is too old for this server: version %2 or later is required.</source>
+        <translation>このバージョンのアプリ（%1）はこのサーバーでは使用できません。バージョン %2 以降が必要です。</translation>
+    </message>
+    <message>
+        <source>Install the new version from:</source>
+        <translation>新しいバージョンのインストール元:</translation>
+    </message>
+    <message>
+        <source>Ask your administrator for the new version.</source>
+        <translation>新しいバージョンについては管理者にお問い合わせください。</translation>
+    </message>
+    <message>
+        <source>You use version %1.</source>
+        <translation>使用中のバージョン: %1</translation>
+    </message>
+</context>
+<context>
     <name>VideoMiniWindow</name>
     <message>
         <source>Video call</source>
@@ -2836,6 +3886,49 @@
     <message>
         <source>C&amp;amera off</source>
         <translation>カメラ オフ(&amp;A)</translation>
+    </message>
+</context>
+<context>
+    <name>VisitorDataRow</name>
+    <message>
+        <source>Export data…</source>
+        <translation>データを書き出す…</translation>
+    </message>
+    <message>
+        <source>Save everything held about this visitor as a JSON file</source>
+        <translation>この訪問者について保存しているすべてのデータを JSON ファイルに書き出します</translation>
+    </message>
+    <message>
+        <source>Delete visitor…</source>
+        <translation>訪問者を削除…</translation>
+    </message>
+    <message>
+        <source>Delete this visitor with their chats and history</source>
+        <translation>この訪問者をチャットと履歴ごと削除します</translation>
+    </message>
+    <message>
+        <source>visitor</source>
+        <translation>訪問者</translation>
+    </message>
+    <message>
+        <source>Export the visitor&apos;s data</source>
+        <translation>訪問者のデータを書き出す</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>JSON ファイル (*.json)</translation>
+    </message>
+    <message>
+        <source>Delete %1 and everything held about them: their chats with notes and tags, visits, pages viewed and offline messages? This cannot be undone. The deletion is logged.</source>
+        <translation>%1 と、この訪問者について保存しているすべてのデータ（社内メモやタグを含むチャット、訪問、閲覧ページ、オフラインメッセージ）を削除しますか？元に戻すことはできません。削除は記録されます。</translation>
+    </message>
+    <message>
+        <source>Delete visitor</source>
+        <translation>訪問者を削除</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>削除</translation>
     </message>
 </context>
 <context>
@@ -2996,6 +4089,10 @@
         <translation>現在サイトにいません</translation>
     </message>
     <message>
+        <source>This visitor and their data were deleted.</source>
+        <translation>この訪問者とそのデータは削除されました。</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>保存しました。</translation>
     </message>
@@ -3069,6 +4166,14 @@
         <translation>チャット(&amp;C)</translation>
     </message>
     <message>
+        <source>&amp;Archives</source>
+        <translation>アーカイブ(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Find closed chats and read them (Ctrl+Shift+R)</source>
+        <translation>終了したチャットを検索して読みます (Ctrl+Shift+R)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
@@ -3087,6 +4192,14 @@
     <message>
         <source>Your team&apos;s status, load and chats today (Ctrl+Shift+M)</source>
         <translation>チームのステータス、対応数、本日のチャットを表示します（Ctrl+Shift+M）</translation>
+    </message>
+    <message>
+        <source>&amp;Reports</source>
+        <translation>レポート(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Chats, response times, ratings and greetings over days (Ctrl+Shift+O)</source>
+        <translation>期間ごとのチャット数・応答時間・評価・あいさつ (Ctrl+Shift+O)</translation>
     </message>
     <message>
         <source>Invitation sent to %1.</source>

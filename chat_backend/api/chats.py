@@ -1,16 +1,19 @@
-"""`/api/v1`: an agent's snapshot, chat transcripts and the offline messages visitors left."""
+"""`/api/v1`: an agent's snapshot, chat transcripts and tags, and the offline messages visitors left."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http
-from chat_backend.domain import chats, handover, routing
+from chat_backend.domain import chats, exports, handover, routing, tags
 from chat_backend.domain.errors import DomainError
+from chat_protocol import ErrorCode
 from chat_protocol.bounds import DB_INT_MAX
 from chat_protocol.rest import OfflineMessage, Snapshot, TranscriptPage
+from chat_protocol.tags import ChatTags
 
 router = APIRouter(prefix="/api/v1")
 
@@ -43,3 +46,58 @@ async def get_transcript(
 async def list_offline_messages(_agent: CurrentAgent, state: State) -> list[OfflineMessage]:
     async with state.db.read() as session:
         return await handover.offline_messages(session)
+
+
+@router.get("/chats/{chat_id}/tags")
+async def get_chat_tags(chat_id: str, actor: CurrentActor, state: State) -> ChatTags:
+    try:
+        async with state.db.read() as session:
+            return await tags.chat_tags(session, actor, chat_id)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.put("/chats/{chat_id}/tags")
+async def put_chat_tags(chat_id: str, body: ChatTags, actor: CurrentActor, state: State) -> ChatTags:
+    """Replace the chat's tags: anyone who may read its transcript, open or closed."""
+    try:
+        async with state.db.write_quiet() as session:
+            return await tags.set_chat_tags(session, actor, chat_id, body)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+Lang = Annotated[Literal["en", "ja"], Query(description="The language of the labels.")]
+Zone = Annotated[str, Query(max_length=64, description="An IANA time zone for the times, e.g. Asia/Tokyo.")]
+
+
+def attachment(filename: str, media_type: str, body: str) -> Response:
+    """A download: never shown inline, never sniffed into another type."""
+    return Response(
+        body.encode("utf-8"),
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/chats/{chat_id}/export", response_class=Response)
+async def export_transcript(
+    chat_id: str,
+    actor: CurrentActor,
+    state: State,
+    format: Annotated[Literal["text", "html"], Query()] = "text",  # noqa: A002 (the wire name)
+    lang: Lang = "en",
+    tz: Zone = "UTC",
+) -> Response:
+    """The transcript as a file, notes, calls, page pushes and rating included: whoever may read it."""
+    try:
+        async with state.db.read() as session:
+            filename, media_type, body = await exports.transcript(session, actor, chat_id, format, lang, tz)
+    except DomainError as exc:
+        raise_http(exc, 422 if exc.code == ErrorCode.INVALID_PAYLOAD else None)
+    return attachment(filename, media_type, body)

@@ -1,14 +1,19 @@
 """REST error bodies: a refused request body or parameter gets the same shape as every other error;
-requests with a NUL in their path or query are refused before routing."""
+requests with a NUL in their path or query are refused before routing; a database outage is a 503."""
 
 from __future__ import annotations
+
+import logging
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from chat_backend.db.outage import database_unavailable, report_failure
 from chat_protocol import ErrorCode
+
+log = logging.getLogger(__name__)
 
 
 def _printable(text: str) -> str:
@@ -47,3 +52,14 @@ class RefuseNul:
             await JSONResponse({"detail": detail}, status_code=400)(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+async def database_failure(_request: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After while the database cannot be reached (logged once per outage as a warning,
+    `chat_backend.db.outage`); any other database or OS error is a 500 logged with its traceback."""
+    report_failure(log, "a request", exc)
+    detail = {"code": ErrorCode.INTERNAL.value, "message": "Internal error."}
+    if not database_unavailable(exc):
+        return JSONResponse({"detail": detail}, status_code=500)
+    detail["message"] = "The service is briefly unavailable; please try again."
+    return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "2"})

@@ -1,14 +1,17 @@
-"""`/api/v1/traffic` and `/api/v1/visitors/*`: the live list of visitors on the site, their profiles
-and their spam mark."""
+"""`/api/v1/traffic` and `/api/v1/visitors/*`: the live list of visitors on the site, their profiles,
+their spam mark, and (admins) a visitor's data on request: export and deletion."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Response
 
 from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http
-from chat_backend.domain import visitors
+from chat_backend.domain import visitor_data, visitors
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
+from chat_protocol.archive import VisitorDeleted
 from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 
 router = APIRouter(prefix="/api/v1")
@@ -72,5 +75,33 @@ async def unmark_spam(
         async with state.db.write() as session:
             await visitors.unmark_spam(session, agent, actor, visitor_id)
         return await _profile(state, actor, visitor_id)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.get("/visitors/{visitor_id}/data")
+async def export_visitor_data(
+    visitor_id: str, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> dict[str, Any]:
+    """Admins: everything held about the visitor (profile, visits, page views, chats with their events
+    and notes, offline messages, invitations, calls), as a JSON download. Audited."""
+    try:
+        async with state.db.write_quiet() as session:
+            data = await visitor_data.export_visitor(session, agent, actor, visitor_id)
+    except DomainError as exc:
+        raise_http(exc)
+    return data
+
+
+@router.delete("/visitors/{visitor_id}")
+async def delete_visitor(
+    visitor_id: str, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> VisitorDeleted:
+    """Admins: the visitor and everything about them go, audited (counts only). Refused (`forbidden`)
+    while the visitor is on the website or has a chat open."""
+    online = state.hub.visitor_connection_count(visitor_id) > 0
+    try:
+        async with state.db.write_quiet() as session:
+            return await visitor_data.delete_visitor(session, agent, actor, visitor_id, online)
     except DomainError as exc:
         raise_http(exc)

@@ -1,4 +1,5 @@
-"""Cluster-wide jobs that belong to no realtime component: the page-view retention purge.
+"""Cluster-wide jobs that belong to no realtime component: the retention pass (page views, then closed
+chats past their retention), which also archives closed chats an older node left without a record.
 
 (Routing, greeting and call timers are jobs of `Router`, `Greeter` and `CallRelay`.)"""
 
@@ -9,17 +10,55 @@ from datetime import UTC, datetime
 
 from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
-from chat_backend.domain import traffic
+from chat_backend.db.outage import report_failure
+from chat_backend.domain import archive, traffic, visitor_data
 
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY = 3600.0
+ARCHIVE_BATCH = 500
 
 
 def retention_job(db: Database, lease: Lease) -> ClusterJob:
     """Delete page views older than the admins' retention (`TrafficSettings`): when the lease is taken
-    (at start on a single node), then hourly."""
-    return ClusterJob(lease, lambda: purge_page_views(db, lease), RETENTION_EVERY, at_start=True)
+    (at start on a single node), then hourly. Each pass also archives closed chats without a record."""
+
+    async def run() -> None:
+        await purge_page_views(db, lease)
+        await purge_closed_chats(db, lease)
+        await archive_missing(db, lease)
+
+    return ClusterJob(lease, run, RETENTION_EVERY, at_start=True)
+
+
+async def purge_closed_chats(db: Database, lease: Lease) -> int:
+    """Closed chats past the admins' retention (`RetentionSettings`), in batches, fenced by the lease."""
+    total = 0
+    while True:
+        async with db.write_quiet() as session:
+            await lease.check(session)
+            done = await visitor_data.purge_closed_chats(session, datetime.now(UTC))
+        total += done
+        if done < visitor_data.RETENTION_BATCH:
+            break
+    if total:
+        log.info("deleted %d closed chats past their retention", total)
+    return total
+
+
+async def archive_missing(db: Database, lease: Lease) -> int:
+    """Closed chats without an archive record (closed by a node of an older release), in batches."""
+    total = 0
+    while True:
+        async with db.write_quiet() as session:
+            await lease.check(session)
+            done = await archive.archive_missing(session, ARCHIVE_BATCH)
+        total += done
+        if done < ARCHIVE_BATCH:
+            break
+    if total:
+        log.info("archived %d closed chats that had no archive record", total)
+    return total
 
 
 async def purge_page_views(db: Database, lease: Lease) -> int:
@@ -38,8 +77,8 @@ async def purge_now(db: Database) -> int:
     try:
         async with db.write() as session:
             purged = await traffic.purge_page_views(session, datetime.now(UTC))
-    except Exception:
-        log.exception("page-view purge failed")
+    except Exception as exc:
+        report_failure(log, "page-view purge", exc)
         return 0
     if purged:
         log.info("purged %d page views past their retention", purged)

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from chat_backend.cluster import metrics
 from chat_backend.db.engine import Database
+from chat_backend.db.outage import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,7 @@ class ClusterJob:
         self.work = work
         self.interval = interval
         self._wake = asyncio.Event()
+        self._failures = 0  # passes failed in a row
         if at_start:  # a pass at once if the lease is held already (single node), else on acquiring it
             self._wake.set()
         lease.on_acquired = self.kick
@@ -208,8 +210,21 @@ class ClusterJob:
             metrics.JOB_PASSES_FENCED.labels(self.name).inc()
             log.info("job %s: pass stopped, the lease was taken over", self.name)
             return False
-        except Exception:
-            log.exception("%s pass failed", self.name)
+        except Exception as exc:
+            self._failed(exc)
             return False
+        if self._failures:
+            log.warning("job %s: passes succeed again after %d failed", self.name, self._failures)
+            self._failures = 0
         metrics.JOB_PASSES.labels(self.name).inc()
         return True
+
+    def _failed(self, exc: Exception) -> None:
+        """The first failure of a run of them is logged; while the database stays unreachable the
+        repeats are not (a pass every second would fill the log during a PostgreSQL restart)."""
+        self._failures += 1
+        metrics.JOB_PASSES_FAILED.labels(self.name).inc()
+        if not database_unavailable(exc):
+            log.exception("%s pass failed", self.name)
+        elif self._failures == 1:
+            log.warning("job %s: the database is unavailable (%r); retrying", self.name, exc)

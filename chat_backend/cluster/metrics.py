@@ -35,6 +35,9 @@ QUEUE_LENGTH = Gauge("chat_queue_length", "Chats waiting in the queue (as of thi
 LOGINS = Counter("chat_logins", "Socket logins on this node.", ["kind"])
 ERRORS = Counter("chat_log_errors", "Records logged at ERROR or above by this node.")
 JOB_PASSES = Counter("chat_job_passes", "Passes of cluster-wide jobs run by this node.", ["job"])
+JOB_PASSES_FAILED = Counter(
+    "chat_job_passes_failed", "Passes of cluster-wide jobs that failed on this node (an error).", ["job"]
+)
 JOB_PASSES_FENCED = Counter(
     "chat_job_passes_fenced", "Passes stopped because another node had taken the job's lease.", ["job"]
 )

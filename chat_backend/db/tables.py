@@ -16,7 +16,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -176,6 +178,14 @@ class EventRow(Base):
         UniqueConstraint("author_key", "client_id", name="uq_events_author_client"),
         # The team view's first-response times start from the agent messages written since midnight.
         Index("ix_events_created_at", "created_at"),
+        # Reports: the newest rating comments (`chat_backend.domain.reports`).
+        Index(
+            "ix_events_rating_comments",
+            "created_at",
+            "id",
+            sqlite_where=text("kind = 'rating' AND text <> ''"),
+            postgresql_where=text("kind = 'rating' AND text <> ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -342,3 +352,80 @@ class JobLease(Base):
     token: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChatRecord(Base):
+    """A closed chat as the archives and reports read it, written when the chat closes
+    (`chat_backend.domain.archive`); the visitor's name and e-mail are those of that moment."""
+
+    __tablename__ = "chat_records"
+    __table_args__ = (
+        Index("ix_chat_records_closed", "closed_at", "chat_id"),
+        Index("ix_chat_records_created", "created_at"),  # reports
+        Index("ix_chat_records_visitor", "visitor_id"),
+    )
+
+    chat_id: Mapped[str] = mapped_column(ForeignKey("chats.id"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(36))
+    group_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    agent_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    visitor_id: Mapped[str] = mapped_column(String(36))
+    visitor_name: Mapped[str] = mapped_column(String(100), default="")
+    visitor_email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_visitor_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    first_agent_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    had_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    transferred: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ChatParticipant(Base):
+    """An agent who took part in a closed chat: held it, had it transferred away, or wrote in it."""
+
+    __tablename__ = "chat_participants"
+
+    chat_id: Mapped[str] = mapped_column(ForeignKey("chats.id"), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class ArchiveDoc(Base):
+    """A searchable text of a closed chat: a message, a note, or the visitor's fields. `text` is the
+    normalised form (`chat_backend.domain.search_text`); the bigram index is SQLite's FTS5 table
+    `archive_fts` (rowid = `id`) or, on PostgreSQL, `tokens` with its GIN index."""
+
+    __tablename__ = "archive_docs"
+    __table_args__ = (
+        Index("ix_archive_docs_tokens", "tokens", postgresql_using="gin").ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[str] = mapped_column(ForeignKey("chats.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    tokens: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
+
+
+class TagRow(Base):
+    """A chat tag an admin defined (`chat_protocol.tags`)."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    colour: Mapped[str] = mapped_column(String(7))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ChatTag(Base):
+    """A tag on a chat, open or closed."""
+
+    __tablename__ = "chat_tags"
+
+    chat_id: Mapped[str] = mapped_column(ForeignKey("chats.id"), primary_key=True)
+    tag_id: Mapped[str] = mapped_column(ForeignKey("tags.id"), primary_key=True, index=True)
+    tagged_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    tagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

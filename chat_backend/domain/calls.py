@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Agent, CallRow, Chat, ServerSetting, Visitor, utcnow
+from chat_backend.db.tables import Agent, CallRow, Chat, Visitor, utcnow
+from chat_backend.domain import server_settings
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import append_event
@@ -66,16 +67,11 @@ def _changed(session: AsyncSession, call: CallRow, **extra: Any) -> None:
 
 
 async def call_settings(session: AsyncSession) -> CallSettings:
-    row = await session.get(ServerSetting, _SETTINGS_KEY)
-    return CallSettings.model_validate(row.value) if row else CallSettings()
+    return await server_settings.load(session, _SETTINGS_KEY, CallSettings)
 
 
 async def save_call_settings(session: AsyncSession, value: CallSettings) -> None:
-    row = await session.get(ServerSetting, _SETTINGS_KEY)
-    if row is None:
-        session.add(ServerSetting(key=_SETTINGS_KEY, value=value.model_dump(mode="json")))
-    else:
-        row.value = value.model_dump(mode="json")
+    await server_settings.save(session, _SETTINGS_KEY, value)
 
 
 # --- who may act -------------------------------------------------------------------------------

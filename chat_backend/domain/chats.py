@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Agent, Chat, EventRow, Visitor, utcnow
-from chat_backend.domain import authz, calls
+from chat_backend.domain import archive, authz, calls, tag_rule
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
@@ -300,6 +300,8 @@ async def agent_close(
         raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
     if chat.agent_id != agent.agent_id:
         raise DomainError(ErrorCode.FORBIDDEN, "Only the agent holding the chat can close it.")
+    if chat.state != ChatState.CLOSED.value:
+        await tag_rule.require_tag_to_close(session, chat.id)
     return await close_chat(session, chat, author, client_id)
 
 
@@ -370,13 +372,14 @@ async def snapshot(session: AsyncSession, agent: AgentIdentity) -> Snapshot:
 
 
 async def agent_may_read(session: AsyncSession, actor: Actor, chat: Chat) -> bool:
-    """Over REST: my chats, the queue, and closed chats (a visitor's history, opened from the visitor
-    panel, is the team's knowledge); a colleague's live chat only in a supervisor's scope or for admins."""
-    return (
-        chat.agent_id == actor.agent_id
-        or chat.state in (ChatState.QUEUED.value, ChatState.CLOSED.value)
-        or await authz.chat_in_scope(session, actor, chat)
-    )
+    """Over REST: my chats and the queue; a closed chat by the archive rule (`archive.visible_clause`:
+    the chats I took part in and those of my groups); a colleague's live chat only in a supervisor's
+    scope or for admins."""
+    if chat.agent_id == actor.agent_id or chat.state == ChatState.QUEUED.value:
+        return True
+    if chat.state == ChatState.CLOSED.value:
+        return await archive.may_read_closed(session, actor, chat.id)
+    return await authz.chat_in_scope(session, actor, chat)
 
 
 async def transcript(

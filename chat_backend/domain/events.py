@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.engine import ORDERED
 from chat_backend.db.tables import Chat, EventRow, utcnow
+from chat_backend.domain import archive
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
 from chat_protocol import Author, AuthorKind, ChatState, ChatStateEvent, ErrorCode, MessageEvent, VisitorInfo
@@ -53,6 +54,7 @@ async def append_event(
     session.add(row)
     await session.flush()
     session.info["events_written"] = True
+    await archive.on_event(session, chat, row)
     return row
 
 

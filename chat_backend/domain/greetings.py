@@ -1,4 +1,7 @@
-"""Automatic greeting rules (admin-set conditions on a visitor's live row) and business hours."""
+"""Automatic greeting rules (admin-set conditions on a visitor's live row) and business hours.
+
+Business hours are in the team's time zone (`team_zone`): `BusinessHours.time_zone` is read from it,
+and a `PUT` that names another zone sets the team's zone (the field predates the team setting)."""
 
 from __future__ import annotations
 
@@ -12,9 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import GreetingRuleRow, InvitationRow, ServerSetting, Site, Visit, utcnow
+from chat_backend.domain import team_zone
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
 from chat_protocol import ErrorCode
+from chat_protocol.rest import TeamSettings
 from chat_protocol.traffic import (
     BusinessHours,
     GreetingConditions,
@@ -37,9 +42,10 @@ def _clock(text: str) -> time:
 
 
 def check_business_hours(hours: BusinessHours) -> None:
-    """Raise ValueError unless the zone exists and every day is `HH:MM`-`HH:MM` with start before end."""
+    """Raise ValueError unless the zone (if named) exists and every day is `HH:MM`-`HH:MM` with start
+    before end."""
     try:
-        ZoneInfo(hours.time_zone)
+        ZoneInfo(hours.time_zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {hours.time_zone!r}") from exc
     for day, (start, end) in hours.days.items():
@@ -54,7 +60,7 @@ def check_business_hours(hours: BusinessHours) -> None:
 def within_business_hours(hours: BusinessHours, now: datetime) -> bool:
     """True when `now` (aware) falls inside the opening hours of its weekday in the hours' zone."""
     try:
-        local = now.astimezone(ZoneInfo(hours.time_zone))
+        local = now.astimezone(ZoneInfo(hours.time_zone or "UTC"))
         span = hours.days.get(_DAYS[local.weekday()])
         if span is None:
             return False
@@ -179,20 +185,32 @@ async def delete_rule(session: AsyncSession, rule_id: str) -> None:
 
 
 async def business_hours(session: AsyncSession) -> BusinessHours:
+    """The opening hours, with the team's time zone."""
     row = await session.get(ServerSetting, _HOURS_KEY)
-    return BusinessHours.model_validate(row.value) if row else BusinessHours()
+    hours = BusinessHours.model_validate(row.value) if row else BusinessHours()
+    zone_name = (await team_zone.team_settings(session)).time_zone
+    return hours.model_copy(update={"time_zone": zone_name})
 
 
-async def save_business_hours(session: AsyncSession, value: BusinessHours) -> None:
+async def save_business_hours(session: AsyncSession, value: BusinessHours) -> tuple[str, str] | None:
+    """Save the days; a `time_zone` other than the team's becomes the team's. Returns (before, after)
+    when the team's zone changed."""
     try:
         check_business_hours(value)
     except ValueError as exc:
         raise DomainError(ErrorCode.INVALID_PAYLOAD, str(exc)) from exc
+    before = (await team_zone.team_settings(session)).time_zone
+    after = value.time_zone or before
+    if after != before:
+        await team_zone.save_team_settings(session, TeamSettings(time_zone=after))
+    # The zone is kept beside the days too, for servers of the release before the team setting.
+    stored = value.model_copy(update={"time_zone": after}).model_dump(mode="json")
     row = await session.get(ServerSetting, _HOURS_KEY)
     if row is None:
-        session.add(ServerSetting(key=_HOURS_KEY, value=value.model_dump(mode="json")))
+        session.add(ServerSetting(key=_HOURS_KEY, value=stored))
     else:
-        row.value = value.model_dump(mode="json")
+        row.value = stored
+    return (before, after) if after != before else None
 
 
 async def greeted_visits(session: AsyncSession, visit_ids: list[str]) -> set[str]:

@@ -4,6 +4,11 @@ An argon2 hash or check takes tens of milliseconds of CPU and 64 MiB: run on the
 logins would stall every socket. `PasswordWork` runs them on a small thread pool (argon2-cffi releases
 the GIL), lets a bounded number wait, and refuses the rest at once with `ServerBusy`. Callers never hold
 the database write lock while they wait for it.
+
+Hashes use argon2-cffi's default parameters (RFC 9106's low-memory profile: 3 passes over 64 MiB, 4
+lanes). `CHAT_TEST_CHEAP_PASSWORD_HASHES=1` switches new hashes to argon2-cffi's `CHEAPEST` profile,
+for test suites that create and sign in thousands of accounts; the server warns at start when it is
+set. A hash keeps its own parameters, so either kind verifies under either setting.
 """
 
 from __future__ import annotations
@@ -11,18 +16,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chat_backend.domain.errors import DomainError
 from chat_protocol import ErrorCode
 
-_hasher = PasswordHasher()
 _T = TypeVar("_T")
+CHEAP_FOR_TESTS = "CHAT_TEST_CHEAP_PASSWORD_HASHES"
+
+
+def cheap_for_tests() -> bool:
+    return os.environ.get(CHEAP_FOR_TESTS, "") == "1"
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """Made on first use (the process's environment decides, see above)."""
+    if cheap_for_tests():
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()
 
 
 class ServerBusy(DomainError):
@@ -36,7 +54,7 @@ class ServerBusy(DomainError):
 
 def hash_now(password: str) -> str:
     """Hash on the calling thread: for the command line, never on the server's event loop."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 @functools.cache
@@ -44,12 +62,12 @@ def _dummy_hash() -> str:
     """Checked when the e-mail is unknown, so that a wrong e-mail costs the same time as a wrong
     password. Made on first need, not at import: every process that imports this module (each admin
     command, each start) would otherwise pay a full argon2 hash."""
-    return _hasher.hash("not a password")
+    return _hasher().hash("not a password")
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        return _hasher().verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -68,7 +86,7 @@ class PasswordWork:
         return await self._run(_verify, password_hash, password)
 
     async def hash(self, password: str) -> str:
-        return await self._run(_hasher.hash, password)
+        return await self._run(hash_now, password)
 
     async def _run(self, func: Callable[..., _T], *args: str | None) -> _T:
         if self._pending >= self.workers + self.queue:

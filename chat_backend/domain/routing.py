@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Agent, AgentGroup, CallRow, Chat, EventRow, ServerSetting, utcnow
-from chat_backend.domain import calls, chats
+from chat_backend.db.tables import Agent, AgentGroup, CallRow, Chat, EventRow, utcnow
+from chat_backend.domain import calls, chats, server_settings
 from chat_backend.domain.auth import as_utc
 from chat_protocol import Author, AuthorKind, ChatState, RoutingStatus
 from chat_protocol.models import CloseReason
@@ -21,16 +21,11 @@ _ROUTING_KEY = "routing"
 
 
 async def routing_settings(session: AsyncSession) -> RoutingSettings:
-    row = await session.get(ServerSetting, _ROUTING_KEY)
-    return RoutingSettings.model_validate(row.value) if row else RoutingSettings()
+    return await server_settings.load(session, _ROUTING_KEY, RoutingSettings)
 
 
 async def save_routing_settings(session: AsyncSession, value: RoutingSettings) -> None:
-    row = await session.get(ServerSetting, _ROUTING_KEY)
-    if row is None:
-        session.add(ServerSetting(key=_ROUTING_KEY, value=value.model_dump()))
-    else:
-        row.value = value.model_dump()
+    await server_settings.save(session, _ROUTING_KEY, value)
 
 
 async def loads(session: AsyncSession) -> dict[str, int]:

@@ -22,12 +22,11 @@ from chat_backend.db.tables import (
     EventRow,
     InvitationRow,
     PageViewRow,
-    ServerSetting,
     Site,
     Visit,
     Visitor,
 )
-from chat_backend.domain import chats, invitations
+from chat_backend.domain import chats, invitations, server_settings
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
 from chat_protocol import ChatState, ErrorCode
@@ -400,16 +399,11 @@ def device_class_of(visit: Visit) -> DeviceClass:
 
 
 async def traffic_settings(session: AsyncSession) -> TrafficSettings:
-    row = await session.get(ServerSetting, _SETTINGS_KEY)
-    return TrafficSettings.model_validate(row.value) if row else TrafficSettings()
+    return await server_settings.load(session, _SETTINGS_KEY, TrafficSettings)
 
 
 async def save_traffic_settings(session: AsyncSession, value: TrafficSettings) -> None:
-    row = await session.get(ServerSetting, _SETTINGS_KEY)
-    if row is None:
-        session.add(ServerSetting(key=_SETTINGS_KEY, value=value.model_dump()))
-    else:
-        row.value = value.model_dump()
+    await server_settings.save(session, _SETTINGS_KEY, value)
 
 
 async def purge_page_views(session: AsyncSession, now: datetime) -> int:

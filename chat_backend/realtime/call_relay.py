@@ -16,6 +16,7 @@ from typing import Any
 
 from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
+from chat_backend.db.outage import report_failure
 from chat_backend.domain import calls
 from chat_backend.domain.calls import CallChange
 from chat_backend.realtime.hub import Hub, Topic
@@ -177,8 +178,8 @@ class CallRelay:
                     await calls.end_party_calls(session, party, user_id, "disconnected")
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("could not end the calls of a disconnected %s", party)
+        except Exception as exc:
+            report_failure(log, f"ending the calls of a disconnected {party}", exc)
 
     def lease_acquired(self) -> None:
         self._resume_due = True

@@ -12,6 +12,7 @@ import logging
 import time
 
 from chat_backend.db.engine import Database
+from chat_backend.db.outage import database_unavailable, report_failure
 from chat_backend.domain import coalesced, traffic
 from chat_backend.domain.coalesced import Presence, Reader
 from chat_backend.domain.errors import DomainError
@@ -82,8 +83,8 @@ class CoalescedWrites:
             async with self.db.write() as session:
                 changed = await coalesced.write_presence(session, presence)
                 marked = await coalesced.write_read_marks(session, reads)
-        except Exception:
-            log.exception("could not record %d presences and %d read marks", len(presence), len(reads))
+        except Exception as exc:
+            report_failure(log, "recording presences and read marks", exc)
             return
         for chat, reader, seq in marked:
             kind = AuthorKind.AGENT if reader == "agent" else AuthorKind.VISITOR
@@ -175,14 +176,14 @@ class LoginBatcher:
         self.logins += len(items)
         try:
             await self._write(items)
-        except Exception:
-            if len(items) > 1:  # one bad login must not fail the others: each on its own
+        except Exception as exc:
+            if len(items) > 1 and not database_unavailable(exc):  # one bad login must not fail the others
                 for writes, future in batch:
                     await self._write_one(writes, future)
                 for writes in later:
                     await self._write_one(writes, None)
                 return
-            log.exception("could not record a visitor login")
+            report_failure(log, "recording a visitor login", exc)
             for _writes, future in batch:
                 if not future.done():
                     future.set_exception(DomainError(ErrorCode.INTERNAL, "Please try again."))
@@ -194,8 +195,8 @@ class LoginBatcher:
     async def _write_one(self, writes: LoginWrites, future: asyncio.Future[None] | None) -> None:
         try:
             await self._write([writes])
-        except Exception:
-            log.exception("could not record the login of visitor %s", writes.visitor.id)
+        except Exception as exc:
+            report_failure(log, "recording a visitor login", exc)
             if future is not None and not future.done():
                 future.set_exception(DomainError(ErrorCode.INTERNAL, "Please try again."))
             return

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from chat_backend.cluster import metrics
+from chat_backend.db.outage import report_failure
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.delivery import Batch
 from chat_backend.domain.errors import DomainError
@@ -138,18 +139,21 @@ class Connection(ABC):
         """Replay what this user may see after `cursor`, then answer; or `resync_required` when that
         is more than `max_replay` events or a quarter of the send queue."""
         async with self._deliver_lock:
-            batch = await self.read_events(cursor, self.settings.max_replay + 1, with_newest=True)
-            events = batch.events
-            if cursor > batch.newest or len(events) > self.settings.max_replay:
+            frames, newest = await self.replay_after(cursor, self.settings.max_replay + 1)
+            if cursor > newest or len(frames) > self.settings.max_replay:
                 raise DomainError(ErrorCode.RESYNC_REQUIRED, "The cursor is too old; load a snapshot.")
-            texts = [Envelope.push("event", EventPush(event=event)).dumps() for event in events]
-            if sum(map(frame_size, texts)) > self._queue.limit // 4:
+            if sum(frame_size(frame.text) for frame in frames) > self._queue.limit // 4:
                 raise DomainError(ErrorCode.RESYNC_REQUIRED, "Too much to replay; load a snapshot.")
-            for text in texts:
-                self._send_text(text)
-            self.cursor = events[-1].event_id if events else max(cursor, 0)
-            self.send(Envelope.response("resume", Resumed(cursor=self.cursor, replayed=len(events)), req_id))
+            for frame in frames:
+                self._send_text(frame.text)
+            self.cursor = frames[-1].event_id if frames else max(cursor, 0)
+            self.send(Envelope.response("resume", Resumed(cursor=self.cursor, replayed=len(frames)), req_id))
         self.wake()
+
+    async def replay_after(self, cursor: int, limit: int) -> tuple[list[Frame], int]:
+        """What `resume` replays after `cursor` (at most `limit`) and the log's newest event id."""
+        batch = await self.read_events(cursor, limit, with_newest=True)
+        return event_frames(batch.events), batch.newest
 
     @abstractmethod
     async def read_events(self, cursor: int, limit: int, *, with_newest: bool = False) -> Batch:
@@ -357,8 +361,8 @@ class Connection(ABC):
             self.send(
                 Envelope.error(envelope.action, exc.code, exc.message, envelope.req_id, exc.retry_after)
             )
-        except Exception:
-            log.exception("failed to handle %s on %s socket", envelope.action, self.socket)
+        except Exception as exc:
+            report_failure(log, f"handling {envelope.action} on the {self.socket} socket", exc)
             self.send(Envelope.error(envelope.action, ErrorCode.INTERNAL, "Internal error.", envelope.req_id))
 
     def rate_limited(self, wait: float | None, message: str) -> None:

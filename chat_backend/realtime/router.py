@@ -13,13 +13,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 from chat_backend.cluster import metrics
 from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
+from chat_backend.db.outage import report_failure
 from chat_backend.domain import routing
 from chat_backend.domain.coalesced import Presence
+from chat_backend.realtime.availability import AvailabilityCache
 from chat_backend.realtime.coalesced_writes import CoalescedWrites
 from chat_backend.realtime.hub import Hub, Topic
 from chat_backend.realtime.traffic_list import TrafficList
@@ -47,6 +50,7 @@ class Router:
         self.leave_grace = leave_grace
         self._wake = asyncio.Event()
         self._available: bool | None = None
+        self.availability = AvailabilityCache(self._read_agents_available)
         self._leaving: dict[str, asyncio.Task[None]] = {}
         # Presence and read marks: the latest value, written at most once per interval.
         self.writes = CoalescedWrites(db, hub, hub.limits.coalesce_writes_every)
@@ -69,8 +73,8 @@ class Router:
                 await self.job.run_once()
                 try:
                     await self.traffic.sync_chats()
-                except Exception:
-                    log.exception("routing pass failed")
+                except Exception as exc:
+                    report_failure(log, "routing pass", exc)
         finally:
             await self.writes.flush()  # at shutdown: the last presences and read marks
 
@@ -87,9 +91,11 @@ class Router:
     async def route_once(self) -> None:
         """Queue positions to the queued visitors, and availability to all when it changed."""
         online = self.online_agents()
+        started = time.monotonic()
         async with self.db.read() as session:
             positions = await routing.queue_positions(session)
             available = await routing.agents_available(session, online)
+        self.availability.store(available, started)
         metrics.QUEUE_LENGTH.set(len(positions))
         for chat, position, wait in positions:
             push = QueuePositionPush(chat_id=chat.id, position=position, estimated_wait=wait)
@@ -102,7 +108,12 @@ class Router:
                 Envelope.push("availability", AvailabilityPush(agents_available=available))
             )
 
-    async def agents_available(self) -> bool:
+    async def agents_available(self, not_before: float | None = None) -> bool:
+        """Whether an agent accepts chats: a read at most a second old, or begun after `not_before`
+        (`AvailabilityCache`)."""
+        return await self.availability.get(not_before)
+
+    async def _read_agents_available(self) -> bool:
         async with self.db.read() as session:
             return await routing.agents_available(session, self.online_agents())
 

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chat_backend.db.engine import Database
+from chat_backend.db.outage import report_failure
 from chat_backend.db.tables import Visitor
 from chat_backend.domain import traffic, visitors
 from chat_backend.domain.auth import as_utc
@@ -430,8 +431,8 @@ class TrafficList:
         try:
             async with self.db.write() as session:
                 await traffic.touch_visits(session, seen)
-        except Exception:
-            log.exception("could not record when %d visitors left", len(seen))
+        except Exception as exc:
+            report_failure(log, f"recording when {len(seen)} visitors left", exc)
 
     async def run(self) -> None:
         """Flush deltas about every 250 ms; write visits' last-seen times every 2 s."""
@@ -446,8 +447,8 @@ class TrafficList:
                     if self.replica is not None:
                         self.sweep_nowhere()
                     await self.save_touches()
-            except Exception:
-                log.exception("traffic flush failed")
+            except Exception as exc:
+                report_failure(log, "traffic flush", exc)
 
     async def close(self) -> None:
         """On a clean shutdown: record when the visitors still here were last seen."""

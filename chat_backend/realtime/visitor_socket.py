@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ from chat_backend.domain import (
     handover,
     invitations,
     page_push,
-    routing,
     traffic,
 )
 from chat_backend.domain.errors import DomainError
@@ -37,6 +37,8 @@ from chat_protocol.traffic import TrafficState
 TRANSCRIPT_PAGE_BYTES = 512 * 1024
 # What a visitor refused for a full site is told to wait, in seconds.
 SITE_FULL_RETRY_AFTER = 30.0
+# After registering, a visitor's availability is read again this much later (`_recheck_availability`).
+AVAILABILITY_RECHECK_AFTER = 0.5
 
 VISITOR_CALL_ACTIONS = (
     "call_ringing",
@@ -146,25 +148,35 @@ class VisitorConnection(Connection):
         """Everything a login answers, read in one session outside any write lock, and what it
         changes (written by the caller in a batch); or the calls the login must end first."""
         now = datetime.now(UTC)
+        agents_available = await self.router.agents_available()
         async with self.db.read() as session:
             site = await site_for_origin(session, payload.site_id, self.ws.headers.get("origin"))
             if payload.visitor_token:
-                visitor, token = await returning_visitor(session, site, payload.visitor_token), None
+                visitor, live_call = await returning_visitor(session, site, payload.visitor_token)
+                token = None
                 other_sockets = self.hub.visitor_connection_count(visitor.id) > 0
-                if not calls_ended and await calls.ends_at_login(
-                    session,
-                    visitor.id,
-                    running=payload.call_id,
-                    reloaded=payload.reloaded_call_id,
-                    other_sockets=other_sockets,
+                if (
+                    not calls_ended
+                    and live_call
+                    and await calls.ends_at_login(
+                        session,
+                        visitor.id,
+                        running=payload.call_id,
+                        reloaded=payload.reloaded_call_id,
+                        other_sockets=other_sockets,
+                    )
                 ):
                     return _CallsToEnd(visitor.id)
             else:
                 token, hashed = new_token()
                 visitor = traffic.unsaved_visitor(site, hashed, now)
             # The cursor first: whatever commits after it is replayed on `resume`, so an event that
-            # the reads below miss is never lost (at worst it is also reflected in the summary).
-            cursor = await max_event_id(session)
+            # the reads below miss is never lost (at worst it is also reflected in the summary). The
+            # event tail's position is such a cursor (every event up to it is committed) and costs no
+            # query; it may lag the log by a moment, which only means a few more events replayed.
+            cursor = self.tail.position
+            if cursor is None:
+                cursor = await max_event_id(session)
             chat = await chats.open_chat_of(session, visitor.id) if token is None else None
             arrival, writes = await traffic.plan_visit(
                 session,
@@ -190,7 +202,7 @@ class VisitorConnection(Connection):
                 chat=await chats.summary(session, chat) if chat else None,
                 cursor=cursor,
                 server_protocol=PROTOCOL_VERSION,
-                agents_available=await routing.agents_available(session, self.hub.online_agents()),
+                agents_available=agents_available,
                 site_origins=list(site.origins or []),
                 invitation=invitations.push_of(invitation) if invitation else None,
             )
@@ -203,8 +215,11 @@ class VisitorConnection(Connection):
         self._recheck = asyncio.get_running_loop().create_task(self._recheck_availability())
 
     async def _recheck_availability(self) -> None:
-        """Availability may have changed between computing the login answer and registering."""
-        available = await self.router.agents_available()
+        """Availability may have changed between computing the login answer and registering: read
+        again, begun after the registration (a burst of logins shares one read)."""
+        registered = time.monotonic()
+        await asyncio.sleep(AVAILABILITY_RECHECK_AFTER)
+        available = await self.router.agents_available(not_before=registered)
         if available != self._told_available:
             self.send_ephemeral(Envelope.push("availability", p.AvailabilityPush(agents_available=available)))
 
@@ -224,6 +239,18 @@ class VisitorConnection(Connection):
             return await delivery.visitor_batch(
                 session, self.visitor_id, cursor, limit, with_newest=with_newest
             )
+
+    async def replay_after(self, cursor: int, limit: int) -> tuple[list[Frame], int]:
+        """From the event tail when it reaches back to `cursor` (a login storm then costs no query per
+        resume); from the log when not, or when the cursor is newer than what this node's tail has
+        read (another node's tail may be a moment ahead: the log decides whether it is valid)."""
+        assert self.visitor_id is not None
+        reached = self.tail.position
+        if reached is not None and cursor <= reached:
+            frames = self.tail.visitor_events(self.visitor_id, cursor, limit)
+            if frames is not None:
+                return frames, reached
+        return await super().replay_after(cursor, limit)
 
     async def next_events(self, cursor: int, limit: int) -> tuple[list[Frame], int]:
         """From the event tail, with no query; from the log once when the cursor is older than what

@@ -239,6 +239,7 @@
       state_connected: "Online",
       state_reconnecting: "Reconnecting…",
       state_offline: "Offline",
+      state_away: "Away · leave a message",
       greeting: "Message from {name}",
       team: "Our team",
       greetingReply: "Write a reply…",
@@ -361,6 +362,7 @@
       state_connected: "オンライン",
       state_reconnecting: "再接続中…",
       state_offline: "オフライン",
+      state_away: "不在 · メッセージを残せます",
       greeting: "{name}からのメッセージ",
       team: "サポートチーム",
       greetingReply: "返信を入力…",
@@ -2274,6 +2276,7 @@
     ".dot{flex:none;width:8px;height:8px;border-radius:50%;background:#ffc24b;box-shadow:0 0 0 2px rgba(255,255,255,.25)}",
     ".conn[data-state=connected] .dot{background:#3ddc84}",
     ".conn[data-state=offline] .dot{background:#ff7a7a}",
+    ".conn[data-state=connected][data-available=false] .dot{background:#c3c9d4}",
     ".conn[data-state=connecting] .dot,.conn[data-state=reconnecting] .dot{animation:blink 1.2s ease-in-out infinite}",
     ".hbtn{flex:none;width:34px;height:34px;border-radius:9px;color:#fff;transition:background .12s}",
     ".hbtn:hover{background:rgba(255,255,255,.18)}",
@@ -2684,7 +2687,6 @@
   function setConnState(state) {
     connState = state;
     ui.conn.setAttribute("data-state", state);
-    ui.connText.textContent = T["state_" + state];
     updateChrome();
   }
   function updateChrome() {
@@ -2703,6 +2705,9 @@
     ui.offline.hidden = !offlineMode || offlineSent;
     ui.offlineSent.hidden = !offlineMode || !offlineSent;
     ui.intro.hidden = ui.list.childElementCount > 0 || offlineMode;
+    var away = offlineMode && connState === "connected";
+    ui.conn.setAttribute("data-available", away ? "false" : "true");
+    ui.connText.textContent = away ? T.state_away : T["state_" + connState];
     var rated = rating && chat && chat.chat_id === rating.chat_id && chat.state === "closed";
     ui.rating.hidden = !rated || rating.status === "done";
     ui.ratingThanks.hidden = !rated || rating.status !== "done";

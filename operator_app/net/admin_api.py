@@ -4,7 +4,7 @@ Kept apart from `api.py` so the agent's everyday client stays small; it shares i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -19,9 +19,11 @@ from chat_protocol.admin import (
     TeamMember,
     TemporaryPassword,
 )
+from chat_protocol.archive import RetentionSettings
 from chat_protocol.canned import CannedReply, CannedReplyInput
 from chat_protocol.models import RoutingStatus
-from chat_protocol.rest import GroupInfo, GroupInput, RoutingSettings
+from chat_protocol.reports import Report, ReportBy
+from chat_protocol.rest import AppUpdateSettings, GroupInfo, GroupInput, RoutingSettings, TeamSettings
 from chat_protocol.supervision import AgentDetail, AgentStatusInput, AgentUpdate, AuditEntry
 from chat_protocol.traffic import BusinessHours, GreetingRule, GreetingRuleInput, TrafficSettings
 from operator_app.net.api import ApiClient, list_adapter
@@ -54,6 +56,15 @@ class AdminApi:
         return await self.api.request_model(
             "PUT", f"/agents/{_q(agent_id)}/status", AgentDetail, token=token, json=body
         )
+
+    # --- reports (supervisors and admins) ------------------------------------------------------
+
+    async def report(self, token: str, since: date, until: date, by: ReportBy | None) -> Report:
+        """`GET /reports`: the closed chats created from `since` to `until` (days of the team's zone)."""
+        params: dict[str, Any] = {"since": since.isoformat(), "until": until.isoformat()}
+        if by is not None:
+            params["by"] = by
+        return await self.api.request_model("GET", "/reports", Report, token=token, params=params)
 
     # --- agent accounts (admins) --------------------------------------------------------------
 
@@ -130,6 +141,14 @@ class AdminApi:
     async def delete_greeting_rule(self, token: str, rule_id: str) -> None:
         await self.api.request_none("DELETE", f"/greeting-rules/{_q(rule_id)}", token=token)
 
+    async def team_settings(self, token: str) -> TeamSettings:
+        return await self.api.request_model("GET", "/settings/team", TeamSettings, token=token)
+
+    async def save_team_settings(self, token: str, body: TeamSettings) -> TeamSettings:
+        return await self.api.request_model(
+            "PUT", "/settings/team", TeamSettings, token=token, json=_body(body)
+        )
+
     async def business_hours(self, token: str) -> BusinessHours:
         return await self.api.request_model("GET", "/settings/business-hours", BusinessHours, token=token)
 
@@ -154,6 +173,22 @@ class AdminApi:
     async def save_traffic_settings(self, token: str, body: TrafficSettings) -> TrafficSettings:
         return await self.api.request_model(
             "PUT", "/settings/traffic", TrafficSettings, token=token, json=_body(body)
+        )
+
+    async def retention(self, token: str) -> RetentionSettings:
+        return await self.api.request_model("GET", "/settings/retention", RetentionSettings, token=token)
+
+    async def save_retention(self, token: str, body: RetentionSettings) -> RetentionSettings:
+        return await self.api.request_model(
+            "PUT", "/settings/retention", RetentionSettings, token=token, json=_body(body)
+        )
+
+    async def app_updates(self, token: str) -> AppUpdateSettings:
+        return await self.api.request_model("GET", "/settings/app-updates", AppUpdateSettings, token=token)
+
+    async def save_app_updates(self, token: str, body: AppUpdateSettings) -> AppUpdateSettings:
+        return await self.api.request_model(
+            "PUT", "/settings/app-updates", AppUpdateSettings, token=token, json=_body(body)
         )
 
     # --- audit log -----------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import ssl
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -13,6 +12,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chat_protocol import PROTOCOL_VERSION
+from chat_protocol.archive import ArchivePage, ArchiveQuery, VisitorDeleted
 from chat_protocol.canned import CannedReply, CannedReplyInput
 from chat_protocol.rest import (
     AgentSummary,
@@ -30,6 +30,7 @@ from chat_protocol.supervision import SupervisedChat
 from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 from operator_app import __version__
 from operator_app.errors import ApiError, ApiErrorKind
+from operator_app.net.network import redact, route_to
 
 log = logging.getLogger(__name__)
 
@@ -67,23 +68,6 @@ def websocket_url(server_url: str, path: str = "/ws/agent") -> str:
     parts = urlsplit(server_url)
     scheme = "wss" if parts.scheme == "https" else "ws"
     return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/") + path, "", ""))
-
-
-def make_ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
-    """The system trust store, plus the administrator's CA bundle when one is configured."""
-    context = ssl.create_default_context()
-    if ca_bundle:
-        try:
-            context.load_verify_locations(cafile=ca_bundle)
-        except (OSError, ssl.SSLError) as exc:
-            raise ApiError(ApiErrorKind.TLS, f"cannot use the CA bundle {ca_bundle!r}: {exc}") from exc
-    return context
-
-
-def _plain_http_verify() -> bool:
-    """A plain-http server without a proxy needs no trust store (this client never follows
-    redirects), and loading one costs ~25 ms of start-up. A proxy may speak TLS: keep it then."""
-    return any(os.environ.get(name) for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"))
 
 
 def is_tls_failure(exc: BaseException) -> bool:
@@ -129,23 +113,33 @@ def _error_detail(response: httpx.Response) -> tuple[str | None, str, float | No
 
 
 class ApiClient:
-    """One httpx `AsyncClient` per server: timeouts, proxy from the environment, optional CA bundle."""
+    """One httpx `AsyncClient` per server: timeouts, the proxy, the TLS context (with a CA bundle).
+
+    `proxy` is the ``proxy_url`` setting ("" the system's, "none" direct, or a proxy URL); the
+    socket takes the same `route` (``operator_app/net/network.py``).
+    """
 
     def __init__(
         self,
         server_url: str,
         *,
         ca_bundle: str | None = None,
+        proxy: str = "",
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.server_url = normalize_server_url(server_url)
-        self.ssl_context = make_ssl_context(ca_bundle) if self.server_url.startswith("https:") else None
+        self.route = route_to(self.server_url, proxy_setting=proxy, ca_bundle=ca_bundle)
+        self.ssl_context = self.route.ssl_context
+        # A second handshake names an untrusted certificate; an injected transport has no real server.
+        self._probe_certificates = transport is None
+        tls = self.route.ssl_context or self.route.proxy_ssl_context
         self._client = httpx.AsyncClient(
             base_url=self.server_url + "/api/v1",
             timeout=timeout,
-            verify=self.ssl_context if self.ssl_context is not None else _plain_http_verify(),
-            trust_env=True,
+            verify=tls if tls is not None else False,  # False: no TLS is spoken at all
+            proxy=self.route.proxy,
+            trust_env=False,  # the environment's proxy is already in `route` (or overridden)
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             transport=transport,
         )
@@ -201,6 +195,11 @@ class ApiClient:
             token=access_token,
             params={"after_seq": after_seq, "limit": limit},
         )
+
+    async def archives(self, access_token: str, query: ArchiveQuery) -> ArchivePage:
+        """`POST /archives/search` (a body: a long search text fits): closed chats, newest first."""
+        body = query.model_dump(mode="json", exclude_none=True)
+        return await self._request("POST", "/archives/search", ArchivePage, token=access_token, json=body)
 
     # --- canned replies, colleagues, offline messages -----------------------------------------
 
@@ -272,6 +271,17 @@ class ApiClient:
         path = f"/visitors/{quote(visitor_id, safe='')}/spam"
         return await self._request("DELETE", path, VisitorProfile, token=access_token)
 
+    async def visitor_data(self, access_token: str, visitor_id: str) -> bytes:
+        """`GET /visitors/{id}/data` (admins): everything held about the visitor, as the JSON bytes the
+        server sent (saved as they are)."""
+        response = await self._send("GET", f"/visitors/{quote(visitor_id, safe='')}/data", token=access_token)
+        return response.content
+
+    async def delete_visitor(self, access_token: str, visitor_id: str) -> VisitorDeleted:
+        """`DELETE /visitors/{id}` (admins): refused (`forbidden`) while the visitor is on the site."""
+        path = f"/visitors/{quote(visitor_id, safe='')}"
+        return await self._request("DELETE", path, VisitorDeleted, token=access_token)
+
     # --- generic typed calls (operator_app/net/admin_api.py builds on these) -------------------
 
     async def request_model(
@@ -301,6 +311,18 @@ class ApiClient:
         self, method: str, path: str, *, token: str, json: dict[str, Any] | None = None
     ) -> None:
         await self._send(method, path, token=token, json=json)
+
+    async def request_raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """The response itself (a file to save, not a model), after the same error mapping."""
+        return await self._send(method, path, token=token, json=json, params=params)
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -358,12 +380,34 @@ class ApiClient:
                 raise ApiError(ApiErrorKind.UNREACHABLE, f"connection timed out: {exc}") from exc
             raise ApiError(ApiErrorKind.TIMEOUT, f"the server did not answer in time: {exc}") from exc
         except httpx.TransportError as exc:
-            if is_tls_failure(exc):
-                raise ApiError(ApiErrorKind.TLS, f"TLS failure: {exc}") from exc
-            raise ApiError(ApiErrorKind.UNREACHABLE, f"cannot reach the server: {exc}") from exc
+            raise await self._transport_error(exc) from exc
+        if response.status_code == 407 and self.route.proxy is not None:
+            raise self._proxy_error("the proxy requires a valid user name and password (407)", status=407)
         if response.is_success:
             return response
         raise self._http_error(response, login=login)
+
+    async def _transport_error(self, exc: httpx.TransportError) -> ApiError:
+        if is_tls_failure(exc):
+            from operator_app.net.certinfo import untrusted_certificate_details
+
+            details = (
+                await untrusted_certificate_details(self.server_url, self.route.proxy, exc)
+                if self._probe_certificates
+                else {}
+            )
+            log.warning("TLS failure with %s: %s %s", self.server_url, exc, details)
+            return ApiError(ApiErrorKind.TLS, f"TLS failure: {exc}", details=details)
+        if self.route.proxy is not None and isinstance(exc, httpx.ProxyError | httpx.ConnectError):
+            # The proxy's answer to CONNECT: 407 (tinyproxy says 401) means its credentials were refused.
+            refused = isinstance(exc, httpx.ProxyError) and str(exc)[:4] in ("407 ", "401 ")
+            return self._proxy_error(f"through the proxy: {exc}", status=407 if refused else None)
+        return ApiError(ApiErrorKind.UNREACHABLE, f"cannot reach the server: {exc}")
+
+    def _proxy_error(self, message: str, *, status: int | None) -> ApiError:
+        shown = redact(self.route.proxy or "")
+        log.warning("proxy %s: %s", shown, message)
+        return ApiError(ApiErrorKind.PROXY, message, status=status, details={"proxy": shown})
 
     @staticmethod
     def _http_error(response: httpx.Response, *, login: bool) -> ApiError:

@@ -81,6 +81,8 @@ class RealtimeConnection:
         token_provider: Callable[[bool], Awaitable[str]],
         *,
         ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
+        proxy_ssl_context: ssl.SSLContext | None = None,
         ping_interval: float = 20.0,
         silence_timeout: float = 45.0,
         request_timeout: float = 15.0,
@@ -95,6 +97,9 @@ class RealtimeConnection:
         self._listener = listener
         self._token_provider = token_provider
         self._ssl = ssl_context
+        # The REST client's proxy (None: direct); `wss` goes through it with CONNECT.
+        self._proxy = proxy
+        self._proxy_ssl = proxy_ssl_context
         self._ping_interval = ping_interval
         self._silence_timeout = silence_timeout
         self._request_timeout = request_timeout
@@ -262,9 +267,12 @@ class RealtimeConnection:
         """One connection from open to close; returns the close code."""
         from websockets.asyncio.client import connect
 
+        proxy_options: dict[str, Any] = {"proxy_ssl": self._proxy_ssl} if self._proxy_ssl is not None else {}
         async with connect(
             self.url,
             ssl=self._ssl,
+            proxy=self._proxy,
+            **proxy_options,
             open_timeout=10,
             ping_interval=None,
             close_timeout=2,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
 
 from chat_protocol.rest import Snapshot, TokenPair
 from operator_app.net.api import ApiClient
+from operator_app.updates import UpdateStatus, refuse_if_outdated, update_status
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,7 @@ class SignedIn:
     email: str
     tokens: TokenPair
     snapshot: Snapshot | None = None
+    update: UpdateStatus | None = None
 
 
 async def sign_in(
@@ -28,14 +31,18 @@ async def sign_in(
     password: str,
     *,
     with_snapshot: bool = False,
-    logging_in: asyncio.Event | None = None,
+    logging_in: asyncio.Event | threading.Event | None = None,
+    update_url: str = "",
 ) -> SignedIn:
-    """Check `/info` first (no password goes to a server that is not ours), then log in.
+    """Check `/info` first (no password goes to a server that is not ours, nor from an app below the
+    server's minimum version: `ApiError` OUTDATED), then log in. `update_url`: the workstation's
+    download link, which wins over the server's.
 
     `logging_in` is set as the login request goes out. Closes the client on failure; raises `ApiError`.
     """
     try:
-        await api.server_info()
+        update = update_status(await api.server_info(), update_url=update_url)
+        refuse_if_outdated(update)
         log.debug("server %s is compatible", api.server_url)
         if logging_in is not None:
             logging_in.set()
@@ -45,4 +52,4 @@ async def sign_in(
     except BaseException:
         await api.aclose()
         raise
-    return SignedIn(api, email, tokens, snapshot)
+    return SignedIn(api, email, tokens, snapshot, update)

@@ -4,7 +4,7 @@ Every method raises `operator_app.errors.ApiError` when the server refuses or ca
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from chat_protocol.admin import (
     AgentCreate,
@@ -15,13 +15,17 @@ from chat_protocol.admin import (
     TeamMember,
     TemporaryPassword,
 )
+from chat_protocol.archive import RetentionSettings
 from chat_protocol.canned import CannedReply, CannedReplyInput
 from chat_protocol.models import RoutingStatus
-from chat_protocol.rest import GroupInfo, GroupInput, RoutingSettings
+from chat_protocol.reports import Report, ReportBy
+from chat_protocol.rest import AppUpdateSettings, GroupInfo, GroupInput, RoutingSettings, TeamSettings
 from chat_protocol.supervision import AgentDetail, AgentUpdate, AuditEntry
+from chat_protocol.tags import Tag, TagInput, TagSettings
 from chat_protocol.traffic import BusinessHours, GreetingRule, GreetingRuleInput, TrafficSettings
 from operator_app.net.admin_api import AdminApi
 from operator_app.net.session import AuthSession
+from operator_app.net.tags_api import TagsApi
 
 
 class AdminService:
@@ -30,6 +34,7 @@ class AdminService:
     def __init__(self, auth: AuthSession) -> None:
         self._auth = auth
         self._admin = AdminApi(auth.api)
+        self._tags = TagsApi(auth.api)
 
     # --- team (supervisors and admins) -----------------------------------------------------------
 
@@ -39,6 +44,13 @@ class AdminService:
 
     async def set_agent_status(self, agent_id: str, status: RoutingStatus) -> AgentDetail:
         return await self._auth.call(lambda token: self._admin.set_agent_status(token, agent_id, status))
+
+    # --- reports (supervisors and admins) ----------------------------------------------------------
+
+    async def report(self, since: date, until: date, by: ReportBy | None = None) -> Report:
+        """Figures over the closed chats created from `since` to `until` (days of the team's time zone,
+        both included); `by` adds one row per agent, group or site."""
+        return await self._auth.call(lambda token: self._admin.report(token, since, until, by))
 
     # --- my own password (any role) --------------------------------------------------------------
 
@@ -87,6 +99,27 @@ class AdminService:
             return await self._auth.call(lambda token: self._admin.create_site(token, body))
         return await self._auth.call(lambda token: self._admin.update_site(token, site_id, body))
 
+    # --- chat tags and the rule that a chat needs one before it is closed ------------------------
+
+    async def list_tags(self) -> list[Tag]:
+        return await self._auth.call(self._tags.tags)
+
+    async def save_tag(self, tag_id: str | None, body: TagInput) -> Tag:
+        """Create a tag (`tag_id` None) or change the name and colour of one (chats keep it)."""
+        if tag_id is None:
+            return await self._auth.call(lambda token: self._tags.create_tag(token, body))
+        return await self._auth.call(lambda token: self._tags.update_tag(token, tag_id, body))
+
+    async def delete_tag(self, tag_id: str) -> None:
+        """The tag goes from every chat too."""
+        await self._auth.call(lambda token: self._tags.delete_tag(token, tag_id))
+
+    async def tag_settings(self) -> TagSettings:
+        return await self._auth.call(self._tags.tag_settings)
+
+    async def save_tag_settings(self, body: TagSettings) -> TagSettings:
+        return await self._auth.call(lambda token: self._tags.save_tag_settings(token, body))
+
     # --- team canned replies ---------------------------------------------------------------------
 
     async def list_canned(self) -> list[CannedReply]:
@@ -116,6 +149,13 @@ class AdminService:
     async def delete_greeting_rule(self, rule_id: str) -> None:
         await self._auth.call(lambda token: self._admin.delete_greeting_rule(token, rule_id))
 
+    async def team_settings(self) -> TeamSettings:
+        """The team's time zone (business hours and reports use it)."""
+        return await self._auth.call(self._admin.team_settings)
+
+    async def save_team_settings(self, body: TeamSettings) -> TeamSettings:
+        return await self._auth.call(lambda token: self._admin.save_team_settings(token, body))
+
     async def business_hours(self) -> BusinessHours:
         return await self._auth.call(self._admin.business_hours)
 
@@ -135,6 +175,18 @@ class AdminService:
 
     async def save_traffic_settings(self, body: TrafficSettings) -> TrafficSettings:
         return await self._auth.call(lambda token: self._admin.save_traffic_settings(token, body))
+
+    async def retention(self) -> RetentionSettings:
+        return await self._auth.call(self._admin.retention)
+
+    async def save_retention(self, body: RetentionSettings) -> RetentionSettings:
+        return await self._auth.call(lambda token: self._admin.save_retention(token, body))
+
+    async def app_updates(self) -> AppUpdateSettings:
+        return await self._auth.call(self._admin.app_updates)
+
+    async def save_app_updates(self, body: AppUpdateSettings) -> AppUpdateSettings:
+        return await self._auth.call(lambda token: self._admin.save_app_updates(token, body))
 
     # --- audit log -------------------------------------------------------------------------------
 

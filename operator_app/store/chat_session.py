@@ -53,6 +53,7 @@ from operator_app.store.canned_cache import CACHE_FILE, CannedCache
 from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.store_signals import SignalForwarder, StoreSignals, WatchSignals
+from operator_app.store.tags_service import TagsService
 from operator_app.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
@@ -81,13 +82,16 @@ class ChatSession:
             websocket_url(auth.server_url),
             self,
             self._token,
-            ssl_context=auth.api.ssl_context,
+            ssl_context=auth.api.route.ssl_context,
+            proxy=auth.api.route.proxy,
+            proxy_ssl_context=auth.api.route.proxy_ssl_context,
             **(realtime_options or {}),
         )
         self.outbox: Outbox | None = None
         self.delivery: OutboxDelivery | None = None
         self.canned: CannedRepliesModel | None = None
         self.admin = AdminService(auth)
+        self.tags = TagsService(auth)
         self._history_tasks: dict[str, asyncio.Task[None]] = {}
         self._typing_sent: dict[str, float] = {}
         self._typing_stop: dict[str, asyncio.TimerHandle] = {}

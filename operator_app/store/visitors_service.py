@@ -13,6 +13,7 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from chat_protocol.archive import VisitorDeleted
 from chat_protocol.models import AnyEvent
 from chat_protocol.rest import TranscriptPage
 from chat_protocol.traffic import (
@@ -88,6 +89,20 @@ class VisitorsService(QObject):
         """Take the spam mark back; the profile without it."""
         auth = self.session.auth
         return await auth.call(lambda token: auth.api.unmark_spam(token, visitor_id))
+
+    def is_admin(self) -> bool:
+        me = self.session.store.me
+        return me is not None and me.role == "admin"
+
+    async def visitor_data(self, visitor_id: str) -> bytes:
+        """Admins: everything held about the visitor, as JSON bytes to save."""
+        auth = self.session.auth
+        return await auth.call(lambda token: auth.api.visitor_data(token, visitor_id))
+
+    async def delete_visitor(self, visitor_id: str) -> VisitorDeleted:
+        """Admins: the visitor and all their data go (refused while they are on the site)."""
+        auth = self.session.auth
+        return await auth.call(lambda token: auth.api.delete_visitor(token, visitor_id))
 
     def may_unmark_spam(self, mark: SpamMark) -> bool:
         """Supervisors and admins may take any mark back; an agent only their own (docs/roles.md)."""

@@ -22,6 +22,7 @@ from operator_app.store.chat_state import ChatStore
 from operator_app.store.display_text import visitor_name
 from operator_app.store.store_signals import StoreSignals
 from operator_app.store.transcript_model import TranscriptModel
+from operator_app.ui.chat_tags import ChatTagsBar
 from operator_app.ui.composer import Composer
 from operator_app.ui.on_demand import Lazy, bring_forward
 from operator_app.ui.sneak_peek_label import SneakPeekLabel
@@ -127,6 +128,9 @@ class ChatPanel(QWidget):
         self.subtitle = _plain_label("chatSubtitle", header)
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
+        self.tags_bar = ChatTagsBar("chat", header)  # the chat's tags and their menu (Ctrl+Shift+G)
+        self.tags_bar.button.setToolTip(self.tr("Tag this chat (%1).").replace("%1", "Ctrl+Shift+G"))
+        titles.addWidget(self.tags_bar)
         head.addLayout(titles, 1)
         self.take_here = QPushButton(self.tr("Take chat"), header)
         self.take_here.setObjectName("takeHereButton")
@@ -241,6 +245,8 @@ class ChatPanel(QWidget):
         chat = self._store.get(self.chat_id) if self.chat_id else None
         if chat is None:
             self.stack.setCurrentIndex(0)
+            self.tags_bar.show_chat(None)
+            self.tags_action.setEnabled(False)
             return
         self.stack.setCurrentIndex(1)
         self.title.setText(visitor_name(chat.visitor))
@@ -259,6 +265,9 @@ class ChatPanel(QWidget):
         self.subtitle.setText(subtitle)
         self.take_here.setVisible(chat.state == ChatState.QUEUED)
         self.close_button.setVisible(mine)
+        self.tags_bar.setVisible(mine)
+        self.tags_bar.show_chat(chat.chat_id if mine else None)
+        self.tags_action.setEnabled(mine)
         self.transfer_button.setVisible(mine)
         self.transfer_action.setEnabled(mine)
         self.push_page_button.setVisible(mine)
@@ -366,10 +375,16 @@ class ChatPanel(QWidget):
         self.video_call_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
         self.video_call_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.video_call_action.triggered.connect(self._video_call_clicked)
+        self.tags_action = QAction(self.tr("T&ag this chat\u2026"), self)
+        self.tags_action.setObjectName("chatTagsAction")
+        self.tags_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.tags_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.tags_action.triggered.connect(self.open_tags_menu)
         self.offline_action = QAction(self.tr("&Offline messages\u2026"), self)
         self.offline_action.setObjectName("offlineMessagesAction")
         self.offline_action.triggered.connect(self.open_offline_messages)
-        for action in (self.note_action, self.transfer_action, self.push_page_action, self.video_call_action):
+        chat_actions = (self.note_action, self.transfer_action, self.push_page_action, self.video_call_action)
+        for action in (*chat_actions, self.tags_action):
             action.setEnabled(False)
             self.addAction(action)
 
@@ -381,17 +396,24 @@ class ChatPanel(QWidget):
             self.transfer_action,
             self.push_page_action,
             self.video_call_action,
+            self.tags_action,
             self.offline_action,
         ]
 
     def attach_session(self, session: ChatSession) -> None:
         """Give the panel the services of the signed-in session (notes, canned replies, transfer)."""
         self.session = session
+        self.tags_bar.attach(session.tags)
         # A bound method, not a lambda: Qt drops the connection when the panel is destroyed, while the
         # session (the sender) lives on.
         session.calls.state_changed.connect(self._call_state_changed)
         if session.canned is not None:
             self.composer.set_canned(CannedMatchesModel(session.canned, self), self._placeholder_values)
+
+    def open_tags_menu(self) -> None:
+        """The tag menu of the chat I hold (Ctrl+Shift+G; also after a close refused for want of a tag)."""
+        if self.tags_action.isEnabled():
+            self.tags_bar.open_menu()
 
     def _call_state_changed(self, _state: object) -> None:
         self._refresh()

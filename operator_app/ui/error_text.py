@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QCoreApplication
 
 from chat_protocol import ErrorCode
@@ -25,10 +27,27 @@ def describe_api_error(error: ApiError) -> str:
     if kind is ApiErrorKind.TIMEOUT:
         return QCoreApplication.translate("ErrorText", "The server did not answer in time. Please try again.")
     if kind is ApiErrorKind.TLS:
+        return _tls_text(error.details)
+    if kind is ApiErrorKind.PROXY:
+        proxy = error.details.get("proxy", "")
+        if error.status == 407:
+            return QCoreApplication.translate(
+                "ErrorText",
+                "The proxy server %1 refused the user name or password. Check the proxy in Settings > Network or ask your administrator.",
+            ).replace("%1", proxy)
         return QCoreApplication.translate(
             "ErrorText",
-            "The secure connection to the server failed: its certificate is not trusted. Ask your administrator for the certificate authority file.",
-        )
+            "Cannot connect through the proxy server %1. Check the proxy in Settings > Network or ask your administrator.",
+        ).replace("%1", proxy)
+    if kind is ApiErrorKind.OUTDATED:
+        text = QCoreApplication.translate(
+            "ErrorText",
+            "This version of the app is too old for this server: version %1 or later is required.",
+        ).replace("%1", error.details.get("min_version", "?"))
+        url = error.details.get("download_url", "")
+        if url:
+            text += " " + QCoreApplication.translate("ErrorText", "Download it from %1").replace("%1", url)
+        return text
     if kind is ApiErrorKind.INCOMPATIBLE:
         if error.server_protocol is not None:
             return QCoreApplication.translate(
@@ -56,8 +75,37 @@ def describe_api_error(error: ApiError) -> str:
     )
 
 
+def _fill(template: str, *values: str) -> str:
+    """Qt's %1, %2 placeholders filled in one pass (a value holding "%2" stays as it is)."""
+    return re.sub(
+        r"%([1-9])", lambda m: values[int(m[1]) - 1] if int(m[1]) <= len(values) else m[0], template
+    )
+
+
+def _tls_text(details: dict[str, str]) -> str:
+    """Never a silent fallback: the user reads that the certificate is not trusted, and whose it is."""
+    subject, issuer = details.get("subject"), details.get("issuer")
+    if subject is None:
+        return QCoreApplication.translate(
+            "ErrorText",
+            "The secure connection to the server failed: its certificate is not trusted. Ask your administrator for the certificate authority file.",
+        )
+    text = _fill(
+        QCoreApplication.translate(
+            "ErrorText",
+            "The server's certificate is not trusted: %1, issued by %2. Ask your administrator for the certificate of the authority that issued it and set it in Settings > Network (Extra certificates).",
+        ),
+        subject or "?",
+        issuer or "?",
+    )
+    reason = details.get("reason")
+    if reason:
+        text += " (" + reason + ")"
+    return text
+
+
 def describe_action_error(code: str) -> str:
-    """The result of a refused reply, take or close."""
+    """The result of a refused reply, take or close (`tag_required`: the chat needs a tag first)."""
     messages: dict[str, str] = {
         ErrorCode.CHAT_ALREADY_TAKEN: QCoreApplication.translate(
             "ErrorText", "Another operator has already taken this chat."
@@ -85,6 +133,7 @@ def describe_action_error(code: str) -> str:
         ErrorCode.BLOCKED: QCoreApplication.translate(
             "ErrorText", "This visitor is marked as spam and cannot chat."
         ),
+        ErrorCode.TAG_REQUIRED: QCoreApplication.translate("ErrorText", "Tag this chat before closing it."),
     }
     return messages.get(
         code,

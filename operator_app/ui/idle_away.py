@@ -1,5 +1,8 @@
-"""Away after idle: no keyboard or mouse input for `idle_away_after` seconds sets the status to away
-(the backend then offers no chats); the next input restores the status from before.
+"""Away after idle: no keyboard or mouse input for a while sets the status to away (the backend then
+offers no chats); the next input restores the status from before.
+
+The while is the `idle_away_minutes` setting when it is above 0 (an admin policy or the user's
+choice: it wins over the server), else the server's routing setting `idle_away_after`.
 
 Object: ``awayNotice``, a status-bar label shown while the app set the operator away.
 """
@@ -12,6 +15,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from chat_protocol import RoutingStatus
+from operator_app.settings import SettingsFile
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.idle_monitor import IdleMonitor
 
@@ -27,9 +31,12 @@ class AwayWhenIdle(QObject):
         status_bar: QStatusBar,
         change_status: Callable[[RoutingStatus], None],
         parent: QObject | None = None,
+        *,
+        settings: SettingsFile | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
+        self.settings = settings
         self.change_status = change_status
         self.status_before: RoutingStatus | None = None
         self.notice = QLabel(status_bar)
@@ -38,15 +45,28 @@ class AwayWhenIdle(QObject):
         self.notice.setStyleSheet(NOTICE_QSS)
         self.notice.setVisible(False)
         status_bar.addPermanentWidget(self.notice)
-        self.monitor = IdleMonitor(store.routing.idle_away_after, self)
+        self.monitor = IdleMonitor(self.idle_limit(), self)
         self.monitor.idle.connect(self._went_idle)
         self.monitor.active.connect(self._came_back)
+        if settings is not None:
+            settings.subscribe(self._setting_changed)
+
+    def idle_limit(self) -> float | None:
+        """Seconds without input before away; None: never."""
+        minutes = self.settings.values.idle_away_minutes if self.settings is not None else 0
+        return minutes * 60 if minutes > 0 else self.store.routing.idle_away_after
 
     def routing_changed(self) -> None:
-        self.monitor.idle_after = self.store.routing.idle_away_after
+        self.monitor.idle_after = self.idle_limit()
+
+    def _setting_changed(self, name: str) -> None:
+        if name == "idle_away_minutes":
+            self.routing_changed()
 
     def stop(self) -> None:
         self.monitor.stop()
+        if self.settings is not None:
+            self.settings.unsubscribe(self._setting_changed)
 
     def _went_idle(self) -> None:
         status = self.store.status

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from operator_app.settings import SettingsFile
+from operator_app.ui.policy_lock import locked_text
 
 
 class MainMenus(QObject):
@@ -107,6 +108,12 @@ class MainMenus(QObject):
             action.triggered.connect(lambda checked=False, code=code: self._set_language(code))
             group.addAction(action)
             menu.addAction(action)
+        if "language" in self.settings.locked:  # enforced by an admin policy
+            group.setEnabled(False)
+            menu.addSeparator()
+            note = menu.addAction(locked_text())
+            note.setObjectName("languageLockNote")
+            note.setEnabled(False)
         # The settings dialog changes the language too: show the saved choice whenever the menu opens.
         menu.aboutToShow.connect(lambda: self._check_language(menu))
         return menu

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol import RoutingStatus
-from operator_app.paths import app_dirs
+from chat_protocol import ErrorCode, RoutingStatus
 from operator_app.settings import SettingsFile
 from operator_app.store.chat_list_model import MyChatsModel, QueueModel
 from operator_app.store.chat_session import ChatSession
@@ -145,6 +144,7 @@ class MainWindow(QMainWindow):
         self.chat_panel.typing.connect(self.session.set_typing)
         self.chat_panel.call_requested.connect(self.start_call)
         self.chat_panel.attach_session(self.session)
+        self.chat_panel.tags_bar.error.connect(self.show_error)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
 
     async def dispose(self) -> None:
         await self.call_pane.dispose()
+        await self.chat_panel.tags_bar.stop()
         await self.dialogs.dispose()
         self.idle_away.stop()
         await self.workspaces.stop()
@@ -329,6 +330,8 @@ class MainWindow(QMainWindow):
             self.selection.select_when_mine = None
         self.statusBar().clearMessage()
         self.show_error(describe_action_error(code))
+        if action == "close_chat" and code == ErrorCode.TAG_REQUIRED and chat_id == self.chat_panel.chat_id:
+            self.chat_panel.open_tags_menu()  # the chat needs a tag first: offer them
 
     @async_slot(str)
     @reports_errors
@@ -340,10 +343,12 @@ class MainWindow(QMainWindow):
 
     def _build_attention(self) -> None:
         session = self.session
-        self.notifier = Notifier(self.settings, SoundPlayer(app_dirs().data / "sounds"), self)
+        self.notifier = Notifier(self.settings, SoundPlayer(self.settings), self)
         self.alerts = ChatAlerts(session.store, session.signals, self.notifier, self)
         self.tray = TrayIcon(session.store, session.signals, self.notifier, self)
-        self.idle_away = AwayWhenIdle(session.store, self.statusBar(), self._change_status_later, self)
+        self.idle_away = AwayWhenIdle(
+            session.store, self.statusBar(), self._change_status_later, self, settings=self.settings
+        )
         self.idle_monitor, self.away_notice = self.idle_away.monitor, self.idle_away.notice
         session.signals.store_reset.connect(self.idle_away.routing_changed)
         session.signals.chat_changed.connect(self._chat_changed_for_read)

@@ -6,6 +6,8 @@ and has no links to open.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
@@ -65,6 +67,30 @@ def _plain(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\u2028")
 
 
+def plain_layout(
+    text: str, font: QFont, width: int, formats: Sequence[QTextLayout.FormatRange] = ()
+) -> QTextLayout:
+    """`text` as plain text wrapped to `width` (at words, or anywhere in a long word or in Japanese),
+    with `formats` (such as highlights) over parts of it."""
+    layout = QTextLayout(_plain(text), font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    if formats:
+        layout.setFormats(list(formats))
+    layout.beginLayout()
+    y = 0.0
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        line.setPosition(QPointF(0, y))
+        y += line.height()
+    layout.endLayout()
+    return layout
+
+
 class MessageDelegate(QStyledItemDelegate):
     """Bubbles: visitor and teammates on the left, mine on the right, state changes centred."""
 
@@ -96,21 +122,7 @@ class MessageDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _layout(text: str, font: QFont, width: int) -> QTextLayout:
-        layout = QTextLayout(_plain(text), font)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        layout.setTextOption(option)
-        layout.beginLayout()
-        y = 0.0
-        while True:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(width)
-            line.setPosition(QPointF(0, y))
-            y += line.height()
-        layout.endLayout()
-        return layout
+        return plain_layout(text, font, width)
 
     def _starts_group(self, index: Index) -> bool:
         if index.row() == 0:

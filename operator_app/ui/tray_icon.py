@@ -1,6 +1,7 @@
 """The system tray icon (and the window icon): routing status colour, unread count, a count tooltip.
 
-Drawn with QPainter; no image files. Desktop notifications from `Notifier` appear as tray messages.
+The application icon (compiled resources) with a dot in the routing status colour and a red unread
+badge drawn over it with QPainter. Desktop notifications from `Notifier` appear as tray messages.
 Where there is no system tray (offscreen, some desktops) only the window icon is kept up to date.
 """
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
 from chat_protocol import RoutingStatus
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.store_signals import StoreSignals
+from operator_app.ui.app_resources import app_icon
 from operator_app.ui.notifications import Notifier
 
 STATUS_COLOURS = {
@@ -25,19 +27,18 @@ STATUS_COLOURS = {
 
 
 def draw_icon(status: RoutingStatus, unread: int, size: int = 64) -> QIcon:
-    """A speech bubble in the status colour with a red unread badge."""
+    """The app icon with a status dot (bottom right) and a red unread badge (top right)."""
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    app_icon().paint(painter, 0, 0, size, size)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(STATUS_COLOURS[status]))
-    body = QRectF(size * 0.06, size * 0.12, size * 0.8, size * 0.62)
-    painter.drawRoundedRect(body, size * 0.18, size * 0.18)
-    painter.drawEllipse(QRectF(size * 0.16, size * 0.62, size * 0.22, size * 0.26))
     painter.setBrush(QColor("white"))
-    for i in range(3):
-        painter.drawEllipse(QRectF(size * (0.22 + 0.17 * i), size * 0.38, size * 0.1, size * 0.1))
+    painter.drawEllipse(QRectF(size * 0.6, size * 0.6, size * 0.4, size * 0.4))
+    painter.setBrush(QColor(STATUS_COLOURS[status]))
+    painter.drawEllipse(QRectF(size * 0.65, size * 0.65, size * 0.3, size * 0.3))
     if unread:
         label = str(unread) if unread < 100 else "99+"
         badge = QRectF(size * 0.46, 0, size * 0.54, size * 0.46)

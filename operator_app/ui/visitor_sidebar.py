@@ -42,6 +42,7 @@ from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.elided_label import ElidedLabel
 from operator_app.ui.error_text import describe_error
 from operator_app.ui.on_demand import Lazy
+from operator_app.ui.visitor_data import VisitorDataRow
 from operator_app.ui.visitor_sections import (
     CHAT_ID_ROLE,
     fill_cart,
@@ -106,6 +107,9 @@ class VisitorSidebar(QScrollArea):
         self.spam_row = SpamMarkRow(service, self.details)
         self.spam_row.changed.connect(self._spam_changed)
         details.addWidget(self.spam_row)
+        self.data_row = VisitorDataRow(service, self.details)
+        self.data_row.deleted.connect(self._deleted)
+        details.addWidget(self.data_row)
         self._build_contact(details)
         self._build_facts(details)
         self._build_lists(details)
@@ -307,6 +311,7 @@ class VisitorSidebar(QScrollArea):
         self.details.setVisible(True)
         self.title.set_value(visitor_label(profile.name, profile.number))
         self.spam_row.show_profile(profile)
+        self.data_row.show_profile(profile)
         for edit, value in (
             (self.name_edit, profile.name),
             (self.email_edit, profile.email),
@@ -366,6 +371,13 @@ class VisitorSidebar(QScrollArea):
     def _tick(self) -> None:
         zone = self.profile.time_zone if self.profile is not None else ""
         self.facts["visitorLocalTime"].set_value(local_time_in(zone))
+
+    def _deleted(self, visitor_id: str) -> None:
+        """The admin deleted the visitor: nothing of theirs stays on screen."""
+        if visitor_id == self.visitor_id:
+            self.profile = None
+            self.details.setVisible(False)
+            self.status.setText(self.tr("This visitor and their data were deleted."))
 
     def _spam_changed(self, profile: object) -> None:
         """The mark was set or taken back: show it (edits in progress stay)."""

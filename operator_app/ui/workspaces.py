@@ -1,13 +1,15 @@
-"""The main window's workspaces: my chats, the traffic (customers on the website, Ctrl+Shift+C), and
-for supervisors and admins the supervised chats (Ctrl+Shift+S) and the team (Ctrl+Shift+M;
-Ctrl+Shift+T is Transfer chat).
+"""The main window's workspaces: my chats, the traffic (customers on the website, Ctrl+Shift+C), the
+archives of closed chats (Ctrl+Shift+R), and for supervisors and admins the supervised chats
+(Ctrl+Shift+S), the team (Ctrl+Shift+M; Ctrl+Shift+T is Transfer chat) and the reports (Ctrl+Shift+O).
 
 One visitor panel (``visitorPanel``) sits beside whichever is shown: it follows the open chat's
-visitor in the chats workspace and the selected row in the traffic view. The traffic, supervision
-and team views are imported and built the first time they are opened (or asked for).
+visitor in the chats workspace and the selected row in the traffic view. The traffic, archives,
+supervision, team and reports views are imported and built the first time they are opened (or asked
+for).
 
 Objects: ``workspaceStack``, ``customersPage``, ``customersAction``, ``chatsAction``, ``viewMenu``,
-``supervisionPage``, ``supervisionAction``, ``teamView`` and ``teamAction`` (supervisors and admins only).
+``archivesView``, ``archivesAction``, ``supervisionPage``, ``supervisionAction``, ``teamView``,
+``teamAction``, ``reportsView`` and ``reportsAction`` (supervisors and admins only).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QStackedWidget, QToolBar
 
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.traffic_text import visitor_label
@@ -27,7 +29,9 @@ from operator_app.ui.on_demand import Lazy
 from operator_app.ui.visitor_sidebar import VisitorSidebar
 
 if TYPE_CHECKING:
+    from operator_app.ui.archives_view import ArchivesView
     from operator_app.ui.invite_dialog import InviteDialog
+    from operator_app.ui.reports_view import ReportsView
     from operator_app.ui.supervision_view import SupervisionView
     from operator_app.ui.team_view import TeamView
     from operator_app.ui.traffic_view import TrafficView
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 TRAFFIC_VIEW: Lazy[type[TrafficView]] = Lazy("operator_app.ui.traffic_view:TrafficView")
 SUPERVISION_VIEW: Lazy[type[SupervisionView]] = Lazy("operator_app.ui.supervision_view:SupervisionView")
 TEAM_VIEW: Lazy[type[TeamView]] = Lazy("operator_app.ui.team_view:TeamView")
+ARCHIVES_VIEW: Lazy[type[ArchivesView]] = Lazy("operator_app.ui.archives_view:ArchivesView")
+REPORTS_VIEW: Lazy[type[ReportsView]] = Lazy("operator_app.ui.reports_view:ReportsView")
 INVITE_DIALOG: Lazy[type[InviteDialog]] = Lazy("operator_app.ui.invite_dialog:InviteDialog")
 
 
@@ -68,6 +74,8 @@ class Workspaces(QObject):
         self._traffic: TrafficView | None = None
         self._supervision: SupervisionView | None = None
         self._team: TeamView | None = None
+        self._archives: ArchivesView | None = None
+        self._reports: ReportsView | None = None
 
         chats = window.takeCentralWidget()
         assert chats is chats_page
@@ -103,14 +111,22 @@ class Workspaces(QObject):
         self.chats_action = QAction(self.tr("&Chats"), window)
         self.chats_action.setObjectName("chatsAction")
         self.chats_action.triggered.connect(self.show_chats)
+        self.archives_action = QAction(self.tr("&Archives"), window)
+        self.archives_action.setObjectName("archivesAction")
+        self.archives_action.setCheckable(True)
+        self.archives_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.archives_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.archives_action.setToolTip(self.tr("Find closed chats and read them (Ctrl+Shift+R)"))
+        self.archives_action.triggered.connect(self.show_archives)
         menu = window.menuBar().addMenu(self.tr("&View"))
         menu.setObjectName("viewMenu")
         menu.addAction(self.chats_action)
-        menu.addAction(self.traffic_action)
         bar = window.findChild(QToolBar, "topBar")
-        if bar is not None:
-            bar.addAction(self.traffic_action)
-        window.addAction(self.traffic_action)
+        for action in (self.traffic_action, self.archives_action):
+            menu.addAction(action)
+            if bar is not None:
+                bar.addAction(action)
+            window.addAction(action)
         if not self.supervises:
             return
         self.supervision_action = QAction(self.tr("&Supervised chats"), window)
@@ -132,6 +148,54 @@ class Workspaces(QObject):
             if bar is not None:
                 bar.addAction(action)
             window.addAction(action)
+        self._build_reports_action(menu, bar)
+
+    # --- reports (supervisors and admins) ----------------------------------------------------
+
+    def _build_reports_action(self, menu: QMenu, bar: QToolBar | None) -> None:
+        self.reports_action = QAction(self.tr("&Reports"), self.window)
+        self.reports_action.setObjectName("reportsAction")
+        self.reports_action.setCheckable(True)
+        self.reports_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.reports_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.reports_action.setToolTip(
+            self.tr("Chats, response times, ratings and greetings over days (Ctrl+Shift+O)")
+        )
+        self.reports_action.triggered.connect(self.show_reports)
+        menu.addAction(self.reports_action)
+        if bar is not None:
+            bar.addAction(self.reports_action)
+        self.window.addAction(self.reports_action)
+        # Any other workspace shown unchecks the action.
+        self.stack.currentChanged.connect(
+            lambda _index: self.reports_action.setChecked(
+                self._reports is not None and self.stack.currentWidget() is self._reports
+            )
+        )
+
+    @property
+    def reports(self) -> ReportsView | None:
+        """The reports view (supervisors and admins; built the first time asked for)."""
+        if self._reports is None and self.supervises:
+            view = REPORTS_VIEW.get()(self.session, self.stack)
+            self.stack.addWidget(view)
+            self._reports = view
+        return self._reports
+
+    def show_reports(self, on: bool = True) -> None:
+        """The reports (supervisors and admins), or back to my chats."""
+        if not self.supervises:
+            return
+        if on:
+            self.show_team(False)
+            self.show_supervision(False)
+            self.show_traffic(False)
+            reports = self.reports
+            assert reports is not None
+            self.stack.setCurrentWidget(reports)
+            self.reports_action.setChecked(True)
+        elif self._reports is not None and self.stack.currentWidget() is self._reports:
+            self.stack.setCurrentWidget(self.chats_page)
 
     # --- the views, built on first use ------------------------------------------------------
 
@@ -168,15 +232,39 @@ class Workspaces(QObject):
             self._team = view
         return self._team
 
+    @property
+    def archives(self) -> ArchivesView:
+        """The archives of closed chats (every agent; built the first time it is asked for)."""
+        if self._archives is None:
+            view = ARCHIVES_VIEW.get()(self.session, self.stack)
+            self.stack.addWidget(view)
+            self._archives = view
+        return self._archives
+
     # --- switching --------------------------------------------------------------------------
 
     def showing_traffic(self) -> bool:
         return self.stack.currentWidget() is self.traffic_page
 
     def show_chats(self) -> None:
+        self.show_archives(False)
+        self.show_reports(False)
         self.show_team(False)
         self.show_supervision(False)
         self.show_traffic(False)
+
+    def show_archives(self, on: bool = True) -> None:
+        """The archives, with the search field focused; or back to my chats."""
+        self.archives_action.setChecked(on)
+        if on:
+            self.show_team(False)
+            self.show_supervision(False)
+            self.show_traffic(False)
+            archives = self.archives
+            self.stack.setCurrentWidget(archives)
+            archives.focus_search()
+        elif self._archives is not None and self.stack.currentWidget() is self._archives:
+            self.stack.setCurrentWidget(self.chats_page)
 
     def show_team(self, on: bool = True) -> None:
         """The team view (supervisors and admins), or back to my chats."""
@@ -184,6 +272,7 @@ class Workspaces(QObject):
             return
         self.team_action.setChecked(on)
         if on:
+            self.show_archives(False)
             self.show_supervision(False)
             self.show_traffic(False)
             team = self.team
@@ -199,6 +288,7 @@ class Workspaces(QObject):
             return
         self.supervision_action.setChecked(on)
         if on:
+            self.show_archives(False)
             self.show_team(False)
             self.show_traffic(False)
             supervision = self.supervision
@@ -216,6 +306,7 @@ class Workspaces(QObject):
     def show_traffic(self, on: bool = True) -> None:
         self.traffic_action.setChecked(on)
         if on:
+            self.show_archives(False)
             self.show_supervision(False)
             self.show_team(False)
         if on == self.showing_traffic():
@@ -270,8 +361,12 @@ class Workspaces(QObject):
         dialog.deleteLater()
 
     async def stop(self) -> None:
+        if self._archives is not None:
+            await self._archives.stop()
         if self._supervision is not None:
             await self._supervision.stop()
         if self._team is not None:
             await self._team.stop()
+        if self._reports is not None:
+            await self._reports.stop()
         await self.service.stop()

@@ -292,6 +292,7 @@ def test_offline_form_in_japanese(pages: Pages, backend: BackendProcess, inbox: 
     open_widget(page, backend.demo_url)
     form = page.get_by_test_id("offline-form")
     expect(form).to_contain_text("メッセージを残す")
+    expect(page.get_by_test_id("connection-state")).to_have_text("不在 · メッセージを残せます")
     expect(form).to_contain_text("メールアドレス")
     expect(page.get_by_test_id("offline-send")).to_have_text("送信する")
     page.get_by_test_id("offline-name").fill("山田 太郎")
@@ -359,17 +360,23 @@ def test_availability_switches_between_the_form_and_the_composer(
     open_widget(page, backend.demo_url)
     form = page.get_by_test_id("offline-form")
     composer = page.get_by_test_id("message-input")
+    state = page.get_by_test_id("connection-state")
     expect(form).to_be_visible()
+    # Connected, but nobody answers: the header says so instead of "Online".
+    expect(state).to_have_attribute("data-state", "connected")
+    expect(state).to_have_text("Away · leave a message")
     page.get_by_test_id("offline-email").fill("ken@example.com")
 
     agent = connect(agents, backend)  # starts accepting
     expect(composer).to_be_visible()
     expect(form).to_be_hidden()
+    expect(state).to_have_text("Online")
     expect(page.get_by_test_id("name-input")).to_be_visible()
 
     agent.set_status("not_accepting")
     expect(form).to_be_visible()
     expect(composer).to_be_hidden()
+    expect(state).to_have_text("Away · leave a message")
     expect(page.get_by_test_id("offline-email")).to_have_value("ken@example.com")  # nothing typed is lost
 
     # An open chat goes on whoever accepts new ones; when it ends, the form is back.

@@ -34,6 +34,7 @@ from operator_app.ui.admin.hours_page import BusinessHoursPage
 from operator_app.ui.admin.page import AdminPage
 from operator_app.ui.admin.replies_page import RepliesPage
 from operator_app.ui.admin.routing_page import RoutingPage
+from operator_app.ui.admin.tags_page import TagsPage
 from tests.support.backend import BackendProcess
 from tests.support.sharing import Account, admin_of
 from tests.support.waiting import until
@@ -176,6 +177,8 @@ def test_routing_page_loads_saves_and_refuses(
         assert not page.reassign_on.isChecked()
         assert not page.reassign_after.isEnabled()
         assert page.retention.value() == 90
+        assert not page.chat_retention_on.isChecked()  # closed chats are kept by default
+        assert not page.chat_retention_days.isEnabled()
 
         # Invalid: red (alarm) not after orange (warning) is refused inline; nothing is sent.
         page.wait_warning.setValue(120)
@@ -197,6 +200,8 @@ def test_routing_page_loads_saves_and_refuses(
         page.idle_after.setValue(15)
         page.queue_reminder.setValue(20)
         page.retention.setValue(30)
+        page.chat_retention_on.setChecked(True)
+        page.chat_retention_days.setValue(400)
         assert await page.save()
         assert "saved" in message.text()
         routing = await rest.get("/settings/routing")
@@ -214,6 +219,8 @@ def test_routing_page_loads_saves_and_refuses(
         actions = await rest.audit_actions()
         assert "settings.routing" in actions
         assert "settings.traffic" in actions
+        assert (await rest.get("/settings/retention")) == {"closed_chat_days": 400}
+        assert "settings.retention" in actions
 
         # A fresh page shows the saved values.
         again = _page(controller, RoutingPage, host)
@@ -221,6 +228,11 @@ def test_routing_page_loads_saves_and_refuses(
         assert again.reassign_after.value() == 45
         assert not again.inactivity_on.isChecked()
         assert again.retention.value() == 30
+        assert again.chat_retention_on.isChecked()
+        assert again.chat_retention_days.value() == 400
+        again.chat_retention_on.setChecked(False)  # back to keeping them
+        assert await again.save()
+        assert (await rest.get("/settings/retention")) == {"closed_chat_days": None}
 
         # The backend goes away: the save fails and says why; a reload says it could not load.
         backend.stop()
@@ -273,7 +285,7 @@ def test_hours_page_loads_saves_and_refuses(
         page = _page(controller, BusinessHoursPage, host)
         assert page.objectName() == "adminHoursPage"
         await page.reload()
-        assert page.zone.currentText() == "Asia/Tokyo"
+        assert page.zone.currentText() == "Asia/Tokyo"  # the team's time zone, by default
         assert page.days["mon"].open.isChecked()
         assert page.days["mon"].start.time() == QTime(9, 0)
         assert not page.days["sat"].open.isChecked()
@@ -301,9 +313,11 @@ def test_hours_page_loads_saves_and_refuses(
         assert not page.message.is_error
         hours = await rest.get("/settings/business-hours")
         assert hours["time_zone"] == "Europe/Berlin"
+        assert (await rest.get("/settings/team")) == {"time_zone": "Europe/Berlin"}
         assert hours["days"]["sat"] == ["14:00", "17:30"]
         assert "wed" not in hours["days"]
         assert "settings.business_hours" in await rest.audit_actions()
+        assert "settings.team" in await rest.audit_actions()
 
     run(qloop, scenario(), timeout=60)
 
@@ -501,7 +515,7 @@ def test_pages_are_keyboard_reachable(
     async def scenario() -> None:
         _, host = await _admin(backend, controller, ada)
 
-        for page_type in (RepliesPage, GreetingRulesPage, BusinessHoursPage, RoutingPage):
+        for page_type in (RepliesPage, GreetingRulesPage, BusinessHoursPage, RoutingPage, TagsPage):
             page = _page(controller, page_type, host)
             for kind in (QLineEdit, QAbstractSpinBox, QComboBox, QAbstractButton):
                 for widget in page.findChildren(kind):

@@ -102,7 +102,7 @@ async def test_visitor_replay_from_zero_never_contains_a_note(db_backend: Backen
     await agent.next_event(kind="chat_state", state="taken", chat_id=chat_id)
     await agent.ok("send_note", {"chat_id": chat_id, "client_id": new_id(), "text": "SECRET-NOTE"})
     await visitor.close()
-    again, _ = await connect_visitor(db_backend, token=login["visitor_token"])
+    again, _ = await connect_visitor(db_backend, token=login["visitor_token"], resume=False)
     resumed = await again.ok("resume", {"cursor": 0})
     replayed = [await again.next_push("event") for _ in range(resumed["replayed"])]
     assert replayed

@@ -14,7 +14,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,9 +28,7 @@ from chat_backend.app import DEMO_SITE_ID, create_app
 from chat_backend.domain import auth, sites
 from chat_backend.realtime.event_tail import EventTail
 from chat_backend.settings import Settings
-from tests.conftest import POSTGRES_URL, _db_params
 from tests.support.backend import BackendProcess, free_port
-from tests.support.databases import create_postgres_database, drop_postgres_database, sqlite_database
 from tests.support.waiting import until
 from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
 
@@ -105,18 +103,6 @@ class ServedBackend:
         done)."""
         await until(lambda: time.monotonic() - self.last_statement > 0.5, what="the event log to go quiet")
         return self.log_statements
-
-
-@pytest.fixture(params=_db_params())
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_database(tmp_path)
-        return
-    name, url = create_postgres_database(POSTGRES_URL)
-    try:
-        yield url
-    finally:
-        drop_postgres_database(POSTGRES_URL, name)
 
 
 @pytest_asyncio.fixture

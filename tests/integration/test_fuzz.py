@@ -6,6 +6,11 @@ integers, NUL bytes, lone surrogates, deep nesting, 70 kB strings), ids drawn fr
 time so the code behind the first lookup runs too. Every answer must be an answer: never HTTP 500, never
 an `internal` error, never a close for an internal error; and the conftest's log check fails the test
 on any error or traceback the backend logged meanwhile.
+
+It runs on one database: PostgreSQL when CHAT_TEST_DATABASE_URL names one, the stricter of the two with
+hostile values (it refuses NUL characters in text and integers beyond 64 bits, where SQLite stores
+anything), else SQLite. The validation under test runs before any query, the same on both; the other
+backend tests cover each database's behaviour.
 """
 
 from __future__ import annotations
@@ -174,7 +179,7 @@ def _populate(world: World) -> None:
     }
 
 
-@pytest.fixture(scope="module", params=_db_params())
+@pytest.fixture(scope="module", params=_db_params()[-1:])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     patch = pytest.MonkeyPatch()
     for name, value in FUZZ_ENV.items():
@@ -314,7 +319,8 @@ def test_rest_route_answers_hostile_requests(world: World, method: str, path: st
         if who == "nobody":
             headers = {}
         content = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8", "surrogatepass")
-        query_text = {k: json.dumps(v) if not isinstance(v, str) else v for k, v in query.items()}
+        # Cut like the path arguments: a URL past httpx's limit never leaves the client.
+        query_text = {k: (json.dumps(v) if not isinstance(v, str) else v)[:2000] for k, v in query.items()}
         with world.http() as http:
             response = http.request(
                 method,

@@ -90,7 +90,7 @@ async def test_rules_and_business_hours_are_written_by_admins_only(backend: Back
     assert (await _call(backend, "GET", "/api/v1/greeting-rules", agent)).json() == []
 
     hours = (await _call(backend, "GET", "/api/v1/settings/business-hours", agent)).json()
-    assert hours["time_zone"] == "Asia/Tokyo"
+    assert hours["time_zone"] == "Asia/Tokyo"  # the team's time zone, by default
     assert hours["days"]["mon"] == ["09:00", "18:00"]
     weekend = {"time_zone": "Europe/Berlin", "days": {"sat": ["10:00", "14:00"]}}
     assert (await _call(backend, "PUT", "/api/v1/settings/business-hours", agent, weekend)).status_code == 403

@@ -18,8 +18,21 @@ from chat_backend.db.migrate import upgrade
 from chat_backend.db.tables import Base
 
 
+def _declared(name: str | None, kind: str, _parents: object) -> bool:
+    """SQLite's FTS5 index of the archives (`archive_fts` and the shadow tables FTS5 makes for it) is
+    made by migration 0012 only: SQLAlchemy has no table type for it."""
+    return not (kind == "table" and name is not None and name.startswith("archive_fts"))
+
+
 def _compare(connection: Connection) -> list[object]:
-    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+    sqlite = connection.dialect.name == "sqlite"
+
+    def made_here(_object: object, name: str | None, kind: str, _reflected: bool, _other: object) -> bool:
+        # The GIN index of `archive_docs.tokens` is PostgreSQL's only (`Index.ddl_if`).
+        return not (sqlite and kind == "index" and name == "ix_archive_docs_tokens")
+
+    opts = {"include_name": _declared, "include_object": made_here}
+    return list(compare_metadata(MigrationContext.configure(connection, opts=opts), Base.metadata))
 
 
 async def _diff(url: str) -> list[object]:
@@ -57,3 +70,74 @@ def test_postgresql_migrations_match_the_tables() -> None:
         assert asyncio.run(_diff(scratch)) == []
     finally:
         asyncio.run(_recreate(url, name, create=False))
+
+
+def test_chats_closed_before_the_archives_are_archived_by_their_migration(tmp_path: Path) -> None:
+    """Migration 0012 archives the chats already closed: found by a Japanese word, with their figures."""
+    from datetime import UTC, datetime, timedelta
+
+    from alembic import command
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from chat_backend.db.migrate import alembic_config
+    from chat_backend.db.tables import ArchiveDoc, Chat, ChatParticipant, ChatRecord, EventRow, Site, Visitor
+
+    url = f"sqlite:///{tmp_path / 'chat.db'}"
+    command.upgrade(alembic_config(url), "0011")
+    start = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        session.add(Site(id="site1", name="Shop", origins=[], created_at=start))
+        session.add(
+            Visitor(id="v1", site_id="site1", number=1, token_hash="h" * 64, name="花子", email="h@x.jp")
+        )
+        session.flush()
+        for chat_id, state in (("closed1", "closed"), ("open1", "taken")):
+            session.add(Chat(id=chat_id, site_id="site1", visitor_id="v1", state=state, created_at=start))
+        session.flush()
+        rows = [
+            ("closed1", 1, "message", "visitor", None, "抹茶はありますか", {}, 0),
+            ("closed1", 2, "message", "agent", "a1", "ございます", {}, 90),
+            ("closed1", 3, "chat_state", "agent", "a1", None, {"state": "closed"}, 120),
+            ("open1", 1, "message", "visitor", None, "抹茶?", {}, 0),
+        ]
+        for chat_id, seq, kind, author_kind, author_id, text_, data, after in rows:
+            session.add(
+                EventRow(
+                    chat_id=chat_id,
+                    seq=seq,
+                    kind=kind,
+                    author_kind=author_kind,
+                    author_id=author_id,
+                    author_key=f"{author_kind}:{author_id or 'v1'}",
+                    text=text_,
+                    data=data,
+                    created_at=start + timedelta(seconds=after),
+                )
+            )
+    upgrade(url)
+    with Session(engine) as session:
+        records = session.scalars(select(ChatRecord)).all()
+        assert [r.chat_id for r in records] == ["closed1"]
+        record = records[0]
+        assert record.messages == 2
+        assert record.visitor_email == "h@x.jp"
+        assert record.first_agent_message_at is not None
+        assert record.first_visitor_message_at is not None
+        assert (record.first_agent_message_at - record.first_visitor_message_at).total_seconds() == 90
+        assert session.scalars(select(ChatParticipant.agent_id)).all() == ["a1"]
+        docs = session.execute(select(ArchiveDoc.kind, ArchiveDoc.text).order_by(ArchiveDoc.id)).all()
+        assert [tuple(d) for d in docs] == [
+            ("message", "抹茶はありますか"),
+            ("message", "ございます"),
+            ("visitor", "花子 h@x.jp"),
+        ]
+        from chat_backend.domain import search_text
+
+        match = search_text.fts5_match(*search_text.query_tokens("抹茶"))
+        found = session.execute(
+            text("SELECT rowid FROM archive_fts WHERE archive_fts MATCH :m"), {"m": match}
+        )
+        assert len(found.all()) == 1
+    engine.dispose()

@@ -464,6 +464,12 @@ ON_DEMAND_MODULES = (
     "operator_app.ui.traffic_view",
     "operator_app.ui.supervision_view",
     "operator_app.ui.team_view",
+    "operator_app.ui.archives_view",
+    "operator_app.ui.archive_delegate",
+    "operator_app.ui.archive_filters",
+    "operator_app.ui.archive_transcript",
+    "operator_app.store.archive_model",
+    "operator_app.store.archives_service",
     "operator_app.ui.admin",
     "operator_app.ui.settings_dialog",
     "operator_app.ui.canned_dialog",
@@ -501,6 +507,7 @@ async def main():
     workspaces.show_traffic()
     workspaces.show_supervision()
     workspaces.show_team()
+    workspaces.show_archives()
     workspaces.show_chats()
     window.open_settings()
     window.open_admin()
@@ -547,6 +554,12 @@ def test_workspaces_and_dialogs_are_imported_when_first_opened(
         "operator_app.ui.traffic_view",
         "operator_app.ui.supervision_view",
         "operator_app.ui.team_view",
+        "operator_app.ui.archives_view",
+        "operator_app.ui.archive_delegate",
+        "operator_app.ui.archive_filters",
+        "operator_app.ui.archive_transcript",
+        "operator_app.store.archive_model",
+        "operator_app.store.archives_service",
         "operator_app.ui.admin",
         "operator_app.ui.settings_dialog",
         "operator_app.ui.password_dialog",

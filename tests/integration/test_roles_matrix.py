@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,7 @@ class World:
     visitors: list[WireClient] = field(default_factory=list)
     visitor_of: dict[str, WireClient] = field(default_factory=dict)  # chat id -> its visitor's socket
     passed_chat_id: str = ""  # queued for group B once, now the holder's
+    closed_chat_id: str = ""  # the holder's (group A), closed
     spam_visitor_id: str = ""
     passwords_given: list[str] = field(default_factory=list)  # must never reach the audit log
     call_id: str = ""  # a ringing call of the holder, for the call rows
@@ -278,6 +280,62 @@ async def _profile_lists_live_chat(w: World, who: str) -> str:
     return "yes" if listed[w.chat_id]["last_message"] is not None else "listed without its last message"
 
 
+async def _closed_chat(w: World) -> str:
+    """A chat the holder (group A) took, answered and closed."""
+    if not w.closed_chat_id:
+        chat_id = await w.fresh_chat()
+        holder = w.people["holder"].socket
+        await holder.ok("send_message", {"chat_id": chat_id, "client_id": new_id(), "text": "アーカイブ"})
+        await holder.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+        w.closed_chat_id = chat_id
+    return w.closed_chat_id
+
+
+async def _archive_lists_closed_chat(w: World, who: str) -> str:
+    """`yes`: the archives list the holder's closed chat; `not_found`: left out."""
+    chat_id = await _closed_chat(w)
+    headers = {"Authorization": f"Bearer {w.people[who].token}"}
+    response = await w.http.post("/api/v1/archives/search", json={"q": "アーカイブ"}, headers=headers)
+    if not response.is_success:
+        return outcome_of_http(response)
+    return "yes" if chat_id in {hit["chat_id"] for hit in response.json()["hits"]} else "not_found"
+
+
+async def _tag_then(w: World, who: str, method: str) -> str:
+    tag = await w.ok("admin", "POST", "/api/v1/tags", {"name": "t" + uuid.uuid4().hex[:8]})
+    body = {"name": "t" + uuid.uuid4().hex[:8], "colour": "#00aa00"}
+    return await w.call(who, method, f"/api/v1/tags/{tag['tag_id']}", body if method == "PUT" else None)
+
+
+async def _delete_visitor(w: World, who: str) -> str:
+    """A visitor who came and left: only an admin deletes them (retried while their close travels)."""
+    import asyncio
+
+    visitor, login = await connect_visitor(w.backend)
+    await visitor.close()
+    path = f"/api/v1/visitors/{login['visitor_id']}"
+    outcome = await w.call(who, "DELETE", path)
+    for _ in range(50):
+        if who != "admin" or outcome == "yes":
+            break
+        await asyncio.sleep(0.1)
+        outcome = await w.call(who, "DELETE", path)
+    return outcome
+
+
+async def _report_counts_closed_chat(w: World, who: str) -> str:
+    """`yes`: the report of these days counts the holder's closed chat; `not_found`: left out."""
+    await _closed_chat(w)
+    today = datetime.now(UTC).date()
+    params = {"since": str(today - timedelta(days=1)), "until": str(today + timedelta(days=1)), "by": "agent"}
+    headers = {"Authorization": f"Bearer {w.people[who].token}"}
+    response = await w.http.get("/api/v1/reports", params=params, headers=headers)
+    if not response.is_success:
+        return outcome_of_http(response)
+    holder = w.people["holder"].agent_id
+    return "yes" if holder in {row["key"] for row in response.json()["rows"]} else "not_found"
+
+
 async def _spam_visitor(w: World) -> str:
     if not w.spam_visitor_id:
         w.spam_visitor_id = await w.visitor_on_page()
@@ -372,6 +430,34 @@ PROBES: dict[str, Probe] = {
     "GET /api/v1/chats/{chat_id}/events [passed through another group's queue]": lambda w, who: _then(
         _passed_through_other_queue(w), lambda chat_id: w.call(who, "GET", f"/api/v1/chats/{chat_id}/events")
     ),
+    "GET /api/v1/chats/{chat_id}/events [closed]": lambda w, who: _then(
+        _closed_chat(w), lambda chat_id: w.call(who, "GET", f"/api/v1/chats/{chat_id}/events")
+    ),
+    "POST /api/v1/archives/search": _archive_lists_closed_chat,
+    "GET /api/v1/chats/{chat_id}/export": lambda w, who: w.call(
+        who, "GET", f"/api/v1/chats/{w.chat_id}/export"
+    ),
+    "GET /api/v1/chats/{chat_id}/export [closed]": lambda w, who: _then(
+        _closed_chat(w), lambda chat_id: w.call(who, "GET", f"/api/v1/chats/{chat_id}/export?format=html")
+    ),
+    "POST /api/v1/archives/export": lambda w, who: w.call(who, "POST", "/api/v1/archives/export", {"q": "x"}),
+    "GET /api/v1/tags": lambda w, who: w.call(who, "GET", "/api/v1/tags"),
+    "POST /api/v1/tags": lambda w, who: w.call(who, "POST", "/api/v1/tags", {"name": "t" + uuid.uuid4().hex}),
+    "PUT /api/v1/tags/{tag_id}": lambda w, who: _tag_then(w, who, "PUT"),
+    "DELETE /api/v1/tags/{tag_id}": lambda w, who: _tag_then(w, who, "DELETE"),
+    "GET /api/v1/chats/{chat_id}/tags": lambda w, who: w.call(who, "GET", f"/api/v1/chats/{w.chat_id}/tags"),
+    "PUT /api/v1/chats/{chat_id}/tags": lambda w, who: w.call(
+        who, "PUT", f"/api/v1/chats/{w.chat_id}/tags", {"tag_ids": []}
+    ),
+    "PUT /api/v1/chats/{chat_id}/tags [closed]": lambda w, who: _then(
+        _closed_chat(w), lambda chat_id: w.call(who, "PUT", f"/api/v1/chats/{chat_id}/tags", {"tag_ids": []})
+    ),
+    "GET /api/v1/settings/tags": lambda w, who: w.call(who, "GET", "/api/v1/settings/tags"),
+    "PUT /api/v1/settings/tags": lambda w, who: _put_same(w, who, "/api/v1/settings/tags"),
+    "GET /api/v1/reports": lambda w, who: w.call(
+        who, "GET", "/api/v1/reports?since=2025-01-01&until=2025-01-31"
+    ),
+    "GET /api/v1/reports [a closed chat of group A]": _report_counts_closed_chat,
     "GET /api/v1/canned": lambda w, who: w.call(who, "GET", "/api/v1/canned"),
     "POST /api/v1/canned": lambda w, who: w.call(who, "POST", "/api/v1/canned", _canned()),
     "POST /api/v1/canned [team]": lambda w, who: w.call(who, "POST", "/api/v1/canned", _canned(True)),
@@ -418,12 +504,20 @@ PROBES: dict[str, Probe] = {
         _spam_visitor(w), lambda visitor_id: w.call(who, "PUT", f"/api/v1/visitors/{visitor_id}/spam")
     ),
     "DELETE /api/v1/visitors/{visitor_id}/spam": _unmark_spam,
+    "GET /api/v1/visitors/{visitor_id}/data": lambda w, who: w.call(
+        who, "GET", f"/api/v1/visitors/{w.visitor_id}/data"
+    ),
+    "DELETE /api/v1/visitors/{visitor_id}": _delete_visitor,
+    "GET /api/v1/settings/retention": lambda w, who: w.call(who, "GET", "/api/v1/settings/retention"),
+    "PUT /api/v1/settings/retention": lambda w, who: _put_same(w, who, "/api/v1/settings/retention"),
     "GET /api/v1/settings/traffic": lambda w, who: w.call(who, "GET", "/api/v1/settings/traffic"),
     "PUT /api/v1/settings/traffic": lambda w, who: _put_same(w, who, "/api/v1/settings/traffic"),
     "GET /api/v1/greeting-rules": lambda w, who: w.call(who, "GET", "/api/v1/greeting-rules"),
     "POST /api/v1/greeting-rules": lambda w, who: w.call(who, "POST", "/api/v1/greeting-rules", _rule_body()),
     "PUT /api/v1/greeting-rules/{rule_id}": lambda w, who: _rule_then(w, who, "PUT"),
     "DELETE /api/v1/greeting-rules/{rule_id}": lambda w, who: _rule_then(w, who, "DELETE"),
+    "GET /api/v1/settings/team": lambda w, who: w.call(who, "GET", "/api/v1/settings/team"),
+    "PUT /api/v1/settings/team": lambda w, who: _put_same(w, who, "/api/v1/settings/team"),
     "GET /api/v1/settings/business-hours": lambda w, who: w.call(
         who, "GET", "/api/v1/settings/business-hours"
     ),
@@ -432,6 +526,8 @@ PROBES: dict[str, Probe] = {
     ),
     "GET /api/v1/settings/calls": lambda w, who: w.call(who, "GET", "/api/v1/settings/calls"),
     "PUT /api/v1/settings/calls": lambda w, who: _put_same(w, who, "/api/v1/settings/calls"),
+    "GET /api/v1/settings/app-updates": lambda w, who: w.call(who, "GET", "/api/v1/settings/app-updates"),
+    "PUT /api/v1/settings/app-updates": lambda w, who: _put_same(w, who, "/api/v1/settings/app-updates"),
     "ws:login": _ws_login,
     "ws:ping": lambda w, who: w.ws(who, "ping", {}),
     "ws:resume": lambda w, who: w.ws(who, "resume", {"cursor": 0}),

@@ -29,8 +29,11 @@ POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
 VERSIONS = Path(migrate.MIGRATIONS) / "versions"
 # Migrations from here on run while the previous release's nodes serve (several nodes since 0011).
 FIRST_ROLLING = "0011"
-# What a migration of a release may not do to the previous release's nodes.
-CONTRACTING = re.compile(r"op\.(drop_table|drop_column|rename_table|drop_constraint|alter_column|execute)\b")
+# What a migration of a release may not do to the previous release's nodes (raw SQL only to CREATE,
+# e.g. SQLite's FTS5 table of the archives).
+CONTRACTING = re.compile(
+    r"op\.(drop_table|drop_column|rename_table|drop_constraint|alter_column)\b|op\.execute\((?!\s*\"CREATE )"
+)
 # A column added to a table the previous release writes must be nullable or have a default.
 ADD_COLUMN = re.compile(r"op\.add_column\((?:[^()]|\([^()]*(?:\([^()]*\)[^()]*)*\))*\)", re.S)
 

@@ -15,6 +15,7 @@ import pytest
 import websockets
 
 from tests.support.backend import BackendProcess
+from tests.support.sharing import admin_of
 from tests.support.waiting import until
 from tests.support.wire import WireClient, connect_agent, http_get, new_id
 
@@ -352,25 +353,37 @@ async def test_profile_previous_chats_patch_and_unknown_visitor(db_backend: Back
     await agent.close()
 
 
-async def test_any_agent_reads_a_visitors_closed_chats_but_not_a_colleagues_live_one(
+async def test_a_teammate_reads_a_visitors_closed_chats_but_not_a_colleagues_live_one(
     backend: BackendProcess,
 ) -> None:
-    """The visitor panel opens previous chats: closed chats are readable by every agent; a chat a
-    colleague holds now is not (404, as if it did not exist)."""
+    """The visitor panel opens previous chats: a closed chat is readable by the agents of its groups
+    (docs/roles.md, "Archives"), not by an agent outside them; a chat a colleague holds now is not
+    readable by either (404, as if it did not exist)."""
     backend.cli("routing", "--auto-assign", "off")
     backend.create_agent("kato@example.com", "Kato Ken", "kato-password")
+    backend.create_agent("sato@example.com", "Sato Jiro", "sato-password")
     holder = await connect_agent(backend)
-    other = await connect_agent(backend, "kato@example.com", "kato-password")
+    teammate = await connect_agent(backend, "kato@example.com", "kato-password")
+    outsider = await connect_agent(backend, "sato@example.com", "sato-password")
+    ids = [
+        (await http_get(backend, "/api/v1/me", client.token))["agent_id"]  # type: ignore[attr-defined]
+        for client in (holder, teammate)
+    ]
+    admin_of(backend).call("POST", "/groups", {"name": "Shop floor", "agent_ids": ids})
     visitor, _ = await connect_tracked(backend, {"url": f"{backend.url}/demo/index.html", "title": "Shop"})
     chat_id = (await visitor.ok("send_message", {"client_id": new_id(), "text": "hello"}))["event"]["chat_id"]
     await holder.ok("set_status", {"status": "accepting"})
     await holder.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()})
     path = f"/api/v1/chats/{chat_id}/events"
-    with pytest.raises(httpx.HTTPStatusError) as refused:
-        await http_get(backend, path, other.token)  # type: ignore[attr-defined]
-    assert refused.value.response.status_code == 404
+    for colleague in (teammate, outsider):
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            await http_get(backend, path, colleague.token)  # type: ignore[attr-defined]
+        assert refused.value.response.status_code == 404
     await holder.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
-    page = await http_get(backend, path, other.token)  # type: ignore[attr-defined]
+    page = await http_get(backend, path, teammate.token)  # type: ignore[attr-defined]
     assert [e["text"] for e in page["events"] if e["kind"] == "message"] == ["hello"]
-    for client in (holder, other, visitor):
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await http_get(backend, path, outsider.token)  # type: ignore[attr-defined]
+    assert refused.value.response.status_code == 404
+    for client in (holder, teammate, outsider, visitor):
         await client.close()

@@ -5,11 +5,14 @@ of a previous chat, and a failed save that says why."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
-from PySide6.QtWidgets import QDialog, QPushButton, QScrollArea
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from operator_app.app import AppController
@@ -17,7 +20,7 @@ from operator_app.ui.main_window import MainWindow
 from operator_app.ui.visitor_sidebar import VisitorSidebar, local_time_in
 from tests.integration.test_traffic_view import visitor_on_page
 from tests.support.backend import BackendProcess
-from tests.support.wire import WireClient, http_get, new_id
+from tests.support.wire import WireClient, connect_agent, http_get, new_id
 from tests.widgets.app_harness import eventually, run
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -71,6 +74,7 @@ def test_the_panel_shows_the_chat_visitor_and_saves_an_edit(
         assert panel.email_edit.text() == "hanako@example.jp"
         assert panel.phone_edit.text() == "+81 3 1234"
         assert panel.title.full_text == "Hanako Yamada"
+        assert panel.data_row.isHidden()  # a visitor's data on request is admins' only
         facts = {name: label.full_text for name, label in panel.facts.items()}
         assert facts["visitorTimeZone"] == "Asia/Tokyo"
         assert facts["visitorLanguage"] == "ja-JP"
@@ -183,5 +187,71 @@ def test_the_panel_follows_the_selected_customer_and_the_shown_chat(
         await eventually(lambda: panel.profile is not None and panel.profile.visitor_id == vid)
         await visitor.close()
         await browser.close()
+
+    run(qloop, scenario(), timeout=90)
+
+
+def test_an_admin_exports_a_visitors_data_and_deletes_the_visitor_from_the_panel(
+    qloop: asyncio.AbstractEventLoop,
+    backend: BackendProcess,
+    controller: AppController,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        visitor, vid, chat_id = await chatting_visitor(backend)
+        agent = await connect_agent(backend)
+        await agent.ok("set_status", {"status": "accepting"})
+        await agent.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()})
+        await agent.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+        await agent.close()
+        await visitor.close()
+        await asyncio.to_thread(backend.create_agent, "boss@example.com", "Boss", "boss-password-1", "admin")
+        window = await controller.login(backend.url, "boss@example.com", "boss-password-1")
+        await eventually(lambda: window.connection_state.state == "connected")
+        panel = window.findChild(QScrollArea, "visitorPanel")
+        assert isinstance(panel, VisitorSidebar)
+        panel.show_visitor(vid)
+        await eventually(lambda: panel.profile is not None)
+        row = panel.data_row
+        assert not row.isHidden()
+
+        # Export: the save dialog, then the server's JSON written where the admin said.
+        folder = tmp_path / "exports"
+        await asyncio.to_thread(folder.mkdir)
+        target = folder / "hanako.json"
+        row.export_button.click()
+        await eventually(lambda: row.exporter.dialog is not None and row.exporter.dialog.isVisible())
+        dialog = row.exporter.dialog
+        assert dialog is not None
+        dialog.setDirectory(str(folder))
+        name = dialog.findChild(QLineEdit, "fileNameEdit")
+        assert name is not None
+        name.setText(target.name)
+        dialog.accept()
+        await eventually(lambda: target.exists() and "hanako.json" in row.message.text())
+        data = json.loads(target.read_text(encoding="utf-8"))
+        assert data["visitor"]["email"] == "hanako@example.jp"
+        assert "Is matcha in stock?" in json.dumps(data["chats"], ensure_ascii=False)
+        assert [p.name for p in await asyncio.to_thread(lambda: list(folder.iterdir()))] == [target.name]
+
+        # Delete, after the confirmation: the panel empties and the server has nothing of theirs.
+        row.delete_button.click()
+        await eventually(
+            lambda: any(d.isVisible() for d in window.findChildren(QDialog, "visitorDeleteConfirm"))
+        )
+        question = next(d for d in window.findChildren(QDialog, "visitorDeleteConfirm") if d.isVisible())
+        assert "Hanako Yamada" in question.findChild(QLabel, "confirmText").text()  # type: ignore[union-attr]
+        button = question.findChild(QPushButton, "actionButton")
+        assert button is not None
+        button.click()
+        await eventually(lambda: "deleted" in panel.status.text(), within=15)
+        assert panel.details.isHidden()
+        token = (await asyncio.to_thread(backend.login_tokens, "boss@example.com", "boss-password-1"))[
+            "access_token"
+        ]
+        async with httpx.AsyncClient(base_url=backend.url) as http:
+            gone = await http.get(f"/api/v1/visitors/{vid}", headers={"Authorization": f"Bearer {token}"})
+        assert gone.status_code == 404
 
     run(qloop, scenario(), timeout=90)

@@ -7,6 +7,7 @@ import re
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import httpx
+
+from tests.support import fork_server
 
 DEMO_SITE_ID = "demo-shop"
 
@@ -60,21 +63,27 @@ class BackendProcess:
     agent_password: str = field(default_factory=lambda: "pw-" + secrets.token_hex(8))
     site_id: str = DEMO_SITE_ID
     demo: bool = True  # `--demo`: the demo shop, and its site and agent created or reset at start
-    proc: subprocess.Popen[bytes] | None = None
+    proc: subprocess.Popen[bytes] | fork_server.ForkedProcess | None = None
     env: dict[str, str] = field(default_factory=dict)  # CHAT_* settings of this process
     log_level: str = "warning"
+    serve_args: tuple[str, ...] = ()  # more `serve` options, e.g. ("--demo-samples",)
     log_checked: int = 0  # how much of the log `unread_log_problems` has already read
+    # (certificate, key, CA) PEM files: serve https/wss with them (`--ssl-certfile`/`--ssl-keyfile`).
+    tls: tuple[str, str, str] | None = None
 
     # Every backend started and not yet checked: tests/conftest.py reads their logs after each test.
     started: ClassVar[list[BackendProcess]] = []
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
+        return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.port}"
+
+    def verify(self) -> ssl.SSLContext | bool:
+        return ssl.create_default_context(cafile=self.tls[2]) if self.tls else True
 
     @property
     def demo_url(self) -> str:
@@ -94,11 +103,33 @@ class BackendProcess:
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
         """Run a `chat-backend` admin command against this backend's database."""
-        cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", self.database_url, *args]
-        done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=self._env(), timeout=60)
-        if done.returncode != 0:
-            raise RuntimeError(f"{args[0]} failed: {done.stderr}")
-        return done.stdout
+        argv = ["--database-url", self.database_url, *args]
+        if fork_server.enabled():
+            returncode, out, err = self._forked_cli(argv, stdin)
+        else:
+            cmd = [sys.executable, "-m", "chat_backend.cli", *argv]
+            done = subprocess.run(
+                cmd, input=stdin, capture_output=True, text=True, env=self._env(), timeout=60
+            )
+            returncode, out, err = done.returncode, done.stdout, done.stderr
+        if returncode != 0:
+            raise RuntimeError(f"{args[0]} failed: {err}")
+        return out
+
+    def _forked_cli(self, argv: list[str], stdin: str | None) -> tuple[int, str, str]:
+        """The command in a child of the fork server (tests/support/fork_server.py): exit status,
+        standard output, standard error."""
+        files = self.workdir / f"cli-{secrets.token_hex(4)}"
+        paths = [files.with_suffix(suffix) for suffix in (".in", ".out", ".err")]
+        try:
+            paths[0].write_text(stdin or "", encoding="utf-8")
+            child = fork_server.spawn(argv, env=self._env(), stdin=paths[0], stdout=paths[1], stderr=paths[2])
+            returncode = child.wait(60)
+            out, err = (path.read_text(encoding="utf-8", errors="replace") for path in paths[1:])
+            return returncode, out, err
+        finally:
+            for path in paths:
+                path.unlink(missing_ok=True)
 
     def create_agent(self, email: str, name: str, password: str, role: str = "agent") -> None:
         self.cli(
@@ -114,10 +145,18 @@ class BackendProcess:
         )
 
     def start(self, timeout: float = 90.0) -> None:
-        cmd = [sys.executable, "-m", "chat_backend.cli", "--database-url", self.database_url, "serve"]
-        cmd += ["--port", str(self.port), *(["--demo"] if self.demo else []), "--log-level", self.log_level]
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self._env())
+        args = ["--database-url", self.database_url, "serve"]
+        args += ["--port", str(self.port), *(["--demo"] if self.demo else []), "--log-level", self.log_level]
+        args += self.serve_args
+        if self.tls:
+            args += ["--ssl-certfile", self.tls[0], "--ssl-keyfile", self.tls[1]]
+        verify = self.verify()
+        if fork_server.enabled():
+            self.proc = fork_server.spawn(args, env=self._env(), stdout=self.log_path)
+        else:
+            cmd = [sys.executable, "-m", "chat_backend.cli", *args]
+            with self.log_path.open("ab") as log:
+                self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self._env())
         if not any(other is self for other in BackendProcess.started):
             BackendProcess.started.append(self)
         deadline = time.monotonic() + timeout
@@ -125,7 +164,7 @@ class BackendProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"backend exited: {self.log_path.read_text(errors='replace')[-3000:]}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=1, verify=verify).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -167,7 +206,7 @@ class BackendProcess:
 
     def login_tokens(self, email: str | None = None, password: str | None = None) -> dict[str, str]:
         body = {"email": email or self.agent_email, "password": password or self.agent_password}
-        response = httpx.post(f"{self.url}/api/v1/auth/login", json=body, timeout=10)
+        response = httpx.post(f"{self.url}/api/v1/auth/login", json=body, timeout=10, verify=self.verify())
         response.raise_for_status()
         tokens: dict[str, str] = response.json()
         return tokens

@@ -58,6 +58,7 @@ class Admin:
             json=body,
             headers={"Authorization": f"Bearer {token or self.token}"},
             timeout=20,
+            verify=self.backend.verify(),
         )
         response.raise_for_status()
         return response.json() if response.content else None

@@ -125,8 +125,11 @@ async def connect_visitor(
     token: str | None = None,
     origin: str | None = None,
     site_id: str | None = None,
+    resume: bool = True,
     **login_fields: Any,
 ) -> tuple[WireClient, dict[str, Any]]:
+    """A visitor socket, logged in and (unless `resume` is False, for a client that resumes from a
+    cursor of its own, as the widget does after a reconnect) resumed from the login's cursor."""
     ws = await websockets.connect(
         f"{backend.ws_url}/ws/visitor",
         origin=origin or backend.url,  # type: ignore[arg-type]
@@ -136,7 +139,8 @@ async def connect_visitor(
     payload = {"site_id": site_id or backend.site_id, "visitor_token": token, **login_fields}
     try:
         login = await client.ok("login", payload)
-        await client.ok("resume", {"cursor": login["cursor"]})
+        if resume:
+            await client.ok("resume", {"cursor": login["cursor"]})
     except BaseException:
         await client.close()  # a refused login leaves no socket to the garbage collector
         raise

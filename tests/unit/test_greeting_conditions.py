@@ -18,7 +18,7 @@ from chat_protocol.traffic import BusinessHours, DeviceClass, GreetingConditions
 
 # Wednesday 2026-11-25 12:00 in Tokyo.
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
-HOURS = BusinessHours()  # Mon-Fri 09:00-18:00 Asia/Tokyo
+HOURS = BusinessHours(time_zone="Asia/Tokyo")  # Mon-Fri 09:00-18:00
 
 
 def _row(**changes: object) -> TrafficRow:

@@ -199,6 +199,8 @@ async def test_an_untrusted_certificate_is_a_tls_failure_and_the_ca_bundle_setti
         with pytest.raises(ApiError) as caught:
             await api.server_info()
         assert caught.value.kind is ApiErrorKind.TLS
+        assert caught.value.details["subject"] == caught.value.details["issuer"] == "CN=Test CA"
+        assert "self-signed certificate" in caught.value.details["reason"]
     finally:
         await api.aclose()
     trusted = ApiClient(url, ca_bundle=str(cert))

@@ -28,6 +28,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "operator_app.logging_setup": ("operator_app.store", "operator_app.ui", *QT),
     "operator_app.errors": ("operator_app.net", "operator_app.store", "operator_app.ui", *QT),
     "operator_app.tasks": ("operator_app.net", "operator_app.store", "operator_app.ui", *QT),
+    "operator_app.updates": ("operator_app.net", "operator_app.store", "operator_app.ui", *QT),
+    "operator_app.atomic_file": ("operator_app.net", "operator_app.store", "operator_app.ui", *QT),
     # The client never imports the backend (the demo launcher starts it as a process).
     "operator_app.app": ("chat_backend",),
     "operator_app.__main__": ("chat_backend",),

@@ -1,4 +1,4 @@
-"""Typed settings in the config dir, site overrides, platform dirs under OPERATOR_APP_HOME, keyring use."""
+"""Typed settings in the config dir, the enforced admin policy, platform dirs under OPERATOR_APP_HOME, keyring use."""
 
 from __future__ import annotations
 
@@ -61,10 +61,10 @@ def test_a_damaged_file_falls_back_to_defaults_per_option(home: Path) -> None:
     assert SettingsFile().values == Settings()
 
 
-def test_the_site_config_wins_and_locks_its_options(home: Path) -> None:
+def test_the_enforced_policy_wins_and_locks_its_options(home: Path) -> None:
     (home / "site").mkdir(parents=True)
-    (home / "site" / "site.json").write_text(
-        json.dumps({"server_url": "https://corp.example"}), encoding="utf-8"
+    (home / "site" / "policy.json").write_text(
+        json.dumps({"enforced": {"server_url": "https://corp.example"}}), encoding="utf-8"
     )
     settings = SettingsFile()
     settings.set("server_url", "https://elsewhere.example")

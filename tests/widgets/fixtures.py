@@ -91,6 +91,7 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     asyncio callbacks always run with their loop current, also while pytest-qt processes events.
     """
     import qasync
+    import shiboken6
 
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
@@ -108,6 +109,10 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
         asyncio.events._set_running_loop(None)
         loop.close()
+        # qasync's timer object keeps the Qt timers of cancelled callbacks (an `asyncio.timeout` that
+        # did not expire) until they would fire. Deleted here, on the main thread: left to the garbage
+        # collector it may die in another thread ("Timers cannot be stopped from another thread").
+        shiboken6.delete(loop._timer)  # type: ignore[attr-defined]
         asyncio.set_event_loop(None)
         gc.collect()  # this test's garbage Qt objects die here, on the main thread
 

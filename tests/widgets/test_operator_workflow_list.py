@@ -23,6 +23,7 @@ from chat_protocol import Author, AuthorKind, ChatState, RoutingStatus, VisitorI
 from chat_protocol.models import ChatStateEvent, ChatSummary, MessageEvent
 from chat_protocol.rest import Me, RoutingSettings, Snapshot
 from chat_protocol.socket_payloads import ReadPush, VisitorPresencePush
+from operator_app.net.network import Route
 from operator_app.settings import SettingsFile
 from operator_app.store.chat_list_model import ChatRole, Circle, MyChatsModel
 from operator_app.store.chat_session import ChatSession
@@ -191,7 +192,10 @@ class Recorder:
 
 @pytest.fixture
 def window(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Any:
-    auth = SimpleNamespace(server_url="http://127.0.0.1:9", api=SimpleNamespace(ssl_context=None))
+    direct = Route(ssl_context=None, proxy=None, proxy_ssl_context=None)
+    auth = SimpleNamespace(
+        server_url="http://127.0.0.1:9", api=SimpleNamespace(ssl_context=None, route=direct)
+    )
     session = ChatSession(auth, tmp_path)  # type: ignore[arg-type]
     session.store.load_snapshot(snapshot(summary("c1", 1), summary("c2", 2), summary("c3", 3)))
     recorder = Recorder(session)
@@ -408,22 +412,6 @@ def test_desktop_notification_only_when_the_window_is_not_in_front(window: Any) 
     win.isActiveWindow = lambda: False  # as when another application is in front
     session.on_event(message(2, "c3", 1, "<b>plain</b> text", VISITOR))
     assert shown == [("Visitor #3", "<b>plain</b> text")]
-
-
-def test_sounds_are_written_once_and_fail_quietly_without_a_player(tmp_path: Path) -> None:
-    import wave
-
-    from operator_app.ui.sound_player import MELODIES, SoundPlayer
-
-    player = SoundPlayer(tmp_path)
-    player._looked, player._player = True, [str(tmp_path / "no-such-player")]
-    for kind in MELODIES:
-        player.play(kind, 40)
-        with wave.open(str(tmp_path / f"{kind}-40.wav")) as sound:
-            assert sound.getframerate() == 22050
-            assert 0.05 < sound.getnframes() / 22050 < 0.5
-    player.play("new_chat", 0)  # volume 0: nothing to play
-    assert not (tmp_path / "new_chat-0.wav").exists()
 
 
 def test_settings_open_from_the_menu_and_the_language_menu_follows(window: Any) -> None:

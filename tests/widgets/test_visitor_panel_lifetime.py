@@ -31,6 +31,9 @@ class SlowService:
             raise
         raise AssertionError("a destroyed panel's load went on")
 
+    def is_admin(self) -> bool:
+        return False  # no visitor-data buttons
+
 
 def test_a_destroyed_panel_cancels_its_load(qloop: asyncio.AbstractEventLoop, qtbot: object) -> None:
     service = SlowService()

@@ -195,7 +195,6 @@ export function updateBadge() {
 export function setConnState(state) {
   connState = state;
   ui.conn.setAttribute("data-state", state);
-  ui.connText.textContent = T["state_" + state];
   updateChrome();
 }
 
@@ -217,6 +216,10 @@ export function updateChrome() {
   ui.offline.hidden = !offlineMode || offlineSent;
   ui.offlineSent.hidden = !offlineMode || !offlineSent;
   ui.intro.hidden = ui.list.childElementCount > 0 || offlineMode;
+  // Connected, but nobody to answer (the offline form is shown): the header must not say "Online".
+  var away = offlineMode && connState === "connected";
+  ui.conn.setAttribute("data-available", away ? "false" : "true");
+  ui.connText.textContent = away ? T.state_away : T["state_" + connState];
 
   var rated = rating && chat && chat.chat_id === rating.chat_id && chat.state === "closed";
   ui.rating.hidden = !rated || rating.status === "done";

@@ -58,6 +58,7 @@ export const STYLE = [
   ".dot{flex:none;width:8px;height:8px;border-radius:50%;background:#ffc24b;box-shadow:0 0 0 2px rgba(255,255,255,.25)}",
   ".conn[data-state=connected] .dot{background:#3ddc84}",
   ".conn[data-state=offline] .dot{background:#ff7a7a}",
+  ".conn[data-state=connected][data-available=false] .dot{background:#c3c9d4}",
   ".conn[data-state=connecting] .dot,.conn[data-state=reconnecting] .dot{animation:blink 1.2s ease-in-out infinite}",
   ".hbtn{flex:none;width:34px;height:34px;border-radius:9px;color:#fff;transition:background .12s}",
   ".hbtn:hover{background:rgba(255,255,255,.18)}",

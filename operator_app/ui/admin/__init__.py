@@ -11,12 +11,14 @@ from operator_app.ui.admin.page import AdminPage
 from operator_app.ui.admin.replies_page import RepliesPage
 from operator_app.ui.admin.routing_page import RoutingPage
 from operator_app.ui.admin.sites_page import SitesPage
+from operator_app.ui.admin.tags_page import TagsPage
 
 PAGES: list[type[AdminPage]] = [
     AgentsPage,
     GroupsPage,
     SitesPage,
     RepliesPage,
+    TagsPage,
     GreetingRulesPage,
     BusinessHoursPage,
     RoutingPage,

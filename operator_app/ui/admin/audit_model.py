@@ -44,6 +44,7 @@ def action_text(action: str) -> str:
         "settings.routing": QCoreApplication.translate("AuditModel", "Routing settings changed"),
         "settings.traffic": QCoreApplication.translate("AuditModel", "Visitor tracking settings changed"),
         "settings.business_hours": QCoreApplication.translate("AuditModel", "Business hours changed"),
+        "settings.app_updates": QCoreApplication.translate("AuditModel", "App versions changed"),
         "greeting_rule.create": QCoreApplication.translate("AuditModel", "Greeting rule created"),
         "greeting_rule.update": QCoreApplication.translate("AuditModel", "Greeting rule changed"),
         "greeting_rule.delete": QCoreApplication.translate("AuditModel", "Greeting rule deleted"),

@@ -1,6 +1,8 @@
-"""Admin page: business hours (used by greeting rules that run only while the team is in).
+"""Admin page: the team's time zone and business hours (used by greeting rules that run only while the
+team is in). The time zone is the team's (`/settings/team`): reports count days and hours in it too.
 
-Objects: ``adminHoursPage``, ``hoursTimeZone`` (an editable list of IANA zone names), per weekday
+Objects: ``adminHoursPage``, ``hoursTimeZone`` (the team's time zone: an editable list of IANA zone
+names), per weekday
 (``mon`` .. ``sun``) ``hoursOpen_<day>``, ``hoursFrom_<day>``, ``hoursTo_<day>``; ``hoursSave`` and
 ``hoursMessage``. A day whose opening time is not before its closing time is refused inline.
 """
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chat_protocol.rest import TeamSettings
 from chat_protocol.traffic import BusinessHours
 from operator_app.store.admin_service import AdminService
 from operator_app.ui.admin.message_label import MessageLabel
@@ -87,7 +90,7 @@ class BusinessHoursPage(AdminPage):
         if completer is not None:
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        zone_label = QLabel(self.tr("&Time zone"), self)
+        zone_label = QLabel(self.tr("Team &time zone"), self)
         zone_label.setBuddy(self.zone)
         zone_row = QHBoxLayout()
         zone_row.addWidget(zone_label)
@@ -115,7 +118,13 @@ class BusinessHoursPage(AdminPage):
             grid.addWidget(line.start, row, 1)
             grid.addWidget(line.end, row, 2)
         grid.setColumnStretch(3, 1)
-        hint = QLabel(self.tr("A day that is not ticked is closed. Times are in the time zone above."), self)
+        hint = QLabel(
+            self.tr(
+                "A day that is not ticked is closed. Times are in the team's time zone above, which reports"
+                " also use for days, hours and weekdays."
+            ),
+            self,
+        )
         hint.setTextFormat(Qt.TextFormat.PlainText)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #6b7280;")
@@ -144,13 +153,14 @@ class BusinessHoursPage(AdminPage):
     async def reload(self) -> None:
         self.show_loading()
         with disabled(self.save_button):
+            team = await self.service.team_settings()
             hours = await self.service.business_hours()
         self.show_ready()
-        self.set_hours(hours)
+        self.set_hours(hours.model_copy(update={"time_zone": team.time_zone}))
 
     def set_hours(self, hours: BusinessHours) -> None:
         self.loaded = hours
-        self.zone.setCurrentText(hours.time_zone)
+        self.zone.setCurrentText(hours.time_zone or "UTC")
         for day, line in self.days.items():
             line.set(hours.days.get(day))
 
@@ -187,7 +197,10 @@ class BusinessHoursPage(AdminPage):
         if hours is None:
             return False
         with disabled(self.save_button):
-            saved = await self.service.save_business_hours(hours)
+            zone = hours.time_zone or "UTC"
+            if self.loaded is None or zone != self.loaded.time_zone:
+                await self.service.save_team_settings(TeamSettings(time_zone=zone))
+            saved = await self.service.save_business_hours(hours.model_copy(update={"time_zone": None}))
         self.set_hours(saved)
         self.message.notice(self.tr("Business hours saved."))
         self.changed.emit()

@@ -1,28 +1,33 @@
-"""Admin page: routing and timeouts (`RoutingSettings`) and how long page views are kept
-(`TrafficSettings`).
+"""Admin page: routing and timeouts (`RoutingSettings`), how long page views and closed chats are kept
+(`TrafficSettings`, `RetentionSettings`), and the operator app's versions (`AppUpdateSettings`).
 
 Objects: ``adminRoutingPage``, ``routingAutoAssign``, ``routingDefaultMaxChats``, ``routingReassignOn``
 / ``routingReassignAfter``, ``routingInactivityOn`` / ``routingInactivityAfter`` (minutes),
 ``routingWaitWarning``, ``routingWaitAlarm``, ``routingIdleAwayOn`` / ``routingIdleAwayAfter``
-(minutes), ``routingQueueReminder``, ``routingRetentionDays``, ``routingSave``, ``routingMessage``.
+(minutes), ``routingQueueReminder``, ``routingRetentionDays``, ``routingChatRetentionOn`` /
+``routingChatRetentionDays``, ``routingAppMinVersion``,
+``routingAppLatestVersion``, ``routingAppDownloadUrl``, ``routingSave``, ``routingMessage``.
 A switched-off checkbox means "off" (None) for that timeout.
 """
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from chat_protocol.rest import RoutingSettings
+from chat_protocol.archive import RetentionSettings
+from chat_protocol.rest import MAX_DOWNLOAD_URL, AppUpdateSettings, RoutingSettings
 from chat_protocol.traffic import TrafficSettings
 from operator_app.store.admin_service import AdminService
 from operator_app.ui.admin.message_label import MessageLabel
@@ -50,6 +55,8 @@ class RoutingPage(AdminPage):
         self.setObjectName("adminRoutingPage")
         self.routing = RoutingSettings()
         self.traffic = TrafficSettings()
+        self.app_updates = AppUpdateSettings()
+        self.chat_retention = RetentionSettings()
 
         self.auto_assign = QCheckBox(self.tr("&Assign waiting chats to agents automatically"), self)
         self.auto_assign.setObjectName("routingAutoAssign")
@@ -87,6 +94,25 @@ class RoutingPage(AdminPage):
         self.retention = self._spin("routingRetentionDays", 1, 3650, self.tr(" days"))
         form.addRow(self._section(self.tr("Visitor history")))
         form.addRow(self.tr("&Keep the pages visitors viewed for"), self.retention)
+        self.chat_retention_on = QCheckBox(self.tr("&Delete closed chats after"), self)
+        self.chat_retention_on.setObjectName("routingChatRetentionOn")
+        self.chat_retention_on.setToolTip(
+            self.tr(
+                "Unticked: closed chats are kept. Ticked: older ones are deleted with their notes and tags."
+            )
+        )
+        self.chat_retention_days = self._spin("routingChatRetentionDays", 1, 3650, self.tr(" days"))
+        self.chat_retention_on.toggled.connect(self.chat_retention_days.setEnabled)
+        form.addRow(self.chat_retention_on, self.chat_retention_days)
+
+        self.min_version = self._line("routingAppMinVersion", 27, self.tr("e.g. 1.2"))
+        self.latest_version = self._line("routingAppLatestVersion", 27, self.tr("e.g. 1.4.0"))
+        self.download_url = self._line("routingAppDownloadUrl", MAX_DOWNLOAD_URL, "https://")
+        self.download_url.setMinimumWidth(320)
+        form.addRow(self._section(self.tr("Operator app versions")))
+        form.addRow(self.tr("Older apps may not sign in &below"), self.min_version)
+        form.addRow(self.tr("Apps show an update &available below"), self.latest_version)
+        form.addRow(self.tr("Installers are &published at"), self.download_url)
 
         hint = QLabel(self.tr("Unticked timeouts are off."), self)
         hint.setTextFormat(Qt.TextFormat.PlainText)
@@ -122,6 +148,13 @@ class RoutingPage(AdminPage):
         box.setMinimumWidth(110)
         return box
 
+    def _line(self, name: str, max_length: int, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(name)
+        edit.setMaxLength(max_length)
+        edit.setPlaceholderText(placeholder)
+        return edit
+
     def title(self) -> str:
         return self.tr("Routing and timeouts")
 
@@ -131,11 +164,19 @@ class RoutingPage(AdminPage):
         with disabled(self.save_button):
             routing = await self.service.routing()
             traffic = await self.service.traffic_settings()
+            app_updates = await self.service.app_updates()
+            self.chat_retention = await self.service.retention()
         self.show_ready()
-        self.set_values(routing, traffic)
+        self.set_values(routing, traffic, app_updates)
 
-    def set_values(self, routing: RoutingSettings, traffic: TrafficSettings) -> None:
+    def set_values(
+        self, routing: RoutingSettings, traffic: TrafficSettings, app_updates: AppUpdateSettings | None = None
+    ) -> None:
         self.routing, self.traffic = routing, traffic
+        self.app_updates = app_updates or self.app_updates
+        self.min_version.setText(self.app_updates.app_min_version)
+        self.latest_version.setText(self.app_updates.app_latest_version)
+        self.download_url.setText(self.app_updates.app_download_url)
         self.auto_assign.setChecked(routing.auto_assign)
         self.max_chats.setValue(routing.default_max_chats)
         self.reassign_on.setChecked(routing.reassign_after is not None)
@@ -151,6 +192,31 @@ class RoutingPage(AdminPage):
         self.idle_after.setValue(to_minutes(routing.idle_away_after or 600))
         self.idle_after.setEnabled(routing.idle_away_after is not None)
         self.retention.setValue(traffic.page_view_retention_days)
+        days = self.chat_retention.closed_chat_days
+        self.chat_retention_on.setChecked(days is not None)
+        self.chat_retention_days.setValue(days or 365)
+        self.chat_retention_days.setEnabled(days is not None)
+
+    def form_app_updates(self) -> AppUpdateSettings | None:
+        """The versions and link as settings, or None with the reason shown inline."""
+        try:
+            return AppUpdateSettings(
+                app_min_version=self.min_version.text().strip(),
+                app_latest_version=self.latest_version.text().strip(),
+                app_download_url=self.download_url.text().strip(),
+            )
+        except ValidationError as exc:
+            fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+            if "app_download_url" in fields:
+                self.message.error(self.tr("The download link must start with https:// or http://."))
+                self.download_url.setFocus()
+            elif fields:
+                self.message.error(self.tr("Write versions as numbers with dots, such as 1.4 or 1.4.2."))
+                self.min_version.setFocus()
+            else:
+                self.message.error(self.tr("The minimum version must not be above the latest version."))
+                self.min_version.setFocus()
+            return None
 
     def form_values(self) -> tuple[RoutingSettings, TrafficSettings] | None:
         """The form as settings, or None with the reason shown inline."""
@@ -188,7 +254,8 @@ class RoutingPage(AdminPage):
     @reports_errors(on_error="show_refusal")
     async def save(self) -> bool:
         values = self.form_values()
-        if values is None:
+        app_updates = self.form_app_updates() if values is not None else None
+        if values is None or app_updates is None:
             return False
         routing, traffic = values
         with disabled(self.save_button):
@@ -196,7 +263,16 @@ class RoutingPage(AdminPage):
                 self.routing = await self.service.save_routing(routing)
             if traffic != self.traffic:
                 self.traffic = await self.service.save_traffic_settings(traffic)
-        self.set_values(self.routing, self.traffic)
+            if app_updates != self.app_updates:
+                self.app_updates = await self.service.save_app_updates(app_updates)
+            chat_retention = RetentionSettings(
+                closed_chat_days=self.chat_retention_days.value()
+                if self.chat_retention_on.isChecked()
+                else None
+            )
+            if chat_retention != self.chat_retention:
+                self.chat_retention = await self.service.save_retention(chat_retention)
+        self.set_values(self.routing, self.traffic, self.app_updates)
         self.message.notice(self.tr("Settings saved."))
         self.changed.emit()
         return True
