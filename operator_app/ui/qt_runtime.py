@@ -50,9 +50,12 @@ def choose_language(setting: str, ui_languages: list[str] | None = None) -> str:
 
 
 def remove_translators(app: QCoreApplication) -> None:
+    """Back to the untranslated app: the translators go and the default locale is the system's again
+    (what reads `QLocale()`, such as an export's language, follows)."""
     for translator in _translators:
         app.removeTranslator(translator)
     _translators.clear()
+    QLocale.setDefault(QLocale.system())
 
 
 def install_translators(app: QCoreApplication, setting: str) -> str:
