@@ -29,6 +29,7 @@ from chat_backend.api import (
     supervision,
     tags,
     team,
+    tickets,
     traffic,
 )
 from chat_backend.api import ops as ops_api
@@ -69,6 +70,7 @@ REST_RESOURCES = (
     auth,
     chats,
     archives,
+    tickets,
     tags,
     reports,
     canned,

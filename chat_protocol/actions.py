@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from chat_protocol import calls as c
 from chat_protocol import socket_payloads as p
 from chat_protocol import supervision as s
+from chat_protocol import tickets as tk
 from chat_protocol import traffic as t
 
 Socket = Literal["agent", "visitor"]
@@ -62,6 +63,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "visitor_presence", "push", p.VisitorPresencePush, None, "Visitor active/inactive/left."),
     Action("agent", "traffic", "push", t.TrafficDelta, None, "Live list changes (while watching)."),
     Action("agent", "call_state", "push", c.CallStatePush, None, "My call's state changed."),
+    Action("agent", "ticket", "push", tk.TicketPush, None, "A ticket I see is new, got a reply, or changed."),
     Action("agent", "call_signal", "push", c.CallSignal, None, "Answer / ICE from the visitor."),
     Action("agent", "call_media", "push", c.CallMedia, None, "The visitor's microphone / camera."),
     Action(

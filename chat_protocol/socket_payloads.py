@@ -258,6 +258,11 @@ class OfflineMessageRequest(ProtocolModel):
     name: str = Field(default="", max_length=MAX_NAME_CHARS)
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    group_id: str | None = Field(
+        default=None,
+        max_length=36,
+        description="The group the visitor picked; else the site's default group.",
+    )
 
 
 class OfflineMessageResult(ProtocolModel):

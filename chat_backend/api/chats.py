@@ -1,4 +1,5 @@
-"""`/api/v1`: an agent's snapshot, chat transcripts and tags, and the offline messages visitors left."""
+"""`/api/v1`: an agent's snapshot, chat transcripts and tags, a chat's ticket, and the offline messages
+visitors left."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
-from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http
-from chat_backend.domain import chats, exports, handover, routing, tags
+from chat_backend.api import tickets as tickets_api
+from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http, raise_invalid
+from chat_backend.domain import chats, exports, handover, routing, tags, tickets
 from chat_backend.domain.errors import DomainError
+from chat_backend.realtime import ticket_news
 from chat_protocol import ErrorCode
 from chat_protocol.bounds import DB_INT_MAX
 from chat_protocol.rest import OfflineMessage, Snapshot, TranscriptPage
 from chat_protocol.tags import ChatTags
+from chat_protocol.tickets import ChatTicketCreate, TicketDetail
 
 router = APIRouter(prefix="/api/v1")
 
@@ -101,3 +105,18 @@ async def export_transcript(
     except DomainError as exc:
         raise_http(exc, 422 if exc.code == ErrorCode.INVALID_PAYLOAD else None)
     return attachment(filename, media_type, body)
+
+
+@router.post("/chats/{chat_id}/ticket", status_code=201)
+async def ticket_from_chat(
+    chat_id: str, body: ChatTicketCreate, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> TicketDetail:
+    """A ticket from a chat the caller may read, its transcript as the first entry."""
+    try:
+        async with state.db.write() as session:
+            ticket = await tickets.from_chat(session, agent, actor, chat_id, body)
+            ticket_id = ticket.id
+        await ticket_news.announce(state.db, state.hub, ticket_id, "created")
+        return await tickets_api.detail_of(state, actor, ticket_id)
+    except DomainError as exc:
+        raise_invalid(exc)

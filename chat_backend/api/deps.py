@@ -3,7 +3,8 @@ an agent's logins."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, NoReturn
 
 from fastapi import Depends, HTTPException, Request
@@ -41,6 +42,8 @@ class AppState:
     passwords: PasswordWork
     router: Router
     traffic: TrafficList
+    # Wakes the mail job at once (a reply was queued); it also looks every few seconds.
+    mail_kick: Callable[[], None] = field(default=lambda: None)
 
 
 def get_state(request: Request) -> AppState:

@@ -16,6 +16,7 @@ from chat_backend.domain import (
     audit,
     calls,
     greetings,
+    mail_out,
     routing,
     server_settings,
     tag_rule,
@@ -29,6 +30,7 @@ from chat_protocol.archive import RetentionSettings
 from chat_protocol.calls import CallSettings
 from chat_protocol.rest import AppUpdateSettings, RoutingSettings, TeamSettings
 from chat_protocol.tags import TagSettings
+from chat_protocol.tickets import SmtpSettings
 from chat_protocol.traffic import BusinessHours, TrafficSettings
 
 M = TypeVar("M", bound=BaseModel)
@@ -188,3 +190,21 @@ async def put_retention(body: RetentionSettings, agent: CurrentAgent, state: Sta
     return await _replace(
         agent, state, "retention", visitor_data.retention_settings, visitor_data.save_retention_settings, body
     )
+
+
+@router.get("/settings/email")
+async def get_email_settings(agent: CurrentAgent, state: State) -> SmtpSettings:
+    """Admins only: the relay, the support mailbox, senders, the daily summary; passwords never shown."""
+    admin_only(agent)
+    async with state.db.read() as session:
+        return mail_out.shown(await mail_out.settings(session))
+
+
+@router.put("/settings/email")
+async def put_email_settings(body: SmtpSettings, agent: CurrentAgent, state: State) -> SmtpSettings:
+    """Admins only; audited without passwords. A password left out (null) keeps the stored one."""
+    admin_only(agent)
+    async with state.db.write() as session:
+        shown = await mail_out.replace_settings(session, agent, body)
+    state.mail_kick()
+    return shown

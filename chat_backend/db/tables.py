@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
@@ -19,15 +19,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from chat_backend.db.base import Base, utcnow
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    pass
+__all__ = ["Base", "utcnow"]  # and the tables; tickets and e-mail are in `chat_backend.db.ticket_tables`
 
 
 class Agent(Base):
@@ -70,6 +66,8 @@ class Site(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Tickets from this site's offline form go to this group unless the visitor picked one.
+    default_group_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

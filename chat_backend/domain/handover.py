@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Agent, Chat, OfflineMessageRow, Visitor, utcnow
-from chat_backend.domain import chats, routing
+from chat_backend.domain import chats, routing, tickets
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import append_event, find_retry, to_model
@@ -160,14 +160,24 @@ async def set_presence(session: AsyncSession, visitor_id: str, presence: str) ->
 
 
 async def leave_offline_message(
-    session: AsyncSession, visitor: Visitor, client_id: str, name: str, email: str, text: str
-) -> str:
+    session: AsyncSession,
+    visitor: Visitor,
+    client_id: str,
+    name: str,
+    email: str,
+    text: str,
+    group_id: str | None = None,
+) -> tuple[str, str, bool]:
+    """The message is kept, and is a ticket (of the group the visitor picked, else the site's default
+    group): (message id, ticket id, whether both are new). A retry with the same `client_id` answers
+    the first one."""
     found = await session.scalars(
         select(OfflineMessageRow).where(
             OfflineMessageRow.visitor_id == visitor.id, OfflineMessageRow.client_id == client_id
         )
     )
     row = found.first()
+    created = row is None
     if row is None:
         chats.refuse_if_spam(visitor)
         row = OfflineMessageRow(
@@ -183,7 +193,8 @@ async def leave_offline_message(
         if name.strip() and not visitor.name:
             visitor.name = name.strip()
         await session.flush()
-    return row.id
+    ticket = await tickets.from_offline_message(session, row, group_id)
+    return row.id, ticket.id, created
 
 
 async def offline_messages(session: AsyncSession, limit: int = 200) -> list[OfflineMessage]:

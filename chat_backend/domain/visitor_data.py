@@ -30,7 +30,8 @@ from chat_backend.db.tables import (
     Visit,
     Visitor,
 )
-from chat_backend.domain import archive, audit, authz, server_settings
+from chat_backend.db.ticket_tables import TicketEntryRow, TicketRow
+from chat_backend.domain import archive, audit, authz, server_settings, tickets
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
@@ -135,10 +136,26 @@ async def export_visitor(
         "offline_messages": await all_of(OfflineMessageRow),
         "invitations": await all_of(InvitationRow, "author_key", "client_id"),
         "calls": await all_of(CallRow, "client_id"),
+        "tickets": await _tickets(session, visitor_id),
     }
     counts = {key: len(value) for key, value in data.items() if isinstance(value, list)}
     await audit.record(session, identity, "visitor.export", visitor_id, None, counts)
     return data
+
+
+async def _tickets(session: AsyncSession, visitor_id: str) -> list[dict[str, Any]]:
+    """The visitor's tickets with their threads (attachments by name and size, not their bytes)."""
+    found = await session.scalars(select(TicketRow).where(TicketRow.visitor_id == visitor_id))
+    out = []
+    for ticket in found.all():
+        entries = await session.scalars(select(TicketEntryRow).where(TicketEntryRow.ticket_id == ticket.id))
+        out.append(
+            {
+                **_row(ticket, "mail_key", "created_by", "client_id"),
+                "entries": [_row(e, "client_id") for e in entries.all()],
+            }
+        )
+    return out
 
 
 async def delete_visitor(
@@ -158,6 +175,7 @@ async def delete_visitor(
     await delete_chats(session, chat_ids)
     await session.execute(delete(PageViewRow).where(PageViewRow.visitor_id == visitor_id))
     await session.execute(delete(Visit).where(Visit.visitor_id == visitor_id))
+    await tickets.forget_visitor(session, visitor_id)
     await session.execute(delete(OfflineMessageRow).where(OfflineMessageRow.visitor_id == visitor_id))
     await session.execute(delete(InvitationRow).where(InvitationRow.visitor_id == visitor_id))
     await session.execute(delete(CallRow).where(CallRow.visitor_id == visitor_id))

@@ -24,6 +24,7 @@ from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
 from chat_backend.domain.traffic import LoginRead
 from chat_backend.domain.visitors import new_token, returning_visitor, site_for_origin, visitor_by_id
+from chat_backend.realtime import ticket_news
 from chat_backend.realtime.connection import Connection, event_frames
 from chat_backend.realtime.event_tail import Frame
 from chat_backend.realtime.hub import Topic
@@ -376,10 +377,18 @@ class VisitorConnection(Connection):
             self.rate_limited(wait, "Too many offline messages from here; try again later.")
             async with self.db.write() as session:
                 visitor = await visitor_by_id(session, self._logged_in_visitor)
-                message_id = await handover.leave_offline_message(
-                    session, visitor, payload.client_id, payload.name, payload.email, payload.text
+                message_id, ticket_id, created = await handover.leave_offline_message(
+                    session,
+                    visitor,
+                    payload.client_id,
+                    payload.name,
+                    payload.email,
+                    payload.text,
+                    payload.group_id,
                 )
             self.send(Envelope.response(action, p.OfflineMessageResult(message_id=message_id), req_id))
+            if created:
+                await ticket_news.announce(self.db, self.hub, ticket_id, "created")
 
     def _transcript_page(self, events: list[Event]) -> tuple[list[Event], bool]:
         """The events that fit a transcript page's byte budget (at least one), and whether any were

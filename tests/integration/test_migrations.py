@@ -13,6 +13,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from chat_backend.db import ticket_tables  # noqa: F401  (its tables on the same metadata)
 from chat_backend.db.engine import async_url
 from chat_backend.db.migrate import upgrade
 from chat_backend.db.tables import Base

@@ -307,6 +307,35 @@ async def _tag_then(w: World, who: str, method: str) -> str:
     return await w.call(who, method, f"/api/v1/tags/{tag['tag_id']}", body if method == "PUT" else None)
 
 
+async def _ticket(w: World) -> str:
+    """A fresh ticket of the chat's group (A), written by an admin."""
+    body = {
+        "client_id": new_id(),
+        "site_id": w.backend.site_id,
+        "subject": "配送について",
+        "requester_email": "visitor@example.com",
+        "text": "荷物はいつ届きますか",
+        "group_id": w.group_in,
+    }
+    ticket = await w.ok("admin", "POST", "/api/v1/tickets", body)
+    return str(ticket["ticket"]["ticket_id"])
+
+
+async def _on_ticket(w: World, who: str, method: str, suffix: str, body: Any = None) -> str:
+    ticket_id = await _ticket(w)
+    if callable(body):
+        body = await body(w)
+    return await w.call(who, method, f"/api/v1/tickets/{ticket_id}{suffix}", body)
+
+
+async def _merge_body(w: World) -> dict[str, str]:
+    return {"into": await _ticket(w)}
+
+
+def _ticket_text() -> dict[str, str]:
+    return {"client_id": new_id(), "text": "お待たせしました"}
+
+
 async def _delete_visitor(w: World, who: str) -> str:
     """A visitor who came and left: only an admin deletes them (retried while their close travels)."""
     import asyncio
@@ -415,6 +444,36 @@ async def _metrics(w: World, who: str) -> str:
 
 
 PROBES: dict[str, Probe] = {
+    "GET /api/v1/tickets": lambda w, who: w.call(who, "GET", "/api/v1/tickets"),
+    "POST /api/v1/tickets": lambda w, who: w.call(
+        who,
+        "POST",
+        "/api/v1/tickets",
+        {
+            "client_id": new_id(),
+            "site_id": w.backend.site_id,
+            "subject": "s",
+            "requester_email": "a@example.com",
+            "text": "t",
+            "group_id": w.group_in,
+        },
+    ),
+    "GET /api/v1/tickets/{ticket_id}": lambda w, who: _on_ticket(w, who, "GET", ""),
+    "POST /api/v1/tickets/{ticket_id}/replies": lambda w, who: _on_ticket(
+        w, who, "POST", "/replies", _ticket_text()
+    ),
+    "POST /api/v1/tickets/{ticket_id}/notes": lambda w, who: _on_ticket(
+        w, who, "POST", "/notes", _ticket_text()
+    ),
+    "PATCH /api/v1/tickets/{ticket_id}": lambda w, who: _on_ticket(w, who, "PATCH", "", {"state": "solved"}),
+    "POST /api/v1/tickets/{ticket_id}/merge": lambda w, who: _on_ticket(
+        w, who, "POST", "/merge", _merge_body
+    ),
+    "POST /api/v1/chats/{chat_id}/ticket": lambda w, who: w.call(
+        who, "POST", f"/api/v1/chats/{w.chat_id}/ticket", {"client_id": new_id()}
+    ),
+    "GET /api/v1/settings/email": lambda w, who: w.call(who, "GET", "/api/v1/settings/email"),
+    "PUT /api/v1/settings/email": lambda w, who: _put_same(w, who, "/api/v1/settings/email"),
     "GET /healthz": lambda w, who: w.call(who, "GET", "/healthz"),
     "GET /readyz": lambda w, who: w.call(who, "GET", "/readyz"),
     "GET /metrics": _metrics,

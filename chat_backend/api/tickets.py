@@ -1,0 +1,154 @@
+"""`/api/v1/tickets*` and tickets (a chat's ticket is made by
+`POST /api/v1/chats/{chat_id}/ticket` in `api.chats`): (`chat_protocol.tickets`).
+Who sees and acts on which ticket: docs/roles.md "Tickets" (`chat_backend.domain.tickets`). Every
+change is answered after its commit, then announced to the agents who may see the ticket."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http, raise_invalid
+from chat_backend.domain import tickets
+from chat_backend.domain.errors import DomainError
+from chat_backend.realtime import ticket_news
+from chat_protocol.tickets import (
+    TICKET_PAGE_MAX,
+    TicketChange,
+    TicketCreate,
+    TicketDetail,
+    TicketList,
+    TicketMerge,
+    TicketReply,
+    TicketState,
+)
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/tickets")
+async def list_tickets(
+    actor: CurrentActor,
+    state: State,
+    ticket_state: Annotated[TicketState | None, Query(alias="state")] = None,
+    assignee: Annotated[str | None, Query(max_length=36)] = None,
+    group_id: Annotated[str | None, Query(max_length=36)] = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=TICKET_PAGE_MAX)] = 50,
+) -> TicketList:
+    """The tickets the caller sees, newest change first, with counts per state. `assignee`: an agent
+    id, `me` or `none`; `q`: part of the subject, the requester's name or e-mail, or `#number`."""
+    try:
+        async with state.db.read() as session:
+            return await tickets.list_tickets(
+                session,
+                actor,
+                state=ticket_state,
+                assignee=assignee,
+                group_id=group_id,
+                q=q,
+                cursor=cursor,
+                limit=limit,
+            )
+    except DomainError as exc:
+        raise_invalid(exc)
+
+
+@router.post("/tickets", status_code=201)
+async def create_ticket(
+    body: TicketCreate, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> TicketDetail:
+    """An agent writes a ticket by hand; a retry with the same `client_id` answers the first one."""
+    try:
+        async with state.db.write() as session:
+            ticket = await tickets.create_manual(session, agent, actor, body)
+            ticket_id = ticket.id
+        await ticket_news.announce(state.db, state.hub, ticket_id, "created")
+        return await detail_of(state, actor, ticket_id)
+    except DomainError as exc:
+        raise_invalid(exc)
+
+
+async def detail_of(state: State, actor: CurrentActor, ticket_id: str) -> TicketDetail:
+    async with state.db.read() as session:
+        return await tickets.detail(session, actor, ticket_id)
+
+
+@router.get("/tickets/{ticket_id}")
+async def get_ticket(ticket_id: str, actor: CurrentActor, state: State) -> TicketDetail:
+    """The ticket and its whole thread (replies with where their e-mail is)."""
+    try:
+        return await detail_of(state, actor, ticket_id)
+    except DomainError as exc:
+        raise_http(exc)
+
+
+@router.post("/tickets/{ticket_id}/replies")
+async def reply(
+    ticket_id: str, body: TicketReply, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> TicketDetail:
+    """An answer e-mailed to the requester (queued with the entry; retried until it goes). An open
+    ticket becomes pending unless `state` says otherwise; an unassigned one is the replier's."""
+    return await _act(state, actor, ticket_id, "reply", agent, body)
+
+
+@router.post("/tickets/{ticket_id}/notes")
+async def note(
+    ticket_id: str, body: TicketReply, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> TicketDetail:
+    """An internal note: agents read it, the visitor never does."""
+    return await _act(state, actor, ticket_id, "note", agent, body)
+
+
+@router.patch("/tickets/{ticket_id}")
+async def change(
+    ticket_id: str, body: TicketChange, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> TicketDetail:
+    """State, assignee and group. `spam` also sets the visitor's spam mark."""
+    return await _act(state, actor, ticket_id, "change", agent, body)
+
+
+@router.post("/tickets/{ticket_id}/merge")
+async def merge(
+    ticket_id: str, body: TicketMerge, agent: CurrentAgent, actor: CurrentActor, state: State
+) -> TicketDetail:
+    """This ticket (a duplicate) goes into `into`; answers the kept ticket."""
+    try:
+        async with state.db.write_quiet() as session:
+            kept = await tickets.merge(session, agent, actor, ticket_id, body)
+            kept_id = kept.id
+        for changed in (ticket_id, kept_id):
+            await ticket_news.announce(state.db, state.hub, changed, "changed")
+        return await detail_of(state, actor, kept_id)
+    except DomainError as exc:
+        raise_invalid(exc)
+
+
+Act = Literal["reply", "note", "change"]
+
+
+async def _act(
+    state: State,
+    actor: CurrentActor,
+    ticket_id: str,
+    what: Act,
+    agent: CurrentAgent,
+    body: TicketReply | TicketChange,
+) -> TicketDetail:
+    try:
+        async with state.db.write_quiet() as session:
+            if what == "change":
+                assert isinstance(body, TicketChange)
+                await tickets.change(session, agent, actor, ticket_id, body)
+            else:
+                assert isinstance(body, TicketReply)
+                act = tickets.reply if what == "reply" else tickets.note
+                await act(session, agent, actor, ticket_id, body)
+        if what == "reply":
+            state.mail_kick()
+        await ticket_news.announce(state.db, state.hub, ticket_id, "changed")
+        return await detail_of(state, actor, ticket_id)
+    except DomainError as exc:
+        raise_invalid(exc)

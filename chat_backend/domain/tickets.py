@@ -1,0 +1,861 @@
+"""Tickets (`chat_protocol.tickets`): created from offline messages, chats, inbound e-mail and by hand;
+listed, read, answered by e-mail, noted, assigned, moved, solved, marked as spam and merged.
+
+Who sees which ticket (docs/roles.md "Tickets"), the group rule of chats: a ticket of one of my groups,
+a ticket without a group, a ticket assigned to me; admins see every ticket. Whoever sees a ticket
+acts on it. Marking a ticket as spam sets the same spam mark on its visitor as marking them from a
+chat (no new chat, no offline message), and a spam ticket is never answered."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat_backend.db.tables import (
+    Agent,
+    AgentGroup,
+    Chat,
+    EventRow,
+    Group,
+    OfflineMessageRow,
+    Site,
+    Visitor,
+    utcnow,
+)
+from chat_backend.db.ticket_tables import MailOutboxRow, TicketAttachmentRow, TicketEntryRow, TicketRow
+from chat_backend.domain import audit, chats, exports, mail_out, visitors
+from chat_backend.domain.auth import AgentIdentity, as_utc
+from chat_backend.domain.authz import Actor
+from chat_backend.domain.errors import DomainError
+from chat_protocol import ErrorCode
+from chat_protocol.tickets import (
+    TICKET_PAGE_MAX,
+    ChatTicketCreate,
+    TicketAttachment,
+    TicketChange,
+    TicketCounts,
+    TicketCreate,
+    TicketDetail,
+    TicketEntry,
+    TicketList,
+    TicketMerge,
+    TicketPush,
+    TicketReply,
+    TicketState,
+    TicketSummary,
+)
+
+MAX_THREAD_ENTRIES = 2000
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+
+def visible_clause(actor: Actor) -> ColumnElement[bool]:
+    if actor.is_admin:
+        return true()
+    return or_(
+        TicketRow.group_id.is_(None),
+        TicketRow.group_id.in_(sorted(actor.group_ids)),
+        TicketRow.assignee_id == actor.agent_id,
+    )
+
+
+def may_see(actor: Actor, ticket: TicketRow) -> bool:
+    return (
+        actor.is_admin
+        or ticket.group_id is None
+        or ticket.group_id in actor.group_ids
+        or ticket.assignee_id == actor.agent_id
+    )
+
+
+async def visible_ticket(session: AsyncSession, actor: Actor, ticket_id: str) -> TicketRow:
+    ticket = await session.get(TicketRow, ticket_id)
+    if ticket is None or not may_see(actor, ticket):
+        raise DomainError(ErrorCode.NOT_FOUND, "No such ticket.")
+    return ticket
+
+
+async def audience(session: AsyncSession, ticket: TicketRow) -> set[str]:
+    """The active agents who may see the ticket now (whom its `ticket` push goes to)."""
+    query = select(Agent.id).where(Agent.active.is_(True))
+    if ticket.group_id is not None:
+        members = select(AgentGroup.agent_id).where(AgentGroup.group_id == ticket.group_id)
+        clauses = [Agent.role == "admin", Agent.id.in_(members)]
+        if ticket.assignee_id:
+            clauses.append(Agent.id == ticket.assignee_id)
+        query = query.where(or_(*clauses))
+    return set((await session.scalars(query)).all())
+
+
+# --- creating -----------------------------------------------------------------------------------
+
+
+def subject_of(text: str, limit: int = 80) -> str:
+    for line in text.strip().splitlines():
+        if line.strip():
+            line = " ".join(line.split())
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return ""
+
+
+async def _next_number(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.coalesce(func.max(TicketRow.number), 0))) or 0) + 1
+
+
+async def _valid_group(session: AsyncSession, group_id: str | None) -> str | None:
+    if not group_id:
+        return None
+    if await session.get(Group, group_id) is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such group.")
+    return group_id
+
+
+async def _new_ticket(
+    session: AsyncSession,
+    *,
+    source: str,
+    site_id: str,
+    subject: str,
+    requester_name: str,
+    requester_email: str,
+    group_id: str | None,
+    created_by: str,
+    client_id: str | None,
+    visitor_id: str | None = None,
+    chat_id: str | None = None,
+    offline_message_id: str | None = None,
+    when: datetime | None = None,
+) -> TicketRow:
+    now = when or utcnow()
+    ticket = TicketRow(
+        id=str(uuid.uuid4()),
+        number=await _next_number(session),
+        site_id=site_id,
+        group_id=group_id,
+        visitor_id=visitor_id,
+        chat_id=chat_id,
+        offline_message_id=offline_message_id,
+        source=source,
+        subject=(subject or "(no subject)")[:200],
+        state=TicketState.OPEN.value,
+        requester_name=requester_name[:100],
+        requester_email=requester_email[:254],
+        created_by=created_by,
+        client_id=client_id,
+        mail_key=secrets.token_hex(16),
+        unanswered=True,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    await session.flush()
+    return ticket
+
+
+async def add_entry(
+    session: AsyncSession,
+    ticket: TicketRow,
+    kind: str,
+    *,
+    text: str = "",
+    author_name: str = "",
+    author_agent_id: str | None = None,
+    data: dict[str, Any] | None = None,
+    client_id: str | None = None,
+    when: datetime | None = None,
+) -> TicketEntryRow:
+    now = when or utcnow()
+    entry = TicketEntryRow(
+        id=str(uuid.uuid4()),
+        ticket_id=ticket.id,
+        kind=kind,
+        author_agent_id=author_agent_id,
+        author_name=author_name[:100],
+        text=text,
+        data=data or {},
+        client_id=client_id,
+        created_at=now,
+    )
+    session.add(entry)
+    ticket.updated_at = now
+    if kind == "visitor":
+        ticket.unanswered, ticket.last_visitor_at = True, now
+    elif kind == "reply":
+        ticket.unanswered = False
+    await session.flush()
+    return entry
+
+
+async def site_group(session: AsyncSession, site_id: str) -> str | None:
+    site = await session.get(Site, site_id)
+    return site.default_group_id if site is not None else None
+
+
+async def from_offline_message(
+    session: AsyncSession, message: OfflineMessageRow, group_id: str | None = None
+) -> TicketRow:
+    """The ticket of an offline message (once: a retry finds the first one). Its group is the one the
+    visitor picked, else the site's default group."""
+    found = await session.scalars(select(TicketRow).where(TicketRow.offline_message_id == message.id))
+    existing = found.first()
+    if existing is not None:
+        return existing
+    if group_id and await session.get(Group, group_id) is None:
+        group_id = None
+    ticket = await _new_ticket(
+        session,
+        source="offline",
+        site_id=message.site_id,
+        subject=subject_of(message.text) or "(no subject)",
+        requester_name=message.name,
+        requester_email=message.email,
+        group_id=group_id or await site_group(session, message.site_id),
+        created_by=f"visitor:{message.visitor_id}",
+        client_id=f"offline:{message.id}",
+        visitor_id=message.visitor_id,
+        offline_message_id=message.id,
+        when=as_utc(message.created_at),
+    )
+    await add_entry(
+        session,
+        ticket,
+        "visitor",
+        text=message.text,
+        author_name=message.name,
+        client_id=f"offline:{message.id}",
+        when=as_utc(message.created_at),
+    )
+    return ticket
+
+
+async def adopt_offline_messages(session: AsyncSession, limit: int = 200) -> int:
+    """Offline messages without a ticket (left on a node of the previous release during a rolling
+    upgrade) get one. Run by the retention job; returns how many."""
+    orphans = (
+        await session.scalars(
+            select(OfflineMessageRow)
+            .where(~select(TicketRow.id).where(TicketRow.offline_message_id == OfflineMessageRow.id).exists())
+            .order_by(OfflineMessageRow.created_at)
+            .limit(limit)
+        )
+    ).all()
+    for message in orphans:
+        await from_offline_message(session, message)
+    return len(orphans)
+
+
+async def _retry(session: AsyncSession, created_by: str, client_id: str) -> TicketRow | None:
+    found = await session.scalars(
+        select(TicketRow).where(TicketRow.created_by == created_by, TicketRow.client_id == client_id)
+    )
+    return found.first()
+
+
+async def create_manual(
+    session: AsyncSession, identity: AgentIdentity, actor: Actor, body: TicketCreate
+) -> TicketRow:
+    created_by = f"agent:{identity.agent_id}"
+    existing = await _retry(session, created_by, body.client_id)
+    if existing is not None:
+        return existing
+    if await session.get(Site, body.site_id) is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such site.")
+    group_id = await _valid_group(session, body.group_id)
+    ticket = await _new_ticket(
+        session,
+        source="manual",
+        site_id=body.site_id,
+        subject=body.subject.strip(),
+        requester_name=body.requester_name.strip(),
+        requester_email=body.requester_email.strip(),
+        group_id=group_id,
+        created_by=created_by,
+        client_id=body.client_id,
+    )
+    if not may_see(actor, ticket):  # a group of others: the writer follows it as its assignee
+        ticket.assignee_id = identity.agent_id
+    await add_entry(session, ticket, "visitor", text=body.text, author_name=body.requester_name.strip())
+    await audit.record(session, identity, "ticket.create", ticket.id, None, {"number": ticket.number})
+    return ticket
+
+
+async def from_chat(
+    session: AsyncSession, identity: AgentIdentity, actor: Actor, chat_id: str, body: ChatTicketCreate
+) -> TicketRow:
+    """A ticket from a chat the agent may read: the transcript is its first entry, the visitor its
+    requester (their e-mail as the chat knows it, unless the agent gives one)."""
+    created_by = f"agent:{identity.agent_id}"
+    existing = await _retry(session, created_by, body.client_id)
+    if existing is not None:
+        return existing
+    chat = await session.get(Chat, chat_id)
+    if chat is None or not await chats.agent_may_read(session, actor, chat):
+        raise DomainError(ErrorCode.NOT_FOUND, "No such chat.")
+    visitor = await session.get(Visitor, chat.visitor_id)
+    email = body.requester_email.strip() or (visitor.email if visitor else "")
+    if email and "@" not in email:
+        raise DomainError(ErrorCode.INVALID_PAYLOAD, "That is not an e-mail address.")
+    _name, _media, transcript = await exports.transcript(session, actor, chat_id, "txt", "en", "UTC")
+    first_visitor_text = await session.scalar(
+        select(EventRow.text)
+        .where(EventRow.chat_id == chat_id, EventRow.kind == "message", EventRow.author_kind == "visitor")
+        .order_by(EventRow.seq)
+        .limit(1)
+    )
+    ticket = await _new_ticket(
+        session,
+        source="chat",
+        site_id=chat.site_id,
+        subject=body.subject.strip() or subject_of(first_visitor_text or "") or "(no subject)",
+        requester_name=visitor.name if visitor else "",
+        requester_email=email,
+        group_id=chat.group_id or await site_group(session, chat.site_id),
+        created_by=created_by,
+        client_id=body.client_id,
+        visitor_id=chat.visitor_id,
+        chat_id=chat.id,
+    )
+    if not may_see(actor, ticket):
+        ticket.assignee_id = identity.agent_id
+    await add_entry(
+        session,
+        ticket,
+        "transcript",
+        text=transcript,
+        author_name=identity.name,
+        author_agent_id=identity.agent_id,
+    )
+    ticket.unanswered = False
+    await audit.record(session, identity, "ticket.create", ticket.id, None, {"number": ticket.number})
+    return ticket
+
+
+async def from_email(
+    session: AsyncSession,
+    *,
+    site_id: str,
+    subject: str,
+    from_name: str,
+    from_email: str,
+    text: str,
+    message_id: str,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> TicketRow:
+    """A new ticket from an e-mail that answers none of ours (its group: the site's default one)."""
+    ticket = await _new_ticket(
+        session,
+        source="email",
+        site_id=site_id,
+        subject=subject.strip() or subject_of(text) or "(no subject)",
+        requester_name=from_name,
+        requester_email=from_email,
+        group_id=await site_group(session, site_id),
+        created_by=f"email:{message_id}"[:80],
+        client_id=None,
+    )
+    await visitor_email(session, ticket, from_name, text, message_id, attachments)
+    return ticket
+
+
+async def visitor_email(
+    session: AsyncSession,
+    ticket: TicketRow,
+    from_name: str,
+    text: str,
+    message_id: str,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> TicketEntryRow:
+    """The visitor's e-mail joins the thread (with its files). A pending or solved ticket opens again;
+    a spam ticket stays spam."""
+    entry = await add_entry(
+        session, ticket, "visitor", text=text, author_name=from_name, data={"message_id": message_id}
+    )
+    for filename, content_type, data in attachments:
+        session.add(
+            TicketAttachmentRow(
+                id=str(uuid.uuid4()),
+                entry_id=entry.id,
+                filename=filename[:255] or "attachment",
+                content_type=content_type[:100],
+                size=len(data),
+                data=data,
+            )
+        )
+    if ticket.state in (TicketState.PENDING.value, TicketState.SOLVED.value):
+        ticket.state = TicketState.OPEN.value
+        await add_entry(session, ticket, "state", data={"state": TicketState.OPEN.value})
+    await session.flush()
+    return entry
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _cursor(value: str) -> tuple[datetime, str]:
+    try:
+        stamp, _, ticket_id = base64.urlsafe_b64decode(value.encode()).decode().partition("|")
+        return datetime.fromisoformat(stamp), ticket_id
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DomainError(ErrorCode.INVALID_PAYLOAD, "Bad cursor.") from exc
+
+
+def _encode_cursor(ticket: TicketRow) -> str:
+    return base64.urlsafe_b64encode(f"{as_utc(ticket.updated_at).isoformat()}|{ticket.id}".encode()).decode()
+
+
+async def _names(session: AsyncSession, agent_ids: set[str]) -> dict[str, str]:
+    if not agent_ids:
+        return {}
+    rows = await session.execute(select(Agent.id, Agent.name).where(Agent.id.in_(sorted(agent_ids))))
+    return {agent_id: name for agent_id, name in rows.all()}
+
+
+def summary(ticket: TicketRow, names: dict[str, str]) -> TicketSummary:
+    return TicketSummary(
+        ticket_id=ticket.id,
+        number=ticket.number,
+        subject=ticket.subject,
+        state=TicketState(ticket.state),
+        source=ticket.source,
+        site_id=ticket.site_id,
+        group_id=ticket.group_id,
+        assignee_id=ticket.assignee_id,
+        assignee_name=names.get(ticket.assignee_id or "", ""),
+        requester_name=ticket.requester_name,
+        requester_email=ticket.requester_email,
+        visitor_id=ticket.visitor_id,
+        chat_id=ticket.chat_id,
+        created_at=as_utc(ticket.created_at),
+        updated_at=as_utc(ticket.updated_at),
+        last_visitor_at=as_utc(ticket.last_visitor_at) if ticket.last_visitor_at else None,
+        unanswered=ticket.unanswered,
+        merged_into=ticket.merged_into,
+    )
+
+
+async def one_summary(session: AsyncSession, ticket: TicketRow) -> TicketSummary:
+    return summary(ticket, await _names(session, {ticket.assignee_id} if ticket.assignee_id else set()))
+
+
+async def list_tickets(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    state: TicketState | None = None,
+    assignee: str | None = None,
+    group_id: str | None = None,
+    q: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> TicketList:
+    """Newest change first. `assignee`: an agent id, `me`, or `none` (unassigned). `q`: part of the
+    subject, the requester's name or e-mail, or `#number`."""
+    filters: list[ColumnElement[bool]] = [visible_clause(actor)]
+    if assignee == "none":
+        filters.append(TicketRow.assignee_id.is_(None))
+    elif assignee:
+        filters.append(TicketRow.assignee_id == (actor.agent_id if assignee == "me" else assignee))
+    if group_id:
+        filters.append(TicketRow.group_id == group_id)
+    needle = q.strip()
+    if needle:
+        if needle.startswith("#") and needle[1:].isdigit():
+            filters.append(TicketRow.number == int(needle[1:]))
+        else:
+            pattern = "%" + needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            filters.append(
+                or_(
+                    func.lower(TicketRow.subject).like(pattern, escape="\\"),
+                    func.lower(TicketRow.requester_name).like(pattern, escape="\\"),
+                    func.lower(TicketRow.requester_email).like(pattern, escape="\\"),
+                )
+            )
+    counted = await session.execute(
+        select(TicketRow.state, func.count()).where(*filters).group_by(TicketRow.state)
+    )
+    counts = TicketCounts(**{str(s): int(n) for s, n in counted.all() if s in TicketState._value2member_map_})
+    query = select(TicketRow).where(*filters)
+    if state is not None:
+        query = query.where(TicketRow.state == state.value)
+    if cursor:
+        stamp, ticket_id = _cursor(cursor)
+        query = query.where(
+            or_(TicketRow.updated_at < stamp, (TicketRow.updated_at == stamp) & (TicketRow.id < ticket_id))
+        )
+    limit = max(1, min(limit, TICKET_PAGE_MAX))
+    rows = list(
+        (
+            await session.scalars(
+                query.order_by(TicketRow.updated_at.desc(), TicketRow.id.desc()).limit(limit + 1)
+            )
+        )
+        .unique()
+        .all()
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    names = await _names(session, {r.assignee_id for r in rows if r.assignee_id})
+    return TicketList(
+        tickets=[summary(r, names) for r in rows],
+        counts=counts,
+        next_cursor=_encode_cursor(rows[-1]) if more and rows else None,
+    )
+
+
+async def detail(session: AsyncSession, actor: Actor, ticket_id: str) -> TicketDetail:
+    ticket = await visible_ticket(session, actor, ticket_id)
+    entries = (
+        await session.scalars(
+            select(TicketEntryRow)
+            .where(TicketEntryRow.ticket_id == ticket.id)
+            .order_by(TicketEntryRow.created_at, TicketEntryRow.id)
+            .limit(MAX_THREAD_ENTRIES)
+        )
+    ).all()
+    entry_ids = [e.id for e in entries]
+    files: dict[str, list[TicketAttachment]] = {}
+    if entry_ids:
+        rows = await session.execute(
+            select(
+                TicketAttachmentRow.id,
+                TicketAttachmentRow.entry_id,
+                TicketAttachmentRow.filename,
+                TicketAttachmentRow.content_type,
+                TicketAttachmentRow.size,
+            ).where(TicketAttachmentRow.entry_id.in_(entry_ids))
+        )
+        for attachment_id, entry_id, filename, content_type, size in rows.all():
+            files.setdefault(entry_id, []).append(
+                TicketAttachment(
+                    attachment_id=attachment_id, filename=filename, content_type=content_type, size=size
+                )
+            )
+    mail_ids = [e.mail_id for e in entries if e.mail_id]
+    mails: dict[str, tuple[str, str]] = {}
+    if mail_ids:
+        found = await session.execute(
+            select(MailOutboxRow.id, MailOutboxRow.state, MailOutboxRow.last_error).where(
+                MailOutboxRow.id.in_(mail_ids)
+            )
+        )
+        mails = {mail_id: (state, error) for mail_id, state, error in found.all()}
+    names = await _names(session, {ticket.assignee_id} if ticket.assignee_id else set())
+    return TicketDetail(
+        ticket=summary(ticket, names),
+        entries=[_entry(e, files.get(e.id, []), mails.get(e.mail_id or "")) for e in entries],
+    )
+
+
+def _entry(row: TicketEntryRow, files: list[TicketAttachment], mail: tuple[str, str] | None) -> TicketEntry:
+    data = row.data or {}
+    state = data.get("state")
+    merged = data.get("merged_ticket")
+    return TicketEntry(
+        entry_id=row.id,
+        kind=row.kind,
+        created_at=as_utc(row.created_at),
+        author_name=row.author_name,
+        author_id=row.author_agent_id,
+        text=row.text,
+        state=TicketState(str(state)) if state in TicketState._value2member_map_ else None,
+        assignee_name=str(data.get("assignee_name") or ""),
+        group_id=str(data["group_id"]) if data.get("group_id") else None,
+        merged_ticket=int(merged) if isinstance(merged, int) else None,
+        mail_state=mail[0] if mail else None,
+        mail_error=mail[1] if mail else "",
+        attachments=files,
+    )
+
+
+async def attachment(
+    session: AsyncSession, actor: Actor, ticket_id: str, attachment_id: str
+) -> TicketAttachmentRow:
+    ticket = await visible_ticket(session, actor, ticket_id)
+    row = await session.get(TicketAttachmentRow, attachment_id)
+    entry = await session.get(TicketEntryRow, row.entry_id) if row is not None else None
+    if row is None or entry is None or entry.ticket_id != ticket.id:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such attachment.")
+    return row
+
+
+# --- acting -------------------------------------------------------------------------------------
+
+
+async def _existing_entry(session: AsyncSession, ticket: TicketRow, client_id: str) -> TicketEntryRow | None:
+    found = await session.scalars(
+        select(TicketEntryRow).where(
+            TicketEntryRow.ticket_id == ticket.id, TicketEntryRow.client_id == client_id
+        )
+    )
+    return found.first()
+
+
+async def _references(session: AsyncSession, ticket: TicketRow) -> tuple[str | None, list[str]]:
+    """In-Reply-To and References for the next e-mail of the ticket: every message of the thread we
+    know of (ours and the visitor's), oldest first; it answers the newest."""
+    ours = await session.execute(
+        select(MailOutboxRow.message_id, MailOutboxRow.created_at).where(MailOutboxRow.ticket_id == ticket.id)
+    )
+    theirs = await session.execute(
+        select(TicketEntryRow.data, TicketEntryRow.created_at).where(
+            TicketEntryRow.ticket_id == ticket.id, TicketEntryRow.kind == "visitor"
+        )
+    )
+    known: list[tuple[datetime, str]] = [(as_utc(at), mid) for mid, at in ours.all()]
+    for data, at in theirs.all():
+        mid = (data or {}).get("message_id")
+        if isinstance(mid, str) and mid:
+            known.append((as_utc(at), mid))
+    known.sort()
+    refs = [mid for _at, mid in known][-20:]
+    return (refs[-1] if refs else None), refs
+
+
+async def reply(
+    session: AsyncSession, identity: AgentIdentity, actor: Actor, ticket_id: str, body: TicketReply
+) -> TicketRow:
+    """An agent's answer, e-mailed to the requester (queued with this entry: never lost)."""
+    ticket = await visible_ticket(session, actor, ticket_id)
+    if await _existing_entry(session, ticket, body.client_id) is not None:
+        return ticket
+    if ticket.state == TicketState.SPAM.value:
+        raise DomainError(ErrorCode.FORBIDDEN, "A spam ticket is never answered.")
+    if not ticket.requester_email:
+        raise DomainError(ErrorCode.INVALID_PAYLOAD, "This ticket has no e-mail address to answer.")
+    entry = await add_entry(
+        session,
+        ticket,
+        "reply",
+        text=body.text,
+        author_name=identity.name,
+        author_agent_id=identity.agent_id,
+        client_id=body.client_id,
+    )
+    in_reply_to, references = await _references(session, ticket)
+    subject = ticket.subject if ticket.subject.lower().startswith("re:") else f"Re: {ticket.subject}"
+    mail = await mail_out.enqueue(
+        session,
+        kind="reply",
+        to_addr=ticket.requester_email,
+        to_name=ticket.requester_name,
+        subject=f"{subject} [#{ticket.number}]",
+        body_text=body.text,
+        site_id=ticket.site_id,
+        ticket_id=ticket.id,
+        in_reply_to=in_reply_to,
+        references=references,
+    )
+    entry.mail_id = mail.id
+    if ticket.assignee_id is None:
+        ticket.assignee_id = identity.agent_id
+    if body.state is not None:
+        await _set_state(session, identity, ticket, body.state)
+    elif ticket.state == TicketState.OPEN.value:
+        await _set_state(session, identity, ticket, TicketState.PENDING)
+    return ticket
+
+
+async def note(
+    session: AsyncSession, identity: AgentIdentity, actor: Actor, ticket_id: str, body: TicketReply
+) -> TicketRow:
+    ticket = await visible_ticket(session, actor, ticket_id)
+    if await _existing_entry(session, ticket, body.client_id) is None:
+        await add_entry(
+            session,
+            ticket,
+            "note",
+            text=body.text,
+            author_name=identity.name,
+            author_agent_id=identity.agent_id,
+            client_id=body.client_id,
+        )
+        if body.state is not None:
+            await _set_state(session, identity, ticket, body.state)
+    return ticket
+
+
+async def _set_state(
+    session: AsyncSession, identity: AgentIdentity, ticket: TicketRow, state: TicketState
+) -> None:
+    if ticket.state == state.value:
+        return
+    ticket.state = state.value
+    await add_entry(
+        session,
+        ticket,
+        "state",
+        author_name=identity.name,
+        author_agent_id=identity.agent_id,
+        data={"state": state.value},
+    )
+    if state == TicketState.SPAM and ticket.visitor_id:
+        await visitors.mark_spam(session, identity, ticket.visitor_id)
+
+
+async def change(
+    session: AsyncSession, identity: AgentIdentity, actor: Actor, ticket_id: str, body: TicketChange
+) -> TicketRow:
+    ticket = await visible_ticket(session, actor, ticket_id)
+    before = {"state": ticket.state, "assignee_id": ticket.assignee_id, "group_id": ticket.group_id}
+    if body.assignee_id is not None and (body.assignee_id or None) != ticket.assignee_id:
+        assignee = None
+        if body.assignee_id:
+            assignee = await session.get(Agent, body.assignee_id)
+            if assignee is None or not assignee.active:
+                raise DomainError(ErrorCode.NOT_FOUND, "No such agent.")
+        ticket.assignee_id = assignee.id if assignee else None
+        await add_entry(
+            session,
+            ticket,
+            "assignee",
+            author_name=identity.name,
+            author_agent_id=identity.agent_id,
+            data={"assignee_name": assignee.name if assignee else ""},
+        )
+    if body.group_id is not None and (body.group_id or None) != ticket.group_id:
+        ticket.group_id = await _valid_group(session, body.group_id)
+        await add_entry(
+            session,
+            ticket,
+            "group",
+            author_name=identity.name,
+            author_agent_id=identity.agent_id,
+            data={"group_id": ticket.group_id},
+        )
+    if body.state is not None:
+        await _set_state(session, identity, ticket, body.state)
+    after = {"state": ticket.state, "assignee_id": ticket.assignee_id, "group_id": ticket.group_id}
+    if after != before:
+        await audit.record(session, identity, "ticket.update", ticket.id, before, after)
+    return ticket
+
+
+async def merge(
+    session: AsyncSession, identity: AgentIdentity, actor: Actor, ticket_id: str, body: TicketMerge
+) -> TicketRow:
+    """The duplicate's thread is copied into the kept ticket (each entry once, in time order), the
+    duplicate is solved and points at it. Both must be visible to the agent; the kept one is returned."""
+    duplicate = await visible_ticket(session, actor, ticket_id)
+    kept = await visible_ticket(session, actor, body.into)
+    if kept.id == duplicate.id:
+        raise DomainError(ErrorCode.INVALID_PAYLOAD, "A ticket cannot be merged into itself.")
+    if duplicate.merged_into is not None:
+        if duplicate.merged_into == kept.id:
+            return kept
+        raise DomainError(ErrorCode.INVALID_PAYLOAD, "This ticket was already merged into another one.")
+    if kept.merged_into is not None:
+        raise DomainError(ErrorCode.INVALID_PAYLOAD, "That ticket was merged into another one.")
+    entries = (
+        await session.scalars(
+            select(TicketEntryRow)
+            .where(
+                TicketEntryRow.ticket_id == duplicate.id,
+                TicketEntryRow.kind.in_(["visitor", "reply", "note", "transcript"]),
+            )
+            .order_by(TicketEntryRow.created_at)
+        )
+    ).all()
+    for old in entries:
+        copy = await add_entry(
+            session,
+            kept,
+            old.kind,
+            text=old.text,
+            author_name=old.author_name,
+            author_agent_id=old.author_agent_id,
+            data={**(old.data or {}), "from_ticket": duplicate.number},
+            when=as_utc(old.created_at),
+        )
+        copy.mail_id = old.mail_id
+        files = (
+            await session.scalars(select(TicketAttachmentRow).where(TicketAttachmentRow.entry_id == old.id))
+        ).all()
+        for f in files:
+            f.entry_id = copy.id
+    # Mail we sent about the duplicate now belongs to the kept ticket: replies to it land there.
+    sent = (await session.scalars(select(MailOutboxRow).where(MailOutboxRow.ticket_id == duplicate.id))).all()
+    for mail in sent:
+        mail.ticket_id = kept.id
+    duplicate.merged_into = kept.id
+    await add_entry(
+        session,
+        duplicate,
+        "merge",
+        author_name=identity.name,
+        author_agent_id=identity.agent_id,
+        data={"merged_ticket": kept.number},
+    )
+    await _set_state(session, identity, duplicate, TicketState.SOLVED)
+    await add_entry(
+        session,
+        kept,
+        "merge",
+        author_name=identity.name,
+        author_agent_id=identity.agent_id,
+        data={"merged_ticket": duplicate.number},
+    )
+    kept.unanswered = kept.unanswered or duplicate.unanswered
+    await audit.record(session, identity, "ticket.merge", duplicate.id, None, {"into": kept.id})
+    return kept
+
+
+async def open_count(session: AsyncSession, group_ids: Sequence[str] | None = None) -> int:
+    query = select(func.count()).select_from(TicketRow).where(TicketRow.state == TicketState.OPEN.value)
+    if group_ids is not None:
+        query = query.where(or_(TicketRow.group_id.is_(None), TicketRow.group_id.in_(list(group_ids))))
+    return int(await session.scalar(query) or 0)
+
+
+async def forget_visitor(session: AsyncSession, visitor_id: str) -> None:
+    """A visitor's data deletion: their tickets, threads and files go too."""
+    ids = (await session.scalars(select(TicketRow.id).where(TicketRow.visitor_id == visitor_id))).all()
+    for ticket_id in ids:
+        entry_ids = (
+            await session.scalars(select(TicketEntryRow.id).where(TicketEntryRow.ticket_id == ticket_id))
+        ).all()
+        if entry_ids:
+            for row in (
+                await session.scalars(
+                    select(TicketAttachmentRow).where(TicketAttachmentRow.entry_id.in_(list(entry_ids)))
+                )
+            ).all():
+                await session.delete(row)
+        for entry in (
+            await session.scalars(select(TicketEntryRow).where(TicketEntryRow.ticket_id == ticket_id))
+        ).all():
+            await session.delete(entry)
+        for mail in (
+            await session.scalars(select(MailOutboxRow).where(MailOutboxRow.ticket_id == ticket_id))
+        ).all():
+            await session.delete(mail)
+        ticket = await session.get(TicketRow, ticket_id)
+        if ticket is not None:
+            await session.delete(ticket)
+    await session.flush()
+
+
+async def news(
+    session: AsyncSession, ticket_id: str, reason: Literal["created", "visitor_reply", "changed"]
+) -> tuple[TicketPush, set[str]] | None:
+    """The `ticket` push about a ticket and the agents it goes to (None: the ticket is gone)."""
+    ticket = await session.get(TicketRow, ticket_id)
+    if ticket is None:
+        return None
+    push = TicketPush(
+        ticket_id=ticket.id,
+        number=ticket.number,
+        subject=ticket.subject,
+        state=TicketState(ticket.state),
+        reason=reason,
+        notify=reason != "changed" and ticket.state != TicketState.SPAM.value,
+    )
+    return push, await audience(session, ticket)
