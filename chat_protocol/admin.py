@@ -73,6 +73,9 @@ class SiteInput(ProtocolModel):
 
     name: str = Field(min_length=1, max_length=200)
     origins: list[str] = Field(default_factory=list, max_length=50)
+    default_group_id: str | None = Field(
+        default=None, max_length=36, description="Tickets from the site's offline form go to this group."
+    )
 
 
 class SiteInfo(ProtocolModel):
@@ -81,4 +84,5 @@ class SiteInfo(ProtocolModel):
     site_id: str
     name: str
     origins: list[str]
+    default_group_id: str | None = None
     embed_snippet: str = Field(description="The `<script>` tag to paste into the site's pages.")

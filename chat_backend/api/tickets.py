@@ -71,9 +71,11 @@ async def create_ticket(
         raise_invalid(exc)
 
 
-async def detail_of(state: State, actor: CurrentActor, ticket_id: str) -> TicketDetail:
+async def detail_of(
+    state: State, actor: CurrentActor, ticket_id: str, just_changed: bool = False
+) -> TicketDetail:
     async with state.db.read() as session:
-        return await tickets.detail(session, actor, ticket_id)
+        return await tickets.detail(session, actor, ticket_id, just_changed=just_changed)
 
 
 @router.get("/tickets/{ticket_id}")
@@ -149,6 +151,6 @@ async def _act(
         if what == "reply":
             state.mail_kick()
         await ticket_news.announce(state.db, state.hub, ticket_id, "changed")
-        return await detail_of(state, actor, ticket_id)
+        return await detail_of(state, actor, ticket_id, just_changed=True)
     except DomainError as exc:
         raise_invalid(exc)

@@ -1,5 +1,6 @@
 """Cluster-wide jobs that belong to no realtime component: the retention pass (page views, then closed
-chats past their retention), which also archives closed chats an older node left without a record.
+chats past their retention), which also archives closed chats an older node left without a record and
+makes tickets of offline messages an older node left without one.
 
 (Routing, greeting and call timers are jobs of `Router`, `Greeter` and `CallRelay`.)"""
 
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
 from chat_backend.db.outage import report_failure
-from chat_backend.domain import archive, traffic, visitor_data
+from chat_backend.domain import archive, tickets, traffic, visitor_data
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def retention_job(db: Database, lease: Lease) -> ClusterJob:
         await purge_page_views(db, lease)
         await purge_closed_chats(db, lease)
         await archive_missing(db, lease)
+        await adopt_offline_messages(db, lease)
 
     return ClusterJob(lease, run, RETENTION_EVERY, at_start=True)
 
@@ -59,6 +61,16 @@ async def archive_missing(db: Database, lease: Lease) -> int:
     if total:
         log.info("archived %d closed chats that had no archive record", total)
     return total
+
+
+async def adopt_offline_messages(db: Database, lease: Lease) -> int:
+    """Offline messages without a ticket (left through a node of the previous release) become tickets."""
+    async with db.write() as session:
+        await lease.check(session)
+        done = await tickets.adopt_offline_messages(session)
+    if done:
+        log.info("made tickets of %d offline messages", done)
+    return done
 
 
 async def purge_page_views(db: Database, lease: Lease) -> int:

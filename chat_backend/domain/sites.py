@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Site
+from chat_backend.db.tables import Group, Site
 from chat_backend.domain import audit, authz
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.authz import Actor
@@ -98,12 +98,13 @@ def site_info(server_url: str, site: Site) -> SiteInfo:
         site_id=site.id,
         name=site.name,
         origins=list(site.origins or []),
+        default_group_id=site.default_group_id,
         embed_snippet=embed_snippet(server_url, site),
     )
 
 
 def _dump(site: Site) -> dict[str, Any]:
-    return {"name": site.name, "origins": list(site.origins or [])}
+    return {"name": site.name, "origins": list(site.origins or []), "default_group_id": site.default_group_id}
 
 
 def _checked(body: SiteInput) -> tuple[str, list[str]]:
@@ -111,6 +112,14 @@ def _checked(body: SiteInput) -> tuple[str, list[str]]:
     if not name:
         raise DomainError(ErrorCode.INVALID_PAYLOAD, "The site name is empty.")
     return name, clean_origins(body.origins)
+
+
+async def _group(session: AsyncSession, group_id: str | None) -> str | None:
+    if not group_id:
+        return None
+    if await session.get(Group, group_id) is None:
+        raise DomainError(ErrorCode.INVALID_PAYLOAD, "No such group.")
+    return group_id
 
 
 async def list_sites(session: AsyncSession) -> list[Site]:
@@ -121,6 +130,7 @@ async def add_site(session: AsyncSession, identity: AgentIdentity, actor: Actor,
     authz.require_admin(actor)
     name, origins = _checked(body)
     site = await create_site(session, name, origins)
+    site.default_group_id = await _group(session, body.default_group_id)
     await audit.record(session, identity, "site.create", site.id, None, _dump(site))
     return site
 
@@ -136,6 +146,7 @@ async def update_site(
     name, origins = _checked(body)
     before = _dump(site)
     site.name, site.origins = name, origins
+    site.default_group_id = await _group(session, body.default_group_id)
     await session.flush()
     await audit.record(session, identity, "site.update", site.id, before, _dump(site))
     return site

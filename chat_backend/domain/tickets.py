@@ -30,7 +30,7 @@ from chat_backend.db.tables import (
     utcnow,
 )
 from chat_backend.db.ticket_tables import MailOutboxRow, TicketAttachmentRow, TicketEntryRow, TicketRow
-from chat_backend.domain import audit, chats, exports, mail_out, visitors
+from chat_backend.domain import audit, chats, exports, mail_out, team_zone, visitors
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
@@ -196,8 +196,11 @@ async def add_entry(
 
 
 async def site_group(session: AsyncSession, site_id: str) -> str | None:
+    """The site's default group, if it still exists."""
     site = await session.get(Site, site_id)
-    return site.default_group_id if site is not None else None
+    if site is None or not site.default_group_id:
+        return None
+    return site.default_group_id if await session.get(Group, site.default_group_id) is not None else None
 
 
 async def from_offline_message(
@@ -304,7 +307,8 @@ async def from_chat(
     email = body.requester_email.strip() or (visitor.email if visitor else "")
     if email and "@" not in email:
         raise DomainError(ErrorCode.INVALID_PAYLOAD, "That is not an e-mail address.")
-    _name, _media, transcript = await exports.transcript(session, actor, chat_id, "txt", "en", "UTC")
+    team = await team_zone.team_settings(session)
+    _name, _media, transcript = await exports.transcript(session, actor, chat_id, "txt", "en", team.time_zone)
     first_visitor_text = await session.scalar(
         select(EventRow.text)
         .where(EventRow.chat_id == chat_id, EventRow.kind == "message", EventRow.author_kind == "visitor")
@@ -511,8 +515,14 @@ async def list_tickets(
     )
 
 
-async def detail(session: AsyncSession, actor: Actor, ticket_id: str) -> TicketDetail:
-    ticket = await visible_ticket(session, actor, ticket_id)
+async def detail(
+    session: AsyncSession, actor: Actor, ticket_id: str, *, just_changed: bool = False
+) -> TicketDetail:
+    """The ticket and its thread. `just_changed`: the answer to the caller's own change, given even
+    when that change (a move to another group) took the ticket out of their sight."""
+    ticket = await session.get(TicketRow, ticket_id) if just_changed else None
+    if ticket is None:
+        ticket = await visible_ticket(session, actor, ticket_id)
     entries = (
         await session.scalars(
             select(TicketEntryRow)

@@ -78,18 +78,21 @@ def test_chats_closed_before_the_archives_are_archived_by_their_migration(tmp_pa
     from datetime import UTC, datetime, timedelta
 
     from alembic import command
-    from sqlalchemy import create_engine, select
+    from sqlalchemy import create_engine, select, text
     from sqlalchemy.orm import Session
 
     from chat_backend.db.migrate import alembic_config
-    from chat_backend.db.tables import ArchiveDoc, Chat, ChatParticipant, ChatRecord, EventRow, Site, Visitor
+    from chat_backend.db.tables import ArchiveDoc, Chat, ChatParticipant, ChatRecord, EventRow, Visitor
 
     url = f"sqlite:///{tmp_path / 'chat.db'}"
     command.upgrade(alembic_config(url), "0011")
     start = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
-        session.add(Site(id="site1", name="Shop", origins=[], created_at=start))
+        session.execute(  # the table as it was then (a later release added columns)
+            text("INSERT INTO sites (id, name, origins, created_at) VALUES ('site1', 'Shop', '[]', :at)"),
+            {"at": start},
+        )
         session.add(
             Visitor(id="v1", site_id="site1", number=1, token_hash="h" * 64, name="花子", email="h@x.jp")
         )
@@ -142,3 +145,54 @@ def test_chats_closed_before_the_archives_are_archived_by_their_migration(tmp_pa
         )
         assert len(found.all()) == 1
     engine.dispose()
+
+
+def test_offline_messages_left_before_tickets_become_tickets_by_their_migration(tmp_path: Path) -> None:
+    """Migration 0015: every offline message is an open ticket, oldest first, none lost."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import create_engine, select, text
+    from sqlalchemy.orm import Session
+
+    from chat_backend.db.migrate import alembic_config
+    from chat_backend.db.tables import OfflineMessageRow, Visitor
+    from chat_backend.db.ticket_tables import TicketEntryRow, TicketRow
+
+    url = f"sqlite:///{tmp_path / 'chat.db'}"
+    command.upgrade(alembic_config(url), "0014")
+    engine = create_engine(url)
+    first, second = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    with Session(engine) as session, session.begin():
+        session.execute(  # the table as it was then (this release adds a column)
+            text("INSERT INTO sites (id, name, origins, created_at) VALUES ('s1', 'Shop', '[]', :at)"),
+            {"at": first},
+        )
+        session.add(Visitor(id="v1", site_id="s1", number=1, token_hash="h" * 64))
+        session.flush()
+        for message_id, when, body in (("m0", second, "配送について\n教えて"), ("m1", first, "Refund?")):
+            session.add(
+                OfflineMessageRow(
+                    id=message_id,
+                    site_id="s1",
+                    visitor_id="v1",
+                    client_id=message_id,
+                    name="花子",
+                    email="h@x.jp",
+                    text=body,
+                    created_at=when,
+                )
+            )
+    upgrade(url)
+    with Session(engine) as session:
+        tickets = session.scalars(select(TicketRow).order_by(TicketRow.number)).all()
+        assert [(t.number, t.subject, t.state, t.source, t.offline_message_id) for t in tickets] == [
+            (1, "Refund?", "open", "offline", "m1"),
+            (2, "配送について", "open", "offline", "m0"),
+        ]
+        entries = session.scalars(
+            select(TicketEntryRow).where(TicketEntryRow.ticket_id == tickets[1].id)
+        ).all()
+        assert [(e.kind, e.author_name, e.text) for e in entries] == [
+            ("visitor", "花子", "配送について\n教えて")
+        ]
