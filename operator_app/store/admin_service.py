@@ -22,8 +22,10 @@ from chat_protocol.reports import Report, ReportBy
 from chat_protocol.rest import AppUpdateSettings, GroupInfo, GroupInput, RoutingSettings, TeamSettings
 from chat_protocol.supervision import AgentDetail, AgentUpdate, AuditEntry
 from chat_protocol.tags import Tag, TagInput, TagSettings
+from chat_protocol.tickets import MailStatus, SmtpSettings
 from chat_protocol.traffic import BusinessHours, GreetingRule, GreetingRuleInput, TrafficSettings
 from operator_app.net.admin_api import AdminApi
+from operator_app.net.mail_api import MailApi
 from operator_app.net.session import AuthSession
 from operator_app.net.tags_api import TagsApi
 
@@ -35,6 +37,7 @@ class AdminService:
         self._auth = auth
         self._admin = AdminApi(auth.api)
         self._tags = TagsApi(auth.api)
+        self._mail = MailApi(auth.api)
 
     # --- team (supervisors and admins) -----------------------------------------------------------
 
@@ -187,6 +190,22 @@ class AdminService:
 
     async def save_app_updates(self, body: AppUpdateSettings) -> AppUpdateSettings:
         return await self._auth.call(lambda token: self._admin.save_app_updates(token, body))
+
+    # --- e-mail: the relay, the support mailbox, senders, the daily summary; the outbox ----------
+
+    async def email_settings(self) -> SmtpSettings:
+        """Passwords are never sent back: `password_set` says whether one is stored."""
+        return await self._auth.call(self._mail.email_settings)
+
+    async def save_email_settings(self, body: SmtpSettings) -> SmtpSettings:
+        """A password of None keeps the stored one; an empty string removes it."""
+        return await self._auth.call(lambda token: self._mail.save_email_settings(token, body))
+
+    async def mail_outbox(self) -> list[MailStatus]:
+        return await self._auth.call(self._mail.outbox)
+
+    async def retry_mail(self, mail_id: str) -> None:
+        await self._auth.call(lambda token: self._mail.retry(token, mail_id))
 
     # --- audit log -------------------------------------------------------------------------------
 

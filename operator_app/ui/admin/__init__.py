@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from operator_app.ui.admin.agents_page import AgentsPage
 from operator_app.ui.admin.audit_page import AuditPage
+from operator_app.ui.admin.email_page import EmailPage
 from operator_app.ui.admin.greetings_page import GreetingRulesPage
 from operator_app.ui.admin.groups_page import GroupsPage
 from operator_app.ui.admin.hours_page import BusinessHoursPage
@@ -22,6 +23,7 @@ PAGES: list[type[AdminPage]] = [
     GreetingRulesPage,
     BusinessHoursPage,
     RoutingPage,
+    EmailPage,
     AuditPage,
 ]
 

@@ -2,7 +2,7 @@
 the widget and page push accept for each.
 
 Objects: ``sitesList``, ``newSiteButton``, ``siteName``, ``siteOrigins`` (one origin a line),
-``saveSiteButton``, ``siteSnippet`` (read-only), ``copySnippetButton``, ``sitesMessage``.
+``siteTicketGroup`` (the group the site's offline-form tickets go to), ``saveSiteButton``, ``siteSnippet`` (read-only), ``copySnippetButton``, ``sitesMessage``.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol.admin import SiteInfo, SiteInput
+from chat_protocol.rest import GroupInfo
 from operator_app.store.admin_service import AdminService
 from operator_app.store.choice_list_model import ChoiceListModel
 from operator_app.ui.admin.master_detail import MasterDetailPage
@@ -36,6 +38,7 @@ class SitesPage(MasterDetailPage[SiteInfo, SiteInput]):
         super().__init__(service, "sitesMessage", parent)
         self.setObjectName("adminSitesPage")
         self.sites: list[SiteInfo] = []
+        self.groups: list[GroupInfo] = []
 
         self.site_choices = ChoiceListModel(parent=self)
         self.view = self.list = QListView(self)
@@ -59,6 +62,11 @@ class SitesPage(MasterDetailPage[SiteInfo, SiteInput]):
             self,
         )
         origins_help.setStyleSheet("color: #6b7280;")
+        self.ticket_group = QComboBox(self)
+        self.ticket_group.setObjectName("siteTicketGroup")
+        self.ticket_group.setToolTip(
+            self.tr("Tickets left through this site's offline form go to this group.")
+        )
         self.save_button = self.button("saveSiteButton", self.tr("&Save site"), self.save)
         self.snippet = QPlainTextEdit(self)
         self.snippet.setObjectName("siteSnippet")
@@ -78,6 +86,7 @@ class SitesPage(MasterDetailPage[SiteInfo, SiteInput]):
         form.addRow(self.tr("&Name"), self.name)
         form.addRow(self.tr("&Allowed origins"), self.origins)
         form.addRow("", origins_help)
+        form.addRow(self.tr("&Tickets go to"), self.ticket_group)
         form.addRow(self.save_row())
         form.addRow(self.tr("Embed code"), snippet_row)
 
@@ -104,7 +113,16 @@ class SitesPage(MasterDetailPage[SiteInfo, SiteInput]):
         return self.select(site_id)
 
     async def fetch(self) -> list[SiteInfo]:
+        self.groups = sorted(await self.service.list_groups(), key=lambda g: g.name.casefold())
         return await self.service.list_sites()
+
+    def _fill_groups(self, chosen: str | None) -> None:
+        self.ticket_group.clear()
+        self.ticket_group.addItem(self.tr("No group (every agent)"), None)
+        for group in self.groups:
+            self.ticket_group.addItem(group.name, group.group_id)
+        index = self.ticket_group.findData(chosen) if chosen else 0
+        self.ticket_group.setCurrentIndex(max(index, 0))
 
     def show_items(self, items: list[SiteInfo]) -> None:
         self._show(items, self.editing.site_id if self.editing else None)
@@ -128,6 +146,7 @@ class SitesPage(MasterDetailPage[SiteInfo, SiteInput]):
     def fill_form(self, item: SiteInfo | None) -> None:
         self.name.setText(item.name if item else "")
         self.origins.setPlainText("\n".join(item.origins) if item else "")
+        self._fill_groups(item.default_group_id if item else None)
         self.snippet.setPlainText(
             item.embed_snippet if item else self.tr("Save the site to get its embed code.")
         )
@@ -156,7 +175,7 @@ class SitesPage(MasterDetailPage[SiteInfo, SiteInput]):
         if len(origins) > MAX_ORIGINS:
             self.message.error(self.tr("At most %1 origins per site.").replace("%1", str(MAX_ORIGINS)))
             return None
-        return SiteInput(name=name, origins=origins)
+        return SiteInput(name=name, origins=origins, default_group_id=self.ticket_group.currentData())
 
     async def store(self, item: SiteInfo | None, body: SiteInput) -> SiteInfo:
         return await self.service.save_site(item.site_id if item else None, body)
