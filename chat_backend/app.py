@@ -39,6 +39,7 @@ from chat_backend.api.errors import RefuseNul, database_failure, invalid_request
 from chat_backend.cluster import metrics
 from chat_backend.cluster.drain import Drain
 from chat_backend.cluster.health import Readiness, database_check, redis_check
+from chat_backend.cluster.inbox_job import inbox_job
 from chat_backend.cluster.jobs import retention_job
 from chat_backend.cluster.lease import Leases
 from chat_backend.cluster.node import ClusterNode
@@ -107,6 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
         db.on_commit = cluster.after_commit(db.on_commit)
     greeter = Greeter(db, hub, traffic, lease=leases.lease("greeting"))  # automatic greeting rules
     retention = retention_job(db, leases.lease("retention"))
+    inbox = inbox_job(db, hub, leases.lease("inbox"), settings.imap_ca_file)  # e-mail in (IMAP)
     drain = Drain(settings.drain_timeout)
     drain.on_start.append(leases.release)  # the other nodes take the jobs at once
     readiness = Readiness()
@@ -131,6 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
         router=router,
         traffic=traffic,
     )
+    state.inbox_kick = inbox.kick
     trusted_proxies = parse_networks(settings.trusted_proxies)  # a bad entry stops the start
 
     observed = metrics.Installed(metrics.LiveCollector(drain.sockets_by_kind))
@@ -148,6 +151,7 @@ def create_app(settings: Settings) -> FastAPI:
             asyncio.create_task(greeter.run()),
             asyncio.create_task(calls.run()),
             asyncio.create_task(retention.run()),
+            asyncio.create_task(inbox.run()),
             asyncio.create_task(tail.run()),
         ]
         yield

@@ -203,6 +203,10 @@ class Settings:
         default_factory=lambda: _env_list("CHAT_METRICS_NETWORKS") or ("127.0.0.0/8", "::1")
     )
     metrics_token: str = field(default_factory=lambda: os.environ.get("CHAT_METRICS_TOKEN", ""))
+    # --- E-mail in ----------------------------------------------------------------------------
+    # A PEM file of CA certificates the IMAP server's certificate is checked against (a private CA);
+    # empty: the system's trusted CAs.
+    imap_ca_file: str = field(default_factory=lambda: os.environ.get("CHAT_IMAP_CA_FILE", ""))
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

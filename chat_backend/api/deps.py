@@ -44,6 +44,8 @@ class AppState:
     traffic: TrafficList
     # Wakes the mail job at once (a reply was queued); it also looks every few seconds.
     mail_kick: Callable[[], None] = field(default=lambda: None)
+    # Wakes the IMAP job (e-mail in) at once: the e-mail settings changed.
+    inbox_kick: Callable[[], None] = field(default=lambda: None)
 
 
 def get_state(request: Request) -> AppState:

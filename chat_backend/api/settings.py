@@ -207,4 +207,5 @@ async def put_email_settings(body: SmtpSettings, agent: CurrentAgent, state: Sta
     async with state.db.write() as session:
         shown = await mail_out.replace_settings(session, agent, body)
     state.mail_kick()
+    state.inbox_kick()  # the support mailbox is polled at once with the new settings
     return shown

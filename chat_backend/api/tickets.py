@@ -6,8 +6,9 @@ change is answered after its commit, then announced to the agents who may see th
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http, raise_invalid
 from chat_backend.domain import tickets
@@ -85,6 +86,30 @@ async def get_ticket(ticket_id: str, actor: CurrentActor, state: State) -> Ticke
         return await detail_of(state, actor, ticket_id)
     except DomainError as exc:
         raise_http(exc)
+
+
+@router.get("/tickets/{ticket_id}/attachments/{attachment_id}", response_class=Response)
+async def download_attachment(
+    ticket_id: str, attachment_id: str, actor: CurrentActor, state: State
+) -> Response:
+    """A file from the visitor's e-mail, by the ticket rule: always a download (never shown inline,
+    never sniffed, sandboxed if a browser opens it anyway)."""
+    try:
+        async with state.db.read() as session:
+            row = await tickets.attachment(session, actor, ticket_id, attachment_id)
+            filename, data = row.filename, row.data
+    except DomainError as exc:
+        raise_http(exc)
+    return Response(
+        content=data,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename or 'attachment', safe='')}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @router.post("/tickets/{ticket_id}/replies")

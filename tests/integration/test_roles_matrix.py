@@ -6,7 +6,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +17,7 @@ import pytest
 
 from chat_protocol.actions import ACTIONS
 from tests.support.backend import BackendProcess
+from tests.support.dovecot import Dovecot, running_dovecot
 from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
 
 ROLES_MD = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
@@ -80,6 +81,8 @@ class World:
     passwords_given: list[str] = field(default_factory=list)  # must never reach the audit log
     call_id: str = ""  # a ringing call of the holder, for the call rows
     call_rung_at: float = 0.0
+    dovecot: Dovecot | None = None  # the support mailbox, for a ticket with a file from an e-mail
+    attachment_path: str = ""  # that file's download route, once made
 
     async def call(self, who: str, method: str, path: str, body: Any = None, token: str | None = None) -> str:
         token = token or self.people[who].token
@@ -332,6 +335,36 @@ async def _merge_body(w: World) -> dict[str, str]:
     return {"into": await _ticket(w)}
 
 
+async def _attachment(w: World, who: str) -> str:
+    if not w.attachment_path:
+        w.attachment_path = await _mailed_attachment(w)
+    return await w.call(who, "GET", w.attachment_path)
+
+
+async def _mailed_attachment(w: World) -> str:
+    """A visitor's e-mail with a file, fetched by the backend from dovecot; its ticket put in group A."""
+    import asyncio
+    from email.message import EmailMessage
+
+    assert w.dovecot is not None
+    sender = f"mailer-{uuid.uuid4().hex[:8]}@example.com"
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "support@example.com", "請求書"
+    msg.set_content("添付します")
+    msg.add_attachment(b"file", maintype="application", subtype="pdf", filename="a.pdf")
+    w.dovecot.deliver(msg.as_bytes())
+    config = await w.ok("admin", "GET", "/api/v1/settings/email")
+    await w.ok("admin", "PUT", "/api/v1/settings/email", {**config, **w.dovecot.imap_settings()})  # polls
+    deadline = time.monotonic() + 30
+    while not (found := (await w.ok("admin", "GET", f"/api/v1/tickets?q={sender}"))["tickets"]):
+        assert time.monotonic() < deadline, "the e-mail did not become a ticket"
+        await asyncio.sleep(0.05)
+    ticket_id = found[0]["ticket_id"]
+    detail = await w.ok("admin", "PATCH", f"/api/v1/tickets/{ticket_id}", {"group_id": w.group_in})
+    file_id = next(f["attachment_id"] for e in detail["entries"] for f in e["attachments"])
+    return f"/api/v1/tickets/{ticket_id}/attachments/{file_id}"
+
+
 def _ticket_text() -> dict[str, str]:
     return {"client_id": new_id(), "text": "お待たせしました"}
 
@@ -469,6 +502,7 @@ PROBES: dict[str, Probe] = {
     "POST /api/v1/tickets/{ticket_id}/merge": lambda w, who: _on_ticket(
         w, who, "POST", "/merge", _merge_body
     ),
+    "GET /api/v1/tickets/{ticket_id}/attachments/{attachment_id}": _attachment,
     "POST /api/v1/chats/{chat_id}/ticket": lambda w, who: w.call(
         who, "POST", f"/api/v1/chats/{w.chat_id}/ticket", {"client_id": new_id()}
     ),
@@ -714,11 +748,18 @@ async def test_roles_md_names_every_route_and_agent_socket_action(backend: Backe
     assert {route_of(r).removeprefix("ws:") for r in rows if r.startswith("ws:")} == actions
 
 
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    with running_dovecot() as server:
+        yield server
+
+
 @pytest.mark.asyncio
-async def test_every_role_gets_exactly_what_roles_md_says(backend: BackendProcess) -> None:
+async def test_every_role_gets_exactly_what_roles_md_says(backend: BackendProcess, dovecot: Dovecot) -> None:
     rows = parse_matrix()
     async with httpx.AsyncClient(base_url=backend.url, timeout=20) as http:
         world = await build_world(backend, http)
+        world.dovecot = dovecot
         try:
             mismatches = []
             for row, expected in rows.items():
