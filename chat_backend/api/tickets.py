@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http, raise_invalid
-from chat_backend.domain import tickets
+from chat_backend.domain import ticket_actions, ticket_views, tickets
 from chat_backend.domain.errors import DomainError
 from chat_backend.realtime import ticket_news
 from chat_protocol.tickets import (
@@ -43,7 +43,7 @@ async def list_tickets(
     id, `me` or `none`; `q`: part of the subject, the requester's name or e-mail, or `#number`."""
     try:
         async with state.db.read() as session:
-            return await tickets.list_tickets(
+            return await ticket_views.list_tickets(
                 session,
                 actor,
                 state=ticket_state,
@@ -76,7 +76,7 @@ async def detail_of(
     state: State, actor: CurrentActor, ticket_id: str, just_changed: bool = False
 ) -> TicketDetail:
     async with state.db.read() as session:
-        return await tickets.detail(session, actor, ticket_id, just_changed=just_changed)
+        return await ticket_views.detail(session, actor, ticket_id, just_changed=just_changed)
 
 
 @router.get("/tickets/{ticket_id}")
@@ -96,7 +96,7 @@ async def download_attachment(
     never sniffed, sandboxed if a browser opens it anyway)."""
     try:
         async with state.db.read() as session:
-            row = await tickets.attachment(session, actor, ticket_id, attachment_id)
+            row = await ticket_views.attachment(session, actor, ticket_id, attachment_id)
             filename, data = row.filename, row.data
     except DomainError as exc:
         raise_http(exc)
@@ -144,7 +144,7 @@ async def merge(
     """This ticket (a duplicate) goes into `into`; answers the kept ticket."""
     try:
         async with state.db.write_quiet() as session:
-            kept = await tickets.merge(session, agent, actor, ticket_id, body)
+            kept = await ticket_actions.merge(session, agent, actor, ticket_id, body)
             kept_id = kept.id
         for changed in (ticket_id, kept_id):
             await ticket_news.announce(state.db, state.hub, changed, "changed")
@@ -168,10 +168,10 @@ async def _act(
         async with state.db.write_quiet() as session:
             if what == "change":
                 assert isinstance(body, TicketChange)
-                await tickets.change(session, agent, actor, ticket_id, body)
+                await ticket_actions.change(session, agent, actor, ticket_id, body)
             else:
                 assert isinstance(body, TicketReply)
-                act = tickets.reply if what == "reply" else tickets.note
+                act = ticket_actions.reply if what == "reply" else ticket_actions.note
                 await act(session, agent, actor, ticket_id, body)
         if what == "reply":
             state.mail_kick()
