@@ -26,16 +26,12 @@ from operator_app.store.display_text import escaped_tooltip, one_line
 Index = QModelIndex | QPersistentModelIndex
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TicketModel", text)
-
-
 def state_text(state: TicketState) -> str:
     return {
-        TicketState.OPEN: _tr("Open"),
-        TicketState.PENDING: _tr("Pending"),
-        TicketState.SOLVED: _tr("Solved"),
-        TicketState.SPAM: _tr("Spam"),
+        TicketState.OPEN: QCoreApplication.translate("TicketModel", "Open"),
+        TicketState.PENDING: QCoreApplication.translate("TicketModel", "Pending"),
+        TicketState.SOLVED: QCoreApplication.translate("TicketModel", "Solved"),
+        TicketState.SPAM: QCoreApplication.translate("TicketModel", "Spam"),
     }[state]
 
 
@@ -45,15 +41,15 @@ def when_text(ticket: TicketSummary) -> str:
 
 def requester_text(ticket: TicketSummary) -> str:
     name = " ".join(ticket.requester_name.split())
-    return name or ticket.requester_email or _tr("Unknown visitor")
+    return name or ticket.requester_email or QCoreApplication.translate("TicketModel", "Unknown visitor")
 
 
 def size_text(size: int) -> str:
     if size < 1024:
-        return _tr("%1 bytes").replace("%1", str(size))
+        return QCoreApplication.translate("TicketModel", "%1 bytes").replace("%1", str(size))
     if size < 1024 * 1024:
-        return _tr("%1 KB").replace("%1", f"{size / 1024:.1f}")
-    return _tr("%1 MB").replace("%1", f"{size / (1024 * 1024):.1f}")
+        return f"{size / 1024:.1f} KB"  # units read the same in every language
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 class TicketRole(IntEnum):
@@ -122,8 +118,12 @@ class TicketListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             first = f"#{ticket.number} {one_line(ticket.subject, 120)}"
             if ticket.unanswered and ticket.state in (TicketState.OPEN, TicketState.PENDING):
-                first = _tr("%1 (awaiting reply)").replace("%1", first)
-            parts = [requester_text(ticket), ticket.assignee_name or _tr("Unassigned"), when_text(ticket)]
+                first = QCoreApplication.translate("TicketModel", "%1 (awaiting reply)").replace("%1", first)
+            parts = [
+                requester_text(ticket),
+                ticket.assignee_name or QCoreApplication.translate("TicketModel", "Unassigned"),
+                when_text(ticket),
+            ]
             return first + "\n" + " \u00b7 ".join(parts)
         if role == Qt.ItemDataRole.ToolTipRole:
             return escaped_tooltip(ticket.subject)
@@ -153,21 +153,37 @@ class EntryRole(IntEnum):
 
 def change_text(entry: TicketEntry, group_names: dict[str, str]) -> str:
     """A change of the thread as one short line ("Ken set the state to Solved")."""
-    who = entry.author_name or _tr("Someone")
+    who = entry.author_name or QCoreApplication.translate("TicketModel", "Someone")
     if entry.kind == "state" and entry.state is not None:
-        return _tr("%1 set the state to %2").replace("%2", state_text(entry.state)).replace("%1", who)
+        return (
+            QCoreApplication.translate("TicketModel", "%1 set the state to %2")
+            .replace("%2", state_text(entry.state))
+            .replace("%1", who)
+        )
     if entry.kind == "assignee":
         if entry.assignee_name:
-            return _tr("%1 assigned the ticket to %2").replace("%2", entry.assignee_name).replace("%1", who)
-        return _tr("%1 unassigned the ticket").replace("%1", who)
+            return (
+                QCoreApplication.translate("TicketModel", "%1 assigned the ticket to %2")
+                .replace("%2", entry.assignee_name)
+                .replace("%1", who)
+            )
+        return QCoreApplication.translate("TicketModel", "%1 unassigned the ticket").replace("%1", who)
     if entry.kind == "group":
         if entry.group_id:
-            name = group_names.get(entry.group_id, _tr("another group"))
-            return _tr("%1 moved the ticket to %2").replace("%2", name).replace("%1", who)
-        return _tr("%1 removed the ticket's group").replace("%1", who)
+            name = group_names.get(entry.group_id, QCoreApplication.translate("TicketModel", "another group"))
+            return (
+                QCoreApplication.translate("TicketModel", "%1 moved the ticket to %2")
+                .replace("%2", name)
+                .replace("%1", who)
+            )
+        return QCoreApplication.translate("TicketModel", "%1 removed the ticket's group").replace("%1", who)
     if entry.kind == "merge":
         number = f"#{entry.merged_ticket}" if entry.merged_ticket is not None else "?"
-        return _tr("%1 merged ticket %2").replace("%2", number).replace("%1", who)
+        return (
+            QCoreApplication.translate("TicketModel", "%1 merged ticket %2")
+            .replace("%2", number)
+            .replace("%1", who)
+        )
     return one_line(entry.text, 200)
 
 

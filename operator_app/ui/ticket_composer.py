@@ -53,7 +53,7 @@ class TicketComposer(QWidget):
         self.pending_button = QPushButton(self.tr("Send and mark &pending"), self)
         self.pending_button.setObjectName("ticketSendPending")
         self.pending_button.clicked.connect(lambda: self._send(TicketState.PENDING))
-        self.solved_button = QPushButton(self.tr("Send and mark s&olved"), self)
+        self.solved_button = QPushButton(self.tr("Send and mark sol&ved"), self)
         self.solved_button.setObjectName("ticketSendSolved")
         self.solved_button.clicked.connect(lambda: self._send(TicketState.SOLVED))
         for keys in ("Ctrl+Return", "Ctrl+Enter"):

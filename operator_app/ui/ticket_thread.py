@@ -99,11 +99,11 @@ class TicketThreadPane(QWidget):
         for state in (TicketState.OPEN, TicketState.PENDING, TicketState.SOLVED, TicketState.SPAM):
             self.state.addItem(state_text(state), state.value)
         self.state.activated.connect(lambda _i: self._change(state=TicketState(self.state.currentData())))
-        self.spam_button = QPushButton(self.tr("S&pam"), self)
+        self.spam_button = QPushButton(self.tr("Spa&m"), self)
         self.spam_button.setObjectName("ticketSpam")
         self.spam_button.setToolTip(self.tr("Mark the ticket and its visitor as spam"))
         self.spam_button.clicked.connect(self.mark_spam)
-        self.merge_button = QPushButton(self.tr("&Merge into\u2026"), self)
+        self.merge_button = QPushButton(self.tr("Merge &into\u2026"), self)
         self.merge_button.setObjectName("ticketMerge")
         self.merge_button.setToolTip(self.tr("Merge this ticket into another one by its number"))
         self.merge_button.clicked.connect(self.merge)

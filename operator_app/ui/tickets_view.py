@@ -235,9 +235,7 @@ class TicketsView(QWidget):
     def _update_tabs(self) -> None:
         for index, state in enumerate(STATES):
             count = getattr(self.counts, state.value)
-            self.tabs.setTabText(
-                index, self.tr("%1 (%2)").replace("%1", state_text(state)).replace("%2", str(count))
-            )
+            self.tabs.setTabText(index, f"{state_text(state)} ({count})")
 
     def _update_states(self) -> None:
         nothing = self.shown is not None and self.model.rowCount() == 0
