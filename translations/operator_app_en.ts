@@ -1065,6 +1065,14 @@
         <translation>Chat transferred to you</translation>
     </message>
     <message>
+        <source>New ticket</source>
+        <translation>New ticket</translation>
+    </message>
+    <message>
+        <source>The visitor wrote again</source>
+        <translation>The visitor wrote again</translation>
+    </message>
+    <message>
         <source>Visitors are waiting</source>
         <translation>Visitors are waiting</translation>
     </message>
@@ -1290,6 +1298,33 @@
     <message>
         <source>The tags could not be loaded: %1</source>
         <translation>The tags could not be loaded: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ChatTicketDialog</name>
+    <message>
+        <source>Create a ticket from this chat</source>
+        <translation>Create a ticket from this chat</translation>
+    </message>
+    <message>
+        <source>&amp;Create ticket</source>
+        <translation>&amp;Create ticket</translation>
+    </message>
+    <message>
+        <source>The e-mail address the chat knows</source>
+        <translation>The e-mail address the chat knows</translation>
+    </message>
+    <message>
+        <source>S&amp;ubject:</source>
+        <translation>S&amp;ubject:</translation>
+    </message>
+    <message>
+        <source>Visitor&apos;s &amp;e-mail:</source>
+        <translation>Visitor&apos;s &amp;e-mail:</translation>
+    </message>
+    <message>
+        <source>Enter the visitor&apos;s e-mail address, or leave it empty.</source>
+        <translation>Enter the visitor&apos;s e-mail address, or leave it empty.</translation>
     </message>
 </context>
 <context>
@@ -1941,6 +1976,29 @@
     </message>
 </context>
 <context>
+    <name>MergeNumberDialog</name>
+    <message>
+        <source>Merge ticket #%1</source>
+        <translation>Merge ticket #%1</translation>
+    </message>
+    <message>
+        <source>&amp;Next</source>
+        <translation>&amp;Next</translation>
+    </message>
+    <message>
+        <source>#number</source>
+        <translation>#number</translation>
+    </message>
+    <message>
+        <source>Merge &amp;into ticket:</source>
+        <translation>Merge &amp;into ticket:</translation>
+    </message>
+    <message>
+        <source>Enter the number of another ticket.</source>
+        <translation>Enter the number of another ticket.</translation>
+    </message>
+</context>
+<context>
     <name>MessageDelegate</name>
     <message>
         <source>You</source>
@@ -2032,6 +2090,53 @@
     <message>
         <source>All files (*)</source>
         <translation>All files (*)</translation>
+    </message>
+</context>
+<context>
+    <name>NewTicketDialog</name>
+    <message>
+        <source>New ticket</source>
+        <translation>New ticket</translation>
+    </message>
+    <message>
+        <source>&amp;Create ticket</source>
+        <translation>&amp;Create ticket</translation>
+    </message>
+    <message>
+        <source>&amp;Site:</source>
+        <translation>&amp;Site:</translation>
+    </message>
+    <message>
+        <source>Requester &amp;e-mail:</source>
+        <translation>Requester &amp;e-mail:</translation>
+    </message>
+    <message>
+        <source>Requester &amp;name:</source>
+        <translation>Requester &amp;name:</translation>
+    </message>
+    <message>
+        <source>S&amp;ubject:</source>
+        <translation>S&amp;ubject:</translation>
+    </message>
+    <message>
+        <source>&amp;Text:</source>
+        <translation>&amp;Text:</translation>
+    </message>
+    <message>
+        <source>Choose the site the ticket is about.</source>
+        <translation>Choose the site the ticket is about.</translation>
+    </message>
+    <message>
+        <source>Enter the requester&apos;s e-mail address.</source>
+        <translation>Enter the requester&apos;s e-mail address.</translation>
+    </message>
+    <message>
+        <source>Enter a subject.</source>
+        <translation>Enter a subject.</translation>
+    </message>
+    <message>
+        <source>Enter what the requester asked.</source>
+        <translation>Enter what the requester asked.</translation>
     </message>
 </context>
 <context>
@@ -3402,6 +3507,345 @@
     <message>
         <source>Copied to the clipboard.</source>
         <translation>Copied to the clipboard.</translation>
+    </message>
+</context>
+<context>
+    <name>TicketComposer</name>
+    <message>
+        <source>&amp;Reply (e-mailed)</source>
+        <translation>&amp;Reply (e-mailed)</translation>
+    </message>
+    <message>
+        <source>Internal n&amp;ote</source>
+        <translation>Internal n&amp;ote</translation>
+    </message>
+    <message>
+        <source>Reply text</source>
+        <translation>Reply text</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Send</translation>
+    </message>
+    <message>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>Send (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Send and mark &amp;pending</source>
+        <translation>Send and mark &amp;pending</translation>
+    </message>
+    <message>
+        <source>Send and mark sol&amp;ved</source>
+        <translation>Send and mark sol&amp;ved</translation>
+    </message>
+    <message>
+        <source>An internal note: agents read it, the visitor never does</source>
+        <translation>An internal note: agents read it, the visitor never does</translation>
+    </message>
+    <message>
+        <source>Your answer, e-mailed to the requester (Ctrl+Enter sends)</source>
+        <translation>Your answer, e-mailed to the requester (Ctrl+Enter sends)</translation>
+    </message>
+</context>
+<context>
+    <name>TicketModel</name>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <source>Solved</source>
+        <translation>Solved</translation>
+    </message>
+    <message>
+        <source>Spam</source>
+        <translation>Spam</translation>
+    </message>
+    <message>
+        <source>Unknown visitor</source>
+        <translation>Unknown visitor</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 bytes</translation>
+    </message>
+    <message>
+        <source>%1 (awaiting reply)</source>
+        <translation>%1 (awaiting reply)</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Unassigned</translation>
+    </message>
+    <message>
+        <source>Someone</source>
+        <translation>Someone</translation>
+    </message>
+    <message>
+        <source>%1 set the state to %2</source>
+        <translation>%1 set the state to %2</translation>
+    </message>
+    <message>
+        <source>%1 assigned the ticket to %2</source>
+        <translation>%1 assigned the ticket to %2</translation>
+    </message>
+    <message>
+        <source>%1 unassigned the ticket</source>
+        <translation>%1 unassigned the ticket</translation>
+    </message>
+    <message>
+        <source>another group</source>
+        <translation>another group</translation>
+    </message>
+    <message>
+        <source>%1 moved the ticket to %2</source>
+        <translation>%1 moved the ticket to %2</translation>
+    </message>
+    <message>
+        <source>%1 removed the ticket&apos;s group</source>
+        <translation>%1 removed the ticket&apos;s group</translation>
+    </message>
+    <message>
+        <source>%1 merged ticket %2</source>
+        <translation>%1 merged ticket %2</translation>
+    </message>
+</context>
+<context>
+    <name>TicketThreadPane</name>
+    <message>
+        <source>Assignee</source>
+        <translation>Assignee</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Mark the ticket and its visitor as spam</source>
+        <translation>Mark the ticket and its visitor as spam</translation>
+    </message>
+    <message>
+        <source>Spa&amp;m</source>
+        <translation>Spa&amp;m</translation>
+    </message>
+    <message>
+        <source>Merge &amp;into…</source>
+        <translation>Merge &amp;into…</translation>
+    </message>
+    <message>
+        <source>Merge this ticket into another one by its number</source>
+        <translation>Merge this ticket into another one by its number</translation>
+    </message>
+    <message>
+        <source>&amp;Assignee:</source>
+        <translation>&amp;Assignee:</translation>
+    </message>
+    <message>
+        <source>&amp;Group:</source>
+        <translation>&amp;Group:</translation>
+    </message>
+    <message>
+        <source>S&amp;tate:</source>
+        <translation>S&amp;tate:</translation>
+    </message>
+    <message>
+        <source>Choose a ticket to read it.</source>
+        <translation>Choose a ticket to read it.</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Unassigned</translation>
+    </message>
+    <message>
+        <source>Me</source>
+        <translation>Me</translation>
+    </message>
+    <message>
+        <source>No group</source>
+        <translation>No group</translation>
+    </message>
+    <message>
+        <source>Nothing in this ticket yet.</source>
+        <translation>Nothing in this ticket yet.</translation>
+    </message>
+    <message>
+        <source>Visitor</source>
+        <translation>Visitor</translation>
+    </message>
+    <message>
+        <source>Internal note by %1</source>
+        <translation>Internal note by %1</translation>
+    </message>
+    <message>
+        <source>Chat transcript</source>
+        <translation>Chat transcript</translation>
+    </message>
+    <message>
+        <source>E-mail failed: %1</source>
+        <translation>E-mail failed: %1</translation>
+    </message>
+    <message>
+        <source>unknown reason</source>
+        <translation>unknown reason</translation>
+    </message>
+    <message>
+        <source>E-mail sent</source>
+        <translation>E-mail sent</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Sending…</translation>
+    </message>
+    <message>
+        <source>attachment</source>
+        <translation>attachment</translation>
+    </message>
+    <message>
+        <source>Attachment: %1 (%2)</source>
+        <translation>Attachment: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Save as…</translation>
+    </message>
+    <message>
+        <source>Save %1 as</source>
+        <translation>Save %1 as</translation>
+    </message>
+    <message>
+        <source>Save the attachment</source>
+        <translation>Save the attachment</translation>
+    </message>
+    <message>
+        <source>Mark as spam</source>
+        <translation>Mark as spam</translation>
+    </message>
+    <message>
+        <source>Ticket #%1 and its visitor will be marked as spam.</source>
+        <translation>Ticket #%1 and its visitor will be marked as spam.</translation>
+    </message>
+    <message>
+        <source>Ticket #%1 goes into ticket #%2: its messages are copied there and it is solved.</source>
+        <translation>Ticket #%1 goes into ticket #%2: its messages are copied there and it is solved.</translation>
+    </message>
+    <message>
+        <source>Merge tickets</source>
+        <translation>Merge tickets</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>Merge</translation>
+    </message>
+</context>
+<context>
+    <name>TicketsEntry</name>
+    <message>
+        <source>Answer offline messages and e-mails (Ctrl+Shift+K)</source>
+        <translation>Answer offline messages and e-mails (Ctrl+Shift+K)</translation>
+    </message>
+    <message>
+        <source>Create tic&amp;ket from this chat…</source>
+        <translation>Create tic&amp;ket from this chat…</translation>
+    </message>
+    <message>
+        <source>Tic&amp;kets (%1 open)</source>
+        <translation>Tic&amp;kets (%1 open)</translation>
+    </message>
+    <message>
+        <source>Tic&amp;kets</source>
+        <translation>Tic&amp;kets</translation>
+    </message>
+    <message>
+        <source>Ticket #%1 created.</source>
+        <translation>Ticket #%1 created.</translation>
+    </message>
+    <message>
+        <source>Ticket created</source>
+        <translation>Ticket created</translation>
+    </message>
+    <message>
+        <source>Ticket #%1 was made from this chat. Open it now?</source>
+        <translation>Ticket #%1 was made from this chat. Open it now?</translation>
+    </message>
+    <message>
+        <source>&amp;Open ticket</source>
+        <translation>&amp;Open ticket</translation>
+    </message>
+</context>
+<context>
+    <name>TicketsView</name>
+    <message>
+        <source>Ticket states</source>
+        <translation>Ticket states</translation>
+    </message>
+    <message>
+        <source>Whose tickets</source>
+        <translation>Whose tickets</translation>
+    </message>
+    <message>
+        <source>All tickets</source>
+        <translation>All tickets</translation>
+    </message>
+    <message>
+        <source>Assigned to me</source>
+        <translation>Assigned to me</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Unassigned</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>Every group</source>
+        <translation>Every group</translation>
+    </message>
+    <message>
+        <source>Subject, requester or #number</source>
+        <translation>Subject, requester or #number</translation>
+    </message>
+    <message>
+        <source>Search tickets</source>
+        <translation>Search tickets</translation>
+    </message>
+    <message>
+        <source>&amp;New ticket…</source>
+        <translation>&amp;New ticket…</translation>
+    </message>
+    <message>
+        <source>Tickets</source>
+        <translation>Tickets</translation>
+    </message>
+    <message>
+        <source>&amp;Load more</source>
+        <translation>&amp;Load more</translation>
+    </message>
+    <message>
+        <source>The tickets could not be loaded: %1</source>
+        <translation>The tickets could not be loaded: %1</translation>
+    </message>
+    <message>
+        <source>No tickets.</source>
+        <translation>No tickets.</translation>
+    </message>
+    <message>
+        <source>Try other words or fewer filters.</source>
+        <translation>Try other words or fewer filters.</translation>
+    </message>
+    <message>
+        <source>Nothing in this state.</source>
+        <translation>Nothing in this state.</translation>
     </message>
 </context>
 <context>

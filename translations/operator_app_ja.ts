@@ -1065,6 +1065,14 @@
         <translation>チャットが転送されました</translation>
     </message>
     <message>
+        <source>New ticket</source>
+        <translation>新しいチケット</translation>
+    </message>
+    <message>
+        <source>The visitor wrote again</source>
+        <translation>訪問者から返信がありました</translation>
+    </message>
+    <message>
         <source>Visitors are waiting</source>
         <translation>訪問者が待っています</translation>
     </message>
@@ -1290,6 +1298,33 @@
     <message>
         <source>The tags could not be loaded: %1</source>
         <translation>タグを読み込めませんでした: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ChatTicketDialog</name>
+    <message>
+        <source>Create a ticket from this chat</source>
+        <translation>このチャットからチケットを作成</translation>
+    </message>
+    <message>
+        <source>&amp;Create ticket</source>
+        <translation>チケットを作成(&amp;C)</translation>
+    </message>
+    <message>
+        <source>The e-mail address the chat knows</source>
+        <translation>チャットに登録されているメールアドレス</translation>
+    </message>
+    <message>
+        <source>S&amp;ubject:</source>
+        <translation>件名(&amp;U):</translation>
+    </message>
+    <message>
+        <source>Visitor&apos;s &amp;e-mail:</source>
+        <translation>訪問者のメール(&amp;E):</translation>
+    </message>
+    <message>
+        <source>Enter the visitor&apos;s e-mail address, or leave it empty.</source>
+        <translation>訪問者のメールアドレスを入力するか、空欄のままにしてください。</translation>
     </message>
 </context>
 <context>
@@ -1941,6 +1976,29 @@
     </message>
 </context>
 <context>
+    <name>MergeNumberDialog</name>
+    <message>
+        <source>Merge ticket #%1</source>
+        <translation>チケット #%1 を統合</translation>
+    </message>
+    <message>
+        <source>&amp;Next</source>
+        <translation>次へ(&amp;N)</translation>
+    </message>
+    <message>
+        <source>#number</source>
+        <translation>#番号</translation>
+    </message>
+    <message>
+        <source>Merge &amp;into ticket:</source>
+        <translation>統合先のチケット(&amp;I):</translation>
+    </message>
+    <message>
+        <source>Enter the number of another ticket.</source>
+        <translation>別のチケットの番号を入力してください。</translation>
+    </message>
+</context>
+<context>
     <name>MessageDelegate</name>
     <message>
         <source>You</source>
@@ -2032,6 +2090,53 @@
     <message>
         <source>All files (*)</source>
         <translation>すべてのファイル (*)</translation>
+    </message>
+</context>
+<context>
+    <name>NewTicketDialog</name>
+    <message>
+        <source>New ticket</source>
+        <translation>新しいチケット</translation>
+    </message>
+    <message>
+        <source>&amp;Create ticket</source>
+        <translation>チケットを作成(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Site:</source>
+        <translation>サイト(&amp;S):</translation>
+    </message>
+    <message>
+        <source>Requester &amp;e-mail:</source>
+        <translation>依頼者のメール(&amp;E):</translation>
+    </message>
+    <message>
+        <source>Requester &amp;name:</source>
+        <translation>依頼者の名前(&amp;N):</translation>
+    </message>
+    <message>
+        <source>S&amp;ubject:</source>
+        <translation>件名(&amp;U):</translation>
+    </message>
+    <message>
+        <source>&amp;Text:</source>
+        <translation>本文(&amp;T):</translation>
+    </message>
+    <message>
+        <source>Choose the site the ticket is about.</source>
+        <translation>チケットのサイトを選んでください。</translation>
+    </message>
+    <message>
+        <source>Enter the requester&apos;s e-mail address.</source>
+        <translation>依頼者のメールアドレスを入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter a subject.</source>
+        <translation>件名を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter what the requester asked.</source>
+        <translation>問い合わせの内容を入力してください。</translation>
     </message>
 </context>
 <context>
@@ -3402,6 +3507,345 @@
     <message>
         <source>Copied to the clipboard.</source>
         <translation>クリップボードにコピーしました。</translation>
+    </message>
+</context>
+<context>
+    <name>TicketComposer</name>
+    <message>
+        <source>&amp;Reply (e-mailed)</source>
+        <translation>返信 (メール送信)(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Internal n&amp;ote</source>
+        <translation>社内メモ(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Reply text</source>
+        <translation>返信の本文</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>送信(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>送信 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Send and mark &amp;pending</source>
+        <translation>送信して保留にする(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Send and mark sol&amp;ved</source>
+        <translation>送信して解決済みにする(&amp;V)</translation>
+    </message>
+    <message>
+        <source>An internal note: agents read it, the visitor never does</source>
+        <translation>社内メモ: オペレーターだけが読み、訪問者には表示されません</translation>
+    </message>
+    <message>
+        <source>Your answer, e-mailed to the requester (Ctrl+Enter sends)</source>
+        <translation>依頼者にメールで送る回答 (Ctrl+Enter で送信)</translation>
+    </message>
+</context>
+<context>
+    <name>TicketModel</name>
+    <message>
+        <source>Open</source>
+        <translation>未対応</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>保留中</translation>
+    </message>
+    <message>
+        <source>Solved</source>
+        <translation>解決済み</translation>
+    </message>
+    <message>
+        <source>Spam</source>
+        <translation>スパム</translation>
+    </message>
+    <message>
+        <source>Unknown visitor</source>
+        <translation>不明な訪問者</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 バイト</translation>
+    </message>
+    <message>
+        <source>%1 (awaiting reply)</source>
+        <translation>%1 (返信待ち)</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>未割り当て</translation>
+    </message>
+    <message>
+        <source>Someone</source>
+        <translation>誰か</translation>
+    </message>
+    <message>
+        <source>%1 set the state to %2</source>
+        <translation>%1 が状態を「%2」にしました</translation>
+    </message>
+    <message>
+        <source>%1 assigned the ticket to %2</source>
+        <translation>%1 が担当者を %2 にしました</translation>
+    </message>
+    <message>
+        <source>%1 unassigned the ticket</source>
+        <translation>%1 が担当者を外しました</translation>
+    </message>
+    <message>
+        <source>another group</source>
+        <translation>別のグループ</translation>
+    </message>
+    <message>
+        <source>%1 moved the ticket to %2</source>
+        <translation>%1 がグループを %2 に変更しました</translation>
+    </message>
+    <message>
+        <source>%1 removed the ticket&apos;s group</source>
+        <translation>%1 がグループを外しました</translation>
+    </message>
+    <message>
+        <source>%1 merged ticket %2</source>
+        <translation>%1 がチケット %2 を統合しました</translation>
+    </message>
+</context>
+<context>
+    <name>TicketThreadPane</name>
+    <message>
+        <source>Assignee</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Mark the ticket and its visitor as spam</source>
+        <translation>チケットとその訪問者をスパムにする</translation>
+    </message>
+    <message>
+        <source>Spa&amp;m</source>
+        <translation>スパム(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Merge &amp;into…</source>
+        <translation>統合(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Merge this ticket into another one by its number</source>
+        <translation>このチケットを番号で指定した別のチケットに統合する</translation>
+    </message>
+    <message>
+        <source>&amp;Assignee:</source>
+        <translation>担当者(&amp;A):</translation>
+    </message>
+    <message>
+        <source>&amp;Group:</source>
+        <translation>グループ(&amp;G):</translation>
+    </message>
+    <message>
+        <source>S&amp;tate:</source>
+        <translation>状態(&amp;T):</translation>
+    </message>
+    <message>
+        <source>Choose a ticket to read it.</source>
+        <translation>チケットを選ぶと内容が表示されます。</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>未割り当て</translation>
+    </message>
+    <message>
+        <source>Me</source>
+        <translation>自分</translation>
+    </message>
+    <message>
+        <source>No group</source>
+        <translation>グループなし</translation>
+    </message>
+    <message>
+        <source>Nothing in this ticket yet.</source>
+        <translation>このチケットにはまだ何もありません。</translation>
+    </message>
+    <message>
+        <source>Visitor</source>
+        <translation>訪問者</translation>
+    </message>
+    <message>
+        <source>Internal note by %1</source>
+        <translation>%1 の社内メモ</translation>
+    </message>
+    <message>
+        <source>Chat transcript</source>
+        <translation>チャットの記録</translation>
+    </message>
+    <message>
+        <source>E-mail failed: %1</source>
+        <translation>メール送信失敗: %1</translation>
+    </message>
+    <message>
+        <source>unknown reason</source>
+        <translation>原因不明</translation>
+    </message>
+    <message>
+        <source>E-mail sent</source>
+        <translation>メール送信済み</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>送信中…</translation>
+    </message>
+    <message>
+        <source>attachment</source>
+        <translation>添付ファイル</translation>
+    </message>
+    <message>
+        <source>Attachment: %1 (%2)</source>
+        <translation>添付ファイル: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>名前を付けて保存…</translation>
+    </message>
+    <message>
+        <source>Save %1 as</source>
+        <translation>%1 を名前を付けて保存</translation>
+    </message>
+    <message>
+        <source>Save the attachment</source>
+        <translation>添付ファイルを保存</translation>
+    </message>
+    <message>
+        <source>Mark as spam</source>
+        <translation>スパムにする</translation>
+    </message>
+    <message>
+        <source>Ticket #%1 and its visitor will be marked as spam.</source>
+        <translation>チケット #%1 とその訪問者をスパムにします。</translation>
+    </message>
+    <message>
+        <source>Ticket #%1 goes into ticket #%2: its messages are copied there and it is solved.</source>
+        <translation>チケット #%1 をチケット #%2 に統合します。メッセージは #%2 にコピーされ、#%1 は解決済みになります。</translation>
+    </message>
+    <message>
+        <source>Merge tickets</source>
+        <translation>チケットの統合</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>統合</translation>
+    </message>
+</context>
+<context>
+    <name>TicketsEntry</name>
+    <message>
+        <source>Answer offline messages and e-mails (Ctrl+Shift+K)</source>
+        <translation>オフラインメッセージやメールに回答 (Ctrl+Shift+K)</translation>
+    </message>
+    <message>
+        <source>Create tic&amp;ket from this chat…</source>
+        <translation>このチャットからチケットを作成(&amp;K)…</translation>
+    </message>
+    <message>
+        <source>Tic&amp;kets (%1 open)</source>
+        <translation>チケット (未対応 %1)(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Tic&amp;kets</source>
+        <translation>チケット(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Ticket #%1 created.</source>
+        <translation>チケット #%1 を作成しました。</translation>
+    </message>
+    <message>
+        <source>Ticket created</source>
+        <translation>チケットを作成しました</translation>
+    </message>
+    <message>
+        <source>Ticket #%1 was made from this chat. Open it now?</source>
+        <translation>このチャットからチケット #%1 を作成しました。今すぐ開きますか？</translation>
+    </message>
+    <message>
+        <source>&amp;Open ticket</source>
+        <translation>チケットを開く(&amp;O)</translation>
+    </message>
+</context>
+<context>
+    <name>TicketsView</name>
+    <message>
+        <source>Ticket states</source>
+        <translation>チケットの状態</translation>
+    </message>
+    <message>
+        <source>Whose tickets</source>
+        <translation>担当で絞り込み</translation>
+    </message>
+    <message>
+        <source>All tickets</source>
+        <translation>すべてのチケット</translation>
+    </message>
+    <message>
+        <source>Assigned to me</source>
+        <translation>自分の担当</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>未割り当て</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>グループ</translation>
+    </message>
+    <message>
+        <source>Every group</source>
+        <translation>すべてのグループ</translation>
+    </message>
+    <message>
+        <source>Subject, requester or #number</source>
+        <translation>件名、依頼者、または #番号</translation>
+    </message>
+    <message>
+        <source>Search tickets</source>
+        <translation>チケットを検索</translation>
+    </message>
+    <message>
+        <source>&amp;New ticket…</source>
+        <translation>新しいチケット(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Tickets</source>
+        <translation>チケット</translation>
+    </message>
+    <message>
+        <source>&amp;Load more</source>
+        <translation>さらに読み込む(&amp;L)</translation>
+    </message>
+    <message>
+        <source>The tickets could not be loaded: %1</source>
+        <translation>チケットを読み込めませんでした: %1</translation>
+    </message>
+    <message>
+        <source>No tickets.</source>
+        <translation>チケットはありません。</translation>
+    </message>
+    <message>
+        <source>Try other words or fewer filters.</source>
+        <translation>別の言葉を試すか、絞り込みを減らしてください。</translation>
+    </message>
+    <message>
+        <source>Nothing in this state.</source>
+        <translation>この状態のチケットはありません。</translation>
     </message>
 </context>
 <context>

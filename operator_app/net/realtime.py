@@ -32,6 +32,7 @@ from chat_protocol.socket_payloads import (
     TypingPush,
     VisitorPresencePush,
 )
+from chat_protocol.tickets import TicketPush
 from chat_protocol.traffic import TrafficDelta
 from operator_app.errors import (
     ApiError,
@@ -121,6 +122,8 @@ class RealtimeConnection:
         self.on_traffic: Callable[[TrafficDelta], None] | None = None
         # Who gets the video call pushes (`call_state`, `call_signal`, `call_media`): the call controller.
         self.on_call: Callable[[CallStatePush | CallSignal | CallMedia], None] | None = None
+        # Who gets the `ticket` pushes (a ticket is new or changed): the session.
+        self.on_ticket: Callable[[TicketPush], None] | None = None
 
     # --- public -----------------------------------------------------------------------------
 
@@ -450,6 +453,9 @@ class RealtimeConnection:
             elif action == "traffic":
                 if self.on_traffic is not None:
                     self.on_traffic(TrafficDelta.model_validate(payload))
+            elif action == "ticket":
+                if self.on_ticket is not None:
+                    self.on_ticket(TicketPush.model_validate(payload))
             elif action in _CALL_PUSHES:
                 if self.on_call is not None:
                     self.on_call(_CALL_PUSHES[action].model_validate(payload))

@@ -107,6 +107,7 @@ class ChatSession:
         # 1:1 video calls: the controller gets the call pushes; the video widget drives the media.
         self.calls = CallController(self.realtime)
         self.realtime.on_call = self.calls.on_push
+        self.realtime.on_ticket = self.signals.ticket_pushed.emit
 
     @property
     def connection_state(self) -> ConnectionState:

@@ -19,6 +19,7 @@ class StoreSignals(QObject):
     - ``action_done(action, chat_id)`` and ``action_failed(action, chat_id, code)``: queued mutations
     - ``session_ended(reason)``: session_expired or incompatible; the app returns to the login dialog
     - ``live_event(event)``: a durable event new to the store came through the socket (notifications)
+    - ``ticket_pushed(push)``: a `chat_protocol.tickets.TicketPush` (a ticket is new or changed)
     """
 
     store_reset = Signal()
@@ -34,6 +35,7 @@ class StoreSignals(QObject):
     action_failed = Signal(str, str, str)
     session_ended = Signal(str)
     live_event = Signal(object)
+    ticket_pushed = Signal(object)
 
 
 class WatchSignals(QObject):

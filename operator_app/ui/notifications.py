@@ -1,7 +1,7 @@
 """Sounds, desktop notifications and taskbar alerts for what needs the operator's attention.
 
 `Notifier` is the one way to make a sound (tests watch its ``played`` signal); `ChatAlerts` decides
-when: a new chat in the queue, a visitor's message, a chat transferred or routed to me, and a
+when: a new chat in the queue, a visitor's message, a new ticket (the `ticket` push says so), a chat transferred or routed to me, and a
 reminder every `queue_reminder_every` seconds while a chat waits in the queue.
 """
 
@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from chat_protocol import AuthorKind, ChatState, ChatStateEvent, MessageEvent, RoutingStatus
+from chat_protocol.tickets import TicketPush
 from operator_app.settings import SettingsFile
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.display_text import one_line, visitor_name
@@ -83,6 +84,7 @@ class ChatAlerts(QObject):
         self.reminder = QTimer(self)
         self.reminder.timeout.connect(self._remind)
         signals.live_event.connect(self._event)
+        signals.ticket_pushed.connect(self._ticket)
         signals.chat_changed.connect(self.update_reminder)
         signals.store_reset.connect(self.update_reminder)
         self.update_reminder()
@@ -119,6 +121,12 @@ class ChatAlerts(QObject):
             if self.viewing(chat.chat_id):
                 return
             self._attention("new_message", name, one_line(event.text, 120))
+
+    def _ticket(self, push: TicketPush) -> None:
+        """A new ticket, or the visitor wrote again: alert like a new chat (when the server says so)."""
+        if push.notify:
+            title = self.tr("New ticket") if push.reason == "created" else self.tr("The visitor wrote again")
+            self._attention("new_chat", title, f"#{push.number} {one_line(push.subject, 120)}")
 
     # --- queue reminders --------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """The main window's workspaces: my chats, the traffic (customers on the website, Ctrl+Shift+C), the
-archives of closed chats (Ctrl+Shift+R), and for supervisors and admins the supervised chats
+archives of closed chats (Ctrl+Shift+R), the tickets (Ctrl+Shift+K, `TicketsEntry`), and for supervisors and admins the supervised chats
 (Ctrl+Shift+S), the team (Ctrl+Shift+M; Ctrl+Shift+T is Transfer chat) and the reports (Ctrl+Shift+O).
 
 One visitor panel (``visitorPanel``) sits beside whichever is shown: it follows the open chat's
@@ -26,6 +26,7 @@ from operator_app.store.traffic_text import visitor_label
 from operator_app.store.visitors_service import VisitorsService
 from operator_app.ui.chat_panel import ChatPanel
 from operator_app.ui.on_demand import Lazy
+from operator_app.ui.tickets_entry import TicketsEntry
 from operator_app.ui.visitor_sidebar import VisitorSidebar
 
 if TYPE_CHECKING:
@@ -95,8 +96,15 @@ class Workspaces(QObject):
         if len(sizes) == 3 and sizes[2] < 300:
             chats_page.setSizes([sizes[0], max(380, sizes[1] - 320), 320])
 
+        self.tickets = TicketsEntry(window, session, self.stack, leave_others=self.show_chats, notify=notify)
         self._build_actions()
         chat_panel.chat_shown.connect(self._chat_shown)
+        chat_panel.chat_shown.connect(self.tickets.chat_shown)
+        chat_panel.addAction(self.tickets.chat_action)
+        for top in window.menuBar().actions():  # the Chat menu, beside Transfer
+            chat_menu = top.menu()
+            if isinstance(chat_menu, QMenu) and chat_panel.transfer_action in chat_menu.actions():
+                chat_menu.insertAction(chat_panel.transfer_action, self.tickets.chat_action)
         self.service.watch()
 
     def _build_actions(self) -> None:
@@ -122,7 +130,8 @@ class Workspaces(QObject):
         menu.setObjectName("viewMenu")
         menu.addAction(self.chats_action)
         bar = window.findChild(QToolBar, "topBar")
-        for action in (self.traffic_action, self.archives_action):
+        self.tickets_action = self.tickets.action
+        for action in (self.traffic_action, self.archives_action, self.tickets_action):
             menu.addAction(action)
             if bar is not None:
                 bar.addAction(action)
@@ -247,6 +256,7 @@ class Workspaces(QObject):
         return self.stack.currentWidget() is self.traffic_page
 
     def show_chats(self) -> None:
+        self.tickets.show(False)
         self.show_archives(False)
         self.show_reports(False)
         self.show_team(False)
@@ -361,6 +371,7 @@ class Workspaces(QObject):
         dialog.deleteLater()
 
     async def stop(self) -> None:
+        await self.tickets.stop()
         if self._archives is not None:
             await self._archives.stop()
         if self._supervision is not None:

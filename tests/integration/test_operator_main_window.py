@@ -470,6 +470,11 @@ ON_DEMAND_MODULES = (
     "operator_app.ui.archive_transcript",
     "operator_app.store.archive_model",
     "operator_app.store.archives_service",
+    "operator_app.ui.tickets_view",
+    "operator_app.ui.ticket_thread",
+    "operator_app.ui.ticket_composer",
+    "operator_app.ui.ticket_dialogs",
+    "operator_app.store.ticket_model",
     "operator_app.ui.admin",
     "operator_app.ui.settings_dialog",
     "operator_app.ui.canned_dialog",
@@ -508,6 +513,7 @@ async def main():
     workspaces.show_supervision()
     workspaces.show_team()
     workspaces.show_archives()
+    workspaces.tickets.show()
     workspaces.show_chats()
     window.open_settings()
     window.open_admin()
@@ -560,6 +566,11 @@ def test_workspaces_and_dialogs_are_imported_when_first_opened(
         "operator_app.ui.archive_transcript",
         "operator_app.store.archive_model",
         "operator_app.store.archives_service",
+        "operator_app.ui.tickets_view",
+        "operator_app.ui.ticket_thread",
+        "operator_app.ui.ticket_composer",
+        "operator_app.ui.ticket_dialogs",
+        "operator_app.store.ticket_model",
         "operator_app.ui.admin",
         "operator_app.ui.settings_dialog",
         "operator_app.ui.password_dialog",
