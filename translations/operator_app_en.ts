@@ -1393,6 +1393,145 @@
     </message>
 </context>
 <context>
+    <name>EmailPage</name>
+    <message>
+        <source>&amp;Send e-mail (ticket replies, transcripts, daily summaries)</source>
+        <translation>&amp;Send e-mail (ticket replies, transcripts, daily summaries)</translation>
+    </message>
+    <message>
+        <source>Outgoing mail (SMTP relay)</source>
+        <translation>Outgoing mail (SMTP relay)</translation>
+    </message>
+    <message>
+        <source>The support mailbox below (empty: the sender)</source>
+        <translation>The support mailbox below (empty: the sender)</translation>
+    </message>
+    <message>
+        <source>Default &amp;sender</source>
+        <translation>Default &amp;sender</translation>
+    </message>
+    <message>
+        <source>&amp;Reply-To</source>
+        <translation>&amp;Reply-To</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Site</translation>
+    </message>
+    <message>
+        <source>Sender address</source>
+        <translation>Sender address</translation>
+    </message>
+    <message>
+        <source>Per site</source>
+        <translation>Per site</translation>
+    </message>
+    <message>
+        <source>&amp;Read visitors&apos; replies from the support mailbox</source>
+        <translation>&amp;Read visitors&apos; replies from the support mailbox</translation>
+    </message>
+    <message>
+        <source>Incoming mail (IMAP support mailbox)</source>
+        <translation>Incoming mail (IMAP support mailbox)</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>Folder</translation>
+    </message>
+    <message>
+        <source>Check every</source>
+        <translation>Check every</translation>
+    </message>
+    <message>
+        <source>Daily summary for supervisors</source>
+        <translation>Daily summary for supervisors</translation>
+    </message>
+    <message>
+        <source>Send at</source>
+        <translation>Send at</translation>
+    </message>
+    <message>
+        <source>:00 (team&apos;s time zone)</source>
+        <translation>:00 (team&apos;s time zone)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Save</translation>
+    </message>
+    <message>
+        <source>Mail waiting or failed</source>
+        <translation>Mail waiting or failed</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Attempts</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Last error</translation>
+    </message>
+    <message>
+        <source>Re&amp;try selected</source>
+        <translation>Re&amp;try selected</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Re&amp;fresh</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>“%1” is not an e-mail address.</source>
+        <translation>“%1” is not an e-mail address.</translation>
+    </message>
+    <message>
+        <source>Enter the relay&apos;s host name.</source>
+        <translation>Enter the relay&apos;s host name.</translation>
+    </message>
+    <message>
+        <source>Enter the mailbox&apos;s host name.</source>
+        <translation>Enter the mailbox&apos;s host name.</translation>
+    </message>
+    <message>
+        <source>E-mail settings saved.</source>
+        <translation>E-mail settings saved.</translation>
+    </message>
+    <message>
+        <source>E-mail queued again: %1</source>
+        <translation>E-mail queued again: %1</translation>
+    </message>
+</context>
+<context>
     <name>ErrorText</name>
     <message>
         <source>The server address is not valid. Enter it like https://chat.example.com.</source>
@@ -3058,6 +3197,10 @@
         <translation>One address a line, like https://www.example.com (scheme, host and port only). The chat widget and page push work only on these.</translation>
     </message>
     <message>
+        <source>Tickets left through this site&apos;s offline form go to this group.</source>
+        <translation>Tickets left through this site&apos;s offline form go to this group.</translation>
+    </message>
+    <message>
         <source>&amp;Save site</source>
         <translation>&amp;Save site</translation>
     </message>
@@ -3074,12 +3217,20 @@
         <translation>&amp;Allowed origins</translation>
     </message>
     <message>
+        <source>&amp;Tickets go to</source>
+        <translation>&amp;Tickets go to</translation>
+    </message>
+    <message>
         <source>Embed code</source>
         <translation>Embed code</translation>
     </message>
     <message>
         <source>Sites</source>
         <translation>Sites</translation>
+    </message>
+    <message>
+        <source>No group (every agent)</source>
+        <translation>No group (every agent)</translation>
     </message>
     <message>
         <source>No sites yet. Add the website that embeds the chat widget.</source>

@@ -1393,6 +1393,145 @@
     </message>
 </context>
 <context>
+    <name>EmailPage</name>
+    <message>
+        <source>&amp;Send e-mail (ticket replies, transcripts, daily summaries)</source>
+        <translation>メールを送信する（チケットの返信、会話記録、日次サマリー）(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Outgoing mail (SMTP relay)</source>
+        <translation>送信メール（SMTP リレー）</translation>
+    </message>
+    <message>
+        <source>The support mailbox below (empty: the sender)</source>
+        <translation>下のサポート用メールボックス（空欄: 送信元）</translation>
+    </message>
+    <message>
+        <source>Default &amp;sender</source>
+        <translation>既定の送信元(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Reply-To</source>
+        <translation>返信先(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>サイト</translation>
+    </message>
+    <message>
+        <source>Sender address</source>
+        <translation>送信元アドレス</translation>
+    </message>
+    <message>
+        <source>Per site</source>
+        <translation>サイトごと</translation>
+    </message>
+    <message>
+        <source>&amp;Read visitors&apos; replies from the support mailbox</source>
+        <translation>サポート用メールボックスから訪問者の返信を読み込む(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Incoming mail (IMAP support mailbox)</source>
+        <translation>受信メール（IMAP サポート用メールボックス）</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>フォルダー</translation>
+    </message>
+    <message>
+        <source>Check every</source>
+        <translation>確認間隔</translation>
+    </message>
+    <message>
+        <source>Daily summary for supervisors</source>
+        <translation>スーパーバイザー向け日次サマリー</translation>
+    </message>
+    <message>
+        <source>Send at</source>
+        <translation>送信時刻</translation>
+    </message>
+    <message>
+        <source>:00 (team&apos;s time zone)</source>
+        <translation>:00（チームのタイムゾーン）</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Mail waiting or failed</source>
+        <translation>送信待ち・失敗したメール</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>宛先</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>試行回数</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>最後のエラー</translation>
+    </message>
+    <message>
+        <source>Re&amp;try selected</source>
+        <translation>選択したメールを再送(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>更新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>メール</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>送信待ち</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>送信済み</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <source>“%1” is not an e-mail address.</source>
+        <translation>「%1」はメールアドレスではありません。</translation>
+    </message>
+    <message>
+        <source>Enter the relay&apos;s host name.</source>
+        <translation>リレーのホスト名を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the mailbox&apos;s host name.</source>
+        <translation>メールボックスのホスト名を入力してください。</translation>
+    </message>
+    <message>
+        <source>E-mail settings saved.</source>
+        <translation>メール設定を保存しました。</translation>
+    </message>
+    <message>
+        <source>E-mail queued again: %1</source>
+        <translation>再送に回したメール: %1 件</translation>
+    </message>
+</context>
+<context>
     <name>ErrorText</name>
     <message>
         <source>The server address is not valid. Enter it like https://chat.example.com.</source>
@@ -3058,6 +3197,10 @@
         <translation>1 行に 1 つ、https://www.example.com のように入力します（スキーム、ホスト、ポートのみ）。チャットウィジェットとページ送信は、これらのアドレスでのみ動作します。</translation>
     </message>
     <message>
+        <source>Tickets left through this site&apos;s offline form go to this group.</source>
+        <translation>このサイトのオフラインフォームから届いたチケットはこのグループに入ります。</translation>
+    </message>
+    <message>
         <source>&amp;Save site</source>
         <translation>サイトを保存(&amp;S)</translation>
     </message>
@@ -3074,12 +3217,20 @@
         <translation>許可するオリジン(&amp;A)</translation>
     </message>
     <message>
+        <source>&amp;Tickets go to</source>
+        <translation>チケットの割り当て先(&amp;T)</translation>
+    </message>
+    <message>
         <source>Embed code</source>
         <translation>埋め込みコード</translation>
     </message>
     <message>
         <source>Sites</source>
         <translation>サイト</translation>
+    </message>
+    <message>
+        <source>No group (every agent)</source>
+        <translation>グループなし（全エージェント）</translation>
     </message>
     <message>
         <source>No sites yet. Add the website that embeds the chat widget.</source>

@@ -15,7 +15,7 @@ Objects: ``adminEmailPage``, ``smtpEnabled``, ``smtpHost``, ``smtpPort``, ``smtp
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -44,6 +44,10 @@ from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.refusal import refusal_text
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("EmailPage", text)
+
+
 class _Server:
     """The fields of one mail server (the relay, or the support mailbox)."""
 
@@ -60,9 +64,9 @@ class _Server:
         self.port.setValue(default_port)
         self.security = QComboBox(page)
         self.security.setObjectName(f"{prefix}Security")
-        self.security.addItem(page.tr("STARTTLS"), "starttls")
-        self.security.addItem(page.tr("TLS"), "tls")
-        self.security.addItem(page.tr("None (not encrypted)"), "none")
+        self.security.addItem(_tr("STARTTLS"), "starttls")
+        self.security.addItem(_tr("TLS"), "tls")
+        self.security.addItem(_tr("None (not encrypted)"), "none")
         self.user = QLineEdit(page)
         self.user.setObjectName(f"{prefix}User")
         self.user.setMaxLength(254)
@@ -74,7 +78,7 @@ class _Server:
         self.password_state.setObjectName(f"{prefix}PasswordState")
         self.password_state.setTextFormat(Qt.TextFormat.PlainText)
         self.password_state.setStyleSheet("color: #6b7280;")
-        self.clear = QCheckBox(page.tr("Remove the stored password"), page)
+        self.clear = QCheckBox(_tr("Remove the stored password"), page)
         self.clear.setObjectName(f"{prefix}PasswordClear")
 
     def fill(
@@ -88,10 +92,8 @@ class _Server:
         self.password.clear()
         self.clear.setChecked(False)
         self.clear.setEnabled(stored)
-        self.password.setPlaceholderText(page.tr("Leave empty to keep it") if stored else "")
-        self.password_state.setText(
-            page.tr("A password is stored.") if stored else page.tr("No password stored.")
-        )
+        self.password.setPlaceholderText(_tr("Leave empty to keep it") if stored else "")
+        self.password_state.setText(_tr("A password is stored.") if stored else _tr("No password stored."))
 
     def new_password(self) -> str | None:
         """None keeps the stored password; "" removes it."""
@@ -100,14 +102,14 @@ class _Server:
         return self.password.text() or None
 
     def rows(self, form: QFormLayout, page: EmailPage) -> None:
-        form.addRow(page.tr("Host"), self.host)
+        form.addRow(_tr("Host"), self.host)
         ports = QHBoxLayout()
         ports.addWidget(self.port)
-        ports.addWidget(QLabel(page.tr("Security"), page))
+        ports.addWidget(QLabel(_tr("Security"), page))
         ports.addWidget(self.security, 1)
-        form.addRow(page.tr("Port"), ports)
-        form.addRow(page.tr("User name"), self.user)
-        form.addRow(page.tr("Password"), self.password)
+        form.addRow(_tr("Port"), ports)
+        form.addRow(_tr("User name"), self.user)
+        form.addRow(_tr("Password"), self.password)
         form.addRow("", self.password_state)
         form.addRow("", self.clear)
 
@@ -364,4 +366,4 @@ class EmailPage(AdminPage):
             for mail in failed:
                 await self.service.retry_mail(mail.mail_id)
             self.show_outbox(await self.service.mail_outbox())
-        self.message.notice(self.tr("Queued again: %n e-mail(s).", "", len(failed)))
+        self.message.notice(self.tr("E-mail queued again: %1").replace("%1", str(len(failed))))
