@@ -117,6 +117,20 @@ class Settings:
     offline_messages_per_site_per_minute: float = field(
         default_factory=lambda: _env_float("CHAT_OFFLINE_MESSAGES_PER_SITE_PER_MINUTE", 20.0)
     )
+    # Chat transcripts e-mailed to visitors (`email_transcript`), per IP and per site, likewise: each
+    # mail goes to an address the visitor typed, so these stay low.
+    transcript_mails_per_ip_burst: float = field(
+        default_factory=lambda: _env_float("CHAT_TRANSCRIPT_MAILS_PER_IP_BURST", 3.0)
+    )
+    transcript_mails_per_ip_per_minute: float = field(
+        default_factory=lambda: _env_float("CHAT_TRANSCRIPT_MAILS_PER_IP_PER_MINUTE", 0.2)
+    )
+    transcript_mails_per_site_burst: float = field(
+        default_factory=lambda: _env_float("CHAT_TRANSCRIPT_MAILS_PER_SITE_BURST", 30.0)
+    )
+    transcript_mails_per_site_per_minute: float = field(
+        default_factory=lambda: _env_float("CHAT_TRANSCRIPT_MAILS_PER_SITE_PER_MINUTE", 10.0)
+    )
     # Visitor presence (`activity`) and read marks (`mark_read`) are written at most once per this many
     # seconds, all pending ones in one transaction; the latest value always lands.
     coalesce_writes_every: float = field(

@@ -50,6 +50,8 @@ class ErrorCode(StrEnum):
     VISITOR_OFFLINE = "visitor_offline"
     BLOCKED = "blocked"
     TAG_REQUIRED = "tag_required"
+    AGENT_REPLY_REQUIRED = "agent_reply_required"
+    EMAIL_REQUIRED = "email_required"
     INTERNAL = "internal"
 
 

@@ -269,6 +269,21 @@ class OfflineMessageResult(ProtocolModel):
     message_id: str
 
 
+class EmailTranscriptRequest(ProtocolModel):
+    """E-mail me this conversation: `chat_id` (one of mine), or else my newest chat. Allowed once an
+    agent has written in it; at most one transcript per chat. The address is `email`, else the one
+    the site or an earlier form gave (refused with `email_required` when there is none)."""
+
+    client_id: ClientId = _CLIENT_ID
+    chat_id: str | None = Field(default=None, max_length=36)
+    email: str | None = Field(default=None, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    lang: Literal["en", "ja"] = Field(default="en", description="The language of the e-mail.")
+
+
+class EmailTranscriptResult(ProtocolModel):
+    queued: bool = Field(description="False: this chat's transcript was already sent (no second mail).")
+
+
 class QueuePositionPush(ProtocolModel):
     """Where the visitor's chat stands in the queue, and a rough wait estimate in seconds."""
 

@@ -1,5 +1,5 @@
-"""Token buckets shared by the nodes, in Redis: new chats and offline messages per IP and per site
-(`SocketLimits.shared`).
+"""Token buckets shared by the nodes, in Redis: new chats, offline messages and transcript mails per IP
+and per site (`SocketLimits.shared`).
 
 One Lua script takes from every bucket of a request or from none, on Redis's clock (the nodes' clocks
 may differ); a bucket's key expires once it would have refilled. While Redis is unreachable the request

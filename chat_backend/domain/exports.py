@@ -1,5 +1,6 @@
 """Exports: a chat's transcript as plain text or HTML, and an archive result as CSV, in the reader's
-language (`en`, `ja`) and time zone. The same renderer will write the transcripts sent by e-mail.
+language (`en`, `ja`) and time zone. `local_time` and `transcript_html` also write the transcripts
+e-mailed to visitors (`chat_backend.domain.transcript_mail`).
 
 Everything a visitor or an agent wrote stays plain text: the HTML escapes every character that could
 open markup (and carries a Content-Security-Policy that allows no script and no remote load), and a
@@ -111,7 +112,7 @@ def cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA) else value
 
 
-def _when(moment: datetime, tz: ZoneInfo) -> str:
+def local_time(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -188,10 +189,10 @@ async def transcript(
         (words["visitor"], visitor_label + (f" <{visitor.email}>" if visitor and visitor.email else "")),
         (words["agent"], ", ".join(agents)),
         (words["site"], site.name if site else ""),
-        (words["started"], _when(as_utc(chat.created_at), tz) + f" ({tz.key})"),
+        (words["started"], local_time(as_utc(chat.created_at), tz) + f" ({tz.key})"),
     ]
     if chat.closed_at is not None:
-        head.append((words["closed"], _when(as_utc(chat.closed_at), tz)))
+        head.append((words["closed"], local_time(as_utc(chat.closed_at), tz)))
     if tag_names:
         head.append((words["tags"], ", ".join(sorted(tag_names))))
     lines = []
@@ -199,11 +200,11 @@ async def transcript(
         found = _line(event, words, visitor_label)
         if found is not None:
             who, what, note = found
-            lines.append((_when(event.created_at, tz), who, what, note))
-    day = _when(as_utc(chat.created_at), tz)[:10]
+            lines.append((local_time(event.created_at, tz), who, what, note))
+    day = local_time(as_utc(chat.created_at), tz)[:10]
     stem = f"chat-{day}-{chat_id[:8]}"
     if fmt == "html":
-        return f"{stem}.html", "text/html; charset=utf-8", _html(words["title"], head, lines, lang)
+        return f"{stem}.html", "text/html; charset=utf-8", transcript_html(words["title"], head, lines, lang)
     text = "\n".join([words["title"], *(f"{k}: {v}" for k, v in head), ""])
     text += (
         "\n".join(f"[{when}] {who + ': ' if who else ''}{what}" for when, who, what, _note in lines) + "\n"
@@ -211,7 +212,9 @@ async def transcript(
     return f"{stem}.txt", "text/plain; charset=utf-8", text
 
 
-def _html(title: str, head: list[tuple[str, str]], lines: list[tuple[str, str, str, bool]], lang: str) -> str:
+def transcript_html(
+    title: str, head: list[tuple[str, str]], lines: list[tuple[str, str, str, bool]], lang: str
+) -> str:
     e = html.escape
     rows = "\n".join(
         f'<tr class="{"note" if note else ("event" if not who else "line")}"><td class="when">{e(when)}</td>'
@@ -278,8 +281,8 @@ def _csv_row(
     visitor = hit.visitor.name or words["visitor_n"].format(n=hit.visitor.number)
     return [
         hit.chat_id,
-        _when(hit.closed_at, tz),
-        _when(hit.created_at, tz),
+        local_time(hit.closed_at, tz),
+        local_time(hit.created_at, tz),
         visitor,
         hit.visitor_email,
         hit.agent.name if hit.agent else "",

@@ -49,6 +49,7 @@ ACTION_COSTS: dict[Socket, dict[str, float]] = {
         "mark_read": 1,  # coalesced write
         "activity": 1,  # coalesced write
         "offline_message": 5,  # also limited per IP and per site
+        "email_transcript": 5,  # also limited per IP and per site
         "page_view": 1,
         "identify": 2,
         "custom_data": 2,

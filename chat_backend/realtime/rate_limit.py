@@ -1,7 +1,9 @@
 """Every limit of this node's sockets, in one place (protocol rule 11): new and open sockets per IP,
-visitor sockets per site, frames per user, new chats and offline messages per IP and per site.
+visitor sockets per site, frames per user, new chats, offline messages and e-mailed transcripts per IP
+and per site.
 
-They count in this node's memory, except new chats and offline messages with several nodes: those count
+They count in this node's memory, except new chats, offline messages and transcript mails with several
+nodes: those count
 in a `SharedBuckets` store (Redis, `chat_backend.cluster.limits`) so that a client spreading its requests
 over the nodes gets no more than from one; while the store is unreachable they count per node again."""
 
@@ -110,6 +112,12 @@ class SocketLimits:
         self._offline_site = _Buckets(
             s.offline_messages_per_site_burst, s.offline_messages_per_site_per_minute / 60
         )
+        self._transcript_ip = _Buckets(
+            s.transcript_mails_per_ip_burst, s.transcript_mails_per_ip_per_minute / 60
+        )
+        self._transcript_site = _Buckets(
+            s.transcript_mails_per_site_burst, s.transcript_mails_per_site_per_minute / 60
+        )
         self._open_per_ip: Counter[str] = Counter()
         self._visitors_per_site: Counter[str] = Counter()
         self.shared: SharedBuckets | None = None  # with several nodes (CHAT_REDIS_URL)
@@ -156,7 +164,11 @@ class SocketLimits:
         """A visitor leaves an offline message: None, or the seconds to wait (per IP and per site)."""
         return take_all([self._offline_ip(ip), self._offline_site(site_id)])
 
-    # The same two, counted across the nodes when they share a store.
+    def transcript_mail(self, ip: str, site_id: str) -> float | None:
+        """A visitor has a chat transcript e-mailed: None, or the seconds to wait (per IP and per site)."""
+        return take_all([self._transcript_ip(ip), self._transcript_site(site_id)])
+
+    # The same three, counted across the nodes when they share a store.
 
     async def new_chat_everywhere(self, ip: str, site_id: str) -> float | None:
         shared = [
@@ -171,6 +183,13 @@ class SocketLimits:
             _shared("offline-site", site_id, self._offline_site),
         ]
         return await self._take_shared(shared) if self.shared else self.offline_message(ip, site_id)
+
+    async def transcript_mail_everywhere(self, ip: str, site_id: str) -> float | None:
+        shared = [
+            _shared("transcript-ip", ip, self._transcript_ip),
+            _shared("transcript-site", site_id, self._transcript_site),
+        ]
+        return await self._take_shared(shared) if self.shared else self.transcript_mail(ip, site_id)
 
     async def _take_shared(self, buckets: list[tuple[SharedBucket, TokenBucket]]) -> float | None:
         assert self.shared is not None

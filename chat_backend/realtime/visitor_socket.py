@@ -28,7 +28,7 @@ from chat_backend.realtime import ticket_news
 from chat_backend.realtime.connection import Connection, event_frames
 from chat_backend.realtime.event_tail import Frame
 from chat_backend.realtime.hub import Topic
-from chat_backend.realtime.visitor_actions import VISITOR_ACTIONS, visitor_action
+from chat_backend.realtime.visitor_actions import VISITOR_ACTIONS, email_transcript, visitor_action
 from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode, Event
 from chat_protocol import socket_payloads as p
 from chat_protocol.traffic import TrafficState
@@ -389,6 +389,12 @@ class VisitorConnection(Connection):
             self.send(Envelope.response(action, p.OfflineMessageResult(message_id=message_id), req_id))
             if created:
                 await ticket_news.announce(self.db, self.hub, ticket_id, "created")
+        elif action == "email_transcript":
+            assert self.site_id is not None
+            result = await email_transcript(
+                self.db, self.limits, self.ip, self.site_id, self._logged_in_visitor, payload
+            )
+            self.send(Envelope.response(action, result, req_id))
 
     def _transcript_page(self, events: list[Event]) -> tuple[list[Event], bool]:
         """The events that fit a transcript page's byte budget (at least one), and whether any were

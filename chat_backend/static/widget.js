@@ -232,6 +232,17 @@
       offlineBadEmail: "Please enter a valid e-mail address.",
       offlineNoText: "Please write a message.",
       offlineFailed: "The message could not be sent. Please try again.",
+      mailTranscript: "E-mail me this conversation",
+      mailAsk: "Where should we send this conversation?",
+      mailAddress: "E-mail address",
+      mailSend: "Send",
+      mailCancel: "Cancel",
+      mailSending: "Sending…",
+      mailSent: "Sent! The conversation is on its way to your inbox.",
+      mailAlready: "This conversation has already been sent by e-mail.",
+      mailBadEmail: "Please enter a valid e-mail address.",
+      mailNotYet: "The conversation can be sent once an agent has replied.",
+      mailFailed: "The e-mail could not be requested. Please try again.",
       notConnected: "Not connected. Please try again in a moment.",
       tooManyTries: "Too many attempts. Please wait a moment and try again.",
       counter: "{n} / {max}",
@@ -354,6 +365,17 @@
       offlineSent: "ありがとうございます。メールでお返事します。",
       offlineBadEmail: "正しいメールアドレスを入力してください。",
       offlineNoText: "メッセージを入力してください。",
+      mailTranscript: "この会話をメールで受け取る",
+      mailAsk: "この会話をお送りするメールアドレスを入力してください。",
+      mailAddress: "メールアドレス",
+      mailSend: "送信",
+      mailCancel: "キャンセル",
+      mailSending: "送信中…",
+      mailSent: "送信しました。まもなくメールが届きます。",
+      mailAlready: "この会話はすでにメールでお送りしています。",
+      mailBadEmail: "正しいメールアドレスを入力してください。",
+      mailNotYet: "担当者の返信後に、会話をメールでお送りできます。",
+      mailFailed: "メールの送信を受け付けられませんでした。もう一度お試しください。",
       offlineFailed: "送信できませんでした。もう一度お試しください。",
       notConnected: "接続されていません。しばらくしてからもう一度お試しください。",
       tooManyTries: "送信が多すぎます。少し待ってからもう一度お試しください。",
@@ -715,6 +737,175 @@
     if (ready) sendFrame("activity", { active: document.visibilityState !== "hidden" });
   }
 
+  // src/transcript_mail.js
+  var mail = null;
+  function buildTranscriptMail(r) {
+    r.mailOpen = el(
+      "button",
+      { type: "button", class: "btn btn-link mail-open", "data-testid": "email-transcript-open" },
+      [icon("mail", 16), el("span", { text: T.mailTranscript })]
+    );
+    r.mailAddress = el("input", {
+      type: "email",
+      class: "field",
+      id: "lc-mail-address",
+      "data-testid": "email-transcript-address",
+      maxlength: MAX_EMAIL,
+      autocomplete: "email",
+      inputmode: "email",
+      spellcheck: "false",
+      required: true
+    });
+    r.mailSend = el("button", {
+      type: "submit",
+      class: "btn btn-primary",
+      "data-testid": "email-transcript-send",
+      text: T.mailSend
+    });
+    r.mailCancel = el("button", {
+      type: "button",
+      class: "btn btn-link",
+      "data-testid": "email-transcript-cancel",
+      text: T.mailCancel
+    });
+    r.mailForm = el("form", {
+      class: "mail-form",
+      "data-testid": "email-transcript-form",
+      novalidate: true,
+      hidden: true
+    }, [
+      el("div", { class: "card-text", id: "lc-mail-ask", text: T.mailAsk }),
+      el("label", { class: "label", for: "lc-mail-address", text: T.mailAddress }),
+      r.mailAddress,
+      el("div", { class: "actions" }, [r.mailCancel, r.mailSend])
+    ]);
+    r.mailError = el("div", {
+      class: "form-error",
+      id: "lc-mail-error",
+      "data-testid": "email-transcript-error",
+      role: "alert",
+      hidden: true
+    });
+    r.mailDoneText = el("span");
+    r.mailDone = el(
+      "div",
+      {
+        class: "done",
+        "data-testid": "email-transcript-sent",
+        role: "status",
+        tabindex: "-1",
+        hidden: true
+      },
+      [icon("check", 18), r.mailDoneText]
+    );
+    r.mail = el("div", {
+      class: "card mail",
+      "data-testid": "email-transcript",
+      role: "group",
+      "aria-label": T.mailTranscript,
+      hidden: true
+    }, [r.mailOpen, r.mailForm, r.mailError, r.mailDone]);
+  }
+  function current() {
+    if (!chat || !chat.agentReplied) return null;
+    if (!mail || mail.chat_id !== chat.chat_id) {
+      mail = { chat_id: chat.chat_id, client_id: uuid(), status: "idle", asked: false };
+    }
+    return mail;
+  }
+  function updateTranscriptMail() {
+    var m = current();
+    ui.mail.hidden = !m;
+    if (!m) return;
+    var done = m.status === "sent" || m.status === "already";
+    ui.mailOpen.hidden = done || m.status === "asking" || m.status === "sending" && m.asked;
+    ui.mailOpen.disabled = m.status === "sending";
+    ui.mailOpen.lastChild.textContent = m.status === "sending" && !m.asked ? T.mailSending : T.mailTranscript;
+    ui.mailForm.hidden = !(m.status === "asking" || m.status === "sending" && m.asked);
+    ui.mailSend.disabled = m.status === "sending";
+    ui.mailSend.textContent = m.status === "sending" ? T.mailSending : T.mailSend;
+    ui.mailDone.hidden = !done;
+    ui.mailDoneText.textContent = m.status === "already" ? T.mailAlready : T.mailSent;
+    if (done) ui.mailError.hidden = true;
+  }
+  function showError(text, onField) {
+    ui.mailError.textContent = text;
+    ui.mailError.hidden = false;
+    if (onField) {
+      ui.mailAddress.setAttribute("aria-invalid", "true");
+      ui.mailAddress.setAttribute("aria-describedby", "lc-mail-error");
+    }
+  }
+  async function requestMail(email) {
+    var m = current();
+    if (!m || m.status === "sending" || m.status === "sent" || m.status === "already") return;
+    ui.mailError.hidden = true;
+    ui.mailAddress.removeAttribute("aria-invalid");
+    if (m.asked && (email.length > MAX_EMAIL || !EMAIL_RE.test(email))) {
+      showError(T.mailBadEmail, true);
+      ui.mailAddress.focus();
+      return;
+    }
+    if (!ready) {
+      showError(T.notConnected);
+      return;
+    }
+    var payload = { client_id: m.client_id, chat_id: m.chat_id, lang: LANG };
+    if (m.asked) payload.email = email;
+    m.status = "sending";
+    updateChrome();
+    var focusAfter = null;
+    try {
+      var res = await request("email_transcript", payload);
+      m.status = res && res.queued ? "sent" : "already";
+    } catch (e) {
+      m.status = m.asked ? "asking" : "idle";
+      if (e.code === "email_required") {
+        m.status = "asking";
+        m.asked = true;
+        focusAfter = ui.mailAddress;
+      } else if (e.code === "rate_limited") {
+        showError(T.tooManyTries);
+      } else if (e.code === "invalid_payload" && m.asked) {
+        showError(T.mailBadEmail, true);
+        focusAfter = ui.mailAddress;
+      } else if (e.code === "agent_reply_required") {
+        showError(T.mailNotYet);
+      } else {
+        if (e.code === "client_id_conflict") m.client_id = uuid();
+        showError(T.mailFailed);
+      }
+    }
+    updateChrome();
+    if (focusAfter && !focusAfter.hidden) focusAfter.focus();
+    else if (m.status === "sent" || m.status === "already") ui.mailDone.focus();
+  }
+  function wireTranscriptMail() {
+    ui.mailOpen.addEventListener("click", function() {
+      requestMail("");
+    });
+    ui.mailForm.addEventListener("submit", function(e) {
+      e.preventDefault();
+      requestMail(ui.mailAddress.value.trim());
+    });
+    ui.mailCancel.addEventListener("click", function() {
+      var m = current();
+      if (!m || m.status !== "asking") return;
+      m.status = "idle";
+      m.asked = false;
+      ui.mailError.hidden = true;
+      updateChrome();
+      ui.mailOpen.focus();
+    });
+    ui.mailAddress.addEventListener("input", function() {
+      ui.mailAddress.removeAttribute("aria-invalid");
+      if (mail && mail.status !== "sending") ui.mailError.hidden = true;
+    });
+  }
+  function clearTranscriptMail() {
+    mail = null;
+  }
+
   // src/transcript.js
   var maxEventId = 0;
   var chat = null;
@@ -848,6 +1039,10 @@
     }, kind === "visitor" && live);
     if (typeof ev.event_id === "number") byEventId[ev.event_id] = node;
     if (kind === "agent") {
+      if (chat && chat.chat_id === ev.chat_id && !chat.agentReplied) {
+        chat.agentReplied = true;
+        updateChrome();
+      }
       hideTyping();
       if (live && !isOpen) countUnread();
       if (!(agentMsgSeq[ev.chat_id] >= seq)) agentMsgSeq[ev.chat_id] = seq;
@@ -943,6 +1138,7 @@
     queueInfo = null;
     resetReadMarks();
     clearRating();
+    clearTranscriptMail();
     resetPagePushes();
     if (ui.receipt.parentNode) ui.receipt.parentNode.removeChild(ui.receipt);
     hideTyping();
@@ -2375,6 +2571,13 @@
     ".rate:hover{background:var(--surface)}",
     ".rate.good[aria-pressed=true]{background:#e7f6ee;border-color:#3aa76d;color:#17663f}",
     ".rate.bad[aria-pressed=true]{background:#fdecec;border-color:#e5484d;color:#b42318}",
+    /* "E-mail me this conversation" */
+    ".mail{padding:8px 10px}",
+    ".mail-open{gap:6px;color:var(--accent)}",
+    ".mail-form{padding:4px 6px}",
+    ".mail-form .card-text{margin-top:0}",
+    ".mail .done{padding:6px}",
+    ".mail .form-error{padding:0 6px 4px}",
     ".done{display:flex;align-items:center;gap:8px;font-size:13px;font-weight:600;color:#17663f}",
     ".done svg{flex:none}",
     /* links in messages (built with DOM APIs, http/https only) */
@@ -2551,6 +2754,7 @@
     );
     r.receipt = el("span", { class: "receipt", "data-testid": "read-receipt", text: T.read });
     buildRating(r);
+    buildTranscriptMail(r);
     buildOffline(r);
     buildCall(r);
     r.body = el("div", { class: "body" }, [
@@ -2558,6 +2762,7 @@
       r.list,
       r.rating,
       r.ratingThanks,
+      r.mail,
       r.waiting,
       r.typing,
       r.offline,
@@ -2716,6 +2921,7 @@
       ui.rateBad.setAttribute("aria-pressed", rating.choice === "bad" ? "true" : "false");
       ui.rateSubmit.disabled = !rating.choice || rating.status === "sending";
     }
+    updateTranscriptMail();
     var queued = open && (chat.state === "queued" || chat.state === "incoming");
     ui.waiting.hidden = !queued || ui.list.childElementCount === 0;
     var pos = queued && queueInfo && queueInfo.chat_id === chat.chat_id && queueInfo.position > 0 ? queueInfo : null;
@@ -3584,6 +3790,7 @@
     wireRating();
     wireGreeting();
     wireOffline();
+    wireTranscriptMail();
     wireCall();
     setConnState("connecting");
     outbox.forEach(renderPendingSend);

@@ -39,6 +39,7 @@ import { K_OPEN, session, useSiteKeys } from "./storage.js";
 import { useLanguage } from "./strings.js";
 import { describeDevice, watchNavigation } from "./tracking.js";
 import { renderPendingSend } from "./transcript.js";
+import { wireTranscriptMail } from "./transcript_mail.js";
 
 if (!(window.LiveChatWidget && window.LiveChatWidget.loaded)) {
   const tag = findScript();
@@ -87,6 +88,7 @@ function init() {
   wireRating();
   wireGreeting();
   wireOffline();
+  wireTranscriptMail();
   wireCall();
   setConnState("connecting");
   outbox.forEach(renderPendingSend);

@@ -16,6 +16,7 @@ import { K_OPEN, session } from "./storage.js";
 import { LANG, T, fmt } from "./strings.js";
 import { STYLE } from "./styles.js";
 import { applyEvent, chat, chatIsOpen, markChatEndedLocally, queueInfo } from "./transcript.js";
+import { buildTranscriptMail, updateTranscriptMail } from "./transcript_mail.js";
 import { uuid } from "./uuid.js";
 
 export let ui = null; // DOM references, set by mount()
@@ -93,10 +94,11 @@ function build() {
   // "Read" under the visitor's latest message the agent has read; moved from bubble to bubble.
   r.receipt = el("span", { class: "receipt", "data-testid": "read-receipt", text: T.read });
   buildRating(r);
+  buildTranscriptMail(r);
   buildOffline(r);
   buildCall(r);
-  r.body = el("div", { class: "body" }, [r.intro, r.list, r.rating, r.ratingThanks, r.waiting, r.typing, r.offline,
-    r.offlineSent]);
+  r.body = el("div", { class: "body" }, [r.intro, r.list, r.rating, r.ratingThanks, r.mail, r.waiting, r.typing,
+    r.offline, r.offlineSent]);
 
   // composer
   r.name = el("input", { type: "text", class: "name", "data-testid": "name-input", maxlength: MAX_NAME,
@@ -229,6 +231,8 @@ export function updateChrome() {
     ui.rateBad.setAttribute("aria-pressed", rating.choice === "bad" ? "true" : "false");
     ui.rateSubmit.disabled = !rating.choice || rating.status === "sending";
   }
+
+  updateTranscriptMail();
 
   var queued = open && (chat.state === "queued" || chat.state === "incoming");
   ui.waiting.hidden = !queued || ui.list.childElementCount === 0;

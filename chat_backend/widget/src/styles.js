@@ -162,6 +162,13 @@ export const STYLE = [
   ".rate:hover{background:var(--surface)}",
   ".rate.good[aria-pressed=true]{background:#e7f6ee;border-color:#3aa76d;color:#17663f}",
   ".rate.bad[aria-pressed=true]{background:#fdecec;border-color:#e5484d;color:#b42318}",
+  /* "E-mail me this conversation" */
+  ".mail{padding:8px 10px}",
+  ".mail-open{gap:6px;color:var(--accent)}",
+  ".mail-form{padding:4px 6px}",
+  ".mail-form .card-text{margin-top:0}",
+  ".mail .done{padding:6px}",
+  ".mail .form-error{padding:0 6px 4px}",
   ".done{display:flex;align-items:center;gap:8px;font-size:13px;font-weight:600;color:#17663f}",
   ".done svg{flex:none}",
 

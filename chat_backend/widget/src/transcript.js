@@ -14,9 +14,10 @@ import {
   agentMsgSeq, agentReadSeq, readSent, resetReadMarks, scheduleMarkRead, showReceipt,
 } from "./receipts.js";
 import { T, fmt, formatTime } from "./strings.js";
+import { clearTranscriptMail } from "./transcript_mail.js";
 
 export let maxEventId = 0;
-export let chat = null; // {chat_id, state, agentName, stateSeq, hadAgent}
+export let chat = null; // {chat_id, state, agentName, stateSeq, hadAgent, agentReplied}
 let chatOrder = {}; // chat_id -> display order of the chat
 let chatCount = 0;
 export let chatMaxSeq = {}; // chat_id -> highest seq seen
@@ -161,6 +162,10 @@ function applyMessage(ev, order, seq, live) {
   if (typeof ev.event_id === "number") byEventId[ev.event_id] = node;
 
   if (kind === "agent") {
+    if (chat && chat.chat_id === ev.chat_id && !chat.agentReplied) {
+      chat.agentReplied = true; // "E-mail me this conversation" from now on
+      updateChrome();
+    }
     hideTyping();
     if (live && !isOpen) countUnread();
     if (!(agentMsgSeq[ev.chat_id] >= seq)) agentMsgSeq[ev.chat_id] = seq;
@@ -250,6 +255,7 @@ export function resetConversation() {
   queueInfo = null;
   resetReadMarks();
   clearRating();
+  clearTranscriptMail();
   resetPagePushes();
   if (ui.receipt.parentNode) ui.receipt.parentNode.removeChild(ui.receipt);
   hideTyping();
