@@ -203,6 +203,9 @@ class Settings:
         default_factory=lambda: _env_list("CHAT_METRICS_NETWORKS") or ("127.0.0.0/8", "::1")
     )
     metrics_token: str = field(default_factory=lambda: os.environ.get("CHAT_METRICS_TOKEN", ""))
+    # E-mail out: the relay's certificate is checked against the system's CAs and, when set, this PEM
+    # file too (a private CA, a self-signed relay); docs/deploy.md.
+    smtp_ca_file: str = field(default_factory=lambda: os.environ.get("CHAT_SMTP_CA_FILE", ""))
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()
