@@ -259,3 +259,34 @@ def test_daily_summary_goes_once_to_each_supervisor_and_admin(
     plain, _html = texts(summary)
     assert "Open tickets now / 現在の未対応チケット:" in plain
     assert "Chats / チャット: " in plain
+
+
+def test_mail_waits_uncounted_while_sending_is_off(
+    mail_backend: BackendProcess, relay: MailRelay, certificates: TestCertificates
+) -> None:
+    admin = admin_of(mail_backend)
+    admin.call("PUT", "/settings/email", relay.settings(enabled=False))
+    ticket = new_ticket(mail_backend, "送信停止中")
+    reply(mail_backend, ticket["ticket_id"], "later")
+    assert drive(mail_backend, certificates, timedelta(hours=1)).sent == []
+    [waiting] = outbox_of(mail_backend, "送信停止中")
+    assert waiting["attempts"] == 0
+    assert waiting["state"] == "queued"
+    admin.call("PUT", "/settings/email", relay.settings())  # the kick: sent at once
+    wait_for(lambda: relay.received)
+    assert relay.received[0].rcpt_tos == ["visitor@example.com"]
+
+
+def test_tls_from_the_first_byte(
+    mail_backend: BackendProcess, tmp_path: Path, certificates: TestCertificates
+) -> None:
+    relay = MailRelay(tmp_path / "Maildir", certificates, implicit_tls=True)
+    relay.start()
+    try:
+        admin_of(mail_backend).call("PUT", "/settings/email", relay.settings())
+        ticket = new_ticket(mail_backend, "TLS の確認")
+        reply(mail_backend, ticket["ticket_id"], "over TLS")
+        wait_for(lambda: relay.received)
+        assert texts(relay.messages()[0])[0].strip() == "over TLS"
+    finally:
+        relay.stop()
