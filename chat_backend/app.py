@@ -24,6 +24,7 @@ from chat_backend.api import (
     greeting_rules,
     groups,
     info,
+    mail,
     reports,
     sites,
     supervision,
@@ -42,6 +43,7 @@ from chat_backend.cluster.health import Readiness, database_check, redis_check
 from chat_backend.cluster.inbox_job import inbox_job
 from chat_backend.cluster.jobs import retention_job
 from chat_backend.cluster.lease import Leases
+from chat_backend.cluster.mail_job import mail_job
 from chat_backend.cluster.node import ClusterNode
 from chat_backend.cluster.traffic_sync import TrafficSync
 from chat_backend.db.engine import Database
@@ -72,6 +74,7 @@ REST_RESOURCES = (
     chats,
     archives,
     tickets,
+    mail,
     tags,
     reports,
     canned,
@@ -109,6 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
     greeter = Greeter(db, hub, traffic, lease=leases.lease("greeting"))  # automatic greeting rules
     retention = retention_job(db, leases.lease("retention"))
     inbox = inbox_job(db, hub, leases.lease("inbox"), settings.imap_ca_file)  # e-mail in (IMAP)
+    mailer = mail_job(db, leases.lease("mail"), settings.smtp_ca_file)  # e-mail out, the daily summary
     drain = Drain(settings.drain_timeout)
     drain.on_start.append(leases.release)  # the other nodes take the jobs at once
     readiness = Readiness()
@@ -132,6 +136,7 @@ def create_app(settings: Settings) -> FastAPI:
         passwords=passwords,
         router=router,
         traffic=traffic,
+        mail_kick=mailer.kick,
     )
     state.inbox_kick = inbox.kick
     trusted_proxies = parse_networks(settings.trusted_proxies)  # a bad entry stops the start
@@ -152,6 +157,7 @@ def create_app(settings: Settings) -> FastAPI:
             asyncio.create_task(calls.run()),
             asyncio.create_task(retention.run()),
             asyncio.create_task(inbox.run()),
+            asyncio.create_task(mailer.run()),
             asyncio.create_task(tail.run()),
         ]
         yield

@@ -221,6 +221,9 @@ class Settings:
     # A PEM file of CA certificates the IMAP server's certificate is checked against (a private CA);
     # empty: the system's trusted CAs.
     imap_ca_file: str = field(default_factory=lambda: os.environ.get("CHAT_IMAP_CA_FILE", ""))
+    # E-mail out: the relay's certificate is checked against the system's CAs and, when set, this PEM
+    # file too (a private CA, a self-signed relay); docs/deploy.md.
+    smtp_ca_file: str = field(default_factory=lambda: os.environ.get("CHAT_SMTP_CA_FILE", ""))
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import utcnow
 from chat_backend.db.ticket_tables import MailOutboxRow
-from chat_backend.domain import audit, server_settings
+from chat_backend.domain import audit, mail_compose, server_settings
 from chat_backend.domain.auth import AgentIdentity
 from chat_protocol.tickets import SmtpSettings
 
@@ -36,7 +36,11 @@ def sender_for(config: SmtpSettings, site_id: str | None) -> str:
 
 
 def new_message_id(sender: str) -> str:
-    domain = sender.rpartition("@")[2].strip() or "localhost"
+    """`<random@domain>` in ASCII (an internationalized domain as punycode, as it goes on the wire)."""
+    try:
+        domain = mail_compose.ascii_domain(sender.rpartition("@")[2])
+    except mail_compose.BadAddress:
+        domain = "localhost"
     return f"<{secrets.token_hex(16)}@{domain}>"
 
 

@@ -365,6 +365,14 @@ async def _mailed_attachment(w: World) -> str:
     return f"/api/v1/tickets/{ticket_id}/attachments/{file_id}"
 
 
+async def _mail_retry(w: World, who: str) -> str:
+    """A reply's mail (waiting: sending is off in this world) tried again now."""
+    ticket_id = await _ticket(w)
+    await w.ok("admin", "POST", f"/api/v1/tickets/{ticket_id}/replies", _ticket_text())
+    waiting = await w.ok("admin", "GET", "/api/v1/mail/outbox")
+    return await w.call(who, "POST", f"/api/v1/mail/outbox/{waiting[0]['mail_id']}/retry")
+
+
 def _ticket_text() -> dict[str, str]:
     return {"client_id": new_id(), "text": "お待たせしました"}
 
@@ -508,6 +516,8 @@ PROBES: dict[str, Probe] = {
     ),
     "GET /api/v1/settings/email": lambda w, who: w.call(who, "GET", "/api/v1/settings/email"),
     "PUT /api/v1/settings/email": lambda w, who: _put_same(w, who, "/api/v1/settings/email"),
+    "GET /api/v1/mail/outbox": lambda w, who: w.call(who, "GET", "/api/v1/mail/outbox"),
+    "POST /api/v1/mail/outbox/{mail_id}/retry": _mail_retry,
     "GET /healthz": lambda w, who: w.call(who, "GET", "/healthz"),
     "GET /readyz": lambda w, who: w.call(who, "GET", "/readyz"),
     "GET /metrics": _metrics,
