@@ -1,7 +1,8 @@
 """ "E-mail me this conversation" in the widget, in headless Chromium against the real backend: the control
 appears only once the agent has replied, asks for the address when none is known, is used from the
 keyboard, says "sent" (one `mail_outbox` row, read from the backend's database) and "already sent",
-and is gone again for a new chat.
+and is gone again for a new chat. The mail goes out through a real SMTP relay (aiosmtpd, AUTH), where
+the Japanese transcript's text and HTML parts are read back.
 
 One backend serves the module (`module_backend`); each test opens its own pages and agents.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,11 +21,21 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.widget_helpers import Agent, bubbles, launch_chromium, new_page, open_widget, send
 from tests.support.backend import BackendProcess
+from tests.support.mail_relay import MailRelay
 from tests.support.sharing import admin_of
 
 
+@pytest.fixture(scope="module")
+def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailRelay]:
+    found = MailRelay(tmp_path_factory.mktemp("relay") / "Maildir")  # no TLS here: test_mail_out has it
+    found.start()
+    yield found
+    found.stop()
+
+
 @pytest.fixture
-def backend(module_backend: BackendProcess) -> BackendProcess:
+def backend(module_backend: BackendProcess, relay: MailRelay) -> BackendProcess:
+    admin_of(module_backend).call("PUT", "/settings/email", relay.settings(default_sender="shop@example.jp"))
     return module_backend
 
 
@@ -138,7 +150,11 @@ def test_the_control_appears_after_the_reply_asks_for_the_address_and_sends(
 
 
 def test_a_known_address_is_used_and_a_second_request_says_already_sent_in_japanese(
-    browser: Browser, pages: list[tuple[Page, list[str]]], backend: BackendProcess, agent: Agent
+    browser: Browser,
+    pages: list[tuple[Page, list[str]]],
+    backend: BackendProcess,
+    agent: Agent,
+    relay: MailRelay,
 ) -> None:
     page = _page(pages, browser, locale="ja-JP")
     open_widget(page, backend.demo_url)
@@ -157,6 +173,25 @@ def test_a_known_address_is_used_and_a_second_request_says_already_sent_in_japan
     assert mail["to_addr"] == "yamada@example.com"
     assert "チャットの記録" in mail["subject"]
     assert "本日発送いたします。" in mail["body_text"]
+
+    # The relay receives it: a multipart message whose text parts read in Japanese.
+    deadline = time.monotonic() + 30
+    while (
+        not [r for r in relay.received if "yamada@example.com" in r.rcpt_tos] and time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+    [received] = [r.message() for r in relay.received if "yamada@example.com" in r.rcpt_tos]
+    assert "チャットの記録" in str(received["Subject"])
+    assert received["Auto-Submitted"] == "auto-generated"
+    assert received["From"].addresses[0].addr_spec == "shop@example.jp"
+    plain = received.get_body(("plain",))
+    html = received.get_body(("html",))
+    assert plain is not None
+    assert html is not None
+    text = plain.get_content()
+    assert "配送について" in text
+    assert "本日発送いたします。" in text
+    assert "本日発送いたします。" in html.get_content()
 
     # After a reload the page has forgotten; the server has not: no second mail.
     page.reload()
