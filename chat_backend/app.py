@@ -112,7 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
     greeter = Greeter(db, hub, traffic, lease=leases.lease("greeting"))  # automatic greeting rules
     retention = retention_job(db, leases.lease("retention"))
     inbox = inbox_job(db, hub, leases.lease("inbox"), settings.imap_ca_file)  # e-mail in (IMAP)
-    mailer = mail_job(db, leases.lease("mail"), settings.smtp_ca_file)  # e-mail out, the daily summary
+    mailer = mail_job(db, hub, leases.lease("mail"), settings.smtp_ca_file)  # e-mail out, the daily summary
     drain = Drain(settings.drain_timeout)
     drain.on_start.append(leases.release)  # the other nodes take the jobs at once
     readiness = Readiness()

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
 from chat_backend.domain import mail_out, mail_send, mail_summary
+from chat_backend.realtime import ticket_news
+from chat_backend.realtime.hub import Hub
 
 MAIL_EVERY = 5.0
 
@@ -34,9 +36,14 @@ async def mail_pass(
 
 
 def mail_job(
-    db: Database, lease: Lease, ca_file: str = "", clock: Callable[[], datetime] = utc_now
+    db: Database, hub: Hub, lease: Lease, ca_file: str = "", clock: Callable[[], datetime] = utc_now
 ) -> ClusterJob:
+    """After a pass, the agents who see a ticket whose reply went (or failed) hear of it: their thread
+    shows "sent" or the failure without a reload."""
+
     async def run() -> None:
-        await mail_pass(db, lease, clock(), ca_file)
+        result = await mail_pass(db, lease, clock(), ca_file)
+        for ticket_id in sorted(result.tickets):
+            await ticket_news.announce(db, hub, ticket_id, "changed")
 
     return ClusterJob(lease, run, MAIL_EVERY, at_start=True)

@@ -107,6 +107,7 @@ async def deliver(row: MailOutboxRow, config: SmtpSettings, context: ssl.SSLCont
 class PassResult:
     sent: list[str] = field(default_factory=list)  # mail ids, in the order they went
     failed: str | None = None  # the mail whose failure stopped the pass
+    tickets: set[str] = field(default_factory=set)  # tickets whose replies were sent or failed
 
 
 async def _due(session: AsyncSession, now: datetime) -> list[MailOutboxRow]:
@@ -157,11 +158,15 @@ async def send_due(
         except Exception as exc:
             await _record_failure(db, lease, row.id, exc, config, now)
             result.failed = row.id
+            if row.ticket_id:
+                result.tickets.add(row.ticket_id)
             if isinstance(exc, BadAddress):
                 continue  # this mail only; the relay is fine
             break
         await _record_sent(db, lease, row.id, now)
         result.sent.append(row.id)
+        if row.ticket_id:
+            result.tickets.add(row.ticket_id)
     if result.sent:
         log.info("sent %d e-mails", len(result.sent))
     return result

@@ -102,6 +102,7 @@ _HISTORY_LINE = [
     re.compile(r"^\s*差出人\s*[:：]"),  # Japanese Outlook's header block
     re.compile(r"^\s*_{10,}\s*$"),  # Outlook's rule above its "From:" block
 ]
+_ATTRIBUTION = re.compile(r"^.{0,300}<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$")
 _FROM_BLOCK = re.compile(r"^\s*(From|差出人)\s*[:：]\s*\S", re.IGNORECASE)
 _BLOCK_FIELD = re.compile(r"^\s*(Sent|Date|To|Cc|Subject|送信日時|日付|宛先|件名)\s*[:：]", re.IGNORECASE)
 
@@ -118,6 +119,8 @@ def _history_starts(lines: list[str], i: int) -> bool:
         return True
     if _HISTORY_LINE[6].match(line):  # a rule only when a "From:" block follows it
         return i + 1 < len(lines) and bool(_FROM_BLOCK.match(lines[i + 1]))
+    if _ATTRIBUTION.match(line):  # Japanese Gmail: "2026年12月7日(月) 14:00 Name <x@y>:" then quotes
+        return following.startswith(">")
     if _FROM_BLOCK.match(line):  # "From:" only as the start of a header block (another field follows)
         return any(_BLOCK_FIELD.match(following) for following in lines[i + 1 : i + 5])
     return False

@@ -92,6 +92,14 @@ def test_plain_text_is_preferred_over_html() -> None:
         ("はい\n\n差出人: Shop <s@shop.example>\n送信日時: 2026年12月1日\n件名: Re", "はい"),
         ("Yes\n\nFrom: Shop <s@shop.example>\nSent: Monday\nTo: me\nSubject: Re", "Yes"),
         ("Answer first\n> quoted\n> more\n\n", "Answer first"),
+        (
+            "大丈夫です。\n\n2026年12月7日(月) 14:00 窓口 <s@shop.example>:\n> 明日発送\n> します",
+            "大丈夫です。",
+        ),
+        (
+            "Write to Shop <s@shop.example>:\nthey answer fast",
+            "Write to Shop <s@shop.example>:\nthey answer fast",
+        ),
         ("From: here I begin my story\nand it goes on", "From: here I begin my story\nand it goes on"),
     ],
 )
