@@ -1395,6 +1395,54 @@
 <context>
     <name>EmailPage</name>
     <message>
+        <source>STARTTLS</source>
+        <translation>STARTTLS</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>None (not encrypted)</source>
+        <translation>None (not encrypted)</translation>
+    </message>
+    <message>
+        <source>Remove the stored password</source>
+        <translation>Remove the stored password</translation>
+    </message>
+    <message>
+        <source>Leave empty to keep it</source>
+        <translation>Leave empty to keep it</translation>
+    </message>
+    <message>
+        <source>A password is stored.</source>
+        <translation>A password is stored.</translation>
+    </message>
+    <message>
+        <source>No password stored.</source>
+        <translation>No password stored.</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>Security</source>
+        <translation>Security</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
         <source>&amp;Send e-mail (ticket replies, transcripts, daily summaries)</source>
         <translation>&amp;Send e-mail (ticket replies, transcripts, daily summaries)</translation>
     </message>

@@ -1395,6 +1395,54 @@
 <context>
     <name>EmailPage</name>
     <message>
+        <source>STARTTLS</source>
+        <translation>STARTTLS</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>None (not encrypted)</source>
+        <translation>なし（暗号化しない）</translation>
+    </message>
+    <message>
+        <source>Remove the stored password</source>
+        <translation>保存済みのパスワードを削除する</translation>
+    </message>
+    <message>
+        <source>Leave empty to keep it</source>
+        <translation>空欄のままなら変更しません</translation>
+    </message>
+    <message>
+        <source>A password is stored.</source>
+        <translation>パスワードは保存済みです。</translation>
+    </message>
+    <message>
+        <source>No password stored.</source>
+        <translation>パスワードは保存されていません。</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>ホスト</translation>
+    </message>
+    <message>
+        <source>Security</source>
+        <translation>セキュリティ</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
         <source>&amp;Send e-mail (ticket replies, transcripts, daily summaries)</source>
         <translation>メールを送信する（チケットの返信、会話記録、日次サマリー）(&amp;S)</translation>
     </message>

@@ -523,3 +523,86 @@ def test_pages_are_keyboard_reachable(
                         assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
 
     run(qloop, scenario(), timeout=60)
+
+
+def test_email_page_keeps_passwords_write_only_and_lists_waiting_mail(
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: Any,
+    backend: BackendProcess,
+    controller: AppController,
+    ada: Account,
+) -> None:
+    """Relay, mailbox, senders and the summary hour are saved; a password is never shown again, an empty
+    field keeps it, "Remove" clears it; a bad sender is refused inline; a reply waiting while sending is
+    off is listed in the outbox."""
+    from operator_app.ui.admin.email_page import EmailPage
+
+    async def scenario() -> None:
+        rest, host = await _admin(backend, controller, ada)
+        before = await rest.get("/settings/email")
+        ticket = await rest.send(
+            "POST",
+            "/tickets",
+            {
+                "client_id": "mail-page-1",
+                "site_id": backend.site_id,
+                "subject": "返品について",
+                "requester_email": "hanako@example.jp",
+                "text": "返品できますか",
+            },
+        )
+        await rest.send(
+            "POST", f"/tickets/{ticket['ticket']['ticket_id']}/replies", {"client_id": "r1", "text": "はい"}
+        )
+        page = _page(controller, EmailPage, host)
+        try:
+            await page.reload()
+            assert _state(page).isHidden()
+            subjects = [page.outbox.item(r, 1).text() for r in range(page.outbox.rowCount())]
+            assert any("返品について" in s for s in subjects)
+            assert not page.retry_button.isEnabled()  # nothing failed
+
+            page.smtp.host.setText("smtp.example.com")
+            page.smtp.port.setValue(2525)
+            page.smtp.user.setText("mailer")
+            page.smtp.password.insert("秘密-password")
+            page.imap.host.setText("imap.example.com")
+            page.imap.password.insert("imap-secret")
+            page.summary.setChecked(True)
+            page.summary_hour.setValue(9)
+            site_row = next(
+                r
+                for r in range(page.site_senders.rowCount())
+                if page.site_senders.item(r, 0).data(Qt.ItemDataRole.UserRole) == backend.site_id
+            )
+            page.site_senders.item(site_row, 1).setText("nope")
+            assert not await page.save()
+            assert "not an e-mail address" in page.message.text()
+            assert (await rest.get("/settings/email"))["host"] == before["host"]
+
+            page.site_senders.item(site_row, 1).setText("shop@example.jp")
+            page.default_sender.setText("support@example.jp")
+            assert await page.save()
+            saved = await rest.get("/settings/email")
+            assert saved["password"] is None
+            assert saved["password_set"] is True
+            assert saved["imap_password_set"] is True
+            assert saved["senders"] == {backend.site_id: "shop@example.jp"}
+            assert saved["summary_hour"] == 9
+            assert saved["enabled"] is False  # the box was not ticked: nothing is sent from here
+            assert page.smtp.password.text() == ""
+            assert page.smtp.password_state.text() == "A password is stored."
+            assert "settings.email" in await rest.audit_actions()
+            assert "秘密" not in str(await rest.get("/audit"))
+
+            assert await page.save()  # the empty field keeps the stored password
+            assert (await rest.get("/settings/email"))["password_set"] is True
+            page.smtp.clear.setChecked(True)
+            assert await page.save()
+            cleared = await rest.get("/settings/email")
+            assert cleared["password_set"] is False
+            assert cleared["imap_password_set"] is True
+        finally:
+            await rest.send("PUT", "/settings/email", {**before, "password": "", "imap_password": ""})
+
+    run(qloop, scenario())

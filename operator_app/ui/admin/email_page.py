@@ -44,10 +44,6 @@ from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.refusal import refusal_text
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EmailPage", text)
-
-
 class _Server:
     """The fields of one mail server (the relay, or the support mailbox)."""
 
@@ -64,9 +60,9 @@ class _Server:
         self.port.setValue(default_port)
         self.security = QComboBox(page)
         self.security.setObjectName(f"{prefix}Security")
-        self.security.addItem(_tr("STARTTLS"), "starttls")
-        self.security.addItem(_tr("TLS"), "tls")
-        self.security.addItem(_tr("None (not encrypted)"), "none")
+        self.security.addItem(QCoreApplication.translate("EmailPage", "STARTTLS"), "starttls")
+        self.security.addItem(QCoreApplication.translate("EmailPage", "TLS"), "tls")
+        self.security.addItem(QCoreApplication.translate("EmailPage", "None (not encrypted)"), "none")
         self.user = QLineEdit(page)
         self.user.setObjectName(f"{prefix}User")
         self.user.setMaxLength(254)
@@ -78,7 +74,7 @@ class _Server:
         self.password_state.setObjectName(f"{prefix}PasswordState")
         self.password_state.setTextFormat(Qt.TextFormat.PlainText)
         self.password_state.setStyleSheet("color: #6b7280;")
-        self.clear = QCheckBox(_tr("Remove the stored password"), page)
+        self.clear = QCheckBox(QCoreApplication.translate("EmailPage", "Remove the stored password"), page)
         self.clear.setObjectName(f"{prefix}PasswordClear")
 
     def fill(
@@ -92,8 +88,14 @@ class _Server:
         self.password.clear()
         self.clear.setChecked(False)
         self.clear.setEnabled(stored)
-        self.password.setPlaceholderText(_tr("Leave empty to keep it") if stored else "")
-        self.password_state.setText(_tr("A password is stored.") if stored else _tr("No password stored."))
+        self.password.setPlaceholderText(
+            QCoreApplication.translate("EmailPage", "Leave empty to keep it") if stored else ""
+        )
+        self.password_state.setText(
+            QCoreApplication.translate("EmailPage", "A password is stored.")
+            if stored
+            else QCoreApplication.translate("EmailPage", "No password stored.")
+        )
 
     def new_password(self) -> str | None:
         """None keeps the stored password; "" removes it."""
@@ -102,14 +104,14 @@ class _Server:
         return self.password.text() or None
 
     def rows(self, form: QFormLayout, page: EmailPage) -> None:
-        form.addRow(_tr("Host"), self.host)
+        form.addRow(QCoreApplication.translate("EmailPage", "Host"), self.host)
         ports = QHBoxLayout()
         ports.addWidget(self.port)
-        ports.addWidget(QLabel(_tr("Security"), page))
+        ports.addWidget(QLabel(QCoreApplication.translate("EmailPage", "Security"), page))
         ports.addWidget(self.security, 1)
-        form.addRow(_tr("Port"), ports)
-        form.addRow(_tr("User name"), self.user)
-        form.addRow(_tr("Password"), self.password)
+        form.addRow(QCoreApplication.translate("EmailPage", "Port"), ports)
+        form.addRow(QCoreApplication.translate("EmailPage", "User name"), self.user)
+        form.addRow(QCoreApplication.translate("EmailPage", "Password"), self.password)
         form.addRow("", self.password_state)
         form.addRow("", self.clear)
 
@@ -162,6 +164,7 @@ class EmailPage(AdminPage):
         self.poll = QSpinBox(inner)
         self.poll.setObjectName("imapPoll")
         self.poll.setRange(5, 3600)
+        self.poll.setMaximumWidth(160)
         self.poll.setSuffix(self.tr(" s"))
         in_form.addRow(self.tr("Folder"), self.mailbox)
         in_form.addRow(self.tr("Check every"), self.poll)
