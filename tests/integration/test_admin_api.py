@@ -572,11 +572,12 @@ async def test_sites_origins_apply_at_once_to_visitor_sockets_and_page_push(
 
     created = next(e for e in await team.audit(limit=500) if e["action"] == "site.create")
     assert (created["target"], created["before"]) == (site["site_id"], None)
-    assert created["after"] == {"name": "Tea shop", "origins": ["https://shop.example"]}
+    shop = {"name": "Tea shop", "origins": ["https://shop.example"], "default_group_id": None}
+    assert created["after"] == shop
     updates = [e for e in await team.audit(limit=500) if e["action"] == "site.update"]
     assert len(updates) == 4
-    assert updates[-1]["before"] == {"name": "Tea shop", "origins": ["https://shop.example"]}
-    assert updates[-1]["after"] == {"name": "Tea shop", "origins": updated["origins"]}
+    assert updates[-1]["before"] == shop
+    assert updates[-1]["after"] == {**shop, "origins": updated["origins"]}
     for client in (holder, visitor):
         await client.close()
 
