@@ -99,7 +99,12 @@ def create_app(settings: Settings) -> FastAPI:
     # Cluster-wide jobs run on one node at a time, each under its lease in the database.
     leases = Leases(db, settings.node_id, ttl=settings.lease_ttl)
     calls = CallRelay(
-        db, hub, settings.call_ring_timeout, settings.call_disconnect_grace, lease=leases.lease("calls")
+        db,
+        hub,
+        settings.call_ring_timeout,
+        settings.call_disconnect_grace,
+        lease=leases.lease("calls"),
+        push_grace=settings.call_page_push_grace,
     )
     db.after_commit = calls.committed  # `call_state` pushes once a call's change is committed
     metrics.count_committed_events(db)

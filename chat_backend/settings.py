@@ -10,7 +10,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from chat_protocol.calls import DISCONNECT_GRACE_S, RING_TIMEOUT_S
+from chat_protocol.calls import DISCONNECT_GRACE_S, PAGE_PUSH_GRACE_S, RING_TIMEOUT_S
 
 # Clear of PostgreSQL (5432), Redis (6379), MariaDB (3306), RabbitMQ (5672), MQTT (1883), NATS (4222).
 DEFAULT_PORT = 8470
@@ -153,6 +153,10 @@ class Settings:
     )
     call_disconnect_grace: float = field(
         default_factory=lambda: _env_float("CHAT_CALL_DISCONNECT_GRACE", float(DISCONNECT_GRACE_S))
+    )
+    # Seconds a call waits for the page of a page push the visitor accepted before `disconnected`.
+    call_page_push_grace: float = field(
+        default_factory=lambda: _env_float("CHAT_CALL_PAGE_PUSH_GRACE", float(PAGE_PUSH_GRACE_S))
     )
 
     # --- HTTP and login hardening ------------------------------------------------------------

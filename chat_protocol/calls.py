@@ -19,12 +19,20 @@ Flow::
     either  call_media {microphone, camera}      -> the other side <- push call_media
     either  call_hangup {call_id}                -> both <- call_state ended(hangup, ended_by)
 
+A call survives a page push the visitor accepted (`answer_page_push` with `accept`): both sides get
+`call_state reconnecting` with `page_push` set (the agent drops its peer connection, keeping its
+devices); the pushed page's widget logs in naming the call (`reloaded_call_id`) and, once its socket
+is registered, both get `call_state connecting` for the same call: the agent makes a fresh offer on a
+new peer connection and the call goes on (`connected`, one call in the transcript). A pushed page
+that does not log in within `PAGE_PUSH_GRACE_S` ends the call as `disconnected`.
+
 The agent makes the WebRTC offer (after `connecting`); the visitor answers. Ending: the agent cancels
 before an answer (`cancelled`), the visitor declines (`declined`), nobody answers within
 `RING_TIMEOUT_S` (`no_answer`), either hangs up (`hangup`), the visitor's page is reloaded (a new
-visitor login while a call runs: `page_reloaded`), a socket of either side closes and does not come
-back within `DISCONNECT_GRACE_S` (`disconnected`), either side reports media failure (`failed`), or the
-chat is closed or transferred (`chat_ended`).
+visitor login while a call runs, other than the page of an accepted page push: `page_reloaded`), a
+socket of either side closes and does not come back within `DISCONNECT_GRACE_S` (`disconnected`;
+after an accepted page push, within `PAGE_PUSH_GRACE_S`), either side reports media failure
+(`failed`), or the chat is closed or transferred (`chat_ended`).
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from chat_protocol.models import MAX_NAME_CHARS
 
 RING_TIMEOUT_S = 45
 DISCONNECT_GRACE_S = 10
+PAGE_PUSH_GRACE_S = 15
 MAX_SDP_CHARS = 20_000
 MAX_CANDIDATE_CHARS = 1_000
 MAX_NOTICE_CHARS = 500
@@ -160,6 +169,11 @@ class CallStatePush(ProtocolModel):
     reason: CallEndReason | None = None
     ended_by: CallParty | None = None
     duration_s: float | None = Field(default=None, description="Connected time, once ended.")
+    page_push: bool = Field(
+        default=False,
+        description="With `reconnecting`: the visitor opens a pushed page; the call resumes "
+        "(`connecting`, a fresh offer) when that page's widget logs in.",
+    )
 
 
 class CallOk(ProtocolModel):

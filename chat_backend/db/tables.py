@@ -336,6 +336,9 @@ class CallRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     end_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
     ended_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # The visitor accepted a page push during the call: the pushed page's login resumes it until then
+    # (`chat_backend.domain.calls.carry_over`); past it the call ends as `disconnected`.
+    carry_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class JobLease(Base):

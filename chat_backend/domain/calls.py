@@ -46,6 +46,7 @@ class CallChange:
     reason: CallEndReason | None = None
     ended_by: CallParty | None = None
     duration_s: float | None = None
+    page_push: bool = False
 
     def push(self) -> CallStatePush:
         return CallStatePush(
@@ -55,6 +56,7 @@ class CallChange:
             reason=self.reason,
             ended_by=self.ended_by,
             duration_s=self.duration_s,
+            page_push=self.page_push,
         )
 
 
@@ -208,6 +210,8 @@ async def answer(session: AsyncSession, call: CallRow, accept: bool) -> None:
 async def report(session: AsyncSession, call: CallRow, party: CallParty, state: str) -> None:
     """`connected` (the first report connects the call), `reconnecting`, or `failed` (ends it)."""
     require_answered_state(call.state)
+    if call.carry_until is not None:
+        return  # the old page's connection going down while the visitor opens a pushed page
     if state == "failed":
         await end(session, call, "failed", party)
     elif state == "connected":
@@ -280,9 +284,14 @@ async def ends_at_login(
     """Read only: whether `visitor_logged_in` would end a call (then the login takes the ordered
     path for it; most logins write no event)."""
     return any(
-        call.id != running and (call.id == reloaded or not other_sockets)
+        call.id != running and not _carried(call, reloaded) and (call.id == reloaded or not other_sockets)
         for call in await live_calls(session, visitor_id=visitor_id)
     )
+
+
+def _carried(call: CallRow, reloaded: str | None) -> bool:
+    """The login is the pushed page of call `reloaded` (`page_push_accepted`): the call goes on."""
+    return call.id == reloaded and call.carry_until is not None and as_utc(call.carry_until) > utcnow()
 
 
 async def visitor_logged_in(
@@ -291,9 +300,10 @@ async def visitor_logged_in(
     """A visitor socket logs in. Its page still runs call `running` (a reconnect): that goes on. The
     tab's page was reloaded during call `reloaded`: that ends as `page_reloaded`. A login that names no
     call leaves the visitor's calls to the socket still connected (another tab), or, when none is,
-    ends them as `page_reloaded` (a page that could not tell)."""
+    ends them as `page_reloaded` (a page that could not tell). The page of an accepted page push
+    naming its call keeps it (`carry_over` resumes it once the socket is registered)."""
     for call in await live_calls(session, visitor_id=visitor_id):
-        if call.id == running:
+        if call.id == running or _carried(call, reloaded):
             continue
         if call.id == reloaded or not other_sockets:
             await end(session, call, "page_reloaded", "visitor")
@@ -308,9 +318,66 @@ async def end_party_calls(
         agent_id=user_id if party == "agent" else "",
         visitor_id=user_id if party == "visitor" else "",
     )
+    if party == "visitor":
+        # A call waiting for a pushed page ends by `expire_carried` (a longer grace).
+        found = [call for call in found if call.carry_until is None]
     for call in found:
         await end(session, call, reason, party)
     return len(found)
+
+
+# --- a call carried across a page push --------------------------------------------------------
+
+
+async def page_push_accepted(session: AsyncSession, chat_id: str, visitor_id: str, grace: float) -> None:
+    """The visitor accepted a page push: their answered call of this chat waits `grace` seconds for
+    the pushed page (`reconnecting` with `page_push`, so the agent drops its peer connection)."""
+    for call in await live_calls(session, visitor_id=visitor_id):
+        if call.chat_id == chat_id and call.state in ANSWERED_STATES and call.carry_until is None:
+            call.state = "reconnecting"
+            call.carry_until = utcnow() + timedelta(seconds=grace)
+            _changed(session, call, page_push=True)
+
+
+async def carry_waiting(session: AsyncSession, visitor_id: str, call_id: str) -> bool:
+    """Read only: whether call `call_id` of this visitor waits for a pushed page."""
+    call = await session.get(CallRow, call_id)
+    return call is not None and call.visitor_id == visitor_id and call.carry_until is not None
+
+
+async def carry_over(session: AsyncSession, visitor_id: str, call_id: str) -> bool:
+    """The pushed page's socket is registered: the call goes on as `connecting` (the agent offers on
+    a new peer connection). Once only: a later reload of that page ends the call as usual."""
+    call = await session.get(CallRow, call_id)
+    if (
+        call is None
+        or call.visitor_id != visitor_id
+        or call.state not in ACTIVE_STATES
+        or call.carry_until is None
+        or as_utc(call.carry_until) <= utcnow()
+    ):
+        return False
+    call.carry_until = None
+    call.state = "connecting"
+    _changed(session, call)
+    return True
+
+
+async def carried_due(session: AsyncSession) -> bool:
+    """Whether a call waits past its `carry_until` for a pushed page (read before the write path)."""
+    query = select(CallRow.id).where(
+        CallRow.state == "reconnecting", CallRow.carry_until.is_not(None), CallRow.carry_until <= utcnow()
+    )
+    return (await session.scalar(query.limit(1))) is not None
+
+
+async def expire_carried(session: AsyncSession) -> None:
+    """Calls whose pushed page did not log in in time end as `disconnected`."""
+    query = select(CallRow).where(
+        CallRow.state == "reconnecting", CallRow.carry_until.is_not(None), CallRow.carry_until <= utcnow()
+    )
+    for call in (await session.scalars(query)).all():
+        await end(session, call, "disconnected", "visitor")
 
 
 async def end_if_chat_moved(session: AsyncSession, chat: Chat) -> None:

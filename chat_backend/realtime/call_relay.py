@@ -22,7 +22,15 @@ from chat_backend.domain.calls import CallChange
 from chat_backend.realtime.hub import Hub, Topic
 from chat_backend.realtime.subscriber import Subscriber
 from chat_protocol import Envelope
-from chat_protocol.calls import DISCONNECT_GRACE_S, RING_TIMEOUT_S, CallMedia, CallOk, CallParty, CallSignal
+from chat_protocol.calls import (
+    DISCONNECT_GRACE_S,
+    PAGE_PUSH_GRACE_S,
+    RING_TIMEOUT_S,
+    CallMedia,
+    CallOk,
+    CallParty,
+    CallSignal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +45,15 @@ class CallRelay:
         ring_timeout: float = RING_TIMEOUT_S,
         disconnect_grace: float = DISCONNECT_GRACE_S,
         lease: Lease | None = None,
+        push_grace: float = PAGE_PUSH_GRACE_S,
     ) -> None:
         self.db = db
+        self.push_grace = push_grace
         self.hub = hub
         self.ring_timeout = ring_timeout
         self.disconnect_grace = disconnect_grace
         self._gone: dict[tuple[CallParty, str], asyncio.Task[None]] = {}
+        self._carrying: set[asyncio.Task[None]] = set()
         self.lease = lease or Lease("calls", "", single_node=True)
         self.job = ClusterJob(self.lease, self.expire_once, RING_SWEEP_EVERY, at_start=True)
         self._resume_due = True  # give running calls' parties the grace on taking the lease
@@ -135,6 +146,12 @@ class CallRelay:
             async with self.db.write() as session:
                 await self.lease.check(session)
                 await calls.expire_ringing(session)
+        async with self.db.read() as session:
+            carried = await calls.carried_due(session)
+        if carried:
+            async with self.db.write() as session:
+                await self.lease.check(session)
+                await calls.expire_carried(session)
         if self._resume_due:
             self._resume_due = False
             async with self.db.read() as session:
@@ -181,6 +198,25 @@ class CallRelay:
         except Exception as exc:
             report_failure(log, f"ending the calls of a disconnected {party}", exc)
 
+    def page_reloaded(self, visitor_id: str, call_id: str) -> None:
+        """A visitor socket that named the call its tab ran before (`reloaded_call_id`) is registered:
+        if that tab opened a pushed page during the call, the call goes on (`calls.carry_over`)."""
+        task = asyncio.get_running_loop().create_task(self._carry_over(visitor_id, call_id))
+        self._carrying.add(task)
+        task.add_done_callback(self._carrying.discard)
+
+    async def _carry_over(self, visitor_id: str, call_id: str) -> None:
+        try:
+            async with self.db.read() as session:
+                waiting = await calls.carry_waiting(session, visitor_id, call_id)
+            if waiting:
+                async with self.db.write() as session:
+                    await calls.carry_over(session, visitor_id, call_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            report_failure(log, "resuming a call after a page push", exc)
+
     def lease_acquired(self) -> None:
         self._resume_due = True
         self.job.kick()
@@ -190,5 +226,5 @@ class CallRelay:
         await self.job.run()
 
     def stop(self) -> None:
-        for task in self._gone.values():
+        for task in [*self._gone.values(), *self._carrying]:
             task.cancel()

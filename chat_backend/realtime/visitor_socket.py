@@ -95,6 +95,7 @@ class VisitorConnection(Connection):
     _told_available = True
     _recheck: asyncio.Task[None] | None = None
     site_id: str | None = None  # counted in the site's visitor sockets from login to the end
+    reloaded_call_id: str | None = None  # the call this tab ran before its page changed
 
     def idle_timeout(self) -> float:
         return self.settings.visitor_idle_timeout
@@ -112,6 +113,7 @@ class VisitorConnection(Connection):
                 retry_after=SITE_FULL_RETRY_AFTER,
             )
         self.site_id = payload.site_id  # the site's id itself: `site_for_origin` finds it by id
+        self.reloaded_call_id = None if payload.call_id else payload.reloaded_call_id
         token = payload.visitor_token
         # Two tabs of one visitor logging in at once on this node take turns (one visit, not two).
         async with _LOGIN_TURNS.hold(token or ""):
@@ -212,6 +214,9 @@ class VisitorConnection(Connection):
     def on_registered(self) -> None:
         assert self.visitor_id is not None
         self.calls.party_back("visitor", self.visitor_id)
+        if self.reloaded_call_id:
+            # The page of an accepted page push: its call goes on, now that pushes reach this socket.
+            self.calls.page_reloaded(self.visitor_id, self.reloaded_call_id)
         self.router.visitor_connected(self.visitor_id)
         self._recheck = asyncio.get_running_loop().create_task(self._recheck_availability())
 
@@ -370,6 +375,9 @@ class VisitorConnection(Connection):
                 answer = await page_push.answer(
                     session, visitor, payload.client_id, payload.seq, payload.accept
                 )
+                if answer.state == "accepted":
+                    # A running call waits for the pushed page (`calls.carry_over`).
+                    await calls.page_push_accepted(session, answer.chat_id, visitor.id, self.calls.push_grace)
             self.send(Envelope.response(action, p.PagePushResult(event=answer), req_id))
         elif action == "offline_message":
             assert self.site_id is not None

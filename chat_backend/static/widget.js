@@ -663,7 +663,10 @@
       mutate(function() {
         renderPush(item);
       });
-      if (item.answer === "accepted" && pageAllowed(item.url, allowedOrigins())) location.assign(item.url);
+      if (item.answer === "accepted" && pageAllowed(item.url, allowedOrigins())) {
+        carryCallAcrossPush();
+        location.assign(item.url);
+      }
     } catch (e) {
       item.busy = false;
       if (e.code === "rate_limited") item.error = T.tooManyTries;
@@ -1002,7 +1005,7 @@
     }
     if (!(chatMaxSeq[ev.chat_id] >= seq)) chatMaxSeq[ev.chat_id] = seq;
     if (ev.kind === "message") applyMessage(ev, registerChat(ev.chat_id), seq, live);
-    else if (ev.kind === "chat_state") applyChatState(ev, registerChat(ev.chat_id), seq);
+    else if (ev.kind === "chat_state") applyChatState(ev, registerChat(ev.chat_id), seq, live);
     else if (ev.kind === "rating") applyRating(ev);
     else if (ev.kind === "page_push") applyPagePush(ev, registerChat(ev.chat_id), seq);
     else if (ev.kind === "call") applyCallEvent(ev, registerChat(ev.chat_id), seq);
@@ -1051,7 +1054,7 @@
       showReceipt();
     }
   }
-  function applyChatState(ev, order, seq) {
+  function applyChatState(ev, order, seq, live) {
     if (typeof ev.event_id === "number") byEventId[ev.event_id] = true;
     var agentName = ev.agent && typeof ev.agent.name === "string" ? ev.agent.name : "";
     var transferred = !!(ev.transferred_from && typeof ev.transferred_from === "object");
@@ -1103,7 +1106,7 @@
       peekReset();
       offerRating();
     }
-    if (call && call.chatId === ev.chat_id && call.phase !== "ended" && (ev.state === "closed" || ev.state === "queued" || transferred)) {
+    if (live && call && call.chatId === ev.chat_id && call.phase !== "ended" && (ev.state === "closed" || ev.state === "queued" || transferred)) {
       endCall("chat_ended", "system", null);
     }
     updateChrome();
@@ -1360,6 +1363,7 @@
   var K_OFFLINE_SENT = null;
   var K_INVITES = null;
   var K_CALL = null;
+  var K_CALL_CARRY = null;
   function useSiteKeys(siteId2) {
     var key = "livechat:" + siteId2 + ":";
     K_TOKEN = key + "token";
@@ -1370,6 +1374,7 @@
     K_OFFLINE_SENT = key + "offline-sent";
     K_INVITES = key + "invitations";
     K_CALL = key + "call";
+    K_CALL_CARRY = key + "call-carry";
   }
 
   // src/outbox.js
@@ -3415,6 +3420,10 @@
       c.pendingIce = [];
       renderCall();
       return sendSignal(c, { kind: "answer", sdp: pc.localDescription.sdp }).then(function() {
+        if (c.wantCam && !c.camOn && !c.camBusy && c.videoTx && call === c) {
+          c.wantCam = false;
+          toggleCamera();
+        }
         return Promise.all(queued.map(function(cand) {
           return addRemoteCandidate(c, cand);
         }));
@@ -3476,8 +3485,54 @@
   ];
   var call = null;
   var reloadedCallId = null;
+  var carried = null;
   function restoreCallId() {
     reloadedCallId = session.get(K_CALL) || null;
+    carried = null;
+    var raw = session.get(K_CALL_CARRY);
+    if (raw) {
+      session.set(K_CALL_CARRY, "");
+      try {
+        var saved = JSON.parse(raw);
+        if (saved && typeof saved.id === "string" && saved.id === reloadedCallId && typeof saved.chatId === "string") {
+          carried = saved;
+        }
+      } catch (e) {
+      }
+    }
+  }
+  function carryCallAcrossPush() {
+    var c = call;
+    if (!c || !c.accepted || c.phase === "ended" || c.phase === "incoming") return;
+    session.set(K_CALL_CARRY, JSON.stringify({
+      id: c.id,
+      chatId: c.chatId,
+      agentName: c.agentName,
+      iceServers: c.iceServers,
+      micOn: c.micOn,
+      camOn: !!(c.camTrack && c.camOn),
+      connectedAt: c.connectedAt || 0
+    }));
+  }
+  function resumeCall(saved) {
+    carried = null;
+    if (call && call.phase !== "ended") stopCallMedia(call);
+    if (call) clearCallTimers(call);
+    var c = newCall(saved.id.slice(0, 64), saved.chatId);
+    c.agentName = scalarText(saved.agentName, MAX_NAME).trim() || chat && chat.agentName || T.agent;
+    c.iceServers = iceServersFrom(saved.iceServers);
+    c.micOn = saved.micOn !== false;
+    c.wantCam = saved.camOn === true;
+    var since = typeof saved.connectedAt === "number" ? saved.connectedAt : 0;
+    c.resumedFrom = since > 0 && since <= Date.now() ? since : 0;
+    c.accepted = true;
+    c.phase = "reconnecting";
+    call = c;
+    reloadedCallId = null;
+    rememberCall(c.id);
+    if (!isOpen) setOpen(true, false);
+    renderCall();
+    startMicrophone(c);
   }
   function newCall(id, chatId) {
     return {
@@ -3513,7 +3568,9 @@
       ringTimer: null,
       tickTimer: null,
       hideTimer: null,
-      micGen: 0
+      micGen: 0,
+      wantCam: false,
+      resumedFrom: 0
     };
   }
   function rememberCall(id) {
@@ -3587,7 +3644,7 @@
   function markConnected(c) {
     c.phase = "connected";
     if (!c.connectedAt) {
-      c.connectedAt = Date.now();
+      c.connectedAt = c.resumedFrom || Date.now();
       c.tickTimer = setInterval(function() {
         if (call === c && c.phase !== "ended") ui.callTimer.textContent = formatDuration((Date.now() - c.connectedAt) / 1e3);
       }, 1e3);
@@ -3601,6 +3658,10 @@
     var duration = typeof p.duration_s === "number" ? p.duration_s : null;
     var c = call;
     if (!c || c.id !== p.call_id) {
+      if (carried && p.call_id === carried.id && p.state === "connecting") {
+        resumeCall(carried);
+        return;
+      }
       if (p.state === "ended" && (p.call_id === reloadedCallId || reason === "page_reloaded") && (!c || c.phase === "ended")) {
         showCallEnded(p.call_id, typeof p.chat_id === "string" ? p.chat_id : "", reason, endedBy, duration);
       }

@@ -45,13 +45,16 @@ class CallRequester(Protocol):
 class CallController(QObject):
     """One call at a time. Signals: ``state_changed(state)``; ``ended(reason, ended_by, duration_s)``;
     ``signal_received(CallSignal)`` (answer / ICE for the engine); ``offer_needed()`` when the visitor
-    accepted; ``remote_media_changed(microphone, camera)``; ``local_media_changed(microphone, camera)``;
+    accepted (again after a page push: a fresh offer on a new peer connection); ``peer_dropped()`` when
+    the visitor opens a pushed page (their peer connection is gone; the call waits for the new page);
+    ``remote_media_changed(microphone, camera)``; ``local_media_changed(microphone, camera)``;
     ``duration_changed(seconds)`` every second while connected."""
 
     state_changed = Signal(str)
     ended = Signal(str, str, float)
     signal_received = Signal(object)
     offer_needed = Signal()
+    peer_dropped = Signal()
     remote_media_changed = Signal(bool, bool)
     local_media_changed = Signal(bool, bool)
     duration_changed = Signal(int)
@@ -229,6 +232,9 @@ class CallController(QObject):
             self._ticker.start()
             self.duration_changed.emit(0)
         self._set_state(push.state)
+        if push.state == "reconnecting" and push.page_push:
+            self._offer_sent = False  # the pushed page's `connecting` asks for a fresh offer
+            self.peer_dropped.emit()
         if push.state == "connecting" and not self._offer_sent:
             self._offer_sent = True
             self.offer_needed.emit()

@@ -27,7 +27,7 @@ os.environ.setdefault(
 from playwright.sync_api import Page, expect  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QLabel, QListView, QPushButton, QWidget  # noqa: E402
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QWidget  # noqa: E402
 
 from operator_app.app import AppController  # noqa: E402
 from operator_app.ui.main_window import MainWindow  # noqa: E402
@@ -239,3 +239,112 @@ def test_video_call_from_the_app_to_the_widget_end_to_end(
             await controller.shutdown()
 
     run(qloop, scenario(), timeout=120)
+
+
+def test_a_video_call_goes_on_across_a_page_push(
+    qloop: asyncio.AbstractEventLoop, qtbot: object, backend: BackendProcess, browser: FakeMediaBrowser
+) -> None:
+    """During a call with the visitor's camera on, the operator pushes the cart page and the visitor
+    opens it: the browser loads the new page, and the same call connects again there by itself (the
+    camera still on), video flows both ways, and both transcripts show one call."""
+    backend.cli("routing", "--auto-assign", "off")
+
+    async def scenario() -> None:
+        controller = AppController()
+        window = await controller.login(backend.url, backend.agent_email, backend.agent_password)
+        try:
+            session = controller.session
+            assert session is not None
+            await until(lambda: _child(window, QLabel, "connectionState").property("state") == "connected")
+            _click(window, "statusSwitch")
+            await until(lambda: session.store.status == "accepting", what="accepting")
+
+            def visitor_writes() -> Page:
+                page = browser.open_visitor(backend.demo_url)
+                page.get_by_test_id("launcher").click()
+                page.get_by_test_id("name-input").fill("Hanako Yamada")
+                page.get_by_test_id("message-input").fill("Which cup goes with the matcha?")
+                page.get_by_test_id("send").click()
+                return page
+
+            page = await browser.call(visitor_writes)
+            queue = _child(window, QListView, "queueList")
+            await until(lambda: queue.model().rowCount() == 1, what="the chat in the queue")
+            _click(window, "takeButton")
+            await until(lambda: "Which cup goes with the matcha?" in _transcript(window), what="taken")
+            video_call = _child(window, QPushButton, "videoCallButton")
+            await until(video_call.isEnabled, what="video call button enabled")
+            QTest.mouseClick(video_call, Qt.MouseButton.LeftButton)
+            await browser.call(lambda: page.get_by_test_id("call-accept").click())
+            state = _child(window, QLabel, "callStateLabel")
+            connected = call_text.state_text("connected")
+            await until(lambda: state.text() == connected, within=30, what="app connected")
+            call_id = session.calls.call_id
+            await browser.call(
+                lambda: expect(page.get_by_test_id("call-panel")).to_have_attribute(
+                    "data-state", "connected", timeout=20_000
+                )
+            )
+            await browser.call(lambda: page.get_by_test_id("call-camera").click())
+
+            async def operator_sees() -> bool:
+                return await _app_frames(window) > 10
+
+            await _until_async(operator_sees, "the visitor's video in the app")
+
+            # The operator pushes the cart page; the visitor opens it.
+            target = f"{backend.url}/demo/cart.html"
+            dialog = window.chat_panel.open_page_push_dialog()
+            assert dialog is not None
+            dialog.findChild(QLineEdit, "pagePushUrl").setText(target)
+            QTest.mouseClick(dialog.findChild(QPushButton, "pagePushSubmit"), Qt.MouseButton.LeftButton)
+
+            def visitor_opens() -> None:
+                page.get_by_test_id("page-push-open").click()
+                page.wait_for_url(target)
+
+            await browser.call(visitor_opens)
+            # Reconnecting meanwhile, then connected again by itself: the same call.
+            await until(lambda: state.text() == connected, within=30, what="app connected again")
+            assert session.calls.call_id == call_id
+            assert session.calls.state == "connected"
+
+            def widget_connected_again() -> int:
+                panel = page.get_by_test_id("call-panel")
+                expect(panel).to_have_attribute("data-state", "connected", timeout=20_000)
+                expect(page.get_by_test_id("call-camera")).to_have_attribute("aria-pressed", "true")
+                return int(shadow(page, WIDGET_FRAMES))
+
+            first = await browser.call(widget_connected_again)
+
+            async def visitor_sees() -> bool:
+                return int(await browser.call(shadow, page, WIDGET_FRAMES)) > first + 10
+
+            await _until_async(visitor_sees, "the operator's video on the new page")
+            seen = await _app_frames(window)
+
+            async def operator_still_sees() -> bool:
+                return await _app_frames(window) > seen + 10
+
+            await _until_async(operator_still_sees, "the visitor's camera after the page push")
+
+            # One call in both transcripts, still running.
+            assert _transcript(window).count("Video call started") == 1
+            assert not any("Video call ended" in line for line in _transcript(window))
+
+            def widget_lines() -> None:
+                lines = page.get_by_test_id("call-event")
+                expect(lines.filter(has_text="Video call started")).to_have_count(1)
+                expect(lines.filter(has_text="Video call ended")).to_have_count(0)
+
+            await browser.call(widget_lines)
+            _click(window, "callHangupButton")
+            await until(lambda: state.text() == call_text.ended_text("hangup", "agent"), what="app ended")
+            await browser.call(
+                lambda: expect(page.get_by_test_id("call-panel")).to_have_attribute("data-reason", "hangup")
+            )
+            assert browser.page_errors == []
+        finally:
+            await controller.shutdown()
+
+    run(qloop, scenario(), timeout=150)

@@ -255,6 +255,11 @@ function applyOffer(c, sdp) {
     c.pendingIce = [];
     renderCall();
     return sendSignal(c, { kind: "answer", sdp: pc.localDescription.sdp }).then(function () {
+      // A call carried from the previous page with the camera on: on again here.
+      if (c.wantCam && !c.camOn && !c.camBusy && c.videoTx && call === c) {
+        c.wantCam = false;
+        toggleCamera();
+      }
       return Promise.all(queued.map(function (cand) { return addRemoteCandidate(c, cand); }));
     });
   });

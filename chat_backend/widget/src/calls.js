@@ -13,6 +13,13 @@
 // microphone is granted), so that turning the camera on or off later is `sender.replaceTrack(track |
 // null)` on a negotiated transceiver: no new offer, and only the agent ever offers. An offer without a
 // video m-line leaves the camera button disabled (the widget cannot offer by protocol).
+//
+// A page push accepted during a call carries the call to the new page: before the browser leaves,
+// carryCallAcrossPush keeps the call's id, the operator's name, the ICE servers and the visitor's
+// microphone and camera choice in sessionStorage; the new page's login names the call
+// (`reloaded_call_id`) and, when the server says `connecting` for it, the widget takes the call up
+// again (resumeCall): the microphone (and the camera, if it was on) and a fresh answer to the
+// operator's fresh offer. A reload of that page later ends the call as any reload does.
 
 import {
   iceServersFrom, startMicrophone, stopCallMedia, toggleCamera, toggleMicrophone,
@@ -22,7 +29,7 @@ import { MAX_NAME } from "./config.js";
 import { request } from "./connection.js";
 import { coarsePointer, el } from "./dom.js";
 import { focusComposer, isOpen, mutate, setOpen, ui } from "./panel.js";
-import { K_CALL, session } from "./storage.js";
+import { K_CALL, K_CALL_CARRY, session } from "./storage.js";
 import { T, fmt } from "./strings.js";
 import { scalarText } from "./text.js";
 import { byEventId, chat, place } from "./transcript.js";
@@ -35,9 +42,53 @@ const END_REASONS = ["declined", "no_answer", "cancelled", "hangup", "page_reloa
 
 export let call = null; // the video call shown in the call panel (see newCall)
 export let reloadedCallId = null; // a call this tab showed before the page was reloaded
+let carried = null; // the call the previous page carried across an accepted page push
 
 export function restoreCallId() {
   reloadedCallId = session.get(K_CALL) || null;
+  carried = null;
+  var raw = session.get(K_CALL_CARRY);
+  if (raw) {
+    session.set(K_CALL_CARRY, ""); // once: a reload of this page does not carry the call again
+    try {
+      var saved = JSON.parse(raw);
+      if (saved && typeof saved.id === "string" && saved.id === reloadedCallId && typeof saved.chatId === "string") {
+        carried = saved;
+      }
+    } catch (e) { /* not ours */ }
+  }
+}
+
+// The visitor opens a pushed page during a call: what the next page needs to take the call up again.
+export function carryCallAcrossPush() {
+  var c = call;
+  if (!c || !c.accepted || c.phase === "ended" || c.phase === "incoming") return;
+  session.set(K_CALL_CARRY, JSON.stringify({
+    id: c.id, chatId: c.chatId, agentName: c.agentName, iceServers: c.iceServers, micOn: c.micOn,
+    camOn: !!(c.camTrack && c.camOn), connectedAt: c.connectedAt || 0,
+  }));
+}
+
+// `call_state connecting` for the call the previous page carried: the call goes on here.
+function resumeCall(saved) {
+  carried = null;
+  if (call && call.phase !== "ended") stopCallMedia(call);
+  if (call) clearCallTimers(call);
+  var c = newCall(saved.id.slice(0, 64), saved.chatId);
+  c.agentName = scalarText(saved.agentName, MAX_NAME).trim() || (chat && chat.agentName) || T.agent;
+  c.iceServers = iceServersFrom(saved.iceServers);
+  c.micOn = saved.micOn !== false;
+  c.wantCam = saved.camOn === true;
+  var since = typeof saved.connectedAt === "number" ? saved.connectedAt : 0;
+  c.resumedFrom = since > 0 && since <= Date.now() ? since : 0;
+  c.accepted = true;
+  c.phase = "reconnecting";
+  call = c;
+  reloadedCallId = null;
+  rememberCall(c.id);
+  if (!isOpen) setOpen(true, false);
+  renderCall();
+  startMicrophone(c);
 }
 
 function newCall(id, chatId) {
@@ -47,7 +98,7 @@ function newCall(id, chatId) {
     pendingIce: [], signals: Promise.resolve(), audioTx: null, videoTx: null, micTrack: null, micOn: true,
     micFailed: false, camTrack: null, camOn: false, camBusy: false, connectedAt: 0, reported: null,
     remoteMic: true, remoteCam: true, collapsed: false, info: "", ringTimer: null, tickTimer: null, hideTimer: null,
-    micGen: 0,
+    micGen: 0, wantCam: false, resumedFrom: 0,
   };
 }
 
@@ -132,7 +183,7 @@ function hangupCall() {
 export function markConnected(c) {
   c.phase = "connected";
   if (!c.connectedAt) {
-    c.connectedAt = Date.now();
+    c.connectedAt = c.resumedFrom || Date.now();
     c.tickTimer = setInterval(function () {
       if (call === c && c.phase !== "ended") ui.callTimer.textContent = formatDuration((Date.now() - c.connectedAt) / 1000);
     }, 1000);
@@ -148,6 +199,10 @@ export function onCallState(p) {
   var duration = typeof p.duration_s === "number" ? p.duration_s : null;
   var c = call;
   if (!c || c.id !== p.call_id) {
+    if (carried && p.call_id === carried.id && p.state === "connecting") {
+      resumeCall(carried);
+      return;
+    }
     // A call this tab showed before a reload, or one that ended because of this page's login.
     if (p.state === "ended" && (p.call_id === reloadedCallId || reason === "page_reloaded") &&
       (!c || c.phase === "ended")) {

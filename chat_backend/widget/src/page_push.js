@@ -1,6 +1,7 @@
 // Page push: the operator offers a page of the site; the visitor opens it or not. Only pages on the
 // site's own origins are opened (the server checks too).
 
+import { carryCallAcrossPush } from "./calls.js";
 import { MAX_URL } from "./config.js";
 import { ready, request } from "./connection.js";
 import { el, icon } from "./dom.js";
@@ -143,7 +144,10 @@ async function answerPush(item, accept) {
     item.answer = item.answer || (accept ? "accepted" : "declined");
     mutate(function () { renderPush(item); });
     // The stored answer decides (another tab may have answered first).
-    if (item.answer === "accepted" && pageAllowed(item.url, allowedOrigins())) location.assign(item.url);
+    if (item.answer === "accepted" && pageAllowed(item.url, allowedOrigins())) {
+      carryCallAcrossPush(); // the server keeps a running call for the new page
+      location.assign(item.url);
+    }
   } catch (e) {
     item.busy = false;
     if (e.code === "rate_limited") item.error = T.tooManyTries;

@@ -118,7 +118,7 @@ export function applyEvent(ev, live) {
   }
   if (!(chatMaxSeq[ev.chat_id] >= seq)) chatMaxSeq[ev.chat_id] = seq;
   if (ev.kind === "message") applyMessage(ev, registerChat(ev.chat_id), seq, live);
-  else if (ev.kind === "chat_state") applyChatState(ev, registerChat(ev.chat_id), seq);
+  else if (ev.kind === "chat_state") applyChatState(ev, registerChat(ev.chat_id), seq, live);
   else if (ev.kind === "rating") applyRating(ev);
   else if (ev.kind === "page_push") applyPagePush(ev, registerChat(ev.chat_id), seq);
   else if (ev.kind === "call") applyCallEvent(ev, registerChat(ev.chat_id), seq);
@@ -175,7 +175,7 @@ function applyMessage(ev, order, seq, live) {
   }
 }
 
-function applyChatState(ev, order, seq) {
+function applyChatState(ev, order, seq, live) {
   if (typeof ev.event_id === "number") byEventId[ev.event_id] = true;
   var agentName = ev.agent && typeof ev.agent.name === "string" ? ev.agent.name : "";
   var transferred = !!(ev.transferred_from && typeof ev.transferred_from === "object");
@@ -219,7 +219,9 @@ function applyChatState(ev, order, seq) {
     offerRating();
   }
   // Closed or handed to someone else: the server ends the call too (`chat_ended`); do not wait for it.
-  if (call && call.chatId === ev.chat_id && call.phase !== "ended" &&
+  // Not for the history a page loads (the chat was queued before a call carried to this page began):
+  // a call that ended meanwhile has its own `call` event.
+  if (live && call && call.chatId === ev.chat_id && call.phase !== "ended" &&
     (ev.state === "closed" || ev.state === "queued" || transferred)) {
     endCall("chat_ended", "system", null);
   }

@@ -249,6 +249,22 @@
 
   // --- stop -------------------------------------------------------------------------------------
 
+  // The visitor opens a pushed page: their peer connection is gone. Ours goes too (no ICE restart
+  // towards a page that no longer exists); the devices stay open for the fresh offer (make_offer).
+  function dropPeer() {
+    if (disconnectTimer) clearTimeout(disconnectTimer);
+    disconnectTimer = null;
+    restartedIce = false;
+    pendingCandidates = [];
+    lastInbound = null;
+    if (pc) {
+      pc.onicecandidate = pc.ontrack = pc.onconnectionstatechange = null;
+      pc.close();
+    }
+    pc = null;
+    remoteVideo.srcObject = null;
+  }
+
   function stop() {
     stopped = true;
     if (statsTimer) clearInterval(statsTimer);
@@ -285,6 +301,9 @@
         break;
       case "ice_servers":
         iceServers = Array.isArray(message.ice_servers) ? message.ice_servers : [];
+        break;
+      case "drop_peer":
+        dropPeer();
         break;
       case "make_offer":
         await mediaReady;

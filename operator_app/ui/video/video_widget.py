@@ -86,6 +86,7 @@ class VideoWidget(QWidget):
         calls.state_changed.connect(self._state_changed)
         calls.ended.connect(self._ended)
         calls.offer_needed.connect(lambda: self._to_engine({"type": "make_offer"}))
+        calls.peer_dropped.connect(lambda: self._to_engine({"type": "drop_peer"}))
         calls.signal_received.connect(self._remote_signal)
         calls.remote_media_changed.connect(self._remote_media)
         calls.local_media_changed.connect(self._local_media)
