@@ -293,6 +293,8 @@ def test_a_video_call_goes_on_across_a_page_push(
             await _until_async(operator_sees, "the visitor's video in the app")
 
             # The operator pushes the cart page; the visitor opens it.
+            states: list[str] = []
+            session.calls.state_changed.connect(states.append)
             target = f"{backend.url}/demo/cart.html"
             dialog = window.chat_panel.open_page_push_dialog()
             assert dialog is not None
@@ -307,7 +309,7 @@ def test_a_video_call_goes_on_across_a_page_push(
             # Reconnecting meanwhile, then connected again by itself: the same call.
             await until(lambda: state.text() == connected, within=30, what="app connected again")
             assert session.calls.call_id == call_id
-            assert session.calls.state == "connected"
+            assert states == ["reconnecting", "connecting", "connected"]
 
             def widget_connected_again() -> int:
                 panel = page.get_by_test_id("call-panel")
