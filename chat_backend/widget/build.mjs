@@ -77,13 +77,17 @@ const chunks = await build({
 });
 
 let entry = null;
+let entryImports = []; // the chunks the entry imports statically: the loader fetches them alongside
 const names = [];
 for (const file of chunks.outputFiles) {
   const name = basename(file.path);
   names.push(name);
   const meta = chunks.metafile.outputs[Object.keys(chunks.metafile.outputs).find((p) => p.endsWith("/" + name))];
   // Chunks split off at a dynamic import() are entry points too: the entry is src/main.js's.
-  if (meta && meta.entryPoint && meta.entryPoint.replace(/\\/g, "/").endsWith("src/main.js")) entry = name;
+  if (meta && meta.entryPoint && meta.entryPoint.replace(/\\/g, "/").endsWith("src/main.js")) {
+    entry = name;
+    entryImports = meta.imports.filter((i) => i.kind === "import-statement").map((i) => basename(i.path)).sort();
+  }
 }
 if (!entry) throw new Error("the entry chunk is missing from esbuild's output");
 names.sort();
@@ -97,7 +101,7 @@ const loader = await build({
   entryPoints: [join(SRC, "loader.js")],
   outfile: join(outdir, "widget.js"),
   format: "iife",
-  define: { __WIDGET_ENTRY__: JSON.stringify(entry) },
+  define: { __WIDGET_ENTRY__: JSON.stringify(entry), __WIDGET_PRELOAD__: JSON.stringify(entryImports) },
   banner: { js: "/*! Live chat widget loader; sources: chat_backend/widget/src, docs/widget.md */" },
 });
 const loaderBytes = loader.outputFiles[0].contents;
