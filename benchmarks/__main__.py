@@ -34,6 +34,7 @@ BENCHMARKS: dict[str, tuple[float, float]] = {
     "sneak_peek_latency": (150, 900),
     "traffic_list": (150, 900),
     "video_call": (150, 420),
+    "widget_weight": (90, 600),
 }
 GRACE = 30.0
 

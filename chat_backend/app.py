@@ -62,6 +62,7 @@ from chat_backend.realtime.services import Services
 from chat_backend.realtime.traffic_list import TrafficList
 from chat_backend.realtime.visitor_socket import VisitorConnection
 from chat_backend.settings import Settings
+from chat_backend.widget_files import add_widget_routes
 
 STATIC = Path(__file__).with_name("static")
 DEMO_SITE_ID = "demo-shop"
@@ -215,9 +216,7 @@ def create_app(settings: Settings) -> FastAPI:
         with drain.track(conn, "visitor"):
             await conn.run()
 
-    @app.get("/widget.js", include_in_schema=False)
-    async def widget() -> FileResponse:
-        return FileResponse(STATIC / "widget.js", media_type="text/javascript", headers=_NO_STORE)
+    add_widget_routes(app)  # /widget.js (the loader) and /widget/chunks/<name>
 
     if settings.demo:
         _add_demo_shop(app)

@@ -173,6 +173,8 @@ def test_the_widget_refuses_an_offer_outside_the_site(
 def test_page_url_check(page: Page, backend: BackendProcess, agent: Agent) -> None:
     """The widget's own check (the same rules as chat_protocol.traffic.page_allowed)."""
     page.goto(backend.demo_url)
+    # The loader's stand-in has no `internals`: wait for the widget itself (launcher shown).
+    expect(page.get_by_test_id("launcher")).to_be_visible()
     here = backend.url
     cases = {
         f"{here}/demo/cart.html": True,

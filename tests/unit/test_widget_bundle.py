@@ -1,7 +1,10 @@
-"""The website widget: the committed bundle is built from its ES-module sources, which stay safe and small."""
+"""The website widget: the committed build (loader, chunks, their .gz/.br, the manifest) is what its
+ES-module sources build to; the sources stay safe and small."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET = ROOT / "chat_backend" / "widget"
 SOURCES = WIDGET / "src"
-BUNDLE = ROOT / "chat_backend" / "static" / "widget.js"
+STATIC = ROOT / "chat_backend" / "static"
+BUNDLE = STATIC / "widget.js"
 REBUILD = "npm ci --prefix chat_backend/widget && npm run build --prefix chat_backend/widget"
 MAX_MODULE_LINES = 600
 # Ways to turn a string into markup; the widget builds every node with DOM APIs instead.
@@ -31,11 +35,28 @@ def _run(args: list[str], what: str) -> None:
         pytest.fail(f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 
 
-def _build(outfile: Path) -> None:
-    """The build of `npm run build`, written to `outfile`; esbuild installed from the lockfile if missing."""
+def _build(outdir: Path) -> None:
+    """The build of `npm run build`, written under `outdir`; esbuild installed from the lockfile if missing."""
     if not (WIDGET / "node_modules" / "esbuild" / "package.json").is_file():
         _run([_tool("npm"), "ci", "--no-audit", "--no-fund"], "npm ci in chat_backend/widget")
-    _run([_tool("node"), "build.mjs", "--outfile", str(outfile)], "node build.mjs")
+    _run([_tool("node"), "build.mjs", "--outdir", str(outdir)], "node build.mjs")
+
+
+def _outputs(root: Path) -> dict[str, bytes]:
+    """Every file the build writes under `root`: the loader (and its .gz/.br) and all of widget/."""
+    found = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.glob("widget.js*")}
+    found |= {
+        p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "widget").rglob("*") if p.is_file()
+    }
+    return found
+
+
+def _brotli_decompress(data: bytes) -> bytes:
+    script = "process.stdout.write(require('zlib').brotliDecompressSync(require('fs').readFileSync(0)))"
+    result = subprocess.run(
+        [_tool("node"), "-e", script], input=data, capture_output=True, timeout=60, check=True
+    )
+    return result.stdout
 
 
 def _sources() -> list[Path]:
@@ -44,25 +65,39 @@ def _sources() -> list[Path]:
     return found
 
 
-def test_committed_widget_bundle_matches_its_sources(tmp_path: Path) -> None:
-    fresh = tmp_path / "widget.js"
-    _build(fresh)
-    same = fresh.read_bytes() == BUNDLE.read_bytes()
-    assert same, f"chat_backend/static/widget.js is out of date with chat_backend/widget/src; run: {REBUILD}"
+def test_committed_widget_build_matches_its_sources(tmp_path: Path) -> None:
+    """Scripts and manifest byte for byte; a .gz/.br must hold exactly its script (the compressed bytes
+    may differ with the zlib of another Node.js, and a stale one would be served to most browsers)."""
+    _build(tmp_path)
+    fresh, committed = _outputs(tmp_path), _outputs(STATIC)
+    stale = f"chat_backend/static/widget* is out of date with chat_backend/widget/src; run: {REBUILD}"
+    assert sorted(fresh) == sorted(committed), stale
+    for name, data in committed.items():
+        if name.endswith(".gz"):
+            assert gzip.decompress(data) == committed[name[:-3]], f"{name}: {stale}"
+        elif name.endswith(".br"):
+            assert _brotli_decompress(data) == committed[name[:-3]], f"{name}: {stale}"
+        else:
+            assert data == fresh[name], f"{name}: {stale}"
 
 
 def test_widget_build_is_deterministic(tmp_path: Path) -> None:
-    first, second = tmp_path / "a.js", tmp_path / "b.js"
+    first, second = tmp_path / "a", tmp_path / "b"
     _build(first)
     _build(second)
-    same = first.read_bytes() == second.read_bytes()
-    assert same, "two builds of the same widget sources differ"
+    assert _outputs(first) == _outputs(second), "two builds of the same widget sources differ"
 
 
-def test_widget_bundle_starts_with_the_header_comment() -> None:
-    text = BUNDLE.read_text(encoding="utf-8")
-    assert text.startswith("/*!\n * Live chat website widget.")
-    assert '*/\n"use strict";\n(() => {' in text
+def test_the_loader_is_small_and_names_the_entry_chunk() -> None:
+    manifest = json.loads((STATIC / "widget" / "manifest.json").read_text(encoding="utf-8"))
+    loader = BUNDLE.read_bytes()
+    assert loader.startswith(b"/*! Live chat widget loader")
+    assert len(gzip.compress(loader)) < 1024
+    assert manifest["entry"].encode() in loader
+    assert manifest["entry"] in manifest["chunks"]
+    assert any(name.startswith("call_media-") for name in manifest["chunks"]), (
+        "the WebRTC code is its own chunk"
+    )
 
 
 def test_widget_sources_never_write_markup() -> None:

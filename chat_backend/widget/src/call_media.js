@@ -28,11 +28,6 @@ export function iceServersFrom(list) {
   return out;
 }
 
-export function webrtcSupported() {
-  return typeof window.RTCPeerConnection === "function" && !!navigator.mediaDevices &&
-    typeof navigator.mediaDevices.getUserMedia === "function";
-}
-
 export function startMicrophone(c) {
   var gen = ++c.micGen;
   if (!navigator.mediaDevices || typeof navigator.mediaDevices.getUserMedia !== "function") {

@@ -2,11 +2,16 @@
 // Accept / Decline), then the call (the operator's video, our camera, the controls), then a short
 // end notice.
 
-import { webrtcSupported } from "./call_media.js";
 import { call } from "./calls.js";
 import { el, icon } from "./dom.js";
 import { nearBottom, scrollToBottom, ui } from "./panel.js";
 import { T, fmt } from "./strings.js";
+
+// Whether this browser can make a call at all (known before the WebRTC chunk is imported).
+export function webrtcSupported() {
+  return typeof window.RTCPeerConnection === "function" && !!navigator.mediaDevices &&
+    typeof navigator.mediaDevices.getUserMedia === "function";
+}
 
 // The video call panel: incoming (who, the recording notice, Accept / Decline), then the call (the
 // operator's video with our camera in a corner, microphone / camera / hang-up), then a short end notice.

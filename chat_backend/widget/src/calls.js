@@ -2,6 +2,10 @@
 // server's `call_state` and `call_media` pushes, and the call lines of the transcript. The WebRTC
 // side is in call_media.js, the panel in call_panel.js.
 //
+// The WebRTC code (call_media.js) is a chunk of its own, imported when a call rings (`media()`); until
+// it is there no media exist, so stopping them is a no-op and signals wait in the import's promise
+// (in order: every use goes through the same promise).
+//
 // The operator calls; the widget shows who calls and the recording notice, and answers. The agent
 // makes the WebRTC offer, the widget the answer; ICE candidates trickle both ways and the ones that
 // arrive before the offer has been applied wait in `pendingIce`. The visitor starts with the camera
@@ -21,9 +25,6 @@
 // again (resumeCall): the microphone (and the camera, if it was on) and a fresh answer to the
 // operator's fresh offer. A reload of that page later ends the call as any reload does.
 
-import {
-  iceServersFrom, startMicrophone, stopCallMedia, toggleCamera, toggleMicrophone,
-} from "./call_media.js";
 import { formatDuration, renderCall } from "./call_panel.js";
 import { MAX_NAME } from "./config.js";
 import { request } from "./connection.js";
@@ -39,6 +40,24 @@ const RING_FALLBACK_MS = 45000; // calls.RING_TIMEOUT_S, when `expires_at` makes
 const MAX_NOTICE = 500; // calls.MAX_NOTICE_CHARS
 const END_REASONS = ["declined", "no_answer", "cancelled", "hangup", "page_reloaded", "disconnected", "failed",
   "chat_ended", "elsewhere"];
+
+let mediaModule = null; // call_media.js once imported
+let mediaLoading = null;
+
+// The WebRTC module, imported once (the first call that rings, or the first signal).
+function media() {
+  if (!mediaLoading) mediaLoading = import("./call_media.js").then(function (m) { mediaModule = m; return m; });
+  return mediaLoading;
+}
+
+function stopCallMedia(c) {
+  if (mediaModule) mediaModule.stopCallMedia(c);
+}
+
+// `call_signal` (connection.js): the agent's offer or ICE candidates, applied in order.
+export function onCallSignalLater(p) {
+  media().then(function (m) { m.onCallSignal(p); });
+}
 
 export let call = null; // the video call shown in the call panel (see newCall)
 export let reloadedCallId = null; // a call this tab showed before the page was reloaded
@@ -115,7 +134,7 @@ export function onCallIncoming(p) {
   var c = newCall(p.call_id.slice(0, 64), p.chat_id);
   c.agentName = scalarText(p.agent_name, MAX_NAME).trim() || (chat && chat.agentName) || T.agent;
   c.notice = scalarText(p.recording_notice, MAX_NOTICE).trim();
-  c.iceServers = iceServersFrom(p.ice_servers);
+  media().then(function (m) { c.iceServers = m.iceServersFrom(p.ice_servers); });
   var left = Date.parse(p.expires_at) - Date.now();
   c.ringTimer = setTimeout(function () {
     if (call === c && c.phase === "incoming") endCall("no_answer", "system", null);
@@ -147,7 +166,7 @@ function acceptCall() {
   if (!coarsePointer()) ui.call.focus();
   // Ask for the microphone at once (still inside the click, and the prompt runs while the server
   // forwards the answer and the agent makes its offer). The camera stays off.
-  startMicrophone(c);
+  media().then(function (m) { if (call === c && c.phase !== "ended") m.startMicrophone(c); });
   // `call_media` follows once the microphone is granted or refused (startMicrophone).
   request("call_answer", { call_id: c.id, accept: true }).catch(function (e) {
     if (call !== c || c.phase === "ended") return;
@@ -325,8 +344,8 @@ export function wireCall() {
   ui.callAccept.addEventListener("click", acceptCall);
   ui.callDecline.addEventListener("click", declineCall);
   ui.callHangup.addEventListener("click", hangupCall);
-  ui.callMic.addEventListener("click", toggleMicrophone);
-  ui.callCam.addEventListener("click", toggleCamera);
+  ui.callMic.addEventListener("click", function () { if (mediaModule) mediaModule.toggleMicrophone(); });
+  ui.callCam.addEventListener("click", function () { if (mediaModule) mediaModule.toggleCamera(); });
   ui.callCollapse.addEventListener("click", function () {
     if (!call) return;
     call.collapsed = !call.collapsed;

@@ -2,8 +2,7 @@
 // response matching, the application ping, and reconnecting with full-jitter backoff (or soon, when a
 // node going away closed the socket: reconnect.js).
 
-import { onCallSignal } from "./call_media.js";
-import { call, onCallIncoming, onCallMedia, onCallState, reloadedCallId } from "./calls.js";
+import { call, onCallIncoming, onCallSignalLater, onCallMedia, onCallState, reloadedCallId } from "./calls.js";
 import { peekReset, schedulePeek, setVisitorName } from "./composer.js";
 import {
   DEAD_AFTER, FATAL_LOGIN, LOGIN_TIMEOUT, MAX_FRAME, PING_EVERY, PROTOCOL, REQUEST_TIMEOUT, TRANSCRIPT_PAGE,
@@ -122,7 +121,7 @@ function onFrame(data) {
   else if (f.action === "invitation") showInvitation(payload);
   else if (f.action === "call_incoming") onCallIncoming(payload);
   else if (f.action === "call_state") onCallState(payload);
-  else if (f.action === "call_signal") onCallSignal(payload);
+  else if (f.action === "call_signal") onCallSignalLater(payload);
   else if (f.action === "call_media") onCallMedia(payload);
   // Unknown pushes (a newer server) are ignored.
 }

@@ -1,6 +1,7 @@
 /*!
  * Live chat website widget. Built from the ES modules in chat_backend/widget/src/ (see the README
- * there); do not edit the bundle by hand. No dependencies at run time.
+ * there) into a small loader (/widget.js, src/loader.js) and content-hashed chunks; this module is
+ * the entry chunk the loader imports. Do not edit the build by hand. No dependencies at run time.
  *
  *   <script src="https://chat.example.com/widget.js" data-site="SITE_ID" async></script>
  *
@@ -14,12 +15,14 @@
  *
  * Security: every string that comes from the server or the visitor is written with textContent;
  * http(s) URLs in messages become <a> elements built with DOM APIs (rel="noopener noreferrer").
- * This file never turns text into markup (no inner-HTML assignment) and loads nothing from anywhere.
+ * The widget never turns text into markup (no inner-HTML assignment) and loads nothing but its own
+ * chunks, from the server /widget.js came from.
  */
 
-// The entry module: finds the script tag, restores what this tab kept, publishes the site API
-// (`window.LiveChatWidget`, `LiveChatWidgetQueue`) and builds the widget once the page has a body.
-// Nothing runs when another copy of the widget is already loaded on the page.
+// The entry chunk: `boot(tag, pending)`, called by the loader with the script tag it found and the
+// open/close/toggle calls made before, restores what this tab kept, publishes the site API
+// (`window.LiveChatWidget`, replacing the loader's stand-in; `LiveChatWidgetQueue`) and builds the
+// widget once the page has a body. Importing this module does nothing by itself.
 
 import { restoreCallId, wireCall } from "./calls.js";
 import { restoreVisitorName, wireComposer } from "./composer.js";
@@ -33,7 +36,7 @@ import {
   connState, isOpen, mount, setConnState, setOpen, ui, updateBadge, updateChrome, wirePanel,
 } from "./panel.js";
 import { wireRating } from "./rating.js";
-import { findScript, script, siteId, useScript } from "./site.js";
+import { script, siteId, useScript } from "./site.js";
 import { API, runQueue } from "./site_data.js";
 import { K_OPEN, session, useSiteKeys } from "./storage.js";
 import { useLanguage } from "./strings.js";
@@ -41,12 +44,12 @@ import { describeDevice, watchNavigation } from "./tracking.js";
 import { renderPendingSend } from "./transcript.js";
 import { wireTranscriptMail } from "./transcript_mail.js";
 
-if (!(window.LiveChatWidget && window.LiveChatWidget.loaded)) {
-  const tag = findScript();
-  if (tag && tag.src) start(tag);
-}
+let booted = false;
 
-function start(tag) {
+export function boot(tag, pending) {
+  if (booted || (window.LiveChatWidget && window.LiveChatWidget.loaded)) return;
+  booted = true;
+  const began = window.performance && performance.now ? performance.now() : 0;
   useScript(tag);
   useLanguage(script);
   useSiteKeys(siteId);
@@ -75,8 +78,16 @@ function start(tag) {
   });
   runQueue();
 
-  if (document.body) init();
-  else document.addEventListener("DOMContentLoaded", init);
+  const api = window.LiveChatWidget;
+  const ready = function () {
+    init();
+    (pending || []).forEach(function (name) { if (name in api) api[name](); });
+  };
+  if (document.body) ready();
+  else document.addEventListener("DOMContentLoaded", ready);
+  if (began && performance.measure) {
+    try { performance.measure("livechat:boot", { start: began }); } catch (e) { /* old browser */ }
+  }
 }
 
 function init() {
