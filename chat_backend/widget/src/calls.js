@@ -95,7 +95,6 @@ function resumeCall(saved) {
   if (call) clearCallTimers(call);
   var c = newCall(saved.id.slice(0, 64), saved.chatId);
   c.agentName = scalarText(saved.agentName, MAX_NAME).trim() || (chat && chat.agentName) || T.agent;
-  c.iceServers = iceServersFrom(saved.iceServers);
   c.micOn = saved.micOn !== false;
   c.wantCam = saved.camOn === true;
   var since = typeof saved.connectedAt === "number" ? saved.connectedAt : 0;
@@ -107,7 +106,10 @@ function resumeCall(saved) {
   rememberCall(c.id);
   if (!isOpen) setOpen(true, false);
   renderCall();
-  startMicrophone(c);
+  media().then(function (m) {
+    c.iceServers = m.iceServersFrom(saved.iceServers);
+    if (call === c && c.phase !== "ended") m.startMicrophone(c);
+  });
 }
 
 function newCall(id, chatId) {
