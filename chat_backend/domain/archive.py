@@ -138,6 +138,7 @@ def record_chat(connection: Connection, chat_id: str) -> None:
             rating=rating,
             had_call=had_call,
             transferred=transferred,
+            training=bool(chat.training),
         )
     )
     if participants:
@@ -324,7 +325,7 @@ def _cursor(value: str) -> tuple[datetime, str]:
 async def search(session: AsyncSession, actor: Actor, filters: ArchiveQuery) -> ArchivePage:
     postgres = session.get_bind().dialect.name == "postgresql"
     needle = search_text.normalize(filters.q)
-    query = select(ChatRecord).where(visible_clause(actor))
+    query = select(ChatRecord).where(visible_clause(actor), ChatRecord.training.is_(False))
     if needle:
         query = query.where(await _text_clause(session, needle, postgres))
     if filters.since is not None:

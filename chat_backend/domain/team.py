@@ -33,7 +33,7 @@ def day_start(since: datetime | None, now: datetime | None = None) -> datetime:
     return as_utc(since).astimezone(UTC)
 
 
-async def _agents_in_scope(session: AsyncSession, actor: Actor) -> list[Agent]:
+async def agents_in_scope(session: AsyncSession, actor: Actor) -> list[Agent]:
     """Admins: every active agent. Supervisors: the active agents sharing a group with them, and
     themselves. Agents: refused."""
     authz.require_supervisor(actor)
@@ -135,7 +135,7 @@ async def team(
 ) -> list[TeamMember]:
     """`GET /api/v1/team`: the caller's scope by name, with the figures since `since`."""
     since = day_start(since)
-    agents = await _agents_in_scope(session, actor)
+    agents = await agents_in_scope(session, actor)
     ids = {a.id for a in agents}
     settings = await routing.routing_settings(session)
     load = await routing.loads(session)
