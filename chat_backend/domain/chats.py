@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Agent, Chat, EventRow, Visitor, utcnow
@@ -369,15 +369,16 @@ async def snapshot(session: AsyncSession, agent: AgentIdentity) -> Snapshot:
     )
     # The queue a member sees: chats for everyone, and those queued for one of my groups.
     groups = await authz.group_ids_of(session, agent.agent_id)
+    who = await me(session, agent)
     queued = await session.scalars(
         select(Chat)
-        .where(Chat.state == ChatState.QUEUED.value)
+        .where(Chat.state == ChatState.QUEUED.value, Chat.training.is_(who.training))
         .where(or_(Chat.group_id.is_(None), Chat.group_id.in_(sorted(groups))))
         .order_by(Chat.queued_at)
     )
     return Snapshot(
         cursor=cursor,
-        me=await me(session, agent),
+        me=who,
         my_chats=[await summary(session, c) for c in mine.all()],
         queue=[await summary(session, c) for c in queued.all()],
     )
@@ -448,10 +449,22 @@ async def events_for_agent(
                 authz.scope_clause(actor),
             )
         )
+        .where(_same_kind_of_work(actor))
         .order_by(EventRow.id)
         .limit(limit)
     )
     return (await session.scalars(query)).all()
+
+
+def _same_kind_of_work(actor: Actor) -> ColumnElement[bool]:
+    """Training apart: a trainee sees no real chat but their own, and nobody else a training chat
+    but its holder and, once it is taken, the supervisors in scope (who watch trainees)."""
+    trainee = select(Agent.training).where(Agent.id == actor.agent_id).scalar_subquery()
+    return or_(
+        Chat.training == trainee,
+        Chat.agent_id == actor.agent_id,
+        and_(Chat.state == ChatState.TAKEN.value, Chat.training.is_(True), authz.scope_clause(actor)),
+    )
 
 
 async def events_for_visitor(
