@@ -382,8 +382,9 @@ class ChatRecord(Base):
     rating: Mapped[str | None] = mapped_column(String(4), nullable=True)
     had_call: Mapped[bool] = mapped_column(Boolean, default=False)
     transferred: Mapped[bool] = mapped_column(Boolean, default=False)
-    # A training chat: never in the archives' search nor in the reports.
-    training: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A training chat: never in the archives' search nor in the reports. No Python default: migration
+    # 0012 archives older chats with `archive.record_chat`, before this column exists.
+    training: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class ChatParticipant(Base):

@@ -53,6 +53,7 @@ from chat_backend.domain import search_text
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
+from chat_backend.domain.training_site import TRAINING_SITE_ID
 from chat_protocol import ChatState, ErrorCode
 from chat_protocol.archive import ArchiveHit, ArchivePage, ArchiveQuery
 from chat_protocol.models import Author, AuthorKind, VisitorInfo
@@ -69,7 +70,20 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def record_chat(connection: Connection, chat_id: str) -> None:
     """(Re)write the archive of one closed chat: its record, participants and searchable texts."""
-    chat = connection.execute(select(Chat).where(Chat.id == chat_id)).one_or_none()
+    # The columns of migration 0012 only: it archives the chats closed before it with this function.
+    chat = connection.execute(
+        select(
+            Chat.id,
+            Chat.site_id,
+            Chat.group_id,
+            Chat.agent_id,
+            Chat.visitor_id,
+            Chat.state,
+            Chat.created_at,
+            Chat.closed_at,
+            Chat.previous_agent_ids,
+        ).where(Chat.id == chat_id)
+    ).one_or_none()
     if chat is None or chat.state != ChatState.CLOSED.value:
         return
     visitor = connection.execute(select(Visitor).where(Visitor.id == chat.visitor_id)).one()
@@ -138,7 +152,8 @@ def record_chat(connection: Connection, chat_id: str) -> None:
             rating=rating,
             had_call=had_call,
             transferred=transferred,
-            training=bool(chat.training),
+            # A training chat (on the training site, so never one before migration 0016's column).
+            **({"training": True} if chat.site_id == TRAINING_SITE_ID else {}),
         )
     )
     if participants:
