@@ -52,10 +52,11 @@ async def _chats_today(
     Every path that gives a chat an agent sets `taken_at`, so for every chat that ever had one,
     `taken_at >= since` is the rule "`taken_at` (or `created_at` when null) >= since" and can use the
     `taken_at` index."""
-    today = select(Chat.id).where(Chat.taken_at >= since)
+    real = Chat.training.is_(False)  # training chats count in the training results only
+    today = select(Chat.id).where(Chat.taken_at >= since, real)
     rows = (
         await session.execute(
-            select(Chat.id, Chat.agent_id, Chat.previous_agent_ids).where(Chat.taken_at >= since)
+            select(Chat.id, Chat.agent_id, Chat.previous_agent_ids).where(Chat.taken_at >= since, real)
         )
     ).all()
     holders: dict[str, set[str]] = {}
@@ -122,6 +123,7 @@ async def _first_responses(session: AsyncSession, since: datetime) -> dict[str, 
             reply.author_kind == _AGENT,
             reply.seq > first_asked,
             ~exists(answered_before),
+            reply.chat_id.not_in(select(Chat.id).where(Chat.training.is_(True))),  # real work only
         )
     )
     delays: dict[str, list[float]] = defaultdict(list)

@@ -6,14 +6,16 @@ other kind) goes to the window's error line."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from operator_app.store.training_service import TrainingService
-from operator_app.ui.async_tools import async_slot, reports_errors
+from operator_app.ui.async_tools import reports_errors
 
 BANNER_QSS = "QLabel#trainingBanner { background: #f59e0b; color: #111827; font-weight: bold; padding: 2px 10px; border-radius: 3px; }"
 
@@ -26,6 +28,7 @@ class TrainingMode(QObject):
         self.window = window
         self.service = service
         self._show_error = show_error
+        self._tasks: set[asyncio.Task[Any]] = set()
         self.action = QAction(self.tr("&Training mode"), window)
         self.action.setObjectName("trainingAction")
         self.action.setCheckable(True)
@@ -56,9 +59,15 @@ class TrainingMode(QObject):
     def show_error(self, text: str) -> None:
         self._show_error(text)
 
-    @async_slot(bool)
+    def _toggle(self, checked: bool = False) -> None:
+        """The action's click: the switch runs in the loop (a kept task; errors reported by `switch`)."""
+        task = asyncio.get_running_loop().create_task(self.switch(self.action.isChecked()))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     @reports_errors
-    async def _toggle(self, wanted: bool) -> None:
+    async def switch(self, wanted: bool) -> None:
+        """Training mode on or off, as the server confirms it."""
         self.action.setEnabled(False)
         try:
             self.show_mode(self.service.training)  # until the server confirms
