@@ -1,4 +1,4 @@
-"""Training mode in the main window: the Operator menu's checkable ``trainingAction`` (Ctrl+Shift+T)
+"""Training mode in the main window: the Operator menu's checkable ``trainingAction`` (Ctrl+Shift+L)
 and the ``trainingBanner`` in the status bar, shown while I am in training (scripted visitors only).
 
 A switch waits for the server; the action is disabled meanwhile, and a refusal (I hold chats of the
@@ -32,7 +32,7 @@ class TrainingMode(QObject):
         self.action = QAction(self.tr("&Training mode"), window)
         self.action.setObjectName("trainingAction")
         self.action.setCheckable(True)
-        self.action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.action.setToolTip(self.tr("Practise on scripted visitors; real visitors are not sent to you"))
         self.action.triggered.connect(self._toggle)
