@@ -70,20 +70,9 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def record_chat(connection: Connection, chat_id: str) -> None:
     """(Re)write the archive of one closed chat: its record, participants and searchable texts."""
-    # The columns of migration 0012 only: it archives the chats closed before it with this function.
-    chat = connection.execute(
-        select(
-            Chat.id,
-            Chat.site_id,
-            Chat.group_id,
-            Chat.agent_id,
-            Chat.visitor_id,
-            Chat.state,
-            Chat.created_at,
-            Chat.closed_at,
-            Chat.previous_agent_ids,
-        ).where(Chat.id == chat_id)
-    ).one_or_none()
+    # Not 0016's column: migration 0012 archives the chats closed before it with this function.
+    columns = [column for column in Chat.__table__.c if column.name != "training"]
+    chat = connection.execute(select(*columns).where(Chat.id == chat_id)).one_or_none()
     if chat is None or chat.state != ChatState.CLOSED.value:
         return
     visitor = connection.execute(select(Visitor).where(Visitor.id == chat.visitor_id)).one()
