@@ -32,6 +32,7 @@ from chat_backend.api import (
     team,
     tickets,
     traffic,
+    training,
 )
 from chat_backend.api import ops as ops_api
 from chat_backend.api import settings as settings_api
@@ -46,6 +47,7 @@ from chat_backend.cluster.lease import Leases
 from chat_backend.cluster.mail_job import mail_job
 from chat_backend.cluster.node import ClusterNode
 from chat_backend.cluster.traffic_sync import TrafficSync
+from chat_backend.cluster.training_job import training_job
 from chat_backend.db.engine import Database
 from chat_backend.domain.login_limits import LoginLimits, LoginPolicy
 from chat_backend.domain.passwords import PasswordWork
@@ -88,6 +90,7 @@ REST_RESOURCES = (
     audit,
     team,
     sites,
+    training,
 )
 
 
@@ -119,6 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
     retention = retention_job(db, leases.lease("retention"))
     inbox = inbox_job(db, hub, leases.lease("inbox"), settings.imap_ca_file)  # e-mail in (IMAP)
     mailer = mail_job(db, hub, leases.lease("mail"), settings.smtp_ca_file)  # e-mail out, the daily summary
+    trainer = training_job(db, hub, leases.lease("training"), router.kick)  # scripted training visitors
     drain = Drain(settings.drain_timeout)
     drain.on_start.append(leases.release)  # the other nodes take the jobs at once
     readiness = Readiness()
@@ -164,6 +168,7 @@ def create_app(settings: Settings) -> FastAPI:
             asyncio.create_task(retention.run()),
             asyncio.create_task(inbox.run()),
             asyncio.create_task(mailer.run()),
+            asyncio.create_task(trainer.run()),
             asyncio.create_task(tail.run()),
         ]
         yield

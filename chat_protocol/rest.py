@@ -118,6 +118,9 @@ class Me(ProtocolModel):
         default_factory=list,
         description="My groups: a chat queued for another group is not mine to take, nor in my queue.",
     )
+    training: bool = Field(
+        default=False, description="In training mode: scripted training chats only (`PUT /api/v1/training`)."
+    )
 
 
 class Snapshot(ProtocolModel):

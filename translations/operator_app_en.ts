@@ -1395,14 +1395,6 @@
 <context>
     <name>EmailPage</name>
     <message>
-        <source>STARTTLS</source>
-        <translation>STARTTLS</translation>
-    </message>
-    <message>
-        <source>TLS</source>
-        <translation>TLS</translation>
-    </message>
-    <message>
         <source>None (not encrypted)</source>
         <translation>None (not encrypted)</translation>
     </message>
@@ -3645,6 +3637,14 @@
         <translation>Change the selected agent&apos;s status</translation>
     </message>
     <message>
+        <source>&amp;Training results…</source>
+        <translation>&amp;Training results…</translation>
+    </message>
+    <message>
+        <source>How the trainees of your groups did on scripted visitors</source>
+        <translation>How the trainees of your groups did on scripted visitors</translation>
+    </message>
+    <message>
         <source>Loading the team…</source>
         <translation>Loading the team…</translation>
     </message>
@@ -4209,6 +4209,88 @@
     <message>
         <source>Nobody is on the website right now.</source>
         <translation>Nobody is on the website right now.</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingMode</name>
+    <message>
+        <source>&amp;Training mode</source>
+        <translation>&amp;Training mode</translation>
+    </message>
+    <message>
+        <source>Practise on scripted visitors; real visitors are not sent to you</source>
+        <translation>Practise on scripted visitors; real visitors are not sent to you</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Training mode: these visitors are scripted, nothing is reported</source>
+        <translation>Training mode: these visitors are scripted, nothing is reported</translation>
+    </message>
+    <message>
+        <source>Training mode is on</source>
+        <translation>Training mode is on</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingResultsDialog</name>
+    <message>
+        <source>Training results</source>
+        <translation>Training results</translation>
+    </message>
+    <message>
+        <source>Trainee</source>
+        <translation>Trainee</translation>
+    </message>
+    <message>
+        <source>In training</source>
+        <translation>In training</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>Chats</translation>
+    </message>
+    <message>
+        <source>Replies</source>
+        <translation>Replies</translation>
+    </message>
+    <message>
+        <source>Canned replies</source>
+        <translation>Canned replies</translation>
+    </message>
+    <message>
+        <source>First response</source>
+        <translation>First response</translation>
+    </message>
+    <message>
+        <source>Ratings (good / bad)</source>
+        <translation>Ratings (good / bad)</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Refresh</translation>
+    </message>
+    <message>
+        <source>Loading the results…</source>
+        <translation>Loading the results…</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>yes</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>no</translation>
+    </message>
+    <message>
+        <source>Nobody in your groups has practised yet.</source>
+        <translation>Nobody in your groups has practised yet.</translation>
     </message>
 </context>
 <context>

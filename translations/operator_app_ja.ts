@@ -1395,14 +1395,6 @@
 <context>
     <name>EmailPage</name>
     <message>
-        <source>STARTTLS</source>
-        <translation>STARTTLS</translation>
-    </message>
-    <message>
-        <source>TLS</source>
-        <translation>TLS</translation>
-    </message>
-    <message>
         <source>None (not encrypted)</source>
         <translation>なし（暗号化しない）</translation>
     </message>
@@ -3645,6 +3637,14 @@
         <translation>選択したオペレーターのステータスを変更します</translation>
     </message>
     <message>
+        <source>&amp;Training results…</source>
+        <translation>研修の成績(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>How the trainees of your groups did on scripted visitors</source>
+        <translation>グループの研修生が練習用の訪問者にどう対応したか</translation>
+    </message>
+    <message>
         <source>Loading the team…</source>
         <translation>チームを読み込んでいます…</translation>
     </message>
@@ -4209,6 +4209,88 @@
     <message>
         <source>Nobody is on the website right now.</source>
         <translation>現在サイトに訪問者はいません。</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingMode</name>
+    <message>
+        <source>&amp;Training mode</source>
+        <translation>研修モード(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Practise on scripted visitors; real visitors are not sent to you</source>
+        <translation>練習用の訪問者で練習します。実際の訪問者は割り当てられません</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>研修中</translation>
+    </message>
+    <message>
+        <source>Training mode: these visitors are scripted, nothing is reported</source>
+        <translation>研修モード: 訪問者は練習用で、レポートには記録されません</translation>
+    </message>
+    <message>
+        <source>Training mode is on</source>
+        <translation>研修モードがオンです</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingResultsDialog</name>
+    <message>
+        <source>Training results</source>
+        <translation>研修の成績</translation>
+    </message>
+    <message>
+        <source>Trainee</source>
+        <translation>研修生</translation>
+    </message>
+    <message>
+        <source>In training</source>
+        <translation>研修中</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>チャット数</translation>
+    </message>
+    <message>
+        <source>Replies</source>
+        <translation>返信</translation>
+    </message>
+    <message>
+        <source>Canned replies</source>
+        <translation>定型文</translation>
+    </message>
+    <message>
+        <source>First response</source>
+        <translation>初回応答</translation>
+    </message>
+    <message>
+        <source>Ratings (good / bad)</source>
+        <translation>評価 (良い / 悪い)</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>更新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Loading the results…</source>
+        <translation>成績を読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>いいえ</translation>
+    </message>
+    <message>
+        <source>Nobody in your groups has practised yet.</source>
+        <translation>グループの中でまだ誰も練習していません。</translation>
     </message>
 </context>
 <context>

@@ -40,6 +40,8 @@ class Agent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Set by an admin's temporary password; cleared when the agent chooses their own.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # In training mode (`chat_backend.domain.training`): gets scripted training chats only.
+    training: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuthSession(Base):
@@ -165,6 +167,8 @@ class Chat(Base):
     visitor_presence: Mapped[str] = mapped_column(String(10), default="active")
     last_visitor_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     previous_agent_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A scripted visitor's chat on the training site: routed to agents in training only.
+    training: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class EventRow(Base):
@@ -381,6 +385,9 @@ class ChatRecord(Base):
     rating: Mapped[str | None] = mapped_column(String(4), nullable=True)
     had_call: Mapped[bool] = mapped_column(Boolean, default=False)
     transferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A training chat: never in the archives' search nor in the reports. No Python default: migration
+    # 0012 archives older chats with `archive.record_chat`, before this column exists.
+    training: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class ChatParticipant(Base):

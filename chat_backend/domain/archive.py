@@ -53,6 +53,7 @@ from chat_backend.domain import search_text
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
+from chat_backend.domain.training_site import TRAINING_SITE_ID
 from chat_protocol import ChatState, ErrorCode
 from chat_protocol.archive import ArchiveHit, ArchivePage, ArchiveQuery
 from chat_protocol.models import Author, AuthorKind, VisitorInfo
@@ -69,7 +70,9 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def record_chat(connection: Connection, chat_id: str) -> None:
     """(Re)write the archive of one closed chat: its record, participants and searchable texts."""
-    chat = connection.execute(select(Chat).where(Chat.id == chat_id)).one_or_none()
+    # Not 0016's column: migration 0012 archives the chats closed before it with this function.
+    columns = [column for column in Chat.__table__.c if column.name != "training"]
+    chat = connection.execute(select(*columns).where(Chat.id == chat_id)).one_or_none()
     if chat is None or chat.state != ChatState.CLOSED.value:
         return
     visitor = connection.execute(select(Visitor).where(Visitor.id == chat.visitor_id)).one()
@@ -138,6 +141,8 @@ def record_chat(connection: Connection, chat_id: str) -> None:
             rating=rating,
             had_call=had_call,
             transferred=transferred,
+            # A training chat (on the training site, so never one before migration 0016's column).
+            **({"training": True} if chat.site_id == TRAINING_SITE_ID else {}),
         )
     )
     if participants:
@@ -324,7 +329,7 @@ def _cursor(value: str) -> tuple[datetime, str]:
 async def search(session: AsyncSession, actor: Actor, filters: ArchiveQuery) -> ArchivePage:
     postgres = session.get_bind().dialect.name == "postgresql"
     needle = search_text.normalize(filters.q)
-    query = select(ChatRecord).where(visible_clause(actor))
+    query = select(ChatRecord).where(visible_clause(actor), ChatRecord.training.is_(False))
     if needle:
         query = query.where(await _text_clause(session, needle, postgres))
     if filters.since is not None:

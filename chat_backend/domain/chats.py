@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Agent, Chat, EventRow, Visitor, utcnow
@@ -14,6 +14,7 @@ from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import append_event, find_by_client_id, find_retry, max_event_id, to_model
+from chat_backend.domain.training_site import TRAINING_SITE_ID
 from chat_protocol import (
     Author,
     AuthorKind,
@@ -163,7 +164,8 @@ async def open_chat_of(session: AsyncSession, visitor_id: str) -> Chat | None:
 
 
 async def _open_new_chat(session: AsyncSession, visitor: Visitor) -> Chat:
-    """Create a chat and route it. Routing for now: every new chat goes to the queue."""
+    """Create a chat and route it. Routing for now: every new chat goes to the queue. A chat on the
+    training site is a training chat (`chat_backend.domain.training`)."""
     refuse_if_spam(visitor)
     chat = Chat(
         id=str(uuid.uuid4()),
@@ -171,6 +173,7 @@ async def _open_new_chat(session: AsyncSession, visitor: Visitor) -> Chat:
         visitor_id=visitor.id,
         state=ChatState.INCOMING.value,
         created_at=utcnow(),
+        training=visitor.site_id == TRAINING_SITE_ID,
     )
     session.add(chat)
     await session.flush()
@@ -241,6 +244,8 @@ async def take_chat(
             .limit(1)
         )
         return as_state(latest.one()), await summary(session, chat)
+    if chat.training != me.training:  # training chats for agents in training only, and only those
+        raise DomainError(ErrorCode.FORBIDDEN, _TRAINING_REFUSAL[me.training])
     my_groups = sorted(await authz.group_ids_of(session, agent.agent_id))
     if chat.state == ChatState.QUEUED.value and chat.group_id is not None and chat.group_id not in my_groups:
         raise _not_my_group()
@@ -261,6 +266,12 @@ async def take_chat(
     await session.refresh(chat)
     row = await state_event(session, chat, ChatState.TAKEN, author, client_id, agent=author)
     return await answer(session, row, chat)
+
+
+_TRAINING_REFUSAL = {
+    True: "In training you take training chats only: leave training mode first.",
+    False: "This is a training chat: switch to training mode to take it.",
+}
 
 
 def _not_my_group() -> DomainError:
@@ -344,6 +355,7 @@ async def me(session: AsyncSession, agent: AgentIdentity) -> Me:
         status=RoutingStatus(row.status),
         must_change_password=row.must_change_password,
         group_ids=sorted(await authz.group_ids_of(session, row.id)),
+        training=row.training,
     )
 
 
@@ -357,15 +369,16 @@ async def snapshot(session: AsyncSession, agent: AgentIdentity) -> Snapshot:
     )
     # The queue a member sees: chats for everyone, and those queued for one of my groups.
     groups = await authz.group_ids_of(session, agent.agent_id)
+    who = await me(session, agent)
     queued = await session.scalars(
         select(Chat)
-        .where(Chat.state == ChatState.QUEUED.value)
+        .where(Chat.state == ChatState.QUEUED.value, Chat.training.is_(who.training))
         .where(or_(Chat.group_id.is_(None), Chat.group_id.in_(sorted(groups))))
         .order_by(Chat.queued_at)
     )
     return Snapshot(
         cursor=cursor,
-        me=await me(session, agent),
+        me=who,
         my_chats=[await summary(session, c) for c in mine.all()],
         queue=[await summary(session, c) for c in queued.all()],
     )
@@ -436,10 +449,22 @@ async def events_for_agent(
                 authz.scope_clause(actor),
             )
         )
+        .where(_same_kind_of_work(actor))
         .order_by(EventRow.id)
         .limit(limit)
     )
     return (await session.scalars(query)).all()
+
+
+def _same_kind_of_work(actor: Actor) -> ColumnElement[bool]:
+    """Training apart: a trainee sees no real chat but their own, and nobody else a training chat
+    but its holder and, once it is taken, the supervisors in scope (who watch trainees)."""
+    trainee = select(Agent.training).where(Agent.id == actor.agent_id).scalar_subquery()
+    return or_(
+        Chat.training == trainee,
+        Chat.agent_id == actor.agent_id,
+        and_(Chat.state == ChatState.TAKEN.value, Chat.training.is_(True), authz.scope_clause(actor)),
+    )
 
 
 async def events_for_visitor(

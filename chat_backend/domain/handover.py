@@ -58,7 +58,7 @@ async def transfer(
     chat.previous_agent_ids = [agent.agent_id]
     if to_agent_id is not None:
         target = await session.get(Agent, to_agent_id)
-        if target is None or target.id == agent.agent_id:
+        if target is None or target.id == agent.agent_id or target.training != chat.training:
             raise DomainError(ErrorCode.TARGET_UNAVAILABLE, "Choose another agent.")
         if not await routing.can_accept(session, target, online, settings.default_max_chats):
             raise DomainError(
@@ -83,6 +83,7 @@ async def transfer(
             a
             for a in candidates
             if a.id != agent.agent_id
+            and a.training == chat.training
             and await routing.can_accept(session, a, online, settings.default_max_chats)
         ]
         if not ready:

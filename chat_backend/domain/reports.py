@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Float, case, cast, false, func, or_, select, text, true
+from sqlalchemy import ColumnElement, Float, and_, case, cast, false, func, or_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import (
@@ -188,13 +188,14 @@ def check_range(since: date, until: date) -> None:
 
 def reports_clause(actor: Actor) -> ColumnElement[bool]:
     """The reports rule over `ChatRecord`: admins all; supervisors their groups' chats."""
+    real = ChatRecord.training.is_(False)  # training chats are in the training results only
     if actor.is_admin:
-        return true()
+        return real
     if not actor.supervises or not actor.group_ids:
         return false()
     groups = sorted(actor.group_ids)
     teammates = select(AgentGroup.agent_id).where(AgentGroup.group_id.in_(groups))
-    return or_(ChatRecord.group_id.in_(groups), ChatRecord.agent_id.in_(teammates))
+    return and_(real, or_(ChatRecord.group_id.in_(groups), ChatRecord.agent_id.in_(teammates)))
 
 
 # --- the report -----------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ async def assign_queued(session: AsyncSession, online: set[str]) -> list[Assignm
             if load.get(a.id, 0) < (a.max_chats or settings.default_max_chats)
             and (members is None or a.id in members)
             and a.id not in (chat.previous_agent_ids or [])
+            and a.training == chat.training  # training chats to trainees only, real ones never to them
         ]
         if not eligible:
             continue
@@ -187,7 +188,12 @@ async def queue_positions(session: AsyncSession) -> list[tuple[Chat, int, int]]:
 
 
 async def agents_available(session: AsyncSession, online: set[str]) -> bool:
+    """Whether a real visitor can reach someone: agents in training do not count."""
     rows = await session.scalars(
-        select(Agent.id).where(Agent.active.is_(True), Agent.status == RoutingStatus.ACCEPTING.value)
+        select(Agent.id).where(
+            Agent.active.is_(True),
+            Agent.status == RoutingStatus.ACCEPTING.value,
+            Agent.training.is_(False),
+        )
     )
     return any(agent_id in online for agent_id in rows.all())

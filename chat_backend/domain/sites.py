@@ -19,6 +19,7 @@ from chat_backend.domain import audit, authz
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
+from chat_backend.domain.training_site import TRAINING_SITE_ID
 from chat_protocol import ErrorCode
 from chat_protocol.admin import SiteInfo, SiteInput
 from chat_protocol.hosts import ascii_host
@@ -123,7 +124,9 @@ async def _group(session: AsyncSession, group_id: str | None) -> str | None:
 
 
 async def list_sites(session: AsyncSession) -> list[Site]:
-    return list((await session.scalars(select(Site).order_by(Site.name, Site.id))).all())
+    """The real sites: the training site (`TRAINING_SITE_ID`) is never listed."""
+    query = select(Site).where(Site.id != TRAINING_SITE_ID).order_by(Site.name, Site.id)
+    return list((await session.scalars(query)).all())
 
 
 async def add_site(session: AsyncSession, identity: AgentIdentity, actor: Actor, body: SiteInput) -> Site:

@@ -33,7 +33,7 @@ def day_start(since: datetime | None, now: datetime | None = None) -> datetime:
     return as_utc(since).astimezone(UTC)
 
 
-async def _agents_in_scope(session: AsyncSession, actor: Actor) -> list[Agent]:
+async def agents_in_scope(session: AsyncSession, actor: Actor) -> list[Agent]:
     """Admins: every active agent. Supervisors: the active agents sharing a group with them, and
     themselves. Agents: refused."""
     authz.require_supervisor(actor)
@@ -52,10 +52,11 @@ async def _chats_today(
     Every path that gives a chat an agent sets `taken_at`, so for every chat that ever had one,
     `taken_at >= since` is the rule "`taken_at` (or `created_at` when null) >= since" and can use the
     `taken_at` index."""
-    today = select(Chat.id).where(Chat.taken_at >= since)
+    real = Chat.training.is_(False)  # training chats count in the training results only
+    today = select(Chat.id).where(Chat.taken_at >= since, real)
     rows = (
         await session.execute(
-            select(Chat.id, Chat.agent_id, Chat.previous_agent_ids).where(Chat.taken_at >= since)
+            select(Chat.id, Chat.agent_id, Chat.previous_agent_ids).where(Chat.taken_at >= since, real)
         )
     ).all()
     holders: dict[str, set[str]] = {}
@@ -122,6 +123,7 @@ async def _first_responses(session: AsyncSession, since: datetime) -> dict[str, 
             reply.author_kind == _AGENT,
             reply.seq > first_asked,
             ~exists(answered_before),
+            reply.chat_id.not_in(select(Chat.id).where(Chat.training.is_(True))),  # real work only
         )
     )
     delays: dict[str, list[float]] = defaultdict(list)
@@ -135,7 +137,7 @@ async def team(
 ) -> list[TeamMember]:
     """`GET /api/v1/team`: the caller's scope by name, with the figures since `since`."""
     since = day_start(since)
-    agents = await _agents_in_scope(session, actor)
+    agents = await agents_in_scope(session, actor)
     ids = {a.id for a in agents}
     settings = await routing.routing_settings(session)
     load = await routing.loads(session)

@@ -42,6 +42,7 @@ class MainMenus(QObject):
 
     def _build_operator_menu(self, admin: bool) -> None:
         menu = self.window.menuBar().addMenu(self.tr("&Operator"))
+        self.operator_menu = menu  # training mode adds its action at the top (`TrainingMode`)
         self.sign_out_action = self._action(self.tr("Sign &out"), "signOutAction")
         self.quit_action = self._action(self.tr("&Quit"), shortcut=QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.window.close)

@@ -2,7 +2,7 @@
 
 Objects: ``chatList``, ``queueList``, ``takeButton``, ``transcriptView``, ``sneakPeekLabel``,
 ``composer``, ``closeChatButton``, ``statusSwitch``, ``connectionState``, ``awayNotice``,
-``errorMessage``; the menus and their actions come from `MainMenus`, the settings, password and
+``errorMessage``, ``trainingAction`` and ``trainingBanner`` (`TrainingMode`); the menus and their actions come from `MainMenus`, the settings, password and
 administration dialogs from `WindowDialogs`, ``videoDock`` from `CallPane`, the traffic view and
 ``visitorPanel`` from `Workspaces`.
 """
@@ -27,6 +27,7 @@ from operator_app.settings import SettingsFile
 from operator_app.store.chat_list_model import MyChatsModel, QueueModel
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.display_text import visitor_name
+from operator_app.store.training_service import TrainingService
 from operator_app.store.transcript_model import TranscriptModel
 from operator_app.tasks import BackgroundTasks
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
@@ -41,6 +42,7 @@ from operator_app.ui.side_pane import SidePane
 from operator_app.ui.sound_player import SoundPlayer
 from operator_app.ui.status_widgets import TopBar
 from operator_app.ui.style import MAIN_WINDOW_QSS
+from operator_app.ui.training_mode import TrainingMode
 from operator_app.ui.tray_icon import TrayIcon
 from operator_app.ui.window_dialogs import WindowDialogs
 from operator_app.ui.workspaces import Workspaces
@@ -212,6 +214,8 @@ class MainWindow(QMainWindow):
         for row, action in enumerate(menus.switch_actions):
             action.triggered.connect(lambda checked=False, row=row: self.select_my_chat(row))
         self.take_action, self.next_unread_action = menus.take_action, menus.next_unread_action
+        self.training_service = TrainingService(self.session, self)
+        self.training_mode = TrainingMode(self, menus.operator_menu, self.training_service, self.show_error)
 
     # --- window life ------------------------------------------------------------------------
 

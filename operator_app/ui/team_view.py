@@ -3,7 +3,7 @@ first-response time since my local midnight; a supervisor sets an agent's status
 
 Objects: ``teamView``, ``teamTable``, ``teamSummary`` (count and last update), ``teamRefreshButton``,
 ``setStatusButton`` (a menu: Accepting / Not accepting / Away, also the row's context menu),
-``teamEmpty``, ``teamLoading``, ``teamError`` (a failed load, with the reason) and ``teamMessage``
+``trainingResultsButton`` (the trainees' results, `TrainingResultsDialog`), ``teamEmpty``, ``teamLoading``, ``teamError`` (a failed load, with the reason) and ``teamMessage``
 (the result of a status change, or the server's refusal).
 """
 
@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale, QPoint, QSortFilterProxyModel, Qt, QTime, QTimer
 from PySide6.QtGui import QAction, QHideEvent, QShowEvent
@@ -37,6 +37,9 @@ from operator_app.store.chat_session import ChatSession
 from operator_app.store.team_model import TeamModel, TeamRole, status_icon, status_text
 from operator_app.ui.async_tools import reports_errors
 from operator_app.ui.error_text import describe_error
+
+if TYPE_CHECKING:
+    from operator_app.ui.training_results import TrainingResultsDialog
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +83,14 @@ class TeamView(QWidget):
         self.status_button.setToolTip(self.tr("Change the selected agent's status"))
         self.status_menu = self._status_menu(None)
         self.status_button.setMenu(self.status_menu)
+        self.training_button = QPushButton(self.tr("&Training results\u2026"), self)
+        self.training_button.setObjectName("trainingResultsButton")
+        self.training_button.setToolTip(self.tr("How the trainees of your groups did on scripted visitors"))
+        self.training_button.clicked.connect(self.open_training_results)
+        self.training_dialog: TrainingResultsDialog | None = None
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.training_button)
         top.addWidget(self.status_button)
         top.addWidget(self.refresh_button)
 
@@ -125,6 +134,18 @@ class TeamView(QWidget):
         self.timer.timeout.connect(self.refresh)
         self._update_states()
         self._update_buttons()
+
+    def open_training_results(self) -> TrainingResultsDialog:
+        """The trainees' results, built and loaded when first opened (the module too)."""
+        if self.training_dialog is None:
+            from operator_app.store.training_service import TrainingService
+            from operator_app.ui.training_results import TrainingResultsDialog
+
+            self.training_dialog = TrainingResultsDialog(TrainingService(self.session, self), self)
+        self.training_dialog.show()
+        self.training_dialog.raise_()
+        QTimer.singleShot(0, self.training_dialog.load)  # an async slot: it runs in the loop
+        return self.training_dialog
 
     def _note(self, name: str, text: str) -> QLabel:
         label = QLabel(text, self)

@@ -82,7 +82,7 @@ def test_chats_closed_before_the_archives_are_archived_by_their_migration(tmp_pa
     from sqlalchemy.orm import Session
 
     from chat_backend.db.migrate import alembic_config
-    from chat_backend.db.tables import ArchiveDoc, Chat, ChatParticipant, ChatRecord, EventRow, Visitor
+    from chat_backend.db.tables import ArchiveDoc, ChatParticipant, ChatRecord, EventRow, Visitor
 
     url = f"sqlite:///{tmp_path / 'chat.db'}"
     command.upgrade(alembic_config(url), "0011")
@@ -98,7 +98,14 @@ def test_chats_closed_before_the_archives_are_archived_by_their_migration(tmp_pa
         )
         session.flush()
         for chat_id, state in (("closed1", "closed"), ("open1", "taken")):
-            session.add(Chat(id=chat_id, site_id="site1", visitor_id="v1", state=state, created_at=start))
+            session.execute(  # the table as it was then too (0016 added `training`)
+                text(
+                    "INSERT INTO chats (id, site_id, visitor_id, state, last_seq, created_at, assigned,"
+                    " visitor_read_seq, agent_read_seq, visitor_presence, previous_agent_ids)"
+                    " VALUES (:id, 'site1', 'v1', :state, 0, :at, 0, 0, 0, 'active', '[]')"
+                ),
+                {"id": chat_id, "state": state, "at": start},
+            )
         session.flush()
         rows = [
             ("closed1", 1, "message", "visitor", None, "抹茶はありますか", {}, 0),

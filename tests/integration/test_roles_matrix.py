@@ -456,6 +456,13 @@ async def _change_own_password(w: World, who: str) -> str:
     return await w.call(who, "PUT", "/api/v1/me/password", body, token=token)
 
 
+async def _training_on_and_off(w: World, who: str) -> str:
+    """Training mode on, then off again at once: the later rows see the person at work."""
+    got = await w.call(who, "PUT", "/api/v1/training", {"training": True})
+    await w.call(who, "PUT", "/api/v1/training", {"training": False})
+    return got
+
+
 async def _group_then(w: World, who: str, method: str) -> str:
     group = await w.ok("admin", "POST", "/api/v1/groups", {"name": "g" + uuid.uuid4().hex[:8]})
     body = {"name": "g" + uuid.uuid4().hex[:8], "agent_ids": [w.people["agent"].agent_id]}
@@ -583,6 +590,8 @@ PROBES: dict[str, Probe] = {
     "POST /api/v1/agents/{agent_id}/password-reset": _reset_password,
     "PUT /api/v1/me/password": _change_own_password,
     "GET /api/v1/team": lambda w, who: w.call(who, "GET", "/api/v1/team"),
+    "PUT /api/v1/training": _training_on_and_off,
+    "GET /api/v1/training/results": lambda w, who: w.call(who, "GET", "/api/v1/training/results"),
     "GET /api/v1/groups": lambda w, who: w.call(who, "GET", "/api/v1/groups"),
     "POST /api/v1/groups": lambda w, who: w.call(who, "POST", "/api/v1/groups", {"name": uuid.uuid4().hex}),
     "PUT /api/v1/groups/{group_id}": lambda w, who: _group_then(w, who, "PUT"),

@@ -60,8 +60,8 @@ class _Server:
         self.port.setValue(default_port)
         self.security = QComboBox(page)
         self.security.setObjectName(f"{prefix}Security")
-        self.security.addItem(QCoreApplication.translate("EmailPage", "STARTTLS"), "starttls")
-        self.security.addItem(QCoreApplication.translate("EmailPage", "TLS"), "tls")
+        self.security.addItem("STARTTLS", "starttls")  # protocol names: the same in every language
+        self.security.addItem("TLS", "tls")
         self.security.addItem(QCoreApplication.translate("EmailPage", "None (not encrypted)"), "none")
         self.user = QLineEdit(page)
         self.user.setObjectName(f"{prefix}User")
