@@ -4230,6 +4230,10 @@
         <translation>Training mode: these visitors are scripted, nothing is reported</translation>
     </message>
     <message>
+        <source>Training mode: scripted visitors only</source>
+        <translation>Training mode: scripted visitors only</translation>
+    </message>
+    <message>
         <source>Training mode is on</source>
         <translation>Training mode is on</translation>
     </message>

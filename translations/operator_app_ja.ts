@@ -4230,6 +4230,10 @@
         <translation>研修モード: 訪問者は練習用で、レポートには記録されません</translation>
     </message>
     <message>
+        <source>Training mode: scripted visitors only</source>
+        <translation>研修モード: 練習用の訪問者のみ</translation>
+    </message>
+    <message>
         <source>Training mode is on</source>
         <translation>研修モードがオンです</translation>
     </message>

@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
     def _build_top_bar(self) -> None:
         me = self.session.store.me
         bar = TopBar(me.name if me else "", self)
+        self.top_bar = bar
         self.connection_state, self.status_switch = bar.connection_state, bar.status_switch
         self.status_switch.toggle_requested.connect(self._set_status)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)

@@ -104,5 +104,8 @@ class TopBar(QToolBar):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.connection_state = ConnectionIndicator(self)
         self.status_switch = StatusSwitch(self)
+        self.spacer_action = None
         for widget in (product, agent, spacer, self.connection_state, self.status_switch):
-            self.addWidget(widget)
+            action = self.addWidget(widget)
+            if widget is spacer:
+                self.spacer_action = action  # what goes beside the agent's name is inserted before it

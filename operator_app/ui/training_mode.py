@@ -1,5 +1,6 @@
 """Training mode in the main window: the Operator menu's checkable ``trainingAction`` (Ctrl+Shift+L)
-and the ``trainingBanner`` in the status bar, shown while I am in training (scripted visitors only).
+and the ``trainingBanner`` beside my name in the top bar (and ``trainingStatus`` in the status bar),
+shown while I am in training (scripted visitors only).
 
 A switch waits for the server; the action is disabled meanwhile, and a refusal (I hold chats of the
 other kind) goes to the window's error line."""
@@ -17,7 +18,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 from operator_app.store.training_service import TrainingService
 from operator_app.ui.async_tools import reports_errors
 
-BANNER_QSS = "QLabel#trainingBanner { background: #f59e0b; color: #111827; font-weight: bold; padding: 2px 10px; border-radius: 3px; }"
+BANNER_QSS = (
+    "QLabel#trainingBanner { background: #f59e0b; color: #111827; font-weight: bold; padding: 3px 12px;"
+    " margin-left: 12px; border-radius: 10px; }"
+)
 
 
 class TrainingMode(QObject):
@@ -47,13 +51,29 @@ class TrainingMode(QObject):
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setToolTip(self.tr("Training mode: these visitors are scripted, nothing is reported"))
         self.banner.setStyleSheet(BANNER_QSS)
-        window.statusBar().addPermanentWidget(self.banner)
+        top_bar = getattr(window, "top_bar", None)
+        spacer = getattr(top_bar, "spacer_action", None)
+        # In a tool bar a widget is shown and hidden through its action.
+        self.banner_action: QAction | None = None
+        if top_bar is not None and spacer is not None:
+            self.banner_action = top_bar.insertWidget(spacer, self.banner)
+        else:
+            window.statusBar().addPermanentWidget(self.banner)
+        self.status_note = QLabel(self.tr("Training mode: scripted visitors only"), window)
+        self.status_note.setObjectName("trainingStatus")
+        self.status_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_note.setStyleSheet("color: #b45309; font-weight: bold;")
+        window.statusBar().addPermanentWidget(self.status_note)
         service.training_changed.connect(self.show_mode)
         self.show_mode(service.training)
 
     def show_mode(self, training: bool) -> None:
         self.action.setChecked(training)
-        self.banner.setVisible(training)
+        if self.banner_action is not None:
+            self.banner_action.setVisible(training)
+        else:
+            self.banner.setVisible(training)
+        self.status_note.setVisible(training)
         self.banner.setAccessibleName(self.tr("Training mode is on") if training else "")
 
     def show_error(self, text: str) -> None:
