@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from chat_protocol import calls as c
+from chat_protocol import preview as pv
 from chat_protocol import socket_payloads as p
 from chat_protocol import supervision as s
 from chat_protocol import tickets as tk
@@ -55,6 +56,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "call_media", "req", c.CallMedia, c.CallOk, "My microphone / camera on or off."),
     Action("agent", "call_state_report", "req", c.CallStateReport, c.CallOk, "Media connected / lost."),
     Action("agent", "call_hangup", "req", c.CallHangupRequest, c.CallOk, "Cancel or hang up."),
+    Action("agent", "watch_preview", "req", pv.PreviewChatRequest, pv.WatchPreviewResult, "Watch the page."),
+    Action("agent", "stop_preview", "req", pv.PreviewChatRequest, p.Empty, "Stop watching the page."),
     Action("agent", "event", "push", p.EventPush, None, "A durable event I may see."),
     Action("agent", "sneak_peek", "push", p.SneakPeekPush, None, "What the visitor types (ephemeral)."),
     Action("agent", "typing", "push", p.TypingPush, None, "Typing state (ephemeral)."),
@@ -66,6 +69,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("agent", "ticket", "push", tk.TicketPush, None, "A ticket I see is new, got a reply, or changed."),
     Action("agent", "call_signal", "push", c.CallSignal, None, "Answer / ICE from the visitor."),
     Action("agent", "call_media", "push", c.CallMedia, None, "The visitor's microphone / camera."),
+    Action("agent", "preview", "push", pv.PreviewPush, None, "The visitor's page recording (ephemeral)."),
+    Action("agent", "preview_state", "push", pv.PreviewStatePush, None, "The preview's state."),
     Action(
         "visitor", "login", "req", p.VisitorLoginRequest, p.VisitorLoginResult, "First frame, within 10 s."
     ),
@@ -101,6 +106,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("visitor", "call_media", "req", c.CallMedia, c.CallOk, "My microphone / camera on or off."),
     Action("visitor", "call_state_report", "req", c.CallStateReport, c.CallOk, "Media connected / lost."),
     Action("visitor", "call_hangup", "req", c.CallHangupRequest, c.CallOk, "Hang up."),
+    Action("visitor", "preview_frames", "req", pv.PreviewFramesRequest, None, "Page recording (ephemeral)."),
+    Action("visitor", "preview_state", "req", pv.PreviewStateRequest, None, "Asking, recording, declined..."),
     Action("visitor", "event", "push", p.EventPush, None, "A durable event of my chat (audience `all`)."),
     Action("visitor", "typing", "push", p.TypingPush, None, "The agent is typing (ephemeral)."),
     Action("visitor", "read", "push", p.ReadPush, None, "The agent read up to seq."),
@@ -111,6 +118,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("visitor", "call_state", "push", c.CallStatePush, None, "The call's state changed."),
     Action("visitor", "call_signal", "push", c.CallSignal, None, "Offer / ICE from the agent."),
     Action("visitor", "call_media", "push", c.CallMedia, None, "The agent's microphone / camera."),
+    Action("visitor", "preview_request", "push", pv.PreviewRequestPush, None, "Start, snapshot or stop."),
 )
 
 

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from chat_protocol.base import ProtocolModel
 from chat_protocol.models import RoutingStatus
+from chat_protocol.preview import PreviewMode
 from chat_protocol.supervision import AgentDetail, Role
 
 MIN_PASSWORD_CHARS = 10
@@ -76,6 +77,9 @@ class SiteInput(ProtocolModel):
     default_group_id: str | None = Field(
         default=None, max_length=36, description="Tickets from the site's offline form go to this group."
     )
+    preview: PreviewMode = Field(
+        default="consent", description="Live page preview: ask the visitor, allowed without asking, or off."
+    )
 
 
 class SiteInfo(ProtocolModel):
@@ -85,4 +89,5 @@ class SiteInfo(ProtocolModel):
     name: str
     origins: list[str]
     default_group_id: str | None = None
+    preview: PreviewMode = "consent"
     embed_snippet: str = Field(description="The `<script>` tag to paste into the site's pages.")

@@ -70,6 +70,8 @@ class Site(Base):
     origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Tickets from this site's offline form go to this group unless the visitor picked one.
     default_group_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Live page preview (`chat_protocol.preview`): "consent", "allowed" or "off".
+    preview: Mapped[str] = mapped_column(String(10), default="consent", server_default="consent")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -100,12 +100,18 @@ def site_info(server_url: str, site: Site) -> SiteInfo:
         name=site.name,
         origins=list(site.origins or []),
         default_group_id=site.default_group_id,
+        preview=site.preview or "consent",
         embed_snippet=embed_snippet(server_url, site),
     )
 
 
 def _dump(site: Site) -> dict[str, Any]:
-    return {"name": site.name, "origins": list(site.origins or []), "default_group_id": site.default_group_id}
+    return {
+        "name": site.name,
+        "origins": list(site.origins or []),
+        "default_group_id": site.default_group_id,
+        "preview": site.preview,
+    }
 
 
 def _checked(body: SiteInput) -> tuple[str, list[str]]:
@@ -134,6 +140,8 @@ async def add_site(session: AsyncSession, identity: AgentIdentity, actor: Actor,
     name, origins = _checked(body)
     site = await create_site(session, name, origins)
     site.default_group_id = await _group(session, body.default_group_id)
+    site.preview = body.preview
+    await session.flush()
     await audit.record(session, identity, "site.create", site.id, None, _dump(site))
     return site
 
@@ -150,6 +158,7 @@ async def update_site(
     before = _dump(site)
     site.name, site.origins = name, origins
     site.default_group_id = await _group(session, body.default_group_id)
+    site.preview = body.preview
     await session.flush()
     await audit.record(session, identity, "site.update", site.id, before, _dump(site))
     return site

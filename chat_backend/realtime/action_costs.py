@@ -36,6 +36,8 @@ ACTION_COSTS: dict[Socket, dict[str, float]] = {
         "call_media": 1,
         "call_state_report": 1,
         "call_hangup": 1,
+        "watch_preview": 2,
+        "stop_preview": 1,
     },
     "visitor": {
         "login": 1,
@@ -62,6 +64,8 @@ ACTION_COSTS: dict[Socket, dict[str, float]] = {
         "call_media": 1,
         "call_state_report": 1,
         "call_hangup": 1,
+        "preview_frames": 1,  # about 5-10 a second while recording; its bytes have their own cap
+        "preview_state": 1,
     },
 }
 

@@ -22,6 +22,7 @@ from chat_backend.domain.errors import DomainError
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN, Connection
 from chat_backend.realtime.event_tail import scope_topics
 from chat_backend.realtime.hub import Topic
+from chat_backend.realtime.preview_relay import AGENT_PREVIEW_ACTIONS, agent_gone, agent_preview
 from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode
 from chat_protocol import socket_payloads as p
 from chat_protocol.supervision import WatchChatResult
@@ -33,6 +34,7 @@ CALL_ACTIONS = ("call_invite", "call_signal", "call_media", "call_state_report",
 class AgentConnection(Connection):
     socket = "agent"
     _close_task: asyncio.Task[None] | None = None
+    _previews: dict[str, str] | None = None  # the chats whose visitor page I watch -> their visitor
 
     async def login(self, envelope: Envelope, payload: Any) -> None:
         assert isinstance(payload, p.AgentLoginRequest)
@@ -64,6 +66,8 @@ class AgentConnection(Connection):
         assert self.agent is not None
         self.traffic.unwatch(self)
         self.calls.party_gone("agent", self.agent.agent_id)
+        if self._previews:
+            agent_gone(self, self._previews)
         self.router.kick()
 
     async def read_events(self, cursor: int, limit: int, *, with_newest: bool = False) -> delivery.Batch:
@@ -168,6 +172,10 @@ class AgentConnection(Connection):
             self.send(Envelope.response(action, {}, req_id))
         elif action in CALL_ACTIONS:
             await self.calls.agent_request(self, action, payload, req_id)
+        elif action in AGENT_PREVIEW_ACTIONS:
+            if self._previews is None:
+                self._previews = {}
+            await agent_preview(self, self._previews, action, payload, req_id)
         elif action == "typing":
             async with self.db.read() as session:
                 chat = await ephemeral.typing_chat(session, agent.agent_id, payload.chat_id)

@@ -20,7 +20,7 @@ from chat_backend.realtime.subscriber import Subscriber
 from chat_backend.realtime.traffic_frames import PreparedFrame
 from chat_protocol import Envelope
 
-TopicKind = Literal["chat", "agent", "queue", "visitor", "scope"]
+TopicKind = Literal["chat", "agent", "queue", "visitor", "scope", "preview"]
 
 
 class Topic(NamedTuple):
@@ -40,6 +40,11 @@ class Topic(NamedTuple):
         return cls("visitor", visitor_id)
 
     @classmethod
+    def preview(cls, chat_id: str) -> Topic:
+        """Agents watching the chat visitor's page (`chat_backend.realtime.preview_relay`)."""
+        return cls("preview", chat_id)
+
+    @classmethod
     def scope(cls, group_id: str) -> Topic:
         """Supervisors of this group: their scope holds its members' chats and its queue."""
         return cls("scope", group_id)
@@ -48,7 +53,7 @@ class Topic(NamedTuple):
 QUEUE = Topic("queue")
 EVERY_CHAT = Topic("scope", "*")  # admins: every chat is in their scope
 # The kinds of topic that pushes to other nodes name (scope topics only ever get local wake-ups).
-TOPIC_KINDS: frozenset[str] = frozenset({"chat", "agent", "queue", "visitor"})
+TOPIC_KINDS: frozenset[str] = frozenset({"chat", "agent", "queue", "visitor", "preview"})
 ForwardKind = Literal["push", "publish", "all_visitors"]
 
 

@@ -28,6 +28,7 @@ from chat_backend.realtime import ticket_news
 from chat_backend.realtime.connection import Connection, event_frames
 from chat_backend.realtime.event_tail import Frame
 from chat_backend.realtime.hub import Topic
+from chat_backend.realtime.preview_relay import VISITOR_PREVIEW_ACTIONS, VisitorPreview
 from chat_backend.realtime.visitor_actions import VISITOR_ACTIONS, email_transcript, visitor_action
 from chat_protocol import PROTOCOL_VERSION, Envelope, ErrorCode, Event
 from chat_protocol import socket_payloads as p
@@ -96,6 +97,7 @@ class VisitorConnection(Connection):
     _recheck: asyncio.Task[None] | None = None
     site_id: str | None = None  # counted in the site's visitor sockets from login to the end
     reloaded_call_id: str | None = None  # the call this tab ran before its page changed
+    _preview: VisitorPreview | None = None  # made by the first preview frame
 
     def idle_timeout(self) -> float:
         return self.settings.visitor_idle_timeout
@@ -315,6 +317,10 @@ class VisitorConnection(Connection):
             self.router.kick()
         elif action in VISITOR_CALL_ACTIONS:
             await self.calls.visitor_request(self, action, payload, req_id)
+        elif action in VISITOR_PREVIEW_ACTIONS:
+            if self._preview is None:
+                self._preview = VisitorPreview()
+            await self._preview.handle(self, action, payload, req_id)
         elif action == "sneak_peek":
             assert self.visitor_id is not None
             async with self.db.read() as session:

@@ -678,6 +678,8 @@ PROBES: dict[str, Probe] = {
     "ws:call_media": lambda w, who: _on_call(w, who, "call_media", {"microphone": True, "camera": True}),
     "ws:call_state_report": lambda w, who: _on_call(w, who, "call_state_report", {"state": "connected"}),
     "ws:call_hangup": lambda w, who: _on_call(w, who, "call_hangup", {}),
+    "ws:watch_preview": lambda w, who: w.ws(who, "watch_preview", {"chat_id": w.chat_id}),
+    "ws:stop_preview": lambda w, who: w.ws(who, "stop_preview", {"chat_id": w.chat_id}),
 }
 
 
