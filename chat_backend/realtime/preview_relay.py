@@ -40,7 +40,8 @@ async def agent_preview(
     conn: Connection, watching: dict[str, str], action: str, payload: Any, req_id: str | None
 ) -> None:
     """`watch_preview` / `stop_preview`; `watching` maps the socket's watched chats to their visitors."""
-    assert conn.agent is not None and isinstance(payload, pv.PreviewChatRequest)
+    assert conn.agent is not None
+    assert isinstance(payload, pv.PreviewChatRequest)
     if action == "stop_preview":
         visitor_id = watching.pop(payload.chat_id, None)
         conn.hub.unsubscribe(Topic.preview(payload.chat_id), conn)
@@ -101,7 +102,9 @@ class VisitorPreview:
         assert isinstance(payload, pv.PreviewFramesRequest)
         size = len(json.dumps(payload.events, separators=(",", ":")).encode())
         if size > pv.PREVIEW_FRAME_BYTES:
-            conn.send(Envelope.error(action, ErrorCode.FRAME_TOO_LARGE, "Preview frames are limited.", req_id))
+            conn.send(
+                Envelope.error(action, ErrorCode.FRAME_TOO_LARGE, "Preview frames are limited.", req_id)
+            )
             self._drop(conn, chat_id)
             return
         full = any(event.get("type") == FULL_SNAPSHOT for event in payload.events)

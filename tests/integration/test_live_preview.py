@@ -62,9 +62,12 @@ async def test_preview_is_asked_relayed_capped_declined_and_refused_when_off(
 
         # Over the size cap: refused, and the widget is asked for a fresh snapshot; increments are
         # dropped until it comes.
-        big = [{"type": 3, "data": {"source": 0, "texts": [{"id": 1, "value": "x" * 50_000}]}, "timestamp": 3}]
+        big = [
+            {"type": 3, "data": {"source": 0, "texts": [{"id": 1, "value": "x" * 50_000}]}, "timestamp": 3}
+        ]
         refused = await visitor.request("preview_frames", {"seq": 2, "events": big})
-        assert refused["type"] == "err" and refused["payload"]["code"] == "frame_too_large"
+        assert refused["type"] == "err"
+        assert refused["payload"]["code"] == "frame_too_large"
         again = (await visitor.next_push("preview_request"))["payload"]
         assert again["want"] == "snapshot"
         await visitor.send("preview_frames", {"seq": 3, "events": [{"type": 3, "data": {}, "timestamp": 4}]})
@@ -100,7 +103,8 @@ async def test_preview_is_asked_relayed_capped_declined_and_refused_when_off(
         assert (await visitor.next_push("preview_request"))["payload"]["consent"] is False
         _set_preview(backend, "off")
         off = await agent.request("watch_preview", {"chat_id": chat_id})
-        assert off["type"] == "err" and off["payload"]["code"] == "forbidden"
+        assert off["type"] == "err"
+        assert off["payload"]["code"] == "forbidden"
     finally:
         _set_preview(backend, "consent")
         await agent.close()
