@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, Literal
 
 from chat_backend.domain import ephemeral, preview
 from chat_backend.realtime.connection import Connection
@@ -29,10 +29,11 @@ CHAT_RECHECK_EVERY = 5.0
 # Asks for a fresh snapshot at most this often, in seconds.
 SNAPSHOT_ASK_EVERY = 1.0
 FULL_SNAPSHOT = 2  # rrweb's EventType.FullSnapshot
+Want = Literal["start", "snapshot", "stop"]
 
 
-def _request(visitor_id: str, chat_id: str, want: str, consent: bool = True) -> tuple[Topic, Envelope]:
-    push = pv.PreviewRequestPush(chat_id=chat_id, want=want, consent=consent)  # type: ignore[arg-type]
+def _request(visitor_id: str, chat_id: str, want: Want, consent: bool = True) -> tuple[Topic, Envelope]:
+    push = pv.PreviewRequestPush(chat_id=chat_id, want=want, consent=consent)
     return Topic.visitor(visitor_id), Envelope.push("preview_request", push)
 
 
@@ -113,8 +114,8 @@ class VisitorPreview:
             return
         if full:
             self.awaiting_snapshot = False
-        push = pv.PreviewPush(chat_id=chat_id, seq=payload.seq, events=payload.events)
-        conn.hub.push(Topic.preview(chat_id), Envelope.push("preview", push))
+        frames = pv.PreviewPush(chat_id=chat_id, seq=payload.seq, events=payload.events)
+        conn.hub.push(Topic.preview(chat_id), Envelope.push("preview", frames))
 
     def _drop(self, conn: Connection, chat_id: str) -> None:
         """Frames are missing from now on: ask for a fresh snapshot (again at most once a second)."""
