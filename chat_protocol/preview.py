@@ -50,10 +50,15 @@ class PreviewRequestPush(ProtocolModel):
 
 class PreviewFramesRequest(ProtocolModel):
     """Visitor: a chunk of rrweb events (at most `PREVIEW_FRAME_BYTES` of JSON, checked by the server).
-    `seq` counts the widget's frames of this recording, so the app sees a gap."""
+    `seq` counts the widget's frames of this recording, so the app sees a gap. A batch too big for one
+    frame (a full snapshot of a large page) goes as its JSON text in `piece`s over consecutive frames,
+    the last with `last_piece`. `full`: the frame starts a full snapshot."""
 
     seq: DbInt
-    events: list[dict[str, Any]] = Field(max_length=PREVIEW_FRAME_EVENTS)
+    events: list[dict[str, Any]] = Field(default_factory=list, max_length=PREVIEW_FRAME_EVENTS)
+    piece: str = Field(default="", max_length=PREVIEW_FRAME_BYTES)
+    last_piece: bool = True
+    full: bool = False
 
 
 class PreviewStateRequest(ProtocolModel):
@@ -67,7 +72,10 @@ class PreviewPush(ProtocolModel):
 
     chat_id: str
     seq: DbInt
-    events: list[dict[str, Any]]
+    events: list[dict[str, Any]] = Field(default_factory=list)
+    piece: str = ""
+    last_piece: bool = True
+    full: bool = False
 
 
 class PreviewStatePush(ProtocolModel):

@@ -56,7 +56,7 @@ async def agent_preview(
     conn.hub.subscribe(Topic.preview(chat.id), conn)
     consent = mode == "consent"
     conn.send(Envelope.response(action, pv.WatchPreviewResult(chat_id=chat.id, consent=consent), req_id))
-    want = "snapshot" if payload.snapshot else "start"
+    want: Want = "snapshot" if payload.snapshot else "start"
     conn.hub.publish(*_request(chat.visitor_id, chat.id, want, consent))
 
 
@@ -101,20 +101,20 @@ class VisitorPreview:
             conn.hub.publish(Topic.preview(chat_id), Envelope.push("preview_state", push))
             return
         assert isinstance(payload, pv.PreviewFramesRequest)
-        size = len(json.dumps(payload.events, separators=(",", ":")).encode())
+        size = len(json.dumps(payload.events, separators=(",", ":")).encode()) + len(payload.piece.encode())
         if size > pv.PREVIEW_FRAME_BYTES:
             conn.send(
                 Envelope.error(action, ErrorCode.FRAME_TOO_LARGE, "Preview frames are limited.", req_id)
             )
             self._drop(conn, chat_id)
             return
-        full = any(event.get("type") == FULL_SNAPSHOT for event in payload.events)
+        full = payload.full or any(event.get("type") == FULL_SNAPSHOT for event in payload.events)
         if (self.awaiting_snapshot and not full) or self.bucket.take(size) is not None:
             self._drop(conn, chat_id)
             return
         if full:
             self.awaiting_snapshot = False
-        frames = pv.PreviewPush(chat_id=chat_id, seq=payload.seq, events=payload.events)
+        frames = pv.PreviewPush(chat_id=chat_id, **payload.model_dump())
         conn.hub.push(Topic.preview(chat_id), Envelope.push("preview", frames))
 
     def _drop(self, conn: Connection, chat_id: str) -> None:

@@ -26,8 +26,9 @@ import { build } from "esbuild";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SRC = join(HERE, "src");
 const DEFAULT_OUT = join(HERE, "..", "static");
-// Browsers with ES modules, dynamic import() and the other es2020 features the chunks use.
-const TARGET = ["es2020", "chrome80", "firefox80", "safari14"];
+// Browsers with ES modules, dynamic import() and the other es2020 features the chunks use. Safari
+// 14.1, not 14.0: esbuild cannot lower rrweb's destructuring (the preview recorder) for 14.0's bug.
+const TARGET = ["es2020", "chrome80", "firefox80", "safari14.1"];
 
 function outdirFromArgs(args) {
   const i = args.indexOf("--outdir");

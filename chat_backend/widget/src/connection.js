@@ -9,6 +9,7 @@ import {
 } from "./config.js";
 import { showInvitation } from "./invitations.js";
 import { setAvailability } from "./offline.js";
+import { onPreviewRequest } from "./preview.js";
 import { pump } from "./outbox.js";
 import { useSiteOrigins } from "./page_push.js";
 import { scrollToBottom, setConnState, ui } from "./panel.js";
@@ -123,6 +124,7 @@ function onFrame(data) {
   else if (f.action === "call_state") onCallState(payload);
   else if (f.action === "call_signal") onCallSignalLater(payload);
   else if (f.action === "call_media") onCallMedia(payload);
+  else if (f.action === "preview_request") onPreviewRequest(payload);
   // Unknown pushes (a newer server) are ignored.
 }
 

@@ -2,6 +2,11 @@
 
 export const STRINGS = {
   en: {
+    previewAsk: "The operator would like to see this page to help you (form fields stay hidden).",
+    previewAllow: "Allow",
+    previewDecline: "Decline",
+    previewMarker: "The operator sees this page",
+    previewStop: "Stop",
     title: "Chat with us",
     hello: "Hi there 👋",
     welcome: "Questions about an order or a product? Send us a message and we will reply right here.",
@@ -136,6 +141,11 @@ export const STRINGS = {
     callDeclined: "Video call declined",
   },
   ja: {
+    previewAsk: "担当者がご案内のためこのページを表示したいと申し出ています（入力内容は表示されません）。",
+    previewAllow: "許可する",
+    previewDecline: "許可しない",
+    previewMarker: "担当者がこのページを見ています",
+    previewStop: "停止",
     title: "チャットでお問い合わせ",
     hello: "こんにちは 👋",
     welcome: "ご注文や商品について、お気軽にメッセージをお送りください。担当者がこちらでお返事します。",

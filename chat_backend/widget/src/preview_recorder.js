@@ -1,0 +1,34 @@
+// The page recorder of the live preview (preview.js): rrweb's `record`, a chunk of its own imported
+// only when an operator asks to watch the page. Privacy first: every form field's value is masked
+// (passwords and card fields whatever the options), a site's private parts (`data-chat-private`) and
+// the widget itself are blocked out, stylesheets are inlined (the operator's app loads nothing from
+// the page), no canvas, mouse moves and scrolls sampled.
+
+import { record } from "rrweb";
+
+export const BLOCK_SELECTOR = "[data-chat-private],[data-livechat]";
+
+// Starts recording; `emit(event, isCheckout)` gets every event. Returns {stop, snapshot}.
+export function startRecording(emit) {
+  var stop = record({
+    emit: emit,
+    maskAllInputs: true,
+    maskInputOptions: { password: true, color: true, date: true, "datetime-local": true, email: true,
+      month: true, number: true, range: true, search: true, tel: true, text: true, time: true, url: true,
+      week: true, textarea: true, select: true },
+    maskInputFn: function (text) { return "*".repeat(Math.min(text.length, 64)); },
+    blockSelector: BLOCK_SELECTOR,
+    inlineStylesheet: true,
+    inlineImages: false,
+    collectFonts: false,
+    recordCanvas: false,
+    recordCrossOriginIframes: false,
+    sampling: { mousemove: 100, scroll: 150, media: 800, input: "last" },
+    slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true,
+      headMetaSocial: true, headMetaRobots: true, headMetaHttpEquiv: true, headMetaVerification: true },
+  });
+  return {
+    stop: function () { if (stop) stop(); stop = null; },
+    snapshot: function () { record.takeFullSnapshot(true); },
+  };
+}
