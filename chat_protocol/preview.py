@@ -38,6 +38,9 @@ class PreviewChatRequest(ProtocolModel):
 class WatchPreviewResult(ProtocolModel):
     chat_id: str
     consent: bool = Field(description="The visitor is asked first (the site's `preview` is `consent`).")
+    origins: list[str] = Field(
+        default_factory=list, description="The site's origins: the only ones the app loads images from."
+    )
 
 
 class PreviewRequestPush(ProtocolModel):

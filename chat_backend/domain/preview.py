@@ -12,8 +12,8 @@ from chat_backend.domain.errors import DomainError
 from chat_protocol import ChatState, ErrorCode
 
 
-async def watchable_chat(session: AsyncSession, agent_id: str, chat_id: str) -> tuple[Chat, str]:
-    """The chat and its site's preview mode ("consent" or "allowed"); `not_found` for a chat the agent
+async def watchable_chat(session: AsyncSession, agent_id: str, chat_id: str) -> tuple[Chat, Site]:
+    """The chat and its site (whose `preview` is "consent" or "allowed"); `not_found` for a chat the agent
     may not see, `forbidden` for an agent's colleague's chat, when the chat is not taken or the site has previews off."""
     chat = await session.get(Chat, chat_id)
     if chat is None:
@@ -27,7 +27,6 @@ async def watchable_chat(session: AsyncSession, agent_id: str, chat_id: str) -> 
     if chat.state != ChatState.TAKEN.value:
         raise DomainError(ErrorCode.FORBIDDEN, "The chat is not open with an agent.")
     site = await session.get(Site, chat.site_id)
-    mode = site.preview if site is not None else "off"
-    if mode not in ("consent", "allowed"):
+    if site is None or site.preview not in ("consent", "allowed"):
         raise DomainError(ErrorCode.FORBIDDEN, "Page preview is off for this site.")
-    return chat, mode
+    return chat, site

@@ -51,11 +51,12 @@ async def agent_preview(
         conn.send(Envelope.response(action, {}, req_id))
         return
     async with conn.db.read() as session:
-        chat, mode = await preview.watchable_chat(session, conn.agent.agent_id, payload.chat_id)
+        chat, site = await preview.watchable_chat(session, conn.agent.agent_id, payload.chat_id)
     watching[chat.id] = chat.visitor_id
     conn.hub.subscribe(Topic.preview(chat.id), conn)
-    consent = mode == "consent"
-    conn.send(Envelope.response(action, pv.WatchPreviewResult(chat_id=chat.id, consent=consent), req_id))
+    consent = site.preview == "consent"
+    result = pv.WatchPreviewResult(chat_id=chat.id, consent=consent, origins=list(site.origins or []))
+    conn.send(Envelope.response(action, result, req_id))
     want: Want = "snapshot" if payload.snapshot else "start"
     conn.hub.publish(*_request(chat.visitor_id, chat.id, want, consent))
 

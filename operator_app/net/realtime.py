@@ -122,6 +122,8 @@ class RealtimeConnection:
         self.on_traffic: Callable[[TrafficDelta], None] | None = None
         # Who gets the video call pushes (`call_state`, `call_signal`, `call_media`): the call controller.
         self.on_call: Callable[[CallStatePush | CallSignal | CallMedia], None] | None = None
+        # Who gets the live page preview pushes (`preview`, `preview_state`), unvalidated: the previews.
+        self.on_preview: Callable[[str, dict[str, Any]], None] | None = None
         # Who gets the `ticket` pushes (a ticket is new or changed): the session.
         self.on_ticket: Callable[[TicketPush], None] | None = None
 
@@ -456,6 +458,9 @@ class RealtimeConnection:
             elif action == "ticket":
                 if self.on_ticket is not None:
                     self.on_ticket(TicketPush.model_validate(payload))
+            elif action in ("preview", "preview_state"):
+                if self.on_preview is not None:
+                    self.on_preview(action, payload)
             elif action in _CALL_PUSHES:
                 if self.on_call is not None:
                     self.on_call(_CALL_PUSHES[action].model_validate(payload))

@@ -52,6 +52,7 @@ from operator_app.store.call_controller import CallController
 from operator_app.store.canned_cache import CACHE_FILE, CannedCache
 from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.chat_state import ChatStore
+from operator_app.store.preview_controller import PreviewController
 from operator_app.store.store_signals import SignalForwarder, StoreSignals, WatchSignals
 from operator_app.store.tags_service import TagsService
 from operator_app.tasks import BackgroundTasks
@@ -107,6 +108,8 @@ class ChatSession:
         # 1:1 video calls: the controller gets the call pushes; the video widget drives the media.
         self.calls = CallController(self.realtime)
         self.realtime.on_call = self.calls.on_push
+        self.previews = PreviewController(self.realtime)
+        self.realtime.on_preview = self.previews.on_push
         self.realtime.on_ticket = self.signals.ticket_pushed.emit
 
     @property

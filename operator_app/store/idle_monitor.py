@@ -59,12 +59,17 @@ class IdleMonitor(QObject):
             app.removeEventFilter(self)
 
     def pause(self) -> None:
-        """Stop watching input while a video call's web engine lives: the operator is busy, and
-        PySide crashes wrapping some of QtWebEngine's internal objects for an application filter."""
+        """Stop watching input while a web engine lives (a video call's, a page preview's): the
+        operator is busy, and PySide crashes wrapping some of QtWebEngine's internal objects for an
+        application filter. Each pause is ended by a `resume`; watching starts again after the last."""
+        self._pauses = getattr(self, "_pauses", 0) + 1
         self.stop()
         self.input_seen()
 
     def resume(self) -> None:
+        self._pauses = max(0, getattr(self, "_pauses", 0) - 1)
+        if self._pauses:
+            return
         app = QCoreApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

@@ -62,8 +62,10 @@ class CallPane(QObject):
 
     def _engine_alive(self, alive: bool) -> None:
         if alive:
-            self._resume_idle.stop()
-            self.idle_monitor.pause()
+            if self._resume_idle.isActive():
+                self._resume_idle.stop()  # its pause goes on (pauses and resumes are counted)
+            else:
+                self.idle_monitor.pause()
         else:
             self._resume_idle.start()
 

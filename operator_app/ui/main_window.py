@@ -38,6 +38,7 @@ from operator_app.ui.error_text import describe_action_error
 from operator_app.ui.idle_away import AwayWhenIdle
 from operator_app.ui.main_menus import MainMenus
 from operator_app.ui.notifications import ChatAlerts, Notifier
+from operator_app.ui.preview_pane import PreviewPane
 from operator_app.ui.side_pane import SidePane
 from operator_app.ui.sound_player import SoundPlayer
 from operator_app.ui.status_widgets import TopBar
@@ -245,6 +246,7 @@ class MainWindow(QMainWindow):
 
     async def dispose(self) -> None:
         await self.call_pane.dispose()
+        await self.preview_pane.dispose()
         await self.chat_panel.tags_bar.stop()
         await self.dialogs.dispose()
         self.idle_away.stop()
@@ -361,6 +363,8 @@ class MainWindow(QMainWindow):
         self.dialogs.notice.connect(self.show_notice)
         self.call_pane = CallPane(self, session.calls, self.settings, self.idle_monitor)
         self.call_pane.error.connect(self.show_error)
+        self.preview_pane = PreviewPane(self, self.chat_panel, session.previews, self.idle_monitor)
+        self.preview_pane.error.connect(self.show_error)
 
     # --- dialogs -----------------------------------------------------------------------------
 

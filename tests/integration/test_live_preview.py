@@ -47,7 +47,8 @@ async def test_preview_is_asked_relayed_capped_declined_and_refused_when_off(
     try:
         # A colleague who is a plain agent may not watch; the holder may, and the widget is asked.
         started = await agent.ok("watch_preview", {"chat_id": chat_id})
-        assert started == {"chat_id": chat_id, "consent": True}
+        assert started["consent"] is True
+        assert backend.url in started["origins"]
         asked = (await visitor.next_push("preview_request"))["payload"]
         assert asked == {"chat_id": chat_id, "want": "start", "consent": True}
 
