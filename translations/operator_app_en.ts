@@ -2517,6 +2517,68 @@
     </message>
 </context>
 <context>
+    <name>PreviewPane</name>
+    <message>
+        <source>Visitor&apos;s page</source>
+        <translation>Visitor&apos;s page</translation>
+    </message>
+    <message>
+        <source>Watch page</source>
+        <translation>Watch page</translation>
+    </message>
+    <message>
+        <source>See the visitor&apos;s page live; they may be asked first.</source>
+        <translation>See the visitor&apos;s page live; they may be asked first.</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewWidget</name>
+    <message>
+        <source>Stop watching</source>
+        <translation>Stop watching</translation>
+    </message>
+    <message>
+        <source>Asking to see the visitor&apos;s page…</source>
+        <translation>Asking to see the visitor&apos;s page…</translation>
+    </message>
+    <message>
+        <source>Waiting for the visitor to allow it…</source>
+        <translation>Waiting for the visitor to allow it…</translation>
+    </message>
+    <message>
+        <source>Waiting for the visitor&apos;s page…</source>
+        <translation>Waiting for the visitor&apos;s page…</translation>
+    </message>
+    <message>
+        <source>Visitor&apos;s window: %1 × %2</source>
+        <translation>Visitor&apos;s window: %1 × %2</translation>
+    </message>
+    <message>
+        <source>The visitor is asked whether you may see the page…</source>
+        <translation>The visitor is asked whether you may see the page…</translation>
+    </message>
+    <message>
+        <source>Live: you see the visitor&apos;s page (form fields are hidden).</source>
+        <translation>Live: you see the visitor&apos;s page (form fields are hidden).</translation>
+    </message>
+    <message>
+        <source>The visitor declined.</source>
+        <translation>The visitor declined.</translation>
+    </message>
+    <message>
+        <source>The visitor stopped the preview.</source>
+        <translation>The visitor stopped the preview.</translation>
+    </message>
+    <message>
+        <source>The page is too large to preview.</source>
+        <translation>The page is too large to preview.</translation>
+    </message>
+    <message>
+        <source>Not watching.</source>
+        <translation>Not watching.</translation>
+    </message>
+</context>
+<context>
     <name>RepliesPage</name>
     <message>
         <source>&amp;New</source>

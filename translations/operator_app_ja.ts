@@ -2517,6 +2517,68 @@
     </message>
 </context>
 <context>
+    <name>PreviewPane</name>
+    <message>
+        <source>Visitor&apos;s page</source>
+        <translation>訪問者のページ</translation>
+    </message>
+    <message>
+        <source>Watch page</source>
+        <translation>ページを見る</translation>
+    </message>
+    <message>
+        <source>See the visitor&apos;s page live; they may be asked first.</source>
+        <translation>訪問者のページをリアルタイムで表示します。訪問者に許可を求める場合があります。</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewWidget</name>
+    <message>
+        <source>Stop watching</source>
+        <translation>表示を停止</translation>
+    </message>
+    <message>
+        <source>Asking to see the visitor&apos;s page…</source>
+        <translation>訪問者のページの表示を依頼しています…</translation>
+    </message>
+    <message>
+        <source>Waiting for the visitor to allow it…</source>
+        <translation>訪問者の許可を待っています…</translation>
+    </message>
+    <message>
+        <source>Waiting for the visitor&apos;s page…</source>
+        <translation>訪問者のページを待っています…</translation>
+    </message>
+    <message>
+        <source>Visitor&apos;s window: %1 × %2</source>
+        <translation>訪問者の画面: %1 × %2</translation>
+    </message>
+    <message>
+        <source>The visitor is asked whether you may see the page…</source>
+        <translation>ページを表示してよいか訪問者に確認しています…</translation>
+    </message>
+    <message>
+        <source>Live: you see the visitor&apos;s page (form fields are hidden).</source>
+        <translation>ライブ: 訪問者のページを表示中です（入力欄の内容は隠されます）。</translation>
+    </message>
+    <message>
+        <source>The visitor declined.</source>
+        <translation>訪問者が拒否しました。</translation>
+    </message>
+    <message>
+        <source>The visitor stopped the preview.</source>
+        <translation>訪問者が表示を停止しました。</translation>
+    </message>
+    <message>
+        <source>The page is too large to preview.</source>
+        <translation>ページが大きすぎるため表示できません。</translation>
+    </message>
+    <message>
+        <source>Not watching.</source>
+        <translation>表示していません。</translation>
+    </message>
+</context>
+<context>
     <name>RepliesPage</name>
     <message>
         <source>&amp;New</source>
