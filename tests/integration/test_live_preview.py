@@ -40,9 +40,9 @@ def _snapshot(text: str) -> list[dict[str, Any]]:
 
 
 async def test_preview_is_asked_relayed_capped_declined_and_refused_when_off(
-    tidy_backend: BackendProcess,
+    tidy_db_backend: BackendProcess,
 ) -> None:
-    backend = tidy_backend
+    backend = tidy_db_backend
     agent, visitor, chat_id = await _chat_taken(backend)
     try:
         # A colleague who is a plain agent may not watch; the holder may, and the widget is asked.
