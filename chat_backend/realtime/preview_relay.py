@@ -95,7 +95,8 @@ class VisitorPreview:
     async def handle(self, conn: Connection, action: str, payload: Any, req_id: str | None) -> None:
         chat_id = await self._chat(conn)
         assert conn.visitor_id is not None
-        if chat_id is None:
+        if chat_id is None:  # no chat with an agent (any more): the widget stops recording
+            conn.send_ephemeral(_request(conn.visitor_id, "", "stop")[1])
             return
         if isinstance(payload, pv.PreviewStateRequest):
             push = pv.PreviewStatePush(chat_id=chat_id, state=payload.state)

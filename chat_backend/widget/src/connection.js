@@ -9,7 +9,7 @@ import {
 } from "./config.js";
 import { showInvitation } from "./invitations.js";
 import { setAvailability } from "./offline.js";
-import { onPreviewRequest } from "./preview.js";
+import { onPreviewRequest, resumePreview } from "./preview.js";
 import { pump } from "./outbox.js";
 import { useSiteOrigins } from "./page_push.js";
 import { scrollToBottom, setConnState, ui } from "./panel.js";
@@ -264,6 +264,7 @@ async function startSession(gen) {
   attempt = 0;
   goingAwayStreak = 0;
   setConnState("connected");
+  resumePreview(chat);
   if (ui.input.value) schedulePeek();
   sendActivity();
   scheduleMarkRead();

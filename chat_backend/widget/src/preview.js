@@ -4,10 +4,13 @@
 // the events in batches every BATCH_MS as `preview_frames`, each under FRAME_BYTES of JSON. A batch over
 // the cap is dropped and a fresh full snapshot taken instead; a full snapshot too big for one frame goes
 // as its JSON text in pieces. While recording, a marker "The operator sees this page · Stop" is shown;
-// Stop ends the recording at once. Nothing of the preview is stored, here or on the server.
+// Stop ends the recording at once. Nothing of the preview is stored, here or on the server. A page of
+// the site opened while recording (a link, a page push) goes on recording without asking again: this
+// tab's sessionStorage names the watched chat until the recording stops.
 
 import { sendFrame } from "./connection.js";
 import { el } from "./dom.js";
+import { K_PREVIEW, session } from "./storage.js";
 import { T } from "./strings.js";
 
 const BATCH_MS = 150;
@@ -113,6 +116,7 @@ function startRecording() {
     seq = 0;
     buffer = [];
     recorder = m.startRecording(onEvent); // rrweb takes the first full snapshot at once
+    session.set(K_PREVIEW, chatId || "");
     tellState("recording");
   });
 }
@@ -125,6 +129,7 @@ export function stopRecording(state) {
   buffer = [];
   if (recorder) recorder.stop();
   recorder = null;
+  session.set(K_PREVIEW, "");
   removeHost();
   if (state) tellState(state);
 }
@@ -133,7 +138,7 @@ export function stopRecording(state) {
 export function onPreviewRequest(p) {
   if (!p || typeof p.chat_id !== "string") return;
   if (p.want === "stop") {
-    if (p.chat_id === chatId) stopRecording(null);
+    if (!p.chat_id || p.chat_id === chatId) stopRecording(null); // "": the chat is no longer open
     return;
   }
   if (p.want === "snapshot" && recorder && p.chat_id === chatId) {
@@ -148,6 +153,18 @@ export function onPreviewRequest(p) {
   chatId = p.chat_id;
   if (p.consent === false) startRecording();
   else if (!host) ask();
+}
+
+// After each login (connection.js): a page opened while this tab was recording records on.
+export function resumePreview(openChat) {
+  var watched = session.get(K_PREVIEW);
+  if (!watched || recorder) return;
+  if (!openChat || openChat.chat_id !== watched || openChat.state === "closed") {
+    session.set(K_PREVIEW, "");
+    return;
+  }
+  chatId = watched;
+  startRecording();
 }
 
 export function previewRecording() {

@@ -38,6 +38,7 @@ export let K_OFFLINE_SENT = null;
 export let K_INVITES = null; // {invitation_id: "dismissed" | "replied"}, the latest 20
 export let K_CALL = null; // sessionStorage: the call_id of a call this tab shows (to explain a reload)
 export let K_CALL_CARRY = null; // sessionStorage: a call carried to a pushed page (see carryCallAcrossPush)
+export let K_PREVIEW = null; // sessionStorage: the chat whose operator watches this tab's pages (preview.js)
 
 export function useSiteKeys(siteId) {
   var key = "livechat:" + siteId + ":";
@@ -50,4 +51,5 @@ export function useSiteKeys(siteId) {
   K_INVITES = key + "invitations";
   K_CALL = key + "call";
   K_CALL_CARRY = key + "call-carry";
+  K_PREVIEW = key + "preview";
 }
