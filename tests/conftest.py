@@ -16,6 +16,16 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# QtWebEngine reads its flags once, when the first web view of the process starts (a call, a live
+# preview): one set for every test, so the order in which test modules load cannot change them. Test
+# only: a fake camera and microphone without a prompt, plain host candidates (no mDNS names, which two
+# pages on one machine without multicast could not resolve).
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+os.environ.setdefault(
+    "QTWEBENGINE_CHROMIUM_FLAGS",
+    "--use-fake-device-for-media-stream --use-fake-ui-for-media-stream --no-sandbox --disable-gpu"
+    " --disable-features=WebRtcHideLocalIpsWithMdns",
+)
 # The backends (and admin commands) started by the tests hash passwords with argon2's cheapest
 # parameters: the suite creates and signs in thousands of accounts, at 0.3 CPU seconds each with the
 # production parameters (chat_backend/domain/passwords.py; tests/unit/test_password_hashing.py checks

@@ -572,7 +572,12 @@ async def test_sites_origins_apply_at_once_to_visitor_sockets_and_page_push(
 
     created = next(e for e in await team.audit(limit=500) if e["action"] == "site.create")
     assert (created["target"], created["before"]) == (site["site_id"], None)
-    shop = {"name": "Tea shop", "origins": ["https://shop.example"], "default_group_id": None}
+    shop = {
+        "name": "Tea shop",
+        "origins": ["https://shop.example"],
+        "default_group_id": None,
+        "preview": "consent",
+    }
     assert created["after"] == shop
     updates = [e for e in await team.audit(limit=500) if e["action"] == "site.update"]
     assert len(updates) == 4
