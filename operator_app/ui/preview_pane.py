@@ -69,11 +69,23 @@ class PreviewPane(QObject):
         if self._widget is None:
             widget = PREVIEW_WIDGET.get()(self.previews, self.dock)
             self.dock.setWidget(widget)
-            widget.wanted.connect(self.dock.setVisible)
+            widget.wanted.connect(self._show_dock)
             widget.error.connect(self.error)
             widget.engine_alive.connect(self._engine_alive)
             self._widget = widget
         return self._widget
+
+    def _show_dock(self, shown: bool) -> None:
+        """The pane opens at about a third of the window, so the chat and the visitor panel keep room
+        for their buttons (the operator may drag it wider, or float it)."""
+        was_hidden = self.dock.isHidden()
+        self.dock.setVisible(shown)
+        window = self.dock.parentWidget()
+        if shown and was_hidden and isinstance(window, QMainWindow) and not self.dock.isFloating():
+            central = window.centralWidget()
+            room = window.width() - (central.sizeHint().width() if central is not None else 0)
+            width = max(360, min(window.width() // 3, room))
+            window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
 
     def _engine_alive(self, alive: bool) -> None:
         """No idle watching while the preview's web engine lives, and a moment after (see `CallPane`)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from typing import Any
 
 import pytest
@@ -95,6 +96,10 @@ def test_operator_watches_a_masked_inert_preview_and_the_visitor_stops_it(
     async def scenario() -> None:
         controller = AppController()
         window = await controller.login(backend.url, backend.agent_email, backend.agent_password)
+        picture = os.environ.get("PREVIEW_SCREENSHOT")
+        if picture:
+            window.resize(1600, 950)
+            window.show()
         try:
             session = controller.session
             assert session is not None
@@ -151,6 +156,9 @@ def test_operator_watches_a_masked_inert_preview_and_the_visitor_stops_it(
             assert "pwned" not in seen["title"]
             size = _child(window, QLabel, "previewSizeLabel").text()
             assert "1200" in size, size
+            if picture:  # to look at: xvfb-run with QT_QPA_PLATFORM=xcb
+                await asyncio.sleep(1.5)
+                assert window.grab().save(picture)
 
             # Inert: nothing of another origin was let through; navigations refused.
             assert not [u for u in engine.allowed if "127.0.0.2" in u], engine.allowed
