@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, tuple[float, float]] = {
     "archive_search": (120, 7200),
     "cluster": (150, 3600),
     "concurrent_chats": (150, 400),
+    "live_preview": (90, 600),
     "logins": (60, 1800),
     "package": (120, 1800),
     "relay": (60, 900),
