@@ -23,7 +23,7 @@ export function startRecording(emit) {
     collectFonts: false,
     recordCanvas: false,
     recordCrossOriginIframes: false,
-    sampling: { mousemove: 100, scroll: 150, media: 800, input: "last" },
+    sampling: { mousemove: 100, scroll: 150, media: 800 }, // every input: the operator sees typing (masked) live
     slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true,
       headMetaSocial: true, headMetaRobots: true, headMetaHttpEquiv: true, headMetaVerification: true },
   });
