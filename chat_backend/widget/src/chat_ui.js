@@ -38,7 +38,7 @@ export function start() {
   restoreAvailability();
   restoreCallId();
   mount();
-  unmountLauncher();
+  var hadFocus = unmountLauncher();
   wirePanel();
   wireComposer();
   wireRating();
@@ -51,6 +51,7 @@ export function start() {
   updateChrome();
   updateBadge();
   if (session.get(K_OPEN) === "1") setOpen(true, false);
+  else if (hadFocus) ui.launcher.focus();
   if (ready) afterReady(); // loaded after the session was up
 }
 

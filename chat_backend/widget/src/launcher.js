@@ -34,7 +34,11 @@ export function mountLauncher(onOpen) {
   document.body.appendChild(host);
 }
 
+// Removed for the chat UI's own launcher; true when this one had the keyboard focus (the chat UI
+// gives it to its launcher then).
 export function unmountLauncher() {
+  var focused = !!host && document.activeElement === host;
   if (host) host.remove();
   host = null;
+  return focused;
 }
