@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 from tests.e2e.widget_helpers import (
     Agent,
     bubbles,
+    connected,
     launch_chromium,
     new_page,
     open_widget,
@@ -488,7 +489,7 @@ def test_agent_closing_the_chat_is_shown(page: Page, backend: BackendProcess, ag
 def test_stale_token_is_dropped_and_a_new_visitor_logs_in(page: Page, backend: BackendProcess) -> None:
     page.add_init_script("localStorage.setItem('livechat:demo-shop:token', 'not-a-real-token')")
     page.goto(backend.demo_url)
-    expect(page.get_by_test_id("connection-state")).to_have_attribute("data-state", "connected")
+    connected(page)
     token = page.evaluate("localStorage.getItem('livechat:demo-shop:token')")
     assert token
     assert token != "not-a-real-token"

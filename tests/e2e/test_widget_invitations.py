@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, WebSocketRoute, expect
+from playwright.sync_api import Browser, Route, WebSocketRoute, expect
 
 from tests.e2e.widget_helpers import (
     Agent,
@@ -234,3 +234,28 @@ def test_greeting_text_is_plain_and_an_automatic_greeting_is_from_the_team(
     message = agent.wait_message("質問があります")
     assert frames_sent(page, "send_message")[0]["invitation_id"] == "rule-1"
     assert message["text"] == "質問があります"  # an unknown invitation: an ordinary message
+
+
+def test_pushes_before_the_chat_ui_is_loaded_wait_for_it(visitor: Visitor, backend: BackendProcess) -> None:
+    """The chat UI is a chunk imported at the first push that needs it: what arrives while it is on
+    its way is handed to it in order, nothing lost; availability needs no UI and is kept meanwhile."""
+    page = visitor.page
+    held: list[Route] = []
+    page.route("**/widget/chunks/chat_ui-*", lambda route: held.append(route))
+    visitor.goto(backend.demo_url)
+    assert held == []  # nothing to show yet: only the launcher
+    visitor.push("invitation", {"invitation_id": "inv-early-1", "text": "First", "agent_name": "Ann"})
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    visitor.push("availability", {"agents_available": False})
+    visitor.push("invitation", {"invitation_id": "inv-early-2", "text": "Second", "agent_name": "Bob"})
+    page.wait_for_timeout(200)
+    expect(page.get_by_test_id("greeting")).to_have_count(0)
+    held[0].continue_()
+    expect(page.get_by_test_id("greeting-text")).to_have_text("Second")  # the later one, as it came
+    expect(page.get_by_test_id("greeting-agent")).to_have_text("Bob")
+    page.get_by_test_id("launcher").click()
+    expect(page.get_by_test_id("offline-form")).to_be_visible()  # the availability kept meanwhile

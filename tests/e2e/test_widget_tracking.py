@@ -24,6 +24,7 @@ from tests.e2e.widget_helpers import (
     record_received_frames,
     record_sent_frames,
     wait_for_sent,
+    wait_until,
 )
 from tests.support.backend import BackendProcess
 
@@ -240,7 +241,7 @@ def test_page_view_while_disconnected_goes_in_the_next_login(page: Page, backend
     page.goto(guide)
     connected(page)
     backend.stop()
-    expect(page.get_by_test_id("connection-state")).not_to_have_attribute("data-state", "connected")
+    wait_until(lambda: page.evaluate("window.LiveChatWidget.state()") != "connected")
     page.get_by_test_id("guide-tab-hojicha").click()
     page.wait_for_timeout(600)
     backend.start()

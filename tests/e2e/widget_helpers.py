@@ -250,8 +250,8 @@ def wait_for_sent(page: Page, action: str, count: int = 1, within: float = 10) -
 
 
 def connected(page: Page) -> None:
-    """The widget (window open or not) is logged in and ready."""
-    expect(page.get_by_test_id("connection-state")).to_have_attribute("data-state", "connected")
+    """The widget (window open or not, chat UI loaded or not) is logged in and ready."""
+    wait_until(lambda: page.evaluate("window.LiveChatWidget && window.LiveChatWidget.state()") == "connected")
 
 
 # --- video calls (test_widget_calls.py) ------------------------------------------------------------

@@ -2,28 +2,17 @@
 // response matching, the application ping, and reconnecting with full-jitter backoff (or soon, when a
 // node going away closed the socket: reconnect.js).
 
-import { call, onCallIncoming, onCallSignalLater, onCallMedia, onCallState, reloadedCallId } from "./calls.js";
-import { peekReset, schedulePeek, setVisitorName } from "./composer.js";
 import {
-  DEAD_AFTER, FATAL_LOGIN, LOGIN_TIMEOUT, MAX_FRAME, PING_EVERY, PROTOCOL, REQUEST_TIMEOUT, TRANSCRIPT_PAGE,
+  DEAD_AFTER, FATAL_LOGIN, LOGIN_TIMEOUT, MAX_FRAME, PING_EVERY, PROTOCOL, REQUEST_TIMEOUT,
 } from "./config.js";
-import { showInvitation } from "./invitations.js";
-import { setAvailability } from "./offline.js";
-import { onPreviewRequest, resumePreview } from "./preview.js";
-import { pump } from "./outbox.js";
-import { useSiteOrigins } from "./page_push.js";
-import { scrollToBottom, setConnState, ui } from "./panel.js";
-import { onRead, scheduleMarkRead, sendActivity } from "./receipts.js";
+import { answeredInvitations, chatUI, loadUI, setAvailability, setConnState, uiLoading, withUI } from "./lazy.js";
+import { useSiteOrigins } from "./page_origins.js";
 import { GOING_AWAY_CODES, reconnectDelay } from "./reconnect.js";
 import { siteId, wsUrl } from "./site.js";
 import { siteDataAfterLogin } from "./site_data.js";
 import { K_TOKEN, store } from "./storage.js";
 import { byteLength } from "./text.js";
 import { currentPage, deviceInfo, loggedInWithPage, pageUrl, sendPageView } from "./tracking.js";
-import {
-  adoptSummary, applyEvent, chat, chatIsOpen, chatMaxSeq, hideTyping, markChatEndedLocally, maxEventId,
-  onQueuePosition, onTyping, resetConversation,
-} from "./transcript.js";
 
 let ws = null;
 export let connGen = 0;
@@ -39,6 +28,7 @@ let pending = {}; // req_id -> {resolve, reject, timer}
 
 let visitorId = null;
 let loginCursor = 0;
+export let loginName = ""; // the visitor's name as the server knows it (the chat UI's composer takes it)
 
 function protoError(code, message, retryAfter) {
   var e = new Error(message || code);
@@ -94,6 +84,21 @@ function failPending() {
   });
 }
 
+// Pushes for the chat UI (chat_ui.js onPush): the first one loads it; they wait for it in order.
+const PUSHES = ["event", "typing", "queue_position", "read", "call_incoming", "call_state", "call_signal",
+  "call_media", "preview_request"];
+
+// A greeting: shown by the chat UI, unless this visitor answered it already (then the chat UI is not
+// needed; a dismissal is told again, the last one may have been lost).
+function onInvitation(inv) {
+  if (!chatUI && inv && typeof inv === "object" && typeof inv.invitation_id === "string") {
+    var done = answeredInvitations()[inv.invitation_id.slice(0, 64)];
+    if (done === "dismissed") sendFrame("dismiss_invitation", { invitation_id: inv.invitation_id.slice(0, 64) });
+    if (done) return;
+  }
+  withUI(function (m) { m.showInvitation(inv); });
+}
+
 function onFrame(data) {
   lastFrameAt = Date.now();
   if (typeof data !== "string") return;
@@ -114,17 +119,9 @@ function onFrame(data) {
     return;
   }
   if (f.type !== "push") return;
-  if (f.action === "event") applyEvent(payload.event, true);
-  else if (f.action === "typing") onTyping(payload);
-  else if (f.action === "queue_position") onQueuePosition(payload);
-  else if (f.action === "availability") setAvailability(payload.agents_available);
-  else if (f.action === "read") onRead(payload);
-  else if (f.action === "invitation") showInvitation(payload);
-  else if (f.action === "call_incoming") onCallIncoming(payload);
-  else if (f.action === "call_state") onCallState(payload);
-  else if (f.action === "call_signal") onCallSignalLater(payload);
-  else if (f.action === "call_media") onCallMedia(payload);
-  else if (f.action === "preview_request") onPreviewRequest(payload);
+  if (f.action === "availability") setAvailability(payload.agents_available);
+  else if (f.action === "invitation") onInvitation(payload);
+  else if (PUSHES.indexOf(f.action) >= 0) withUI(function (m) { m.onPush(f.action, payload); });
   // Unknown pushes (a newer server) are ignored.
 }
 
@@ -172,8 +169,7 @@ function dropSocket(delay, state) {
     try { sock.close(1000); } catch (e) { /* already closed */ }
   }
   failPending();
-  hideTyping();
-  peekReset();
+  if (chatUI) chatUI.onDisconnect();
   setConnState(state || (navigator.onLine === false ? "offline" : everReady ? "reconnecting" : "connecting"));
   scheduleReconnect(delay);
 }
@@ -187,14 +183,17 @@ function scheduleReconnect(delay) {
 }
 
 async function startSession(gen) {
+  if (uiLoading()) {
+    // A call, a chat or an open window of this tab: the chat UI (named in the login) comes first.
+    try { await loadUI(); } catch (e) { /* the login goes without it */ }
+    if (gen !== connGen) return;
+  }
   var token = store.get(K_TOKEN);
   var login;
   try {
     var lp = { site_id: siteId, protocol: PROTOCOL, page: currentPage(), device: deviceInfo() };
     if (token) lp.visitor_token = token;
-    // A reconnect of this page keeps its call; after a reload the server ends the call this tab ran.
-    if (call && call.phase !== "ended") lp.call_id = call.id;
-    else if (reloadedCallId) lp.reloaded_call_id = reloadedCallId;
+    if (chatUI) chatUI.loginParams(lp); // the call this tab shows, or showed before a reload
     var sentUrl = pageUrl;
     login = await request("login", lp, LOGIN_TIMEOUT);
   } catch (e) {
@@ -204,7 +203,7 @@ async function startSession(gen) {
       // unless another tab of this site already did and stored its new token.
       if (store.get(K_TOKEN) === token) store.del(K_TOKEN);
       visitorId = null;
-      resetConversation();
+      if (chatUI) chatUI.resetConversation();
       attempt = 0;
       dropSocket(0);
     } else if (FATAL_LOGIN.indexOf(e.code) >= 0) {
@@ -225,27 +224,33 @@ async function startSession(gen) {
   siteDataAfterLogin();
   sendPageView(); // moved on while logging in
   if (typeof login.visitor_token === "string" && login.visitor_token) store.set(K_TOKEN, login.visitor_token);
-  if (visitorId && login.visitor_id !== visitorId) resetConversation();
+  if (visitorId && login.visitor_id !== visitorId && chatUI) chatUI.resetConversation();
   visitorId = login.visitor_id;
-  if (typeof login.name === "string" && login.name) setVisitorName(login.name);
+  if (typeof login.name === "string" && login.name) {
+    loginName = login.name;
+    if (chatUI) chatUI.setVisitorName(login.name);
+  }
   loginCursor = typeof login.cursor === "number" ? login.cursor : 0;
   var summary = login.chat && typeof login.chat === "object" && login.chat.chat_id ? login.chat : null;
-  if (login.invitation) showInvitation(login.invitation);
+  if (login.invitation) onInvitation(login.invitation);
 
   try {
-    if (summary) {
-      if (chatIsOpen() && chat.chat_id !== summary.chat_id) chat.state = "closed";
-      adoptSummary(summary);
+    // An open chat: its transcript is shown, so the chat UI comes now (pushes wait for it meanwhile).
+    if (summary && !chatUI) {
+      await loadUI();
+      if (gen !== connGen) return;
     }
+    if (summary) chatUI.adoptLoginChat(summary);
     setAvailability(login.agents_available !== false); // after the open chat is known: no flash of the form
-    if (summary) await loadTranscript(gen, summary.chat_id, chatMaxSeq[summary.chat_id] || 0);
+    if (summary) await chatUI.loadTranscript(gen, summary.chat_id, null);
     // Resume from the newest event we hold; with nothing shown yet, from the login cursor.
-    var cursor = summary ? Math.max(maxEventId, loginCursor) : (maxEventId || loginCursor);
+    var held = chatUI ? chatUI.maxEventId() : 0;
+    var cursor = summary ? Math.max(held, loginCursor) : (held || loginCursor);
     try {
       await request("resume", { cursor: cursor });
     } catch (e) {
       if (e.code !== "resync_required") throw e;
-      if (summary) await loadTranscript(gen, summary.chat_id, 0);
+      if (summary) await chatUI.loadTranscript(gen, summary.chat_id, 0);
       try {
         await request("resume", { cursor: loginCursor });
       } catch (e2) {
@@ -254,7 +259,7 @@ async function startSession(gen) {
     }
     if (gen !== connGen) return;
     // The server says there is no open chat: the one on screen ended while we were away.
-    if (!summary) markChatEndedLocally();
+    if (!summary && chatUI) chatUI.markChatEndedLocally();
   } catch (e) {
     if (gen === connGen) dropSocket();
     return;
@@ -264,30 +269,13 @@ async function startSession(gen) {
   attempt = 0;
   goingAwayStreak = 0;
   setConnState("connected");
-  resumePreview(chat);
-  if (ui.input.value) schedulePeek();
   sendActivity();
-  scheduleMarkRead();
-  pump();
+  if (chatUI) chatUI.afterReady();
 }
 
-async function loadTranscript(gen, chatId, afterSeq) {
-  var after = afterSeq || 0;
-  for (var page = 0; page < 100; page++) {
-    var res = await request("transcript", { after_seq: after, limit: TRANSCRIPT_PAGE });
-    if (gen !== connGen) throw protoError("disconnected");
-    if (res.chat && res.chat.chat_id) adoptSummary(res.chat);
-    var events = Array.isArray(res.events) ? res.events.slice() : [];
-    events.sort(function (a, b) { return (a && a.seq) - (b && b.seq); });
-    for (var i = 0; i < events.length; i++) applyEvent(events[i], false);
-    // A short page is the end, unless the server cut it to stay small (`has_more`).
-    if (events.length < TRANSCRIPT_PAGE && res.has_more !== true) break;
-    if (!events.length) break;
-    var last = events[events.length - 1].seq;
-    if (!(last > after)) break;
-    after = last;
-  }
-  scrollToBottom();
+// Whether the visitor looks at this tab (the operator sees it).
+export function sendActivity() {
+  if (ready) sendFrame("activity", { active: document.visibilityState !== "hidden" });
 }
 
 // Application ping every 20 s; 45 s without any frame from the server means the socket is dead.
@@ -330,6 +318,6 @@ export function watchNetwork() {
       reconnectTimer = setTimeout(connect, 200);
     }
     sendActivity();
-    if (visible) scheduleMarkRead();
+    if (visible && chatUI) chatUI.scheduleMarkRead();
   });
 }

@@ -4,6 +4,7 @@
 import { MAX_GREETING, MAX_NAME, MAX_TEXT } from "./config.js";
 import { sendFrame } from "./connection.js";
 import { el, icon } from "./dom.js";
+import { answeredInvitations } from "./lazy.js";
 import { enqueueSend } from "./outbox.js";
 import { isOpen, scrollToBottom, setOpen, ui } from "./panel.js";
 import { script } from "./site.js";
@@ -32,14 +33,6 @@ export function buildGreeting(r) {
   ]);
 }
 
-function answeredInvitations() {
-  try {
-    var done = JSON.parse(store.get(K_INVITES) || "{}");
-    return done && typeof done === "object" && !Array.isArray(done) ? done : {};
-  } catch (e) {
-    return {};
-  }
-}
 function rememberInvitation(id, how) {
   var done = answeredInvitations();
   delete done[id];

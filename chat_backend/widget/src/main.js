@@ -20,52 +20,48 @@
  */
 
 // The entry chunk: `boot(tag, pending)`, called by the loader with the script tag it found and the
-// open/close/toggle calls made before, restores what this tab kept, publishes the site API
-// (`window.LiveChatWidget`, replacing the loader's stand-in; `LiveChatWidgetQueue`) and builds the
-// widget once the page has a body. Importing this module does nothing by itself.
+// open/close/toggle calls made before, publishes the site API (`window.LiveChatWidget`, replacing the
+// loader's stand-in; `LiveChatWidgetQueue`) and, once the page has a body, shows the launcher and
+// connects (login, resume, page views). The chat UI is a chunk of its own (lazy.js), imported when the
+// launcher is first opened, or at once when this tab has a chat, a call or an open window to show.
+// Importing this module does nothing by itself.
 
-import { restoreCallId, wireCall } from "./calls.js";
-import { restoreVisitorName, wireComposer } from "./composer.js";
 import { connect, reconnectNow, startTimers, watchNetwork } from "./connection.js";
 import { isWebUrl } from "./dom.js";
-import { wireGreeting } from "./invitations.js";
-import { restoreAvailability, wireOffline } from "./offline.js";
-import { outbox, restoreOutbox } from "./outbox.js";
-import { pageAllowed } from "./page_push.js";
-import {
-  connState, isOpen, mount, setConnState, setOpen, ui, updateBadge, updateChrome, wirePanel,
-} from "./panel.js";
-import { wireRating } from "./rating.js";
-import { script, siteId, useScript } from "./site.js";
+import { mountLauncher } from "./launcher.js";
+import { chatUI, connState, loadUI } from "./lazy.js";
+import { pageAllowed } from "./page_origins.js";
+import { siteId, useScript } from "./site.js";
 import { API, runQueue } from "./site_data.js";
-import { K_OPEN, session, useSiteKeys } from "./storage.js";
-import { useLanguage } from "./strings.js";
+import { K_CALL, K_CALL_CARRY, K_OPEN, K_OUTBOX, K_PREVIEW, session, store, useSiteKeys } from "./storage.js";
 import { describeDevice, watchNavigation } from "./tracking.js";
-import { renderPendingSend } from "./transcript.js";
-import { wireTranscriptMail } from "./transcript_mail.js";
 
 let booted = false;
+let built = false;
+
+// Open the window (importing the chat UI first if need be).
+function openChat() {
+  loadUI().then(function (m) { m.setOpen(true, true); }, function () { /* the launcher stays */ });
+}
 
 export function boot(tag, pending) {
   if (booted || (window.LiveChatWidget && window.LiveChatWidget.loaded)) return;
   booted = true;
   const began = window.performance && performance.now ? performance.now() : 0;
   useScript(tag);
-  useLanguage(script);
   useSiteKeys(siteId);
-  restoreVisitorName();
-  restoreOutbox();
-  restoreAvailability();
-  restoreCallId();
 
   window.LiveChatWidget = Object.freeze({
     loaded: true,
     version: "1",
-    open: function () { if (ui) setOpen(true, true); },
-    close: function () { if (ui) setOpen(false, false); },
-    toggle: function () { if (ui) setOpen(!isOpen, true); },
+    open: function () { if (built) openChat(); },
+    close: function () { if (chatUI) chatUI.setOpen(false, false); },
+    toggle: function () {
+      if (chatUI) chatUI.setOpen(!chatUI.isOpen, true);
+      else if (built) openChat();
+    },
     /** Drop the connection and reconnect now (for tests and "retry" links). */
-    reconnect: function () { if (ui) reconnectNow(); },
+    reconnect: function () { if (built) reconnectNow(); },
     state: function () { return connState; },
     /** Who the visitor is, as the site knows it: {name, email, phone, id}. */
     identify: API.identify,
@@ -90,22 +86,19 @@ export function boot(tag, pending) {
   }
 }
 
+// Something of this tab to show at once: the window left open, sends not yet acknowledged, a call,
+// a preview of this tab's pages.
+function chatUINeeded() {
+  return session.get(K_OPEN) === "1" || !!store.get(K_OUTBOX) || !!session.get(K_CALL) ||
+    !!session.get(K_CALL_CARRY) || !!session.get(K_PREVIEW);
+}
+
 function init() {
-  if (ui) return;
-  mount();
-  wirePanel();
-  wireComposer();
+  if (built) return;
+  built = true;
+  mountLauncher(openChat);
+  if (chatUINeeded()) loadUI().catch(function () { /* the login goes without it; the launcher stays */ });
   watchNetwork();
-  wireRating();
-  wireGreeting();
-  wireOffline();
-  wireTranscriptMail();
-  wireCall();
-  setConnState("connecting");
-  outbox.forEach(renderPendingSend);
-  updateChrome();
-  updateBadge();
-  if (session.get(K_OPEN) === "1") setOpen(true, false);
   startTimers();
   watchNavigation();
   connect();

@@ -6,54 +6,19 @@ import { MAX_URL } from "./config.js";
 import { ready, request } from "./connection.js";
 import { el, icon } from "./dom.js";
 import { mutate } from "./panel.js";
+import { allowedOrigins, pageAllowed } from "./page_origins.js";
 import { T } from "./strings.js";
 import { cutText } from "./text.js";
 import { applyEvent, byEventId, place } from "./transcript.js";
 import { uuid } from "./uuid.js";
 
-let siteOrigins = []; // the site's origins from the login result: pages may be pushed only there
 let pushes = {}; // "chat_id:seq" of a page_push offer -> its state and DOM node
 let pushAnswers = {}; // "chat_id:offer_seq" -> "accepted" | "declined"
-
-// The site's origins, from the login result.
-export function useSiteOrigins(origins) {
-  siteOrigins = origins;
-}
 
 // A new visitor: no offers shown.
 export function resetPagePushes() {
   pushes = {};
   pushAnswers = {};
-}
-
-// `scheme://host[:port]` of an absolute http(s) URL without credentials, backslashes or control
-// characters, else null (as chat_protocol.traffic.origin_of).
-function originOf(url) {
-  if (typeof url !== "string" || !url || url.length > MAX_URL || url !== url.trim()) return null;
-  if (/[\u0000-\u001f\u007f\\]/.test(url)) return null;
-  var m = /^https?:\/\/([^\/?#]*)/i.exec(url);
-  if (!m || !m[1] || m[1].indexOf("@") >= 0) return null;
-  try {
-    var u = new URL(url);
-    if ((u.protocol !== "http:" && u.protocol !== "https:") || u.username || u.password || !u.hostname) return null;
-    return u.origin;
-  } catch (e) {
-    return null;
-  }
-}
-
-// True when `url` is an http(s) page on exactly one of `origins` (the site's own).
-export function pageAllowed(url, origins) {
-  var origin = originOf(url);
-  if (!origin || !Array.isArray(origins)) return false;
-  for (var i = 0; i < origins.length; i++) {
-    if (typeof origins[i] === "string" && originOf(origins[i].replace(/\/+$/, "") + "/") === origin) return true;
-  }
-  return false;
-}
-
-function allowedOrigins() {
-  return siteOrigins.length ? siteOrigins : [location.origin];
 }
 
 export function applyPagePush(ev, order, seq) {

@@ -71,7 +71,3 @@ function flushMarkRead() {
     markLastAt = Date.now();
   }
 }
-
-export function sendActivity() {
-  if (ready) sendFrame("activity", { active: document.visibilityState !== "hidden" });
-}

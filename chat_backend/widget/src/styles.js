@@ -1,39 +1,8 @@
 // The widget's CSS, all inside its shadow root (px only, never rem: the host page owns rem).
 
-export const STYLE = [
-  ":host{all:initial!important;display:block!important;position:fixed!important;right:0!important;",
-  "bottom:0!important;left:auto!important;top:auto!important;width:0!important;height:0!important;",
-  "margin:0!important;padding:0!important;border:0!important;overflow:visible!important;",
-  "z-index:2147483000!important;visibility:visible!important;opacity:1!important;transform:none!important;",
-  "filter:none!important;contain:none!important;pointer-events:auto!important}",
-  ".root{--accent:#2f6fed;--accent2:#5a8dff;--ink:#1d2433;--muted:#687083;--line:#e2e6ee;--surface:#f4f6fa;",
-  "font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,\"Hiragino Sans\",",
-  "\"Hiragino Kaku Gothic ProN\",\"Noto Sans JP\",\"Noto Sans CJK JP\",\"Yu Gothic UI\",Meiryo,IPAPGothic,sans-serif,",
-  "\"Apple Color Emoji\",\"Segoe UI Emoji\",\"Noto Color Emoji\";",
-  "font-size:14px;line-height:1.5;font-weight:400;font-style:normal;color:var(--ink);text-align:left;",
-  "letter-spacing:normal;word-spacing:normal;text-transform:none;text-indent:0;text-shadow:none;",
-  "-webkit-font-smoothing:antialiased;-moz-osx-font-smoothing:grayscale;direction:ltr}",
-  ".root *,.root *::before,.root *::after{box-sizing:border-box;margin:0;padding:0;border:0 solid transparent;",
-  "font:inherit;color:inherit;letter-spacing:inherit;text-transform:none;text-decoration:none;",
-  "background:none;box-shadow:none;outline:none;min-width:0;float:none}",
-  ".root [hidden]{display:none!important}",
-  "button{cursor:pointer;-webkit-appearance:none;appearance:none;-webkit-tap-highlight-color:transparent;",
-  "display:inline-flex;align-items:center;justify-content:center;text-align:center;user-select:none}",
-  "button:disabled{cursor:default}",
-  "button:focus-visible,input:focus-visible{outline:2px solid var(--accent);outline-offset:2px}",
-  "svg{display:block;flex:none}",
+import { LAUNCHER_STYLE } from "./launcher_style.js";
 
-  /* launcher */
-  ".launcher{position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;color:#fff;",
-  "background:linear-gradient(135deg,var(--accent),var(--accent2));",
-  "box-shadow:0 8px 24px rgba(47,111,237,.35),0 2px 6px rgba(16,24,40,.14);",
-  "transition:transform .15s ease,box-shadow .15s ease}",
-  ".launcher:hover{transform:translateY(-1px) scale(1.04);box-shadow:0 12px 28px rgba(47,111,237,.42),0 2px 6px rgba(16,24,40,.14)}",
-  ".launcher:focus-visible{outline:3px solid var(--accent);outline-offset:3px}",
-  ".badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;",
-  "background:#e5484d;color:#fff;font-size:11px;font-weight:700;line-height:18px;border:2px solid #fff;",
-  "display:flex;align-items:center;justify-content:center}",
-
+export const STYLE = LAUNCHER_STYLE + [
   /* window */
   ".window{position:fixed;right:20px;bottom:92px;width:376px;height:600px;max-height:calc(100vh - 112px);",
   "display:flex;flex-direction:column;background:#fff;border-radius:16px;overflow:hidden;",
