@@ -270,9 +270,8 @@ async def measure(
     print(
         f"bytes per watched visitor while scrolling, moving the mouse and typing ({keys} keys in "
         f"{took:.1f} s): {rate / 1024:.2f} KB/s of preview_frames, "
-        f"{len(active) / took:.1f} frames/s, largest {max(active, default=0)} B\n"
-        '  (the recorder takes a field\'s value on `change` (rrweb sampling input "last"): keys typed'
-        " inside a field travel when the visitor leaves it)"
+        f"{len(active) / took:.1f} frames/s, largest {max(active, default=0)} B"
+        " (every key typed travels, masked)"
     )
     print(
         f"  goal: under {GOAL_BYTES_PER_SECOND / 1024:.0f} KB/s: "

@@ -27,13 +27,18 @@
       pauseAnimation: true,
       showWarning: false,
       showDebug: false,
+      useVirtualDom: false,  // every event goes straight to the page (see startLive below)
     });
     replayer.on("resize", function (size) {
       info.width = size.width;
       info.height = size.height;
       fit();
     });
-    replayer.startLive(first.timestamp - 50);
+    // rrweb's live mode plays events at their recorded spacing from a baseline, so however late the
+    // first event was shown (a slow start of the web engine) every later one would be as late. Events
+    // older than the baseline are applied as soon as they are added: a baseline far in the future shows
+    // each event the moment it arrives, in arrival order (the server relays them in order).
+    replayer.startLive(first.timestamp + 1e12);
   }
 
   window.previewEvents = function (events) {
