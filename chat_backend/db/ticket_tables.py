@@ -23,8 +23,8 @@ from chat_backend.db.base import Base, utcnow
 
 class TicketRow(Base):
     """A ticket (`chat_protocol.tickets`): from an offline message, a chat, an e-mail or by hand.
-    `mail_key` is the secret part of every Message-ID the product sends about it: a visitor's reply
-    joins the ticket only when its In-Reply-To/References name one of them."""
+    A visitor's reply joins it only when its In-Reply-To/References name a Message-ID we sent about
+    it (`mail_outbox.message_id`, random)."""
 
     __tablename__ = "tickets"
     __table_args__ = (
@@ -48,7 +48,6 @@ class TicketRow(Base):
     created_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     merged_into: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    mail_key: Mapped[str] = mapped_column(String(32))
     unanswered: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -77,10 +77,6 @@ def summary(ticket: TicketRow, names: dict[str, str]) -> TicketSummary:
     )
 
 
-async def one_summary(session: AsyncSession, ticket: TicketRow) -> TicketSummary:
-    return summary(ticket, await _names(session, {ticket.assignee_id} if ticket.assignee_id else set()))
-
-
 async def list_tickets(
     session: AsyncSession,
     actor: Actor,

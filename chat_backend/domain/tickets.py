@@ -8,7 +8,6 @@ chat (no new chat, no offline message), and a spam ticket is never answered."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -140,7 +139,6 @@ async def _new_ticket(
         requester_email=requester_email[:254],
         created_by=created_by,
         client_id=client_id,
-        mail_key=secrets.token_hex(16),
         unanswered=True,
         created_at=now,
         updated_at=now,

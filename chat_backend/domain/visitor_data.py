@@ -151,7 +151,7 @@ async def _tickets(session: AsyncSession, visitor_id: str) -> list[dict[str, Any
         entries = await session.scalars(select(TicketEntryRow).where(TicketEntryRow.ticket_id == ticket.id))
         out.append(
             {
-                **_row(ticket, "mail_key", "created_by", "client_id"),
+                **_row(ticket, "created_by", "client_id"),
                 "entries": [_row(e, "client_id") for e in entries.all()],
             }
         )

@@ -229,7 +229,7 @@ async def test_a_ticket_from_a_chat_carries_its_transcript_and_a_visitors_data_h
 
         exported = await desk.call("admin", "GET", f"/api/v1/visitors/{login['visitor_id']}/data")
         assert [t["id"] for t in exported["tickets"]] == [ticket["ticket_id"]]
-        assert "mail_key" not in exported["tickets"][0]
+        assert "client_id" not in exported["tickets"][0]
         for _ in range(50):
             async with httpx.AsyncClient(base_url=backend.url) as http:
                 gone = await http.delete(

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from chat_protocol.admin import SiteInfo
 from chat_protocol.tickets import MailStatus, SmtpSettings
 from operator_app.store.admin_service import AdminService
+from operator_app.store.display_text import escaped_tooltip
 from operator_app.ui.admin.message_label import MessageLabel
 from operator_app.ui.admin.page import AdminPage
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
@@ -286,7 +287,7 @@ class EmailPage(AdminPage):
             ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(escaped_tooltip(text) if text else "")  # a subject is the visitor's text
                 self.outbox.setItem(row, col, item)
         self.retry_button.setEnabled(any(m.state == "failed" for m in mails))
 

@@ -9,7 +9,6 @@ Revision ID: 0015
 Revises: 0014
 """
 
-import secrets
 import uuid
 
 import sqlalchemy as sa
@@ -41,7 +40,6 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=80), nullable=True),
         sa.Column("client_id", sa.String(length=64), nullable=True),
         sa.Column("merged_into", sa.String(length=36), nullable=True),
-        sa.Column("mail_key", sa.String(length=32), nullable=False),
         sa.Column("unanswered", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -153,7 +151,6 @@ def _offline_messages_become_tickets() -> None:
                 "requester_email",
                 "created_by",
                 "client_id",
-                "mail_key",
                 "unanswered",
                 "created_at",
                 "updated_at",
@@ -186,7 +183,6 @@ def _offline_messages_become_tickets() -> None:
                 requester_email=(email or "")[:254],
                 created_by=f"visitor:{visitor_id}",
                 client_id=f"offline:{message_id}",
-                mail_key=secrets.token_hex(16),
                 unanswered=True,
                 created_at=created_at,
                 updated_at=created_at,
