@@ -229,5 +229,40 @@ class Settings:
     # file too (a private CA, a self-signed relay); docs/deploy.md.
     smtp_ca_file: str = field(default_factory=lambda: os.environ.get("CHAT_SMTP_CA_FILE", ""))
 
+    # --- Files (attachments; docs/deploy.md "Files") ------------------------------------------------
+    # The folder of the disk store; empty: `files` beside an SQLite database, else in the data folder.
+    files_dir: str = field(default_factory=lambda: os.environ.get("CHAT_FILES_DIR", ""))
+    # An S3-compatible bucket instead (required with several nodes): bucket, endpoint URL (empty: AWS),
+    # region and keys (empty: the usual AWS environment and config files).
+    files_s3_bucket: str = field(default_factory=lambda: os.environ.get("CHAT_FILES_S3_BUCKET", ""))
+    files_s3_endpoint: str = field(default_factory=lambda: os.environ.get("CHAT_FILES_S3_ENDPOINT", ""))
+    files_s3_region: str = field(default_factory=lambda: os.environ.get("CHAT_FILES_S3_REGION", "us-east-1"))
+    files_s3_access_key: str = field(default_factory=lambda: os.environ.get("CHAT_FILES_S3_ACCESS_KEY", ""))
+    files_s3_secret_key: str = field(default_factory=lambda: os.environ.get("CHAT_FILES_S3_SECRET_KEY", ""))
+    # Uploads per visitor and per IP (agents: per agent): a burst, then so many a minute.
+    uploads_per_visitor_burst: float = field(
+        default_factory=lambda: _env_float("CHAT_UPLOADS_PER_VISITOR_BURST", 10.0)
+    )
+    uploads_per_visitor_per_minute: float = field(
+        default_factory=lambda: _env_float("CHAT_UPLOADS_PER_VISITOR_PER_MINUTE", 6.0)
+    )
+    uploads_per_ip_burst: float = field(default_factory=lambda: _env_float("CHAT_UPLOADS_PER_IP_BURST", 30.0))
+    uploads_per_ip_per_minute: float = field(
+        default_factory=lambda: _env_float("CHAT_UPLOADS_PER_IP_PER_MINUTE", 20.0)
+    )
+
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()
+
+    def resolved_files_dir(self) -> Path:
+        """The disk store's folder: `files_dir`, else `files` beside an SQLite database file, else
+        `files` in the data folder."""
+        if self.files_dir:
+            return Path(self.files_dir)
+        url = self.resolved_database_url()
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            return Path(url.removeprefix("sqlite:///")).parent / "files"
+        return (
+            Path(os.environ.get("CHAT_BACKEND_HOME") or user_data_dir("chat-backend", appauthor=False))
+            / "files"
+        )

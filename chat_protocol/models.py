@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter
 
+from chat_protocol.attachments import AttachmentInfo
 from chat_protocol.base import DEFERRED, ProtocolModel
 
 MAX_MESSAGE_CHARS = 20_000
@@ -74,12 +75,14 @@ class _EventBase(ProtocolModel):
 
 
 class MessageEvent(_EventBase):
-    """A chat message. `text` is plain text."""
+    """A chat message. `text` is plain text; a file sent in the chat is a message with an empty `text`
+    and its `attachment` (`chat_protocol.attachments`)."""
 
     model_config = DEFERRED
 
     kind: Literal["message"] = "message"
     text: str
+    attachment: AttachmentInfo | None = None
 
 
 class ChatStateEvent(_EventBase):

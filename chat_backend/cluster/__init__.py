@@ -22,4 +22,10 @@ def cluster_refusal(settings: Settings) -> str | None:
             "database (CHAT_DATABASE_URL=postgresql://...). Unset CHAT_REDIS_URL to run a single node "
             "on SQLite."
         )
+    if settings.redis_url and not settings.files_s3_bucket:
+        return (
+            "CHAT_REDIS_URL is set, but files (attachments) are kept on this node's disk: several nodes "
+            "need one shared S3-compatible bucket (CHAT_FILES_S3_BUCKET, CHAT_FILES_S3_ENDPOINT; "
+            "docs/deploy.md). Unset CHAT_REDIS_URL to run a single node with files on disk."
+        )
     return None
