@@ -34,6 +34,7 @@ from chat_backend.api import (
     traffic,
     training,
 )
+from chat_backend.api import attachments as attachments_api
 from chat_backend.api import ops as ops_api
 from chat_backend.api import settings as settings_api
 from chat_backend.api.deps import AppState
@@ -51,7 +52,8 @@ from chat_backend.cluster.training_job import training_job
 from chat_backend.db.engine import Database
 from chat_backend.domain.login_limits import LoginLimits, LoginPolicy
 from chat_backend.domain.passwords import PasswordWork
-from chat_backend.http_security import SecurityHeaders, add_api_docs
+from chat_backend.files.store import open_store
+from chat_backend.http_security import SecurityHeaders, VisitorPreflight, add_api_docs
 from chat_backend.net import TrustedProxyHeaders, parse_networks
 from chat_backend.realtime.agent_socket import AgentConnection
 from chat_backend.realtime.call_relay import CallRelay
@@ -75,6 +77,7 @@ REST_RESOURCES = (
     info,
     auth,
     chats,
+    attachments_api,
     archives,
     tickets,
     mail,
@@ -119,7 +122,8 @@ def create_app(settings: Settings) -> FastAPI:
         TrafficSync(cluster.bus, traffic)  # every node's live list shows every node's visitors
         db.on_commit = cluster.after_commit(db.on_commit)
     greeter = Greeter(db, hub, traffic, lease=leases.lease("greeting"))  # automatic greeting rules
-    retention = retention_job(db, leases.lease("retention"))
+    files = open_store(settings)  # attachments: a folder on one node, a shared bucket on several
+    retention = retention_job(db, leases.lease("retention"), files)
     inbox = inbox_job(db, hub, leases.lease("inbox"), settings.imap_ca_file)  # e-mail in (IMAP)
     mailer = mail_job(db, hub, leases.lease("mail"), settings.smtp_ca_file)  # e-mail out, the daily summary
     trainer = training_job(db, hub, leases.lease("training"), router.kick)  # scripted training visitors
@@ -149,6 +153,7 @@ def create_app(settings: Settings) -> FastAPI:
         mail_kick=mailer.kick,
     )
     state.inbox_kick = inbox.kick
+    state.files = files
     trusted_proxies = parse_networks(settings.trusted_proxies)  # a bad entry stops the start
 
     observed = metrics.Installed(metrics.LiveCollector(drain.sockets_by_kind))
@@ -228,6 +233,7 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.api_docs:
         add_api_docs(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(VisitorPreflight, allowed=lambda origin: attachments_api.site_origin(state, origin))
     if trusted_proxies:
         app.add_middleware(TrustedProxyHeaders, trusted=trusted_proxies)
     return app

@@ -8,12 +8,13 @@ referrer; API answers are never stored by caches (they carry tokens and chats).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from importlib.abc import Traversable
 
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Inline styles only: the widget styles its Shadow DOM with a <style> element, Swagger UI sets style
@@ -55,6 +56,39 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class VisitorPreflight:
+    """CORS preflights of the widget's HTTP requests (`/api/v1/visitor/...`: files), answered only for
+    the sites' origins (`allowed`); the requests themselves check the visitor's own site's origins."""
+
+    PREFIX = "/api/v1/visitor/"
+    HEADERS = "X-Visitor-Token, X-Site-Id, X-File-Name, X-Client-Id, Content-Type"
+
+    def __init__(self, app: ASGIApp, allowed: Callable[[str], Awaitable[bool]]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "OPTIONS"
+            or not str(scope["path"]).startswith(self.PREFIX)
+        ):
+            await self.app(scope, receive, send)
+            return
+        origin = Headers(scope=scope).get("origin")
+        if origin is None or not await self.allowed(origin):
+            await Response(status_code=403, headers={"Vary": "Origin"})(scope, receive, send)
+            return
+        headers = {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": "GET, POST",
+            "Access-Control-Allow-Headers": self.HEADERS,
+            "Access-Control-Max-Age": "600",
+            "Vary": "Origin",
+        }
+        await Response(status_code=204, headers=headers)(scope, receive, send)
 
 
 # --- the API reference page (CHAT_API_DOCS) ---------------------------------------------------------

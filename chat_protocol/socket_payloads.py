@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from chat_protocol.attachments import AttachmentSettings
 from chat_protocol.base import ProtocolModel
 from chat_protocol.bounds import DbInt
 from chat_protocol.models import (
@@ -208,6 +209,9 @@ class VisitorLoginResult(ProtocolModel):
     invitation: InvitationPush | None = Field(default=None, description="An unanswered invitation.")
     site_origins: list[str] = Field(
         default_factory=list, description="The site's origins: pages may be pushed only to these."
+    )
+    attachments: AttachmentSettings | None = Field(
+        default=None, description="Whether files may be sent, how large and of which kinds."
     )
 
 

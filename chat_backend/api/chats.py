@@ -1,13 +1,14 @@
-"""`/api/v1`: an agent's snapshot, chat transcripts and tags, a chat's ticket, and the offline messages
-visitors left."""
+"""`/api/v1`: an agent's snapshot, chat transcripts and tags, files sent into a chat, a chat's ticket,
+and the offline messages visitors left."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
+from chat_backend.api import attachments as attachments_api
 from chat_backend.api import tickets as tickets_api
 from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http, raise_invalid
 from chat_backend.domain import chats, exports, handover, routing, tags, tickets
@@ -16,6 +17,7 @@ from chat_backend.realtime import ticket_news
 from chat_protocol import ErrorCode
 from chat_protocol.bounds import DB_INT_MAX
 from chat_protocol.rest import OfflineMessage, Snapshot, TranscriptPage
+from chat_protocol.socket_payloads import MessageResult
 from chat_protocol.tags import ChatTags
 from chat_protocol.tickets import ChatTicketCreate, TicketDetail
 
@@ -105,6 +107,20 @@ async def export_transcript(
     except DomainError as exc:
         raise_http(exc, 422 if exc.code == ErrorCode.INVALID_PAYLOAD else None)
     return attachment(filename, media_type, body)
+
+
+@router.post("/chats/{chat_id}/attachments", status_code=201)
+async def send_attachment(
+    chat_id: str,
+    request: Request,
+    agent: CurrentAgent,
+    state: State,
+    x_file_name: Annotated[str | None, Header()] = None,
+    x_client_id: Annotated[str | None, Header()] = None,
+) -> MessageResult:
+    """Send a file into a chat the agent holds: the raw file as the body, its name in `X-File-Name`
+    (percent-encoded), an idempotency key in `X-Client-Id` (`chat_protocol.attachments`)."""
+    return await attachments_api.agent_upload(chat_id, request, agent, state, x_file_name, x_client_id)
 
 
 @router.post("/chats/{chat_id}/ticket", status_code=201)

@@ -3,6 +3,7 @@ an agent's logins."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, NoReturn
@@ -16,6 +17,7 @@ from chat_backend.domain.auth import AgentIdentity, resolve_access_token
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.login_limits import LoginLimits
 from chat_backend.domain.passwords import PasswordWork, ServerBusy
+from chat_backend.files.store import FileStore
 from chat_backend.realtime.connection import CLOSE_INVALID_TOKEN
 from chat_backend.realtime.hub import Hub
 from chat_backend.realtime.router import Router
@@ -46,6 +48,9 @@ class AppState:
     mail_kick: Callable[[], None] = field(default=lambda: None)
     # Wakes the IMAP job (e-mail in) at once: the e-mail settings changed.
     inbox_kick: Callable[[], None] = field(default=lambda: None)
+    # Where attachments' bytes live, and how many files are inspected (decoded, re-encoded) at once.
+    files: FileStore | None = None
+    file_work: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
 
 def get_state(request: Request) -> AppState:

@@ -1,6 +1,6 @@
 """`/api/v1/settings/*`: server-wide settings (routing, page-view retention, the team's time zone,
 business hours, video calls, the operator app's versions, the tag rule, the retention of closed
-chats). Writes are admins' and audited; `settings/calls` is read by admins only."""
+chats, the limits of attachments). Writes are admins' and audited; `settings/calls` is read by admins only."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from chat_backend.api.deps import AppState, CurrentAgent, State, admin_only, raise_http, raise_invalid
-from chat_backend.cluster.jobs import purge_now
+from chat_backend.cluster.jobs import purge_now, sweep_files
 from chat_backend.domain import (
     app_updates,
+    attachments,
     audit,
     calls,
     greetings,
@@ -27,6 +28,7 @@ from chat_backend.domain import (
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.errors import DomainError
 from chat_protocol.archive import RetentionSettings
+from chat_protocol.attachments import AttachmentSettings
 from chat_protocol.calls import CallSettings
 from chat_protocol.rest import AppUpdateSettings, RoutingSettings, TeamSettings
 from chat_protocol.tags import TagSettings
@@ -76,6 +78,8 @@ async def put_traffic_settings(body: TrafficSettings, agent: CurrentAgent, state
     """Admins only: how many days of page-view history are kept (purged hourly)."""
     await _replace(agent, state, "traffic", traffic.traffic_settings, traffic.save_traffic_settings, body)
     await purge_now(state.db)  # a shorter retention takes effect now, not in an hour
+    if state.files is not None:
+        await sweep_files(state.db, state.files)
     return body
 
 
@@ -189,6 +193,31 @@ async def put_retention(body: RetentionSettings, agent: CurrentAgent, state: Sta
     older ones; a shorter retention applies from its next pass."""
     return await _replace(
         agent, state, "retention", visitor_data.retention_settings, visitor_data.save_retention_settings, body
+    )
+
+
+@router.get("/settings/attachments")
+async def get_attachment_settings(_agent: CurrentAgent, state: State) -> AttachmentSettings:
+    """Whether files may be sent in chats, the largest, and the kinds allowed (every agent reads it)."""
+    async with state.db.read() as session:
+        return await attachments.attachment_settings(session)
+
+
+@router.put("/settings/attachments")
+async def put_attachment_settings(
+    body: AttachmentSettings, agent: CurrentAgent, state: State
+) -> AttachmentSettings:
+    """Admins: the limits of files sent in chats; uploads check them at once, widgets within seconds."""
+    body = AttachmentSettings(
+        enabled=body.enabled, max_bytes=body.max_bytes, allowed=sorted(set(body.allowed))
+    )
+    return await _replace(
+        agent,
+        state,
+        "attachments",
+        attachments.attachment_settings,
+        attachments.save_attachment_settings,
+        body,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http
+from chat_backend.cluster.jobs import sweep_files
 from chat_backend.domain import visitor_data, visitors
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
@@ -102,6 +103,9 @@ async def delete_visitor(
     online = state.hub.visitor_connection_count(visitor_id) > 0
     try:
         async with state.db.write_quiet() as session:
-            return await visitor_data.delete_visitor(session, agent, actor, visitor_id, online)
+            deleted = await visitor_data.delete_visitor(session, agent, actor, visitor_id, online)
     except DomainError as exc:
         raise_http(exc)
+    if state.files is not None:
+        await sweep_files(state.db, state.files)  # their files now (a store that is down: next pass)
+    return deleted

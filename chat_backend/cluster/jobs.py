@@ -12,21 +12,25 @@ from datetime import UTC, datetime
 from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
 from chat_backend.db.outage import report_failure
-from chat_backend.domain import archive, tickets, traffic, visitor_data
+from chat_backend.domain import archive, attachments, tickets, traffic, visitor_data
+from chat_backend.files.store import FileStore, StoreError
 
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY = 3600.0
 ARCHIVE_BATCH = 500
+FILE_SWEEP_BATCH = 500
 
 
-def retention_job(db: Database, lease: Lease) -> ClusterJob:
+def retention_job(db: Database, lease: Lease, files: FileStore | None = None) -> ClusterJob:
     """Delete page views older than the admins' retention (`TrafficSettings`): when the lease is taken
     (at start on a single node), then hourly. Each pass also archives closed chats without a record."""
 
     async def run() -> None:
         await purge_page_views(db, lease)
         await purge_closed_chats(db, lease)
+        if files is not None:
+            await sweep_files(db, files)
         await archive_missing(db, lease)
         await adopt_offline_messages(db, lease)
 
@@ -45,6 +49,28 @@ async def purge_closed_chats(db: Database, lease: Lease) -> int:
             break
     if total:
         log.info("deleted %d closed chats past their retention", total)
+    return total
+
+
+async def sweep_files(db: Database, files: FileStore) -> int:
+    """Delete from the store the files whose chats (or visitors) were deleted; a store that cannot be
+    reached keeps them listed for the next pass. How many keys went."""
+    total = 0
+    while True:
+        async with db.read() as session:
+            keys = await attachments.keys_to_delete(session, FILE_SWEEP_BATCH)
+        if not keys:
+            break
+        try:
+            await files.delete(keys)
+        except StoreError as exc:
+            log.warning("file store: deleting files failed, to be retried: %s", exc)
+            break
+        async with db.write_quiet() as session:
+            await attachments.keys_deleted(session, keys)
+        total += len(keys)
+        if len(keys) < FILE_SWEEP_BATCH:
+            break
     return total
 
 

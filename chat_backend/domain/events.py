@@ -93,7 +93,7 @@ def to_model(row: EventRow) -> AnyEvent:
     }
     data = row.data or {}
     if row.kind == "message":
-        return MessageEvent(text=row.text or "", **common)
+        return MessageEvent(text=row.text or "", attachment=data.get("attachment"), **common)
     if row.kind == "note":
         return NoteEvent(text=row.text or "", **common)
     if row.kind == "rating":

@@ -31,7 +31,7 @@ from chat_backend.db.tables import (
     Visitor,
 )
 from chat_backend.db.ticket_tables import TicketEntryRow, TicketRow
-from chat_backend.domain import archive, audit, authz, server_settings, tickets
+from chat_backend.domain import archive, attachments, audit, authz, server_settings, tickets
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
@@ -62,6 +62,7 @@ async def delete_chats(session: AsyncSession, chat_ids: Sequence[str]) -> None:
             archive.forget(sync.connection(), chat_id)
 
     await session.run_sync(forget_all)
+    await attachments.forget_chats(session, ids)  # their bytes go after the commit (`sweep_files`)
     await session.execute(delete(ChatTag).where(ChatTag.chat_id.in_(ids)))
     await session.execute(delete(CallRow).where(CallRow.chat_id.in_(ids)))
     await session.execute(update(InvitationRow).where(InvitationRow.chat_id.in_(ids)).values(chat_id=None))

@@ -118,6 +118,8 @@ class SocketLimits:
         self._transcript_site = _Buckets(
             s.transcript_mails_per_site_burst, s.transcript_mails_per_site_per_minute / 60
         )
+        self._uploads_user = _Buckets(s.uploads_per_visitor_burst, s.uploads_per_visitor_per_minute / 60)
+        self._uploads_ip = _Buckets(s.uploads_per_ip_burst, s.uploads_per_ip_per_minute / 60)
         self._open_per_ip: Counter[str] = Counter()
         self._visitors_per_site: Counter[str] = Counter()
         self.shared: SharedBuckets | None = None  # with several nodes (CHAT_REDIS_URL)
@@ -168,7 +170,12 @@ class SocketLimits:
         """A visitor has a chat transcript e-mailed: None, or the seconds to wait (per IP and per site)."""
         return take_all([self._transcript_ip(ip), self._transcript_site(site_id)])
 
-    # The same three, counted across the nodes when they share a store.
+    def upload(self, user: str, ip: str) -> float | None:
+        """A file is sent (`user`: `visitor:<id>` or `agent:<id>`): None, or the seconds to wait (per
+        sender and per IP)."""
+        return take_all([self._uploads_user(user), self._uploads_ip(ip)])
+
+    # The same, counted across the nodes when they share a store.
 
     async def new_chat_everywhere(self, ip: str, site_id: str) -> float | None:
         shared = [
@@ -190,6 +197,13 @@ class SocketLimits:
             _shared("transcript-site", site_id, self._transcript_site),
         ]
         return await self._take_shared(shared) if self.shared else self.transcript_mail(ip, site_id)
+
+    async def upload_everywhere(self, user: str, ip: str) -> float | None:
+        shared = [
+            _shared("upload-user", user, self._uploads_user),
+            _shared("upload-ip", ip, self._uploads_ip),
+        ]
+        return await self._take_shared(shared) if self.shared else self.upload(user, ip)
 
     async def _take_shared(self, buckets: list[tuple[SharedBucket, TokenBucket]]) -> float | None:
         assert self.shared is not None

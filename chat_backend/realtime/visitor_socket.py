@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chat_backend.domain import (
+    attachments,
     calls,
     chats,
     delivery,
@@ -210,6 +211,7 @@ class VisitorConnection(Connection):
                 agents_available=agents_available,
                 site_origins=list(site.origins or []),
                 invitation=invitations.push_of(invitation) if invitation else None,
+                attachments=await attachments.cached_settings(session),
             )
         return LoginRead(visitor, arrival, link, invitation, writes), result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
@@ -22,7 +23,7 @@ from tests.support.wire import WireClient, connect_agent, connect_visitor, new_i
 
 ROLES_MD = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
 COLUMNS = ("agent", "sup_in", "sup_out", "admin")
-OUTCOMES = {"yes", "forbidden", "not_found"}
+OUTCOMES = {"yes", "forbidden", "not_found", "invalid_token"}
 
 
 def parse_matrix() -> dict[str, dict[str, str]]:
@@ -83,6 +84,8 @@ class World:
     call_rung_at: float = 0.0
     dovecot: Dovecot | None = None  # the support mailbox, for a ticket with a file from an e-mail
     attachment_path: str = ""  # that file's download route, once made
+    chat_file_id: str = ""  # an image the holder sent in `chat_id`
+    closed_file_id: str = ""  # an image the holder sent in a chat they then closed
 
     async def call(self, who: str, method: str, path: str, body: Any = None, token: str | None = None) -> str:
         token = token or self.people[who].token
@@ -141,9 +144,10 @@ class World:
 def outcome_of_http(response: httpx.Response) -> str:
     if response.is_success:
         return "yes"
-    if response.status_code in (403, 404):
+    if response.status_code in (401, 403, 404):
         code = response.json()["detail"]["code"]
-        assert code == ("forbidden" if response.status_code == 403 else "not_found"), response.text
+        expected = {401: "invalid_token", 403: "forbidden", 404: "not_found"}[response.status_code]
+        assert code == expected, response.text
         return str(code)
     return f"http {response.status_code}: {response.text[:200]}"
 
@@ -292,6 +296,51 @@ async def _closed_chat(w: World) -> str:
         await holder.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
         w.closed_chat_id = chat_id
     return w.closed_chat_id
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+async def _holder_sends_file(w: World, chat_id: str) -> str:
+    headers = {
+        "Authorization": f"Bearer {w.people['holder'].token}",
+        "X-File-Name": "photo.png",
+        "X-Client-Id": new_id(),
+        "Content-Type": "application/octet-stream",
+    }
+    response = await w.http.post(f"/api/v1/chats/{chat_id}/attachments", content=_png(), headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["event"]["attachment"]["attachment_id"])
+
+
+async def _chat_file(w: World) -> str:
+    if not w.chat_file_id:
+        w.chat_file_id = await _holder_sends_file(w, w.chat_id)
+    return w.chat_file_id
+
+
+async def _closed_file(w: World) -> str:
+    if not w.closed_file_id:
+        chat_id = await w.fresh_chat()
+        w.closed_file_id = await _holder_sends_file(w, chat_id)
+        await w.people["holder"].socket.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+    return w.closed_file_id
+
+
+async def _agent_uploads(w: World, who: str) -> str:
+    headers = {
+        "Authorization": f"Bearer {w.people[who].token}",
+        "X-File-Name": "photo.png",
+        "X-Client-Id": new_id(),
+        "Content-Type": "application/octet-stream",
+    }
+    response = await w.http.post(f"/api/v1/chats/{w.chat_id}/attachments", content=_png(), headers=headers)
+    return outcome_of_http(response)
 
 
 async def _archive_lists_closed_chat(w: World, who: str) -> str:
@@ -521,6 +570,27 @@ PROBES: dict[str, Probe] = {
     "POST /api/v1/chats/{chat_id}/ticket": lambda w, who: w.call(
         who, "POST", f"/api/v1/chats/{w.chat_id}/ticket", {"client_id": new_id()}
     ),
+    "POST /api/v1/chats/{chat_id}/attachments": _agent_uploads,
+    "GET /api/v1/attachments/{attachment_id}": lambda w, who: _then(
+        _chat_file(w), lambda file_id: w.call(who, "GET", f"/api/v1/attachments/{file_id}")
+    ),
+    "GET /api/v1/attachments/{attachment_id} [closed]": lambda w, who: _then(
+        _closed_file(w), lambda file_id: w.call(who, "GET", f"/api/v1/attachments/{file_id}")
+    ),
+    "GET /api/v1/attachments/{attachment_id}/thumbnail": lambda w, who: _then(
+        _chat_file(w), lambda file_id: w.call(who, "GET", f"/api/v1/attachments/{file_id}/thumbnail")
+    ),
+    "POST /api/v1/visitor/chats/{chat_id}/attachments": lambda w, who: w.call(
+        who, "POST", f"/api/v1/visitor/chats/{w.chat_id}/attachments"
+    ),
+    "GET /api/v1/visitor/attachments/{attachment_id}": lambda w, who: _then(
+        _chat_file(w), lambda file_id: w.call(who, "GET", f"/api/v1/visitor/attachments/{file_id}")
+    ),
+    "GET /api/v1/visitor/attachments/{attachment_id}/thumbnail": lambda w, who: _then(
+        _chat_file(w), lambda file_id: w.call(who, "GET", f"/api/v1/visitor/attachments/{file_id}/thumbnail")
+    ),
+    "GET /api/v1/settings/attachments": lambda w, who: w.call(who, "GET", "/api/v1/settings/attachments"),
+    "PUT /api/v1/settings/attachments": lambda w, who: _put_same(w, who, "/api/v1/settings/attachments"),
     "GET /api/v1/settings/email": lambda w, who: w.call(who, "GET", "/api/v1/settings/email"),
     "PUT /api/v1/settings/email": lambda w, who: _put_same(w, who, "/api/v1/settings/email"),
     "GET /api/v1/mail/outbox": lambda w, who: w.call(who, "GET", "/api/v1/mail/outbox"),

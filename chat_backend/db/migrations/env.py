@@ -9,7 +9,7 @@ from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from chat_backend.db import ticket_tables  # noqa: F401  (its tables on the same metadata)
+from chat_backend.db import file_tables, ticket_tables  # noqa: F401  (their tables on the same metadata)
 from chat_backend.db.tables import Base
 
 target_metadata = Base.metadata

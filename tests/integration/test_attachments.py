@@ -1,0 +1,347 @@
+"""Files in chats on a real backend, SQLite and PostgreSQL: an agent's and a visitor's uploads become
+messages both sides receive; what is stored is the re-encoded image (no GPS); downloads go only to the
+chat's visitor and to agents who may read the chat, as attachments, never sniffed; hostile uploads
+(wrong type, one byte over, empty, interrupted, from another origin) leave nothing behind; a retry
+stores one file; a transfer hands the files on; deleting the visitor deletes the files."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pytest
+from PIL import Image
+
+from tests.support.backend import BackendProcess
+from tests.support.sharing import admin_of
+from tests.support.wire import WireClient, connect_agent, connect_visitor, new_id
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def backend(tidy_db_backend: BackendProcess) -> BackendProcess:
+    return tidy_db_backend
+
+
+def _jpeg_with_gps() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (35.0, 39.0, 0.0)
+    gps[3] = "E"
+    gps[4] = (139.0, 44.0, 0.0)
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (10, 120, 200)).save(out, "JPEG", exif=exif)
+    data = out.getvalue()
+    assert b"PhoneMaker" in data
+    return data
+
+
+def _png(size: tuple[int, int] = (16, 16)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+async def _holder(backend: BackendProcess, name: str = "File Holder") -> WireClient:
+    admin = admin_of(backend)
+    account = admin.new_agent(name)
+    admin.set_routing(auto_assign=False)
+    agent = await connect_agent(backend, account.email, account.password)
+    await agent.ok("set_status", {"status": "accepting"})
+    return agent
+
+
+async def _chat(backend: BackendProcess, agent: WireClient) -> tuple[WireClient, dict[str, Any], str]:
+    visitor, login = await connect_visitor(backend)
+    sent = await visitor.ok("send_message", {"client_id": new_id(), "text": "my parcel is damaged"})
+    chat_id: str = sent["event"]["chat_id"]
+    await agent.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()})
+    return visitor, login, chat_id
+
+
+def _visitor_headers(backend: BackendProcess, login: dict[str, Any], **more: str) -> dict[str, str]:
+    return {
+        "X-Visitor-Token": login["visitor_token"],
+        "X-Site-Id": backend.site_id,
+        "Origin": backend.url,
+        **more,
+    }
+
+
+async def _visitor_upload(
+    http: httpx.AsyncClient,
+    backend: BackendProcess,
+    login: dict[str, Any],
+    chat_id: str,
+    data: bytes,
+    name: str,
+    client_id: str | None = None,
+) -> httpx.Response:
+    headers = _visitor_headers(
+        backend,
+        login,
+        **{
+            "X-File-Name": quote(name),
+            "X-Client-Id": client_id or new_id(),
+            "Content-Type": "application/octet-stream",
+        },
+    )
+    return await http.post(f"/api/v1/visitor/chats/{chat_id}/attachments", content=data, headers=headers)
+
+
+async def _agent_upload(
+    http: httpx.AsyncClient,
+    agent: WireClient,
+    chat_id: str,
+    data: bytes,
+    name: str,
+    client_id: str | None = None,
+) -> httpx.Response:
+    headers = {
+        "Authorization": f"Bearer {agent.token}",  # type: ignore[attr-defined]
+        "X-File-Name": quote(name),
+        "X-Client-Id": client_id or new_id(),
+        "Content-Type": "application/octet-stream",
+    }
+    return await http.post(f"/api/v1/chats/{chat_id}/attachments", content=data, headers=headers)
+
+
+def _stored_files(backend: BackendProcess) -> list[Path]:
+    root = backend.workdir / "files"
+    if backend.database_url.startswith("sqlite"):
+        root = Path(backend.database_url.split("///", 1)[1]).parent / "files"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+async def test_a_visitors_photo_reaches_the_agent_without_its_gps_and_a_pdf_goes_back(
+    backend: BackendProcess,
+) -> None:
+    agent = await _holder(backend)
+    visitor, login, chat_id = await _chat(backend, agent)
+    async with httpx.AsyncClient(base_url=backend.url, timeout=20) as http:
+        sent = await _visitor_upload(http, backend, login, chat_id, _jpeg_with_gps(), "IMG_0001.JPG")
+        assert sent.status_code == 201, sent.text
+        assert sent.headers["access-control-allow-origin"] == backend.url
+        attachment = sent.json()["event"]["attachment"]
+        assert attachment["name"] == "IMG_0001.JPG"
+        assert attachment["content_type"] == "image/jpeg"
+        assert (attachment["width"], attachment["height"], attachment["thumbnail"]) == (640, 480, True)
+        # The agent receives it as a message of the chat.
+        event = await agent.next_event(chat_id=chat_id, kind="message", text="")
+        assert event["attachment"]["attachment_id"] == attachment["attachment_id"]
+        # The agent downloads it: the re-encoded image, without the camera's metadata.
+        auth = {"Authorization": f"Bearer {agent.token}"}  # type: ignore[attr-defined]
+        got = await http.get(f"/api/v1/attachments/{attachment['attachment_id']}", headers=auth)
+        assert got.status_code == 200
+        assert got.headers["content-type"] == "image/jpeg"
+        assert got.headers["content-disposition"].startswith("attachment;")
+        assert got.headers["x-content-type-options"] == "nosniff"
+        assert "sandbox" in got.headers["content-security-policy"]
+        image = Image.open(io.BytesIO(got.content))
+        assert image.size == (640, 480)
+        assert not image.getexif().get_ifd(0x8825)
+        assert b"PhoneMaker" not in got.content
+        assert b"Exif" not in got.content
+        thumb = await http.get(f"/api/v1/attachments/{attachment['attachment_id']}/thumbnail", headers=auth)
+        assert max(Image.open(io.BytesIO(thumb.content)).size) <= 320
+        # On disk too: no file in the store holds the metadata.
+        stored = _stored_files(backend)
+        assert stored
+        assert not [p for p in stored if b"PhoneMaker" in p.read_bytes()]
+
+        # The agent sends a PDF back; the visitor receives it and downloads it.
+        back = await _agent_upload(http, agent, chat_id, PDF, "請求書.pdf")
+        assert back.status_code == 201, back.text
+        pdf = back.json()["event"]["attachment"]
+        pushed = await visitor.next_event(chat_id=chat_id, kind="message", text="")
+        if pushed["attachment"]["attachment_id"] != pdf["attachment_id"]:  # the visitor's own photo first
+            pushed = await visitor.next_event(chat_id=chat_id, kind="message", text="")
+        assert pushed["attachment"] == pdf
+        got = await http.get(
+            f"/api/v1/visitor/attachments/{pdf['attachment_id']}", headers=_visitor_headers(backend, login)
+        )
+        assert got.status_code == 200
+        assert got.content == PDF
+        assert got.headers["content-type"] == "application/pdf"
+        assert "filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8.pdf" in got.headers["content-disposition"]
+        assert got.headers["access-control-allow-origin"] == backend.url
+        assert "content-disposition" in got.headers["access-control-expose-headers"].lower()
+    await visitor.close()
+    await agent.close()
+
+
+async def test_only_the_chats_visitor_and_allowed_agents_fetch_a_file(backend: BackendProcess) -> None:
+    agent = await _holder(backend)
+    visitor, login, chat_id = await _chat(backend, agent)
+    stranger, stranger_login = await connect_visitor(backend)
+    other_agent = await _holder(backend, "Other Agent")
+    async with httpx.AsyncClient(base_url=backend.url, timeout=20) as http:
+        sent = await _visitor_upload(http, backend, login, chat_id, _png(), "screenshot.png")
+        file_id = sent.json()["event"]["attachment"]["attachment_id"]
+        path = f"/api/v1/visitor/attachments/{file_id}"
+        # Another visitor, with and without a token; a token from another origin; no site.
+        assert (await http.get(path, headers=_visitor_headers(backend, stranger_login))).status_code == 404
+        assert (await http.get(path, headers={"Origin": backend.url})).status_code == 401
+        foreign = _visitor_headers(backend, login, Origin="https://evil.example")
+        refused = await http.get(path, headers=foreign)
+        assert refused.status_code == 403
+        assert "access-control-allow-origin" not in refused.headers
+        # Another agent (not the holder, no scope): hidden, as the chat is; no token at all: 401.
+        other = {"Authorization": f"Bearer {other_agent.token}"}  # type: ignore[attr-defined]
+        assert (await http.get(f"/api/v1/attachments/{file_id}", headers=other)).status_code == 404
+        assert (await http.get(f"/api/v1/attachments/{file_id}")).status_code == 401
+        # The agent's token does not open the visitor's route, nor the visitor's the agent's.
+        assert (await http.get(path, headers=other)).status_code == 401
+        as_bearer = {"Authorization": f"Bearer {login['visitor_token']}"}
+        assert (await http.get(f"/api/v1/attachments/{file_id}", headers=as_bearer)).status_code == 401
+        # A visitor cannot send into another visitor's chat.
+        theirs = await _visitor_upload(http, backend, stranger_login, chat_id, _png(), "x.png")
+        assert theirs.status_code == 404
+        # CORS: a preflight from the site's origin is answered; from any other origin it is not.
+        ask = {"Origin": backend.url, "Access-Control-Request-Method": "POST"}
+        ok = await http.options(f"/api/v1/visitor/chats/{chat_id}/attachments", headers=ask)
+        assert ok.status_code == 204
+        assert ok.headers["access-control-allow-origin"] == backend.url
+        assert "X-Visitor-Token" in ok.headers["access-control-allow-headers"]
+        evil = await http.options(path, headers={**ask, "Origin": "https://evil.example"})
+        assert evil.status_code == 403
+        assert "access-control-allow-origin" not in evil.headers
+
+        # A transfer hands the file on: the new holder fetches it, the old one no longer does.
+        await agent.ok(
+            "transfer_chat",
+            {"chat_id": chat_id, "client_id": new_id(), "to_agent_id": (await _agent_id(http, other_agent))},
+        )
+        await _until_status(http, f"/api/v1/attachments/{file_id}", other, 200)
+        mine = {"Authorization": f"Bearer {agent.token}"}  # type: ignore[attr-defined]
+        assert (await http.get(f"/api/v1/attachments/{file_id}", headers=mine)).status_code == 404
+    for client in (visitor, stranger, agent, other_agent):
+        await client.close()
+
+
+async def _agent_id(http: httpx.AsyncClient, agent: WireClient) -> str:
+    me = await http.get("/api/v1/me", headers={"Authorization": f"Bearer {agent.token}"})  # type: ignore[attr-defined]
+    return str(me.json()["agent_id"])
+
+
+async def _until_status(http: httpx.AsyncClient, path: str, headers: dict[str, str], status: int) -> None:
+    for _ in range(100):
+        if (await http.get(path, headers=headers)).status_code == status:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{path} never answered {status}")
+
+
+async def test_hostile_uploads_are_refused_and_leave_nothing(backend: BackendProcess) -> None:
+    agent = await _holder(backend)
+    visitor, login, chat_id = await _chat(backend, agent)
+    admin = admin_of(backend)
+    admin.call(
+        "PUT",
+        "/settings/attachments",
+        {"enabled": True, "max_bytes": 4096, "allowed": ["images", "pdf", "text", "office"]},
+    )
+    before = set(_stored_files(backend))
+    try:
+        async with httpx.AsyncClient(base_url=backend.url, timeout=20) as http:
+            html = b"<!doctype html><script>alert(document.cookie)</script>"
+            cases = {
+                "../../etc/passwd": (b"", 422, "empty"),
+                "page.png": (html, 415, None),
+                "x.pdf": (_png(), 415, "name_mismatch"),
+                "big.pdf": (PDF + b"%" * (4096 - len(PDF) + 1), 413, "too_large"),
+            }
+            for name, (data, status, code) in cases.items():
+                got = await _visitor_upload(http, backend, login, chat_id, data, name)
+                assert got.status_code == status, (name, got.text)
+                if code:
+                    assert got.json()["detail"]["code"] == code
+                assert got.headers["access-control-allow-origin"] == backend.url  # the widget reads why
+            exactly = PDF + b"%" * (4096 - len(PDF))
+            assert (
+                await _visitor_upload(http, backend, login, chat_id, exactly, "max.pdf")
+            ).status_code == 201
+            # A hostile name is made safe (no folders, no controls or direction marks, no device name).
+            named = await _visitor_upload(http, backend, login, chat_id, PDF, "..\\..\\CON\u202egnp.pdf")
+            assert named.status_code == 201, named.text
+            shown = named.json()["event"]["attachment"]["name"]
+            assert "/" not in shown
+            assert "\\" not in shown
+            assert "\u202e" not in shown
+            assert shown != "CON.pdf"
+            # An upload cut off halfway: no message, no file.
+            files_before_cut = set(_stored_files(backend))
+            await _cut_off_upload(backend, login, chat_id)
+            await asyncio.sleep(0.3)
+            assert set(_stored_files(backend)) == files_before_cut
+            transcript = await http.get(
+                f"/api/v1/chats/{chat_id}/events",
+                headers={"Authorization": f"Bearer {agent.token}"},  # type: ignore[attr-defined]
+            )
+            names = [e["attachment"]["name"] for e in transcript.json()["events"] if e.get("attachment")]
+            assert len(names) == 2  # max.pdf and the renamed one
+    finally:
+        admin.call(
+            "PUT",
+            "/settings/attachments",
+            {"enabled": True, "max_bytes": 10 * 1024 * 1024, "allowed": ["images", "pdf", "text", "office"]},
+        )
+    assert len(set(_stored_files(backend)) - before) == 2
+    await visitor.close()
+    await agent.close()
+
+
+async def _cut_off_upload(backend: BackendProcess, login: dict[str, Any], chat_id: str) -> None:
+    """Half of a declared body, then the connection closes."""
+    url = urlsplit(backend.url)
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    body = PDF + b"%" * 2000
+    head = (
+        f"POST /api/v1/visitor/chats/{chat_id}/attachments HTTP/1.1\r\n"
+        f"Host: {url.netloc}\r\nOrigin: {backend.url}\r\n"
+        f"X-Visitor-Token: {login['visitor_token']}\r\nX-Site-Id: {backend.site_id}\r\n"
+        f"X-File-Name: cut.pdf\r\nX-Client-Id: {new_id()}\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    writer.write(head.encode() + body[: len(body) // 2])
+    await writer.drain()
+    await asyncio.sleep(0.2)
+    writer.transport.abort()
+    del reader
+
+
+async def test_a_retried_upload_stores_one_file_and_deleting_the_visitor_deletes_it(
+    backend: BackendProcess,
+) -> None:
+    agent = await _holder(backend)
+    visitor, login, chat_id = await _chat(backend, agent)
+    async with httpx.AsyncClient(base_url=backend.url, timeout=20) as http:
+        before = set(_stored_files(backend))
+        client_id = new_id()
+        first = await _visitor_upload(http, backend, login, chat_id, _png((400, 300)), "a.png", client_id)
+        again = await _visitor_upload(http, backend, login, chat_id, _png((400, 300)), "a.png", client_id)
+        assert first.status_code == again.status_code == 201
+        assert first.json()["event"] == again.json()["event"]
+        mine = set(_stored_files(backend)) - before
+        assert len(mine) == 2  # the image and its thumbnail, once
+        await agent.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+        await visitor.close()
+        admin = admin_of(backend)
+        for _ in range(100):  # the visitor counts as gone once their socket closed
+            try:
+                admin.call("DELETE", f"/visitors/{login['visitor_id']}")
+                break
+            except httpx.HTTPStatusError:
+                await asyncio.sleep(0.2)
+        assert not (mine & set(_stored_files(backend)))
+    await agent.close()
