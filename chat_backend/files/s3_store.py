@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -21,7 +22,7 @@ from chat_backend.files.store import StoreError, checked_key
 from chat_backend.settings import Settings
 
 DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
-_MISSING_BUCKET = frozenset({"404", "NoSuchBucket", "NotFound"})
+_NOT_FOUND = frozenset({"404", "NotFound"})  # HeadBucket's answer has no body, only its status
 _DENIED = frozenset({"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden"})
 
 T = TypeVar("T")
@@ -34,7 +35,14 @@ class S3Store:
 
     def __init__(self, settings: Settings) -> None:
         self.bucket = settings.files_s3_bucket
-        self._secrets = [s for s in (settings.files_s3_secret_key, settings.files_s3_access_key) if s]
+        endpoint = urlsplit(settings.files_s3_endpoint)  # a URL with `user:password@` is possible too
+        given = (
+            settings.files_s3_secret_key,
+            settings.files_s3_access_key,
+            endpoint.password,
+            endpoint.username,
+        )
+        self._secrets = [secret for secret in given if secret]
         options: dict[str, Any] = {
             "retries": {"max_attempts": 3, "mode": "standard"},
             "connect_timeout": 5,
@@ -125,7 +133,7 @@ class S3Store:
     def _client_error(self, operation: str, exc: ClientError) -> str:
         code = _code(exc)
         where = f"S3 {operation} on bucket {self.bucket!r}"
-        if code in _MISSING_BUCKET:
+        if code == "NoSuchBucket" or (operation == "HeadBucket" and code in _NOT_FOUND):
             return f"{where}: the bucket does not exist ({code})"
         if code in _DENIED:
             return f"{where}: access denied ({code}); check CHAT_FILES_S3_ACCESS_KEY/SECRET_KEY and the bucket's policy"

@@ -118,7 +118,8 @@ async def test_the_disk_check_fails_where_no_folder_can_be(tmp_path: Path) -> No
 
 @pytest.mark.asyncio
 async def test_an_unreachable_s3_is_a_store_error_without_the_keys(s3_server: S3Server) -> None:
-    closed = f"http://127.0.0.1:{free_port()}"
+    # A password in the endpoint's URL is as secret as the keys.
+    closed = f"http://chat-user:url-pass-31415@127.0.0.1:{free_port()}"
     store = S3Store(_s3_settings(s3_server.env(), endpoint=closed, access_key=ACCESS, secret_key=SECRET))
     for attempt in (store.put(new_key("chat"), b"x"), store.get(new_key("chat")), store.check()):
         with pytest.raises(StoreError) as caught:
@@ -127,6 +128,7 @@ async def test_an_unreachable_s3_is_a_store_error_without_the_keys(s3_server: S3
         assert "Could not connect" in message
         assert SECRET not in message
         assert ACCESS not in message
+        assert "url-pass-31415" not in message
         assert caught.value.__cause__ is None
         assert caught.value.__suppress_context__
 
