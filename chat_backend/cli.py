@@ -319,6 +319,18 @@ def _tls_refusal(settings: Settings) -> str | None:
     return None
 
 
+def _store_refusal(settings: Settings) -> str | None:
+    """Why the attachments' store cannot be used (an S3 bucket missing or unreachable, a folder not
+    writable), or None: checked at start-up, so a misconfigured store fails `serve` at once."""
+    from chat_backend.files.store import StoreError, check_store, open_store
+
+    try:
+        asyncio.run(check_store(open_store(settings)))
+    except StoreError as exc:
+        return str(exc)
+    return None
+
+
 def _serve(settings: Settings, log_level: str, *, samples: bool = False) -> int:
     import uvicorn
 
@@ -330,6 +342,10 @@ def _serve(settings: Settings, log_level: str, *, samples: bool = False) -> int:
     refusal = cluster_refusal(settings) or _tls_refusal(settings)
     if refusal is not None:
         print(f"chat-backend: {refusal}", file=sys.stderr)
+        return 2
+    store_problem = _store_refusal(settings)
+    if store_problem is not None:
+        print(f"chat-backend: {store_problem}", file=sys.stderr)
         return 2
     url = settings.resolved_database_url()
     try:

@@ -36,6 +36,14 @@ class FileStore(Protocol):
         """Remove these keys; keys that do not exist are ignored."""
 
 
+def checked_key(key: str) -> str:
+    """`key` if it is one a store may hold: `/`-separated parts, none empty, `.` or `..`, and no
+    backslash or NUL; else `KeyError` (a key comes from the database, but is treated as hostile)."""
+    if not key or any(part in ("", ".", "..") or "\\" in part or "\x00" in part for part in key.split("/")):
+        raise KeyError(key)
+    return key
+
+
 def new_key(prefix: str) -> str:
     """A fresh random key such as `chat/ab/abcdef...` (the two-character folder keeps folders small)."""
     token = secrets.token_hex(16)
@@ -51,10 +59,20 @@ class DiskStore:
         self.root = root
 
     def _path(self, key: str) -> Path:
-        parts = key.split("/")
-        if not key or any(part in ("", ".", "..") or "\\" in part for part in parts):
-            raise KeyError(key)
-        return self.root.joinpath(*parts)
+        return self.root.joinpath(*checked_key(key).split("/"))
+
+    async def check(self) -> None:
+        """Make the folder and try writing in it (at `serve`): `StoreError` if that fails."""
+        await asyncio.to_thread(self._check)
+
+    def _check(self) -> None:
+        probe = self.root / f".probe-{secrets.token_hex(4)}"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise StoreError(f"the file store's folder {self.root} is not writable: {exc}") from exc
 
     async def put(self, key: str, data: bytes) -> None:
         await asyncio.to_thread(self._put, self._path(key), data)
@@ -101,3 +119,11 @@ def open_store(settings: Settings) -> FileStore:
 
         return S3Store(settings)
     return DiskStore(settings.resolved_files_dir())
+
+
+async def check_store(store: FileStore) -> None:
+    """Whether `store` works, for `serve` to fail at once when it does not: calls its `check` if it has
+    one (both stores here do). Raises `StoreError`."""
+    check = getattr(store, "check", None)
+    if check is not None:
+        await check()

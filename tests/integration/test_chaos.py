@@ -20,6 +20,7 @@ from tests.support.backend import BackendProcess
 from tests.support.cluster import Cluster, RedisServer
 from tests.support.postgres_server import PostgresServer
 from tests.support.resilient import Resilient
+from tests.support.s3 import S3Server
 from tests.support.sharing import admin_of
 from tests.support.wire import http_get
 
@@ -47,12 +48,16 @@ def postgres() -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="module")
 def cluster(
-    tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer, postgres: PostgresServer
+    tmp_path_factory: pytest.TempPathFactory,
+    redis_server: RedisServer,
+    postgres: PostgresServer,
+    s3_server: S3Server,
 ) -> Iterator[Cluster]:
     nodes = Cluster(
         postgres.url,
         tmp_path_factory.mktemp("chaos"),
         redis_url=redis_server.url,
+        s3=s3_server,
         env={
             "CHAT_PRESENCE_TTL": str(PRESENCE_TTL),
             "CHAT_VISITOR_LEAVE_GRACE": str(LEAVE_GRACE),

@@ -24,6 +24,7 @@ import websockets
 
 from tests.support.backend import BackendProcess, free_port
 from tests.support.cluster import REDIS_URL, Cluster, RedisServer
+from tests.support.s3 import S3Server
 from tests.support.sharing import admin_of
 from tests.support.waiting import until
 from tests.support.wire import WireClient, connect_agent, connect_visitor, http_get, new_id
@@ -36,13 +37,16 @@ LEAVE_GRACE = 2
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer) -> Iterator[Cluster]:
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer, s3_server: S3Server
+) -> Iterator[Cluster]:
     if not POSTGRES_URL:
         pytest.skip("several nodes share a PostgreSQL database: set CHAT_TEST_DATABASE_URL")
     nodes = Cluster(
         POSTGRES_URL,
         tmp_path_factory.mktemp("cluster"),
         redis_url=redis_server.url,
+        s3=s3_server,
         env={
             # One new chat per client address, counted across the nodes (the proxy test relies on it).
             "CHAT_NEW_CHATS_PER_IP_BURST": "1",

@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.backend import BackendProcess
 from tests.support.cluster import Cluster
+from tests.support.s3 import S3Server
 from tests.support.wire import WireClient, connect_agent, new_id
 
 POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
@@ -27,11 +28,11 @@ JOBS = ("routing", "greeting", "retention", "calls")
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
+def cluster(tmp_path: Path, s3_server: S3Server) -> Iterator[Cluster]:
     if not POSTGRES_URL:
         pytest.skip("several nodes share a PostgreSQL database: set CHAT_TEST_DATABASE_URL")
     env = {"CHAT_LEASE_TTL": "3", "CHAT_DRAIN_TIMEOUT": "15", "CHAT_SOCKET_CLOSE_TIMEOUT": "6"}
-    nodes = Cluster(POSTGRES_URL, tmp_path, size=2, env=env)
+    nodes = Cluster(POSTGRES_URL, tmp_path, size=2, env=env, s3=s3_server)
     nodes.start()
     yield nodes
     nodes.stop()

@@ -7,6 +7,8 @@ demo site and agent (`--demo`: two nodes writing them at once would race); every
 agent password. HAProxy (Debian's `haproxy`) listens on a free 127.0.0.1 port: round robin, no
 stickiness, WebSocket-friendly timeouts, `option forwardfor`; the nodes trust 127.0.0.1 as their proxy
 (`CHAT_TRUSTED_PROXIES`). `entry` is a `BackendProcess` pointing at HAProxy, for the wire helpers.
+Attachments go to a fresh bucket of moto's S3 server (several nodes need a shared store): the session's
+`s3_server` when the test passes it as `s3`, else a server of the cluster's own (benchmarks).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pytest
 
 from tests.support.backend import BackendProcess, free_port
 from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.s3 import S3Server
 
 REDIS_URL = os.environ.get("CHAT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PROXY = "127.0.0.1"
@@ -170,7 +173,9 @@ class Cluster:
     nodes: list[NodeProcess] = field(default_factory=list)
     proxy: HAProxy | None = None
     haproxy_maxconn: int = 4096  # connections at once through the proxy (a benchmark raises it)
+    s3: S3Server | None = None  # the S3 server holding the attachments; None: one of the cluster's own
     database: str = ""
+    own_s3: S3Server | None = None
 
     @property
     def entry(self) -> BackendProcess:
@@ -191,6 +196,11 @@ class Cluster:
         return self.nodes[0].url
 
     def start(self) -> None:
+        if self.s3 is None:
+            self.workdir.mkdir(parents=True, exist_ok=True)
+            self.own_s3 = self.s3 = S3Server(self.workdir)
+            self.s3.start()
+        files = self.s3.new_bucket()  # shared by the nodes, as a real cluster's must be
         self.database, url = create_postgres_database(self.postgres_url)
         password = "pw-" + uuid.uuid4().hex[:16]
         for n in range(1, self.size + 1):
@@ -201,6 +211,7 @@ class Cluster:
                 "CHAT_REDIS_PREFIX": self.redis_prefix,
                 "CHAT_NODE_ID": f"node{n}",
                 "CHAT_TRUSTED_PROXIES": PROXY,
+                **files,
                 **self.env,
             }
             node = NodeProcess(
@@ -221,6 +232,8 @@ class Cluster:
         if self.database:
             drop_postgres_database(self.postgres_url, self.database)
         self.forget_redis_keys()
+        if self.own_s3 is not None:
+            self.own_s3.stop()
 
     def forget_redis_keys(self) -> None:
         import redis
