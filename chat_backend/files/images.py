@@ -24,6 +24,8 @@ WEBP_QUALITY = 88
 THUMBNAIL_JPEG_QUALITY = 80
 # The only entries of a decoded image's `info` that are written back: what the pixels need.
 _KEPT_INFO = ("transparency", "background")
+# "Restore to background" in GIF's and in APNG's numbering (WebP frames are written whole).
+_CLEARING_DISPOSAL: dict[ImageFormat, int] = {"GIF": 2, "PNG": 1}
 
 
 class ImageRefused(Exception):
@@ -68,7 +70,7 @@ def reencode(data: bytes, fmt: ImageFormat) -> Reencoded:
                 raise ImageRefused("too_complex")
             alpha = image.has_transparency_data
             if fmt != "JPEG" and getattr(image, "is_animated", False):
-                frames, params = _animation(image, alpha)
+                frames, params = _animation(image, fmt, alpha)
             else:
                 image.load()
                 frames, params = [_clean(ImageOps.exif_transpose(image), image)], {}
@@ -88,7 +90,7 @@ def _clean(frame: Image.Image, source: Image.Image) -> Image.Image:
     return frame
 
 
-def _animation(image: Image.Image, alpha: bool) -> tuple[list[Image.Image], dict[str, Any]]:
+def _animation(image: Image.Image, fmt: ImageFormat, alpha: bool) -> tuple[list[Image.Image], dict[str, Any]]:
     """Every frame (decoded, as shown) and their timing; too many or too large ones are refused."""
     frames: list[Image.Image] = []
     durations: list[int] = []
@@ -102,8 +104,9 @@ def _animation(image: Image.Image, alpha: bool) -> tuple[list[Image.Image], dict
     params: dict[str, Any] = {"save_all": True, "append_images": frames[1:], "duration": durations}
     if isinstance(loop, int):
         params["loop"] = loop
-    if alpha:
-        params["disposal"] = 2
+    if alpha and fmt in _CLEARING_DISPOSAL:
+        # Each frame is whole as shown: clear before the next, or transparent parts would show the last.
+        params["disposal"] = _CLEARING_DISPOSAL[fmt]
     return frames, params
 
 

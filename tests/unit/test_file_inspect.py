@@ -406,9 +406,6 @@ def test_refusal_messages() -> None:
     assert str(caught.value).startswith("name_mismatch")
 
 
-# --- image modes and metadata -------------------------------------------------------------------------
-
-
 def marked_exif() -> Image.Exif:
     exif = Image.Exif()
     exif[0x010F] = "CameraMaker"
@@ -487,3 +484,14 @@ def test_animation_over_its_pixel_budget_is_too_complex(monkeypatch: pytest.Monk
     frames = [Image.new("RGB", (10, 10), (index * 80, 0, 0)) for index in range(3)]
     data = image_bytes(frames[0], "GIF", save_all=True, append_images=frames[1:])
     assert refused(data, "a.gif") == "too_complex"
+
+
+def test_animated_png_frames_stay_transparent_where_they_were() -> None:
+    first = Image.new("RGBA", (10, 10), (255, 0, 0, 255))
+    second = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+    second.paste((0, 255, 0, 255), (0, 0, 5, 10))
+    data = image_bytes(first, "PNG", save_all=True, append_images=[second], duration=[100, 100], loop=0)
+    result = inspect(data, "a.png")
+    with Image.open(io.BytesIO(result.data)) as stored:
+        shown = [frame.convert("RGBA").getpixel((8, 8)) for frame in ImageSequence.Iterator(stored)]
+    assert shown == [(255, 0, 0, 255), (0, 0, 0, 0)]
