@@ -52,6 +52,12 @@ def _png(size: tuple[int, int] = (16, 16)) -> bytes:
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+def _pdf_of_size(size: int) -> bytes:
+    """A PDF of exactly `size` bytes (a comment fills it out before the end marker)."""
+    head, tail = PDF[: -len(b"%%EOF\n")], b"%%EOF\n"
+    return head + b"%" + b"x" * (size - len(head) - len(tail) - 2) + b"\n" + tail
+
+
 async def _holder(backend: BackendProcess, name: str = "File Holder") -> WireClient:
     admin = admin_of(backend)
     account = admin.new_agent(name)
@@ -257,9 +263,14 @@ async def test_hostile_uploads_are_refused_and_leave_nothing(backend: BackendPro
             html = b"<!doctype html><script>alert(document.cookie)</script>"
             cases = {
                 "../../etc/passwd": (b"", 422, "empty"),
-                "page.png": (html, 415, None),
+                "page.png": (html, 415, "type_not_allowed"),
+                "chart.png": (
+                    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+                    415,
+                    "type_not_allowed",
+                ),
                 "x.pdf": (_png(), 415, "name_mismatch"),
-                "big.pdf": (PDF + b"%" * (4096 - len(PDF) + 1), 413, "too_large"),
+                "big.pdf": (_pdf_of_size(4097), 413, "too_large"),
             }
             for name, (data, status, code) in cases.items():
                 got = await _visitor_upload(http, backend, login, chat_id, data, name)
@@ -267,7 +278,7 @@ async def test_hostile_uploads_are_refused_and_leave_nothing(backend: BackendPro
                 if code:
                     assert got.json()["detail"]["code"] == code
                 assert got.headers["access-control-allow-origin"] == backend.url  # the widget reads why
-            exactly = PDF + b"%" * (4096 - len(PDF))
+            exactly = _pdf_of_size(4096)
             assert (
                 await _visitor_upload(http, backend, login, chat_id, exactly, "max.pdf")
             ).status_code == 201
@@ -305,7 +316,7 @@ async def _cut_off_upload(backend: BackendProcess, login: dict[str, Any], chat_i
     """Half of a declared body, then the connection closes."""
     url = urlsplit(backend.url)
     reader, writer = await asyncio.open_connection(url.hostname, url.port)
-    body = PDF + b"%" * 2000
+    body = _pdf_of_size(2000)
     head = (
         f"POST /api/v1/visitor/chats/{chat_id}/attachments HTTP/1.1\r\n"
         f"Host: {url.netloc}\r\nOrigin: {backend.url}\r\n"
