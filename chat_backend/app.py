@@ -52,7 +52,7 @@ from chat_backend.cluster.training_job import training_job
 from chat_backend.db.engine import Database
 from chat_backend.domain.login_limits import LoginLimits, LoginPolicy
 from chat_backend.domain.passwords import PasswordWork
-from chat_backend.files.store import open_store
+from chat_backend.files.stores import open_store
 from chat_backend.http_security import SecurityHeaders, VisitorPreflight, add_api_docs
 from chat_backend.net import TrustedProxyHeaders, parse_networks
 from chat_backend.realtime.agent_socket import AgentConnection

@@ -322,7 +322,8 @@ def _tls_refusal(settings: Settings) -> str | None:
 def _store_refusal(settings: Settings) -> str | None:
     """Why the attachments' store cannot be used (an S3 bucket missing or unreachable, a folder not
     writable), or None: checked at start-up, so a misconfigured store fails `serve` at once."""
-    from chat_backend.files.store import StoreError, check_store, open_store
+    from chat_backend.files.store import StoreError, check_store
+    from chat_backend.files.stores import open_store
 
     try:
         asyncio.run(check_store(open_store(settings)))

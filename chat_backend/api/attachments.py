@@ -32,6 +32,7 @@ from chat_protocol.socket_payloads import MessageResult
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1")
 
+MAX_UPLOADS_READING = 16
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _MAX_NAME_HEADER = 2048
 # Files are served as downloads that nothing may run or frame, to anyone who may have them only.
@@ -65,13 +66,22 @@ def _file_name(value: str | None) -> str:
     return unquote(value, errors="replace")
 
 
-async def _read_body(request: Request, limits: AttachmentSettings) -> bytes:
+async def _read_body(state: AppState, request: Request, limits: AttachmentSettings) -> bytes:
+    """The body, once sending files is on; at most `MAX_UPLOADS_READING` bodies are read at once on a
+    node (each is held in memory until stored): more are asked to come back shortly."""
+    if not limits.enabled:
+        raise Refused(403, "disabled", "Files cannot be sent in this chat.")
+    if state.uploads_reading >= MAX_UPLOADS_READING:
+        raise Refused(503, "unavailable", "Too many files are arriving right now; please try again.")
+    state.uploads_reading += 1
     try:
         return await read_body(request, limits.max_bytes)
     except BodyTooLarge as exc:
         raise Refused(413, "too_large", f"This file is larger than {_mb(limits.max_bytes)}.") from exc
     except BodyIncomplete as exc:
         raise Refused(400, "incomplete", "The upload was interrupted.") from exc
+    finally:
+        state.uploads_reading -= 1
 
 
 async def _store(
@@ -80,8 +90,6 @@ async def _store(
     """Inspect the file (its type from its content; images re-encoded) and put it into the store."""
     from chat_backend.files.inspect import FileRefused, inspect_file  # Pillow only once a file comes
 
-    if not limits.enabled:
-        raise Refused(403, "disabled", "Files cannot be sent in this chat.")
     async with state.file_work:
         try:
             found = await asyncio.to_thread(inspect_file, data, name, limits.allowed, limits.max_bytes)
@@ -126,13 +134,20 @@ async def _rate(state: AppState, user: str, request: Request) -> None:
         raise Refused(429, "rate_limited", "Too many files in a short time; please wait a moment.")
 
 
+def _retry_after(exc: Refused) -> dict[str, str]:
+    return {"Retry-After": "5"} if exc.status in (429, 503) else {}
+
+
 def _refusal(exc: Refused, headers: dict[str, str] | None = None) -> JSONResponse:
     detail = {"code": exc.code, "message": exc.message}
-    return JSONResponse({"detail": detail}, status_code=exc.status, headers=headers)
+    return JSONResponse(
+        {"detail": detail}, status_code=exc.status, headers={**(headers or {}), **_retry_after(exc)}
+    )
 
 
 def _raise(exc: Refused) -> NoReturn:
-    raise HTTPException(exc.status, detail={"code": exc.code, "message": exc.message}) from exc
+    detail = {"code": exc.code, "message": exc.message}
+    raise HTTPException(exc.status, detail=detail, headers=_retry_after(exc) or None) from exc
 
 
 async def _fetch(state: AppState, key: str | None) -> bytes:
@@ -188,7 +203,7 @@ async def agent_upload(
             await attachments.agent_chat(session, agent, chat_id)
             limits = await attachments.attachment_settings(session)
         await _rate(state, f"agent:{agent.agent_id}", request)
-        data = await _read_body(request, limits)
+        data = await _read_body(state, request, limits)
         stored = await _store(state, data, _file_name(x_file_name), limits)
     except DomainError as exc:
         raise_http(exc)
@@ -305,7 +320,7 @@ async def visitor_upload(chat_id: str, request: Request, state: State) -> Respon
         if retry is not None:
             return _json(MessageResult(event=retry), 201, cors)
         await _rate(state, f"visitor:{visitor}", request)
-        data = await _read_body(request, limits)
+        data = await _read_body(state, request, limits)
         stored = await _store(state, data, _file_name(request.headers.get("x-file-name")), limits)
 
         async def write() -> MessageEvent:
@@ -318,6 +333,7 @@ async def visitor_upload(chat_id: str, request: Request, state: State) -> Respon
                 return await attachments.visitor_retry(session, visitor, chat_id, client_id)
 
         event = await attachments.record_once(write, again, lambda: _forget(state, stored))
+        state.traffic.message_sent(visitor, event.event_id)  # the live list counts it as a message
         return _json(MessageResult(event=event), 201, cors)
     except DomainError as exc:
         return _refusal(_domain_refusal(exc), cors)

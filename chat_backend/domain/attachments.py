@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.file_tables import AttachmentRow, FileDeletionRow
 from chat_backend.db.tables import Chat, Visitor, utcnow
-from chat_backend.domain import chats, server_settings, visitors
+from chat_backend.domain import authz, chats, server_settings, supervision, visitors
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
@@ -122,8 +122,11 @@ async def visitor_retry(
 
 
 async def agent_chat(session: AsyncSession, agent: AgentIdentity, chat_id: str) -> Chat:
-    """The chat the agent sends a file into: one they hold, as for a message."""
-    return await chats.held_chat(session, agent, chat_id)
+    """The chat the agent sends a file into: as for a message, one they hold or joined as a supervisor
+    (`supervision.writable_chat`)."""
+    return await supervision.writable_chat(
+        session, agent, await authz.load_actor(session, agent.agent_id), chat_id
+    )
 
 
 async def visitor_chat(session: AsyncSession, visitor_id: str, chat_id: str) -> tuple[Chat, Author]:

@@ -80,6 +80,14 @@ async def send_message(
     existing = await find_retry(session, author, client_id, chat_id)
     if existing is not None:
         return chats.as_message(existing)
+    chat = await writable_chat(session, agent, actor, chat_id)
+    row = await append_event(session, chat, "message", author, text=text, client_id=client_id)
+    return chats.as_message(row)
+
+
+async def writable_chat(session: AsyncSession, agent: AgentIdentity, actor: Actor, chat_id: str) -> Chat:
+    """A chat the agent may write to the visitor in (a message, a file): the one they hold, or one they
+    joined as a supervisor and still have in scope."""
     chat = await session.get(Chat, chat_id)
     joined = (
         chat is not None
@@ -88,11 +96,9 @@ async def send_message(
         and await has_joined(session, agent.agent_id, chat.id)
         and await authz.chat_in_scope(session, actor, chat)
     )
-    if not joined:
-        chat = await chats.held_chat(session, agent, chat_id)
-    assert chat is not None
-    row = await append_event(session, chat, "message", author, text=text, client_id=client_id)
-    return chats.as_message(row)
+    if joined and chat is not None:
+        return chat
+    return await chats.held_chat(session, agent, chat_id)
 
 
 async def take_over(

@@ -3,7 +3,7 @@
 One boto3 client per store, made once from the settings (endpoint, region and keys when set; else the
 usual AWS environment and config files). boto3 blocks, so every call runs in a thread. Every failure of
 boto3 or botocore becomes a `StoreError` whose message names the operation, the bucket and the error
-code, never the keys. Imported only when `CHAT_FILES_S3_BUCKET` is set (`store.open_store`): a server
+code, never the keys. Imported only when `CHAT_FILES_S3_BUCKET` is set (`stores.open_store`): a server
 keeping files on disk never loads boto3.
 """
 

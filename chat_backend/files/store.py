@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from chat_backend.settings import Settings
-
 
 class StoreError(RuntimeError):
     """The store could not be reached or refused an operation (logged; the request fails with 503)."""
@@ -110,15 +108,6 @@ class DiskStore:
                 path.unlink(missing_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot delete {path}: {exc}") from exc
-
-
-def open_store(settings: Settings) -> FileStore:
-    """The store these settings name: S3 when `CHAT_FILES_S3_BUCKET` is set, else the disk folder."""
-    if settings.files_s3_bucket:
-        from chat_backend.files.s3_store import S3Store
-
-        return S3Store(settings)
-    return DiskStore(settings.resolved_files_dir())
 
 
 async def check_store(store: FileStore) -> None:

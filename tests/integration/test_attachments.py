@@ -282,6 +282,13 @@ async def test_hostile_uploads_are_refused_and_leave_nothing(backend: BackendPro
             assert (
                 await _visitor_upload(http, backend, login, chat_id, exactly, "max.pdf")
             ).status_code == 201
+            # Files turned off: refused before the body is read.
+            off = {"enabled": False, "max_bytes": 4096, "allowed": ["images", "pdf", "text", "office"]}
+            admin.call("PUT", "/settings/attachments", off)
+            disabled = await _visitor_upload(http, backend, login, chat_id, PDF, "a.pdf")
+            assert disabled.status_code == 403
+            assert disabled.json()["detail"]["code"] == "disabled"
+            admin.call("PUT", "/settings/attachments", {**off, "enabled": True})
             # A hostile name is made safe (no folders, no controls or direction marks, no device name).
             named = await _visitor_upload(http, backend, login, chat_id, PDF, "..\\..\\CON\u202egnp.pdf")
             assert named.status_code == 201, named.text

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from chat_backend.files.s3_store import DELETE_BATCH, S3Store
-from chat_backend.files.store import DiskStore, FileStore, StoreError, check_store, new_key, open_store
+from chat_backend.files.store import DiskStore, FileStore, StoreError, check_store, new_key
+from chat_backend.files.stores import open_store
 from chat_backend.settings import Settings
 from tests.support.backend import free_port
 from tests.support.s3 import S3Server
@@ -150,7 +151,8 @@ def test_a_server_keeping_files_on_disk_never_loads_boto3(tmp_path: Path) -> Non
     code = (
         "import sys, asyncio\n"
         "import chat_backend.cli, chat_backend.app\n"
-        "from chat_backend.files.store import open_store, check_store\n"
+        "from chat_backend.files.store import check_store\n"
+        "from chat_backend.files.stores import open_store\n"
         "from chat_backend.settings import Settings\n"
         f"store = open_store(Settings(files_dir={str(tmp_path)!r}))\n"
         "asyncio.run(check_store(store))\n"
