@@ -124,7 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
     greeter = Greeter(db, hub, traffic, lease=leases.lease("greeting"))  # automatic greeting rules
     files = open_store(settings)  # attachments: a folder on one node, a shared bucket on several
     retention = retention_job(db, leases.lease("retention"), files)
-    inbox = inbox_job(db, hub, leases.lease("inbox"), settings.imap_ca_file)  # e-mail in (IMAP)
+    inbox = inbox_job(db, hub, leases.lease("inbox"), settings.imap_ca_file, files)  # e-mail in (IMAP)
     mailer = mail_job(db, hub, leases.lease("mail"), settings.smtp_ca_file)  # e-mail out, the daily summary
     trainer = training_job(db, hub, leases.lease("training"), router.kick)  # scripted training visitors
     drain = Drain(settings.drain_timeout)

@@ -2,7 +2,8 @@
 (`POST /api/v1/archives/search`: a body, not a query string, so that a long search text fits).
 
 Who sees which chat is the rule of `docs/roles.md` ("Archives"). The search text is matched as a
-substring of each message, note and the visitor's name, e-mail and phone, after Unicode NFKC
+substring of each message, file name (a file sent in the chat), note and the visitor's name, e-mail
+and phone, after Unicode NFKC
 normalisation and case folding (so `ＡＢＣ１２３` finds `abc123`, and a two-character Japanese word such
 as 抹茶 finds its chats); it is never parsed as a query language.
 """
@@ -22,7 +23,7 @@ MAX_SNIPPET_CHARS = 160
 ARCHIVE_PAGE_MAX = 100
 
 RatingFilter = Literal["good", "bad", "none"]
-MatchKind = Literal["message", "note", "visitor"]
+MatchKind = Literal["message", "file", "note", "visitor"]
 
 
 class ArchiveQuery(ProtocolModel):
@@ -48,7 +49,8 @@ class ArchiveQuery(ProtocolModel):
 class ArchiveHit(ProtocolModel):
     """One closed chat of the archive, newest first. `snippet` is plain text around the first match of
     the search text (empty without one); `highlights` are its matching spans as half-open character
-    offsets into `snippet`. `match` says where the match was."""
+    offsets into `snippet`. `match` says where the match was (`file`: the name of a file sent in the
+    chat; chats archived before file names were indexed are not found by them)."""
 
     chat_id: str
     site_id: str

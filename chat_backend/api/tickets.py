@@ -5,14 +5,16 @@ change is answered after its commit, then announced to the agents who may see th
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 
-from chat_backend.api.deps import CurrentActor, CurrentAgent, State, raise_http, raise_invalid
+from chat_backend.api.deps import AppState, CurrentActor, CurrentAgent, State, raise_http, raise_invalid
 from chat_backend.domain import ticket_actions, ticket_views, tickets
 from chat_backend.domain.errors import DomainError
+from chat_backend.files.store import StoreError
 from chat_backend.realtime import ticket_news
 from chat_protocol.tickets import (
     TICKET_PAGE_MAX,
@@ -26,6 +28,7 @@ from chat_protocol.tickets import (
 )
 
 router = APIRouter(prefix="/api/v1")
+log = logging.getLogger(__name__)
 
 
 @router.get("/tickets")
@@ -97,9 +100,11 @@ async def download_attachment(
     try:
         async with state.db.read() as session:
             row = await ticket_views.attachment(session, actor, ticket_id, attachment_id)
-            filename, data = row.filename, row.data
+            filename, data, key = row.filename, row.data, row.storage_key
     except DomainError as exc:
         raise_http(exc)
+    if key is not None:  # in the file store (migration 0020); older files carry their bytes
+        data = await _stored(state, key)
     return Response(
         content=data,
         media_type="application/octet-stream",
@@ -110,6 +115,21 @@ async def download_attachment(
             "Cache-Control": "private, no-store",
         },
     )
+
+
+async def _stored(state: AppState, key: str) -> bytes:
+    """An e-mail's file from the store: 404 when it is gone, 503 when the store cannot be reached."""
+    try:
+        if state.files is None:
+            raise StoreError("no file store")
+        return await state.files.get(key)
+    except KeyError as exc:
+        log.warning("file store: a ticket's file is missing (%s)", key)
+        raise HTTPException(404, detail={"code": "not_found", "message": "No such attachment."}) from exc
+    except StoreError as exc:
+        log.warning("file store: %s", exc)
+        detail = {"code": "unavailable", "message": "Files cannot be fetched right now; please try again."}
+        raise HTTPException(503, detail=detail) from exc
 
 
 @router.post("/tickets/{ticket_id}/replies")

@@ -6,7 +6,9 @@ Each mail is fetched, handled in its own transaction (`chat_backend.domain.mail_
 deletion fetches the mail again next time, and the inbox ledger makes that a no-op. The stdlib
 `imaplib` runs in a worker thread (`asyncio.to_thread`): no extra dependency, and one mailbox polled a
 minute needs no asynchronous client. Failures are logged as warnings (never with the password) and
-the next poll tries again."""
+the next poll tries again. The mail's files are put into the file store before its transaction, and
+deleted again when that fails or does not use them (a store that fails leaves the mail in the
+mailbox)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from chat_backend.cluster.lease import ClusterJob, Lease
 from chat_backend.db.engine import Database
 from chat_backend.domain import mail_in, mail_inbox, mail_out
+from chat_backend.domain.tickets import MailFile
+from chat_backend.files.store import FileStore, StoreError
 from chat_backend.realtime import ticket_news
 from chat_backend.realtime.hub import Hub
 from chat_protocol.tickets import SmtpSettings
@@ -103,8 +107,11 @@ def _close(client: imaplib.IMAP4) -> None:
 class InboxPoller:
     """The job's work: one pass over the mailbox when e-mail in is on."""
 
-    def __init__(self, db: Database, hub: Hub, lease: Lease, ca_file: str = "") -> None:
+    def __init__(
+        self, db: Database, hub: Hub, lease: Lease, ca_file: str = "", files: FileStore | None = None
+    ) -> None:
         self.db = db
+        self.files = files  # where the mails' files go (None: into the database, as before 0020)
         self.hub = hub
         self.lease = lease
         self.ca_file = ca_file
@@ -160,20 +167,42 @@ class InboxPoller:
         return len(uids) > MAILS_PER_PASS
 
     async def _handle(self, raw: bytes, too_large: bool) -> bool:
-        """One mail in its own transaction, announced after the commit; False: left in the mailbox."""
+        """One mail in its own transaction, announced after the commit; False: left in the mailbox.
+        Its files are put into the store first; files no row names afterwards are deleted again."""
+        kept: list[MailFile] = []
         try:
-            async with self.db.write() as session:
-                await self.lease.check(session)
-                handled = await mail_inbox.handle(session, raw, too_large=too_large)
+            mail = mail_inbox.read(raw, too_large=too_large)
+            if self.files is not None:
+                kept = await mail_inbox.keep_files(self.files, mail)
+            try:
+                async with self.db.write() as session:
+                    await self.lease.check(session)
+                    handled = await mail_inbox.handle(
+                        session, raw, mail=mail, kept=kept if self.files is not None else None
+                    )
+            except BaseException:
+                await self._drop(kept)
+                raise
         except (ValueError, LookupError, UnicodeError) as exc:  # a mail the parser could not read
             log.warning(
                 "e-mail in: a mail could not be read (%s); it stays in the mailbox", type(exc).__name__
             )
             return False
+        except StoreError as exc:
+            log.warning("e-mail in: the file store failed (%s); the mail stays in the mailbox", exc)
+            return False
+        if handled.outcome not in ("created", "joined"):  # a duplicate, an auto-reply: files unused
+            await self._drop(kept)
         if handled.news and handled.ticket_id:
             await ticket_news.announce(self.db, self.hub, handled.ticket_id, handled.news)
         return True
 
+    async def _drop(self, kept: list[MailFile]) -> None:
+        if self.files is not None and kept:
+            await mail_inbox.drop_files(self.files, kept)
 
-def inbox_job(db: Database, hub: Hub, lease: Lease, ca_file: str = "") -> ClusterJob:
-    return InboxPoller(db, hub, lease, ca_file).job
+
+def inbox_job(
+    db: Database, hub: Hub, lease: Lease, ca_file: str = "", files: FileStore | None = None
+) -> ClusterJob:
+    return InboxPoller(db, hub, lease, ca_file, files).job

@@ -73,7 +73,8 @@ class TicketEntryRow(Base):
 
 
 class TicketAttachmentRow(Base):
-    """A file that came with a visitor's e-mail; served to agents only, as a download."""
+    """A file that came with a visitor's e-mail; served to agents only, as a download. Its bytes are in
+    the file store under `storage_key` (migration 0020), or, for files that came before, in `data`."""
 
     __tablename__ = "ticket_attachments"
 
@@ -82,7 +83,8 @@ class TicketAttachmentRow(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    storage_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class MailOutboxRow(Base):

@@ -116,6 +116,9 @@ def record_chat(connection: Connection, chat_id: str) -> None:
         if event.kind in ("message", "note", "rating") and event.text:
             kind = "note" if event.kind == "note" else "message"
             docs.append({"event_id": event.id, "kind": kind, "text": search_text.normalize(event.text)})
+        name = _file_name(data) if event.kind == "message" else ""
+        if name:
+            docs.append({"event_id": event.id, "kind": "file", "text": search_text.normalize(name)})
     fields = " ".join(
         part for part in (visitor.name, visitor.email, visitor.phone, visitor.external_id) if part
     )
@@ -151,6 +154,13 @@ def record_chat(connection: Connection, chat_id: str) -> None:
             [{"chat_id": chat_id, "agent_id": agent} for agent in sorted(participants)],
         )
     _index(connection, chat_id, [doc for doc in docs if doc["text"]])
+
+
+def _file_name(data: dict[str, Any] | None) -> str:
+    """The name of the file a message carries (`chat_protocol.attachments`), else ""."""
+    found = (data or {}).get("attachment")
+    name = found.get("name") if isinstance(found, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 def _postgres(connection: Connection) -> bool:
@@ -380,14 +390,14 @@ async def search(session: AsyncSession, actor: Actor, filters: ArchiveQuery) -> 
     return ArchivePage(hits=hits, next_cursor=next_cursor)
 
 
-_KIND_ORDER = {"message": 0, "note": 1, "visitor": 2}
+_KIND_ORDER = {"message": 0, "file": 1, "note": 2, "visitor": 3}
 
 
 async def _snippets(
     session: AsyncSession, chat_ids: list[str], needle: str, postgres: bool
 ) -> dict[str, tuple[str, int | None]]:
-    """Per chat: (kind, event id) of the document to quote: a message before a note before the
-    visitor's fields, the first of each."""
+    """Per chat: (kind, event id) of the document to quote: a message before a file's name before a
+    note before the visitor's fields, the first of each."""
     if not chat_ids:
         return {}
     if needle:  # the page's chats have a few dozen documents: a substring test on each is enough
@@ -435,10 +445,10 @@ async def _hits(
     event_ids = {event_id for _kind, event_id in found.values() if event_id is not None}
     texts: dict[int, str | None] = {}
     if event_ids:
-        for quoted, body in await session.execute(
-            select(EventRow.id, EventRow.text).where(EventRow.id.in_(event_ids))
+        for quoted, body, data in await session.execute(
+            select(EventRow.id, EventRow.text, EventRow.data).where(EventRow.id.in_(event_ids))
         ):
-            texts[quoted] = body
+            texts[quoted] = body or _file_name(data)  # a file's message quotes its name
     tagged: dict[str, list[str]] = {}
     page_ids = [r.chat_id for r in records]
     if page_ids:

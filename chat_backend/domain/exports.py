@@ -1,6 +1,6 @@
 """Exports: a chat's transcript as plain text or HTML, and an archive result as CSV, in the reader's
-language (`en`, `ja`) and time zone. `local_time` and `transcript_html` also write the transcripts
-e-mailed to visitors (`chat_backend.domain.transcript_mail`).
+language (`en`, `ja`) and time zone. `local_time`, `message_text` and `transcript_html` also
+write the transcripts e-mailed to visitors (`chat_backend.domain.transcript_mail`).
 
 Everything a visitor or an agent wrote stays plain text: the HTML escapes every character that could
 open markup (and carries a Content-Security-Policy that allows no script and no remote load), and a
@@ -69,6 +69,7 @@ LABELS: dict[str, dict[str, str]] = {
         "call_ended": "Video call ended ({duration})",
         "visitor_n": "Visitor #{n}",
         "system": "System",
+        "file": "[File] {name} ({size})",
         "csv": "Chat,Closed,Started,Visitor,E-mail,Agent,Website,Tags,Rating,Messages,Video call,Transferred,Match",
         "yes": "yes",
         "no": "no",
@@ -100,6 +101,7 @@ LABELS: dict[str, dict[str, str]] = {
         "call_ended": "ビデオ通話が終わりました ({duration})",
         "visitor_n": "訪問者 #{n}",
         "system": "システム",
+        "file": "[ファイル] {name} ({size})",
         "csv": "チャット,終了,開始,訪問者,メールアドレス,担当者,サイト,タグ,評価,メッセージ数,ビデオ通話,転送,一致",
         "yes": "あり",
         "no": "なし",
@@ -121,11 +123,30 @@ def _duration(seconds: float | None) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
+def file_size(size: int) -> str:
+    """A file's size for people: bytes, KB or MB (1024-based, as file managers show them)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def message_text(event: MessageEvent, words: dict[str, str]) -> str:
+    """What a message says in a transcript: its text, or for a file "[File] name (size)" (the name
+    only, never a link: a transcript does not fetch or offer the file)."""
+    if event.attachment is None:
+        return event.text
+    found = event.attachment
+    line = words["file"].format(name=found.name, size=file_size(found.size))
+    return f"{line}\n{event.text}" if event.text else line
+
+
 def _line(event: AnyEvent, words: dict[str, str], visitor_label: str) -> tuple[str, str, bool] | None:
     """(who, what, is a note) of one event, or None for events a reader does not need."""
     author = event.author.name or (visitor_label if event.author.kind.value == "visitor" else words["system"])
     if isinstance(event, MessageEvent):
-        return author, event.text, False
+        return author, message_text(event, words), False
     if isinstance(event, NoteEvent):
         return f"{author} ({words['note']})", event.text, True
     if isinstance(event, RatingEvent):

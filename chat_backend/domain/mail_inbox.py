@@ -11,13 +11,17 @@ each in its own transaction).
   nothing ever answers it (no mail loops).
 - A reply whose In-Reply-To/References name a Message-ID we sent joins that ticket (a pending or solved
   ticket opens again). Anything else, even a mail that copies a ticket's subject "[#12]", is a new
-  ticket: only our unguessable Message-IDs tie a mail to a ticket."""
+  ticket: only our unguessable Message-IDs tie a mail to a ticket.
+- The files of a person's mail go into the file store (`keep_files`, before the transaction; keys of
+  "ticket/…") and stay downloads as they came: they are not inspected or re-encoded as chat files are."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,7 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chat_backend.db.tables import Site, utcnow
 from chat_backend.db.ticket_tables import MailInboxRow, MailOutboxRow, TicketRow
 from chat_backend.domain import mail_in, mail_out, tickets
+from chat_backend.files.store import FileStore, StoreError, new_key
 from chat_protocol.tickets import SmtpSettings
+
+log = logging.getLogger(__name__)
 
 Outcome = Literal["created", "joined", "auto_reply", "bounce", "duplicate", "ignored"]
 TOO_LARGE_TEXT = "(This e-mail was larger than {mb} MB and was not kept. Ask the sender for smaller files.)"
@@ -49,18 +56,64 @@ def dedupe_key(raw: bytes, message_id: str) -> str:
     return hashlib.sha256(source).hexdigest()
 
 
-async def handle(session: AsyncSession, raw: bytes, *, too_large: bool = False) -> Handled:
-    """Act on one inbound mail. `too_large`: `raw` holds only the headers of a mail over the size
-    limit; it becomes a visitor entry saying so (the agent can ask for smaller files)."""
+def read(raw: bytes, *, too_large: bool = False) -> mail_in.InboundMail:
+    """The mail parsed. `too_large`: `raw` holds only the headers of a mail over the size limit; it
+    becomes a visitor entry saying so (the agent can ask for smaller files)."""
     mail = mail_in.parse(raw)
     if too_large:
         text = TOO_LARGE_TEXT.format(mb=mail_in.MAX_RAW_BYTES // (1024 * 1024))
         mail = dataclasses.replace(mail, text=text, attachments=[], dropped=[])
+    return mail
+
+
+async def keep_files(store: FileStore, mail: mail_in.InboundMail) -> list[tickets.MailFile]:
+    """Put the files of a person's mail into the store, before the transaction that records them (an
+    auto-reply's or a bounce's files are never kept). Kept as they came: downloads, never inspected.
+    A store that fails: the files already put are deleted and `StoreError` is raised."""
+    if mail.kind != "mail":
+        return []
+    kept: list[tickets.MailFile] = []
+    try:
+        for found in mail.attachments:
+            key = new_key("ticket")
+            await store.put(key, found.data)
+            kept.append(
+                tickets.MailFile(found.filename, found.content_type, len(found.data), storage_key=key)
+            )
+    except StoreError:
+        await drop_files(store, kept)
+        raise
+    return kept
+
+
+async def drop_files(store: FileStore, kept: Sequence[tickets.MailFile]) -> None:
+    """Delete files put into the store that no row names (the mail's transaction failed, or did not
+    use them); a store that fails leaves them, logged."""
+    keys = [file.storage_key for file in kept if file.storage_key]
+    if not keys:
+        return
+    try:
+        await store.delete(keys)
+    except StoreError as exc:
+        log.warning("file store: cannot delete the unrecorded files of a mail: %s", exc)
+
+
+async def handle(
+    session: AsyncSession,
+    raw: bytes,
+    *,
+    too_large: bool = False,
+    mail: mail_in.InboundMail | None = None,
+    kept: Sequence[tickets.MailFile] | None = None,
+) -> Handled:
+    """Act on one inbound mail (`mail`: `raw` already `read`). Its files are `kept` (in the store), or
+    without a store their bytes go into the database."""
+    mail = mail if mail is not None else read(raw, too_large=too_large)
     key = dedupe_key(raw, mail.message_id)
     seen = await session.scalar(select(MailInboxRow).where(MailInboxRow.dedupe_key == key))
     if seen is not None:
         return Handled("duplicate", seen.ticket_id)
-    handled = await _act(session, mail)
+    handled = await _act(session, mail, kept)
     session.add(
         MailInboxRow(
             id=str(uuid.uuid4()),
@@ -74,14 +127,22 @@ async def handle(session: AsyncSession, raw: bytes, *, too_large: bool = False) 
     return handled
 
 
-async def _act(session: AsyncSession, mail: mail_in.InboundMail) -> Handled:
+async def _act(
+    session: AsyncSession, mail: mail_in.InboundMail, kept: Sequence[tickets.MailFile] | None
+) -> Handled:
     if mail.kind == "bounce":
         return await _bounce(session, mail)
     ticket = await _ticket_answered(session, mail)
     if mail.kind == "auto_reply":
         return Handled("auto_reply", ticket.id if ticket else None)
     text = _text(mail)
-    files = [(f.filename, f.content_type, f.data) for f in mail.attachments]
+    files = (
+        list(kept)
+        if kept is not None
+        else [
+            tickets.MailFile(f.filename, f.content_type, len(f.data), data=f.data) for f in mail.attachments
+        ]
+    )
     if ticket is not None:
         await tickets.visitor_email(session, ticket, _author(mail), text, mail.message_id, files)
         return Handled("joined", ticket.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from chat_backend.db.tables import (
     utcnow,
 )
 from chat_backend.db.ticket_tables import MailOutboxRow, TicketAttachmentRow, TicketEntryRow, TicketRow
+from chat_backend.domain import attachments as chat_files
 from chat_backend.domain import audit, chats, exports, team_zone
 from chat_backend.domain.auth import AgentIdentity, as_utc
 from chat_backend.domain.authz import Actor
@@ -299,6 +301,7 @@ async def from_chat(
     first_visitor_text = await session.scalar(
         select(EventRow.text)
         .where(EventRow.chat_id == chat_id, EventRow.kind == "message", EventRow.author_kind == "visitor")
+        .where(EventRow.text != "")  # a file's message has no text: the subject comes from words
         .order_by(EventRow.seq)
         .limit(1)
     )
@@ -330,6 +333,18 @@ async def from_chat(
     return ticket
 
 
+@dataclass(frozen=True)
+class MailFile:
+    """A file of a visitor's e-mail: its bytes put into the file store under `storage_key` before the
+    transaction that records it, or (no store) carried in `data`."""
+
+    filename: str
+    content_type: str
+    size: int
+    storage_key: str | None = None
+    data: bytes | None = None
+
+
 async def from_email(
     session: AsyncSession,
     *,
@@ -339,7 +354,7 @@ async def from_email(
     from_email: str,
     text: str,
     message_id: str,
-    attachments: Sequence[tuple[str, str, bytes]] = (),
+    attachments: Sequence[MailFile] = (),
 ) -> TicketRow:
     """A new ticket from an e-mail that answers none of ours (its group: the site's default one)."""
     ticket = await _new_ticket(
@@ -363,22 +378,23 @@ async def visitor_email(
     from_name: str,
     text: str,
     message_id: str,
-    attachments: Sequence[tuple[str, str, bytes]] = (),
+    attachments: Sequence[MailFile] = (),
 ) -> TicketEntryRow:
     """The visitor's e-mail joins the thread (with its files). A pending or solved ticket opens again;
     a spam ticket stays spam."""
     entry = await add_entry(
         session, ticket, "visitor", text=text, author_name=from_name, data={"message_id": message_id}
     )
-    for filename, content_type, data in attachments:
+    for file in attachments:
         session.add(
             TicketAttachmentRow(
                 id=str(uuid.uuid4()),
                 entry_id=entry.id,
-                filename=filename[:255] or "attachment",
-                content_type=content_type[:100],
-                size=len(data),
-                data=data,
+                filename=file.filename[:255] or "attachment",
+                content_type=file.content_type[:100],
+                size=file.size,
+                data=file.data,
+                storage_key=file.storage_key,
             )
         )
     if ticket.state in (TicketState.PENDING.value, TicketState.SOLVED.value):
@@ -403,11 +419,14 @@ async def forget_visitor(session: AsyncSession, visitor_id: str) -> None:
             await session.scalars(select(TicketEntryRow.id).where(TicketEntryRow.ticket_id == ticket_id))
         ).all()
         if entry_ids:
-            for row in (
+            files = (
                 await session.scalars(
                     select(TicketAttachmentRow).where(TicketAttachmentRow.entry_id.in_(list(entry_ids)))
                 )
-            ).all():
+            ).all()
+            # Their bytes in the store go once this transaction committed (`sweep_files`).
+            await chat_files.forget_keys(session, [row.storage_key for row in files if row.storage_key])
+            for row in files:
                 await session.delete(row)
         for entry in (
             await session.scalars(select(TicketEntryRow).where(TicketEntryRow.ticket_id == ticket_id))

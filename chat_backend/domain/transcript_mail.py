@@ -19,7 +19,7 @@ from chat_backend.domain import chats, mail_out, team_zone
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import to_model
-from chat_backend.domain.exports import LABELS, local_time, transcript_html
+from chat_backend.domain.exports import LABELS, local_time, message_text, transcript_html
 from chat_backend.domain.handover import latest_chat_of
 from chat_protocol import ErrorCode
 from chat_protocol.models import MessageEvent
@@ -156,7 +156,8 @@ async def render(session: AsyncSession, chat: Chat, lang: str) -> tuple[str, str
     lines: list[tuple[str, str, str, bool]] = []
     budget = MAX_BODY_CHARS
     for event in messages:
-        budget -= len(event.text)
+        what = message_text(event, labels)
+        budget -= len(what)
         if budget < 0:
             break
         kind = event.author.kind.value
@@ -165,7 +166,7 @@ async def render(session: AsyncSession, chat: Chat, lang: str) -> tuple[str, str
             if kind == "visitor"
             else event.author.name or labels[kind if kind == "agent" else "system"]
         )
-        lines.append((local_time(event.created_at, tz), who, event.text, False))
+        lines.append((local_time(event.created_at, tz), who, what, False))
     if len(lines) < len(messages):
         lines.append(("", "", words["omitted"].format(n=len(messages) - len(lines)), False))
     agents = sorted({e.author.name for e in messages if e.author.kind.value == "agent" and e.author.name})

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chat_backend.db.file_tables import AttachmentRow
 from chat_backend.db.tables import (
     CallRow,
     Chat,
@@ -122,6 +123,7 @@ async def export_visitor(
             {
                 **_row(chat, "last_seq", "visitor_read_seq", "agent_read_seq", "previous_agent_ids"),
                 "events": [to_model(r).model_dump(mode="json") for r in rows],
+                "attachments": await _attachments(session, chat.id),
             }
         )
 
@@ -142,6 +144,23 @@ async def export_visitor(
     counts = {key: len(value) for key, value in data.items() if isinstance(value, list)}
     await audit.record(session, identity, "visitor.export", visitor_id, None, counts)
     return data
+
+
+async def _attachments(session: AsyncSession, chat_id: str) -> list[dict[str, Any]]:
+    """The chat's files, described (their bytes are not part of the export)."""
+    found = await session.scalars(
+        select(AttachmentRow).where(AttachmentRow.chat_id == chat_id).order_by(AttachmentRow.created_at)
+    )
+    return [
+        {
+            "attachment_id": row.id,
+            "name": row.name,
+            "content_type": row.content_type,
+            "size": row.size,
+            "created_at": as_utc(row.created_at).isoformat(),
+        }
+        for row in found.all()
+    ]
 
 
 async def _tickets(session: AsyncSession, visitor_id: str) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from chat_protocol.admin import (
     TemporaryPassword,
 )
 from chat_protocol.archive import RetentionSettings
+from chat_protocol.attachments import AttachmentSettings
 from chat_protocol.canned import CannedReply, CannedReplyInput
 from chat_protocol.models import RoutingStatus
 from chat_protocol.reports import Report, ReportBy
@@ -189,6 +190,14 @@ class AdminApi:
     async def save_app_updates(self, token: str, body: AppUpdateSettings) -> AppUpdateSettings:
         return await self.api.request_model(
             "PUT", "/settings/app-updates", AppUpdateSettings, token=token, json=_body(body)
+        )
+
+    async def attachment_settings(self, token: str) -> AttachmentSettings:
+        return await self.api.request_model("GET", "/settings/attachments", AttachmentSettings, token=token)
+
+    async def save_attachment_settings(self, token: str, body: AttachmentSettings) -> AttachmentSettings:
+        return await self.api.request_model(
+            "PUT", "/settings/attachments", AttachmentSettings, token=token, json=_body(body)
         )
 
     # --- audit log -----------------------------------------------------------------------------

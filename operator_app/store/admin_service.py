@@ -16,6 +16,7 @@ from chat_protocol.admin import (
     TemporaryPassword,
 )
 from chat_protocol.archive import RetentionSettings
+from chat_protocol.attachments import AttachmentSettings
 from chat_protocol.canned import CannedReply, CannedReplyInput
 from chat_protocol.models import RoutingStatus
 from chat_protocol.reports import Report, ReportBy
@@ -192,6 +193,13 @@ class AdminService:
         return await self._auth.call(lambda token: self._admin.save_app_updates(token, body))
 
     # --- e-mail: the relay, the support mailbox, senders, the daily summary; the outbox ----------
+
+    async def attachment_settings(self) -> AttachmentSettings:
+        """Whether files may be sent in chats, the largest file and the kinds allowed."""
+        return await self._auth.call(self._admin.attachment_settings)
+
+    async def save_attachment_settings(self, body: AttachmentSettings) -> AttachmentSettings:
+        return await self._auth.call(lambda token: self._admin.save_attachment_settings(token, body))
 
     async def email_settings(self) -> SmtpSettings:
         """Passwords are never sent back: `password_set` says whether one is stored."""

@@ -216,7 +216,9 @@ class ArchiveHitDelegate(QStyledItemDelegate):
         if index.data(ArchiveRole.TRANSFERRED):
             found.append((self.tr("Transferred"), QColor("#f3e8ff"), QColor("#6b21a8")))
         match = index.data(ArchiveRole.MATCH)
-        if match == "note":
+        if match == "file":
+            found.append((self.tr("In a file name"), QColor("#e0f2fe"), QColor("#075985")))
+        elif match == "note":
             found.append((self.tr("In an internal note"), QColor("#fef3c7"), QColor("#92400e")))
         elif match == "visitor":
             found.append((self.tr("In the visitor's details"), QColor("#f1f5f9"), QColor("#334155")))

@@ -12,15 +12,19 @@ The cluster has a Redis of its own (one test kills it), never the machine's shar
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 import pytest
 import websockets
+from PIL import Image
 
 from tests.support.backend import BackendProcess, free_port
 from tests.support.cluster import REDIS_URL, Cluster, RedisServer
@@ -186,6 +190,66 @@ async def test_a_queued_chat_is_taken_by_an_agent_on_a_third_node(cluster: Clust
         await winner.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
         for client in (second, third, visitor):
             await client.close()
+    finally:
+        await asyncio.to_thread(admin.set_routing, auto_assign=True)
+
+
+@pytest.mark.asyncio
+async def test_a_visitors_image_sent_to_one_node_is_fetched_from_another_with_identical_bytes(
+    cluster: Cluster,
+) -> None:
+    """The nodes share one bucket: a photo the visitor uploads to node 1 reaches the agent on node 2 as
+    a message, and the agent downloads it and its thumbnail there, byte for byte what node 1 serves."""
+    node_a, node_b = cluster.nodes[0], cluster.nodes[1]
+    admin = admin_of(node_a)
+    await asyncio.to_thread(admin.set_routing, auto_assign=False)
+    try:
+        agent = await _agent_on(node_b, cluster, "Files on node 2")
+        visitor, login = await connect_visitor(node_a, origin=cluster.origin)
+        sent = await visitor.ok("send_message", {"client_id": new_id(), "text": "写真を送ります"})
+        chat_id = sent["event"]["chat_id"]
+        await agent.ok("take_chat", {"chat_id": chat_id, "client_id": new_id()})
+        photo = io.BytesIO()
+        Image.new("RGB", (800, 600), (30, 140, 90)).save(photo, "JPEG")
+        as_visitor = {
+            "X-Visitor-Token": login["visitor_token"],
+            "X-Site-Id": node_a.site_id,
+            "Origin": cluster.origin,
+        }
+        async with httpx.AsyncClient(base_url=node_a.url, timeout=20) as http:
+            up = await http.post(
+                f"/api/v1/visitor/chats/{chat_id}/attachments",
+                content=photo.getvalue(),
+                headers={
+                    **as_visitor,
+                    "X-File-Name": quote("庭の写真.jpg"),
+                    "X-Client-Id": new_id(),
+                    "Content-Type": "application/octet-stream",
+                },
+            )
+            assert up.status_code == 201, up.text
+            info = up.json()["event"]["attachment"]
+            on_a = (
+                await http.get(f"/api/v1/visitor/attachments/{info['attachment_id']}", headers=as_visitor)
+            ).content
+            thumb_a = await http.get(
+                f"/api/v1/visitor/attachments/{info['attachment_id']}/thumbnail", headers=as_visitor
+            )
+        message = await agent.next_event(kind="message", chat_id=chat_id, text="")
+        assert message["attachment"] == info
+        bearer = {"Authorization": f"Bearer {agent.token}"}  # type: ignore[attr-defined]
+        async with httpx.AsyncClient(base_url=node_b.url, timeout=20) as http:
+            on_b = await http.get(f"/api/v1/attachments/{info['attachment_id']}", headers=bearer)
+            thumb_b = await http.get(f"/api/v1/attachments/{info['attachment_id']}/thumbnail", headers=bearer)
+        assert on_b.status_code == thumb_b.status_code == thumb_a.status_code == 200
+        assert on_b.content == on_a
+        assert len(on_b.content) == info["size"]
+        assert Image.open(io.BytesIO(on_b.content)).size == (800, 600)
+        assert thumb_b.content == thumb_a.content
+        assert max(Image.open(io.BytesIO(thumb_b.content)).size) <= 320
+        await agent.ok("close_chat", {"chat_id": chat_id, "client_id": new_id()})
+        await visitor.close()
+        await agent.close()
     finally:
         await asyncio.to_thread(admin.set_routing, auto_assign=True)
 

@@ -194,3 +194,103 @@ def test_a_bounce_marks_the_reply_failed(inbox: Inbox) -> None:
     assert reply["mail_error"].startswith("bounced: ")
     assert "User unknown" in reply["mail_error"]
     assert [e["kind"] for e in detail["entries"] if e["kind"] == "visitor"] == ["visitor"]
+
+
+def _sql(database_url: str, query: str, *args: Any) -> list[tuple[Any, ...]]:
+    """Run one statement on the backend's database (`?` placeholders); its rows."""
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+            return [tuple(row) for row in db.execute(query, args)]
+
+    async def run() -> list[tuple[Any, ...]]:
+        numbered = query
+        for n in range(1, len(args) + 1):
+            numbered = numbered.replace("?", f"${n}", 1)
+        conn = await asyncpg.connect(database_url)
+        try:
+            return [tuple(row) for row in await conn.fetch(numbered, *args)]
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+async def _chat_ticket(backend: BackendProcess) -> tuple[dict[str, Any], str]:
+    """A closed chat's ticket (its visitor known, gone from the site): (ticket, visitor id)."""
+    from tests.integration.test_attachments import _chat, _holder
+
+    agent = await _holder(backend, "Mail Holder")
+    visitor, login, chat_id = await _chat(backend, agent)
+    async with httpx.AsyncClient(base_url=backend.url, timeout=20) as http:
+        made = await http.post(
+            f"/api/v1/chats/{chat_id}/ticket",
+            json={"client_id": str(uuid.uuid4()), "requester_email": "visitor@example.com"},
+            headers={"Authorization": f"Bearer {agent.token}"},  # type: ignore[attr-defined]
+        )
+    assert made.status_code == 201, made.text
+    await agent.ok("close_chat", {"chat_id": chat_id, "client_id": str(uuid.uuid4())})
+    await visitor.close()
+    await agent.close()
+    return made.json()["ticket"], login["visitor_id"]
+
+
+def test_an_emailed_file_is_kept_in_the_file_store_and_goes_with_its_visitor(inbox: Inbox) -> None:
+    from tests.integration.test_attachments import _stored_files
+
+    backend, url = inbox.backend, inbox.backend.database_url
+    ticket, visitor_id = asyncio.run(_chat_ticket(backend))
+    ours = inbox.reply(ticket["ticket_id"])
+    msg = mail("山田 <visitor@example.com>", "Re: 配送", "写真と明細です", In_Reply_To=ours, References=ours)
+    msg.add_attachment(b"%PDF-1.4 invoice", maintype="application", subtype="pdf", filename="明細.pdf")
+    msg.add_attachment(b"\x00not inspected\xff", maintype="application", subtype="x-odd", filename="x.bin")
+    before = set(_stored_files(backend))
+    inbox.deliver(msg.as_bytes())
+
+    [entry] = [e for e in inbox.detail(ticket["ticket_id"])["entries"] if e["text"] == "写真と明細です"]
+    files = {f["filename"]: f["attachment_id"] for f in entry["attachments"]}
+    assert set(files) == {"明細.pdf", "x.bin"}
+    rows = {
+        row[0]: row[1:]
+        for row in _sql(
+            url, "SELECT id, storage_key, data FROM ticket_attachments WHERE entry_id = ?", entry["entry_id"]
+        )
+    }
+    for attachment_id in files.values():
+        key, data = rows[attachment_id]
+        assert key.startswith("ticket/")  # in the store,
+        assert data is None  # not in the database
+    mine = set(_stored_files(backend)) - before
+    assert sorted(p.read_bytes() for p in mine) == sorted([b"%PDF-1.4 invoice", b"\x00not inspected\xff"])
+
+    def download(attachment_id: str) -> bytes:
+        response = httpx.get(
+            f"{backend.url}/api/v1/tickets/{ticket['ticket_id']}/attachments/{attachment_id}",
+            headers={"Authorization": f"Bearer {inbox.admin.token}"},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-disposition"].startswith("attachment;")
+        return response.content
+
+    assert download(files["明細.pdf"]) == b"%PDF-1.4 invoice"
+    assert download(files["x.bin"]) == b"\x00not inspected\xff"  # kept as it came
+    # A file from before the store (its bytes in the row) is still served from the row.
+    old_key = rows[files["x.bin"]][0]
+    _sql(
+        url,
+        "UPDATE ticket_attachments SET data = ?, storage_key = NULL WHERE id = ?",
+        b"old bytes",
+        files["x.bin"],
+    )
+    assert download(files["x.bin"]) == b"old bytes"
+    mine = {p for p in mine if not p.as_posix().endswith(old_key)}  # no row names it any more
+
+    for _ in range(100):  # the visitor counts as gone once their socket closed
+        try:
+            inbox.admin.call("DELETE", f"/visitors/{visitor_id}")
+            break
+        except httpx.HTTPStatusError:
+            time.sleep(0.2)
+    assert not _sql(url, "SELECT id FROM ticket_attachments WHERE entry_id = ?", entry["entry_id"])
+    assert not (mine & set(_stored_files(backend)))  # the visitor's files went from the store too
+    assert not _sql(url, "SELECT key FROM file_deletions WHERE key = ?", rows[files["明細.pdf"]][0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from operator_app.ui.admin.agents_page import AgentsPage
 from operator_app.ui.admin.audit_page import AuditPage
 from operator_app.ui.admin.email_page import EmailPage
+from operator_app.ui.admin.files_page import FilesPage
 from operator_app.ui.admin.greetings_page import GreetingRulesPage
 from operator_app.ui.admin.groups_page import GroupsPage
 from operator_app.ui.admin.hours_page import BusinessHoursPage
@@ -24,6 +25,7 @@ PAGES: list[type[AdminPage]] = [
     BusinessHoursPage,
     RoutingPage,
     EmailPage,
+    FilesPage,
     AuditPage,
 ]
 

@@ -1,0 +1,31 @@
+"""ticket_attachments.storage_key: files of inbound e-mail live in the file store, as chat files do;
+`data` becomes nullable (the rows written before keep their bytes there and are served from it).
+
+A node of the previous release still writes `data` (served as before); a file a new node stored is
+served only by new nodes.
+
+Revision ID: 0020
+Revises: 0019
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("ticket_attachments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("storage_key", sa.String(100), nullable=True))
+        batch_op.alter_column("data", existing_type=sa.LargeBinary(), nullable=True)
+
+
+def downgrade() -> None:
+    # Rows whose bytes are in the store have none here: they go (their files stay in the store).
+    op.execute("DELETE FROM ticket_attachments WHERE data IS NULL")
+    with op.batch_alter_table("ticket_attachments", schema=None) as batch_op:
+        batch_op.alter_column("data", existing_type=sa.LargeBinary(), nullable=False)
+        batch_op.drop_column("storage_key")
