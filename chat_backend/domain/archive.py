@@ -116,7 +116,7 @@ def record_chat(connection: Connection, chat_id: str) -> None:
         if event.kind in ("message", "note", "rating") and event.text:
             kind = "note" if event.kind == "note" else "message"
             docs.append({"event_id": event.id, "kind": kind, "text": search_text.normalize(event.text)})
-        name = _file_name(data) if event.kind == "message" else ""
+        name = search_text.file_name(data) if event.kind == "message" else ""
         if name:
             docs.append({"event_id": event.id, "kind": "file", "text": search_text.normalize(name)})
     fields = " ".join(
@@ -154,13 +154,6 @@ def record_chat(connection: Connection, chat_id: str) -> None:
             [{"chat_id": chat_id, "agent_id": agent} for agent in sorted(participants)],
         )
     _index(connection, chat_id, [doc for doc in docs if doc["text"]])
-
-
-def _file_name(data: dict[str, Any] | None) -> str:
-    """The name of the file a message carries (`chat_protocol.attachments`), else ""."""
-    found = (data or {}).get("attachment")
-    name = found.get("name") if isinstance(found, dict) else None
-    return name if isinstance(name, str) else ""
 
 
 def _postgres(connection: Connection) -> bool:
@@ -448,7 +441,7 @@ async def _hits(
         for quoted, body, data in await session.execute(
             select(EventRow.id, EventRow.text, EventRow.data).where(EventRow.id.in_(event_ids))
         ):
-            texts[quoted] = body or _file_name(data)  # a file's message quotes its name
+            texts[quoted] = body or search_text.file_name(data)  # a file's message quotes its name
     tagged: dict[str, list[str]] = {}
     page_ids = [r.chat_id for r in records]
     if page_ids:

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 END = 36**4 - 1  # above every code point (0x10FFFF)
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -127,3 +128,11 @@ def _cut(text: str, begin: int, width: int) -> str:
     if begin + width < len(text):
         piece += "…"
     return piece
+
+
+def file_name(data: dict[str, Any] | None) -> str:
+    """The name of the file a message event carries in its `data` (`chat_protocol.attachments`): the
+    text the archives index for it; "" when it carries none."""
+    found = (data or {}).get("attachment")
+    name = found.get("name") if isinstance(found, dict) else None
+    return name if isinstance(name, str) else ""
