@@ -90,13 +90,16 @@ def next_file_event(agent: Agent, chat_id: str) -> dict[str, Any]:
 
 def drop_file(page: Page, name: str, data: bytes, content_type: str) -> None:
     """Drag a file over the chat window (the drop hint shows) and drop it there."""
-    shadow(
-        page,
-        """window.__lcDrag = new DataTransfer();
-        window.__lcDrag.items.add(new File([new Uint8Array(%s)], %r, {type: %r}));
-        root.querySelector('[data-testid=chat-window]').dispatchEvent(new DragEvent('dragenter',
-          {dataTransfer: window.__lcDrag, bubbles: true, cancelable: true, composed: true}));"""
-        % (list(data), name, content_type),
+    page.evaluate(
+        """([bytes, name, type]) => {
+          window.__lcDrag = new DataTransfer();
+          window.__lcDrag.items.add(new File([new Uint8Array(bytes)], name, {type}));
+          const win = document.querySelector('livechat-widget').shadowRoot
+            .querySelector('[data-testid=chat-window]');
+          win.dispatchEvent(new DragEvent('dragenter',
+            {dataTransfer: window.__lcDrag, bubbles: true, cancelable: true, composed: true}));
+        }""",
+        [list(data), name, content_type],
     )
     expect(page.get_by_test_id("drop-hint")).to_be_visible()
     shadow(
@@ -170,6 +173,14 @@ def test_a_pasted_screenshot_and_a_dropped_pdf_reach_the_agent_and_show_in_the_w
     expect(link).to_have_text(re.compile(r"invoice\.pdf\s*· 3 KB"))
     expect(bubbles(page, "visitor").filter(has=link)).to_have_attribute("data-status", "sent")
 
+    # After a reload both come back from the transcript, the thumbnail fetched again.
+    page.reload()
+    expect(page.get_by_test_id("attachment-file")).to_have_text(re.compile(r"invoice\.pdf\s*· 3 KB"))
+    thumb = page.get_by_test_id("attachment-thumbnail")
+    expect(thumb).to_have_attribute("src", re.compile(r"^blob:"))
+    wait_until(lambda: thumb.evaluate("img => img.complete && img.naturalWidth") == 64)
+    expect(bubbles(page, "visitor").filter(has=page.get_by_test_id("attachment-image"))).to_have_count(1)
+
 
 def test_a_pdf_from_the_agent_is_a_named_link_that_downloads_it(
     page: Page, agent: Agent, backend: BackendProcess
@@ -204,8 +215,8 @@ def test_a_file_over_the_limit_is_refused_in_the_widget_without_an_upload(
     before = admin.call("GET", "/settings/attachments")
     admin.call("PUT", "/settings/attachments", {**before, "max_bytes": 1024})
     try:
-        uploads: list[str] = []
-        page.on("request", lambda r: uploads.append(r.url) if r.url.endswith("/attachments") else None)
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
         start_chat(page, agent, backend)  # logs in with the 1 KB limit
         drop_file(page, "big.pdf", pdf_of_size(5000), "application/pdf")
         expect(page.get_by_test_id("attach-error")).to_have_text(
@@ -215,9 +226,39 @@ def test_a_file_over_the_limit_is_refused_in_the_widget_without_an_upload(
         expect(page.get_by_test_id("attach-error")).to_have_text("Files of this kind cannot be sent here.")
         expect(page.locator("[data-upload]")).to_have_count(0)
         page.wait_for_timeout(300)
-        assert uploads == []
+        assert not [url for url in requests if url.endswith("/attachments")]
     finally:
         admin.call("PUT", "/settings/attachments", before)
+
+
+def test_a_lost_upload_is_sent_again_under_the_same_client_id_and_stored_once(
+    page: Page, agent: Agent, backend: BackendProcess
+) -> None:
+    seen: list[str] = []
+
+    def flaky(route: Route) -> None:
+        seen.append(route.request.headers["x-client-id"])
+        if len(seen) == 1:
+            route.abort("connectionreset")  # the line drops mid-upload
+        else:
+            route.continue_()
+
+    page.route(UPLOADS, flaky)
+    chat_id = start_chat(page, agent, backend)
+    drop_file(page, "notes.txt", "注文番号 1234\n".encode(), "text/plain")
+    # Route handlers run while Playwright is busy with the page: wait there for the retry (about 1 s).
+    for _ in range(100):
+        if len(seen) == 2:
+            break
+        page.wait_for_timeout(50)
+    event = next_file_event(agent, chat_id)
+    assert event["attachment"]["name"] == "notes.txt"
+    assert len(seen) == 2
+    assert seen[0] == seen[1] == event["client_id"]
+    expect(page.get_by_test_id("attachment-file")).to_have_text(re.compile(r"notes\.txt\s*· 18 B"))
+    expect(bubbles(page, "visitor").filter(has=page.get_by_test_id("attachment-file"))).to_have_count(1)
+    files = [m for m in agent.messages(chat_id) if m.get("attachment")]
+    assert len(files) == 1
 
 
 def test_a_cancelled_upload_goes_and_never_reaches_the_agent(
@@ -232,7 +273,10 @@ def test_a_cancelled_upload_goes_and_never_reaches_the_agent(
     expect(row).to_have_count(1)
     expect(row.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "0")
     expect(row).to_contain_text("slow.pdf")
-    wait_until(lambda: len(held) == 1)
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
     assert held[0].request.headers["x-file-name"] == "slow.pdf"
     assert re.fullmatch(r"[A-Za-z0-9_-]{8,64}", held[0].request.headers["x-client-id"])
     row.get_by_test_id("upload-cancel").click()
