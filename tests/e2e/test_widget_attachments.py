@@ -222,6 +222,20 @@ def test_a_file_over_the_limit_is_refused_in_the_widget_without_an_upload(
         expect(page.get_by_test_id("attach-error")).to_have_text(
             "This file is too large to send (at most 1 KB)."
         )
+        # Cells copied from a spreadsheet come with a picture of themselves: that paste is text.
+        page.evaluate(
+            """async () => {
+              const canvas = document.createElement('canvas');
+              canvas.width = 8; canvas.height = 8;
+              const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+              const data = new DataTransfer();
+              data.setData('text/plain', 'A1\\tB1');
+              data.items.add(new File([blob], 'image.png', {type: 'image/png'}));
+              document.querySelector('livechat-widget').shadowRoot.querySelector('[data-testid=message-input]')
+                .dispatchEvent(new ClipboardEvent('paste',
+                  {clipboardData: data, bubbles: true, cancelable: true, composed: true}));
+            }"""
+        )
         drop_file(page, "tool.exe", b"MZ" + b"\0" * 100, "application/octet-stream")
         expect(page.get_by_test_id("attach-error")).to_have_text("Files of this kind cannot be sent here.")
         expect(page.locator("[data-upload]")).to_have_count(0)

@@ -218,9 +218,12 @@ function cancelUpload(up) {
 
 // --- the button, the picker, drag and drop, paste -------------------------------------------------
 
+// Files on the clipboard, unless it holds text too (cells copied from a spreadsheet come with a
+// picture of themselves: the visitor pastes the text).
 function clipboardFiles(data) {
   var files = [];
-  var items = data && data.items ? data.items : [];
+  if (!data || Array.prototype.indexOf.call(data.types || [], "text/plain") >= 0) return files;
+  var items = data.items || [];
   for (var i = 0; i < items.length; i++) {
     var f = items[i].kind === "file" ? items[i].getAsFile() : null;
     if (f) files.push(f);
