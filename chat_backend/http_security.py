@@ -18,9 +18,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Inline styles only: the widget styles its Shadow DOM with a <style> element, Swagger UI sets style
-# attributes. `connect-src 'self'` covers this origin's ws:/wss: too (CSP Level 3).
+# attributes. `connect-src 'self'` covers this origin's ws:/wss: too (CSP Level 3). `blob:` images: the
+# widget shows files of a chat (fetched with the visitor's token) through object URLs.
 PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 RESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import re
 from typing import NoReturn
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
@@ -287,7 +287,18 @@ async def _visitor(state: AppState, request: Request) -> str:
     if not token or not site_id or len(token) > 200 or len(site_id) > 64:
         raise DomainError(ErrorCode.INVALID_TOKEN, "X-Visitor-Token and X-Site-Id are required.")
     async with state.db.read() as session:
-        return await attachments.visitor_of_token(session, site_id, token, request.headers.get("origin"))
+        return await attachments.visitor_of_token(session, site_id, token, _page_origin(state, request))
+
+
+def _page_origin(state: AppState, request: Request) -> str | None:
+    """The asking page's origin: its Origin header. A browser sends none with a GET to its own origin
+    (a page on this server, as the demo shop is), but says `Sec-Fetch-Site: same-origin`: then it is
+    this server's origin (CHAT_PUBLIC_URL, else the URL asked), which the site must still list."""
+    origin = request.headers.get("origin")
+    if origin or request.headers.get("sec-fetch-site") != "same-origin":
+        return origin
+    own = urlsplit(state.settings.public_url or str(request.base_url))
+    return f"{own.scheme}://{own.netloc}"
 
 
 def _domain_refusal(exc: DomainError) -> Refused:
@@ -353,7 +364,8 @@ async def _visitor_download(
     cors: dict[str, str] = {}
     try:
         visitor = await _visitor(state, request)
-        cors = _cors(request.headers.get("origin") or "")
+        if request.headers.get("origin"):
+            cors = _cors(request.headers.get("origin") or "")
         async with state.db.read() as session:
             row = await attachments.for_visitor(session, visitor, attachment_id)
         if thumbnail:

@@ -202,6 +202,15 @@ async def test_only_the_chats_visitor_and_allowed_agents_fetch_a_file(backend: B
         refused = await http.get(path, headers=foreign)
         assert refused.status_code == 403
         assert "access-control-allow-origin" not in refused.headers
+        # A page on this server (the demo shop): a browser's GET to its own origin carries no Origin
+        # but Sec-Fetch-Site; anything else without an Origin stays refused.
+        own = {k: v for k, v in _visitor_headers(backend, login).items() if k != "Origin"}
+        same = await http.get(path, headers={**own, "Sec-Fetch-Site": "same-origin"})
+        assert same.status_code == 200
+        assert "access-control-allow-origin" not in same.headers
+        for site in ("cross-site", "same-site", "none"):
+            assert (await http.get(path, headers={**own, "Sec-Fetch-Site": site})).status_code == 403
+        assert (await http.get(path, headers=own)).status_code == 403
         # Another agent (not the holder, no scope): hidden, as the chat is; no token at all: 401.
         other = {"Authorization": f"Bearer {other_agent.token}"}  # type: ignore[attr-defined]
         assert (await http.get(f"/api/v1/attachments/{file_id}", headers=other)).status_code == 404

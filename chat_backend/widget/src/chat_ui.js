@@ -1,6 +1,7 @@
 // The chat UI chunk (see lazy.js): the panel and all it shows. `start()` builds it in place of the
 // launcher of launcher.js; connection.js talks to it through the functions exported here.
 
+import { wireAttachments } from "./attachments.js";
 import { call, onCallIncoming, onCallMedia, onCallSignalLater, onCallState, reloadedCallId, restoreCallId, wireCall }
   from "./calls.js";
 import { peekReset, restoreVisitorName, schedulePeek, setVisitorName, wireComposer } from "./composer.js";
@@ -46,6 +47,7 @@ export function start() {
   wireOffline();
   wireTranscriptMail();
   wireCall();
+  wireAttachments();
   setConnState(connState);
   outbox.forEach(renderPendingSend);
   updateChrome();

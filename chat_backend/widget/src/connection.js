@@ -29,6 +29,7 @@ let pending = {}; // req_id -> {resolve, reject, timer}
 let visitorId = null;
 let loginCursor = 0;
 export let loginName = ""; // the visitor's name as the server knows it (the chat UI's composer takes it)
+export let loginAttachments = null; // the login's file limits {enabled, max_bytes, allowed} (attachments.js)
 
 function protoError(code, message, retryAfter) {
   var e = new Error(message || code);
@@ -231,6 +232,7 @@ async function startSession(gen) {
     if (chatUI) chatUI.setVisitorName(login.name);
   }
   loginCursor = typeof login.cursor === "number" ? login.cursor : 0;
+  loginAttachments = login.attachments && typeof login.attachments === "object" ? login.attachments : null;
   var summary = login.chat && typeof login.chat === "object" && login.chat.chat_id ? login.chat : null;
   if (login.invitation) onInvitation(login.invitation);
 

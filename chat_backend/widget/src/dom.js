@@ -43,6 +43,7 @@ const ICONS = {
   phoneOff: ["M10.68 13.31a16 16 0 0 0 3.41 2.6l1.27-1.27a2 2 0 0 1 2.11-.45 12.84 12.84 0 0 0 2.81.7 2 2 0 0 1 1.72 2v3a2 2 0 0 1-2.18 2 19.79 19.79 0 0 1-8.63-3.07 19.42 19.42 0 0 1-3.33-2.67m-2.67-3.34a19.79 19.79 0 0 1-3.07-8.63A2 2 0 0 1 4.11 2h3a2 2 0 0 1 2 1.72 12.84 12.84 0 0 0 .7 2.81 2 2 0 0 1-.45 2.11L8.09 9.91",
     "M23 1L1 23"],
 };
+// `name`: one of ICONS, or the path data of an icon that a lazily loaded module brings.
 export function icon(name, size) {
   var svg = document.createElementNS(SVG_NS, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
@@ -55,7 +56,7 @@ export function icon(name, size) {
   svg.setAttribute("stroke-linejoin", "round");
   svg.setAttribute("aria-hidden", "true");
   svg.setAttribute("focusable", "false");
-  ICONS[name].forEach(function (d) {
+  (Array.isArray(name) ? name : ICONS[name]).forEach(function (d) {
     var p = document.createElementNS(SVG_NS, "path");
     p.setAttribute("d", d);
     svg.appendChild(p);

@@ -1,6 +1,7 @@
 // The widget's frame: the launcher, the window with its header, body and composer (built in a shadow
 // root), opening and closing, the unread badge, the connection state, and what is shown when.
 
+import { updateAttach } from "./attachments.js";
 import { buildCall } from "./call_panel.js";
 import { visitorName } from "./composer.js";
 import { MAX_NAME, MAX_TEXT } from "./config.js";
@@ -252,6 +253,7 @@ export function updateChrome() {
   ui.counter.hidden = n < MAX_TEXT * 0.9;
   ui.counter.textContent = fmt(T.counter, { n: n, max: MAX_TEXT });
   ui.counter.classList.toggle("full", n >= MAX_TEXT);
+  updateAttach();
 }
 
 function formatWait(seconds) {

@@ -2,6 +2,7 @@
 // to their modules) placed in order in the message list, the chat the visitor is in, the place in
 // the queue and the agent's typing indicator.
 
+import { attachmentOf, forgetAttachments, showAttachment } from "./attachment_view.js";
 import { applyCallEvent, call, endCall } from "./calls.js";
 import { peekReset } from "./composer.js";
 import { TYPING_TTL } from "./config.js";
@@ -92,12 +93,18 @@ export function setMeta(node, status, createdAt, clientId) {
 }
 
 export function renderPendingSend(item) {
-  var node = buildBubble("visitor", "");
+  var node = renderPendingNode(item.client_id);
   renderText(node._lc.bubble, item.text);
-  node.setAttribute("data-client-id", item.client_id);
   setMeta(node, "sending", null, item.client_id);
+  return node;
+}
+
+// The visitor's bubble for a send not yet stored (a message, a file's upload), last in the list.
+export function renderPendingNode(clientId) {
+  var node = buildBubble("visitor", "");
+  node.setAttribute("data-client-id", clientId);
   node._lc.pendingSend = true;
-  byClientId[item.client_id] = node;
+  byClientId[clientId] = node;
   ui.list.appendChild(node);
   regroup(node);
   return node;
@@ -132,6 +139,7 @@ function applyMessage(ev, order, seq, live) {
   var text = typeof ev.text === "string" ? ev.text : "";
   var clientId = typeof ev.client_id === "string" ? ev.client_id : null;
   var node = kind === "visitor" && clientId ? byClientId[clientId] : null;
+  var file = attachmentOf(ev); // a file: its upload's row (same client_id) becomes its message
 
   // A message in a chat we did not know yet: it is the visitor's chat now.
   if (!chat || (chat.chat_id !== ev.chat_id && (chat.state === "closed" || order > chatOrder[chat.chat_id]))) {
@@ -143,7 +151,11 @@ function applyMessage(ev, order, seq, live) {
     if (!node) {
       var name = kind === "agent" ? (author.name || T.agent) : kind === "system" ? (author.name || "") : "";
       node = buildBubble(kind, name);
-      renderText(node._lc.bubble, text);
+      if (!file) renderText(node._lc.bubble, text);
+    }
+    if (file) {
+      if (node._lc.upload) node._lc.upload.finish();
+      showAttachment(node, file);
     }
     if (clientId && kind === "visitor") {
       node.setAttribute("data-client-id", clientId);
@@ -246,6 +258,7 @@ export function markChatEndedLocally() {
 
 export function resetConversation() {
   ui.list.textContent = "";
+  forgetAttachments();
   chat = null;
   chatOrder = {};
   chatCount = 0;
