@@ -338,9 +338,7 @@ class ChatStore:
             chat.history_loaded = True
 
     def _set_preview(self, chat: ChatRecord, message: MessageEvent) -> None:
-        chat.last_text = message.text or (
-            f"\U0001f4ce {message.attachment.name}" if message.attachment else ""
-        )
+        chat.last_text = message.text or (message.attachment.name if message.attachment else "")
         chat.last_author = message.author.kind
         chat.last_author_name = message.author.name
         chat.last_by_me = self.is_my_author(message.author)

@@ -139,7 +139,11 @@ def call_line(entry: TranscriptEntry) -> str:
 
 def display_text(entry: TranscriptEntry) -> str:
     if entry.attachment is not None and not entry.text:
-        return f"\U0001f4ce {entry.attachment.name} ({human_size(entry.attachment.size)})"
+        return (
+            QCoreApplication.translate("TranscriptModel", "File: %1 (%2)")
+            .replace("%2", human_size(entry.attachment.size))
+            .replace("%1", entry.attachment.name)
+        )
     if entry.kind in ("message", "note"):
         return entry.text
     if entry.kind == "call":

@@ -95,7 +95,8 @@ def paint_attachment(
     painter.setPen(palette.color(QPalette.ColorRole.Text))
     # Elided in the middle: the end of the name (its extension) stays readable.
     name = metrics.elidedText(" ".join(info.name.split()), Qt.TextElideMode.ElideMiddle, text_w)
-    painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+    flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextDontClip
+    painter.drawText(name_rect, flags, name)  # not clipped: a fallback font's underscore sits low
     small = QFont(font)
     if font.pointSizeF() > 0:
         small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))

@@ -252,10 +252,13 @@ class ComposerFiles(QObject):
         self.strip.show_notice("")
         for raw in paths[:MAX_FILES_AT_ONCE]:
             path = Path(raw)
-            size = (await asyncio.to_thread(path.stat)).st_size
-            await service.check(path.name, size)
-            data = await asyncio.to_thread(path.read_bytes)
-            await service.send(chat_id, path.name, data)
+            try:
+                await service.check(path.name, (await asyncio.to_thread(path.stat)).st_size)
+                data = await asyncio.to_thread(path.read_bytes)
+                await service.send(chat_id, path.name, data)
+            except UploadRefused as refused:  # an expected answer: no traceback in the log
+                self.show_error(refused.text)
+                return
 
     @reports_errors(describe=describe_upload_error)
     async def send_image(self, image: QImage) -> None:
@@ -264,7 +267,10 @@ class ComposerFiles(QObject):
             return
         self.strip.show_notice("")
         name = datetime.now().strftime("screenshot-%Y%m%d-%H%M%S.png")
-        await service.send(chat_id, name, png_bytes(image))
+        try:
+            await service.send(chat_id, name, png_bytes(image))
+        except UploadRefused as refused:
+            self.show_error(refused.text)
 
     # --- dragging -------------------------------------------------------------------------------
 
