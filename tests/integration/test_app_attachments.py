@@ -17,11 +17,13 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
 
 from chat_protocol.attachments import AttachmentInfo
 from operator_app.app import AppController
+from operator_app.net.attachments_api import AttachmentsApi
 from operator_app.store.transcript_model import EntryRole
 from operator_app.ui.chat_panel import ChatPanel
 from operator_app.ui.confirm import ConfirmDialog
 from operator_app.ui.main_window import MainWindow
 from tests.support.backend import BackendProcess
+from tests.support.sharing import admin_of
 from tests.support.waiting import until
 from tests.widgets.app_harness import People, controller, people, run
 
@@ -65,6 +67,14 @@ def attachments_shown(panel: ChatPanel) -> list[tuple[int, AttachmentInfo]]:
 async def visitor_files(people: People, chat_id: str) -> list[dict[str, Any]]:
     transcript = await people.visitors[chat_id].ok("transcript", {"after_seq": 0})
     return [e["attachment"] for e in transcript["events"] if e.get("attachment")]
+
+
+async def pushed_file(people: People, chat_id: str) -> dict[str, Any]:
+    """The first message event pushed to the visitor's socket that carries a file."""
+    while True:
+        event: dict[str, Any] = (await people.visitors[chat_id].next_push("event"))["payload"]["event"]
+        if event.get("attachment"):
+            return event
 
 
 def top_level(kind: type, name: str) -> Any:
@@ -159,6 +169,9 @@ def test_a_pdf_reaches_the_visitor_is_saved_exactly_and_opens_after_a_warning(
         await until(lambda: attachments_shown(panel), what="the PDF in the transcript")
         _, info = attachments_shown(panel)[0]
         assert (info.name, info.category, info.size) == (JAPANESE_PDF, "pdf", len(PDF))
+        pushed = await asyncio.wait_for(pushed_file(people, chat_id), 10)
+        assert pushed["text"] == ""
+        assert pushed["attachment"]["attachment_id"] == info.attachment_id
         files = await visitor_files(people, chat_id)
         assert [(f["name"], f["category"]) for f in files] == [(JAPANESE_PDF, "pdf")]
 
@@ -243,5 +256,58 @@ def test_a_file_over_the_limit_is_refused_before_upload_and_a_cancelled_upload_l
         await asyncio.sleep(1.0)  # whatever the server got, no message came of it
         assert await visitor_files(people, chat_id) == []
         assert len(chat.entries) == rows_before
+
+    run(qloop, scenario(), timeout=90)
+
+
+def test_a_refused_upload_shows_why_and_a_retry_sends_it_once_under_the_same_client_id(
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: Any,
+    backend: BackendProcess,
+    controller: AppController,
+    people: People,
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "見積書.pdf"
+    source.write_bytes(PDF)
+    admin = admin_of(backend)
+
+    async def scenario() -> None:
+        window, panel, chat_id = await open_my_chat(controller, backend, people)
+        session = controller.session
+        assert session is not None
+        service = session.attachments
+        await service.limits()  # known to the app; then the administrator turns files off
+        await asyncio.to_thread(admin.call, "PUT", "/settings/attachments", {"enabled": False})
+        await panel.files.send_paths([str(source)])
+        await until(
+            lambda: panel.files.strip.findChildren(QPushButton, "uploadRetry"), what="the Retry button"
+        )
+        (upload,) = service.uploads(chat_id)
+        assert upload.state == "failed"
+        error = panel.files.strip.findChild(QLabel, "uploadError")
+        assert error is not None
+        assert error.text() == "Sending files is turned off by your administrator."
+        chat = session.store.get(chat_id)
+        assert chat is not None
+        assert [e.delivery.value for e in chat.entries if e.client_id == upload.client_id] == ["failed"]
+
+        await asyncio.to_thread(admin.call, "PUT", "/settings/attachments", {"enabled": True})
+        client_id = upload.client_id
+        panel.files.strip.findChildren(QPushButton, "uploadRetry")[0].click()
+        await until(lambda: service.uploads(chat_id) == [], what="the retried upload")
+        sent = [e for e in chat.entries if e.client_id == client_id]
+        assert len(sent) == 1
+        assert sent[0].delivery.value == "sent"
+        assert sent[0].attachment is not None
+        assert sent[0].attachment.name == "見積書.pdf"
+        # Sent again under the same client id: the server answers with the same event, one file.
+        again = await session.auth.call(
+            lambda token: AttachmentsApi(session.auth.api).upload(
+                token, chat_id, name=source.name, data=PDF, client_id=client_id
+            )
+        )
+        assert again.seq == sent[0].seq
+        assert [f["name"] for f in await visitor_files(people, chat_id)] == ["見積書.pdf"]
 
     run(qloop, scenario(), timeout=90)
