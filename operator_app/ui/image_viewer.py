@@ -37,6 +37,7 @@ class ImageViewer(QDialog):
         self.image = QImage()
         self.zoom = 1.0
         self.fit = True
+        self.saving: asyncio.Future[object] | None = None
         self.picture = QLabel(self)
         self.picture.setObjectName("imageViewerImage")
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -118,7 +119,7 @@ class ImageViewer(QDialog):
         self._render()
 
     def _save(self) -> None:
-        asyncio.ensure_future(self.save())
+        self.saving = asyncio.ensure_future(self.save())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

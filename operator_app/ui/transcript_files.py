@@ -19,8 +19,8 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QCursor, QDesktopServices, QMouseEvent
 from PySide6.QtWidgets import QMenu
 
 from chat_protocol.attachments import AttachmentInfo
@@ -66,6 +66,8 @@ class TranscriptFiles(QObject):
         service.image_ready.connect(self._image_ready)
         view.activated.connect(self._activated)
         view.clicked.connect(self._clicked)
+        self._pressed: QPoint | None = None  # where the mouse was last released on the view
+        view.viewport().installEventFilter(self)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._menu)
 
@@ -92,12 +94,25 @@ class TranscriptFiles(QObject):
             self._spawn(self.view_image(info) if info.category == "images" else self.open_file(info))
 
     def _clicked(self, index: QModelIndex) -> None:
+        """A click on an image's thumbnail (not elsewhere on its line) opens it."""
         info = self.info(index)
-        if info is not None and info.category == "images":
+        delegate = self.view.itemDelegate()
+        drawn = delegate.file_rects.get(index.row()) if isinstance(delegate, MessageDelegate) else None
+        where = self.view.viewport().mapFromGlobal(QCursor.pos()) if self._pressed is None else self._pressed
+        if info is not None and info.category == "images" and drawn is not None and drawn.contains(where):
             self._spawn(self.view_image(info))
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
+            self._pressed = event.position().toPoint()
+        return False
+
     def _menu(self, point: QPoint) -> None:
-        info = self.info(self.view.indexAt(point))
+        index = self.view.indexAt(point)
+        if self.info(index) is None:  # the menu key: the current line's file
+            index = self.view.currentIndex()
+            point = self.view.visualRect(index).center()
+        info = self.info(index)
         if info is None:
             return
         menu = QMenu(self.view)

@@ -102,6 +102,7 @@ class MessageDelegate(QStyledItemDelegate):
         self._view = view
         self._cache: dict[tuple[str, int, int], tuple[int, int]] = {}
         self.files: AttachmentsService | None = None  # thumbnails of images (set by `TranscriptFiles`)
+        self.file_rects: dict[int, QRect] = {}  # row -> where its file was last drawn (viewport)
 
     # --- geometry ---------------------------------------------------------------------------
 
@@ -221,6 +222,7 @@ class MessageDelegate(QStyledItemDelegate):
         info = index.data(EntryRole.ATTACHMENT)
         if isinstance(info, AttachmentInfo):
             area = QRect(int(x) + PAD_X, y + PAD_Y, bubble_w - 2 * PAD_X, text_height)
+            self.file_rects[index.row()] = area
             image = self.files.thumbnail(info) if self.files is not None and is_image(info) else None
             broken = self.files is not None and info.attachment_id in self.files.broken
             paint_attachment(

@@ -244,10 +244,18 @@ class ComposerFiles(QObject):
         if path:
             await self.send_paths([path])
 
+    def _refuse_in_note_mode(self) -> bool:
+        """A file always goes to the visitor: never sent while an internal note is being written."""
+        if self.composer.note_mode:
+            self.show_error(
+                self.tr("Files are sent to the visitor and cannot be internal notes. Leave note mode first.")
+            )
+        return self.composer.note_mode
+
     @reports_errors(describe=describe_upload_error)
     async def send_paths(self, paths: list[str]) -> None:
         chat_id, service = self.chat_id, self.service
-        if not self.enabled or chat_id is None or service is None:
+        if not self.enabled or chat_id is None or service is None or self._refuse_in_note_mode():
             return
         self.strip.show_notice("")
         for raw in paths[:MAX_FILES_AT_ONCE]:
@@ -263,7 +271,7 @@ class ComposerFiles(QObject):
     @reports_errors(describe=describe_upload_error)
     async def send_image(self, image: QImage) -> None:
         chat_id, service = self.chat_id, self.service
-        if not self.enabled or chat_id is None or service is None:
+        if not self.enabled or chat_id is None or service is None or self._refuse_in_note_mode():
             return
         self.strip.show_notice("")
         name = datetime.now().strftime("screenshot-%Y%m%d-%H%M%S.png")

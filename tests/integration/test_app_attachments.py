@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
@@ -122,10 +122,16 @@ def test_a_pasted_screenshot_is_sent_and_shown_as_a_thumbnail_that_opens_in_the_
 
         view = panel.transcript
         view.scrollTo(view.model().index(row, 0))
+        window.grab()
         rect = view.visualRect(view.model().index(row, 0))
-        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         files_ui = panel.files.files
         assert files_ui is not None
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.topLeft() + QPoint(4, 4))
+        await asyncio.sleep(0.3)
+        assert files_ui.viewer is None  # beside the thumbnail: only selects the line
+        thumbnail = view.itemDelegate().file_rects[row]  # type: ignore[attr-defined]
+        assert rect.contains(thumbnail)
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=thumbnail.center())
         await until(
             lambda: files_ui.viewer is not None and not files_ui.viewer.image.isNull(), what="the viewer"
         )
@@ -238,6 +244,12 @@ def test_a_file_over_the_limit_is_refused_before_upload_and_a_cancelled_upload_l
         assert "10.0 MB" in notice.text()
         assert service.uploads(chat_id) == []
         assert len(chat.entries) == rows_before
+
+        panel.note_button.setChecked(True)  # a file always goes to the visitor: not from note mode
+        await panel.files.send_paths([str(slow)])
+        assert "cannot be internal notes" in notice.text()
+        assert service.uploads(chat_id) == []
+        panel.note_button.setChecked(False)
 
         cancelled: list[str] = []
 
