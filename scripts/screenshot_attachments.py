@@ -3,6 +3,8 @@ and a PDF with a long Japanese name, plus an upload refused for its size in the 
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot_attachments.py OUT.png [ja|en]
 
+(and OUT_viewer.png: the visitor's photo in the image viewer, zoomed in once)
+
 Starts a real backend; a visitor opens a chat and sends a photo over HTTP; the demo agent takes it; the
 real app signs in and sends a pasted image and a PDF through its own upload path; the window is grabbed
 once the thumbnails are drawn.
@@ -63,6 +65,7 @@ def screenshot() -> QImage:
 
 async def scenario(backend: BackendProcess, out: Path, lang: str, tmp: Path) -> None:
     from operator_app.app import AppController
+    from operator_app.store.transcript_model import EntryRole
     from operator_app.ui.qt_runtime import install_translators
 
     install_translators(QApplication.instance(), lang)  # type: ignore[arg-type]
@@ -114,6 +117,17 @@ async def scenario(backend: BackendProcess, out: Path, lang: str, tmp: Path) -> 
         window.grab()
         await asyncio.sleep(0.2)
     grab(window, out)
+    files = panel.files.files
+    assert files is not None
+    model = panel.transcript.model()
+    shown = [model.index(r, 0).data(EntryRole.ATTACHMENT) for r in range(model.rowCount())]
+    photo_info = next(i for i in shown if i is not None and i.name == "箱の写真.jpg")
+    viewer = await files.view_image(photo_info)
+    assert viewer is not None
+    viewer.zoom_in.click()
+    await asyncio.sleep(0.5)
+    viewer.grab().save(str(out.with_name(out.stem + "_viewer.png")))
+    viewer.close()
     await visitor.close()
     await agent.close()
     await controller.shutdown()

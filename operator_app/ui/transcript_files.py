@@ -75,7 +75,6 @@ class TranscriptFiles(QObject):
         self.error.emit(text)
 
     def _image_ready(self, _attachment_id: str) -> None:
-        self.view.doItemsLayout()
         self.view.viewport().update()
 
     @staticmethod

@@ -329,6 +329,7 @@ class TranscriptView(QListView):
             model.rowsAboutToBeInserted.connect(self._before_insert)
             model.rowsInserted.connect(self._after_insert)
             model.modelReset.connect(self._after_reset)
+            model.dataChanged.connect(self._after_change)
 
     def _scrolled(self, value: int) -> None:
         self._follow = value >= self.verticalScrollBar().maximum() - 4
@@ -340,6 +341,11 @@ class TranscriptView(QListView):
     def _after_insert(self, parent: QModelIndex, first: int, last: int) -> None:
         mine = bool(self.model().index(last, 0).data(EntryRole.IS_MINE))
         if self._follow or mine:
+            self._scroll_timer.start()
+
+    def _after_change(self) -> None:
+        # A line may grow (a file sent becomes its thumbnail): stay at the bottom when following.
+        if self._follow:
             self._scroll_timer.start()
 
     def _after_reset(self) -> None:
