@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import ssl
+from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -362,6 +363,12 @@ class ApiClient:
                 ApiErrorKind.BAD_RESPONSE, f"unexpected {path} body: {exc}", status=response.status_code
             ) from exc
 
+    async def send_body(
+        self, method: str, path: str, *, token: str, content: AsyncIterator[bytes], headers: dict[str, str]
+    ) -> httpx.Response:
+        """A request whose body is streamed from `content` (an upload), after the same error mapping."""
+        return await self._send(method, path, token=token, content=content, headers=headers)
+
     async def _send(
         self,
         method: str,
@@ -371,10 +378,14 @@ class ApiClient:
         json: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         login: bool = False,
+        content: AsyncIterator[bytes] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else None
+        headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
         try:
-            response = await self._client.request(method, path, headers=headers, json=json, params=params)
+            response = await self._client.request(
+                method, path, headers=headers, json=json, params=params, content=content
+            )
         except httpx.TimeoutException as exc:
             if isinstance(exc, httpx.ConnectTimeout):
                 raise ApiError(ApiErrorKind.UNREACHABLE, f"connection timed out: {exc}") from exc

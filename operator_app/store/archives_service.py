@@ -55,6 +55,7 @@ class ArchivesService:
         self.store.agent_id = me.agent_id if me is not None else None  # my lines on the right
         self._opened: list[str] = []
         self.tags = session.tags  # the tag menu of the chat shown
+        self.attachments = session.attachments  # files in the transcript shown (thumbnails, Save as)
 
     async def search(self, query: ArchiveQuery, *, cursor: str | None = None) -> ArchivePage:
         """One page of closed chats matching `query`, newest first (`cursor`: the next, older page)."""

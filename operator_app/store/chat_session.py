@@ -48,6 +48,7 @@ from operator_app.net.outbox import Outbox, OutboxDelivery, OutboxItem
 from operator_app.net.realtime import ConnectionState, RealtimeConnection
 from operator_app.net.session import AuthSession
 from operator_app.store.admin_service import AdminService
+from operator_app.store.attachments_service import AttachmentsService
 from operator_app.store.call_controller import CallController
 from operator_app.store.canned_cache import CACHE_FILE, CannedCache
 from operator_app.store.canned_model import CannedRepliesModel
@@ -93,6 +94,7 @@ class ChatSession:
         self.canned: CannedRepliesModel | None = None
         self.admin = AdminService(auth)
         self.tags = TagsService(auth)
+        self.attachments = AttachmentsService(auth, self.store)  # files sent into my chats
         self._history_tasks: dict[str, asyncio.Task[None]] = {}
         self._typing_sent: dict[str, float] = {}
         self._typing_stop: dict[str, asyncio.TimerHandle] = {}
@@ -152,6 +154,7 @@ class ChatSession:
             await self.delivery.stop()
         await self.realtime.stop()
         await self.tasks.cancel_all()
+        await self.attachments.close()
         for task in self._history_tasks.values():
             task.cancel()
         if self.outbox is not None:

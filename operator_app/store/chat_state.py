@@ -22,6 +22,7 @@ from chat_protocol import (
     RoutingStatus,
     VisitorInfo,
 )
+from chat_protocol.attachments import AttachmentInfo
 from chat_protocol.models import AnyEvent, CallEvent, ChatSummary, NoteEvent, PagePushEvent, RatingEvent
 from chat_protocol.rest import Me, RoutingSettings, Snapshot, TranscriptPage
 
@@ -63,6 +64,7 @@ class TranscriptEntry:
     call_state: str | None = None  # call: started / ended (with `reason`, `ended_by`, `duration_s`)
     ended_by: str | None = None
     duration_s: float | None = None
+    attachment: AttachmentInfo | None = None  # a file sent as a message (`text` is empty)
 
 
 @dataclass
@@ -119,7 +121,7 @@ def _entry_from_event(event: AnyEvent) -> TranscriptEntry:
         audience=event.audience,
     )
     if isinstance(event, MessageEvent):
-        return replace(entry, text=event.text)
+        return replace(entry, text=event.text, attachment=event.attachment)
     if isinstance(event, NoteEvent):
         return replace(entry, kind="note", text=event.text)
     if isinstance(event, RatingEvent):
@@ -336,7 +338,7 @@ class ChatStore:
             chat.history_loaded = True
 
     def _set_preview(self, chat: ChatRecord, message: MessageEvent) -> None:
-        chat.last_text = message.text
+        chat.last_text = message.text or (message.attachment.name if message.attachment else "")
         chat.last_author = message.author.kind
         chat.last_author_name = message.author.name
         chat.last_by_me = self.is_my_author(message.author)
@@ -381,8 +383,9 @@ class ChatStore:
         created_at: datetime | None = None,
         *,
         kind: Literal["message", "note"] = "message",
+        attachment: AttachmentInfo | None = None,
     ) -> None:
-        """Show my reply (or internal note) as "sending" until its event arrives."""
+        """Show my reply (or internal note, or file) as "sending" until its event arrives."""
         chat = self.chats.get(chat_id)
         if chat is None or self._pending_index(chat, client_id) is not None:
             return
@@ -399,20 +402,32 @@ class ChatStore:
             client_id=client_id,
             audience="agents" if kind == "note" else "all",
             delivery=Delivery.SENDING,
+            attachment=attachment,
         )
         chat.entries.append(entry)
         if self.listener:
             self.listener.entries_inserted(chat_id, len(chat.entries) - 1, len(chat.entries) - 1)
 
-    def mark_failed(self, chat_id: str, client_id: str) -> None:
-        """The server refused a reply for good: keep it visible, marked failed."""
+    def mark_failed(self, chat_id: str, client_id: str, delivery: Delivery = Delivery.FAILED) -> None:
+        """The server refused a reply for good: keep it visible, marked failed (or sending again, for a
+        file sent once more)."""
         chat = self.chats.get(chat_id)
         index = self._pending_index(chat, client_id) if chat else None
         if chat is None or index is None:
             return
-        chat.entries[index] = replace(chat.entries[index], delivery=Delivery.FAILED)
+        chat.entries[index] = replace(chat.entries[index], delivery=delivery)
         if self.listener:
             self.listener.entries_changed(chat_id, index, index)
+
+    def drop_pending(self, chat_id: str, client_id: str) -> None:
+        """A file whose sending was cancelled: its line goes."""
+        chat = self.chats.get(chat_id)
+        index = self._pending_index(chat, client_id) if chat else None
+        if chat is None or index is None:
+            return
+        del chat.entries[index]
+        if self.listener:
+            self.listener.entries_removed(chat_id, index, index)
 
     # --- ephemeral --------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 )
 
 from chat_protocol import Author, AuthorKind, ChatState
+from operator_app.store.attachment_kinds import human_size
 from operator_app.store.chat_state import ChatStore, TranscriptEntry
 from operator_app.store.display_text import escaped_tooltip, visitor_name
 from operator_app.store.store_signals import StoreSignals
@@ -34,6 +35,7 @@ class EntryRole(IntEnum):
     CLIENT_ID = Qt.ItemDataRole.UserRole + 8
     RATING = Qt.ItemDataRole.UserRole + 9
     CLOSE_REASON = Qt.ItemDataRole.UserRole + 10
+    ATTACHMENT = Qt.ItemDataRole.UserRole + 11  # the file's `AttachmentInfo`, or None
 
 
 def _name(author: Author | None) -> str:
@@ -136,6 +138,12 @@ def call_line(entry: TranscriptEntry) -> str:
 
 
 def display_text(entry: TranscriptEntry) -> str:
+    if entry.attachment is not None and not entry.text:
+        return (
+            QCoreApplication.translate("TranscriptModel", "File: %1 (%2)")
+            .replace("%2", human_size(entry.attachment.size))
+            .replace("%1", entry.attachment.name)
+        )
     if entry.kind in ("message", "note"):
         return entry.text
     if entry.kind == "call":
@@ -224,6 +232,8 @@ class TranscriptModel(QAbstractListModel):
             return entry.rating or ""
         if role == EntryRole.CLOSE_REASON:
             return entry.reason or ""
+        if role == EntryRole.ATTACHMENT:
+            return entry.attachment
         return None
 
     def _transferred_by(self, row: int) -> Author | None:

@@ -1,7 +1,8 @@
 """The transcript of a chat found in the archives (``archiveTranscriptPane``), read-only: messages,
-internal notes, calls, page pushes and the rating, drawn by the chat window's own `TranscriptView`;
-above it the chat's tags with the tag menu (the chat window's `ChatTagsBar`: tags may be set after
-the close) and its exports as text or HTML.
+internal notes, calls, page pushes, files (drawn, viewed, opened and saved as in the chat window:
+`TranscriptFiles`) and the rating, drawn by the chat window's own `TranscriptView`; above it the chat's
+tags with the tag menu (the chat window's `ChatTagsBar`: tags may be set after the close) and its
+exports as text or HTML.
 
 Objects: ``archiveTranscriptTitle``, ``archiveTranscriptDetails``, ``archiveTagsBar`` (with
 ``archiveTagsButton``, ``archiveTagsMenu``, ``archiveTagChips``), ``archiveExportText``,
@@ -26,6 +27,7 @@ from operator_app.store.transcript_model import TranscriptModel
 from operator_app.ui.archive_export import ArchiveExporter
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.chat_tags import ChatTagsBar
+from operator_app.ui.transcript_files import TranscriptFiles
 from operator_app.ui.transcript_view import TranscriptView
 
 
@@ -75,6 +77,8 @@ class ArchiveTranscriptPane(QWidget):
         self.transcript = TranscriptView(self)
         self.transcript.setObjectName("archiveTranscript")
         self.transcript.setModel(self.model)
+        self.files = TranscriptFiles(self.transcript, service.attachments)  # view, open, save files
+        self.files.error.connect(self._file_failed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
         layout.addWidget(self.title)
@@ -204,6 +208,11 @@ class ArchiveTranscriptPane(QWidget):
         self.model.set_chat(None)
         self.status.setStyleSheet("color: #b91c1c;")
         self.status.setText(self.tr("This chat could not be loaded: %1").replace("%1", text))
+        self.status.show()
+
+    def _file_failed(self, text: str) -> None:
+        self.status.setStyleSheet("color: #b91c1c;")
+        self.status.setText(text)
         self.status.show()
 
     async def stop(self) -> None:

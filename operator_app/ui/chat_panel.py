@@ -27,6 +27,7 @@ from operator_app.ui.composer import Composer
 from operator_app.ui.on_demand import Lazy, bring_forward
 from operator_app.ui.sneak_peek_label import SneakPeekLabel
 from operator_app.ui.transcript_view import TranscriptView
+from operator_app.ui.upload_strip import ComposerFiles
 from operator_app.ui.video.engine import unavailable_text, webengine_installed
 
 if TYPE_CHECKING:
@@ -212,10 +213,12 @@ class ChatPanel(QWidget):
         tools.setSpacing(4)
         tools.addWidget(self.note_button)
         tools.addWidget(self.canned_button)
+        self.files = ComposerFiles(self, self.composer, self.transcript, tools)  # attach, drop, paste
         row.addLayout(tools)
         row.addWidget(self.composer, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(bottom)
+        layout.addWidget(self.files.strip)
         return page
 
     # --- state ------------------------------------------------------------------------------
@@ -247,6 +250,7 @@ class ChatPanel(QWidget):
             self.stack.setCurrentIndex(0)
             self.tags_bar.show_chat(None)
             self.tags_action.setEnabled(False)
+            self.files.show_chat(None, False)
             return
         self.stack.setCurrentIndex(1)
         self.title.setText(visitor_name(chat.visitor))
@@ -279,6 +283,7 @@ class ChatPanel(QWidget):
             self.note_button.setChecked(False)
         self.composer.setEnabled(mine)
         self.send_button.setEnabled(mine)
+        self.files.show_chat(chat.chat_id, mine)
         if mine:
             self.composer.set_reply_placeholder(
                 self.tr("Type a reply. Enter sends, Shift+Enter starts a new line. # inserts a canned reply.")
@@ -352,41 +357,36 @@ class ChatPanel(QWidget):
     # --- the operator's workflow: canned replies, notes, transfer, offline messages ------------
 
     def _build_actions(self) -> None:
-        self.canned_action = QAction(self.tr("Canned &replies\u2026"), self)
-        self.canned_action.setObjectName("cannedRepliesAction")
+        self.canned_action = self._action(self.tr("Canned &replies\u2026"), "cannedRepliesAction")
         self.canned_action.triggered.connect(self.open_canned_dialog)
-        self.note_action = QAction(self.tr("Internal &note mode"), self)
-        self.note_action.setObjectName("noteModeAction")
-        self.note_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
-        self.note_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.note_action = self._action(self.tr("Internal &note mode"), "noteModeAction", "Ctrl+Shift+N")
         self.note_action.triggered.connect(self._toggle_note_mode)
-        self.transfer_action = QAction(self.tr("Trans&fer chat\u2026"), self)
-        self.transfer_action.setObjectName("transferAction")
-        self.transfer_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
-        self.transfer_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.transfer_action = self._action(self.tr("Trans&fer chat\u2026"), "transferAction", "Ctrl+Shift+T")
         self.transfer_action.triggered.connect(self.open_transfer_dialog)
-        self.push_page_action = QAction(self.tr("Send a &page to the visitor\u2026"), self)
-        self.push_page_action.setObjectName("pushPageAction")
-        self.push_page_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
-        self.push_page_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.push_page_action = self._action(
+            self.tr("Send a &page to the visitor\u2026"), "pushPageAction", "Ctrl+Shift+P"
+        )
         self.push_page_action.triggered.connect(self.open_page_push_dialog)
-        self.video_call_action = QAction(self.tr("&Video call with the visitor"), self)
-        self.video_call_action.setObjectName("videoCallAction")
-        self.video_call_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
-        self.video_call_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.video_call_action = self._action(
+            self.tr("&Video call with the visitor"), "videoCallAction", "Ctrl+Shift+V"
+        )
         self.video_call_action.triggered.connect(self._video_call_clicked)
-        self.tags_action = QAction(self.tr("T&ag this chat\u2026"), self)
-        self.tags_action.setObjectName("chatTagsAction")
-        self.tags_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
-        self.tags_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.tags_action = self._action(self.tr("T&ag this chat\u2026"), "chatTagsAction", "Ctrl+Shift+G")
         self.tags_action.triggered.connect(self.open_tags_menu)
-        self.offline_action = QAction(self.tr("&Offline messages\u2026"), self)
-        self.offline_action.setObjectName("offlineMessagesAction")
+        self.offline_action = self._action(self.tr("&Offline messages\u2026"), "offlineMessagesAction")
         self.offline_action.triggered.connect(self.open_offline_messages)
         chat_actions = (self.note_action, self.transfer_action, self.push_page_action, self.video_call_action)
         for action in (*chat_actions, self.tags_action):
             action.setEnabled(False)
             self.addAction(action)
+
+    def _action(self, text: str, name: str, keys: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        return action
 
     def workflow_actions(self) -> list[QAction]:
         """For the main window's menu: canned replies, note mode, transfer, offline messages."""
@@ -397,6 +397,7 @@ class ChatPanel(QWidget):
             self.push_page_action,
             self.video_call_action,
             self.tags_action,
+            self.files.action,
             self.offline_action,
         ]
 
@@ -404,6 +405,7 @@ class ChatPanel(QWidget):
         """Give the panel the services of the signed-in session (notes, canned replies, transfer)."""
         self.session = session
         self.tags_bar.attach(session.tags)
+        self.files.attach(session.attachments)
         # A bound method, not a lambda: Qt drops the connection when the panel is destroyed, while the
         # session (the sender) lives on.
         session.calls.state_changed.connect(self._call_state_changed)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QTextCursor
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QImage, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from chat_protocol.canned import expand
@@ -29,6 +29,13 @@ NOTE_STYLE = (
 ValuesProvider = Callable[[], Mapping[str, str | None]]
 
 
+def local_files(source: QMimeData) -> list[str]:
+    """The local files among dragged or copied URLs (web addresses are not files)."""
+    if not source.hasUrls():
+        return []
+    return [url.toLocalFile() for url in source.urls() if url.isLocalFile() and url.toLocalFile()]
+
+
 class Composer(QPlainTextEdit):
     """Signals: ``submitted(text)`` on Enter with text; ``typing(active)`` as the text changes
     (never in note mode: the visitor must not see "typing" for a note); ``note_mode_changed(on)``."""
@@ -36,6 +43,8 @@ class Composer(QPlainTextEdit):
     submitted = Signal(str)
     typing = Signal(bool)
     note_mode_changed = Signal(bool)
+    image_pasted = Signal(QImage)  # Ctrl+V of an image (a screenshot): sent as a PNG file
+    files_pasted = Signal(list)  # Ctrl+V or a drop of copied files: their local paths
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,6 +209,23 @@ class Composer(QPlainTextEdit):
         self.close_popup()
         self.submitted.emit(text)
         self.clear()
+
+    # --- files ------------------------------------------------------------------------------
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return bool(source.hasImage() or local_files(source)) or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        """Copied files and images are sent as files, not pasted as text (only in a chat I hold)."""
+        paths = local_files(source)
+        if paths:
+            self.files_pasted.emit(paths)
+        elif source.hasImage():
+            image = source.imageData()
+            if isinstance(image, QImage) and not image.isNull():
+                self.image_pasted.emit(image)
+        else:
+            super().insertFromMimeData(source)
 
     def _text_changed(self) -> None:
         self.typing.emit(bool(self.toPlainText().strip()) and not self.note_mode)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit,
 
 from chat_protocol import AuthorKind, ChatState
 from chat_protocol.models import AnyEvent, ChatStateEvent, MessageEvent, NoteEvent, RatingEvent
+from operator_app.store.attachment_kinds import human_size
 from operator_app.store.visitors_service import VisitorsService
 from operator_app.ui.async_tools import reports_errors
 
@@ -64,6 +65,10 @@ class PastChatDialog(QDialog):
     def _line(self, event: AnyEvent) -> str:
         when = event.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
         author = self.visitor if event.author.kind == AuthorKind.VISITOR else event.author.name
+        if isinstance(event, MessageEvent) and event.attachment is not None and not event.text:
+            file = event.attachment
+            shown = self.tr("File: %1 (%2)").replace("%2", human_size(file.size)).replace("%1", file.name)
+            return f"[{when}] {author}: {shown}"
         if isinstance(event, MessageEvent):
             return f"[{when}] {author}: {event.text}"
         if isinstance(event, NoteEvent):

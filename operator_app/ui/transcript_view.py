@@ -41,7 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chat_protocol.attachments import AttachmentInfo
+from operator_app.store.attachments_service import AttachmentsService
 from operator_app.store.transcript_model import EntryRole
+from operator_app.ui.attachment_paint import content_size, is_image, paint_attachment
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -98,6 +101,8 @@ class MessageDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self._cache: dict[tuple[str, int, int], tuple[int, int]] = {}
+        self.files: AttachmentsService | None = None  # thumbnails of images (set by `TranscriptFiles`)
+        self.file_rects: dict[int, QRect] = {}  # row -> where its file was last drawn (viewport)
 
     # --- geometry ---------------------------------------------------------------------------
 
@@ -119,6 +124,14 @@ class MessageDelegate(QStyledItemDelegate):
                 self._cache.clear()
             self._cache[key] = cached
         return cached
+
+    def _content(self, index: Index, font: QFont, width: int) -> tuple[int, int]:
+        """(height, width) of what the bubble holds: the text, or a file (`attachment_paint`)."""
+        info = index.data(EntryRole.ATTACHMENT)
+        if isinstance(info, AttachmentInfo):
+            size = content_size(info, width)
+            return size.height(), size.width()
+        return self._measure(str(index.data() or ""), font, width)
 
     @staticmethod
     def _layout(text: str, font: QFont, width: int) -> QTextLayout:
@@ -145,7 +158,7 @@ class MessageDelegate(QStyledItemDelegate):
             return QSize(width, text_height + 2 * PAD_Y + 2 * GROUP_GAP)
         if index.data(EntryRole.KIND) not in BUBBLES:
             return QSize(width, small + 2 * GROUP_GAP)
-        text_height, _ = self._measure(str(index.data() or ""), font, self._bubble_text_width())
+        text_height, _ = self._content(index, font, self._bubble_text_width())
         height = GAP + text_height + 2 * PAD_Y + 2 + small + GAP
         if self._starts_group(index):
             height += small + 2 + GROUP_GAP
@@ -173,7 +186,7 @@ class MessageDelegate(QStyledItemDelegate):
         mine = bool(index.data(EntryRole.IS_MINE))
         author_kind = str(index.data(EntryRole.AUTHOR_KIND))
         text_width = self._bubble_text_width()
-        text_height, natural = self._measure(text, option.font, text_width)
+        text_height, natural = self._content(index, option.font, text_width)
         bubble_w = min(text_width, natural) + 2 * PAD_X
         bubble_h = text_height + 2 * PAD_Y
         y = rect.top() + GAP
@@ -206,8 +219,17 @@ class MessageDelegate(QStyledItemDelegate):
         painter.setBrush(fill)
         painter.drawRoundedRect(bubble, 10, 10)
         painter.setPen(option.palette.color(option.palette.ColorRole.Text))
-        layout = self._layout(text, option.font, text_width)
-        layout.draw(painter, QPointF(x + PAD_X, y + PAD_Y))
+        info = index.data(EntryRole.ATTACHMENT)
+        if isinstance(info, AttachmentInfo):
+            area = QRect(int(x) + PAD_X, y + PAD_Y, bubble_w - 2 * PAD_X, text_height)
+            self.file_rects[index.row()] = area
+            image = self.files.thumbnail(info) if self.files is not None and is_image(info) else None
+            broken = self.files is not None and info.attachment_id in self.files.broken
+            paint_attachment(
+                painter, area, info, image, broken=broken, font=option.font, palette=option.palette
+            )
+        else:
+            self._layout(text, option.font, text_width).draw(painter, QPointF(x + PAD_X, y + PAD_Y))
         y += bubble_h + 2
         footer = self._footer(index, mine)
         painter.setFont(small_font)
@@ -307,6 +329,7 @@ class TranscriptView(QListView):
             model.rowsAboutToBeInserted.connect(self._before_insert)
             model.rowsInserted.connect(self._after_insert)
             model.modelReset.connect(self._after_reset)
+            model.dataChanged.connect(self._after_change)
 
     def _scrolled(self, value: int) -> None:
         self._follow = value >= self.verticalScrollBar().maximum() - 4
@@ -318,6 +341,11 @@ class TranscriptView(QListView):
     def _after_insert(self, parent: QModelIndex, first: int, last: int) -> None:
         mine = bool(self.model().index(last, 0).data(EntryRole.IS_MINE))
         if self._follow or mine:
+            self._scroll_timer.start()
+
+    def _after_change(self) -> None:
+        # A line may grow (a file sent becomes its thumbnail): stay at the bottom when following.
+        if self._follow:
             self._scroll_timer.start()
 
     def _after_reset(self) -> None:

@@ -485,6 +485,7 @@ ON_DEMAND_MODULES = (
     "operator_app.ui.password_dialog",
     "operator_app.ui.past_chat_dialog",
     "operator_app.ui.video.video_widget",
+    "operator_app.ui.image_viewer",
 )
 
 _ON_DEMAND_AT_START = """

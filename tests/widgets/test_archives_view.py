@@ -33,6 +33,8 @@ from chat_protocol.rest import TranscriptPage
 from operator_app.atomic_file import write_atomically
 from operator_app.errors import ApiError, ApiErrorKind
 from operator_app.store.archive_model import ArchiveModel, ArchiveRole, qt_spans
+from operator_app.store.attachments_service import AttachmentsService
+from operator_app.store.chat_state import ChatStore
 from operator_app.store.transcript_model import EntryRole
 from operator_app.tasks import BackgroundTasks
 from operator_app.ui.archive_delegate import HIGHLIGHT, PAD_X, ArchiveHitDelegate, snippet_layout
@@ -251,6 +253,7 @@ def fake_session(server: FakeServer) -> Any:
         groups=groups,
         admin=SimpleNamespace(list_sites=sites),
         tags=tags_service(server.tags),
+        attachments=AttachmentsService(auth, ChatStore()),  # type: ignore[arg-type]
     )
 
 
