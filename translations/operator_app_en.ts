@@ -383,6 +383,10 @@
         <translation>Transferred</translation>
     </message>
     <message>
+        <source>In a file name</source>
+        <translation>In a file name</translation>
+    </message>
+    <message>
         <source>In an internal note</source>
         <translation>In an internal note</translation>
     </message>
@@ -558,6 +562,95 @@
     <message>
         <source>The agents, groups and sites to filter by could not be loaded: %1</source>
         <translation>The agents, groups and sites to filter by could not be loaded: %1</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentKinds</name>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 bytes</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentPaint</name>
+    <message>
+        <source>Image unavailable</source>
+        <translation>Image unavailable</translation>
+    </message>
+    <message>
+        <source>Loading image…</source>
+        <translation>Loading image…</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <source>The file is too large.</source>
+        <translation>The file is too large.</translation>
+    </message>
+    <message>
+        <source>The file is empty.</source>
+        <translation>The file is empty.</translation>
+    </message>
+    <message>
+        <source>Files of this kind cannot be sent in chats.</source>
+        <translation>Files of this kind cannot be sent in chats.</translation>
+    </message>
+    <message>
+        <source>The file&apos;s content does not match its name.</source>
+        <translation>The file&apos;s content does not match its name.</translation>
+    </message>
+    <message>
+        <source>The file is damaged and cannot be read.</source>
+        <translation>The file is damaged and cannot be read.</translation>
+    </message>
+    <message>
+        <source>The file is too complex to be checked.</source>
+        <translation>The file is too complex to be checked.</translation>
+    </message>
+    <message>
+        <source>Sending files is turned off by your administrator.</source>
+        <translation>Sending files is turned off by your administrator.</translation>
+    </message>
+    <message>
+        <source>Too many files at once. Please wait a moment and retry.</source>
+        <translation>Too many files at once. Please wait a moment and retry.</translation>
+    </message>
+    <message>
+        <source>The file store is unavailable. Please retry later.</source>
+        <translation>The file store is unavailable. Please retry later.</translation>
+    </message>
+    <message>
+        <source>The upload was interrupted.</source>
+        <translation>The upload was interrupted.</translation>
+    </message>
+    <message>
+        <source>The chat is closed.</source>
+        <translation>The chat is closed.</translation>
+    </message>
+    <message>
+        <source>You no longer hold this chat.</source>
+        <translation>You no longer hold this chat.</translation>
+    </message>
+    <message>
+        <source>The chat or the file no longer exists.</source>
+        <translation>The chat or the file no longer exists.</translation>
+    </message>
+    <message>
+        <source>The file could not be sent.</source>
+        <translation>The file could not be sent.</translation>
+    </message>
+    <message>
+        <source>The file is too large: %1. Files up to %2 can be sent.</source>
+        <translation>The file is too large: %1. Files up to %2 can be sent.</translation>
+    </message>
+    <message>
+        <source>Files of this kind cannot be sent in chats. Allowed: %1</source>
+        <translation>Files of this kind cannot be sent in chats. Allowed: %1</translation>
+    </message>
+    <message>
+        <source>The server could not be reached. Please retry.</source>
+        <translation>The server could not be reached. Please retry.</translation>
     </message>
 </context>
 <context>
@@ -1347,6 +1440,37 @@
     </message>
 </context>
 <context>
+    <name>ComposerFiles</name>
+    <message>
+        <source>&amp;Attach a file…</source>
+        <translation>&amp;Attach a file…</translation>
+    </message>
+    <message>
+        <source>Attach</source>
+        <translation>Attach</translation>
+    </message>
+    <message>
+        <source>Send a file or an image (%1). You can also drop files here or paste a screenshot.</source>
+        <translation>Send a file or an image (%1). You can also drop files here or paste a screenshot.</translation>
+    </message>
+    <message>
+        <source>Drop the files here to send them to the visitor</source>
+        <translation>Drop the files here to send them to the visitor</translation>
+    </message>
+    <message>
+        <source>Send a file</source>
+        <translation>Send a file</translation>
+    </message>
+    <message>
+        <source>Files that can be sent (%1);;All files (*)</source>
+        <translation>Files that can be sent (%1);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Files are sent to the visitor and cannot be internal notes. Leave note mode first.</source>
+        <translation>Files are sent to the visitor and cannot be internal notes. Leave note mode first.</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionIndicator</name>
     <message>
         <source>Connected</source>
@@ -1714,6 +1838,65 @@
     </message>
 </context>
 <context>
+    <name>FilesPage</name>
+    <message>
+        <source>Visitors and agents may send &amp;files in chats</source>
+        <translation>Visitors and agents may send &amp;files in chats</translation>
+    </message>
+    <message>
+        <source>Images (PNG, JPEG, GIF, WebP)</source>
+        <translation>Images (PNG, JPEG, GIF, WebP)</translation>
+    </message>
+    <message>
+        <source>PDF documents</source>
+        <translation>PDF documents</translation>
+    </message>
+    <message>
+        <source>Text files (plain text, CSV)</source>
+        <translation>Text files (plain text, CSV)</translation>
+    </message>
+    <message>
+        <source>Office documents (Word, Excel, PowerPoint, OpenDocument)</source>
+        <translation>Office documents (Word, Excel, PowerPoint, OpenDocument)</translation>
+    </message>
+    <message>
+        <source>&amp;Largest file</source>
+        <translation>&amp;Largest file</translation>
+    </message>
+    <message>
+        <source>Kinds allowed</source>
+        <translation>Kinds allowed</translation>
+    </message>
+    <message>
+        <source>The file&apos;s kind is found from its content, not its name. Images are re-encoded without their metadata (such as a photo&apos;s location). Office documents with macros are refused.</source>
+        <translation>The file&apos;s kind is found from its content, not its name. Images are re-encoded without their metadata (such as a photo&apos;s location). Office documents with macros are refused.</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Save</translation>
+    </message>
+    <message>
+        <source>&amp;Revert</source>
+        <translation>&amp;Revert</translation>
+    </message>
+    <message>
+        <source>Show the saved settings again</source>
+        <translation>Show the saved settings again</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Files</translation>
+    </message>
+    <message>
+        <source>Tick at least one kind of file, or do not allow files.</source>
+        <translation>Tick at least one kind of file, or do not allow files.</translation>
+    </message>
+    <message>
+        <source>File settings saved.</source>
+        <translation>File settings saved.</translation>
+    </message>
+</context>
+<context>
     <name>GreetingRulesModel</name>
     <message>
         <source>All sites</source>
@@ -1980,6 +2163,33 @@
     <message>
         <source>The group %1 was deleted.</source>
         <translation>The group %1 was deleted.</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <source>Zoom out</source>
+        <translation>Zoom out</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Zoom in</translation>
+    </message>
+    <message>
+        <source>Fit to window</source>
+        <translation>Fit to window</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Save as…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Image: %1</source>
+        <translation>Image: %1</translation>
     </message>
 </context>
 <context>
@@ -2483,6 +2693,10 @@
     <message>
         <source>This chat has no messages.</source>
         <translation>This chat has no messages.</translation>
+    </message>
+    <message>
+        <source>File: %1 (%2)</source>
+        <translation>File: %1 (%2)</translation>
     </message>
     <message>
         <source>(internal note)</source>
@@ -4360,6 +4574,45 @@
     </message>
 </context>
 <context>
+    <name>TranscriptFiles</name>
+    <message>
+        <source>View</source>
+        <translation>View</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Save as…</translation>
+    </message>
+    <message>
+        <source>Loading image…</source>
+        <translation>Loading image…</translation>
+    </message>
+    <message>
+        <source>Save the file</source>
+        <translation>Save the file</translation>
+    </message>
+    <message>
+        <source>Open this file?</source>
+        <translation>Open this file?</translation>
+    </message>
+    <message>
+        <source>“%1” may contain macros or scripts that can harm this computer. Open it only if you trust the sender and your security software is up to date.</source>
+        <translation>“%1” may contain macros or scripts that can harm this computer. Open it only if you trust the sender and your security software is up to date.</translation>
+    </message>
+    <message>
+        <source>Open anyway</source>
+        <translation>Open anyway</translation>
+    </message>
+    <message>
+        <source>No program on this computer opens this kind of file.</source>
+        <translation>No program on this computer opens this kind of file.</translation>
+    </message>
+</context>
+<context>
     <name>TranscriptModel</name>
     <message>
         <source>an operator</source>
@@ -4472,6 +4725,10 @@
     <message>
         <source>Video call ended after %1</source>
         <translation>Video call ended after %1</translation>
+    </message>
+    <message>
+        <source>File: %1 (%2)</source>
+        <translation>File: %1 (%2)</translation>
     </message>
     <message>
         <source>Transferred from %1: %2</source>
@@ -4611,6 +4868,33 @@
     <message>
         <source>You use version %1.</source>
         <translation>You use version %1.</translation>
+    </message>
+</context>
+<context>
+    <name>UploadStrip</name>
+    <message>
+        <source>The file could not be read: %1</source>
+        <translation>The file could not be read: %1</translation>
+    </message>
+    <message>
+        <source>Sending %p%</source>
+        <translation>Sending %p%</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>Stop sending %1</source>
+        <translation>Stop sending %1</translation>
     </message>
 </context>
 <context>

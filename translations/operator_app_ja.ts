@@ -383,6 +383,10 @@
         <translation>転送</translation>
     </message>
     <message>
+        <source>In a file name</source>
+        <translation>ファイル名</translation>
+    </message>
+    <message>
         <source>In an internal note</source>
         <translation>社内メモに一致</translation>
     </message>
@@ -558,6 +562,95 @@
     <message>
         <source>The agents, groups and sites to filter by could not be loaded: %1</source>
         <translation>絞り込み用の担当者・グループ・サイトを読み込めませんでした: %1</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentKinds</name>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 バイト</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentPaint</name>
+    <message>
+        <source>Image unavailable</source>
+        <translation>画像を表示できません</translation>
+    </message>
+    <message>
+        <source>Loading image…</source>
+        <translation>画像を読み込み中…</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <source>The file is too large.</source>
+        <translation>ファイルが大きすぎます。</translation>
+    </message>
+    <message>
+        <source>The file is empty.</source>
+        <translation>ファイルが空です。</translation>
+    </message>
+    <message>
+        <source>Files of this kind cannot be sent in chats.</source>
+        <translation>この種類のファイルはチャットで送信できません。</translation>
+    </message>
+    <message>
+        <source>The file&apos;s content does not match its name.</source>
+        <translation>ファイルの内容が名前（拡張子）と一致しません。</translation>
+    </message>
+    <message>
+        <source>The file is damaged and cannot be read.</source>
+        <translation>ファイルが壊れているため読み取れません。</translation>
+    </message>
+    <message>
+        <source>The file is too complex to be checked.</source>
+        <translation>ファイルが複雑すぎるため確認できません。</translation>
+    </message>
+    <message>
+        <source>Sending files is turned off by your administrator.</source>
+        <translation>ファイルの送信は管理者によって無効にされています。</translation>
+    </message>
+    <message>
+        <source>Too many files at once. Please wait a moment and retry.</source>
+        <translation>短時間に送信したファイルが多すぎます。少し待ってから再試行してください。</translation>
+    </message>
+    <message>
+        <source>The file store is unavailable. Please retry later.</source>
+        <translation>ファイルの保存先を利用できません。後でもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>The upload was interrupted.</source>
+        <translation>アップロードが中断されました。</translation>
+    </message>
+    <message>
+        <source>The chat is closed.</source>
+        <translation>チャットは終了しています。</translation>
+    </message>
+    <message>
+        <source>You no longer hold this chat.</source>
+        <translation>このチャットの担当ではなくなりました。</translation>
+    </message>
+    <message>
+        <source>The chat or the file no longer exists.</source>
+        <translation>チャットまたはファイルが見つかりません。</translation>
+    </message>
+    <message>
+        <source>The file could not be sent.</source>
+        <translation>ファイルを送信できませんでした。</translation>
+    </message>
+    <message>
+        <source>The file is too large: %1. Files up to %2 can be sent.</source>
+        <translation>ファイルが大きすぎます（%1）。送信できるのは %2 までです。</translation>
+    </message>
+    <message>
+        <source>Files of this kind cannot be sent in chats. Allowed: %1</source>
+        <translation>この種類のファイルはチャットで送信できません。送信できる形式：%1</translation>
+    </message>
+    <message>
+        <source>The server could not be reached. Please retry.</source>
+        <translation>サーバーに接続できませんでした。再試行してください。</translation>
     </message>
 </context>
 <context>
@@ -1347,6 +1440,37 @@
     </message>
 </context>
 <context>
+    <name>ComposerFiles</name>
+    <message>
+        <source>&amp;Attach a file…</source>
+        <translation>ファイルを添付(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Attach</source>
+        <translation>添付</translation>
+    </message>
+    <message>
+        <source>Send a file or an image (%1). You can also drop files here or paste a screenshot.</source>
+        <translation>ファイルや画像を送信します（%1）。ここへのドロップやスクリーンショットの貼り付けもできます。</translation>
+    </message>
+    <message>
+        <source>Drop the files here to send them to the visitor</source>
+        <translation>ここにドロップすると訪問者にファイルを送信します</translation>
+    </message>
+    <message>
+        <source>Send a file</source>
+        <translation>ファイルを送信</translation>
+    </message>
+    <message>
+        <source>Files that can be sent (%1);;All files (*)</source>
+        <translation>送信できるファイル (%1);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <source>Files are sent to the visitor and cannot be internal notes. Leave note mode first.</source>
+        <translation>ファイルは訪問者に送信されるため、メモにはできません。先にメモモードを終了してください。</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionIndicator</name>
     <message>
         <source>Connected</source>
@@ -1714,6 +1838,65 @@
     </message>
 </context>
 <context>
+    <name>FilesPage</name>
+    <message>
+        <source>Visitors and agents may send &amp;files in chats</source>
+        <translation>訪問者とオペレーターがチャットでファイルを送信できる(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Images (PNG, JPEG, GIF, WebP)</source>
+        <translation>画像（PNG、JPEG、GIF、WebP）</translation>
+    </message>
+    <message>
+        <source>PDF documents</source>
+        <translation>PDF 文書</translation>
+    </message>
+    <message>
+        <source>Text files (plain text, CSV)</source>
+        <translation>テキストファイル（プレーンテキスト、CSV）</translation>
+    </message>
+    <message>
+        <source>Office documents (Word, Excel, PowerPoint, OpenDocument)</source>
+        <translation>Office 文書（Word、Excel、PowerPoint、OpenDocument）</translation>
+    </message>
+    <message>
+        <source>&amp;Largest file</source>
+        <translation>最大ファイルサイズ(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Kinds allowed</source>
+        <translation>許可する種類</translation>
+    </message>
+    <message>
+        <source>The file&apos;s kind is found from its content, not its name. Images are re-encoded without their metadata (such as a photo&apos;s location). Office documents with macros are refused.</source>
+        <translation>ファイルの種類は名前ではなく内容から判定します。画像はメタデータ（写真の位置情報など）を除いて再エンコードされます。マクロを含む Office 文書は受け付けません。</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Revert</source>
+        <translation>元に戻す(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Show the saved settings again</source>
+        <translation>保存済みの設定を表示し直します</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>ファイル</translation>
+    </message>
+    <message>
+        <source>Tick at least one kind of file, or do not allow files.</source>
+        <translation>少なくとも 1 つの種類を選ぶか、ファイルの送信を許可しないでください。</translation>
+    </message>
+    <message>
+        <source>File settings saved.</source>
+        <translation>ファイルの設定を保存しました。</translation>
+    </message>
+</context>
+<context>
     <name>GreetingRulesModel</name>
     <message>
         <source>All sites</source>
@@ -1980,6 +2163,33 @@
     <message>
         <source>The group %1 was deleted.</source>
         <translation>グループ %1 を削除しました。</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <source>Zoom out</source>
+        <translation>縮小</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>拡大</translation>
+    </message>
+    <message>
+        <source>Fit to window</source>
+        <translation>ウィンドウに合わせる</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>名前を付けて保存…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Image: %1</source>
+        <translation>画像：%1</translation>
     </message>
 </context>
 <context>
@@ -2483,6 +2693,10 @@
     <message>
         <source>This chat has no messages.</source>
         <translation>このチャットにはメッセージがありません。</translation>
+    </message>
+    <message>
+        <source>File: %1 (%2)</source>
+        <translation>ファイル：%1（%2）</translation>
     </message>
     <message>
         <source>(internal note)</source>
@@ -4360,6 +4574,45 @@
     </message>
 </context>
 <context>
+    <name>TranscriptFiles</name>
+    <message>
+        <source>View</source>
+        <translation>表示</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>開く</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>名前を付けて保存…</translation>
+    </message>
+    <message>
+        <source>Loading image…</source>
+        <translation>画像を読み込み中…</translation>
+    </message>
+    <message>
+        <source>Save the file</source>
+        <translation>ファイルを保存</translation>
+    </message>
+    <message>
+        <source>Open this file?</source>
+        <translation>このファイルを開きますか？</translation>
+    </message>
+    <message>
+        <source>“%1” may contain macros or scripts that can harm this computer. Open it only if you trust the sender and your security software is up to date.</source>
+        <translation>「%1」には、このコンピューターに害を与えるマクロやスクリプトが含まれている可能性があります。送信者を信頼でき、セキュリティソフトが最新の場合にのみ開いてください。</translation>
+    </message>
+    <message>
+        <source>Open anyway</source>
+        <translation>それでも開く</translation>
+    </message>
+    <message>
+        <source>No program on this computer opens this kind of file.</source>
+        <translation>このコンピューターにはこの種類のファイルを開くプログラムがありません。</translation>
+    </message>
+</context>
+<context>
     <name>TranscriptModel</name>
     <message>
         <source>an operator</source>
@@ -4472,6 +4725,10 @@
     <message>
         <source>Video call ended after %1</source>
         <translation>ビデオ通話が終了しました（%1）</translation>
+    </message>
+    <message>
+        <source>File: %1 (%2)</source>
+        <translation>ファイル：%1（%2）</translation>
     </message>
     <message>
         <source>Transferred from %1: %2</source>
@@ -4611,6 +4868,33 @@
     <message>
         <source>You use version %1.</source>
         <translation>使用中のバージョン: %1</translation>
+    </message>
+</context>
+<context>
+    <name>UploadStrip</name>
+    <message>
+        <source>The file could not be read: %1</source>
+        <translation>ファイルを読み取れませんでした：%1</translation>
+    </message>
+    <message>
+        <source>Sending %p%</source>
+        <translation>送信中 %p%</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>再試行</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>Stop sending %1</source>
+        <translation>%1 の送信を中止</translation>
     </message>
 </context>
 <context>

@@ -48,23 +48,36 @@ class UploadRefused(Exception):
 
 def refusal_text(code: str | None, fallback: str = "") -> str:
     """Why the server refused a file, in the operator's language (the server's message otherwise)."""
-    tr = QCoreApplication.translate
     texts = {
-        "too_large": tr("Attachments", "The file is too large."),
-        "empty": tr("Attachments", "The file is empty."),
-        "type_not_allowed": tr("Attachments", "Files of this kind cannot be sent in chats."),
-        "name_mismatch": tr("Attachments", "The file's content does not match its name."),
-        "damaged": tr("Attachments", "The file is damaged and cannot be read."),
-        "too_complex": tr("Attachments", "The file is too complex to be checked."),
-        "disabled": tr("Attachments", "Sending files is turned off by your administrator."),
-        "rate_limited": tr("Attachments", "Too many files at once. Please wait a moment and retry."),
-        "unavailable": tr("Attachments", "The file store is unavailable. Please retry later."),
-        "incomplete": tr("Attachments", "The upload was interrupted."),
-        "chat_closed": tr("Attachments", "The chat is closed."),
-        "forbidden": tr("Attachments", "You no longer hold this chat."),
-        "not_found": tr("Attachments", "The chat or the file no longer exists."),
+        "too_large": QCoreApplication.translate("Attachments", "The file is too large."),
+        "empty": QCoreApplication.translate("Attachments", "The file is empty."),
+        "type_not_allowed": QCoreApplication.translate(
+            "Attachments", "Files of this kind cannot be sent in chats."
+        ),
+        "name_mismatch": QCoreApplication.translate(
+            "Attachments", "The file's content does not match its name."
+        ),
+        "damaged": QCoreApplication.translate("Attachments", "The file is damaged and cannot be read."),
+        "too_complex": QCoreApplication.translate("Attachments", "The file is too complex to be checked."),
+        "disabled": QCoreApplication.translate(
+            "Attachments", "Sending files is turned off by your administrator."
+        ),
+        "rate_limited": QCoreApplication.translate(
+            "Attachments", "Too many files at once. Please wait a moment and retry."
+        ),
+        "unavailable": QCoreApplication.translate(
+            "Attachments", "The file store is unavailable. Please retry later."
+        ),
+        "incomplete": QCoreApplication.translate("Attachments", "The upload was interrupted."),
+        "chat_closed": QCoreApplication.translate("Attachments", "The chat is closed."),
+        "forbidden": QCoreApplication.translate("Attachments", "You no longer hold this chat."),
+        "not_found": QCoreApplication.translate("Attachments", "The chat or the file no longer exists."),
     }
-    return texts.get(code or "", "") or fallback or tr("Attachments", "The file could not be sent.")
+    return (
+        texts.get(code or "", "")
+        or fallback
+        or QCoreApplication.translate("Attachments", "The file could not be sent.")
+    )
 
 
 @dataclass(eq=False)
@@ -117,14 +130,15 @@ class AttachmentsService(QObject):
     async def check(self, name: str, size: int) -> None:
         """Refuse (`UploadRefused`) a file the server would refuse by its size or kind."""
         limits = await self.limits()
-        tr = QCoreApplication.translate
         if not limits.enabled:
             raise UploadRefused(refusal_text("disabled"))
         if size <= 0:
             raise UploadRefused(refusal_text("empty"))
         if size > limits.max_bytes:
             raise UploadRefused(
-                tr("Attachments", "The file is too large: %1. Files up to %2 can be sent.")
+                QCoreApplication.translate(
+                    "Attachments", "The file is too large: %1. Files up to %2 can be sent."
+                )
                 .replace("%1", human_size(size))
                 .replace("%2", human_size(limits.max_bytes))
             )
@@ -133,9 +147,9 @@ class AttachmentsService(QObject):
         if (category is None and has_extension) or (category is not None and category not in limits.allowed):
             allowed = sorted(ext for ext, kind in EXTENSIONS.items() if kind in limits.allowed)
             raise UploadRefused(
-                tr("Attachments", "Files of this kind cannot be sent in chats. Allowed: %1").replace(
-                    "%1", ", ".join(allowed)
-                )
+                QCoreApplication.translate(
+                    "Attachments", "Files of this kind cannot be sent in chats. Allowed: %1"
+                ).replace("%1", ", ".join(allowed))
             )
 
     # --- uploads --------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class FilesPage(AdminPage):
         self.max_mb = QSpinBox(self)
         self.max_mb.setObjectName("filesMaxMb")
         self.max_mb.setRange(1, MAX_UPLOAD_BYTES_CEILING // MB)
-        self.max_mb.setSuffix(self.tr(" MB"))
+        self.max_mb.setSuffix(" MB")  # a unit symbol, the same in every language
         names = {
             "images": self.tr("Images (PNG, JPEG, GIF, WebP)"),
             "pdf": self.tr("PDF documents"),
