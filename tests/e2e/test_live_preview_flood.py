@@ -216,7 +216,9 @@ def _watched(page: Page, agent: Agent, pages: str, name: str) -> str:
             return state
 
 
-def _watch_for(page: Page, agent: Agent, seconds: float, step: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+def _watch_for(
+    page: Page, agent: Agent, seconds: float, step: Callable[[], None] | None = None
+) -> list[dict[str, Any]]:
     """What reaches the watching agent over `seconds` (time stamped), while `step()` runs every 100 ms."""
     pushes: list[dict[str, Any]] = []
     started = time.monotonic()
