@@ -40,6 +40,12 @@ export function startRecording(emit) {
   });
   return {
     stop: function () { if (stop) stop(); stop = null; },
-    snapshot: function () { record.takeFullSnapshot(true); },
+    snapshot: function () {
+      try {
+        record.takeFullSnapshot(true);
+      } catch (e) {
+        // Not started yet (the page is still loading): rrweb takes the first one once it is loaded.
+      }
+    },
   };
 }
