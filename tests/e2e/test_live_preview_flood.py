@@ -12,6 +12,7 @@ is never closed; the watching agent keeps receiving the page, or is told it is t
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -100,7 +101,7 @@ def _big_page() -> str:
     )
 
 
-# An endless catalogue: 40 cards more whenever the visitor nears the bottom.
+# An endless catalogue, Japanese and quotes in it: 40 cards more whenever the visitor nears the bottom.
 ENDLESS = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>All teas</title>
 <style>.card{{height:120px;margin:8px;border:1px solid #ccc;padding:8px}}</style></head>
 <body><h1>All teas</h1><div id="list"></div>
@@ -112,12 +113,12 @@ ENDLESS = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
       const n = ++window.__cards;
       const card = document.createElement("div");
       card.className = "card";
-      card.innerHTML = "<h3>Tea no. " + n + "</h3><p>Leaves from the hills of Shizuoka, steamed briefly, " +
-        "rolled and dried; brew at 70 degrees for a minute.</p><button>Add to cart</button>";
+      card.innerHTML = "<h3>Tea no. " + n + " 静岡の煎茶</h3><p>Leaves from the hills of Shizuoka, " +
+        "steamed briefly, rolled and dried; brew at 70 \\u00b0C for a minute. 「深蒸し」</p><button>Add to cart</button>";
       list.appendChild(card);
     }}
   }}
-  more();
+  for (let i = 0; i < 10; i++) more(); // a first snapshot of several frames
   addEventListener("scroll", () => {{
     if (innerHeight + scrollY > document.body.scrollHeight - 1500) more();
   }});
@@ -298,8 +299,8 @@ def test_a_20_mb_page_is_told_too_large_and_stays_responsive(page: Page, pages: 
 def test_an_infinite_scroll_page_is_capped_and_stays_responsive(page: Page, pages: str, agent: Agent) -> None:
     assert _watched(page, agent, pages, "endless.html") == "recording"
 
-    def scroll() -> None:
-        page.mouse.wheel(0, 2500)
+    def scroll() -> None:  # to the bottom: 40 cards more each time
+        page.mouse.wheel(0, 20_000)
 
     page.mouse.move(400, 400)
     pushes = _watch_for(page, agent, FLOOD_SECONDS, scroll)
@@ -307,6 +308,15 @@ def test_an_infinite_scroll_page_is_capped_and_stays_responsive(page: Page, page
     cards = page.evaluate("window.__cards")
     print(f"\nthe page grew to {cards} cards")
     _assert_well_behaved(page, figures, "infinite-scroll page")
-    assert cards > 400  # it did grow
+    assert cards > 1000  # it did grow
+    # Its first snapshot came in pieces that join into the page; as it grew past the budget, fresh
+    # snapshots followed.
+    pieces = [p["payload"] for p in pushes if p["action"] == "preview" and p["payload"].get("piece")]
+    first = pieces[: 1 + next(i for i, p in enumerate(pieces) if p["last_piece"])]
+    assert len(first) >= 2, figures
+    assert first[0]["full"]
+    assert [p["seq"] for p in first] == list(range(first[0]["seq"], first[0]["seq"] + len(first)))
+    events = json.loads("".join(p["piece"] for p in first))
+    assert any(e["type"] == 2 and "静岡の煎茶" in json.dumps(e, ensure_ascii=False) for e in events)
     assert figures["watcherFrames"] >= 5, figures
     assert (figures["lastFrameAt"] or 0) > FLOOD_SECONDS - 2, figures

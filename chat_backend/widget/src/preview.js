@@ -71,8 +71,9 @@ function cost(text, perWide) {
   return text.length + wide * (perWide - 1);
 }
 
-// Pieces of `text` of at most FRAME_BYTES of UTF-8 each, never splitting a surrogate pair; null when
-// they add up to more than SNAPSHOT_BYTES.
+// Pieces of `text` of at most FRAME_BYTES each, never splitting a surrogate pair; null when they add
+// up to more than SNAPSHOT_BYTES. A piece's bytes are counted as it travels, a JSON string inside the
+// frame: UTF-8, with `"` and `\\` escaped (so that no frame passes the server's 64 KiB).
 function pieces(text) {
   var out = [];
   var total = 0;
@@ -81,7 +82,8 @@ function pieces(text) {
     var end = start;
     var bytes = 0;
     while (end < text.length && bytes + 3 <= FRAME_BYTES) {
-      bytes += text.charCodeAt(end) > 127 ? 3 : 1;
+      var ch = text.charCodeAt(end);
+      bytes += ch > 127 ? 3 : ch === 34 || ch === 92 ? 2 : 1;
       end++;
     }
     var c = text.charCodeAt(end - 1);
@@ -208,9 +210,13 @@ function flush() {
 }
 
 function onEvent(event) {
+  if (!active) return;
   buffer.push(event);
-  if (event.type === FULL_SNAPSHOT) flush(); // sent (as the budget allows) without waiting
-  else if (!timer) timer = setTimeout(flush, BATCH_MS);
+  if (event.type === FULL_SNAPSHOT) {
+    // Sent without waiting for the batch, but after rrweb's own work (it may then have to stop).
+    clearTimeout(timer);
+    timer = setTimeout(flush, 0);
+  } else if (!timer) timer = setTimeout(flush, BATCH_MS);
 }
 
 function removeHost() {
