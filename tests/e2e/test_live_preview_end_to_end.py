@@ -2,7 +2,8 @@
 operator app offscreen replaying the page in its QtWebEngine preview, the real backend between them.
 
 The operator asks to watch; the visitor allows it and fills a form; the app's replayer shows the page
-with the typed text masked. Hostile content on the page (a script, a `javascript:` link, a form to
+with the typed text masked, and follows the visitor's scrolling; the operator sends a page, the visitor
+opens it, and the preview follows to the new page without asking again. Hostile content on the page (a script, a `javascript:` link, a form to
 another site, an iframe and images from other origins, CSS loading a remote url()) neither runs in the
 app nor makes it request anything outside the site's origins. The visitor's Stop ends the recording at
 once: the marker goes and nothing more reaches the app.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import uuid
 from typing import Any
 
 import pytest
@@ -67,7 +69,9 @@ REPLAYED = """JSON.stringify((() => {
   const v = (id) => { const e = d.getElementById(id); return e ? (e.value ?? e.textContent) : null; };
   return {sandbox: f.getAttribute('sandbox'), name: v('name'), card: v('card'), jslink: !!d.getElementById('jslink'),
     private: v('private'), scripts: d.querySelectorAll('script').length, title: document.title,
-    frames: d.querySelectorAll('iframe').length, marker: d.getElementById('marker-after-stop') !== null};
+    frames: d.querySelectorAll('iframe').length, marker: d.getElementById('marker-after-stop') !== null,
+    scrollY: Math.round(f.contentWindow.scrollY), h1: (d.querySelector('h1') || {}).textContent || '',
+    href: window.previewInfo().href};
 })())"""
 
 
@@ -165,6 +169,43 @@ def test_operator_watches_a_masked_inert_preview_and_the_visitor_stops_it(
             assert all(
                 u.startswith(("file:", "data:", "about:", "blob:", backend.url)) for u in engine.allowed
             )
+
+            async def replayed_until(what: str, ok: Any) -> dict[str, Any]:
+                deadline = asyncio.get_running_loop().time() + 20
+                seen: dict[str, Any] = {}
+                while asyncio.get_running_loop().time() < deadline:
+                    seen = await replayed()
+                    if ok(seen):
+                        return seen
+                    await asyncio.sleep(0.2)
+                raise AssertionError(f"{what}: {seen}")
+
+            # The visitor scrolls: the replayer scrolls to the same place.
+            def scroll() -> int:
+                page.evaluate("() => { document.body.style.minHeight = '4000px'; window.scrollTo(0, 900); }")
+                return int(page.evaluate("() => Math.round(window.scrollY)"))
+
+            scrolled = await chromium.call(scroll)
+            assert scrolled == 900
+            await replayed_until("the scroll replayed", lambda seen: abs(seen["scrollY"] - scrolled) <= 2)
+
+            # A page push the visitor opens: the preview follows to the new page without asking again.
+            target = backend.url + "/demo/product-matcha.html"
+            assert session.previews.chat_id is not None
+            await session.push_page(session.previews.chat_id, str(uuid.uuid4()), target)
+
+            def open_pushed_page() -> None:
+                page.get_by_test_id("page-push-open").click()
+                page.wait_for_url(target)
+                expect(page.get_by_test_id("preview-marker")).to_be_visible()
+                expect(page.get_by_test_id("preview-ask")).to_have_count(0)
+
+            await chromium.call(open_pushed_page)
+            arrived = await replayed_until(
+                "the pushed page in the preview", lambda seen: seen["href"] == target and "抹茶" in seen["h1"]
+            )
+            assert arrived["scripts"] == 0
+            assert arrived["sandbox"] == "allow-same-origin"
 
             # The visitor stops: at once the marker goes, and later changes never reach the app.
             def stop() -> None:
