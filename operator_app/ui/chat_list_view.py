@@ -84,7 +84,9 @@ class ChatRowDelegate(QStyledItemDelegate):
             name_rect.setLeft(dot.right() + 8)
             bottom.setLeft(dot.right() + 8)
         elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width())
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+        # Not clipped to the line: a fallback font (Japanese) reaches lower than the base font's metrics.
+        unclipped = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextDontClip
+        painter.drawText(name_rect, unclipped, elided)
 
         painter.setFont(base)
         badge_width = 0
@@ -110,7 +112,7 @@ class ChatRowDelegate(QStyledItemDelegate):
         elif not preview:
             preview = self.tr("No messages yet")
         elided = painter.fontMetrics().elidedText(preview, Qt.TextElideMode.ElideRight, text_rect.width())
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+        painter.drawText(text_rect, unclipped, elided)
         painter.restore()
 
 

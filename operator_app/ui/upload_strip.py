@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -178,7 +177,6 @@ class ComposerFiles(QObject):
         panel.addAction(self.action)
         self.button = QPushButton(panel)
         self.button.setObjectName("attachButton")
-        self.button.setIcon(panel.style().standardIcon(QStyle.StandardPixmap.SP_FileLinkIcon))
         self.button.setText(self.tr("Attach"))
         self.button.setAutoDefault(False)
         self.button.setToolTip(
