@@ -83,7 +83,7 @@ class TicketAttachmentRow(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # empty when the file is in the store
     storage_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 

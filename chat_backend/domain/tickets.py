@@ -393,7 +393,7 @@ async def visitor_email(
                 filename=file.filename[:255] or "attachment",
                 content_type=file.content_type[:100],
                 size=file.size,
-                data=file.data,
+                data=file.data or b"",
                 storage_key=file.storage_key,
             )
         )

@@ -258,7 +258,7 @@ def test_an_emailed_file_is_kept_in_the_file_store_and_goes_with_its_visitor(inb
     for attachment_id in files.values():
         key, data = rows[attachment_id]
         assert key.startswith("ticket/")  # in the store,
-        assert data is None  # not in the database
+        assert data == b""  # not in the database
     mine = set(_stored_files(backend)) - before
     assert sorted(p.read_bytes() for p in mine) == sorted([b"%PDF-1.4 invoice", b"\x00not inspected\xff"])
 
