@@ -10,8 +10,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Agent, AgentGroup, CallRow, Chat, EventRow, Visitor, utcnow
-from chat_backend.domain import calls, chats, server_settings, training_script
+from chat_backend.domain import calls, chats, server_settings
 from chat_backend.domain.auth import as_utc
+from chat_backend.domain.training_site import suits
 from chat_protocol import Author, AuthorKind, ChatState, RoutingStatus
 from chat_protocol.models import CloseReason
 from chat_protocol.rest import RoutingSettings
@@ -94,7 +95,7 @@ async def assign_queued(session: AsyncSession, online: set[str]) -> list[Assignm
             and (members is None or a.id in members)
             and a.id not in (chat.previous_agent_ids or [])
             and a.training == chat.training  # training chats to trainees only, real ones never to them
-            and (not chat.training or training_script.suits(a.training_language, spoken.get(chat.visitor_id)))
+            and (not chat.training or suits(a.training_language, spoken.get(chat.visitor_id)))
         ]
         if not eligible:
             continue

@@ -25,7 +25,7 @@ from chat_backend.db.tables import Agent, Chat, EventRow, Site, Visitor, utcnow
 from chat_backend.domain import chats, handover
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
-from chat_backend.domain.training_site import TRAINING_SITE_ID
+from chat_backend.domain.training_site import TRAINING_SITE_ID, language_of, suits
 from chat_backend.domain.visitors import new_token
 from chat_protocol import AuthorKind, ChatState, RoutingStatus
 
@@ -151,16 +151,6 @@ async def training_site(session: AsyncSession) -> Site:
         session.add(site)
         await session.flush()
     return site
-
-
-def language_of(visitor_language: str | None) -> str:
-    """A visitor's language tag as a training language: "ja-JP" -> "ja"."""
-    return (visitor_language or "").split("-")[0].lower()
-
-
-def suits(trainee_language: str | None, visitor_language: str | None) -> bool:
-    """A training chat suits a trainee of every language (None) or of the visitor's language."""
-    return trainee_language is None or language_of(visitor_language) == trainee_language
 
 
 async def _free_trainees(
