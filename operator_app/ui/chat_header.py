@@ -5,7 +5,8 @@ The title (``chatTitle``) and the status line (``chatSubtitle``) elide; their wh
 tooltip. Each button stands for a `QAction` (its enabled state follows the action). The buttons that
 do not fit go, least important first, into the "More" menu (``chatMoreButton``, ``chatMoreMenu``),
 which holds the same actions, so their shortcuts and enabled states stay one; an overflowed button
-stays in the header, hidden. The "More" button is in the tab order; its menu opens with Space.
+stays in the header, hidden. The "More" button is in the tab order; its menu opens with Space, and
+each of its entries with its underlined letter.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -98,16 +98,12 @@ class ChatHeader(QWidget):
         self.more_menu = QMenu(self)
         self.more_menu.setObjectName("chatMoreMenu")
         self.more_menu.setToolTipsVisible(True)
-        self.more_button = QToolButton(self)
+        self.more_button = QPushButton(self.tr("More"), self)  # the style draws the menu's arrow
         self.more_button.setObjectName("chatMoreButton")
-        self.more_button.setText(self.tr("More"))
         self.more_button.setToolTip(self.tr("The chat's actions that do not fit in the header."))
         self.more_button.setAccessibleName(self.tr("More actions for this chat"))
-        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.more_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.more_button.setAutoDefault(False)
         self.more_button.setMenu(self.more_menu)
-        self.more_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.more_button.hide()
         self.row.addWidget(self.more_button)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QScrollArea, QToolButton
+from PySide6.QtWidgets import QPushButton, QScrollArea
 
 from operator_app.app import AppController
 from operator_app.ui.chat_header import ChatHeader
@@ -98,7 +98,7 @@ def test_the_header_fits_beside_the_preview_and_spills_into_more(
         assert "closeChatButton" not in spilled  # the least important go first
         assert header.title.text() == long_name  # elided when painted, whole in text()
         assert header.title.elided()
-        more = header.findChild(QToolButton, "chatMoreButton")
+        more = header.findChild(QPushButton, "chatMoreButton")
         assert more is header.more_button
         assert more.isVisible()
         assert more.focusPolicy() & more.focusPolicy().TabFocus  # reachable with Tab
