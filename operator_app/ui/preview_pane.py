@@ -1,6 +1,7 @@
 """The live page preview dock (``previewDock``) and the chat panel's "Watch page" button
-(``watchPageButton``). The pane inside the dock (``previewWidget``, with QtWebEngine) is imported and
-built the first time the operator watches a page."""
+(``watchPageButton``, for ``watchPageAction``: in the header's "More" menu when it does not fit).
+The pane inside the dock (``previewWidget``, with QtWebEngine) is imported and built the first time
+the operator watches a page."""
 
 from __future__ import annotations
 
