@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, model_validator
 from chat_protocol.base import ProtocolModel
 from chat_protocol.bounds import SECONDS_DAY, SECONDS_WEEK
 from chat_protocol.models import ChatSummary, Event, RoutingStatus
+from chat_protocol.training import TrainingLanguage
 
 # An app version as admins write it and the app compares it: dotted numbers, "1.4" or "1.4.2".
 APP_VERSION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"
@@ -120,6 +121,9 @@ class Me(ProtocolModel):
     )
     training: bool = Field(
         default=False, description="In training mode: scripted training chats only (`PUT /api/v1/training`)."
+    )
+    training_language: TrainingLanguage | None = Field(
+        default=None, description="In training: the language of my scripted visitors (none: every language)."
     )
 
 

@@ -4,16 +4,25 @@ supervisors (their groups) and admins read."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from chat_protocol.base import ProtocolModel
 
+TrainingLanguage = Literal["ja", "en"]
+
 
 class TrainingMode(ProtocolModel):
-    """`PUT /api/v1/training` (any agent, for themselves): in training or not. A switch refuses while
-    the agent holds chats of the other kind."""
+    """`PUT /api/v1/training` (any agent, for themselves): in training or not, and in which language.
+    A switch refuses while the agent holds chats of the other kind."""
 
     training: bool
+    language: TrainingLanguage | None = Field(
+        default=None,
+        description="The language of the scripted visitors to practise on; absent: every language."
+        " Kept while in training, cleared when training ends.",
+    )
 
 
 class TrainingResult(ProtocolModel):

@@ -15,10 +15,11 @@ router = APIRouter(prefix="/api/v1")
 
 @router.put("/training")
 async def set_training(body: TrainingMode, agent: CurrentAgent, state: State) -> Me:
-    """Any agent, for themselves: training mode on (scripted visitors only) or off (real visitors)."""
+    """Any agent, for themselves: training mode on (scripted visitors only, of `language` when given)
+    or off (real visitors)."""
     try:
         async with state.db.write() as session:
-            me = await training.set_mode(session, agent, body.training)
+            me = await training.set_mode(session, agent, body.training, body.language)
     except DomainError as exc:
         raise_http(exc)
     state.router.kick()  # routing and availability change with who is in training

@@ -42,6 +42,8 @@ class Agent(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # In training mode (`chat_backend.domain.training`): gets scripted training chats only.
     training: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The language of their scripted visitors ("ja", "en"); None: every language.
+    training_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class AuthSession(Base):

@@ -356,6 +356,7 @@ async def me(session: AsyncSession, agent: AgentIdentity) -> Me:
         must_change_password=row.must_change_password,
         group_ids=sorted(await authz.group_ids_of(session, row.id)),
         training=row.training,
+        training_language=row.training_language if row.training else None,
     )
 
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Agent, AgentGroup, CallRow, Chat, EventRow, utcnow
+from chat_backend.db.tables import Agent, AgentGroup, CallRow, Chat, EventRow, Visitor, utcnow
 from chat_backend.domain import calls, chats, server_settings
 from chat_backend.domain.auth import as_utc
+from chat_backend.domain.training_site import suits
 from chat_protocol import Author, AuthorKind, ChatState, RoutingStatus
 from chat_protocol.models import CloseReason
 from chat_protocol.rest import RoutingSettings
@@ -73,6 +74,17 @@ async def assign_queued(session: AsyncSession, online: set[str]) -> list[Assignm
             select(Chat).where(Chat.state == ChatState.QUEUED.value).order_by(Chat.queued_at)
         )
     ).all()
+    # A training chat goes to a trainee of its visitor's language (or of every language).
+    scripted = [chat.visitor_id for chat in queued if chat.training]
+    spoken = (
+        dict(
+            (
+                await session.execute(select(Visitor.id, Visitor.language).where(Visitor.id.in_(scripted)))
+            ).all()
+        )
+        if scripted
+        else {}
+    )
     done: list[Assignment] = []
     for chat in queued:
         members = await group_members(session, chat.group_id) if chat.group_id else None
@@ -83,6 +95,7 @@ async def assign_queued(session: AsyncSession, online: set[str]) -> list[Assignm
             and (members is None or a.id in members)
             and a.id not in (chat.previous_agent_ids or [])
             and a.training == chat.training  # training chats to trainees only, real ones never to them
+            and (not chat.training or suits(a.training_language, spoken.get(chat.visitor_id)))
         ]
         if not eligible:
             continue

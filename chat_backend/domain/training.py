@@ -25,9 +25,12 @@ MAX_RESULT_EVENTS = 50_000  # the newest training events read for the results
 _TOKEN = re.compile(r"\{([a-z]+\.[a-z_]+)(?:\|[^{}]*)?\}")
 
 
-async def set_mode(session: AsyncSession, agent: AgentIdentity, training: bool) -> Me:
-    """Switch training mode. Refused while the agent holds a chat of the other kind: a real visitor is
-    never left with a trainee, nor a scripted one with an agent back at work."""
+async def set_mode(
+    session: AsyncSession, agent: AgentIdentity, training: bool, language: str | None = None
+) -> Me:
+    """Switch training mode, and in training the language of the scripted visitors (None: every
+    language; leaving training clears it). Refused while the agent holds a chat of the other kind: a
+    real visitor is never left with a trainee, nor a scripted one with an agent back at work."""
     row = await session.get(Agent, agent.agent_id)
     if row is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such agent.")
@@ -44,6 +47,7 @@ async def set_mode(session: AsyncSession, agent: AgentIdentity, training: bool) 
         if other:
             raise DomainError(ErrorCode.FORBIDDEN, "Close or transfer your open chats first.")
         row.training = training
+    row.training_language = language if training else None
     return await chats.me(session, agent)
 
 

@@ -25,7 +25,7 @@ from chat_backend.db.tables import Agent, Chat, EventRow, Site, Visitor, utcnow
 from chat_backend.domain import chats, handover
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
-from chat_backend.domain.training_site import TRAINING_SITE_ID
+from chat_backend.domain.training_site import TRAINING_SITE_ID, language_of, suits
 from chat_backend.domain.visitors import new_token
 from chat_protocol import AuthorKind, ChatState, RoutingStatus
 
@@ -153,37 +153,56 @@ async def training_site(session: AsyncSession) -> Site:
     return site
 
 
-async def _free_trainees(session: AsyncSession, online: set[str], now: datetime) -> list[str]:
-    """Trainees online and accepting who hold no open training chat and finished their last a pause ago."""
+async def _free_trainees(
+    session: AsyncSession, online: set[str], now: datetime
+) -> list[tuple[str, str | None]]:
+    """Trainees (id, training language) online and accepting who hold no open training chat and
+    finished their last a pause ago."""
     trainees = (
-        await session.scalars(
-            select(Agent.id).where(
+        await session.execute(
+            select(Agent.id, Agent.training_language).where(
                 Agent.active.is_(True),
                 Agent.training.is_(True),
                 Agent.status == RoutingStatus.ACCEPTING.value,
             )
         )
     ).all()
-    trainees = [agent for agent in trainees if agent in online]
-    if not trainees:
+    present = [(str(agent), language) for agent, language in trainees if agent in online]
+    if not present:
         return []
     recent = now - timedelta(seconds=PAUSE)
     busy = await session.scalars(
         select(Chat.agent_id).where(
             Chat.training.is_(True),
-            Chat.agent_id.in_(trainees),
+            Chat.agent_id.in_([agent for agent, _ in present]),
             or_(Chat.state.in_(_OPEN), Chat.closed_at > recent),
         )
     )
     held = set(busy.all())
-    return [agent for agent in trainees if agent not in held]
+    return [(agent, language) for agent, language in present if agent not in held]
+
+
+def _still_needed(free: list[tuple[str, str | None]], queued: list[str]) -> list[str | None]:
+    """The languages of the visitors to start: one per free trainee whom no queued training chat
+    suits (trainees of one language claim the queued chats first)."""
+    pool = list(queued)
+    needs: list[str | None] = []
+    for _agent, language in sorted(free, key=lambda trainee: trainee[1] is None):
+        match = next((i for i, visitor in enumerate(pool) if suits(language, visitor)), None)
+        if match is None:
+            needs.append(language)
+        else:
+            pool.pop(match)
+    return needs
 
 
 async def spawn_visitors(
     session: AsyncSession, scenarios: dict[str, Scenario], online: set[str], now: datetime | None = None
 ) -> int:
     """A new scripted visitor, with its first line, for each free trainee not already waited for by a
-    queued training chat. Scenarios take turns in file order."""
+    queued training chat that suits them, in the trainee's training language (every language when
+    they chose none, or when no scenario is in theirs). Scenarios of a language take turns in file
+    order."""
     if not scenarios:
         return 0
     now = now or datetime.now(UTC)
@@ -193,27 +212,43 @@ async def spawn_visitors(
     open_chats = await session.scalar(
         select(func.count()).select_from(Chat).where(Chat.training.is_(True), Chat.state.in_(_OPEN))
     )
-    queued = await session.scalar(
-        select(func.count())
-        .select_from(Chat)
-        .where(Chat.training.is_(True), Chat.state == ChatState.QUEUED.value)
-    )
-    wanted = min(len(free) - int(queued or 0), MAX_OPEN - int(open_chats or 0))
-    if wanted <= 0:
+    queued = (
+        await session.scalars(
+            select(Visitor.language)
+            .join(Chat, Chat.visitor_id == Visitor.id)
+            .where(Chat.training.is_(True), Chat.state == ChatState.QUEUED.value)
+        )
+    ).all()
+    needs = _still_needed(free, list(queued))[: max(0, MAX_OPEN - int(open_chats or 0))]
+    if not needs:
         return 0
     site = await training_site(session)
-    started = int(
-        await session.scalar(select(func.count()).select_from(Chat).where(Chat.training.is_(True))) or 0
-    )
+    started: dict[str, int] = {
+        language_of(language): int(count)
+        for language, count in (
+            await session.execute(
+                select(Visitor.language, func.count())
+                .where(Visitor.site_id == site.id)
+                .group_by(Visitor.language)
+            )
+        ).all()
+    }
     number = int(
         await session.scalar(
             select(func.coalesce(func.max(Visitor.number), 0)).where(Visitor.site_id == site.id)
         )
         or 0
     )
-    order = list(scenarios.values())
-    for index in range(wanted):
-        scenario = order[(started + index) % len(order)]
+    everything = list(scenarios.values())
+    for index, language in enumerate(needs):
+        order = [s for s in everything if language is not None and language_of(s.lang) == language]
+        if order:
+            turn = started.get(language or "", 0)
+        else:
+            order, turn = everything, sum(started.values())
+        scenario = order[turn % len(order)]
+        lang = language_of(scenario.lang)
+        started[lang] = started.get(lang, 0) + 1
         _token, token_hash = new_token()  # nobody holds the token: the script speaks for the visitor
         visitor = Visitor(
             id=str(uuid.uuid4()),
@@ -227,7 +262,7 @@ async def spawn_visitors(
         session.add(visitor)
         await session.flush()
         await _say(session, visitor, scenario, 0, now)
-    return wanted
+    return len(needs)
 
 
 async def _say(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from chat_protocol.rest import Me
-from chat_protocol.training import TrainingMode, TrainingResult
+from chat_protocol.training import TrainingLanguage, TrainingMode, TrainingResult
 from operator_app.net.api import ApiClient, list_adapter
 
 
@@ -14,9 +14,10 @@ class TrainingApi:
     def __init__(self, api: ApiClient) -> None:
         self.api = api
 
-    async def set_training(self, token: str, training: bool) -> Me:
-        """`PUT /training`: my mode; refused (403) while I hold a chat of the other kind."""
-        body = TrainingMode(training=training).model_dump(mode="json")
+    async def set_training(self, token: str, training: bool, language: TrainingLanguage | None = None) -> Me:
+        """`PUT /training`: my mode, and the language of my scripted visitors (None: every language);
+        refused (403) while I hold a chat of the other kind."""
+        body = TrainingMode(training=training, language=language).model_dump(mode="json", exclude_none=True)
         return await self.api.request_model("PUT", "/training", Me, token=token, json=body)
 
     async def results(self, token: str) -> list[TrainingResult]:

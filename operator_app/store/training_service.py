@@ -1,6 +1,6 @@
-"""Training mode in the client: whether I am in training (from my account, `Me.training`), switching
-it on the server, then loading my chats and queue again (they change with the mode); and the
-trainees' results for the results dialog.
+"""Training mode in the client: whether I am in training (from my account, `Me.training`) and in which
+language (`Me.training_language`), switching it on the server, then loading my chats and queue again
+(they change with the mode); and the trainees' results for the results dialog.
 
 Signals: ``training_changed(bool)`` after the server confirmed a switch or a snapshot was loaded. The
 methods raise `operator_app.errors.ApiError` when the server refuses or cannot be reached."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from chat_protocol.training import TrainingResult
+from chat_protocol.training import TrainingLanguage, TrainingResult
 from operator_app.net.training_api import TrainingApi
 from operator_app.store.chat_session import ChatSession
 
@@ -28,9 +28,16 @@ class TrainingService(QObject):
         me = self._session.store.me
         return bool(me is not None and me.training)
 
-    async def set_training(self, training: bool) -> bool:
-        """Switch my mode; my chats and the queue are loaded again for it."""
-        await self._session.auth.call(lambda token: self._api.set_training(token, training))
+    @property
+    def language(self) -> TrainingLanguage | None:
+        """The language of my scripted visitors while in training (None: every language)."""
+        me = self._session.store.me
+        return me.training_language if me is not None and me.training else None
+
+    async def set_training(self, training: bool, language: TrainingLanguage | None = None) -> bool:
+        """Switch my mode (in training, with scripted visitors of `language`); my chats and the queue
+        are loaded again for it."""
+        await self._session.auth.call(lambda token: self._api.set_training(token, training, language))
         await self._session.resync()
         self.training_changed.emit(self.training)
         return self.training

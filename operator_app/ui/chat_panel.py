@@ -22,7 +22,7 @@ from operator_app.store.chat_state import ChatStore
 from operator_app.store.display_text import visitor_name
 from operator_app.store.store_signals import StoreSignals
 from operator_app.store.transcript_model import TranscriptModel
-from operator_app.ui.chat_tags import ChatTagsBar
+from operator_app.ui.chat_header import ChatHeader
 from operator_app.ui.composer import Composer
 from operator_app.ui.on_demand import Lazy, bring_forward
 from operator_app.ui.sneak_peek_label import SneakPeekLabel
@@ -43,13 +43,6 @@ PAGE_PUSH_DIALOG: Lazy[type[PagePushDialog]] = Lazy("operator_app.ui.page_push_d
 OFFLINE_MESSAGES_DIALOG: Lazy[type[OfflineMessagesDialog]] = Lazy(
     "operator_app.ui.offline_messages_dialog:OfflineMessagesDialog"
 )
-
-
-def _plain_label(object_name: str, parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(object_name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 class ChatPanel(QWidget):
@@ -119,52 +112,35 @@ class ChatPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
 
-        header = QWidget(page)
-        header.setObjectName("chatHeader")
-        head = QHBoxLayout(header)
-        head.setContentsMargins(18, 10, 14, 10)
-        titles = QVBoxLayout()
-        titles.setSpacing(2)
-        self.title = _plain_label("chatTitle", header)
-        self.subtitle = _plain_label("chatSubtitle", header)
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        self.tags_bar = ChatTagsBar("chat", header)  # the chat's tags and their menu (Ctrl+Shift+G)
+        self.header = header = ChatHeader(page)
+        self.title, self.subtitle, self.tags_bar = header.title, header.subtitle, header.tags_bar
         self.tags_bar.button.setToolTip(self.tr("Tag this chat (%1).").replace("%1", "Ctrl+Shift+G"))
-        titles.addWidget(self.tags_bar)
-        head.addLayout(titles, 1)
-        self.take_here = QPushButton(self.tr("Take chat"), header)
-        self.take_here.setObjectName("takeHereButton")
-        self.take_here.clicked.connect(self._take_clicked)
-        self.close_button = QPushButton(self.tr("Close chat"), header)
-        self.close_button.setObjectName("closeChatButton")
-        self.close_button.setToolTip(self.tr("End this conversation for you and the visitor."))
-        self.close_button.clicked.connect(self._close_clicked)
-        self.transfer_button = QPushButton(self.tr("Transfer\u2026"), header)
-        self.transfer_button.setObjectName("transferButton")
-        self.transfer_button.setToolTip(
-            self.tr("Hand this chat to a colleague or a group (%1).").replace(
-                "%1", self.transfer_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            )
+        self.take_here = header.add_button(
+            self.tr("Take chat"), "takeHereButton", self.take_action, priority=9
         )
-        self.transfer_button.clicked.connect(self.open_transfer_dialog)
-        self.push_page_button = QPushButton(self.tr("Send page\u2026"), header)
-        self.push_page_button.setObjectName("pushPageButton")
+        self.video_call_button = header.add_button(
+            self.tr("Video call"), "videoCallButton", self.video_call_action, priority=7
+        )
+        self.push_page_button = header.add_button(
+            self.tr("Send page\u2026"), "pushPageButton", self.push_page_action, priority=5
+        )
         self.push_page_button.setToolTip(
             self.tr("Show the visitor a page of your site; they are asked first (%1).").replace(
                 "%1", self.push_page_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             )
         )
-        self.push_page_button.clicked.connect(self.open_page_push_dialog)
-        self.video_call_button = QPushButton(self.tr("Video call"), header)
-        self.video_call_button.setObjectName("videoCallButton")
-        self.video_call_button.setAutoDefault(False)
-        self.video_call_button.clicked.connect(self._video_call_clicked)
-        head.addWidget(self.take_here)
-        head.addWidget(self.video_call_button)
-        head.addWidget(self.push_page_button)
-        head.addWidget(self.transfer_button)
-        head.addWidget(self.close_button)
+        self.transfer_button = header.add_button(
+            self.tr("Transfer\u2026"), "transferButton", self.transfer_action, priority=4
+        )
+        self.transfer_button.setToolTip(
+            self.tr("Hand this chat to a colleague or a group (%1).").replace(
+                "%1", self.transfer_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            )
+        )
+        self.close_button = header.add_button(
+            self.tr("Close chat"), "closeChatButton", self.close_action, priority=8
+        )
+        self.close_button.setToolTip(self.tr("End this conversation for you and the visitor."))
         layout.addWidget(header)
 
         self.transcript = TranscriptView(page)
@@ -267,15 +243,19 @@ class ChatPanel(QWidget):
         else:
             subtitle = self.tr("The visitor has not sent a message yet.")
         self.subtitle.setText(subtitle)
-        self.take_here.setVisible(chat.state == ChatState.QUEUED)
-        self.close_button.setVisible(mine)
+        self.take_action.setEnabled(chat.state == ChatState.QUEUED)
+        self.header.set_wanted(self.take_here, chat.state == ChatState.QUEUED)
         self.tags_bar.setVisible(mine)
         self.tags_bar.show_chat(chat.chat_id if mine else None)
-        self.tags_action.setEnabled(mine)
-        self.transfer_button.setVisible(mine)
-        self.transfer_action.setEnabled(mine)
-        self.push_page_button.setVisible(mine)
-        self.push_page_action.setEnabled(mine)
+        for action, button in (
+            (self.close_action, self.close_button),
+            (self.tags_action, None),
+            (self.transfer_action, self.transfer_button),
+            (self.push_page_action, self.push_page_button),
+        ):
+            action.setEnabled(mine)
+            if button is not None:
+                self.header.set_wanted(button, mine)
         self._refresh_call_button(chat.chat_id, mine, chat.visitor_presence, chat.state)
         self.note_button.setEnabled(mine)
         self.note_action.setEnabled(mine)
@@ -298,7 +278,7 @@ class ChatPanel(QWidget):
     def _refresh_call_button(self, chat_id: str, mine: bool, presence: str, state: ChatState) -> None:
         """Enabled only for a chat I hold whose visitor is online; the tooltip says why not."""
         calls = self.session.calls if self.session is not None else None
-        self.video_call_button.setVisible(mine or state == ChatState.TAKEN)
+        self.header.set_wanted(self.video_call_button, mine or state == ChatState.TAKEN)
         if not webengine_installed():
             why = unavailable_text()
         elif not mine:
@@ -315,9 +295,11 @@ class ChatPanel(QWidget):
         self.video_call_button.setEnabled(not why)
         self.video_call_action.setEnabled(not why)
         shortcut = self.video_call_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        self.video_call_button.setToolTip(
-            why or self.tr("Call the visitor with video. They are asked first (%1).").replace("%1", shortcut)
+        tip = why or self.tr("Call the visitor with video. They are asked first (%1).").replace(
+            "%1", shortcut
         )
+        self.video_call_button.setToolTip(tip)
+        self.video_call_action.setToolTip(tip)  # in the "More" menu when the button does not fit
 
     def _video_call_clicked(self) -> None:
         if self.chat_id is not None and self.video_call_button.isEnabled():
@@ -357,6 +339,10 @@ class ChatPanel(QWidget):
     # --- the operator's workflow: canned replies, notes, transfer, offline messages ------------
 
     def _build_actions(self) -> None:
+        self.take_action = self._action(self.tr("Ta&ke this chat"), "takeHereAction")
+        self.take_action.triggered.connect(self._take_clicked)
+        self.close_action = self._action(self.tr("&Close this chat"), "closeChatAction")
+        self.close_action.triggered.connect(self._close_clicked)
         self.canned_action = self._action(self.tr("Canned &replies\u2026"), "cannedRepliesAction")
         self.canned_action.triggered.connect(self.open_canned_dialog)
         self.note_action = self._action(self.tr("Internal &note mode"), "noteModeAction", "Ctrl+Shift+N")
@@ -376,7 +362,7 @@ class ChatPanel(QWidget):
         self.offline_action = self._action(self.tr("&Offline messages\u2026"), "offlineMessagesAction")
         self.offline_action.triggered.connect(self.open_offline_messages)
         chat_actions = (self.note_action, self.transfer_action, self.push_page_action, self.video_call_action)
-        for action in (*chat_actions, self.tags_action):
+        for action in (*chat_actions, self.tags_action, self.take_action, self.close_action):
             action.setEnabled(False)
             self.addAction(action)
 

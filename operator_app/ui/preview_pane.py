@@ -1,13 +1,15 @@
 """The live page preview dock (``previewDock``) and the chat panel's "Watch page" button
-(``watchPageButton``). The pane inside the dock (``previewWidget``, with QtWebEngine) is imported and
-built the first time the operator watches a page."""
+(``watchPageButton``, for ``watchPageAction``: in the header's "More" menu when it does not fit).
+The pane inside the dock (``previewWidget``, with QtWebEngine) is imported and built the first time
+the operator watches a page."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QBoxLayout, QDockWidget, QMainWindow, QPushButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from operator_app.store.idle_monitor import IdleMonitor
 from operator_app.store.preview_controller import PreviewController
@@ -51,16 +53,18 @@ class PreviewPane(QObject):
         )
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
-        header = chat_panel.push_page_button.parentWidget()
-        layout = header.layout() if header is not None else None
-        assert isinstance(layout, QBoxLayout)
-        self.button = QPushButton(self.tr("Watch page"), header)
-        self.button.setObjectName("watchPageButton")
-        self.button.setAutoDefault(False)
+        self.action = QAction(self.tr("&Watch the visitor's page"), self)
+        self.action.setObjectName("watchPageAction")
+        self.action.triggered.connect(self._watch_clicked)
+        self.button = chat_panel.header.add_button(
+            self.tr("Watch page"),
+            "watchPageButton",
+            self.action,
+            priority=6,
+            before=chat_panel.push_page_button,
+        )
         self.button.setToolTip(self.tr("See the visitor's page live; they may be asked first."))
-        self.button.clicked.connect(self._watch_clicked)
-        layout.insertWidget(layout.indexOf(chat_panel.push_page_button), self.button)
-        self.button.setVisible(False)
+        self.action.setToolTip(self.button.toolTip())
         chat_panel.chat_shown.connect(self._chat_shown)
 
     @property
@@ -98,7 +102,7 @@ class PreviewPane(QObject):
             self._resume_idle.start()
 
     def _chat_shown(self, chat_id: str) -> None:
-        self.button.setVisible(bool(chat_id))
+        self.chat_panel.header.set_wanted(self.button, bool(chat_id))
 
     def _watch_clicked(self) -> None:
         chat_id = self.chat_panel.chat_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -47,6 +48,12 @@ def choose_language(setting: str, ui_languages: list[str] | None = None) -> str:
         if code in LANGUAGES:
             return code
     return "en"
+
+
+def ui_language() -> Literal["ja", "en"]:
+    """The language the app is shown in, ``ja`` or ``en`` (`install_translators` sets the default
+    locale to it)."""
+    return "ja" if QLocale().language() == QLocale.Language.Japanese else "en"
 
 
 def remove_translators(app: QCoreApplication) -> None:

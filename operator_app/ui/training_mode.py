@@ -1,6 +1,7 @@
 """Training mode in the main window: the Operator menu's checkable ``trainingAction`` (Ctrl+Shift+L)
 and the ``trainingBanner`` beside my name in the top bar (and ``trainingStatus`` in the status bar),
-shown while I am in training (scripted visitors only).
+shown while I am in training (scripted visitors only). Training starts in the app's language: the
+scripted visitors speak it, and the banner says which.
 
 A switch waits for the server; the action is disabled meanwhile, and a refusal (I hold chats of the
 other kind) goes to the window's error line."""
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from operator_app.store.training_service import TrainingService
 from operator_app.ui.async_tools import reports_errors
+from operator_app.ui.qt_runtime import ui_language
 
 BANNER_QSS = (
     "QLabel#trainingBanner { background: #f59e0b; color: #111827; font-weight: bold; padding: 3px 12px;"
@@ -74,7 +76,14 @@ class TrainingMode(QObject):
         else:
             self.banner.setVisible(training)
         self.status_note.setVisible(training)
-        self.banner.setAccessibleName(self.tr("Training mode is on") if training else "")
+        language = self.service.language
+        if language == "ja":
+            self.banner.setText(self.tr("Training: Japanese"))
+        elif language == "en":
+            self.banner.setText(self.tr("Training: English"))
+        else:
+            self.banner.setText(self.tr("Training"))
+        self.banner.setAccessibleName(self.banner.text() if training else "")
 
     def show_error(self, text: str) -> None:
         self._show_error(text)
@@ -91,7 +100,7 @@ class TrainingMode(QObject):
         self.action.setEnabled(False)
         try:
             self.show_mode(self.service.training)  # until the server confirms
-            await self.service.set_training(wanted)
+            await self.service.set_training(wanted, ui_language() if wanted else None)
         finally:
             self.action.setEnabled(True)
             self.show_mode(self.service.training)

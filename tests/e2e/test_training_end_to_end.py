@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel
 
 from chat_backend.domain import training_script
 from operator_app.app import AppController
+from operator_app.ui.qt_runtime import ui_language
 from tests.support.backend import BackendProcess
 from tests.support.sharing import admin_of
 from tests.support.waiting import until
@@ -57,6 +58,11 @@ def test_trainee_answers_a_scripted_visitor_with_a_canned_reply_and_nothing_reac
             await until(lambda: window.training_service.training, what="training mode on")
             await until(lambda: banner.isVisibleTo(window), what="the Training banner")
             assert window.training_mode.action.isChecked()
+            # Training in the app's language: the server keeps it, the banner says it.
+            me = window.session.store.me
+            assert me is not None
+            assert me.training_language == ui_language()
+            assert banner.text() == {"en": "Training: English", "ja": "Training: Japanese"}[ui_language()]
             window.status_switch.click()
             await until(lambda: window.session.store.status == "accepting", what="accepting")
 
