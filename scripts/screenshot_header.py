@@ -34,7 +34,11 @@ from tests.support.browser import BrowserThread  # noqa: E402
 from tests.support.waiting import until  # noqa: E402
 
 LINES = {
-    "ja": ("山田 花子", "注文フォームの書き方を一緒に見ていただけますか？", "もちろんです。画面を拝見しますね。"),
+    "ja": (
+        "山田 花子",
+        "注文フォームの書き方を一緒に見ていただけますか？",
+        "もちろんです。画面を拝見しますね。",
+    ),
     "en": ("Hanako Yamada", "Could you look at my order form with me?", "Of course. Let me see your page."),
 }
 

@@ -1183,6 +1183,21 @@
     </message>
 </context>
 <context>
+    <name>ChatHeader</name>
+    <message>
+        <source>More</source>
+        <translation>More</translation>
+    </message>
+    <message>
+        <source>The chat&apos;s actions that do not fit in the header.</source>
+        <translation>The chat&apos;s actions that do not fit in the header.</translation>
+    </message>
+    <message>
+        <source>More actions for this chat</source>
+        <translation>More actions for this chat</translation>
+    </message>
+</context>
+<context>
     <name>ChatListModel</name>
     <message>
         <source>You: %1</source>
@@ -1302,6 +1317,14 @@
     <message>
         <source>Call the visitor with video. They are asked first (%1).</source>
         <translation>Call the visitor with video. They are asked first (%1).</translation>
+    </message>
+    <message>
+        <source>Ta&amp;ke this chat</source>
+        <translation>Ta&amp;ke this chat</translation>
+    </message>
+    <message>
+        <source>&amp;Close this chat</source>
+        <translation>&amp;Close this chat</translation>
     </message>
     <message>
         <source>Canned &amp;replies…</source>
@@ -2735,6 +2758,10 @@
     <message>
         <source>Visitor&apos;s page</source>
         <translation>Visitor&apos;s page</translation>
+    </message>
+    <message>
+        <source>&amp;Watch the visitor&apos;s page</source>
+        <translation>&amp;Watch the visitor&apos;s page</translation>
     </message>
     <message>
         <source>Watch page</source>
@@ -4510,8 +4537,12 @@
         <translation>Training mode: scripted visitors only</translation>
     </message>
     <message>
-        <source>Training mode is on</source>
-        <translation>Training mode is on</translation>
+        <source>Training: Japanese</source>
+        <translation>Training: Japanese</translation>
+    </message>
+    <message>
+        <source>Training: English</source>
+        <translation>Training: English</translation>
     </message>
 </context>
 <context>

@@ -1183,6 +1183,21 @@
     </message>
 </context>
 <context>
+    <name>ChatHeader</name>
+    <message>
+        <source>More</source>
+        <translation>その他</translation>
+    </message>
+    <message>
+        <source>The chat&apos;s actions that do not fit in the header.</source>
+        <translation>ヘッダーに収まらないチャットの操作です。</translation>
+    </message>
+    <message>
+        <source>More actions for this chat</source>
+        <translation>このチャットのその他の操作</translation>
+    </message>
+</context>
+<context>
     <name>ChatListModel</name>
     <message>
         <source>You: %1</source>
@@ -1302,6 +1317,14 @@
     <message>
         <source>Call the visitor with video. They are asked first (%1).</source>
         <translation>訪問者にビデオ通話を発信します。訪問者が応答するまでつながりません（%1）。</translation>
+    </message>
+    <message>
+        <source>Ta&amp;ke this chat</source>
+        <translation>このチャットを引き受ける(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Close this chat</source>
+        <translation>このチャットを終了(&amp;C)</translation>
     </message>
     <message>
         <source>Canned &amp;replies…</source>
@@ -2735,6 +2758,10 @@
     <message>
         <source>Visitor&apos;s page</source>
         <translation>訪問者のページ</translation>
+    </message>
+    <message>
+        <source>&amp;Watch the visitor&apos;s page</source>
+        <translation>訪問者のページを見る(&amp;W)</translation>
     </message>
     <message>
         <source>Watch page</source>
@@ -4510,8 +4537,12 @@
         <translation>研修モード: 練習用の訪問者のみ</translation>
     </message>
     <message>
-        <source>Training mode is on</source>
-        <translation>研修モードがオンです</translation>
+        <source>Training: Japanese</source>
+        <translation>トレーニング：日本語</translation>
+    </message>
+    <message>
+        <source>Training: English</source>
+        <translation>トレーニング：英語</translation>
     </message>
 </context>
 <context>
