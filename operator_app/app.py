@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from chat_protocol.rest import Snapshot, TokenPair
+from operator_app import startup_gc
 from operator_app.credentials import CredentialStore
 from operator_app.errors import ApiError, ApiErrorKind
 from operator_app.net.api import ApiClient
@@ -152,6 +153,7 @@ class AppController(QObject):
         loaded = len(snapshot.my_chats) + len(snapshot.queue)
         window = MainWindow(session, self.settings)
         window.first_shown.connect(lambda: startup_log.info("main window shown with %d chats loaded", loaded))
+        window.first_shown.connect(startup_gc.resume)  # the launcher paused it for the start-up
         window.sign_out_requested.connect(self._sign_out_requested)
         window.closed.connect(self._window_closed)
         session.signals.session_ended.connect(lambda reason: self._session_ended(session, reason))
@@ -229,6 +231,7 @@ class AppController(QObject):
         self.tasks.spawn(dialog.check_server(), name="version check")
         # After the event loop's next pass (the dialog's first paint): benchmarks/package.py waits for it.
         QTimer.singleShot(0, lambda: startup_log.info("login dialog shown"))
+        QTimer.singleShot(0, startup_gc.resume)  # the launcher paused it for the start-up
         return dialog
 
     def _dialog_finished(self, dialog: LoginDialog) -> None:

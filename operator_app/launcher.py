@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from operator_app import startup_gc
+
 if TYPE_CHECKING:
     from operator_app.net.early_signin import EarlySignIn
     from operator_app.settings import Settings
@@ -33,6 +35,20 @@ _QT_FREE_MODULES = (
     "operator_app.net.session",
     "operator_app.net.realtime",
     "operator_app.net.outbox",
+    # The rest of the Qt-free modules the main window's imports reach (each costs an extra read of its
+    # source when imported after PySide6): tests/unit/test_launcher_imports.py keeps them Qt-free.
+    "wave",
+    "operator_app.atomic_file",
+    "operator_app.credentials",
+    "operator_app.tasks",
+    "operator_app.net.attachments_api",
+    "operator_app.net.export_api",
+    "operator_app.net.tickets_api",
+    "operator_app.net.traffic_feed",
+    "operator_app.net.training_api",
+    "operator_app.store.admin_service",
+    "operator_app.store.canned_cache",
+    "operator_app.store.chat_state",
 )
 
 
@@ -45,6 +61,21 @@ def run_app(
     log_level: str = "info",
 ) -> int:
     """Run the app until the user quits; signs in directly when all three are given. Exit code."""
+    startup_gc.pause()  # until the first window shows (`AppController`), or `LONGEST_PAUSE` below
+    try:
+        return _run_app(server_url, email, password, on_quit, log_level=log_level)
+    finally:
+        startup_gc.resume()
+
+
+def _run_app(
+    server_url: str | None,
+    email: str | None,
+    password: str | None,
+    on_quit: Callable[[], None] | None,
+    *,
+    log_level: str,
+) -> int:
     from operator_app.qt_check import exit_if_qt_platform_unusable
 
     exit_if_qt_platform_unusable()  # Qt itself would abort with a generic message
@@ -61,6 +92,7 @@ def run_app(
             "--server %s ignored: the server is set by your administrator", server_url
         )
         server_url = locked_server
+    _without_httpx_command_line()
     early = _start_sign_in(server_url, email, password, settings.values)
     if early is not None:
         # Qt's imports hold the interpreter: let the login request leave first.
@@ -74,7 +106,7 @@ def run_app(
 
     install_qt_message_handler()
     # QtWebEngine (video calls, imported only when a call starts) needs this before the application.
-    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtCore import QCoreApplication, Qt, QTimer
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -90,6 +122,7 @@ def run_app(
     language = install_translators(app, settings.values.language)
     startup_log = logging.getLogger("operator_app.startup")
     startup_log.info("starting (language %s, log %s)", language, log_file)
+    QTimer.singleShot(int(startup_gc.LONGEST_PAUSE * 1000), startup_gc.resume)
 
     async def run() -> int:
         loop = asyncio.get_running_loop()
@@ -110,6 +143,13 @@ def run_app(
     finally:
         if on_quit is not None:
             on_quit()
+
+
+def _without_httpx_command_line() -> None:
+    """httpx imports its command line (click, pygments, rich: ~15 ms) when those are installed; the app
+    never runs it. A None in `sys.modules` makes that import fail, and httpx then defines a stub `main`."""
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
 def _import_before_qt() -> None:

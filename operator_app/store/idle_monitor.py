@@ -47,10 +47,15 @@ class IdleMonitor(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(check_ms)
         self._timer.timeout.connect(self.check)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
         self._timer.start()
+        # The filter sees every event of every object: installed on the event loop's next pass, it
+        # stays out of the building and first showing of the window. No input arrives before that pass.
+        QTimer.singleShot(0, self, self._watch_input)
+
+    def _watch_input(self) -> None:
+        app = QCoreApplication.instance()
+        if app is not None and self._timer.isActive():  # not stopped or paused meanwhile
+            app.installEventFilter(self)
 
     def stop(self) -> None:
         self._timer.stop()
