@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
+from shiboken6 import isValid
 
 from chat_protocol.tickets import TicketCounts, TicketPush
 from operator_app.store.chat_session import ChatSession
@@ -70,6 +71,8 @@ class TicketsEntry(QObject):
         self.refresh_count()
 
     def _set_text(self) -> None:
+        if not isValid(self.action):  # a count that arrives while the window closes
+            return
         if self.open_count:
             self.action.setText(self.tr("Tic&kets (%1 open)").replace("%1", str(self.open_count)))
         else:
