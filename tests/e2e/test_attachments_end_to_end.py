@@ -21,6 +21,7 @@ from chat_protocol.attachments import AttachmentInfo
 from operator_app.app import AppController
 from operator_app.store.transcript_model import EntryRole
 from operator_app.ui.main_window import MainWindow
+from tests.e2e.widget_helpers import paste_screenshot
 from tests.support.backend import BackendProcess
 from tests.support.browser import BrowserThread
 from tests.support.waiting import until
@@ -43,25 +44,6 @@ def _photo_with_gps() -> bytes:
 
 
 PHOTO = _photo_with_gps()
-
-
-def _paste_screenshot(page: Page) -> None:
-    page.evaluate(
-        """async () => {
-          const canvas = document.createElement('canvas');
-          canvas.width = 120; canvas.height = 80;
-          const g = canvas.getContext('2d');
-          g.fillStyle = '#fff'; g.fillRect(0, 0, 120, 80);
-          g.fillStyle = '#c33'; g.fillRect(10, 10, 60, 30);
-          const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-          const data = new DataTransfer();
-          data.items.add(new File([blob], 'image.png', {type: 'image/png'}));
-          const input = document.querySelector('livechat-widget').shadowRoot
-            .querySelector('[data-testid=message-input]');
-          input.dispatchEvent(new ClipboardEvent('paste',
-            {clipboardData: data, bubbles: true, cancelable: true, composed: true}));
-        }"""
-    )
 
 
 def _drop_photo(page: Page) -> None:
@@ -145,7 +127,7 @@ def test_a_pasted_screenshot_and_a_photo_reach_the_app_and_a_pdf_goes_back(
             await chromium.call(lambda: page.get_by_test_id("attach").wait_for())
 
             # The visitor pastes a screenshot and drops a phone photo.
-            await chromium.call(_paste_screenshot, page)
+            await chromium.call(paste_screenshot, page, 120, 80)
             await until(lambda: len(_files_shown(window)) == 1, what="the screenshot in the app")
             await chromium.call(_drop_photo, page)
             await until(lambda: len(_files_shown(window)) == 2, what="the photo in the app")

@@ -23,6 +23,7 @@ from tests.e2e.widget_helpers import (
     launch_chromium,
     new_page,
     open_widget,
+    paste_screenshot,
     send,
     shadow,
     wait_until,
@@ -116,22 +117,7 @@ def test_a_pasted_screenshot_and_a_dropped_pdf_reach_the_agent_and_show_in_the_w
     chat_id = start_chat(page, agent, backend)
     expect(page.get_by_test_id("attach")).to_have_attribute("aria-label", "Attach a file")
     # A screenshot from the clipboard (Chromium names it "image.png"), drawn in the page.
-    page.evaluate(
-        """async () => {
-          const canvas = document.createElement('canvas');
-          canvas.width = 64; canvas.height = 48;
-          const g = canvas.getContext('2d');
-          g.fillStyle = '#c33'; g.fillRect(0, 0, 64, 48);
-          g.fillStyle = '#39c'; g.fillRect(8, 8, 30, 20);
-          const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-          const data = new DataTransfer();
-          data.items.add(new File([blob], 'image.png', {type: 'image/png'}));
-          const input = document.querySelector('livechat-widget').shadowRoot
-            .querySelector('[data-testid=message-input]');
-          input.dispatchEvent(new ClipboardEvent('paste',
-            {clipboardData: data, bubbles: true, cancelable: true, composed: true}));
-        }"""
-    )
+    paste_screenshot(page, 64, 48)
     image = next_file_event(agent, chat_id)
     assert image["author"]["kind"] == "visitor"
     assert image["attachment"]["category"] == "images"

@@ -291,3 +291,25 @@ def media_tracks(page: Page) -> list[dict[str, Any]]:
         "() => (window.__lcTracks || []).map(t => ({kind: t.kind, state: t.readyState, enabled: t.enabled}))"
     )
     return found
+
+
+def paste_screenshot(page: Page, width: int, height: int) -> None:
+    """A screenshot pasted into the widget's message box: a PNG drawn on a canvas in the page, in the
+    clipboard event as Chromium gives it (named "image.png")."""
+    page.evaluate(
+        """async ([width, height]) => {
+          const canvas = document.createElement('canvas');
+          canvas.width = width; canvas.height = height;
+          const g = canvas.getContext('2d');
+          g.fillStyle = '#c33'; g.fillRect(0, 0, width, height);
+          g.fillStyle = '#39c'; g.fillRect(8, 8, 30, 20);
+          const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+          const data = new DataTransfer();
+          data.items.add(new File([blob], 'image.png', {type: 'image/png'}));
+          const input = document.querySelector('livechat-widget').shadowRoot
+            .querySelector('[data-testid=message-input]');
+          input.dispatchEvent(new ClipboardEvent('paste',
+            {clipboardData: data, bubbles: true, cancelable: true, composed: true}));
+        }""",
+        [width, height],
+    )
