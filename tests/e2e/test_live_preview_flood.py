@@ -248,6 +248,16 @@ def _figures(page: Page, pushes: list[dict[str, Any]], seconds: float) -> dict[s
     }
 
 
+def _still_streaming(page: Page, agent: Agent, figures: dict[str, Any]) -> None:
+    """The watcher kept getting frames to the end of the flood, or (the page outgrew the byte budget:
+    the widget waits for it to refill, then sends a fresh snapshot; on a loaded machine that can take
+    longer than the flood) gets one within 10 s after it."""
+    if (figures["lastFrameAt"] or 0) > FLOOD_SECONDS - 2:
+        return
+    later = [p for p in _watch_for(page, agent, 10.0) if p["action"] == "preview"]
+    assert later, figures
+
+
 def _assert_well_behaved(page: Page, figures: dict[str, Any], label: str) -> None:
     print(
         f"\n{label}: main thread longest gap {figures['gap']:.0f} ms, longest task {figures['longtask']:.0f} ms; "
@@ -278,7 +288,7 @@ def test_a_page_mutating_1000_times_a_second_is_capped_and_stays_responsive(
     assert rate > 500  # the flood did run (timers are clamped to 4 ms; 10 per 10 ms tick)
     # The watcher kept receiving the page to the end.
     assert figures["watcherFrames"] >= 5, figures
-    assert (figures["lastFrameAt"] or 0) > FLOOD_SECONDS - 2, figures
+    _still_streaming(page, agent, figures)
     assert "unavailable" not in figures["states"]
 
 
@@ -319,4 +329,4 @@ def test_an_infinite_scroll_page_is_capped_and_stays_responsive(page: Page, page
     events = json.loads("".join(p["piece"] for p in first))
     assert any(e["type"] == 2 and "静岡の煎茶" in json.dumps(e, ensure_ascii=False) for e in events)
     assert figures["watcherFrames"] >= 5, figures
-    assert (figures["lastFrameAt"] or 0) > FLOOD_SECONDS - 2, figures
+    _still_streaming(page, agent, figures)
