@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -23,9 +24,35 @@ from tests.support.wire import WireClient, connect_agent, connect_visitor, new_i
 pytestmark = pytest.mark.asyncio
 
 
+@pytest.fixture(scope="module", autouse=True)
+def visitors_share_one_address() -> Iterator[None]:
+    """Every visitor of this module uploads from 127.0.0.1: the per-IP allowance of uploads is raised
+    through its setting before the module's backend starts (the per-visitor one stays at its default,
+    which a test below proves)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CHAT_UPLOADS_PER_IP_BURST", "1000")
+        yield
+
+
 @pytest.fixture
 def backend(tidy_db_backend: BackendProcess) -> BackendProcess:
     return tidy_db_backend
+
+
+async def test_a_visitor_sends_ten_files_in_a_burst_then_waits(backend: BackendProcess) -> None:
+    agent = await _holder(backend)
+    visitor, login, chat_id = await _chat(backend, agent)
+    async with httpx.AsyncClient(base_url=backend.url, timeout=20) as http:
+        for _ in range(10):  # refused files count too: they cost the server the same work
+            empty = await _visitor_upload(http, backend, login, chat_id, b"", "empty.pdf")
+            assert empty.status_code == 422
+        late = await _visitor_upload(http, backend, login, chat_id, PDF, "one-too-many.pdf")
+        assert late.status_code == 429
+        assert late.json()["detail"]["code"] == "rate_limited"
+        assert int(late.headers["retry-after"]) > 0
+        assert late.headers["access-control-allow-origin"] == backend.url
+    await visitor.close()
+    await agent.close()
 
 
 def _jpeg_with_gps() -> bytes:
@@ -41,6 +68,39 @@ def _jpeg_with_gps() -> bytes:
     data = out.getvalue()
     assert b"PhoneMaker" in data
     return data
+
+
+LIMIT = 64 * 1024  # the admin's limit in the test of hostile uploads
+
+
+def _pixel_bomb() -> bytes:
+    """A PNG whose header promises 50,000 x 50,000 pixels (2.5 gigapixels), with a tiny body."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", 50_000, 50_000, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _zip_bomb_docx() -> bytes:
+    """A .docx whose document part unpacks to 20 MB of zeros from a few kilobytes."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as entry:
+            for _ in range(20):
+                entry.write(b"\x00" * (1024 * 1024))
+    return out.getvalue()
 
 
 def _png(size: tuple[int, int] = (16, 16)) -> bytes:
@@ -264,7 +324,7 @@ async def test_hostile_uploads_are_refused_and_leave_nothing(backend: BackendPro
     admin.call(
         "PUT",
         "/settings/attachments",
-        {"enabled": True, "max_bytes": 4096, "allowed": ["images", "pdf", "text", "office"]},
+        {"enabled": True, "max_bytes": LIMIT, "allowed": ["images", "pdf", "text", "office"]},
     )
     before = set(_stored_files(backend))
     try:
@@ -279,7 +339,9 @@ async def test_hostile_uploads_are_refused_and_leave_nothing(backend: BackendPro
                     "type_not_allowed",
                 ),
                 "x.pdf": (_png(), 415, "name_mismatch"),
-                "big.pdf": (_pdf_of_size(4097), 413, "too_large"),
+                "huge.png": (_pixel_bomb(), 422, "too_complex"),
+                "report.docx": (_zip_bomb_docx(), 422, "too_complex"),
+                "big.pdf": (_pdf_of_size(LIMIT + 1), 413, "too_large"),
             }
             for name, (data, status, code) in cases.items():
                 got = await _visitor_upload(http, backend, login, chat_id, data, name)
@@ -287,19 +349,32 @@ async def test_hostile_uploads_are_refused_and_leave_nothing(backend: BackendPro
                 if code:
                     assert got.json()["detail"]["code"] == code
                 assert got.headers["access-control-allow-origin"] == backend.url  # the widget reads why
-            exactly = _pdf_of_size(4096)
+            # Each visitor may send 10 files in a burst: the rest comes from another visitor's chat.
+            visitor2, login2, chat_id2 = await _chat(backend, agent)
+            # A polyglot (a PNG with a script and a ZIP after it) is kept as the image alone.
+            polyglot = _png() + b"<script>alert(1)</script>" + _zip_bomb_docx()[:200]
+            kept = await _visitor_upload(http, backend, login2, chat_id2, polyglot, "cat.png")
+            assert kept.status_code == 201, kept.text
+            served = await http.get(
+                f"/api/v1/visitor/attachments/{kept.json()['event']['attachment']['attachment_id']}",
+                headers=_visitor_headers(backend, login2),
+            )
+            assert b"<script>" not in served.content
+            assert b"PK" not in served.content
+            assert served.content.startswith(b"\x89PNG")
+            exactly = _pdf_of_size(LIMIT)
             assert (
-                await _visitor_upload(http, backend, login, chat_id, exactly, "max.pdf")
+                await _visitor_upload(http, backend, login2, chat_id2, exactly, "max.pdf")
             ).status_code == 201
             # Files turned off: refused before the body is read.
-            off = {"enabled": False, "max_bytes": 4096, "allowed": ["images", "pdf", "text", "office"]}
+            off = {"enabled": False, "max_bytes": LIMIT, "allowed": ["images", "pdf", "text", "office"]}
             admin.call("PUT", "/settings/attachments", off)
-            disabled = await _visitor_upload(http, backend, login, chat_id, PDF, "a.pdf")
+            disabled = await _visitor_upload(http, backend, login2, chat_id2, PDF, "a.pdf")
             assert disabled.status_code == 403
             assert disabled.json()["detail"]["code"] == "disabled"
             admin.call("PUT", "/settings/attachments", {**off, "enabled": True})
             # A hostile name is made safe (no folders, no controls or direction marks, no device name).
-            named = await _visitor_upload(http, backend, login, chat_id, PDF, "..\\..\\CON\u202egnp.pdf")
+            named = await _visitor_upload(http, backend, login2, chat_id2, PDF, "..\\..\\CON\u202egnp.pdf")
             assert named.status_code == 201, named.text
             shown = named.json()["event"]["attachment"]["name"]
             assert "/" not in shown
@@ -308,23 +383,24 @@ async def test_hostile_uploads_are_refused_and_leave_nothing(backend: BackendPro
             assert shown != "CON.pdf"
             # An upload cut off halfway: no message, no file.
             files_before_cut = set(_stored_files(backend))
-            await _cut_off_upload(backend, login, chat_id)
+            await _cut_off_upload(backend, login2, chat_id2)
             await asyncio.sleep(0.3)
             assert set(_stored_files(backend)) == files_before_cut
             transcript = await http.get(
-                f"/api/v1/chats/{chat_id}/events",
+                f"/api/v1/chats/{chat_id2}/events",
                 headers={"Authorization": f"Bearer {agent.token}"},  # type: ignore[attr-defined]
             )
             names = [e["attachment"]["name"] for e in transcript.json()["events"] if e.get("attachment")]
-            assert len(names) == 2  # max.pdf and the renamed one
+            assert len(names) == 3  # the polyglot's image, max.pdf and the renamed one
     finally:
         admin.call(
             "PUT",
             "/settings/attachments",
             {"enabled": True, "max_bytes": 10 * 1024 * 1024, "allowed": ["images", "pdf", "text", "office"]},
         )
-    assert len(set(_stored_files(backend)) - before) == 2
+    assert len(set(_stored_files(backend)) - before) == 4  # the polyglot's image and thumbnail, two PDFs
     await visitor.close()
+    await visitor2.close()
     await agent.close()
 
 
