@@ -11,9 +11,9 @@ as 抹茶 finds its chats); it is never parsed as a query language.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from chat_protocol.base import ProtocolModel
 from chat_protocol.models import Author, VisitorInfo
@@ -68,6 +68,15 @@ class ArchiveHit(ProtocolModel):
     snippet: str = ""
     highlights: list[tuple[int, int]] = Field(default_factory=list)
     match: MatchKind | None = None
+
+    @field_validator("match", mode="before")
+    @classmethod
+    def _newer_kind_is_a_message(cls, value: object) -> object:
+        """A kind of match a newer server adds reads as `message` here: an app never fails to show a
+        search result because the server learned to search somewhere new."""
+        if isinstance(value, str) and value not in get_args(MatchKind):
+            return "message"
+        return value
 
 
 class ArchivePage(ProtocolModel):

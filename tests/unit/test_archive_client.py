@@ -82,3 +82,18 @@ async def test_the_client_posts_the_search_with_the_token_and_reads_the_page() -
         assert caught.value.status == 422
     finally:
         await api.aclose()
+
+
+def test_a_kind_of_match_a_newer_server_adds_reads_as_a_message() -> None:
+    from chat_protocol.archive import ArchiveHit
+
+    hit = {
+        "chat_id": "c",
+        "site_id": "s",
+        "visitor": {"visitor_id": "v", "number": 1},
+        "created_at": "2026-12-01T10:00:00Z",
+        "closed_at": "2026-12-01T10:05:00Z",
+    }
+    assert ArchiveHit.model_validate({**hit, "match": "file"}).match == "file"
+    assert ArchiveHit.model_validate({**hit, "match": "call_transcript"}).match == "message"
+    assert ArchiveHit.model_validate({**hit, "match": None}).match is None
