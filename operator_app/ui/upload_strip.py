@@ -31,7 +31,7 @@ from operator_app.errors import ApiError
 from operator_app.store.attachment_kinds import EXTENSIONS, human_size
 from operator_app.store.attachments_service import AttachmentsService, Upload, UploadRefused, refusal_text
 from operator_app.store.display_text import escaped_tooltip
-from operator_app.ui.async_tools import reports_errors
+from operator_app.ui.async_tools import finished_future, reports_errors
 from operator_app.ui.composer import Composer, local_files
 from operator_app.ui.error_text import describe_error
 from operator_app.ui.transcript_files import TranscriptFiles
@@ -168,6 +168,7 @@ class ComposerFiles(QObject):
         self.chat_id: str | None = None
         self.enabled = False
         self.tasks: set[asyncio.Task[Any]] = set()
+        self.picker: QFileDialog | None = None  # the file dialog of Attach while it is open
         self.action = QAction(self.tr("&Attach a file\u2026"), panel)
         self.action.setObjectName("attachFileAction")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+A"))
@@ -230,17 +231,31 @@ class ComposerFiles(QObject):
     # --- sending --------------------------------------------------------------------------------
 
     async def choose_file(self) -> None:
-        if not self.enabled:
+        """The file dialog, shown without a nested event loop (`async_tools`); `picker` while open."""
+        if not self.enabled or self.picker is not None:
             return
         kinds = " ".join(f"*.{ext}" for ext in EXTENSIONS)
-        path, _ = QFileDialog.getOpenFileName(
+        dialog = QFileDialog(
             self.panel.window(),
             self.tr("Send a file"),
             "",
             self.tr("Files that can be sent (%1);;All files (*)").replace("%1", kinds),
         )
-        if path:
-            await self.send_paths([path])
+        dialog.setObjectName("attachFileDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        paths: list[str] = []
+        dialog.filesSelected.connect(paths.extend)  # native dialogs too say so
+        self.picker = dialog
+        done = finished_future(dialog)
+        dialog.open()
+        try:
+            accepted = await done == QFileDialog.DialogCode.Accepted.value
+        finally:
+            self.picker = None
+            dialog.deleteLater()
+        if accepted and paths:
+            await self.send_paths(paths)
 
     def _refuse_in_note_mode(self) -> bool:
         """A file always goes to the visitor: never sent while an internal note is being written."""

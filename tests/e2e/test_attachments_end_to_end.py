@@ -15,13 +15,14 @@ from PIL import Image
 from playwright.sync_api import Page
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QLabel, QListView, QPushButton
+from PySide6.QtWidgets import QLabel, QListView, QPushButton
 
 from chat_protocol.attachments import AttachmentInfo
 from operator_app.app import AppController
 from operator_app.store.transcript_model import EntryRole
 from operator_app.ui.main_window import MainWindow
 from tests.e2e.widget_helpers import paste_screenshot
+from tests.integration.test_app_attachments import choose_in
 from tests.support.backend import BackendProcess
 from tests.support.browser import BrowserThread
 from tests.support.waiting import until
@@ -95,7 +96,6 @@ def test_a_pasted_screenshot_and_a_photo_reach_the_app_and_a_pdf_goes_back(
 ) -> None:
     source = tmp_path / PDF_NAME
     source.write_bytes(PDF)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(source), "")))
 
     async def scenario() -> None:
         backend.cli("routing", "--auto-assign", "off")
@@ -173,7 +173,11 @@ def test_a_pasted_screenshot_and_a_photo_reach_the_app_and_a_pdf_goes_back(
             assert not [p for p in _stored_files(backend) if b"PhoneMaker" in p.read_bytes()]
 
             # The operator sends a PDF back; the visitor downloads it.
-            window.chat_panel.files.action.trigger()
+            files = window.chat_panel.files
+            files.action.trigger()
+            await until(lambda: files.picker is not None, what="the file dialog")
+            assert files.picker is not None
+            await choose_in(files.picker, source)
             await until(lambda: len(_files_shown(window)) == 3, what="the PDF in the app")
             downloaded = await chromium.call(_visitor_downloads, page, PDF_NAME)
             assert downloaded == PDF

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
 
 from chat_protocol.attachments import AttachmentInfo
 from operator_app.app import AppController
@@ -75,6 +75,13 @@ async def pushed_file(people: People, chat_id: str) -> dict[str, Any]:
         event: dict[str, Any] = (await people.visitors[chat_id].next_push("event"))["payload"]["event"]
         if event.get("attachment"):
             return event
+
+
+async def choose_in(picker: Any, path: Path) -> None:
+    """Choose `path` in the open file dialog, as a person does with its OK button: the dialog says
+    which files were chosen (`filesSelected`, as native dialogs do too), then closes accepted."""
+    picker.filesSelected.emit([str(path)])
+    picker.done(QDialog.DialogCode.Accepted.value)
 
 
 def top_level(kind: type, name: str) -> Any:
@@ -158,7 +165,6 @@ def test_a_pdf_reaches_the_visitor_is_saved_exactly_and_opens_after_a_warning(
 ) -> None:
     source = tmp_path / JAPANESE_PDF
     source.write_bytes(PDF)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(source), "")))
     opened: list[QUrl] = []
 
     def open_url(url: QUrl) -> bool:
@@ -172,6 +178,10 @@ def test_a_pdf_reaches_the_visitor_is_saved_exactly_and_opens_after_a_warning(
         assert panel.files.button.objectName() == "attachButton"
         assert panel.files.action.shortcut().toString() == "Ctrl+Shift+A"
         panel.files.action.trigger()
+        await until(lambda: panel.files.picker is not None, what="the file dialog")
+        picker = panel.files.picker
+        assert picker is not None
+        await choose_in(picker, source)
         await until(lambda: attachments_shown(panel), what="the PDF in the transcript")
         _, info = attachments_shown(panel)[0]
         assert (info.name, info.category, info.size) == (JAPANESE_PDF, "pdf", len(PDF))
