@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select, text, update
 
 from benchmarks.archive_search import _seed_batch
+from chat_backend.cluster.jobs import sweep_files
 from chat_backend.db.engine import Database
+from chat_backend.db.file_tables import AttachmentRow, FileDeletionRow
 from chat_backend.db.tables import (
     Agent,
     ArchiveDoc,
@@ -25,13 +28,15 @@ from chat_backend.db.tables import (
     Visitor,
 )
 from chat_backend.domain import search_text, visitor_data
+from chat_backend.files.store import DiskStore
 from chat_protocol.archive import RetentionSettings
 
 POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL", "")
 
 
-async def _scenario(url: str) -> None:
+async def _scenario(url: str, files_dir: Path) -> None:
     db = Database(url)
+    store = DiskStore(files_dir)
     now = datetime.now(UTC)
     try:
         async with db.write_quiet() as session:
@@ -65,6 +70,24 @@ async def _scenario(url: str) -> None:
                 )
             )
         cutoff = now - timedelta(days=30)
+        # A file in the old chat and one in the newest: bytes in the store, rows beside their events.
+        newest = sorted((row for row in closed), key=lambda r: r.closed_at)[-1].id
+        for chat_id, key in ((old, "chat/aa/old"), (newest, "chat/bb/new")):
+            await store.put(key, b"%PDF-1.4 " + key.encode())
+            async with db.write_quiet() as session:
+                session.add(
+                    AttachmentRow(
+                        id=key.rsplit("/", 1)[1],
+                        chat_id=chat_id,
+                        event_id=0,
+                        author_key="visitor:x",
+                        name="a.pdf",
+                        content_type="application/pdf",
+                        category="pdf",
+                        size=12,
+                        storage_key=key,
+                    )
+                )
 
         def as_utc(moment: datetime) -> datetime:
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -96,6 +119,9 @@ async def _scenario(url: str) -> None:
             assert not (await session.scalars(select(ChatTag.chat_id))).all()
             assert await session.scalar(select(InvitationRow.chat_id).where(InvitationRow.id == "i1")) is None
             assert await session.scalar(select(func.count()).select_from(Visitor)) == 40  # visitors stay
+            # The old chat's file row went, its key waits for the store; the kept chat's file stays.
+            assert set((await session.scalars(select(AttachmentRow.id))).all()) == {"new"}
+            assert set((await session.scalars(select(FileDeletionRow.key))).all()) == {"chat/aa/old"}
             if db.is_sqlite:  # the FTS index forgot the deleted rows too
                 match = search_text.fts5_match(*search_text.query_tokens("thank"))
                 found = await session.scalar(
@@ -105,12 +131,20 @@ async def _scenario(url: str) -> None:
                     select(func.count()).select_from(ArchiveDoc).where(ArchiveDoc.text.contains("thank"))
                 )
                 assert found == english
+        assert await sweep_files(db, store) == 1  # the bytes go once the deletion committed
+        with pytest.raises(KeyError):
+            await store.get("chat/aa/old")
+        assert await store.get("chat/bb/new")
+        async with db.read() as session:
+            assert not (await session.scalars(select(FileDeletionRow.key))).all()
     finally:
         await db.dispose()
 
 
-def test_closed_chats_past_the_retention_go_with_everything_of_theirs(database_url: str) -> None:
-    asyncio.run(_scenario(database_url))
+def test_closed_chats_past_the_retention_go_with_everything_of_theirs(
+    database_url: str, tmp_path: Path
+) -> None:
+    asyncio.run(_scenario(database_url, tmp_path / "files"))
 
 
 async def _failing_archive(
