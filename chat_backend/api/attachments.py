@@ -66,20 +66,26 @@ def _file_name(value: str | None) -> str:
     return unquote(value, errors="replace")
 
 
-async def _read_body(state: AppState, request: Request, limits: AttachmentSettings) -> bytes:
-    """The body, once sending files is on; at most `MAX_UPLOADS_READING` bodies are read at once on a
-    node (each is held in memory until stored): more are asked to come back shortly."""
+async def _receive(
+    state: AppState, request: Request, name: str, limits: AttachmentSettings
+) -> attachments.StoredFile:
+    """The body read, inspected and stored, once sending files is on. At most `MAX_UPLOADS_READING`
+    uploads are between their first byte and the store on a node (each body is held in memory until
+    it is stored, also while it waits for its turn to be inspected): more are asked to come back
+    shortly."""
     if not limits.enabled:
         raise Refused(403, "disabled", "Files cannot be sent in this chat.")
     if state.uploads_reading >= MAX_UPLOADS_READING:
         raise Refused(503, "unavailable", "Too many files are arriving right now; please try again.")
     state.uploads_reading += 1
     try:
-        return await read_body(request, limits.max_bytes)
-    except BodyTooLarge as exc:
-        raise Refused(413, "too_large", f"This file is larger than {_mb(limits.max_bytes)}.") from exc
-    except BodyIncomplete as exc:
-        raise Refused(400, "incomplete", "The upload was interrupted.") from exc
+        try:
+            data = await read_body(request, limits.max_bytes)
+        except BodyTooLarge as exc:
+            raise Refused(413, "too_large", f"This file is larger than {_mb(limits.max_bytes)}.") from exc
+        except BodyIncomplete as exc:
+            raise Refused(400, "incomplete", "The upload was interrupted.") from exc
+        return await _store(state, data, name, limits)
     finally:
         state.uploads_reading -= 1
 
@@ -203,8 +209,7 @@ async def agent_upload(
             await attachments.agent_chat(session, agent, chat_id)
             limits = await attachments.attachment_settings(session)
         await _rate(state, f"agent:{agent.agent_id}", request)
-        data = await _read_body(state, request, limits)
-        stored = await _store(state, data, _file_name(x_file_name), limits)
+        stored = await _receive(state, request, _file_name(x_file_name), limits)
     except DomainError as exc:
         raise_http(exc)
     except Refused as exc:
@@ -331,8 +336,7 @@ async def visitor_upload(chat_id: str, request: Request, state: State) -> Respon
         if retry is not None:
             return _json(MessageResult(event=retry), 201, cors)
         await _rate(state, f"visitor:{visitor}", request)
-        data = await _read_body(state, request, limits)
-        stored = await _store(state, data, _file_name(request.headers.get("x-file-name")), limits)
+        stored = await _receive(state, request, _file_name(request.headers.get("x-file-name")), limits)
 
         async def write() -> MessageEvent:
             async with state.db.write() as session:

@@ -51,7 +51,7 @@ class AppState:
     # Where attachments' bytes live, and how many files are inspected (decoded, re-encoded) at once.
     files: FileStore | None = None
     file_work: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
-    uploads_reading: int = 0  # upload bodies being read on this node (`api.attachments`)
+    uploads_reading: int = 0  # upload bodies read or held until stored on this node (`api.attachments`)
 
 
 def get_state(request: Request) -> AppState:

@@ -388,11 +388,20 @@ async def snapshot(session: AsyncSession, agent: AgentIdentity) -> Snapshot:
 async def agent_may_read(session: AsyncSession, actor: Actor, chat: Chat) -> bool:
     """Over REST: my chats and the queue; a closed chat by the archive rule (`archive.visible_clause`:
     the chats I took part in and those of my groups); a colleague's live chat only in a supervisor's
-    scope or for admins."""
-    if chat.agent_id == actor.agent_id or chat.state == ChatState.QUEUED.value:
+    scope or for admins. Training apart, as in `_same_kind_of_work`: a live chat of the other kind
+    (a real one for a trainee, a training one for others) only when it is a taken training chat in a
+    supervisor's scope."""
+    if chat.agent_id == actor.agent_id:
         return True
     if chat.state == ChatState.CLOSED.value:
         return await archive.may_read_closed(session, actor, chat.id)
+    me = await session.get(Agent, actor.agent_id)
+    if chat.training != bool(me is not None and me.training) and not (
+        chat.training and chat.state == ChatState.TAKEN.value
+    ):
+        return False
+    if chat.state == ChatState.QUEUED.value:
+        return True
     return await authz.chat_in_scope(session, actor, chat)
 
 

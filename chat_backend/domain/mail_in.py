@@ -17,6 +17,7 @@ from email.utils import getaddresses
 from typing import Literal
 
 from chat_backend.domain.mail_text import clean, html_to_text, strip_history
+from chat_backend.files.names import safe_name
 from chat_protocol.tickets import MAX_SUBJECT_CHARS, MAX_TICKET_TEXT_CHARS
 
 MAX_RAW_BYTES = 25 * 1024 * 1024
@@ -148,9 +149,9 @@ def _filename(part: email.message.Message) -> str:
         name = part.get_filename() or ""
     except Exception:
         name = ""
-    name = decode_words(name)
-    name = re.split(r"[\\/]", name)[-1].strip().lstrip(".")
-    return name[:255]
+    # One plain component without control or direction characters (a "\u202e" can show "…exe.pdf"
+    # for a name ending in ".exe"), as a chat's file names are.
+    return safe_name(decode_words(name), fallback="")
 
 
 def _leaves(msg: email.message.Message, depth: int = 0) -> list[email.message.Message]:

@@ -19,6 +19,11 @@ MAX_SIDE = 12_000
 MAX_FRAMES = 200
 # All frames of an animation together (each is held decoded while the animation is written).
 MAX_ANIMATION_PIXELS = 50_000_000
+# A progressive JPEG has about ten scans; each further one costs a pass over the whole image, and an
+# empty one takes a dozen bytes (a small file could keep a core busy for hours). Counted by their start
+# marker, which entropy-coded data never holds (its 0xFF bytes are stuffed).
+MAX_JPEG_SCANS = 100
+_JPEG_SCAN = b"\xff\xda"
 JPEG_QUALITY = 88
 WEBP_QUALITY = 88
 THUMBNAIL_JPEG_QUALITY = 80
@@ -61,6 +66,8 @@ def sniff(data: bytes) -> ImageFormat | None:
 def reencode(data: bytes, fmt: ImageFormat) -> Reencoded:
     """The image written anew in its own format, with a thumbnail; `ImageRefused` when it is too large
     to decode safely or cannot be read."""
+    if fmt == "JPEG" and data.count(_JPEG_SCAN) > MAX_JPEG_SCANS:
+        raise ImageRefused("too_complex")
     try:
         with Image.open(io.BytesIO(data), formats=[fmt]) as image:
             width, height = image.size

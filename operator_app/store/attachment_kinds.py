@@ -18,6 +18,9 @@ EXTENSIONS: dict[str, FileCategory] = {
     "pdf": "pdf",
     "txt": "text",
     "csv": "text",
+    "log": "text",
+    "md": "text",
+    "json": "text",
     "docx": "office",
     "xlsx": "office",
     "pptx": "office",
@@ -42,6 +45,13 @@ def category_of(name: str) -> FileCategory | None:
 def is_risky(category: str) -> bool:
     """Opening it may run macros or scripts: ask first."""
     return category in RISKY
+
+
+def may_open(local_name: str, category: str) -> bool:
+    """Whether a file written under `local_name` may be handed to the system to open: its extension is
+    one a chat accepts and says the kind the server found. Anything else (a forged or old server's
+    event, a ticket's "invoice.pdf.exe", a name such as "setup.exe." whose dot goes) is only saved."""
+    return category_of(local_name) == category
 
 
 def human_size(size: int) -> str:

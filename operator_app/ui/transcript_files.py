@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QMenu
 
 from chat_protocol.attachments import AttachmentInfo
 from operator_app.atomic_file import write_atomically
-from operator_app.store.attachment_kinds import is_risky
+from operator_app.store.attachment_kinds import is_risky, may_open
 from operator_app.store.attachments_service import AttachmentsService
 from operator_app.store.transcript_model import EntryRole
 from operator_app.ui.async_tools import reports_errors
@@ -143,7 +143,12 @@ class TranscriptFiles(QObject):
 
     @reports_errors
     async def open_file(self, info: AttachmentInfo) -> Path | None:
-        """Ask first for a risky kind; then write a temporary copy and let the system open it."""
+        """Ask first for a risky kind; then write a temporary copy and let the system open it. A name
+        whose extension does not say the file's kind is never opened (`may_open`): Save as only."""
+        local_name = safe_file_name(info.name)
+        if not may_open(local_name, info.category):
+            self.error.emit(self.tr("This file cannot be opened from here; use \u201cSave as\u2026\u201d."))
+            return None
         if is_risky(info.category) and not await confirm(
             self.view.window(),
             self.tr("Open this file?"),
@@ -158,7 +163,7 @@ class TranscriptFiles(QObject):
             return None
         data = await self.service.file_bytes(info.attachment_id)
         folder = open_folder() / file_stem(info.attachment_id)[:40]
-        path = folder / safe_file_name(info.name)
+        path = folder / local_name
         await asyncio.to_thread(_write, path, data)
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             self.error.emit(self.tr("No program on this computer opens this kind of file."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from operator_app.store.attachment_kinds import category_of, human_size, is_risky
+from operator_app.store.attachment_kinds import category_of, human_size, is_risky, may_open
 from operator_app.ui.transcript_files import safe_file_name
 
 
@@ -62,3 +62,25 @@ def test_safe_local_names_keep_the_extension_and_lose_folders(name: str, safe: s
     assert safe_file_name(name) == safe
     assert "/" not in safe_file_name(name)
     assert "\\" not in safe_file_name(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "opens"),
+    [
+        ("請求書.pdf", "pdf", True),
+        ("見積.xlsx", "office", True),
+        ("notes.md", "text", True),
+        ("PHOTO.JPEG", "images", True),
+        # A name whose kind is not the file's, or that a chat never accepts: saved, never opened.
+        ("invoice.pdf.exe", "pdf", False),
+        ("setup.exe.", "office", False),  # the trailing dot goes on disk: "setup.exe"
+        ("link.lnk", "office", False),
+        ("run.desktop", "text", False),
+        ("script.js", "text", False),
+        ("tool.bat", "text", False),
+        ("photo.pdf", "images", False),  # an image's category, yet the system would open a PDF unasked
+        ("README", "text", False),
+    ],
+)
+def test_only_a_name_that_says_the_files_kind_is_opened(name: str, category: str, opens: bool) -> None:
+    assert may_open(safe_file_name(name), category) is opens

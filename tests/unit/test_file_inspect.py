@@ -205,6 +205,21 @@ def test_gif_with_too_many_frames_is_too_complex() -> None:
     assert refused(data, "many.gif") == "too_complex"
 
 
+def _last_scan(jpeg: bytes) -> bytes:
+    """A JPEG's last scan: its SOS segment and entropy-coded data, up to the end marker."""
+    start = jpeg.rindex(b"\xff\xda")
+    return jpeg[start : len(jpeg) - 2]
+
+
+def test_progressive_jpeg_is_taken_and_one_with_a_thousand_scans_is_too_complex() -> None:
+    normal = image_bytes(Image.new("RGB", (256, 256), (120, 40, 200)), "JPEG", progressive=True)
+    assert inspect(normal, "photo.jpg").width == 256
+    # Empty refinement scans: a few bytes each, a pass over every pixel each to decode.
+    bomb = normal[:-2] + _last_scan(normal) * 1000 + normal[-2:]
+    assert len(bomb) < 64 * 1024
+    assert refused(bomb, "photo.jpg") == "too_complex"
+
+
 def test_webp() -> None:
     data = image_bytes(Image.new("RGB", (30, 20), (0, 128, 0)), "WEBP")
     result = inspect(data, "x.webp")

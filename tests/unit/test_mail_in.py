@@ -48,6 +48,17 @@ def test_shift_jis_body_and_encoded_attachment_name() -> None:
     ]
 
 
+def test_attachment_names_lose_folders_controls_and_direction_marks() -> None:
+    msg = EmailMessage()
+    msg["From"] = "a@example.jp"
+    msg["Subject"] = "files"
+    msg.set_content("see attached")
+    for name in ("invoice\u202egpj.exe", "../../.bashrc", "CON.txt", "a\u200bb.pdf"):
+        msg.add_attachment(b"x", maintype="application", subtype="octet-stream", filename=name)
+    mail = mail_in.parse(msg.as_bytes())
+    assert [f.filename for f in mail.attachments] == ["invoicegpj.exe", "bashrc", "_CON.txt", "ab.pdf"]
+
+
 def test_idn_domain_shown_in_unicode_and_quoted_local_part_kept() -> None:
     raw = b'From: "Jo" <"jo smith"@xn--r8jz45g.jp>\r\nTo: s@x.example\r\n\r\nhi\r\n'
     mail = mail_in.parse(raw)
