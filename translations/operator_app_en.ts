@@ -4627,6 +4627,10 @@
         <translation>Save the file</translation>
     </message>
     <message>
+        <source>This file cannot be opened from here; use “Save as…”.</source>
+        <translation>This file cannot be opened from here; use “Save as…”.</translation>
+    </message>
+    <message>
         <source>Open this file?</source>
         <translation>Open this file?</translation>
     </message>

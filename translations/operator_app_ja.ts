@@ -4627,6 +4627,10 @@
         <translation>ファイルを保存</translation>
     </message>
     <message>
+        <source>This file cannot be opened from here; use “Save as…”.</source>
+        <translation>このファイルはここから開けません。「名前を付けて保存…」を使ってください。</translation>
+    </message>
+    <message>
         <source>Open this file?</source>
         <translation>このファイルを開きますか？</translation>
     </message>
