@@ -105,3 +105,23 @@ def scope_clause(actor: Actor) -> ColumnElement[bool]:
     teammates = select(AgentGroup.agent_id).where(AgentGroup.group_id.in_(groups))
     queued_for_mine = and_(Chat.state == ChatState.QUEUED.value, Chat.group_id.in_(groups))
     return or_(queued_for_mine, Chat.agent_id.in_(teammates))
+
+
+def same_kind_of_work(actor: Actor) -> ColumnElement[bool]:
+    """Training apart: a trainee sees no real chat but their own, and nobody else a training chat
+    but its holder and, once it is taken, the supervisors in scope (who watch trainees)."""
+    trainee = select(Agent.training).where(Agent.id == actor.agent_id).scalar_subquery()
+    return or_(
+        Chat.training == trainee,
+        Chat.agent_id == actor.agent_id,
+        and_(Chat.state == ChatState.TAKEN.value, Chat.training.is_(True), scope_clause(actor)),
+    )
+
+
+async def other_kind_of_work(session: AsyncSession, actor: Actor, chat: Chat) -> bool:
+    """A live chat of the other kind than the caller's work (a real one for a trainee, a training one
+    for others), unless it is a taken training chat (which supervisors in scope may watch): not the
+    caller's to read, as `same_kind_of_work` keeps it from delivery."""
+    me = await session.get(Agent, actor.agent_id)
+    other = chat.training != bool(me is not None and me.training)
+    return other and not (chat.training and chat.state == ChatState.TAKEN.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import Agent, Chat, EventRow, Visitor, utcnow
@@ -388,17 +388,12 @@ async def snapshot(session: AsyncSession, agent: AgentIdentity) -> Snapshot:
 async def agent_may_read(session: AsyncSession, actor: Actor, chat: Chat) -> bool:
     """Over REST: my chats and the queue; a closed chat by the archive rule (`archive.visible_clause`:
     the chats I took part in and those of my groups); a colleague's live chat only in a supervisor's
-    scope or for admins. Training apart, as in `_same_kind_of_work`: a live chat of the other kind
-    (a real one for a trainee, a training one for others) only when it is a taken training chat in a
-    supervisor's scope."""
+    scope or for admins. Training apart (`authz.other_kind_of_work`)."""
     if chat.agent_id == actor.agent_id:
         return True
     if chat.state == ChatState.CLOSED.value:
         return await archive.may_read_closed(session, actor, chat.id)
-    me = await session.get(Agent, actor.agent_id)
-    if chat.training != bool(me is not None and me.training) and not (
-        chat.training and chat.state == ChatState.TAKEN.value
-    ):
+    if await authz.other_kind_of_work(session, actor, chat):
         return False
     if chat.state == ChatState.QUEUED.value:
         return True
@@ -459,22 +454,11 @@ async def events_for_agent(
                 authz.scope_clause(actor),
             )
         )
-        .where(_same_kind_of_work(actor))
+        .where(authz.same_kind_of_work(actor))
         .order_by(EventRow.id)
         .limit(limit)
     )
     return (await session.scalars(query)).all()
-
-
-def _same_kind_of_work(actor: Actor) -> ColumnElement[bool]:
-    """Training apart: a trainee sees no real chat but their own, and nobody else a training chat
-    but its holder and, once it is taken, the supervisors in scope (who watch trainees)."""
-    trainee = select(Agent.training).where(Agent.id == actor.agent_id).scalar_subquery()
-    return or_(
-        Chat.training == trainee,
-        Chat.agent_id == actor.agent_id,
-        and_(Chat.state == ChatState.TAKEN.value, Chat.training.is_(True), authz.scope_clause(actor)),
-    )
 
 
 async def events_for_visitor(
