@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # GRACE seconds more before it kills the process group.
 BENCHMARKS: dict[str, tuple[float, float]] = {
     "app_startup": (120, 600),
+    "attachments": (60, 900),
     "archive_search": (120, 7200),
     "cluster": (150, 3600),
     "concurrent_chats": (150, 400),

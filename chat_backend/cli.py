@@ -375,6 +375,8 @@ def _serve(settings: Settings, log_level: str, *, samples: bool = False) -> int:
         body_timeout=settings.http_body_timeout,
         max_header_bytes=settings.http_max_header_bytes,
         max_body_bytes=settings.http_max_body_bytes,
+        max_upload_bytes=settings.http_max_upload_bytes,
+        upload_timeout=settings.http_upload_timeout,
     )
     app = create_app(settings)
     config = uvicorn.Config(

@@ -10,7 +10,10 @@ httptools not even the head's size. A reverse proxy usually does this; the backe
 overrides only its parser callbacks: the head (request line and headers) must arrive within
 `header_timeout` of the connection or of the next request's first byte, and within `max_header_bytes`;
 the body within `body_timeout` of the head and `max_body_bytes`. Otherwise the client gets 408, 431 or
-413 (when no response has started) and the connection closes. Switching servers (hypercorn, granian)
+413 (when no response has started) and the connection closes. A file sent into a chat (`POST` to an
+`.../chats/{id}/attachments` route) may be larger and slower: `max_upload_bytes` within
+`upload_timeout`; the route itself holds it to the admins' limit and to a minimum rate
+(`chat_backend.files.upload_body`). Switching servers (hypercorn, granian)
 would have been a larger change than these few overrides; tests/integration/test_http_hardening.py
 runs them against the uvicorn version installed, so an incompatible release fails there.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import signal
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -41,6 +45,12 @@ class HttpLimits:
     body_timeout: float
     max_header_bytes: int
     max_body_bytes: int
+    max_upload_bytes: int = 50 * 1024 * 1024
+    upload_timeout: float = 600.0
+
+
+# The upload routes of attachments (`chat_backend.api.attachments`): a file's body, not a JSON one.
+_UPLOAD_PATH = re.compile(rb"/api/v1/(?:visitor/)?chats/[^/?#]{1,64}/attachments(?:[?#].*)?")
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -55,6 +65,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._begun = False  # a byte of that request has arrived
         self._head_bytes = 0
         self._body_bytes = 0
+        self._body_limit = self.limits.max_body_bytes  # this request's
         self._refused = False
 
     # --- deadlines ------------------------------------------------------------------------
@@ -152,19 +163,21 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 return
             super().on_headers_complete()
             return
+        upload = self.parser.get_method() == b"POST" and _UPLOAD_PATH.fullmatch(self.url) is not None
+        self._body_limit = self.limits.max_upload_bytes if upload else self.limits.max_body_bytes
         length = dict(self.headers).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.limits.max_body_bytes:
+        if not length.isdigit() or int(length) > self._body_limit:
             # A malformed length never gets here (the parser refuses it); a huge one is refused now.
             self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
             return
-        self._arm(self.limits.body_timeout)
+        self._arm(self.limits.upload_timeout if upload else self.limits.body_timeout)
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
         if self._refused:
             return
         self._body_bytes += len(body)
-        if self._body_bytes > self.limits.max_body_bytes:  # chunked: no length announced
+        if self._body_bytes > self._body_limit:  # chunked: no length announced
             self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
             return
         super().on_body(body)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from chat_protocol.attachments import MAX_UPLOAD_BYTES_CEILING
 from chat_protocol.calls import DISCONNECT_GRACE_S, PAGE_PUSH_GRACE_S, RING_TIMEOUT_S
 
 # Clear of PostgreSQL (5432), Redis (6379), MariaDB (3306), RabbitMQ (5672), MQTT (1883), NATS (4222).
@@ -177,6 +178,12 @@ class Settings:
     http_max_body_bytes: int = field(
         default_factory=lambda: _env_int("CHAT_HTTP_MAX_BODY_BYTES", 1024 * 1024)
     )
+    # A file sent into a chat (the attachments' upload routes): the most any admin may allow, within
+    # this many seconds of its head (the route also cuts off a body slower than 10 KB/s after 20 s).
+    http_max_upload_bytes: int = field(
+        default_factory=lambda: _env_int("CHAT_HTTP_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES_CEILING)
+    )
+    http_upload_timeout: float = field(default_factory=lambda: _env_float("CHAT_HTTP_UPLOAD_TIMEOUT", 600.0))
     # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: the
     # client is the right-most address in it that is not one of them. Empty: the peer is the client.
     trusted_proxies: tuple[str, ...] = field(default_factory=lambda: _env_list("CHAT_TRUSTED_PROXIES"))

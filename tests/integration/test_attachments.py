@@ -246,6 +246,25 @@ async def test_a_visitors_photo_reaches_the_agent_without_its_gps_and_a_pdf_goes
     await agent.close()
 
 
+async def test_a_photo_of_several_megabytes_goes_through(backend: BackendProcess) -> None:
+    """Larger than the HTTP layer's cap for other requests (1 MiB): uploads have their own."""
+    from PIL import ImageFilter
+
+    agent = await _holder(backend)
+    visitor, login, chat_id = await _chat(backend, agent)
+    grain = Image.effect_noise((2400, 1800), 60).filter(ImageFilter.GaussianBlur(0.6))
+    out = io.BytesIO()
+    Image.merge("RGB", (grain, grain, grain)).save(out, "PNG")
+    big = out.getvalue()
+    assert len(big) > 2 * 1024 * 1024
+    async with httpx.AsyncClient(base_url=backend.url, timeout=60) as http:
+        sent = await _visitor_upload(http, backend, login, chat_id, big, "scan.png")
+        assert sent.status_code == 201, sent.text[:200]
+        assert sent.json()["event"]["attachment"]["width"] == 2400
+    await visitor.close()
+    await agent.close()
+
+
 async def test_only_the_chats_visitor_and_allowed_agents_fetch_a_file(backend: BackendProcess) -> None:
     agent = await _holder(backend)
     visitor, login, chat_id = await _chat(backend, agent)

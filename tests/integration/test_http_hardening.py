@@ -41,6 +41,7 @@ TUNED_ENV = {
     "CHAT_LOGIN_IP_FAILURES": "5",
     "CHAT_LOGIN_ACCOUNT_FAILURES": "4",
     "CHAT_LOGIN_ACCOUNT_INTERVAL": "600",
+    "CHAT_HTTP_MAX_UPLOAD_BYTES": "3000000",
 }
 
 
@@ -361,3 +362,19 @@ async def test_oversized_heads_and_bodies_are_refused(tuned: BackendProcess) -> 
     chunked = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
     chunk = b"10000\r\n" + b"x" * 0x10000 + b"\r\n"
     assert (await exchange(tuned, chunked, chunk * 20)).startswith(b"HTTP/1.1 413 ")
+
+
+async def test_only_a_file_sent_into_a_chat_may_carry_a_larger_body(tuned: BackendProcess) -> None:
+    """Uploads (`POST .../chats/{id}/attachments`) may announce up to CHAT_HTTP_MAX_UPLOAD_BYTES: the
+    app answers them (here 401, no token) instead of the HTTP layer's 413; any other route, or another
+    method on that one, keeps the 1 MiB cap; and an upload over its own cap is refused as well."""
+
+    def head(method: bytes, path: bytes, length: int) -> bytes:
+        return b"%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n" % (method, path, length)
+
+    for path in (b"/api/v1/chats/c1/attachments", b"/api/v1/visitor/chats/c1/attachments"):
+        assert (await exchange(tuned, head(b"POST", path, 2_000_000))).startswith(b"HTTP/1.1 401 ")
+        assert (await exchange(tuned, head(b"POST", path, 3_000_001))).startswith(b"HTTP/1.1 413 ")
+        assert (await exchange(tuned, head(b"PUT", path, 2_000_000))).startswith(b"HTTP/1.1 413 ")
+    other = head(b"POST", b"/api/v1/chats/c1/attachments/x", 2_000_000)
+    assert (await exchange(tuned, other)).startswith(b"HTTP/1.1 413 ")
