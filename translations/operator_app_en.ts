@@ -4073,10 +4073,6 @@
         <translation>Unknown visitor</translation>
     </message>
     <message>
-        <source>%1 bytes</source>
-        <translation>%1 bytes</translation>
-    </message>
-    <message>
         <source>%1 (awaiting reply)</source>
         <translation>%1 (awaiting reply)</translation>
     </message>

@@ -4073,10 +4073,6 @@
         <translation>不明な訪問者</translation>
     </message>
     <message>
-        <source>%1 bytes</source>
-        <translation>%1 バイト</translation>
-    </message>
-    <message>
         <source>%1 (awaiting reply)</source>
         <translation>%1 (返信待ち)</translation>
     </message>

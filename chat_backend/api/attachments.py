@@ -21,6 +21,7 @@ from chat_backend.api.deps import AppState, CurrentActor, State, raise_http
 from chat_backend.domain import attachments, chats, sites
 from chat_backend.domain.auth import AgentIdentity
 from chat_backend.domain.errors import DomainError
+from chat_backend.files.names import size_text
 from chat_backend.files.store import FileStore, StoreError, new_key
 from chat_backend.files.upload_body import BodyIncomplete, BodyTooLarge, read_body
 from chat_backend.net import client_ip, limit_key
@@ -48,10 +49,6 @@ class Refused(Exception):
 
 
 _REFUSAL_STATUS = {"too_large": 413, "type_not_allowed": 415, "name_mismatch": 415}
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
 
 
 def _client_id(value: str | None) -> str:
@@ -82,7 +79,9 @@ async def _receive(
         try:
             data = await read_body(request, limits.max_bytes)
         except BodyTooLarge as exc:
-            raise Refused(413, "too_large", f"This file is larger than {_mb(limits.max_bytes)}.") from exc
+            raise Refused(
+                413, "too_large", f"This file is larger than {size_text(limits.max_bytes)}."
+            ) from exc
         except BodyIncomplete as exc:
             raise Refused(400, "incomplete", "The upload was interrupted.") from exc
         return await _store(state, data, name, limits)

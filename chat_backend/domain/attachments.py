@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -269,9 +269,3 @@ async def keys_to_delete(session: AsyncSession, limit: int) -> list[str]:
 
 async def keys_deleted(session: AsyncSession, keys: Sequence[str]) -> None:
     await session.execute(delete(FileDeletionRow).where(FileDeletionRow.key.in_(keys)))
-
-
-def attachment_of(data: dict[str, Any] | None) -> AttachmentInfo | None:
-    """The attachment an event's `data` carries (a message with a file), else None."""
-    raw = (data or {}).get("attachment")
-    return AttachmentInfo.model_validate(raw) if raw else None

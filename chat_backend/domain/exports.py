@@ -26,6 +26,7 @@ from chat_backend.domain.auth import as_utc
 from chat_backend.domain.authz import Actor
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import to_model
+from chat_backend.files.names import size_text
 from chat_protocol import ChatState, ErrorCode
 from chat_protocol.archive import ArchiveHit, ArchiveQuery
 from chat_protocol.models import (
@@ -123,22 +124,13 @@ def _duration(seconds: float | None) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
-def file_size(size: int) -> str:
-    """A file's size for people: bytes, KB or MB (1024-based, as file managers show them)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{round(size / 1024)} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 def message_text(event: MessageEvent, words: dict[str, str]) -> str:
     """What a message says in a transcript: its text, or for a file "[File] name (size)" (the name
     only, never a link: a transcript does not fetch or offer the file)."""
     if event.attachment is None:
         return event.text
     found = event.attachment
-    line = words["file"].format(name=found.name, size=file_size(found.size))
+    line = words["file"].format(name=found.name, size=size_text(found.size))
     return f"{line}\n{event.text}" if event.text else line
 
 

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from chat_backend.files.images import ImageFormat, ImageRefused, reencode, sniff
-from chat_backend.files.names import extension, safe_name, with_extension
+from chat_backend.files.names import extension, safe_name, size_text, with_extension
 from chat_protocol.attachments import FileCategory
 
 # Office files are ZIPs whose directory is read, never extracted; these bound what it may promise.
@@ -101,7 +101,7 @@ def inspect_file(data: bytes, claimed_name: str, allowed: Collection[str], max_b
     if not data:
         raise _refused("empty")
     if len(data) > max_bytes:
-        raise FileRefused("too_large", f"This file is larger than {_size(max_bytes)}.")
+        raise FileRefused("too_large", f"This file is larger than {size_text(max_bytes)}.")
     name = safe_name(claimed_name)
     ext = extension(name)
     kind = _detect(data, ext)
@@ -135,14 +135,6 @@ def inspect_file(data: bytes, claimed_name: str, allowed: Collection[str], max_b
 
 def _refused(code: str) -> FileRefused:
     return FileRefused(code, _MESSAGES[code])
-
-
-def _size(limit: int) -> str:
-    """A byte limit for people: "10 MB", "1.5 MB", "512 KB"."""
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if limit >= scale:
-            return f"{limit / scale:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{limit} bytes"
 
 
 def _detect(data: bytes, ext: str) -> _Kind:

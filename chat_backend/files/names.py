@@ -72,3 +72,11 @@ def with_extension(name: str, ext: str) -> str:
     stem = name[: len(name) - len(current)] if current else name
     stem = _TRAILING.sub("", stem[: MAX_FILE_NAME_CHARS - len(ext)]) or "file"
     return stem + ext
+
+
+def size_text(size: int) -> str:
+    """A size for people, 1024-based as file managers show it: "512 B", "2 KB", "1.5 MB", "10 MB"."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{max(0, size)} B"

@@ -44,14 +44,6 @@ def requester_text(ticket: TicketSummary) -> str:
     return name or ticket.requester_email or QCoreApplication.translate("TicketModel", "Unknown visitor")
 
 
-def size_text(size: int) -> str:
-    if size < 1024:
-        return QCoreApplication.translate("TicketModel", "%1 bytes").replace("%1", str(size))
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"  # units read the same in every language
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 class TicketRole(IntEnum):
     TICKET_ID = Qt.ItemDataRole.UserRole + 1
     NUMBER = Qt.ItemDataRole.UserRole + 2

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from chat_protocol.tickets import TicketAttachment, TicketDetail, TicketEntry, TicketState
+from operator_app.store.attachment_kinds import human_size
 from operator_app.store.ticket_model import (
     TicketThreadModel,
     change_text,
     requester_text,
-    size_text,
     state_text,
 )
 from operator_app.store.tickets_service import TicketsService
@@ -323,7 +323,7 @@ class TicketThreadPane(QWidget):
         row = QHBoxLayout()
         name = " ".join(attachment.filename.split()) or self.tr("attachment")
         label = plain_label(
-            self.tr("Attachment: %1 (%2)").replace("%2", size_text(attachment.size)).replace("%1", name),
+            self.tr("Attachment: %1 (%2)").replace("%2", human_size(attachment.size)).replace("%1", name),
             parent,
         )
         save = QPushButton(self.tr("Save as\u2026"), parent)

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chat_backend.domain.exports import LABELS, file_size, message_text
+from chat_backend.domain.exports import LABELS, message_text
+from chat_backend.files.names import size_text
 from chat_protocol.attachments import AttachmentInfo
 from chat_protocol.models import Author, AuthorKind, MessageEvent
 
@@ -16,7 +17,7 @@ from chat_protocol.models import Author, AuthorKind, MessageEvent
     [(0, "0 B"), (1023, "1023 B"), (1024, "1 KB"), (120 * 1024, "120 KB"), (1536 * 1024, "1.5 MB")],
 )
 def test_sizes_read_as_people_read_them(size: int, shown: str) -> None:
-    assert file_size(size) == shown
+    assert size_text(size) == shown
 
 
 def _message(text: str, attachment: AttachmentInfo | None) -> MessageEvent:

@@ -92,7 +92,7 @@ def test_exactly_the_limit_is_taken_and_one_more_byte_is_not() -> None:
 
 
 @pytest.mark.parametrize(
-    ("limit", "shown"), [(10 * MB, "10 MB"), (MB + MB // 2, "1.5 MB"), (2048, "2 KB"), (1000, "1000 bytes")]
+    ("limit", "shown"), [(10 * MB, "10 MB"), (MB + MB // 2, "1.5 MB"), (2048, "2 KB"), (1000, "1000 B")]
 )
 def test_too_large_names_the_limit(limit: int, shown: str) -> None:
     with pytest.raises(FileRefused) as caught:

@@ -9,7 +9,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from chat_protocol.tickets import TicketCounts, TicketEntry, TicketList, TicketState, TicketSummary
-from operator_app.store.ticket_model import TicketListModel, TicketRole, TicketThreadModel, size_text
+from operator_app.store.attachment_kinds import human_size
+from operator_app.store.ticket_model import TicketListModel, TicketRole, TicketThreadModel
 
 WHEN = datetime(2026, 12, 7, 1, 30, tzinfo=UTC)
 
@@ -68,4 +69,4 @@ def test_thread_change_lines(qtmodeltester: Any, qapp: Any) -> None:
         "Ken moved the ticket to 日本茶チーム",
         "Ken merged ticket #7",
     ]
-    assert size_text(2048) == "2.0 KB"
+    assert human_size(2048) == "2.0 KB"
