@@ -68,6 +68,7 @@ class FilesPage(AdminPage):
             self.kinds[category] = box
             kinds.addWidget(box)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(self.enabled)
         form.addRow(self.tr("&Largest file"), self.max_mb)
         form.addRow(self.tr("Kinds allowed"), kinds)
@@ -93,8 +94,9 @@ class FilesPage(AdminPage):
         self.message = MessageLabel("filesMessage", self)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
-        bottom.addWidget(self.revert_button, 0, Qt.AlignmentFlag.AlignRight)
-        bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
+        bottom.addStretch(0)  # the buttons stay together on the right, a message or not
+        bottom.addWidget(self.revert_button)
+        bottom.addWidget(self.save_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.state_label)
