@@ -204,10 +204,9 @@ def create_app(settings: Settings) -> FastAPI:
     for failure in (sqlalchemy.exc.DBAPIError, OSError):
         app.add_exception_handler(failure, database_failure)
     app.add_middleware(RefuseNul)
-    for resource in REST_RESOURCES:
-        app.include_router(resource.router)
-    app.include_router(ops_api.router)  # /healthz, /readyz, /metrics
 
+    # The sockets' routes first: routes are tried in order, and a reconnect storm is thousands of
+    # socket upgrades, each of which would otherwise be matched against every REST route first.
     @app.websocket("/ws/agent")
     async def agent_socket(ws: WebSocket) -> None:
         if drain.draining:
@@ -226,6 +225,9 @@ def create_app(settings: Settings) -> FastAPI:
         with drain.track(conn, "visitor"):
             await conn.run()
 
+    for resource in REST_RESOURCES:
+        app.include_router(resource.router)
+    app.include_router(ops_api.router)  # /healthz, /readyz, /metrics
     add_widget_routes(app)  # /widget.js (the loader) and /widget/chunks/<name>
 
     if settings.demo:

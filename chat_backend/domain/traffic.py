@@ -65,6 +65,18 @@ class Arrival:
     last_message_event: int
 
 
+@dataclass(frozen=True)
+class VisitFacts:
+    """What a login reads of the visitor's current visit when it already has them at hand (a
+    returning visitor's one query, `login_reads`): the visit (None without one), `messages_in_visit`
+    and the page last viewed."""
+
+    visit: Visit | None
+    messages_sent: int
+    last_message_event: int
+    last_url: str | None
+
+
 def source_of(landing_url: str, referrer: str, site_origins: Collection[str]) -> tuple[str, str, str]:
     """(source, utm_medium, utm_campaign): utm_source of the landing page, else the referrer's host
     when it is not one of the site's own origins, else "" (direct)."""
@@ -175,16 +187,20 @@ async def plan_visit(
     gap: float,
     live: bool,
     is_new: bool = False,
+    facts: VisitFacts | None = None,
 ) -> tuple[Arrival, LoginWrites]:
     """A page load, read only: continue the current visit if the visitor is on the site (`live`) or
     was seen within `gap` seconds, else start a new one; a page view unless the socket reopened on the
-    page last viewed. `visitor` must be detached (it is changed in memory)."""
+    page last viewed. `visitor` must be detached (it is changed in memory). `facts` of the current
+    visit, when given, spare reading them."""
     writes = LoginWrites(visitor, is_new, now)
     visit = None
-    if visitor.current_visit_id and not is_new:
+    if facts is not None:
+        visit = facts.visit
+    elif visitor.current_visit_id and not is_new:
         visit = await session.get(Visit, visitor.current_visit_id)
-        if visit is not None:
-            session.expunge(visit)  # changed in memory only
+    if visit is not None and visit in session:
+        session.expunge(visit)  # changed in memory only
     continued = visit is not None and (live or (now - as_utc(visit.last_seen_at)).total_seconds() <= gap)
     if device is not None:
         for column in ("language", "time_zone"):
@@ -222,8 +238,11 @@ async def plan_visit(
     else:
         visit.last_seen_at = now
         writes.visit_id = visit.id
-        messages, newest = await messages_in_visit(session, visitor.id, as_utc(visit.started_at))
-    if page is not None and not (continued and await _last_url(session, visit.id) == page.url):
+        if facts is not None:
+            messages, newest = facts.messages_sent, facts.last_message_event
+        else:
+            messages, newest = await messages_in_visit(session, visitor.id, as_utc(visit.started_at))
+    if page is not None and not (continued and await _last_url_of(session, visit.id, facts) == page.url):
         # A socket reopened on the page last viewed (a network blip, a reload) is not a new view.
         writes.page_view = PageViewRow(
             visit_id=visit.id, visitor_id=visitor.id, url=page.url, title=page.title, viewed_at=now
@@ -308,7 +327,9 @@ async def write_logins(session: AsyncSession, logins: Sequence[LoginWrites], *, 
             await invitations.expire_other_visits(session, item.visitor.id, item.expire_invitations)
 
 
-async def _last_url(session: AsyncSession, visit_id: str) -> str | None:
+async def _last_url_of(session: AsyncSession, visit_id: str, facts: VisitFacts | None) -> str | None:
+    if facts is not None:
+        return facts.last_url
     return await session.scalar(
         select(PageViewRow.url)
         .where(PageViewRow.visit_id == visit_id)

@@ -23,8 +23,9 @@ from chat_backend.domain import (
 )
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.events import max_event_id
+from chat_backend.domain.login_reads import returning_login
 from chat_backend.domain.traffic import LoginRead
-from chat_backend.domain.visitors import new_token, returning_visitor, site_for_origin, visitor_by_id
+from chat_backend.domain.visitors import new_token, site_for_origin, visitor_by_id
 from chat_backend.realtime import ticket_news
 from chat_backend.realtime.connection import Connection, event_frames
 from chat_backend.realtime.event_tail import Frame
@@ -155,15 +156,24 @@ class VisitorConnection(Connection):
         changes (written by the caller in a batch); or the calls the login must end first."""
         now = datetime.now(UTC)
         agents_available = await self.router.agents_available()
+        origin = self.ws.headers.get("origin")
         async with self.db.read() as session:
-            site = await site_for_origin(session, payload.site_id, self.ws.headers.get("origin"))
+            # The cursor first: whatever commits after it is replayed on `resume`, so an event that
+            # the reads below miss is never lost (at worst it is also reflected in the summary). The
+            # event tail's position is such a cursor (every event up to it is committed) and costs no
+            # query; it may lag the log by a moment, which only means a few more events replayed.
+            cursor = self.tail.position
+            if cursor is None:
+                cursor = await max_event_id(session)
+            returning = None
             if payload.visitor_token:
-                visitor, live_call = await returning_visitor(session, site, payload.visitor_token)
+                returning = await returning_login(session, payload.site_id, origin, payload.visitor_token)
+                site, visitor = returning.site, returning.visitor
                 token = None
                 other_sockets = self.hub.visitor_connection_count(visitor.id) > 0
                 if (
                     not calls_ended
-                    and live_call
+                    and returning.live_call
                     and await calls.ends_at_login(
                         session,
                         visitor.id,
@@ -174,16 +184,12 @@ class VisitorConnection(Connection):
                 ):
                     return _CallsToEnd(visitor.id)
             else:
+                site = await site_for_origin(session, payload.site_id, origin)
                 token, hashed = new_token()
                 visitor = traffic.unsaved_visitor(site, hashed, now)
-            # The cursor first: whatever commits after it is replayed on `resume`, so an event that
-            # the reads below miss is never lost (at worst it is also reflected in the summary). The
-            # event tail's position is such a cursor (every event up to it is committed) and costs no
-            # query; it may lag the log by a moment, which only means a few more events replayed.
-            cursor = self.tail.position
-            if cursor is None:
-                cursor = await max_event_id(session)
-            chat = await chats.open_chat_of(session, visitor.id) if token is None else None
+            chat = (
+                await chats.open_chat_of(session, visitor.id) if returning and returning.open_chat else None
+            )
             arrival, writes = await traffic.plan_visit(
                 session,
                 visitor,
@@ -194,10 +200,11 @@ class VisitorConnection(Connection):
                 gap=self.settings.visit_gap,
                 live=self.traffic.is_here(visitor.id),
                 is_new=token is not None,
+                facts=returning.facts if returning else None,
             )
             link = await traffic.chat_link(session, chat)
             invitation = None
-            if chat is None and token is None:
+            if chat is None and returning and returning.shown_invitation:
                 invitation, stale = await invitations.shown_at_login(session, visitor.id, arrival.visit.id)
                 if stale:
                     writes.expire_invitations = arrival.visit.id
