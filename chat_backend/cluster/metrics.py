@@ -17,11 +17,8 @@ from typing import Any
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from chat_backend.db.engine import Database
-from chat_backend.db.tables import EventRow
+from chat_backend.db.engine import EVENTS_WRITTEN, Database
 
 disable_created_metrics()  # type: ignore[no-untyped-call]  # no `_created` series beside every counter: scrapers do not need them
 
@@ -105,19 +102,9 @@ def count_committed_events(db: Database) -> None:
     previous = db.after_commit
 
     def after_commit(info: dict[Any, Any]) -> None:
-        written = info.pop(_EVENTS_KEY, 0)
+        written = info.get(EVENTS_WRITTEN, 0)
         if written:
             EVENTS_COMMITTED.inc(written)
         previous(info)
 
     db.after_commit = after_commit
-
-
-_EVENTS_KEY = "metrics_events"
-
-
-@event.listens_for(Session, "before_flush")
-def _count_new_events(session: Session, _context: object, _instances: object) -> None:
-    new = sum(1 for obj in session.new if isinstance(obj, EventRow))
-    if new:
-        session.info[_EVENTS_KEY] = session.info.get(_EVENTS_KEY, 0) + new

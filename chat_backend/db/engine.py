@@ -30,6 +30,8 @@ _EVENT_WRITE_LOCK = 7301
 POOL_SIZE = 20
 # `session.info` key: set in the transactions of the ordered path, the only ones that may append events.
 ORDERED = "ordered_write"
+# In a session's `info`: how many events the transaction appended (set by `events.append_event`).
+EVENTS_WRITTEN = "events_written"
 
 
 def async_url(url: str) -> str:
@@ -125,7 +127,7 @@ class Database:
             finally:
                 await _close(session)
                 self.lock_stats.add(got - asked, time.perf_counter() - got)
-            if session.info.pop("events_written", False):
+            if session.info.get(EVENTS_WRITTEN):
                 self.on_commit()
             self.after_commit(session.info)
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.engine import ORDERED
+from chat_backend.db.engine import EVENTS_WRITTEN, ORDERED
 from chat_backend.db.tables import Chat, EventRow, utcnow
 from chat_backend.domain import archive
 from chat_backend.domain.auth import as_utc
@@ -53,7 +53,7 @@ async def append_event(
     )
     session.add(row)
     await session.flush()
-    session.info["events_written"] = True
+    session.info[EVENTS_WRITTEN] = session.info.get(EVENTS_WRITTEN, 0) + 1
     await archive.on_event(session, chat, row)
     return row
 

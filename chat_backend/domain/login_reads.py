@@ -12,9 +12,10 @@ when the answer says they exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, String, bindparam, exists, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import CallRow, Chat, EventRow, InvitationRow, PageViewRow, Site, Visit, Visitor
@@ -42,9 +43,19 @@ class ReturningLogin:
     facts: VisitFacts  # of the current visit
 
 
-def _statement(hashed: str) -> Select[Any]:
-    live_call = exists().where(CallRow.visitor_id == Visitor.id, CallRow.state.in_(ACTIVE_STATES))
-    open_chat = exists().where(Chat.visitor_id == Visitor.id, Chat.state.in_(OPEN_STATES))
+def _inline(states: tuple[str, ...]) -> list[ColumnElement[str]]:
+    """Our own state names written into the statement: an `IN` of bound values is expanded again at
+    every run."""
+    assert all(state.isidentifier() for state in states)
+    return [literal_column(f"'{state}'", String) for state in states]
+
+
+@cache
+def _statement() -> Select[Any]:
+    """Built once: building a statement of this size costs more than running it (and a statement
+    built anew must also have its cache key computed again on every run)."""
+    live_call = exists().where(CallRow.visitor_id == Visitor.id, CallRow.state.in_(_inline(ACTIVE_STATES)))
+    open_chat = exists().where(Chat.visitor_id == Visitor.id, Chat.state.in_(_inline(OPEN_STATES)))
     shown = exists().where(InvitationRow.visitor_id == Visitor.id, InvitationRow.state == SHOWN)
     # `traffic.messages_in_visit`, for the current visit.
     sent = (
@@ -65,7 +76,7 @@ def _statement(hashed: str) -> Select[Any]:
         select(Visitor, Visit, Site, live_call, open_chat, shown, messages, newest, last_url)
         .join(Site, Site.id == Visitor.site_id)
         .outerjoin(Visit, Visit.id == Visitor.current_visit_id)
-        .where(Visitor.token_hash == hashed)
+        .where(Visitor.token_hash == bindparam("hashed"))
     )
 
 
@@ -74,7 +85,7 @@ async def returning_login(
 ) -> ReturningLogin:
     """The reads of a login with a visitor token, refused as `visitors.site_for_origin` and
     `visitors.returning_visitor` refuse (unknown site, origin not allowed, then unknown token)."""
-    row = (await session.execute(_statement(token_hash(token)))).first()
+    row = (await session.execute(_statement(), {"hashed": token_hash(token)})).first()
     if row is None or row[2].id != site_id:
         await site_for_origin(session, site_id, origin)  # its refusal first, as a plain login's
         raise DomainError(ErrorCode.INVALID_TOKEN, "Unknown visitor token.")
