@@ -411,6 +411,7 @@ def _serve(settings: Settings, log_level: str, *, samples: bool = False) -> int:
         # After the drain (CHAT_DRAIN_TIMEOUT), requests and sockets still running get this long.
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
         server_header=False,
+        ws_per_message_deflate=settings.ws_compression,
         ssl_certfile=settings.ssl_certfile or None,
         ssl_keyfile=settings.ssl_keyfile or None,
     )

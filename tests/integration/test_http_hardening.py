@@ -43,6 +43,7 @@ TUNED_ENV = {
     "CHAT_LOGIN_ACCOUNT_INTERVAL": "600",
     "CHAT_HTTP_MAX_UPLOAD_BYTES": "3000000",
     "CHAT_HTTP_UPLOAD_TIMEOUT": "1",
+    "CHAT_WS_COMPRESSION": "0",
 }
 
 
@@ -379,3 +380,14 @@ async def test_only_a_file_sent_into_a_chat_may_carry_a_larger_body(tuned: Backe
         assert (await exchange(tuned, head(b"PUT", path, 2_000_000))).startswith(b"HTTP/1.1 413 ")
     other = head(b"POST", b"/api/v1/chats/c1/attachments/x", 2_000_000)
     assert (await exchange(tuned, other)).startswith(b"HTTP/1.1 413 ")
+
+
+async def test_socket_compression_is_on_by_default_and_can_be_turned_off(
+    backend: BackendProcess, tuned: BackendProcess
+) -> None:
+    """Compression costs each socket about 45 KB of the node's memory (docs/deploy.md)."""
+    for served, expected in ((backend, "permessage-deflate"), (tuned, None)):
+        async with websockets.connect(f"{served.ws_url}/ws/visitor", origin=served.url) as ws:  # type: ignore[arg-type]
+            assert ws.response is not None
+            offered = ws.response.headers.get("Sec-WebSocket-Extensions")
+            assert (offered.split(";")[0] if offered else None) == expected
