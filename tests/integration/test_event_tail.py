@@ -9,14 +9,10 @@ socket read the log once: 40 idle visitors cost 40 more reads per message.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from chat_backend.app import DEMO_SITE_ID
 from tests.support.served_backend import (
@@ -31,16 +27,6 @@ from tests.support.wire import WireClient, connect_agent, connect_visitor, new_i
 pytestmark = pytest.mark.asyncio
 
 IDLE_VISITORS = 40
-
-
-@pytest_asyncio.fixture
-async def served(database_url: str, tmp_path: Path) -> AsyncIterator[ServedBackend]:
-    backend = ServedBackend(database_url, tmp_path)
-    await asyncio.to_thread(backend.start)
-    try:
-        yield backend
-    finally:
-        await asyncio.to_thread(backend.stop)
 
 
 async def _round_trip(served: ServedBackend, visitor: WireClient, agent: WireClient, chat_id: str) -> int:

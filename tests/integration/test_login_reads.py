@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from chat_backend.app import DEMO_SITE_ID
 from chat_backend.db.engine import Database
@@ -34,16 +31,6 @@ pytestmark = pytest.mark.asyncio
 _VISITOR_READS = re.compile(
     r"\bFROM\s+(visitors|visits|page_views|invitations|calls|chats|sites)\b", re.IGNORECASE
 )
-
-
-@pytest_asyncio.fixture
-async def served(database_url: str, tmp_path: Path) -> AsyncIterator[ServedBackend]:
-    backend = ServedBackend(database_url, tmp_path)
-    await asyncio.to_thread(backend.start)
-    try:
-        yield backend
-    finally:
-        await asyncio.to_thread(backend.stop)
 
 
 def _page(served: ServedBackend, name: str) -> dict[str, Any]:

@@ -9,9 +9,11 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
 
+import pytest_asyncio
 import uvicorn
 from sqlalchemy import event
 
@@ -101,3 +103,14 @@ class ServedBackend:
 
     def stop_recording(self) -> None:
         self.recorded = None
+
+
+@pytest_asyncio.fixture
+async def served(database_url: str, tmp_path: Path) -> AsyncIterator[ServedBackend]:
+    """The app served in this process on a fresh database of each kind (`database_url`)."""
+    backend = ServedBackend(database_url, tmp_path)
+    await asyncio.to_thread(backend.start)
+    try:
+        yield backend
+    finally:
+        await asyncio.to_thread(backend.stop)
