@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chat_protocol.base import ProtocolModel
 from chat_protocol.bounds import DbInt
+from chat_protocol.versions import PROTOCOL_VERSION as PROTOCOL_VERSION
 
-PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 # Arrays and objects in a frame nest at most this deep (the deepest payload needs 4 levels); deeper
 # ones are refused before parsing, so no parser or validator ever recurses on a client's nesting.

@@ -12,9 +12,8 @@ from chat_protocol.base import ProtocolModel
 from chat_protocol.bounds import SECONDS_DAY, SECONDS_WEEK
 from chat_protocol.models import ChatSummary, Event, RoutingStatus
 from chat_protocol.training import TrainingLanguage
+from chat_protocol.versions import APP_VERSION_PATTERN as APP_VERSION_PATTERN
 
-# An app version as admins write it and the app compares it: dotted numbers, "1.4" or "1.4.2".
-APP_VERSION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"
 MAX_DOWNLOAD_URL = 2048
 
 

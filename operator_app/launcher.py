@@ -1,7 +1,7 @@
 """`run_app`: the app's life from the QApplication to the exit code, for the command line and the demo.
 
 With a server, an e-mail and a password the sign-in starts first, on a thread of its own, and overlaps
-the imports of Qt and the widgets (`operator_app.net.early_signin`).
+the imports of the protocol, Qt and the widgets (`operator_app.net.early_signin`).
 """
 
 from __future__ import annotations
@@ -17,21 +17,19 @@ from typing import TYPE_CHECKING
 from operator_app import startup_gc
 
 if TYPE_CHECKING:
+    from operator_app.net.api import ApiClient
     from operator_app.net.early_signin import EarlySignIn
     from operator_app.settings import Settings
 
-# The longest the widget imports wait for the login request to leave (a slow /info round trip).
-EARLY_SIGN_IN_HEAD_START = 0.5
-
-# Imported before PySide6 (see `_import_before_qt`): what the sign-in and the session need first,
-# with httpx's transport (httpcore, h11, anyio), which it imports when the first client is made.
+# Imported before PySide6 (see `_import_before_qt`): what the sign-in and the session need first.
+# The early sign-in reads its answers once the first of them are imported (`_SIGN_IN_MODULES`).
+# httpx (with httpcore, h11 and anyio) is not among them: it comes with the app's first request,
+# after the main window shows (`operator_app.net.api.ApiClient`).
+_SIGN_IN_MODULES = ("operator_app.net.signin", "operator_app.updates")
 _QT_FREE_MODULES = (
-    "anyio",
-    "h11",
-    "httpcore",
+    *_SIGN_IN_MODULES,
     "operator_app.logging_setup",
     "operator_app.settings",
-    "operator_app.net.signin",
     "operator_app.net.session",
     "operator_app.net.realtime",
     "operator_app.net.outbox",
@@ -94,10 +92,7 @@ def _run_app(
         server_url = locked_server
     _without_httpx_command_line()
     early = _start_sign_in(server_url, email, password, settings.values)
-    if early is not None:
-        # Qt's imports hold the interpreter: let the login request leave first.
-        early.sent.wait(EARLY_SIGN_IN_HEAD_START)
-    _import_before_qt()
+    _import_before_qt(early.models_imported if early is not None else None)
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -152,16 +147,19 @@ def _without_httpx_command_line() -> None:
         sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
-def _import_before_qt() -> None:
-    """Import the Qt-free layers (pydantic, httpx, websockets, the protocol, `net`) before PySide6.
+def _import_before_qt(sign_in_modules_imported: Callable[[], None] | None = None) -> None:
+    """Import the Qt-free layers (pydantic, the protocol, `net`, `store`'s state) before PySide6.
 
     Once PySide6 is loaded its import hook reads the source of every module imported after it (to
-    find the ones that use Qt), which costs more than importing them. The sign-in needs these first.
+    find the ones that use Qt), which costs more than importing them. The sign-in needs these first:
+    `sign_in_modules_imported` is called as soon as `_SIGN_IN_MODULES` are.
     """
     import importlib
 
     for name in _QT_FREE_MODULES:
         importlib.import_module(name)
+        if name == _SIGN_IN_MODULES[-1] and sign_in_modules_imported is not None:
+            sign_in_modules_imported()
 
 
 def _start_sign_in(
@@ -170,10 +168,19 @@ def _start_sign_in(
     """Automatic sign-in starts at once (info, login, snapshot) on its own thread (`EarlySignIn`)."""
     if not (server_url and email and password):
         return None
-    from operator_app.net.api import ApiClient
     from operator_app.net.early_signin import EarlySignIn
 
     def make_client(url: str) -> ApiClient:
+        from operator_app.net.api import ApiClient
+
         return ApiClient(url, ca_bundle=values.ca_bundle or None, proxy=values.proxy_url)
 
-    return EarlySignIn(server_url, email, password, make_client, update_url=values.update_url)
+    return EarlySignIn(
+        server_url,
+        email,
+        password,
+        make_client,
+        ca_bundle=values.ca_bundle or None,
+        proxy=values.proxy_url,
+        update_url=values.update_url,
+    )
