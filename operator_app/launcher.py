@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -44,7 +45,6 @@ _QT_FREE_MODULES = (
     "operator_app.net.tickets_api",
     "operator_app.net.traffic_feed",
     "operator_app.net.training_api",
-    "operator_app.store.admin_service",
     "operator_app.store.canned_cache",
     "operator_app.store.chat_state",
 )
@@ -77,6 +77,7 @@ def _run_app(
     from operator_app.qt_check import exit_if_qt_platform_unusable
 
     exit_if_qt_platform_unusable()  # Qt itself would abort with a generic message
+    _without_pydantic_plugins()
     from operator_app.logging_setup import setup_logging
     from operator_app.paths import app_dirs
     from operator_app.settings import SettingsFile
@@ -138,6 +139,12 @@ def _run_app(
     finally:
         if on_quit is not None:
             on_quit()
+
+
+def _without_pydantic_plugins() -> None:
+    """The app uses no pydantic plugin. Looking for them at the first model built reads the metadata
+    of every installed distribution (tens of milliseconds); the variable, unless set, skips that."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def _without_httpx_command_line() -> None:
