@@ -363,6 +363,8 @@ class ApiClient:
         raise self._http_error(response, login=login)
 
     async def _transport_error(self, exc: httpx.TransportError) -> ApiError:
+        import httpx  # imported already: `_http` made the client that raised `exc`
+
         if is_tls_failure(exc):
             from operator_app.net.certinfo import untrusted_certificate_details
 

@@ -14,6 +14,7 @@ from chat_protocol import PROTOCOL_VERSION
 from chat_protocol.rest import LoginRequest
 from operator_app import __version__
 from operator_app.errors import ApiError, ApiErrorKind
+from operator_app.net import answers, early_signin
 from operator_app.net.api import ApiClient
 from operator_app.net.early_signin import EMAIL_LENGTHS, PASSWORD_LENGTHS, EarlySignIn, _may_log_in_now
 from operator_app.net.signin import SignedIn
@@ -79,6 +80,17 @@ def test_an_app_below_the_servers_minimum_is_refused_before_its_password_leaves(
     # OUTDATED, not INVALID_CREDENTIALS: the wrong password never reached the server.
     assert refused.value.kind is ApiErrorKind.OUTDATED
     assert refused.value.details["min_version"] == "99.0"
+
+
+def test_a_server_of_another_protocol_is_refused_before_the_password_leaves(
+    backend: BackendProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real server speaks protocol 1 and cannot be told otherwise: this app is built for protocol 2.
+    monkeypatch.setattr(early_signin, "PROTOCOL_VERSION", 2)
+    monkeypatch.setattr(answers, "PROTOCOL_VERSION", 2)
+    with pytest.raises(ApiError) as refused:
+        _early_sign_in(backend.url, backend.agent_email, "not-the-password")
+    assert refused.value.kind is ApiErrorKind.INCOMPATIBLE  # not INVALID_CREDENTIALS: no login was sent
 
 
 def test_a_server_that_cannot_be_reached_is_reported_by_the_usual_sign_in() -> None:
