@@ -20,6 +20,7 @@ from operator_app import startup_gc
 if TYPE_CHECKING:
     from operator_app.net.api import ApiClient
     from operator_app.net.early_signin import EarlySignIn
+    from operator_app.net.network import Route
     from operator_app.settings import Settings
 
 # Imported before PySide6 (see `_import_before_qt`): what the sign-in and the session need first.
@@ -177,10 +178,10 @@ def _start_sign_in(
         return None
     from operator_app.net.early_signin import EarlySignIn
 
-    def make_client(url: str) -> ApiClient:
+    def make_client(url: str, route: Route | None) -> ApiClient:
         from operator_app.net.api import ApiClient
 
-        return ApiClient(url, ca_bundle=values.ca_bundle or None, proxy=values.proxy_url)
+        return ApiClient(url, ca_bundle=values.ca_bundle or None, proxy=values.proxy_url, route=route)
 
     return EarlySignIn(
         server_url,

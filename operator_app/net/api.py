@@ -30,7 +30,7 @@ from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 from operator_app import __version__
 from operator_app.errors import ApiError, ApiErrorKind
 from operator_app.net.answers import Answer, http_error, not_our_server, same_protocol, validated
-from operator_app.net.network import normalize_server_url, redact, route_to
+from operator_app.net.network import Route, normalize_server_url, redact, route_to
 
 if TYPE_CHECKING:  # httpx (with httpcore, h11, anyio) comes with the first request (`ApiClient._http`)
     import httpx
@@ -87,9 +87,12 @@ class ApiClient:
         proxy: str = "",
         timeout: httpx.Timeout | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        route: Route | None = None,
     ) -> None:
         self.server_url = normalize_server_url(server_url)
-        self.route = route_to(self.server_url, proxy_setting=proxy, ca_bundle=ca_bundle)
+        # `route`: one already made for this server with these settings (its TLS context loaded the
+        # trust store, ~25 ms), as the early sign-in's.
+        self.route = route or route_to(self.server_url, proxy_setting=proxy, ca_bundle=ca_bundle)
         self.ssl_context = self.route.ssl_context
         # A second handshake names an untrusted certificate; an injected transport has no real server.
         self._probe_certificates = transport is None

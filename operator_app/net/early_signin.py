@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from chat_protocol.versions import PROTOCOL_VERSION
 from operator_app import __version__
 from operator_app.errors import ApiError, ApiErrorKind
-from operator_app.net.network import normalize_server_url, route_to
+from operator_app.net.network import Route, normalize_server_url, route_to
 from operator_app.updates import is_older
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ PASSWORD_LENGTHS = (1, 1024)
 @dataclass(frozen=True)
 class _Outcome:
     server_url: str
+    route: Route
     tokens: TokenPair
     snapshot: Snapshot
     update: UpdateStatus
@@ -73,8 +74,9 @@ class _NotReached(Exception):
 class EarlySignIn:
     """Signs in on a thread; `models_imported()` once the protocol's models are imported (see above).
 
-    `make_client(server_url)` makes the app's `ApiClient` on the app's loop (`signed_in`); `ca_bundle`
-    and `proxy` are the same settings it uses.
+    `make_client(server_url, route)` makes the app's `ApiClient` on the app's loop (`signed_in`), with
+    the thread's `Route` when it has one (its TLS context is not made twice); `ca_bundle` and `proxy`
+    are the settings both use.
     """
 
     def __init__(
@@ -82,7 +84,7 @@ class EarlySignIn:
         server_url: str,
         email: str,
         password: str,
-        make_client: Callable[[str], ApiClient],
+        make_client: Callable[[str, Route | None], ApiClient],
         *,
         ca_bundle: str | None = None,
         proxy: str = "",
@@ -138,11 +140,13 @@ class EarlySignIn:
                 info = _call(conn, "GET", base, "/info")
             except (OSError, http.client.HTTPException) as exc:
                 raise _NotReached(f"/info: {exc!r}") from exc
-            return self._log_in(conn, base, url, info)
+            return self._log_in(conn, base, url, route, info)
         finally:
             conn.close()
 
-    def _log_in(self, conn: http.client.HTTPConnection, base: str, url: str, info: _Raw) -> _Outcome:
+    def _log_in(
+        self, conn: http.client.HTTPConnection, base: str, url: str, route: Route, info: _Raw
+    ) -> _Outcome:
         _, email, password = self._args
         login: _Raw | None = None
         snapshot: _Raw | None = None
@@ -173,18 +177,19 @@ class EarlySignIn:
         log.debug("signed in as %s", email)
         if snapshot is None:
             snapshot = _request(conn, "GET", base, "/snapshot", token=tokens.access_token)
-        return _Outcome(url, tokens, model_of(Answer(*snapshot), Snapshot), update)
+        return _Outcome(url, route, tokens, model_of(Answer(*snapshot), Snapshot), update)
 
     async def signed_in(self) -> SignedIn:
         """The sign-in's result on the caller's loop, with a client of that loop; raises its `ApiError`."""
         from operator_app.net.signin import SignedIn, sign_in
 
+        self.models_imported()  # the caller awaits: it has imported them, or the thread may now
         outcome = await asyncio.wrap_future(self._result)
         server_url, email, password = self._args
         if outcome is None:
-            api = self._make_client(server_url)
+            api = self._make_client(server_url, None)
             return await sign_in(api, email, password, with_snapshot=True, update_url=self._update_url)
-        api = self._make_client(outcome.server_url)
+        api = self._make_client(outcome.server_url, outcome.route)  # the same TLS context, made already
         return SignedIn(api, email, outcome.tokens, outcome.snapshot, outcome.update)
 
 

@@ -38,7 +38,7 @@ def _early_sign_in(server_url: str, email: str, password: str, models_first: boo
     """Like the launcher: the thread starts, then the main thread says the models are imported."""
 
     async def scenario() -> SignedIn:
-        early = EarlySignIn(server_url, email, password, lambda url: ApiClient(url))
+        early = EarlySignIn(server_url, email, password, lambda url, route: ApiClient(url, route=route))
         if models_first:
             early.models_imported()
         else:
