@@ -6,8 +6,6 @@ The names below are imported from their modules when first used (PEP 562), so th
 pydantic-free module (`chat_protocol.versions`) does not import pydantic and every model.
 """
 
-from __future__ import annotations
-
 import importlib
 from typing import TYPE_CHECKING, Any
 
