@@ -3,8 +3,6 @@
 Both the server (to validate requests) and `docgen` (to write docs/protocol.md) read it.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Literal
 

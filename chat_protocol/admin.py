@@ -1,8 +1,6 @@
 """Team and administration REST bodies: the team view, agent accounts, passwords and sites
 (see docs/roles.md for who may call what)."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from chat_protocol.base import ProtocolModel

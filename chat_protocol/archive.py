@@ -8,8 +8,6 @@ normalisation and case folding (so `ＡＢＣ１２３` finds `abc123`, and a tw
 as 抹茶 finds its chats); it is never parsed as a query language.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal, get_args
 

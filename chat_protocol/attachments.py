@@ -13,8 +13,6 @@ An accepted upload is a chat message whose `attachment` is set (`text` is empty)
 in the chat as any message does, through the event log.
 """
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

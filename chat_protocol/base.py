@@ -7,8 +7,6 @@ no text anywhere in a model may hold a NUL or a lone surrogate (JSON can escape 
 person wrote, PostgreSQL refuses the first and UTF-8 cannot encode the second).
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator

@@ -8,8 +8,6 @@ are kept in; `SafeInt` is any integer JavaScript (the widget, JSON in browsers) 
 types work in pydantic models and FastAPI parameters alike.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from annotated_types import Interval

@@ -35,8 +35,6 @@ after an accepted page push, within `PAGE_PUSH_GRACE_S`), either side reports me
 (`failed`), or the chat is closed or transferred (`chat_ended`).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 

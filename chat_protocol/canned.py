@@ -4,8 +4,6 @@ Expansion never raises: a known placeholder with a value gives the value, a miss
 fallback (or nothing), and an unknown placeholder stays as literal text.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime

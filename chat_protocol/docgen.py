@@ -1,7 +1,5 @@
 """Writes docs/protocol.md from the models: `python -m chat_protocol.docgen [path]`."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path

@@ -1,7 +1,5 @@
 """The one envelope every WebSocket frame travels in, and the stable error codes."""
 
-from __future__ import annotations
-
 import json
 import re
 from enum import StrEnum
@@ -11,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chat_protocol.base import ProtocolModel
 from chat_protocol.bounds import DbInt
+from chat_protocol.versions import PROTOCOL_VERSION as PROTOCOL_VERSION
 
-PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 # Arrays and objects in a frame nest at most this deep (the deepest payload needs 4 levels); deeper
 # ones are refused before parsing, so no parser or validator ever recurses on a client's nesting.
@@ -81,15 +79,15 @@ class Envelope(ProtocolModel):
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def request(cls, action: str, payload: BaseModel | dict[str, Any], req_id: str) -> Envelope:
+    def request(cls, action: str, payload: BaseModel | dict[str, Any], req_id: str) -> "Envelope":
         return cls(type="req", action=action, req_id=req_id, payload=_as_dict(payload))
 
     @classmethod
-    def response(cls, action: str, payload: BaseModel | dict[str, Any], req_id: str | None) -> Envelope:
+    def response(cls, action: str, payload: BaseModel | dict[str, Any], req_id: str | None) -> "Envelope":
         return cls(type="res", action=action, req_id=req_id, payload=_as_dict(payload))
 
     @classmethod
-    def push(cls, action: str, payload: BaseModel | dict[str, Any]) -> Envelope:
+    def push(cls, action: str, payload: BaseModel | dict[str, Any]) -> "Envelope":
         return cls(type="push", action=action, payload=_as_dict(payload))
 
     @classmethod
@@ -100,7 +98,7 @@ class Envelope(ProtocolModel):
         message: str,
         req_id: str | None = None,
         retry_after: float | None = None,
-    ) -> Envelope:
+    ) -> "Envelope":
         body = ErrorPayload(code=code, message=message, retry_after=retry_after)
         return cls(type="err", action=action, req_id=req_id, payload=_as_dict(body))
 

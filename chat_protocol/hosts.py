@@ -6,8 +6,6 @@ domain.) ASCII labels are kept as they are lower-cased, with what browsers allow
 although IDNA 2008 itself refuses it.
 """
 
-from __future__ import annotations
-
 MAX_HOST_CHARS = 253
 
 

@@ -1,7 +1,5 @@
 """Models shared by both sockets and the REST API: chats, authors and durable events."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from functools import cache

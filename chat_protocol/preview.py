@@ -6,8 +6,6 @@ Nothing of a preview is stored: the frames are ephemeral pushes, dropped first u
 gap in `seq` seen by the app, or frames the server refuses over the caps) makes the widget send a
 fresh full snapshot."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import Field

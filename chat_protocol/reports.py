@@ -10,8 +10,6 @@ count); a 90th percentile is the nearest rank: the smallest value that at least 
 not exceed. Both are null when nothing was measured.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Literal
 

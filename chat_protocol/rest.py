@@ -1,7 +1,5 @@
 """Bodies of the REST API under `/api/v1` (the OpenAPI document is generated from them)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -12,9 +10,8 @@ from chat_protocol.base import ProtocolModel
 from chat_protocol.bounds import SECONDS_DAY, SECONDS_WEEK
 from chat_protocol.models import ChatSummary, Event, RoutingStatus
 from chat_protocol.training import TrainingLanguage
+from chat_protocol.versions import APP_VERSION_PATTERN as APP_VERSION_PATTERN
 
-# An app version as admins write it and the app compares it: dotted numbers, "1.4" or "1.4.2".
-APP_VERSION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"
 MAX_DOWNLOAD_URL = 2048
 
 
@@ -62,7 +59,7 @@ class AppUpdateSettings(ProtocolModel):
     app_download_url: DownloadUrl = Field(default="", description="Where the installers are published.")
 
     @model_validator(mode="after")
-    def _minimum_not_above_latest(self) -> AppUpdateSettings:
+    def _minimum_not_above_latest(self) -> "AppUpdateSettings":
         low, high = self.app_min_version, self.app_latest_version
         if low and high and _numbers(low) > _numbers(high):
             raise ValueError("the minimum version must not be above the latest version")
@@ -134,7 +131,7 @@ class Snapshot(ProtocolModel):
     me: Me
     my_chats: list[ChatSummary]
     queue: list[ChatSummary]
-    routing: RoutingSettings | None = None
+    routing: "RoutingSettings | None" = None
 
 
 class TranscriptPage(ProtocolModel):

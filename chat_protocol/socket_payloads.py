@@ -1,7 +1,5 @@
 """Payloads of the agent (`/ws/agent`) and visitor (`/ws/visitor`) socket actions."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,8 +1,6 @@
 """Supervision and team administration: the socket actions of supervisors and admins, and the REST
 bodies of the supervised-chats list, agent administration and the audit log (see docs/roles.md)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 

@@ -2,8 +2,6 @@
 the archives and dimensions in the reports. An admin may require at least one tag before an agent
 closes a chat (`TagSettings`; `close_chat` is then refused with `tag_required`)."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from chat_protocol.base import ProtocolModel

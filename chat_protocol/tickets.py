@@ -13,8 +13,6 @@ Routes: `GET /api/v1/tickets` (list + counts), `POST /api/v1/tickets` (by hand),
 Agents hear of new tickets and of visitors' new replies by the `ticket` push on their socket.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal

@@ -4,8 +4,6 @@ Every string here can come from a visitor's browser: it is plain text, and free-
 their cap (never refused) so a hostile page cannot break a frame, a table row or a sidebar.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal

@@ -2,8 +2,6 @@
 agents in training only, and appear in no report, archive or traffic list, only in the results that
 supervisors (their groups) and admins read."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,7 @@
 """`run_app`: the app's life from the QApplication to the exit code, for the command line and the demo.
 
 With a server, an e-mail and a password the sign-in starts first, on a thread of its own, and overlaps
-the imports of Qt and the widgets (`operator_app.net.early_signin`).
+the imports of the protocol, Qt and the widgets (`operator_app.net.early_signin`).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -17,21 +18,20 @@ from typing import TYPE_CHECKING
 from operator_app import startup_gc
 
 if TYPE_CHECKING:
+    from operator_app.net.api import ApiClient
     from operator_app.net.early_signin import EarlySignIn
+    from operator_app.net.network import Route
     from operator_app.settings import Settings
 
-# The longest the widget imports wait for the login request to leave (a slow /info round trip).
-EARLY_SIGN_IN_HEAD_START = 0.5
-
-# Imported before PySide6 (see `_import_before_qt`): what the sign-in and the session need first,
-# with httpx's transport (httpcore, h11, anyio), which it imports when the first client is made.
+# Imported before PySide6 (see `_import_before_qt`): what the sign-in and the session need first.
+# The early sign-in reads its answers once the first of them are imported (`_SIGN_IN_MODULES`).
+# httpx (with httpcore, h11 and anyio) is not among them: it comes with the app's first request,
+# after the main window shows (`operator_app.net.api.ApiClient`).
+_SIGN_IN_MODULES = ("operator_app.net.signin", "operator_app.updates")
 _QT_FREE_MODULES = (
-    "anyio",
-    "h11",
-    "httpcore",
+    *_SIGN_IN_MODULES,
     "operator_app.logging_setup",
     "operator_app.settings",
-    "operator_app.net.signin",
     "operator_app.net.session",
     "operator_app.net.realtime",
     "operator_app.net.outbox",
@@ -46,7 +46,6 @@ _QT_FREE_MODULES = (
     "operator_app.net.tickets_api",
     "operator_app.net.traffic_feed",
     "operator_app.net.training_api",
-    "operator_app.store.admin_service",
     "operator_app.store.canned_cache",
     "operator_app.store.chat_state",
 )
@@ -79,6 +78,7 @@ def _run_app(
     from operator_app.qt_check import exit_if_qt_platform_unusable
 
     exit_if_qt_platform_unusable()  # Qt itself would abort with a generic message
+    _without_pydantic_plugins()
     from operator_app.logging_setup import setup_logging
     from operator_app.paths import app_dirs
     from operator_app.settings import SettingsFile
@@ -94,10 +94,7 @@ def _run_app(
         server_url = locked_server
     _without_httpx_command_line()
     early = _start_sign_in(server_url, email, password, settings.values)
-    if early is not None:
-        # Qt's imports hold the interpreter: let the login request leave first.
-        early.sent.wait(EARLY_SIGN_IN_HEAD_START)
-    _import_before_qt()
+    _import_before_qt(early.models_imported if early is not None else None)
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -145,6 +142,12 @@ def _run_app(
             on_quit()
 
 
+def _without_pydantic_plugins() -> None:
+    """The app uses no pydantic plugin. Looking for them at the first model built reads the metadata
+    of every installed distribution (tens of milliseconds); the variable, unless set, skips that."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
 def _without_httpx_command_line() -> None:
     """httpx imports its command line (click, pygments, rich: ~15 ms) when those are installed; the app
     never runs it. A None in `sys.modules` makes that import fail, and httpx then defines a stub `main`."""
@@ -152,16 +155,19 @@ def _without_httpx_command_line() -> None:
         sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
-def _import_before_qt() -> None:
-    """Import the Qt-free layers (pydantic, httpx, websockets, the protocol, `net`) before PySide6.
+def _import_before_qt(sign_in_modules_imported: Callable[[], None] | None = None) -> None:
+    """Import the Qt-free layers (pydantic, the protocol, `net`, `store`'s state) before PySide6.
 
     Once PySide6 is loaded its import hook reads the source of every module imported after it (to
-    find the ones that use Qt), which costs more than importing them. The sign-in needs these first.
+    find the ones that use Qt), which costs more than importing them. The sign-in needs these first:
+    `sign_in_modules_imported` is called as soon as `_SIGN_IN_MODULES` are.
     """
     import importlib
 
     for name in _QT_FREE_MODULES:
         importlib.import_module(name)
+        if name == _SIGN_IN_MODULES[-1] and sign_in_modules_imported is not None:
+            sign_in_modules_imported()
 
 
 def _start_sign_in(
@@ -170,10 +176,19 @@ def _start_sign_in(
     """Automatic sign-in starts at once (info, login, snapshot) on its own thread (`EarlySignIn`)."""
     if not (server_url and email and password):
         return None
-    from operator_app.net.api import ApiClient
     from operator_app.net.early_signin import EarlySignIn
 
-    def make_client(url: str) -> ApiClient:
-        return ApiClient(url, ca_bundle=values.ca_bundle or None, proxy=values.proxy_url)
+    def make_client(url: str, route: Route | None) -> ApiClient:
+        from operator_app.net.api import ApiClient
 
-    return EarlySignIn(server_url, email, password, make_client, update_url=values.update_url)
+        return ApiClient(url, ca_bundle=values.ca_bundle or None, proxy=values.proxy_url, route=route)
+
+    return EarlySignIn(
+        server_url,
+        email,
+        password,
+        make_client,
+        ca_bundle=values.ca_bundle or None,
+        proxy=values.proxy_url,
+        update_url=values.update_url,
+    )

@@ -1,7 +1,7 @@
 """Is this app older than the server's minimum, or than the latest release? (`GET /info` says.)
 
 Versions are dotted numbers (``1.4`` or ``1.4.2``), the only form the server accepts for its settings
-(`chat_protocol.rest.APP_VERSION_PATTERN`), so a small parser compares them: ``1.4 == 1.4.0 < 1.10``.
+(`chat_protocol.versions.APP_VERSION_PATTERN`), so a small parser compares them: ``1.4 == 1.4.0 < 1.10``.
 The app never replaces itself: it only says where the installer is. An administrator's
 ``update_url`` on the workstation wins over the server's download link.
 """
@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from chat_protocol.rest import APP_VERSION_PATTERN, ServerInfo
+from chat_protocol.versions import APP_VERSION_PATTERN
 from operator_app import __version__
 from operator_app.errors import ApiError, ApiErrorKind
+
+if TYPE_CHECKING:  # without pydantic: the early sign-in checks the version before the models are imported
+    from chat_protocol.rest import ServerInfo
 
 _VERSION = re.compile(APP_VERSION_PATTERN)
 

@@ -6,13 +6,11 @@ import functools
 import logging
 import ssl
 from collections.abc import AsyncIterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from chat_protocol import PROTOCOL_VERSION
 from chat_protocol.archive import ArchivePage, ArchiveQuery, VisitorDeleted
 from chat_protocol.canned import CannedReply, CannedReplyInput
 from chat_protocol.rest import (
@@ -31,7 +29,11 @@ from chat_protocol.supervision import SupervisedChat
 from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 from operator_app import __version__
 from operator_app.errors import ApiError, ApiErrorKind
-from operator_app.net.network import redact, route_to
+from operator_app.net.answers import Answer, http_error, not_our_server, same_protocol, validated
+from operator_app.net.network import Route, normalize_server_url, redact, route_to
+
+if TYPE_CHECKING:  # httpx (with httpcore, h11, anyio) comes with the first request (`ApiClient._http`)
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -45,23 +47,10 @@ def list_adapter(model: type[ModelT]) -> TypeAdapter[list[ModelT]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
-DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=8.0)
+# Seconds: to connect, and for anything else (`httpx.Timeout`; the early sign-in's sockets too).
+CONNECT_TIMEOUT = 8.0
+TIMEOUT = 15.0
 USER_AGENT = f"operator-app/{__version__}"
-
-
-def normalize_server_url(raw: str) -> str:
-    """``chat.example.com/`` -> ``https://chat.example.com``; raises `ApiError` INVALID_URL."""
-    text = raw.strip()
-    if not text:
-        raise ApiError(ApiErrorKind.INVALID_URL, "empty server URL")
-    if "://" not in text:
-        text = "https://" + text
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ApiError(ApiErrorKind.INVALID_URL, f"not an http(s) URL: {raw!r}")
-    if parts.query or parts.fragment:
-        raise ApiError(ApiErrorKind.INVALID_URL, f"a server URL has no query or fragment: {raw!r}")
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def websocket_url(server_url: str, path: str = "/ws/agent") -> str:
@@ -83,36 +72,6 @@ def is_tls_failure(exc: BaseException) -> bool:
     return False
 
 
-def _error_detail(response: httpx.Response) -> tuple[str | None, str, float | None]:
-    """(code, message, retry_after) from a REST error body, tolerating FastAPI's default shapes."""
-    code: str | None = None
-    message = response.reason_phrase or f"HTTP {response.status_code}"
-    retry_after: float | None = None
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = None
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if isinstance(detail, dict):
-        raw_code = detail.get("code")
-        code = raw_code if isinstance(raw_code, str) else None
-        raw_message = detail.get("message")
-        if isinstance(raw_message, str):
-            message = raw_message
-        raw_retry = detail.get("retry_after")
-        if isinstance(raw_retry, int | float):
-            retry_after = float(raw_retry)
-    elif isinstance(detail, str):
-        message = detail
-    header = response.headers.get("retry-after")
-    if retry_after is None and header:
-        try:
-            retry_after = float(header)
-        except ValueError:
-            retry_after = None
-    return code, message, retry_after
-
-
 class ApiClient:
     """One httpx `AsyncClient` per server: timeouts, the proxy, the TLS context (with a CA bundle).
 
@@ -126,27 +85,46 @@ class ApiClient:
         *,
         ca_bundle: str | None = None,
         proxy: str = "",
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        route: Route | None = None,
     ) -> None:
         self.server_url = normalize_server_url(server_url)
-        self.route = route_to(self.server_url, proxy_setting=proxy, ca_bundle=ca_bundle)
+        # `route`: one already made for this server with these settings (its TLS context loaded the
+        # trust store, ~25 ms), as the early sign-in's.
+        self.route = route or route_to(self.server_url, proxy_setting=proxy, ca_bundle=ca_bundle)
         self.ssl_context = self.route.ssl_context
         # A second handshake names an untrusted certificate; an injected transport has no real server.
         self._probe_certificates = transport is None
-        tls = self.route.ssl_context or self.route.proxy_ssl_context
-        self._client = httpx.AsyncClient(
-            base_url=self.server_url + "/api/v1",
-            timeout=timeout,
-            verify=tls if tls is not None else False,  # False: no TLS is spoken at all
-            proxy=self.route.proxy,
-            trust_env=False,  # the environment's proxy is already in `route` (or overridden)
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            transport=transport,
-        )
+        self._timeout, self._transport = timeout, transport
+        self._client: httpx.AsyncClient | None = None
+        self._closed = False
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The httpx client, made (and httpx imported) for the first request: a sign-in from the
+        command line reaches the main window without it (`operator_app.net.early_signin`)."""
+        if self._client is None:
+            if self._closed:
+                raise RuntimeError("the API client is closed")
+            import httpx
+
+            tls = self.route.ssl_context or self.route.proxy_ssl_context
+            self._client = httpx.AsyncClient(
+                base_url=self.server_url + "/api/v1",
+                timeout=self._timeout or httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT),
+                verify=tls if tls is not None else False,  # False: no TLS is spoken at all
+                proxy=self.route.proxy,
+                trust_env=False,  # the environment's proxy is already in `route` (or overridden)
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                transport=self._transport,
+            )
+        return self._client
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        self._closed = True
+        if self._client is not None:
+            await self._client.aclose()
 
     # --- calls -----------------------------------------------------------------------------
 
@@ -155,19 +133,11 @@ class ApiClient:
         try:
             info = await self._request("GET", "/info", ServerInfo)
         except ApiError as exc:
-            not_ours = exc.kind is ApiErrorKind.BAD_RESPONSE or exc.status in (404, 405)
-            if not_ours:
-                raise ApiError(
-                    ApiErrorKind.INCOMPATIBLE, f"not a chat server ({exc.message})", status=exc.status
-                ) from exc
-            raise
-        if info.protocol != PROTOCOL_VERSION:
-            raise ApiError(
-                ApiErrorKind.INCOMPATIBLE,
-                f"server speaks protocol {info.protocol}, this app speaks {PROTOCOL_VERSION}",
-                server_protocol=info.protocol,
-            )
-        return info
+            refusal = not_our_server(exc)
+            if refusal is exc:
+                raise
+            raise refusal from exc
+        return same_protocol(info)
 
     async def login(self, email: str, password: str) -> TokenPair:
         body = LoginRequest(email=email, password=password).model_dump()
@@ -356,12 +326,7 @@ class ApiClient:
         login: bool = False,
     ) -> ModelT:
         response = await self._send(method, path, token=token, json=json, params=params, login=login)
-        try:
-            return model.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise ApiError(
-                ApiErrorKind.BAD_RESPONSE, f"unexpected {path} body: {exc}", status=response.status_code
-            ) from exc
+        return validated(Answer(method, path, response.status_code, "", response.content), model)
 
     async def send_body(
         self, method: str, path: str, *, token: str, content: AsyncIterator[bytes], headers: dict[str, str]
@@ -381,9 +346,11 @@ class ApiClient:
         content: AsyncIterator[bytes] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
+        import httpx
+
         headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
         try:
-            response = await self._client.request(
+            response = await self._http.request(
                 method, path, headers=headers, json=json, params=params, content=content
             )
         except httpx.TimeoutException as exc:
@@ -399,6 +366,8 @@ class ApiClient:
         raise self._http_error(response, login=login)
 
     async def _transport_error(self, exc: httpx.TransportError) -> ApiError:
+        import httpx  # imported already: `_http` made the client that raised `exc`
+
         if is_tls_failure(exc):
             from operator_app.net.certinfo import untrusted_certificate_details
 
@@ -422,13 +391,12 @@ class ApiClient:
 
     @staticmethod
     def _http_error(response: httpx.Response, *, login: bool) -> ApiError:
-        code, message, retry_after = _error_detail(response)
-        status = response.status_code
-        if status == 429 or code == "rate_limited":
-            kind = ApiErrorKind.RATE_LIMITED
-        elif status == 401:
-            kind = ApiErrorKind.INVALID_CREDENTIALS if login else ApiErrorKind.SESSION_EXPIRED
-        else:
-            kind = ApiErrorKind.HTTP
-        log.info("HTTP %s %s -> %s %s", response.request.method, response.request.url.path, status, code)
-        return ApiError(kind, message, status=status, code=code, retry_after=retry_after)
+        answer = Answer(
+            response.request.method,
+            response.request.url.path,
+            response.status_code,
+            response.reason_phrase,
+            response.content,
+            response.headers.get("retry-after"),
+        )
+        return http_error(answer, login=login)

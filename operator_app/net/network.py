@@ -36,6 +36,21 @@ class Route:
     proxy_ssl_context: ssl.SSLContext | None
 
 
+def normalize_server_url(raw: str) -> str:
+    """``chat.example.com/`` -> ``https://chat.example.com``; raises `ApiError` INVALID_URL."""
+    text = raw.strip()
+    if not text:
+        raise ApiError(ApiErrorKind.INVALID_URL, "empty server URL")
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApiError(ApiErrorKind.INVALID_URL, f"not an http(s) URL: {raw!r}")
+    if parts.query or parts.fragment:
+        raise ApiError(ApiErrorKind.INVALID_URL, f"a server URL has no query or fragment: {raw!r}")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
 def make_ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
     """The system trust store, plus the administrator's CA bundle (a PEM file) when one is set."""
     context = ssl.create_default_context()

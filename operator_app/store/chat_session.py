@@ -7,11 +7,12 @@ replay. Mutations (reply, take, close) go through the outbox, so they survive a 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from chat_protocol import AuthorKind, ChatState, ChatStateEvent, RoutingStatus
 from chat_protocol.models import AnyEvent, CallEvent
@@ -47,7 +48,6 @@ from operator_app.net.api import websocket_url
 from operator_app.net.outbox import Outbox, OutboxDelivery, OutboxItem
 from operator_app.net.realtime import ConnectionState, RealtimeConnection
 from operator_app.net.session import AuthSession
-from operator_app.store.admin_service import AdminService
 from operator_app.store.attachments_service import AttachmentsService
 from operator_app.store.call_controller import CallController
 from operator_app.store.canned_cache import CACHE_FILE, CannedCache
@@ -57,6 +57,9 @@ from operator_app.store.preview_controller import PreviewController
 from operator_app.store.store_signals import SignalForwarder, StoreSignals, WatchSignals
 from operator_app.store.tags_service import TagsService
 from operator_app.tasks import BackgroundTasks
+
+if TYPE_CHECKING:  # administration: imported when first asked for (`ChatSession.admin`)
+    from operator_app.store.admin_service import AdminService
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +95,6 @@ class ChatSession:
         self.outbox: Outbox | None = None
         self.delivery: OutboxDelivery | None = None
         self.canned: CannedRepliesModel | None = None
-        self.admin = AdminService(auth)
         self.tags = TagsService(auth)
         self.attachments = AttachmentsService(auth, self.store)  # files sent into my chats
         self._history_tasks: dict[str, asyncio.Task[None]] = {}
@@ -119,6 +121,13 @@ class ChatSession:
         return self.realtime.state
 
     # --- lifecycle --------------------------------------------------------------------------
+
+    @functools.cached_property
+    def admin(self) -> AdminService:
+        """Administration, team and password changes (imported with the first dialog or view that asks)."""
+        from operator_app.store.admin_service import AdminService
+
+        return AdminService(self.auth)
 
     async def start(self, snapshot: Snapshot | None = None) -> Snapshot:
         """Load the snapshot (unless given a fresh one), restore unsent replies, then connect."""

@@ -338,3 +338,51 @@ def test_the_command_lines_early_sign_in_uses_the_same_proxy_and_ca(
 
     run(qloop, scenario())
     assert auth_proxy.tunnels_to(tls_backend.port) > before
+
+
+def test_the_early_sign_in_reaches_an_https_server_directly_with_the_company_ca(
+    qloop: asyncio.AbstractEventLoop, tls_backend: BackendProcess, pki: Pki
+) -> None:
+    """Without a proxy the early sign-in talks `http.client` over TLS, trusting the same CA bundle; the
+    app's client then uses its TLS context rather than loading the trust store again."""
+    from operator_app import launcher
+
+    values = Settings(proxy_url="none", ca_bundle=str(pki.ca))
+    early = launcher._start_sign_in(
+        tls_backend.url, tls_backend.agent_email, tls_backend.agent_password, values
+    )
+    assert early is not None
+
+    async def scenario() -> None:
+        signed = await early.signed_in()
+        try:
+            assert signed.snapshot is not None
+            assert signed.snapshot.me.email == tls_backend.agent_email
+            assert signed.api.route.proxy is None
+            assert signed.api.ssl_context is not None
+            await signed.api.me(signed.tokens.access_token)  # the shared context works on the app's loop
+        finally:
+            await signed.api.aclose()
+
+    run(qloop, scenario())
+
+
+def test_the_early_sign_in_names_an_untrusted_certificate_as_the_app_always_did(
+    qloop: asyncio.AbstractEventLoop, tls_backend: BackendProcess
+) -> None:
+    from operator_app import launcher
+
+    values = Settings(proxy_url="none", ca_bundle="")
+    early = launcher._start_sign_in(
+        tls_backend.url, tls_backend.agent_email, tls_backend.agent_password, values
+    )
+    assert early is not None
+
+    async def scenario() -> ApiError:
+        with pytest.raises(ApiError) as refused:
+            await early.signed_in()
+        return refused.value
+
+    error = run(qloop, scenario())
+    assert error.kind is ApiErrorKind.TLS
+    assert error.details["subject"] == "CN=chat.example.internal, O=Example Corp"

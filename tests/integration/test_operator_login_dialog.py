@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from operator_app.app import AppController
-from operator_app.net import api as api_module
+from operator_app.net import answers as answers_module
 from operator_app.paths import app_dirs
 from operator_app.ui.login_dialog import LoginDialog
 from tests.support.backend import BackendProcess
@@ -57,7 +57,7 @@ def test_a_server_of_another_protocol_version_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The real server speaks protocol 1 and cannot be told otherwise: this app is built for protocol 2.
-    monkeypatch.setattr(api_module, "PROTOCOL_VERSION", 2)
+    monkeypatch.setattr(answers_module, "PROTOCOL_VERSION", 2)
 
     async def scenario() -> LoginDialog:
         dialog = controller.show_login()

@@ -486,6 +486,9 @@ ON_DEMAND_MODULES = (
     "operator_app.ui.past_chat_dialog",
     "operator_app.ui.video.video_widget",
     "operator_app.ui.image_viewer",
+    "operator_app.store.admin_service",
+    "operator_app.net.admin_api",
+    "chat_protocol.admin",
 )
 
 _ON_DEMAND_AT_START = """
@@ -575,4 +578,7 @@ def test_workspaces_and_dialogs_are_imported_when_first_opened(
         "operator_app.ui.admin",
         "operator_app.ui.settings_dialog",
         "operator_app.ui.password_dialog",
+        "operator_app.store.admin_service",
+        "operator_app.net.admin_api",
+        "chat_protocol.admin",
     }

@@ -29,6 +29,29 @@ def test_the_modules_imported_before_qt_do_not_import_it() -> None:
     assert "operator_app.store.chat_state" in _QT_FREE_MODULES
 
 
+def test_httpx_comes_with_the_first_request_not_before_the_window() -> None:
+    """The early sign-in talks `http.client`; the main window reaches the app's `ApiClient` without httpx."""
+    code = (
+        "import sys\n"
+        "from operator_app.launcher import _import_before_qt\n"
+        "_import_before_qt()\n"
+        "from operator_app.net.api import ApiClient\n"
+        "api = ApiClient('http://127.0.0.1:9')\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('httpx', 'httpcore', 'anyio', 'h11')))\n"
+    )
+    assert _run(code) == "[]"
+
+
+def test_the_early_sign_in_starts_without_pydantic() -> None:
+    """Its `/info` (and, for a server of this protocol, its login) leave before pydantic is imported."""
+    code = (
+        "import sys\n"
+        "import operator_app.net.early_signin, operator_app.updates, chat_protocol.versions\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('pydantic', 'httpx', 'PySide6')))\n"
+    )
+    assert _run(code) == "[]"
+
+
 def test_httpx_without_its_command_line_still_works() -> None:
     code = (
         "import sys\n"

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import chat_protocol
 
 CHECK = """
 import importlib, pkgutil, sys
@@ -28,3 +31,16 @@ def test_importing_the_protocol_builds_no_model() -> None:
         [sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == []
+
+
+def test_the_protocol_modules_do_not_postpone_their_annotations() -> None:
+    """With `from __future__ import annotations` every field's annotation is a string that pydantic
+    compiles and evaluates again when it defines the model: a fifth of the cost of importing the
+    models, which the app pays before its first window. Forward references are quoted instead."""
+    package = Path(chat_protocol.__file__).parent
+    postponing = sorted(
+        path.name
+        for path in package.glob("*.py")
+        if "from __future__ import annotations" in path.read_text(encoding="utf-8")
+    )
+    assert postponing == []
