@@ -102,8 +102,7 @@ async def agent_retry(
 async def visitor_of_token(session: AsyncSession, site_id: str, token: str, origin: str | None) -> str:
     """The id of the visitor behind `token` on the site, asking from one of the site's origins."""
     site = await visitors.site_for_origin(session, site_id, origin)
-    visitor, _new = await visitors.returning_visitor(session, site, token)
-    return visitor.id
+    return (await visitors.visitor_by_token(session, site, token)).id
 
 
 async def _visitor(session: AsyncSession, visitor_id: str) -> Visitor:

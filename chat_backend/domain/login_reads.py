@@ -25,7 +25,7 @@ from chat_backend.domain.chats import OPEN_STATES
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.invitations import SHOWN
 from chat_backend.domain.sites import origin_allowed
-from chat_backend.domain.traffic import VisitFacts
+from chat_backend.domain.traffic import VisitFacts, sent_since
 from chat_backend.domain.visitors import site_for_origin
 from chat_protocol import ErrorCode
 
@@ -57,12 +57,7 @@ def _statement() -> Select[Any]:
     live_call = exists().where(CallRow.visitor_id == Visitor.id, CallRow.state.in_(_inline(ACTIVE_STATES)))
     open_chat = exists().where(Chat.visitor_id == Visitor.id, Chat.state.in_(_inline(OPEN_STATES)))
     shown = exists().where(InvitationRow.visitor_id == Visitor.id, InvitationRow.state == SHOWN)
-    # `traffic.messages_in_visit`, for the current visit.
-    sent = (
-        EventRow.author_key == literal("visitor:") + Visitor.id,
-        EventRow.kind == "message",
-        EventRow.created_at >= Visit.started_at,
-    )
+    sent = sent_since(literal("visitor:") + Visitor.id, Visit.started_at)  # `traffic.messages_in_visit`
     messages = select(func.count()).where(*sent).scalar_subquery()
     newest = select(func.max(EventRow.id)).where(*sent).scalar_subquery()
     last_url = (
@@ -84,7 +79,7 @@ async def returning_login(
     session: AsyncSession, site_id: str, origin: str | None, token: str
 ) -> ReturningLogin:
     """The reads of a login with a visitor token, refused as `visitors.site_for_origin` and
-    `visitors.returning_visitor` refuse (unknown site, origin not allowed, then unknown token)."""
+    `visitors.visitor_by_token` refuse (unknown site, origin not allowed, then unknown token)."""
     row = (await session.execute(_statement(), {"hashed": token_hash(token)})).first()
     if row is None or row[2].id != site_id:
         await site_for_origin(session, site_id, origin)  # its refusal first, as a plain login's

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Table, bindparam, delete, func, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat_backend.db.tables import (
@@ -96,17 +96,16 @@ def source_of(landing_url: str, referrer: str, site_origins: Collection[str]) ->
     return source, utm("utm_medium"), utm("utm_campaign")
 
 
+def sent_since(author_key: Any, since: Any) -> tuple[ColumnElement[bool], ...]:
+    """The messages of the visitor whose author key is `author_key` sent since `since` (values, or
+    columns of an enclosing statement: `login_reads`)."""
+    return (EventRow.author_key == author_key, EventRow.kind == "message", EventRow.created_at >= since)
+
+
 async def messages_in_visit(session: AsyncSession, visitor_id: str, since: datetime) -> tuple[int, int]:
     """(messages the visitor sent since `since`, the newest such event id)."""
-    count, newest = (
-        await session.execute(
-            select(func.count(), func.max(EventRow.id)).where(
-                EventRow.author_key == f"visitor:{visitor_id}",
-                EventRow.kind == "message",
-                EventRow.created_at >= since,
-            )
-        )
-    ).one()
+    query = select(func.count(), func.max(EventRow.id)).where(*sent_since(f"visitor:{visitor_id}", since))
+    count, newest = (await session.execute(query)).one()
     return int(count or 0), int(newest or 0)
 
 
@@ -176,8 +175,7 @@ def unsaved_visitor(site: Site, token_hash: str, now: datetime) -> Visitor:
     )
 
 
-async def plan_visit(
-    session: AsyncSession,
+def plan_visit(
     visitor: Visitor,
     site: Site,
     page: PageView | None,
@@ -186,21 +184,14 @@ async def plan_visit(
     now: datetime,
     gap: float,
     live: bool,
-    is_new: bool = False,
-    facts: VisitFacts | None = None,
+    facts: VisitFacts | None,
 ) -> tuple[Arrival, LoginWrites]:
-    """A page load, read only: continue the current visit if the visitor is on the site (`live`) or
-    was seen within `gap` seconds, else start a new one; a page view unless the socket reopened on the
-    page last viewed. `visitor` must be detached (it is changed in memory). `facts` of the current
-    visit, when given, spare reading them."""
-    writes = LoginWrites(visitor, is_new, now)
-    visit = None
-    if facts is not None:
-        visit = facts.visit
-    elif visitor.current_visit_id and not is_new:
-        visit = await session.get(Visit, visitor.current_visit_id)
-    if visit is not None and visit in session:
-        session.expunge(visit)  # changed in memory only
+    """A page load: continue the current visit if the visitor is on the site (`live`) or was seen
+    within `gap` seconds, else start a new one; a page view unless the socket reopened on the page
+    last viewed. `visitor` must be detached (it is changed in memory); `facts` are what the login read
+    of a returning visitor's current visit (`login_reads`), None for a new visitor."""
+    writes = LoginWrites(visitor, facts is None, now)
+    visit = facts.visit if facts is not None else None
     continued = visit is not None and (live or (now - as_utc(visit.last_seen_at)).total_seconds() <= gap)
     if device is not None:
         for column in ("language", "time_zone"):
@@ -238,11 +229,9 @@ async def plan_visit(
     else:
         visit.last_seen_at = now
         writes.visit_id = visit.id
-        if facts is not None:
-            messages, newest = facts.messages_sent, facts.last_message_event
-        else:
-            messages, newest = await messages_in_visit(session, visitor.id, as_utc(visit.started_at))
-    if page is not None and not (continued and await _last_url_of(session, visit.id, facts) == page.url):
+        assert facts is not None  # a visit to continue comes with its facts
+        messages, newest = facts.messages_sent, facts.last_message_event
+    if page is not None and not (continued and facts is not None and facts.last_url == page.url):
         # A socket reopened on the page last viewed (a network blip, a reload) is not a new view.
         writes.page_view = PageViewRow(
             visit_id=visit.id, visitor_id=visitor.id, url=page.url, title=page.title, viewed_at=now
@@ -325,17 +314,6 @@ async def write_logins(session: AsyncSession, logins: Sequence[LoginWrites], *, 
     for item in sorted(logins, key=lambda item: item.visitor.id):
         if item.expire_invitations is not None:
             await invitations.expire_other_visits(session, item.visitor.id, item.expire_invitations)
-
-
-async def _last_url_of(session: AsyncSession, visit_id: str, facts: VisitFacts | None) -> str | None:
-    if facts is not None:
-        return facts.last_url
-    return await session.scalar(
-        select(PageViewRow.url)
-        .where(PageViewRow.visit_id == visit_id)
-        .order_by(PageViewRow.id.desc())
-        .limit(1)
-    )
 
 
 async def _add_page_view(session: AsyncSession, visit: Visit, page: PageView, now: datetime) -> None:

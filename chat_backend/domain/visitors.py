@@ -7,14 +7,13 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat_backend.db.tables import Agent, CallRow, Chat, PageViewRow, Site, Visit, Visitor, utcnow
+from chat_backend.db.tables import Agent, Chat, PageViewRow, Site, Visit, Visitor, utcnow
 from chat_backend.domain import audit, chats
 from chat_backend.domain.auth import AgentIdentity, as_utc, token_hash
 from chat_backend.domain.authz import Actor
-from chat_backend.domain.calls import ACTIVE_STATES
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.location import approximate_location
 from chat_backend.domain.sites import origin_allowed
@@ -49,23 +48,13 @@ async def site_for_origin(session: AsyncSession, site_id: str, origin: str | Non
     return site
 
 
-async def returning_visitor(session: AsyncSession, site: Site, token: str) -> tuple[Visitor, bool]:
-    """Read only: the visitor behind `token` on this site, detached from the session (a login changes
-    it in memory and writes what changed in a batch: `traffic.write_logins`), and whether they have a
-    live call. One query for a login's first reads: their current visit comes with it and stays in the
-    session, where the login's `plan_visit` finds it by id."""
-    live_call = exists().where(CallRow.visitor_id == Visitor.id, CallRow.state.in_(ACTIVE_STATES))
-    found = await session.execute(
-        select(Visitor, Visit, live_call)
-        .outerjoin(Visit, Visit.id == Visitor.current_visit_id)
-        .where(Visitor.token_hash == token_hash(token))
-    )
-    row = found.first()
-    if row is None or row[0].site_id != site.id:
+async def visitor_by_token(session: AsyncSession, site: Site, token: str) -> Visitor:
+    """The visitor behind `token` on this site (a visitor login reads it with more: `login_reads`)."""
+    found = await session.scalars(select(Visitor).where(Visitor.token_hash == token_hash(token)))
+    visitor = found.first()
+    if visitor is None or visitor.site_id != site.id:
         raise DomainError(ErrorCode.INVALID_TOKEN, "Unknown visitor token.")
-    visitor = row[0]
-    session.expunge(visitor)
-    return visitor, bool(row[2])
+    return visitor
 
 
 def new_token() -> tuple[str, str]:
@@ -76,12 +65,9 @@ def new_token() -> tuple[str, str]:
 
 async def visitor_login(session: AsyncSession, site: Site, token: str | None) -> tuple[Visitor, str]:
     """The visitor behind `token` on this site, or a new one (with a new token) when `token` is None,
-    in the caller's transaction (the socket's login uses `returning_visitor` and a batched insert)."""
+    in the caller's transaction (the socket's login uses `login_reads` and a batched insert)."""
     if token:
-        found = await session.scalars(select(Visitor).where(Visitor.token_hash == token_hash(token)))
-        visitor = found.first()
-        if visitor is None or visitor.site_id != site.id:
-            raise DomainError(ErrorCode.INVALID_TOKEN, "Unknown visitor token.")
+        visitor = await visitor_by_token(session, site, token)
         visitor.last_seen_at = utcnow()
         return visitor, token
     token = secrets.token_urlsafe(32)

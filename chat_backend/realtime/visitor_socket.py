@@ -190,8 +190,7 @@ class VisitorConnection(Connection):
             chat = (
                 await chats.open_chat_of(session, visitor.id) if returning and returning.open_chat else None
             )
-            arrival, writes = await traffic.plan_visit(
-                session,
+            arrival, writes = traffic.plan_visit(
                 visitor,
                 site,
                 payload.page,
@@ -199,7 +198,6 @@ class VisitorConnection(Connection):
                 now=now,
                 gap=self.settings.visit_gap,
                 live=self.traffic.is_here(visitor.id),
-                is_new=token is not None,
                 facts=returning.facts if returning else None,
             )
             link = await traffic.chat_link(session, chat)

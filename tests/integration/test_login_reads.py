@@ -13,15 +13,16 @@ import re
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from chat_backend.app import DEMO_SITE_ID
 from chat_backend.db.engine import Database
-from chat_backend.db.tables import Visit
+from chat_backend.db.tables import PageViewRow, Visit
 from chat_backend.domain import chats, invitations, sites, traffic
 from chat_backend.domain.auth import as_utc
 from chat_backend.domain.errors import DomainError
 from chat_backend.domain.login_reads import returning_login
-from chat_backend.domain.visitors import returning_visitor, site_for_origin
+from chat_backend.domain.visitors import site_for_origin, visitor_by_token
 from tests.support.served_backend import ServedBackend
 from tests.support.wire import connect_agent, connect_visitor, new_id
 
@@ -90,14 +91,18 @@ async def test_the_one_query_answers_what_the_separate_reads_answer(
             for login in (talking_login, invited_login, quiet_login):
                 token = login["visitor_token"]
                 one = await returning_login(session, site.id, url, token)
-                visitor, live_call = await returning_visitor(session, site, token)
-                assert (one.site.id, one.visitor.id, one.live_call) == (site.id, visitor.id, live_call)
+                visitor = await visitor_by_token(session, site, token)
+                assert (one.site.id, one.visitor.id, one.live_call) == (site.id, visitor.id, False)
                 visit = await session.get(Visit, visitor.current_visit_id)
                 assert visit is not None
                 assert one.facts.visit is not None
                 assert one.facts.visit.id == visit.id
                 messages = await traffic.messages_in_visit(session, visitor.id, as_utc(visit.started_at))
-                last_url = await traffic._last_url_of(session, visit.id, None)
+                last_url = await session.scalar(
+                    select(PageViewRow.url)
+                    .where(PageViewRow.visit_id == visit.id)
+                    .order_by(PageViewRow.id.desc())
+                )
                 assert (one.facts.messages_sent, one.facts.last_message_event) == messages
                 assert one.facts.last_url == last_url
                 assert one.open_chat == (await chats.open_chat_of(session, visitor.id) is not None)
