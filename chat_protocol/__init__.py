@@ -10,11 +10,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from chat_protocol.enums import ErrorCode
     from chat_protocol.envelope import (
         MAX_FRAME_BYTES,
         MAX_JSON_DEPTH,
         Envelope,
-        ErrorCode,
         ErrorPayload,
         FrameType,
         parse_frame,
@@ -39,11 +39,11 @@ _HOMES = {
         "MAX_FRAME_BYTES",
         "MAX_JSON_DEPTH",
         "Envelope",
-        "ErrorCode",
         "ErrorPayload",
         "FrameType",
         "parse_frame",
     ),
+    "chat_protocol.enums": ("ErrorCode",),
     "chat_protocol.models": (
         "Audience",
         "Author",

@@ -2,13 +2,13 @@
 
 import json
 import re
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chat_protocol.base import ProtocolModel
 from chat_protocol.bounds import DbInt
+from chat_protocol.enums import ErrorCode as ErrorCode
 from chat_protocol.versions import PROTOCOL_VERSION as PROTOCOL_VERSION
 
 MAX_FRAME_BYTES = 64 * 1024
@@ -17,40 +17,6 @@ MAX_FRAME_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32
 
 FrameType = Literal["req", "res", "push", "err"]
-
-
-class ErrorCode(StrEnum):
-    """Stable error codes carried by `err` frames and REST error bodies."""
-
-    BAD_FRAME = "bad_frame"
-    FRAME_TOO_LARGE = "frame_too_large"
-    UNKNOWN_ACTION = "unknown_action"
-    INVALID_PAYLOAD = "invalid_payload"
-    LOGIN_REQUIRED = "login_required"
-    LOGIN_TIMEOUT = "login_timeout"
-    INVALID_TOKEN = "invalid_token"
-    INVALID_CREDENTIALS = "invalid_credentials"
-    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
-    UNSUPPORTED_VERSION = "unsupported_version"
-    RATE_LIMITED = "rate_limited"
-    FORBIDDEN = "forbidden"
-    NOT_FOUND = "not_found"
-    CHAT_ALREADY_TAKEN = "chat_already_taken"
-    CHAT_CLOSED = "chat_closed"
-    NOT_ACCEPTING = "not_accepting"
-    RESYNC_REQUIRED = "resync_required"
-    CLIENT_ID_CONFLICT = "client_id_conflict"
-    TARGET_UNAVAILABLE = "target_unavailable"
-    ALREADY_INVITED = "already_invited"
-    PAGE_NOT_ALLOWED = "page_not_allowed"
-    ALREADY_EXISTS = "already_exists"
-    CALL_IN_PROGRESS = "call_in_progress"
-    VISITOR_OFFLINE = "visitor_offline"
-    BLOCKED = "blocked"
-    TAG_REQUIRED = "tag_required"
-    AGENT_REPLY_REQUIRED = "agent_reply_required"
-    EMAIL_REQUIRED = "email_required"
-    INTERNAL = "internal"
 
 
 class ErrorPayload(ProtocolModel):

@@ -14,24 +14,17 @@ Agents hear of new tickets and of visitors' new replies by the `ticket` push on 
 """
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
 
 from chat_protocol.base import ProtocolModel
+from chat_protocol.enums import TicketState as TicketState
 
 MAX_TICKET_TEXT_CHARS = 20_000
 MAX_SUBJECT_CHARS = 200
 TICKET_PAGE_MAX = 100
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
-
-
-class TicketState(StrEnum):
-    OPEN = "open"
-    PENDING = "pending"
-    SOLVED = "solved"
-    SPAM = "spam"
 
 
 TicketSource = Literal["offline", "chat", "manual", "email"]

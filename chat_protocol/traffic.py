@@ -13,6 +13,8 @@ from pydantic import BeforeValidator, Field
 
 from chat_protocol.base import DEFERRED, ProtocolModel
 from chat_protocol.bounds import SECONDS_WEEK, DbInt
+from chat_protocol.enums import DeviceClass as DeviceClass
+from chat_protocol.enums import TrafficState as TrafficState
 from chat_protocol.hosts import ascii_host
 from chat_protocol.models import ChatSummary
 
@@ -57,13 +59,6 @@ CustomData = Annotated[dict[str, str], BeforeValidator(_custom)]
 
 
 # --- what the widget reports ----------------------------------------------------------------
-
-
-class DeviceClass(StrEnum):
-    DESKTOP = "desktop"
-    TABLET = "tablet"
-    MOBILE = "mobile"
-    UNKNOWN = "unknown"
 
 
 class DeviceInfo(ProtocolModel):
@@ -116,16 +111,6 @@ class Cart(ProtocolModel):
 
 
 # --- the live traffic list (agents) ---------------------------------------------------------
-
-
-class TrafficState(StrEnum):
-    """Where a visitor on the site stands, in the order the customers view colours them."""
-
-    BROWSING = "browsing"
-    INVITED = "invited"
-    QUEUED = "queued"
-    CHATTING = "chatting"
-    LEFT = "left"
 
 
 class TrafficRow(ProtocolModel):

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from operator_app import startup_gc
+from operator_app.import_shortcuts import quick_pyside_module_check, without_pydantic_plugins
 
 if TYPE_CHECKING:
     from operator_app.net.api import ApiClient
@@ -78,7 +78,7 @@ def _run_app(
     from operator_app.qt_check import exit_if_qt_platform_unusable
 
     exit_if_qt_platform_unusable()  # Qt itself would abort with a generic message
-    _without_pydantic_plugins()
+    without_pydantic_plugins()
     from operator_app.logging_setup import setup_logging
     from operator_app.paths import app_dirs
     from operator_app.settings import SettingsFile
@@ -97,6 +97,8 @@ def _run_app(
     _import_before_qt(early.models_imported if early is not None else None)
     import qasync
     from PySide6.QtWidgets import QApplication
+
+    quick_pyside_module_check()
 
     from operator_app.logging_setup import loop_exception_handler
     from operator_app.ui.qt_runtime import install_qt_message_handler, install_translators
@@ -140,12 +142,6 @@ def _run_app(
     finally:
         if on_quit is not None:
             on_quit()
-
-
-def _without_pydantic_plugins() -> None:
-    """The app uses no pydantic plugin. Looking for them at the first model built reads the metadata
-    of every installed distribution (tens of milliseconds); the variable, unless set, skips that."""
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def _without_httpx_command_line() -> None:

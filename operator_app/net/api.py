@@ -11,8 +11,6 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from chat_protocol.archive import ArchivePage, ArchiveQuery, VisitorDeleted
-from chat_protocol.canned import CannedReply, CannedReplyInput
 from chat_protocol.rest import (
     AgentSummary,
     GroupInfo,
@@ -25,8 +23,6 @@ from chat_protocol.rest import (
     TokenPair,
     TranscriptPage,
 )
-from chat_protocol.supervision import SupervisedChat
-from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 from operator_app import __version__
 from operator_app.errors import ApiError, ApiErrorKind
 from operator_app.net.answers import Answer, http_error, not_our_server, same_protocol, validated
@@ -34,6 +30,12 @@ from operator_app.net.network import Route, normalize_server_url, redact, route_
 
 if TYPE_CHECKING:  # httpx (with httpcore, h11, anyio) comes with the first request (`ApiClient._http`)
     import httpx
+
+    # The models of what the first window does not show are imported by the calls that read them.
+    from chat_protocol.archive import ArchivePage, ArchiveQuery, VisitorDeleted
+    from chat_protocol.canned import CannedReply, CannedReplyInput
+    from chat_protocol.supervision import SupervisedChat
+    from chat_protocol.traffic import TrafficSnapshot, VisitorProfile, VisitorUpdate
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +171,8 @@ class ApiClient:
 
     async def archives(self, access_token: str, query: ArchiveQuery) -> ArchivePage:
         """`POST /archives/search` (a body: a long search text fits): closed chats, newest first."""
+        from chat_protocol.archive import ArchivePage
+
         body = query.model_dump(mode="json", exclude_none=True)
         return await self._request("POST", "/archives/search", ArchivePage, token=access_token, json=body)
 
@@ -176,15 +180,21 @@ class ApiClient:
 
     async def list_canned(self, access_token: str) -> list[CannedReply]:
         """`GET /canned`: my personal replies and the team's."""
+        from chat_protocol.canned import CannedReply
+
         return await self._request_list("GET", "/canned", list_adapter(CannedReply), token=access_token)
 
     async def create_canned(self, access_token: str, body: CannedReplyInput) -> CannedReply:
         """`POST /canned`; a team reply (`shared`) needs a supervisor or admin (403 otherwise)."""
+        from chat_protocol.canned import CannedReply
+
         return await self._request(
             "POST", "/canned", CannedReply, token=access_token, json=body.model_dump(mode="json")
         )
 
     async def update_canned(self, access_token: str, canned_id: str, body: CannedReplyInput) -> CannedReply:
+        from chat_protocol.canned import CannedReply
+
         return await self._request(
             "PUT", f"/canned/{canned_id}", CannedReply, token=access_token, json=body.model_dump(mode="json")
         )
@@ -207,6 +217,8 @@ class ApiClient:
 
     async def supervised_chats(self, access_token: str) -> list[SupervisedChat]:
         """`GET /supervision/chats`: teammates' open chats in my scope (supervisors and admins)."""
+        from chat_protocol.supervision import SupervisedChat
+
         return await self._request_list(
             "GET", "/supervision/chats", list_adapter(SupervisedChat), token=access_token
         )
@@ -215,15 +227,21 @@ class ApiClient:
 
     async def traffic_snapshot(self, access_token: str) -> TrafficSnapshot:
         """`GET /traffic`: every visitor on the site now (send `watch_traffic` first)."""
+        from chat_protocol.traffic import TrafficSnapshot
+
         return await self._request("GET", "/traffic", TrafficSnapshot, token=access_token)
 
     async def visitor_profile(self, access_token: str, visitor_id: str) -> VisitorProfile:
+        from chat_protocol.traffic import VisitorProfile
+
         return await self._request(
             "GET", f"/visitors/{quote(visitor_id, safe='')}", VisitorProfile, token=access_token
         )
 
     async def update_visitor(self, access_token: str, visitor_id: str, body: VisitorUpdate) -> VisitorProfile:
         """`PATCH /visitors/{id}`: only the fields set in `body` change."""
+        from chat_protocol.traffic import VisitorProfile
+
         return await self._request(
             "PATCH",
             f"/visitors/{quote(visitor_id, safe='')}",
@@ -234,11 +252,15 @@ class ApiClient:
 
     async def mark_spam(self, access_token: str, visitor_id: str) -> VisitorProfile:
         """`PUT /visitors/{id}/spam`: the visitor opens no new chat and leaves no offline message."""
+        from chat_protocol.traffic import VisitorProfile
+
         path = f"/visitors/{quote(visitor_id, safe='')}/spam"
         return await self._request("PUT", path, VisitorProfile, token=access_token)
 
     async def unmark_spam(self, access_token: str, visitor_id: str) -> VisitorProfile:
         """`DELETE /visitors/{id}/spam`: supervisors, admins and the agent who set the mark."""
+        from chat_protocol.traffic import VisitorProfile
+
         path = f"/visitors/{quote(visitor_id, safe='')}/spam"
         return await self._request("DELETE", path, VisitorProfile, token=access_token)
 
@@ -250,6 +272,8 @@ class ApiClient:
 
     async def delete_visitor(self, access_token: str, visitor_id: str) -> VisitorDeleted:
         """`DELETE /visitors/{id}` (admins): refused (`forbidden`) while the visitor is on the site."""
+        from chat_protocol.archive import VisitorDeleted
+
         path = f"/visitors/{quote(visitor_id, safe='')}"
         return await self._request("DELETE", path, VisitorDeleted, token=access_token)
 

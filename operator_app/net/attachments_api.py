@@ -15,7 +15,6 @@ from pydantic import ValidationError
 
 from chat_protocol.attachments import AttachmentSettings
 from chat_protocol.models import MessageEvent
-from chat_protocol.socket_payloads import MessageResult
 from operator_app.errors import ApiError, ApiErrorKind
 from operator_app.net.api import ApiClient
 
@@ -62,6 +61,8 @@ class AttachmentsApi:
         progress: Progress | None = None,
     ) -> MessageEvent:
         """`POST /chats/{id}/attachments`: the file becomes a message of the chat (its event)."""
+        from chat_protocol.socket_payloads import MessageResult
+
         headers = {
             "Content-Type": "application/octet-stream",
             "Content-Length": str(len(data)),

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, unquote
 
-from chat_protocol.archive import ArchiveQuery
 from operator_app.net.api import ApiClient
+
+if TYPE_CHECKING:
+    from chat_protocol.archive import ArchiveQuery
 
 ExportFormat = Literal["text", "html"]
 

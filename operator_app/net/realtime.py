@@ -18,22 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from chat_protocol import PROTOCOL_VERSION, ErrorCode
-from chat_protocol.calls import CallMedia, CallSignal, CallStatePush
-from chat_protocol.socket_payloads import (
-    AgentLoginRequest,
-    AgentLoginResult,
-    EventPush,
-    ReadPush,
-    Resumed,
-    ResumeRequest,
-    SneakPeekPush,
-    StatusPush,
-    TypingPush,
-    VisitorPresencePush,
-)
-from chat_protocol.tickets import TicketPush
-from chat_protocol.traffic import TrafficDelta
+from chat_protocol.enums import ErrorCode
+from chat_protocol.versions import PROTOCOL_VERSION
 from operator_app.errors import (
     ApiError,
     ApiErrorKind,
@@ -65,9 +51,15 @@ __all__ = [
     "backoff_delay",
 ]
 
-# websockets is imported with the first connection (which starts once the window is shown).
+# websockets and the socket's models are imported with the first connection (which starts once the
+# window is shown), not before the first window.
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
+
+    from chat_protocol.calls import CallMedia, CallSignal, CallStatePush
+    from chat_protocol.socket_payloads import AgentLoginResult, Resumed
+    from chat_protocol.tickets import TicketPush
+    from chat_protocol.traffic import TrafficDelta
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +300,8 @@ class RealtimeConnection:
         return ws.close_code
 
     async def _login(self, token: str) -> None:
+        from chat_protocol.socket_payloads import AgentLoginRequest, AgentLoginResult
+
         payload = AgentLoginRequest(token=token, protocol=PROTOCOL_VERSION)
         try:
             result = await self._request("login", payload, self._request_timeout)
@@ -319,6 +313,8 @@ class RealtimeConnection:
         self._listener.on_logged_in(self.login_result)
 
     async def _resume(self) -> Resumed:
+        from chat_protocol.socket_payloads import Resumed, ResumeRequest
+
         for _ in range(3):
             cursor = self._listener.get_cursor()
             try:
@@ -439,6 +435,15 @@ class RealtimeConnection:
             log.debug("ignored frame type %r", kind)
 
     def _dispatch_push(self, action: str, payload: dict[str, Any]) -> None:
+        from chat_protocol.socket_payloads import (
+            EventPush,
+            ReadPush,
+            SneakPeekPush,
+            StatusPush,
+            TypingPush,
+            VisitorPresencePush,
+        )
+
         try:
             if action == "event":
                 self._listener.on_event(EventPush.model_validate(payload).event)
@@ -454,27 +459,29 @@ class RealtimeConnection:
                 self._listener.on_visitor_presence(VisitorPresencePush.model_validate(payload))
             elif action == "traffic":
                 if self.on_traffic is not None:
+                    from chat_protocol.traffic import TrafficDelta
+
                     self.on_traffic(TrafficDelta.model_validate(payload))
             elif action == "ticket":
                 if self.on_ticket is not None:
+                    from chat_protocol.tickets import TicketPush
+
                     self.on_ticket(TicketPush.model_validate(payload))
             elif action in ("preview", "preview_state"):
                 if self.on_preview is not None:
                     self.on_preview(action, payload)
             elif action in _CALL_PUSHES:
                 if self.on_call is not None:
-                    self.on_call(_CALL_PUSHES[action].model_validate(payload))
+                    from chat_protocol import calls
+
+                    self.on_call(getattr(calls, _CALL_PUSHES[action]).model_validate(payload))
             else:
                 log.debug("ignored push %r", action)
         except ValidationError as exc:
             log.warning("ignored an invalid %r push: %s", action, exc)
 
 
-_CALL_PUSHES: dict[str, type[CallStatePush | CallSignal | CallMedia]] = {
-    "call_state": CallStatePush,
-    "call_signal": CallSignal,
-    "call_media": CallMedia,
-}
+_CALL_PUSHES = {"call_state": "CallStatePush", "call_signal": "CallSignal", "call_media": "CallMedia"}
 
 
 def _frame(kind: str, action: str, payload: BaseModel | dict[str, Any], req_id: str | None) -> str:

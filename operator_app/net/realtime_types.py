@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import random
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chat_protocol.models import AnyEvent
-from chat_protocol.socket_payloads import (
-    AgentLoginResult,
-    ReadPush,
-    SneakPeekPush,
-    StatusPush,
-    TypingPush,
-    VisitorPresencePush,
-)
+if TYPE_CHECKING:  # the socket's models come with the first connection, after the first window
+    from chat_protocol.models import AnyEvent
+    from chat_protocol.socket_payloads import (
+        AgentLoginResult,
+        ReadPush,
+        SneakPeekPush,
+        StatusPush,
+        TypingPush,
+        VisitorPresencePush,
+    )
 
 CLOSE_AUTH = 4001
 CLOSE_OVERFLOW = 4008

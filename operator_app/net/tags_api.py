@@ -3,10 +3,13 @@ what admins define (tags, the rule that a chat needs a tag before it is closed).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from chat_protocol.tags import ChatTags, Tag, TagInput, TagSettings
 from operator_app.net.api import ApiClient, list_adapter
+
+if TYPE_CHECKING:
+    from chat_protocol.tags import ChatTags, Tag, TagInput, TagSettings
 
 
 def _q(value: str) -> str:
@@ -21,13 +24,19 @@ class TagsApi:
 
     async def tags(self, token: str) -> list[Tag]:
         """`GET /tags`: every tag, by name (any agent)."""
+        from chat_protocol.tags import Tag
+
         return await self.api.request_list("GET", "/tags", list_adapter(Tag), token=token)
 
     async def chat_tags(self, token: str, chat_id: str) -> ChatTags:
+        from chat_protocol.tags import ChatTags
+
         return await self.api.request_model("GET", f"/chats/{_q(chat_id)}/tags", ChatTags, token=token)
 
     async def set_chat_tags(self, token: str, chat_id: str, body: ChatTags) -> ChatTags:
         """`PUT /chats/{id}/tags`: replaces the chat's tags (whoever may read the chat)."""
+        from chat_protocol.tags import ChatTags
+
         return await self.api.request_model(
             "PUT", f"/chats/{_q(chat_id)}/tags", ChatTags, token=token, json=body.model_dump(mode="json")
         )
@@ -35,11 +44,15 @@ class TagsApi:
     # --- admins --------------------------------------------------------------------------------
 
     async def create_tag(self, token: str, body: TagInput) -> Tag:
+        from chat_protocol.tags import Tag
+
         return await self.api.request_model(
             "POST", "/tags", Tag, token=token, json=body.model_dump(mode="json")
         )
 
     async def update_tag(self, token: str, tag_id: str, body: TagInput) -> Tag:
+        from chat_protocol.tags import Tag
+
         return await self.api.request_model(
             "PUT", f"/tags/{_q(tag_id)}", Tag, token=token, json=body.model_dump(mode="json")
         )
@@ -48,9 +61,13 @@ class TagsApi:
         await self.api.request_none("DELETE", f"/tags/{_q(tag_id)}", token=token)
 
     async def tag_settings(self, token: str) -> TagSettings:
+        from chat_protocol.tags import TagSettings
+
         return await self.api.request_model("GET", "/settings/tags", TagSettings, token=token)
 
     async def save_tag_settings(self, token: str, body: TagSettings) -> TagSettings:
+        from chat_protocol.tags import TagSettings
+
         return await self.api.request_model(
             "PUT", "/settings/tags", TagSettings, token=token, json=body.model_dump(mode="json")
         )

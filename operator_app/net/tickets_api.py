@@ -4,20 +4,23 @@ made from a chat, and an attachment's bytes. Who may do what: docs/roles.md "Tic
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from chat_protocol.tickets import (
-    ChatTicketCreate,
-    TicketChange,
-    TicketCreate,
-    TicketDetail,
-    TicketList,
-    TicketMerge,
-    TicketReply,
-    TicketState,
-)
 from operator_app.net.api import ApiClient
 from operator_app.net.export_api import ExportFile, attachment_name
+
+if TYPE_CHECKING:  # the models come with the first call (the tickets' count loads after the window shows)
+    from chat_protocol.enums import TicketState
+    from chat_protocol.tickets import (
+        ChatTicketCreate,
+        TicketChange,
+        TicketCreate,
+        TicketDetail,
+        TicketList,
+        TicketMerge,
+        TicketReply,
+    )
 
 
 def _q(value: str) -> str:
@@ -43,6 +46,8 @@ class TicketsApi:
     ) -> TicketList:
         """`GET /tickets`: newest change first, with the counts per state. `assignee`: an agent id,
         ``me`` or ``none``; `q`: words of the subject or requester, or ``#number``."""
+        from chat_protocol.tickets import TicketList
+
         params: dict[str, str | int] = {"limit": limit}
         for key, value in (
             ("state", state.value if state is not None else None),
@@ -56,16 +61,22 @@ class TicketsApi:
         return await self.api.request_model("GET", "/tickets", TicketList, token=token, params=params)
 
     async def ticket(self, token: str, ticket_id: str) -> TicketDetail:
+        from chat_protocol.tickets import TicketDetail
+
         return await self.api.request_model("GET", f"/tickets/{_q(ticket_id)}", TicketDetail, token=token)
 
     async def create(self, token: str, body: TicketCreate) -> TicketDetail:
         """`POST /tickets`: written by hand (a retry with the same `client_id` answers the first)."""
+        from chat_protocol.tickets import TicketDetail
+
         return await self.api.request_model(
             "POST", "/tickets", TicketDetail, token=token, json=body.model_dump(mode="json")
         )
 
     async def from_chat(self, token: str, chat_id: str, body: ChatTicketCreate) -> TicketDetail:
         """`POST /chats/{id}/ticket`: a ticket with the chat's transcript as its first entry."""
+        from chat_protocol.tickets import TicketDetail
+
         return await self.api.request_model(
             "POST",
             f"/chats/{_q(chat_id)}/ticket",
@@ -76,6 +87,8 @@ class TicketsApi:
 
     async def reply(self, token: str, ticket_id: str, body: TicketReply) -> TicketDetail:
         """`POST /tickets/{id}/replies`: e-mailed to the requester."""
+        from chat_protocol.tickets import TicketDetail
+
         return await self.api.request_model(
             "POST",
             f"/tickets/{_q(ticket_id)}/replies",
@@ -86,6 +99,8 @@ class TicketsApi:
 
     async def note(self, token: str, ticket_id: str, body: TicketReply) -> TicketDetail:
         """`POST /tickets/{id}/notes`: agents only."""
+        from chat_protocol.tickets import TicketDetail
+
         return await self.api.request_model(
             "POST",
             f"/tickets/{_q(ticket_id)}/notes",
@@ -96,6 +111,8 @@ class TicketsApi:
 
     async def change(self, token: str, ticket_id: str, body: TicketChange) -> TicketDetail:
         """`PATCH /tickets/{id}`: only the fields given change."""
+        from chat_protocol.tickets import TicketDetail
+
         return await self.api.request_model(
             "PATCH",
             f"/tickets/{_q(ticket_id)}",
@@ -106,6 +123,8 @@ class TicketsApi:
 
     async def merge(self, token: str, ticket_id: str, body: TicketMerge) -> TicketDetail:
         """`POST /tickets/{id}/merge`: answers the ticket kept."""
+        from chat_protocol.tickets import TicketDetail
+
         return await self.api.request_model(
             "POST",
             f"/tickets/{_q(ticket_id)}/merge",

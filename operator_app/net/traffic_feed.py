@@ -12,11 +12,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chat_protocol.traffic import TrafficDelta, TrafficSnapshot, WatchTrafficRequest
 from operator_app.errors import ApiError, ConnectionLost, RealtimeError, RequestTimeout
 from operator_app.net.realtime import RealtimeConnection
+
+if TYPE_CHECKING:
+    from chat_protocol.traffic import TrafficDelta, TrafficSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,8 @@ class TrafficFeed:
         self._task = asyncio.create_task(self._sync(), name="traffic-sync")
 
     async def stop(self) -> None:
+        from chat_protocol.traffic import WatchTrafficRequest
+
         self.watching = False
         self._realtime.on_traffic = None
         task, self._task = self._task, None
@@ -105,6 +109,8 @@ class TrafficFeed:
                 self._on_state(state)
 
     async def _sync(self) -> None:
+        from chat_protocol.traffic import WatchTrafficRequest
+
         self._set_state(FeedState.LOADING)
         attempt = 0
         while True:

@@ -11,21 +11,20 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from chat_protocol.calls import (
-    CallHangupRequest,
-    CallInviteRequest,
-    CallInviteResult,
-    CallMedia,
-    CallSignal,
-    CallStatePush,
-    CallStateReport,
-    IceServer,
-)
 from chat_protocol.models import CallEvent
+
+if TYPE_CHECKING:
+    from chat_protocol.calls import (
+        CallInviteResult,
+        CallMedia,
+        CallSignal,
+        CallStatePush,
+        IceServer,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +100,8 @@ class CallController(QObject):
     async def start(self, chat_id: str) -> CallInviteResult:
         """Ring the visitor of `chat_id`. Raises `RealtimeError` (`call_in_progress`,
         `visitor_offline`, `forbidden`...) or `ConnectionLost`; the controller is idle again then."""
+        from chat_protocol.calls import CallInviteRequest, CallInviteResult
+
         if self.active:
             raise RuntimeError("a call is already running")
         self._reset()
@@ -125,6 +126,8 @@ class CallController(QObject):
     async def hangup(self) -> None:
         """Cancel (before an answer) or hang up. Ends the call here even when the server is out of
         reach (it then ends the call itself after its grace period)."""
+        from chat_protocol.calls import CallHangupRequest
+
         call_id = self.call_id
         if not self.active:
             return
@@ -149,6 +152,8 @@ class CallController(QObject):
 
     async def set_media(self, microphone: bool, camera: bool) -> None:
         """Tell the visitor whether my microphone and camera are on (`call_media`)."""
+        from chat_protocol.calls import CallMedia
+
         self.microphone, self.camera = microphone, camera
         self.local_media_changed.emit(microphone, camera)
         if self.call_id is not None and self.active:
@@ -165,6 +170,8 @@ class CallController(QObject):
         index: int | None = None,
     ) -> None:
         """Forward the engine's offer or ICE candidate to the visitor."""
+        from chat_protocol.calls import CallSignal
+
         if self.call_id is None or not self.active:
             return
         signal = CallSignal.model_validate(
@@ -181,6 +188,8 @@ class CallController(QObject):
 
     async def report_media_state(self, state: str, detail: str = "") -> None:
         """The engine's view: `connected`, `reconnecting` or `failed` (the server ends the call)."""
+        from chat_protocol.calls import CallStateReport
+
         if self.call_id is None or not self.active:
             return
         report = CallStateReport.model_validate({"call_id": self.call_id, "state": state, "detail": detail})
@@ -200,6 +209,8 @@ class CallController(QObject):
 
     def on_push(self, push: CallStatePush | CallSignal | CallMedia) -> None:
         """A `call_state`, `call_signal` or `call_media` push from the socket."""
+        from chat_protocol.calls import CallSignal, CallStatePush
+
         if self.call_id is None:
             if self.state == "calling":
                 self._early.append(push)  # arrived before the invite's answer

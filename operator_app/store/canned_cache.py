@@ -12,11 +12,13 @@ import os
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from chat_protocol.canned import CannedReply
+if TYPE_CHECKING:
+    from chat_protocol.canned import CannedReply
+
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ CACHE_FILE = "canned_replies.json"
 @cache
 def _replies() -> TypeAdapter[list[CannedReply]]:
     """Built on the first load or save, not at import."""
+    from chat_protocol.canned import CannedReply
+
     return TypeAdapter(list[CannedReply])
 
 

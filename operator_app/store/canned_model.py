@@ -20,12 +20,12 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from chat_protocol.canned import CannedReply, CannedReplyInput, matches
 from operator_app.errors import ApiError
 from operator_app.store.canned_cache import CannedCache
 from operator_app.store.display_text import escaped_tooltip, one_line
 
 if TYPE_CHECKING:
+    from chat_protocol.canned import CannedReply, CannedReplyInput
     from operator_app.net.session import AuthSession
 
 log = logging.getLogger(__name__)
@@ -229,6 +229,8 @@ class CannedMatchesModel(QAbstractListModel):
 
     def set_query(self, query: str | None) -> None:
         """Show the matches of `query` (None: nothing)."""
+        from chat_protocol.canned import matches
+
         self._query = query
         self.beginResetModel()
         self._rows = [] if query is None else matches(self._library.replies(), query)

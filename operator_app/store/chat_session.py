@@ -17,33 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from chat_protocol import AuthorKind, ChatState, ChatStateEvent, RoutingStatus
 from chat_protocol.models import AnyEvent, CallEvent
 from chat_protocol.rest import AgentSummary, GroupInfo, OfflineMessage, Snapshot
-from chat_protocol.socket_payloads import (
-    AgentLoginResult,
-    AgentTypingRequest,
-    ChatActionResult,
-    MarkReadRequest,
-    MessageResult,
-    NoteResult,
-    PagePushResult,
-    ReadPush,
-    SendMessageRequest,
-    SetStatusRequest,
-    SneakPeekPush,
-    StatusPush,
-    TransferRequest,
-    TypingPush,
-    VisitorPresencePush,
-)
-from chat_protocol.supervision import (
-    JoinChatRequest,
-    SupervisedChat,
-    TakeOverRequest,
-    WatchChatRequest,
-    WatchChatResult,
-    WhisperRequest,
-)
-from chat_protocol.traffic import PushPageRequest
-from operator_app.errors import ApiError, ConnectionLost, RealtimeError
+from operator_app.errors import ApiError, RealtimeError
 from operator_app.net.api import websocket_url
 from operator_app.net.outbox import Outbox, OutboxDelivery, OutboxItem
 from operator_app.net.realtime import ConnectionState, RealtimeConnection
@@ -54,11 +28,25 @@ from operator_app.store.canned_cache import CACHE_FILE, CannedCache
 from operator_app.store.canned_model import CannedRepliesModel
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.preview_controller import PreviewController
-from operator_app.store.store_signals import SignalForwarder, StoreSignals, WatchSignals
+from operator_app.store.store_signals import SignalForwarder, StoreSignals
 from operator_app.store.tags_service import TagsService
+from operator_app.store.watching import Watching
 from operator_app.tasks import BackgroundTasks
 
-if TYPE_CHECKING:  # administration: imported when first asked for (`ChatSession.admin`)
+if TYPE_CHECKING:
+    # The socket's models come with the first connection, once the window is shown.
+    from chat_protocol.socket_payloads import (
+        AgentLoginResult,
+        ChatActionResult,
+        PagePushResult,
+        ReadPush,
+        SneakPeekPush,
+        StatusPush,
+        TypingPush,
+        VisitorPresencePush,
+    )
+
+    # Administration: imported when first asked for (`ChatSession.admin`).
     from operator_app.store.admin_service import AdminService
 
 log = logging.getLogger(__name__)
@@ -105,10 +93,11 @@ class ChatSession:
         self._read_sent_at: dict[str, float] = {}
         self.signals.chat_details_missing.connect(self._load_details)
         # Supervision: the chats I watch live in a store of their own (never in my chat list).
-        self.watch_signals = StoreSignals()
-        self.watch_store = ChatStore(SignalForwarder(self.watch_signals))
-        self.watch_events = WatchSignals()
-        self.watched: set[str] = set()
+        self.watching = Watching(auth, self.realtime, self.tasks)
+        self.watch_signals = self.watching.signals
+        self.watch_store = self.watching.store
+        self.watch_events = self.watching.events
+        self.watched = self.watching.chat_ids
         # 1:1 video calls: the controller gets the call pushes; the video widget drives the media.
         self.calls = CallController(self.realtime)
         self.realtime.on_call = self.calls.on_push
@@ -191,8 +180,7 @@ class ChatSession:
             self.store.cursor = max(self.store.cursor, event.event_id)  # seen, but not one of my lists
         elif self.store.apply_event(event):
             self.signals.live_event.emit(event)
-        if event.chat_id in self.watched:
-            self.watch_store.apply_event(event, advance_cursor=False)
+        self.watching.on_event(event)
         if isinstance(event, ChatStateEvent) and event.transferred_from is not None:
             self._transferred_to_me(event)
         if isinstance(event, CallEvent):
@@ -228,13 +216,11 @@ class ChatSession:
 
     def on_sneak_peek(self, push: SneakPeekPush) -> None:
         self.store.set_sneak_peek(push.chat_id, push.text)
-        if push.chat_id in self.watched:
-            self.watch_store.set_sneak_peek(push.chat_id, push.text)
+        self.watching.on_sneak_peek(push)
 
     def on_typing(self, push: TypingPush) -> None:
         log.debug("typing %s in %s: %s", push.author.kind, push.chat_id, push.typing)
-        if push.chat_id in self.watched and push.author.kind == AuthorKind.AGENT:
-            self.watch_events.typing_changed.emit(push.chat_id, push.typing)
+        self.watching.on_typing(push)
 
     def on_status(self, push: StatusPush) -> None:
         self.store.set_status(push.status)
@@ -248,8 +234,7 @@ class ChatSession:
     def on_resumed(self) -> None:
         if self.delivery is not None:
             self.delivery.kick()
-        for chat_id in sorted(self.watched):  # a new socket has no watches: ask again
-            self.tasks.spawn(self._rewatch(chat_id), name=f"rewatch-{chat_id}")
+        self.watching.on_resumed()
 
     def on_fatal(self, error: Exception) -> None:
         reason = "incompatible" if isinstance(error, RealtimeError) else "session_expired"
@@ -258,6 +243,8 @@ class ChatSession:
     # --- outbox outcomes --------------------------------------------------------------------
 
     def _on_delivered(self, item: OutboxItem, result: dict[str, Any]) -> None:
+        from chat_protocol.socket_payloads import ChatActionResult, MessageResult, NoteResult
+
         if item.action == "send_message":
             self.store.apply_event(MessageResult.model_validate(result).event, advance_cursor=False)
         elif item.action == "send_note":
@@ -307,6 +294,8 @@ class ChatSession:
         """Hand a chat to a colleague or a group (needs the socket; raises `RealtimeError` when
         refused, e.g. `target_unavailable`). Not queued: whether the target can accept is decided now,
         and the caller keeps `client_id` for a retry, which the server makes idempotent."""
+        from chat_protocol.socket_payloads import ChatActionResult, TransferRequest
+
         request = TransferRequest(
             chat_id=chat_id, client_id=client_id, to_agent_id=to_agent_id, to_group_id=to_group_id, note=note
         )
@@ -319,77 +308,26 @@ class ChatSession:
     async def push_page(self, chat_id: str, client_id: str, url: str) -> PagePushResult:
         """Offer the visitor a page of the site (needs the socket; raises `RealtimeError`, e.g.
         `page_not_allowed`). The offer and the visitor's answer arrive as `page_push` events."""
+        from chat_protocol.socket_payloads import PagePushResult
+        from chat_protocol.traffic import PushPageRequest
+
         request = PushPageRequest(chat_id=chat_id, client_id=client_id, url=url)
         done = PagePushResult.model_validate(await self.realtime.request("push_page", request))
         self.store.apply_event(done.event, advance_cursor=False)
         return done
 
-    # --- supervision (supervisors and admins) ---------------------------------------------
-
-    async def supervised_chats(self) -> list[SupervisedChat]:
-        return await self.auth.call(self.auth.api.supervised_chats)
-
-    async def watch_chat(self, chat_id: str, watch: bool = True) -> None:
-        """Start watching a teammate's chat (its transcript goes into `watch_store`, with the sneak
-        peek and the agent's typing), or stop. Raises `RealtimeError` when refused."""
-        if not watch:
-            self.stop_watching(chat_id)
-            return
-        result = await self.realtime.request("watch_chat", WatchChatRequest(chat_id=chat_id, watch=True))
-        self.watch_store.upsert_summary(WatchChatResult.model_validate(result).chat)
-        self.watched.add(chat_id)
-        self.watch_events.watching_changed.emit(chat_id, True)
-        after = 0
-        while True:
-            page = await self.auth.transcript(chat_id, after_seq=after)
-            self.watch_store.apply_transcript_page(page)
-            if not page.has_more or page.next_after_seq <= after:
-                return
-            after = page.next_after_seq
-
-    def stop_watching(self, chat_id: str) -> None:
-        """Stop watching at once (the `watch_chat {watch: false}` request goes out in the background)."""
-        if chat_id not in self.watched:
-            return
-        self.watched.discard(chat_id)
-        self.watch_events.watching_changed.emit(chat_id, False)
-        if self.realtime.is_connected:
-            request = WatchChatRequest(chat_id=chat_id, watch=False)
-            self.tasks.spawn(self.realtime.notify("watch_chat", request), name=f"unwatch-{chat_id}")
-
-    async def _rewatch(self, chat_id: str) -> None:
-        try:
-            request = WatchChatRequest(chat_id=chat_id, watch=True)
-            done = WatchChatResult.model_validate(await self.realtime.request("watch_chat", request))
-            self.watch_store.upsert_summary(done.chat)
-        except (RealtimeError, ApiError, ConnectionLost) as exc:
-            log.warning("could not watch %s again: %s", chat_id, exc)
-
-    async def whisper(self, chat_id: str, text: str) -> None:
-        """A note only the agent (and supervisors) see, inside a watched chat."""
-        request = WhisperRequest(chat_id=chat_id, client_id=str(uuid.uuid4()), text=text)
-        done = NoteResult.model_validate(await self.realtime.request("whisper", request))
-        self.watch_store.apply_event(done.event, advance_cursor=False)
-
-    async def join_chat(self, chat_id: str) -> None:
-        """Join a watched chat: afterwards `send_as_supervisor` writes to the visitor too."""
-        request = JoinChatRequest(chat_id=chat_id, client_id=str(uuid.uuid4()))
-        done = MessageResult.model_validate(await self.realtime.request("join_chat", request))
-        self.watch_store.apply_event(done.event, advance_cursor=False)
-
-    async def send_as_supervisor(self, chat_id: str, text: str) -> None:
-        """A message to the visitor of a chat I joined (not queued: the join may have lapsed)."""
-        request = SendMessageRequest(chat_id=chat_id, client_id=str(uuid.uuid4()), text=text)
-        done = MessageResult.model_validate(await self.realtime.request("send_message", request))
-        self.watch_store.apply_event(done.event, advance_cursor=False)
+    # --- supervision (supervisors and admins; watching a chat: `watching`) --------------------
 
     async def take_over(self, chat_id: str) -> ChatActionResult:
         """Reassign a watched chat to me: it stops being watched and becomes one of my chats."""
+        from chat_protocol.socket_payloads import ChatActionResult
+        from chat_protocol.supervision import TakeOverRequest
+
         request = TakeOverRequest(chat_id=chat_id, client_id=str(uuid.uuid4()))
         done = ChatActionResult.model_validate(await self.realtime.request("take_over", request))
         self.store.upsert_summary(done.chat)
         self.store.apply_event(done.event, advance_cursor=False)
-        self.stop_watching(chat_id)
+        self.watching.stop_watching(chat_id)
         self.signals.action_done.emit("take_over", chat_id)
         self.tasks.spawn(self._load_history_quietly(chat_id), name=f"history-{chat_id}")
         return done
@@ -411,6 +349,8 @@ class ChatSession:
 
     async def set_status(self, status: RoutingStatus) -> None:
         """Ask the server to change my routing status (needs the socket)."""
+        from chat_protocol.socket_payloads import SetStatusRequest, StatusPush
+
         result = await self.realtime.request("set_status", SetStatusRequest(status=status))
         self.store.set_status(StatusPush.model_validate(result).status)
 
@@ -431,6 +371,8 @@ class ChatSession:
             self._notify_typing(chat_id, False)
 
     def _notify_typing(self, chat_id: str, typing: bool) -> None:
+        from chat_protocol.socket_payloads import AgentTypingRequest
+
         payload = AgentTypingRequest(chat_id=chat_id, typing=typing)
         self.tasks.spawn(self.realtime.notify("typing", payload), name="typing")
 
@@ -452,6 +394,8 @@ class ChatSession:
         self._read_timer[chat_id] = loop.call_later(delay, self._send_mark_read, chat_id)
 
     def _send_mark_read(self, chat_id: str) -> None:
+        from chat_protocol.socket_payloads import MarkReadRequest
+
         self._read_timer.pop(chat_id, None)
         chat = self.store.get(chat_id)
         if chat is None or not self.realtime.is_connected:

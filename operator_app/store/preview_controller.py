@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from chat_protocol.preview import PreviewChatRequest, WatchPreviewResult
+if TYPE_CHECKING:
+    from chat_protocol.preview import WatchPreviewResult
+
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ class PreviewController(QObject):
         self._waiting_full = True
 
     async def watch(self, chat_id: str) -> WatchPreviewResult:
+        from chat_protocol.preview import PreviewChatRequest, WatchPreviewResult
+
         if self.chat_id and self.chat_id != chat_id:
             await self.stop()
         self.chat_id, self._seq, self._pieces, self._waiting_full = chat_id, 0, [], True
@@ -54,6 +58,8 @@ class PreviewController(QObject):
         return result
 
     async def stop(self) -> None:
+        from chat_protocol.preview import PreviewChatRequest
+
         chat_id, self.chat_id = self.chat_id, None
         if chat_id is None:
             return
@@ -100,6 +106,8 @@ class PreviewController(QObject):
 
     def missing_frames(self) -> None:
         """Ask the widget for a full snapshot (`watch_preview` with `snapshot`)."""
+        from chat_protocol.preview import PreviewChatRequest
+
         chat_id = self.chat_id
         if chat_id is None:
             return

@@ -10,12 +10,15 @@ when the server confirmed (or reported) a chat's tags. Every method raises
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from chat_protocol.tags import ChatTags, Tag
 from operator_app.net.session import AuthSession
 from operator_app.net.tags_api import TagsApi
+
+if TYPE_CHECKING:
+    from chat_protocol.tags import Tag
 
 
 def by_name(tags: list[Tag]) -> list[Tag]:
@@ -65,6 +68,8 @@ class TagsService(QObject):
 
     async def set_chat_tags(self, chat_id: str, tag_ids: list[str]) -> list[str]:
         """Replace the chat's tags; the ids the server kept. Writes for one chat go in order."""
+        from chat_protocol.tags import ChatTags
+
         lock = self._writes.setdefault(chat_id, asyncio.Lock())
         async with lock:
             body = ChatTags(tag_ids=list(dict.fromkeys(tag_ids)))

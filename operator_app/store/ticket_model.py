@@ -20,7 +20,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from chat_protocol.tickets import TicketEntry, TicketList, TicketState, TicketSummary
+from chat_protocol.enums import TicketState
+from chat_protocol.tickets import TicketEntry, TicketList, TicketSummary
 from operator_app.store.display_text import escaped_tooltip, one_line
 
 Index = QModelIndex | QPersistentModelIndex

@@ -13,24 +13,21 @@ import asyncio
 import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from chat_protocol.enums import TicketState
 from chat_protocol.rest import AgentSummary, GroupInfo
-from chat_protocol.tickets import (
-    ChatTicketCreate,
-    TicketChange,
-    TicketCounts,
-    TicketCreate,
-    TicketDetail,
-    TicketList,
-    TicketMerge,
-    TicketReply,
-    TicketState,
-)
 from operator_app.errors import ApiError, ApiErrorKind
 from operator_app.net.export_api import ExportFile
 from operator_app.net.tickets_api import TicketsApi
 from operator_app.store.chat_session import ChatSession
+
+if TYPE_CHECKING:
+    from chat_protocol.tickets import (
+        TicketCounts,
+        TicketDetail,
+        TicketList,
+    )
 
 __all__ = ["ExportFile", "TicketFilter", "TicketsService", "Whose"]
 
@@ -94,11 +91,15 @@ class TicketsService:
         return await auth.call(lambda token: self._api().ticket(token, ticket_id))
 
     async def reply(self, ticket_id: str, text: str, state: TicketState | None = None) -> TicketDetail:
+        from chat_protocol.tickets import TicketReply
+
         body = TicketReply(client_id=new_client_id(), text=text, state=state)
         auth = self._session.auth
         return await auth.call(lambda token: self._api().reply(token, ticket_id, body))
 
     async def note(self, ticket_id: str, text: str) -> TicketDetail:
+        from chat_protocol.tickets import TicketReply
+
         body = TicketReply(client_id=new_client_id(), text=text)
         auth = self._session.auth
         return await auth.call(lambda token: self._api().note(token, ticket_id, body))
@@ -112,6 +113,8 @@ class TicketsService:
         group_id: str | None = None,
     ) -> TicketDetail:
         """Only what is given changes; ``""`` unassigns or leaves the ticket without a group."""
+        from chat_protocol.tickets import TicketChange
+
         body = TicketChange(state=state, assignee_id=assignee_id, group_id=group_id)
         auth = self._session.auth
         return await auth.call(lambda token: self._api().change(token, ticket_id, body))
@@ -127,6 +130,8 @@ class TicketsService:
 
     async def merge(self, ticket_id: str, into_number: int) -> TicketDetail:
         """This ticket goes into the one numbered `into_number`; answers the kept ticket."""
+        from chat_protocol.tickets import TicketMerge
+
         into = await self.find_number(into_number)
         auth = self._session.auth
         return await auth.call(lambda token: self._api().merge(token, ticket_id, TicketMerge(into=into)))
@@ -141,6 +146,8 @@ class TicketsService:
         text: str,
         group_id: str | None = None,
     ) -> TicketDetail:
+        from chat_protocol.tickets import TicketCreate
+
         body = TicketCreate(
             client_id=new_client_id(),
             site_id=site_id,
@@ -154,6 +161,8 @@ class TicketsService:
         return await auth.call(lambda token: self._api().create(token, body))
 
     async def from_chat(self, chat_id: str, *, subject: str = "", email: str = "") -> TicketDetail:
+        from chat_protocol.tickets import ChatTicketCreate
+
         body = ChatTicketCreate(client_id=new_client_id(), subject=subject, requester_email=email)
         auth = self._session.auth
         return await auth.call(lambda token: self._api().from_chat(token, chat_id, body))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import bisect
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chat_protocol.traffic import TrafficRow, TrafficState
+from chat_protocol.enums import TrafficState
 from operator_app.store.traffic_text import (
     cart_text,
     cell,
@@ -21,6 +21,9 @@ from operator_app.store.traffic_text import (
     state_text,
     visitor_label,
 )
+
+if TYPE_CHECKING:
+    from chat_protocol.traffic import TrafficRow
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MICRO = timedelta(microseconds=1)

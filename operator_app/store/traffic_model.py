@@ -17,7 +17,7 @@ import bisect
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -30,7 +30,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from chat_protocol.traffic import TrafficDelta, TrafficRow, TrafficSnapshot, TrafficState
+if TYPE_CHECKING:
+    from chat_protocol.traffic import TrafficDelta, TrafficRow, TrafficSnapshot
+
+from chat_protocol.enums import TrafficState
 from operator_app.store.display_text import escaped_tooltip, format_wait
 from operator_app.store.traffic_entry import (
     Entry,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
-from chat_protocol.traffic import TrafficRow, TrafficState
+from chat_protocol.enums import TrafficState
+from chat_protocol.traffic import TrafficRow
 from operator_app.store.traffic_model import TrafficModel
 
 Index = QModelIndex | QPersistentModelIndex

@@ -6,11 +6,16 @@ shown as plain text by every view.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from chat_protocol.traffic import DeviceClass, TrafficRow, TrafficState
+from chat_protocol.enums import DeviceClass, TrafficState
 from operator_app.store.display_text import one_line
+
+if TYPE_CHECKING:
+    from chat_protocol.traffic import TrafficRow
 
 CELL_LIMIT = 160
 

@@ -10,23 +10,25 @@ Signals: ``feed_state_changed(state)`` (idle / loading / live / failed).
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from chat_protocol.archive import VisitorDeleted
 from chat_protocol.models import AnyEvent
 from chat_protocol.rest import TranscriptPage
-from chat_protocol.traffic import (
-    InviteRequest,
-    InviteResult,
-    SpamMark,
-    TrafficSnapshot,
-    VisitorProfile,
-    VisitorUpdate,
-)
 from operator_app.net.traffic_feed import FeedState, TrafficFeed
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.traffic_model import TrafficModel
+
+if TYPE_CHECKING:
+    from chat_protocol.archive import VisitorDeleted
+    from chat_protocol.traffic import (
+        InviteResult,
+        SpamMark,
+        TrafficSnapshot,
+        VisitorProfile,
+        VisitorUpdate,
+    )
 
 # The view shows the feed's state: it is re-exported here so that widgets name it through the store.
 __all__ = ["MAX_TRANSCRIPT_PAGES", "FeedState", "VisitorsService"]
@@ -115,6 +117,8 @@ class VisitorsService(QObject):
         """Invite a visitor on the site to chat; raises `RealtimeError` (`already_invited`, `not_found`).
 
         Keep `client_id` for a retry of the same invitation: the server makes it idempotent."""
+        from chat_protocol.traffic import InviteRequest, InviteResult
+
         request = InviteRequest(visitor_id=visitor_id, client_id=client_id, text=text)
         return InviteResult.model_validate(await self.session.realtime.request("invite_visitor", request))
 

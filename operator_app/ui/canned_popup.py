@@ -5,6 +5,8 @@ It never takes the keyboard focus: the composer forwards Up, Down, Tab, Enter an
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
@@ -18,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol.canned import CannedReply
 from operator_app.store.canned_model import CannedMatchesModel, CannedRole
 from operator_app.store.display_text import one_line
+
+if TYPE_CHECKING:
+    from chat_protocol.canned import CannedReply
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_PAD = 6

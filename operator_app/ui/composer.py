@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QImage, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from chat_protocol.canned import expand
 from chat_protocol.models import MAX_MESSAGE_CHARS
 from operator_app.store.canned_model import CannedMatchesModel
 from operator_app.ui.canned_popup import CannedPopup
+
+if TYPE_CHECKING:
+    pass
 
 # `#word` right before the cursor, at the start of the text or after whitespace.
 _HASH_WORD = re.compile(r"(?:^|(?<=\s))#([^\s#]*)$")
@@ -142,6 +145,8 @@ class Composer(QPlainTextEdit):
 
     def insert_canned(self) -> bool:
         """Replace `#word` with the chosen reply, expanded; False when nothing is chosen."""
+        from chat_protocol.canned import expand
+
         found = self._hash_word()
         reply = self.popup.current_reply() if self.popup is not None else None
         if found is None or reply is None:

@@ -8,17 +8,19 @@ reminder every `queue_reminder_every` seconds while a chat waits in the queue.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from chat_protocol import AuthorKind, ChatState, ChatStateEvent, MessageEvent, RoutingStatus
-from chat_protocol.tickets import TicketPush
 from operator_app.settings import SettingsFile
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.display_text import one_line, visitor_name
 from operator_app.store.store_signals import StoreSignals
+
+if TYPE_CHECKING:
+    from chat_protocol.tickets import TicketPush
 
 log = logging.getLogger(__name__)
 

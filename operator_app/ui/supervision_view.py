@@ -196,9 +196,9 @@ class WatchPanel(QWidget):
         self.error.hide()
         with disabled(self.input):
             if self.joined:
-                await self.session.send_as_supervisor(self.chat_id, text)
+                await self.session.watching.send_as_supervisor(self.chat_id, text)
             else:
-                await self.session.whisper(self.chat_id, text)
+                await self.session.watching.whisper(self.chat_id, text)
         self.input.clear()
         self.input.setFocus()
 
@@ -207,7 +207,7 @@ class WatchPanel(QWidget):
     async def join(self) -> None:
         self.error.hide()
         with disabled(self.join_button):
-            await self.session.join_chat(self.chat_id)
+            await self.session.watching.join_chat(self.chat_id)
         self.joined = True
         self.join_button.setEnabled(False)
         self._set_placeholder()
@@ -339,7 +339,7 @@ class SupervisionView(QSplitter):
             return
         self._refreshing = True
         try:
-            chats = await self.session.supervised_chats()
+            chats = await self.session.watching.supervised_chats()
         except ApiError as exc:
             log.warning("could not load the supervised chats: %s", exc)
             self.error.setText(self.tr("The supervised chats could not be loaded."))
@@ -373,7 +373,7 @@ class SupervisionView(QSplitter):
         panel.closed.connect(self.close_chat)
         panel.taken_over.connect(self._taken_over)
         try:
-            await self.session.watch_chat(chat_id, True)
+            await self.session.watching.watch_chat(chat_id, True)
         except BaseException:
             self._drop(chat_id)
             raise
@@ -385,7 +385,7 @@ class SupervisionView(QSplitter):
         if chat_id not in self.panels:
             return
         self._drop(chat_id)
-        self.session.stop_watching(chat_id)
+        self.session.watching.stop_watching(chat_id)
 
     def _drop(self, chat_id: str) -> None:
         panel = self.panels.pop(chat_id, None)

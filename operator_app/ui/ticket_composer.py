@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol.tickets import MAX_TICKET_TEXT_CHARS, TicketState
+from chat_protocol.enums import TicketState
+from chat_protocol.tickets import MAX_TICKET_TEXT_CHARS
 
 
 class TicketComposer(QWidget):

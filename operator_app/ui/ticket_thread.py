@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol.tickets import TicketAttachment, TicketDetail, TicketEntry, TicketState
+from chat_protocol.enums import TicketState
+from chat_protocol.tickets import TicketAttachment, TicketDetail, TicketEntry
 from operator_app.store.attachment_kinds import human_size
 from operator_app.store.ticket_model import (
     TicketThreadModel,

@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
 from shiboken6 import isValid
 
-from chat_protocol.tickets import TicketCounts, TicketPush
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.tickets_service import TicketsService
 from operator_app.ui.async_tools import async_slot, reports_errors
@@ -23,6 +22,7 @@ from operator_app.ui.confirm import confirm
 from operator_app.ui.on_demand import Lazy
 
 if TYPE_CHECKING:
+    from chat_protocol.tickets import TicketCounts, TicketPush
     from operator_app.ui.ticket_dialogs import ChatTicketDialog
     from operator_app.ui.tickets_view import TicketsView
 

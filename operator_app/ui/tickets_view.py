@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol.tickets import TicketCounts, TicketDetail, TicketList, TicketPush, TicketState
+from chat_protocol.enums import TicketState
+from chat_protocol.tickets import TicketCounts, TicketDetail, TicketList, TicketPush
 from operator_app.store.chat_session import ChatSession
 from operator_app.store.ticket_model import TicketListModel, TicketRole, state_text
 from operator_app.store.tickets_service import TicketFilter, TicketsService, Whose

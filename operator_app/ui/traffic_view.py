@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol.traffic import TrafficState
+from chat_protocol.enums import TrafficState
 from operator_app.store.traffic_model import Column, TrafficModel, TrafficRole
 from operator_app.store.traffic_proxy import TrafficFilterProxy
 from operator_app.store.traffic_text import state_text

@@ -11,17 +11,20 @@ Signals: ``deleted(visitor_id)`` once the server deleted the visitor.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from chat_protocol.archive import VisitorDeleted
-from chat_protocol.traffic import VisitorProfile
 from operator_app.store.traffic_text import visitor_label
 from operator_app.store.visitors_service import VisitorsService
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.confirm import confirm
 from operator_app.ui.file_export import FileExporter, file_stem
+
+if TYPE_CHECKING:
+    from chat_protocol.archive import VisitorDeleted
+    from chat_protocol.traffic import VisitorProfile
 
 
 class VisitorDataRow(QWidget):

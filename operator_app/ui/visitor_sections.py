@@ -4,15 +4,18 @@ previous chats, custom data and the cart. Every visitor value is one capped plai
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from chat_protocol import ChatState
 from chat_protocol.models import ChatSummary
-from chat_protocol.traffic import Cart, VisitRecord
 from operator_app.store.display_text import escaped_tooltip, one_line
 from operator_app.store.traffic_text import cart_text, cell, device_text, source_text
+
+if TYPE_CHECKING:
+    from chat_protocol.traffic import Cart, VisitRecord
 
 CHAT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 

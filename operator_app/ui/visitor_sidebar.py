@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol.traffic import TrafficRow, VisitorProfile, VisitorUpdate
 from operator_app.store.traffic_text import device_text, place_text, source_text, visitor_label
 from operator_app.store.visitors_service import VisitorsService
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
@@ -53,6 +52,7 @@ from operator_app.ui.visitor_sections import (
 from operator_app.ui.visitor_spam import SpamMarkRow
 
 if TYPE_CHECKING:
+    from chat_protocol.traffic import TrafficRow, VisitorProfile
     from operator_app.ui.past_chat_dialog import PastChatDialog
 
 PAST_CHAT_DIALOG: Lazy[type[PastChatDialog]] = Lazy("operator_app.ui.past_chat_dialog:PastChatDialog")
@@ -381,6 +381,8 @@ class VisitorSidebar(QScrollArea):
 
     def _spam_changed(self, profile: object) -> None:
         """The mark was set or taken back: show it (edits in progress stay)."""
+        from chat_protocol.traffic import VisitorProfile
+
         if isinstance(profile, VisitorProfile) and profile.visitor_id == self.visitor_id:
             self.profile = profile
             self.spam_row.show_profile(profile)
@@ -408,6 +410,8 @@ class VisitorSidebar(QScrollArea):
     @async_slot()
     @reports_errors(on_error="show_save_error")
     async def save(self) -> None:
+        from chat_protocol.traffic import VisitorUpdate
+
         profile = self.profile
         if profile is None or not self.save_button.isEnabled():
             return

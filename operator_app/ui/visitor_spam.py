@@ -8,14 +8,18 @@ set it; supervisors, admins and the agent who set it may take it back (docs/role
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from chat_protocol.traffic import SpamMark, VisitorProfile
 from operator_app.store.visitors_service import VisitorsService
 from operator_app.ui.async_tools import async_slot, disabled, reports_errors
 from operator_app.ui.confirm import confirm
 from operator_app.ui.visitor_sections import local
+
+if TYPE_CHECKING:
+    from chat_protocol.traffic import SpamMark, VisitorProfile
 
 
 def _plain(name: str, parent: QWidget) -> QLabel:

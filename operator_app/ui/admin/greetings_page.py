@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chat_protocol.traffic import DeviceClass, GreetingConditions, GreetingRule, GreetingRuleInput
+from chat_protocol.enums import DeviceClass
+from chat_protocol.traffic import GreetingConditions, GreetingRule, GreetingRuleInput
 from operator_app.errors import ApiError
 from operator_app.store.admin_service import AdminService
 from operator_app.store.greeting_rules_model import GreetingRulesModel
