@@ -91,7 +91,9 @@ async def scenario(backend: BackendProcess, out: Path, lang: str) -> None:
         await view.open_chat(chat_id)
     session = controller.session
     assert session is not None
-    await session.whisper(people[1][1], "住所の確認を先にお願いします。配送状況は出荷管理で見られます。")
+    await session.watching.whisper(
+        people[1][1], "住所の確認を先にお願いします。配送状況は出荷管理で見られます。"
+    )
     await people[0][0].send("sneak_peek", {"text": "予算は5000円くらいで、のしを"})
     await holder.send("typing", {"chat_id": people[1][1], "typing": True})
     await asyncio.sleep(2.5)

@@ -17,10 +17,9 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from chat_protocol.models import MAX_MESSAGE_CHARS
 from operator_app.store.canned_model import CannedMatchesModel
-from operator_app.ui.canned_popup import CannedPopup
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # built the first time `#` is typed
+    from operator_app.ui.canned_popup import CannedPopup
 
 # `#word` right before the cursor, at the start of the text or after whitespace.
 _HASH_WORD = re.compile(r"(?:^|(?<=\s))#([^\s#]*)$")
@@ -126,6 +125,8 @@ class Composer(QPlainTextEdit):
         self._matches.set_query(found[1])
         window = self.window()
         if self.popup is None or self.popup.parentWidget() is not window:
+            from operator_app.ui.canned_popup import CannedPopup
+
             if self.popup is not None:
                 self.popup.deleteLater()
             self.popup = CannedPopup(self._matches, window)

@@ -83,7 +83,6 @@ class MainWindow(QMainWindow):
         self.queue = QueueModel(store, signals, self)
         self.transcript = TranscriptModel(store, signals, self)
 
-        self.setStyleSheet(MAIN_WINDOW_QSS)
         self._build_top_bar()
         self._build_body()
         self._build_menus()
@@ -122,6 +121,9 @@ class MainWindow(QMainWindow):
             select_chat=self.select_chat,
             notify=self.show_notice,
         )
+        # Last, once every widget is in place: set first, each widget would be styled as it is made
+        # and again each time it moves into the splitters and the workspaces' stack (~14 ms).
+        self.setStyleSheet(MAIN_WINDOW_QSS)
 
     # --- construction -----------------------------------------------------------------------
 

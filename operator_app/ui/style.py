@@ -2,7 +2,7 @@
 
 MAIN_WINDOW_QSS = """
 QMainWindow { background: #ffffff; }
-QToolBar#topBar { background: #1f2937; border: none; padding: 4px 10px; spacing: 10px; }
+QToolBar#topBar { background: #1f2937; border: none; padding: 4px; }
 QToolBar#topBar QLabel { color: #e5e7eb; }
 QLabel#productLabel { color: #ffffff; font-weight: bold; padding: 0 12px 0 2px; }
 QLabel#agentLabel { color: #cbd5e1; border-left: 1px solid #4b5563; padding-left: 12px; }
