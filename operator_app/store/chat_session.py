@@ -118,8 +118,9 @@ class ChatSession:
 
         return AdminService(self.auth)
 
-    async def start(self, snapshot: Snapshot | None = None) -> Snapshot:
-        """Load the snapshot (unless given a fresh one), restore unsent replies, then connect."""
+    async def start(self, snapshot: Snapshot | None = None, *, online: bool = True) -> Snapshot:
+        """Load the snapshot (unless given a fresh one), restore unsent replies, then connect (unless
+        `online` is False: `go_online` then connects, once the caller's window is on screen)."""
         if snapshot is None:
             snapshot = await self.auth.snapshot()
         self.store.load_snapshot(snapshot)
@@ -134,11 +135,19 @@ class ChatSession:
                 self.store.add_pending_message(item.chat_id, item.client_id, text, created, kind=kind)
         self.canned = CannedRepliesModel(CannedCache(self._data_dir / CACHE_FILE, account), self.auth)
         self.canned.load_cached()
+        if online:
+            self.go_online()
+        return snapshot
+
+    def go_online(self) -> None:
+        """The network side of `start` (once): the canned replies' refresh, the socket, the outbox's
+        delivery."""
+        if self.delivery is not None or self.outbox is None or self.canned is None:
+            return
         self.tasks.spawn(self.canned.refresh_quietly(), name="canned-refresh")
         self.delivery = OutboxDelivery(self.outbox, self.realtime, self._on_delivered, self._on_refused)
         self.realtime.start()
         self.delivery.start()
-        return snapshot
 
     async def shutdown(self) -> None:
         """Stop the socket and the delivery, close the outbox and the HTTP client."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, SignalInstance
 
 INPUT_EVENTS = frozenset(
     {
@@ -38,6 +38,7 @@ class IdleMonitor(QObject):
         *,
         check_ms: int = 1000,
         clock: Callable[[], float] = time.monotonic,
+        watch_from: SignalInstance | None = None,
     ) -> None:
         super().__init__(parent)
         self.idle_after = idle_after
@@ -48,9 +49,13 @@ class IdleMonitor(QObject):
         self._timer.setInterval(check_ms)
         self._timer.timeout.connect(self.check)
         self._timer.start()
-        # The filter sees every event of every object: installed on the event loop's next pass, it
-        # stays out of the building and first showing of the window. No input arrives before that pass.
-        QTimer.singleShot(0, self, self._watch_input)
+        # The filter sees every event of every object: installed on the event loop's next pass (or when
+        # `watch_from` fires: a window's first frame), it stays out of the building and first drawing of
+        # the window. No input arrives before then.
+        if watch_from is not None:
+            watch_from.connect(self._watch_input)
+        else:
+            QTimer.singleShot(0, self, self._watch_input)
 
     def _watch_input(self) -> None:
         app = QCoreApplication.instance()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, SignalInstance
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from chat_protocol import RoutingStatus
@@ -33,6 +33,7 @@ class AwayWhenIdle(QObject):
         parent: QObject | None = None,
         *,
         settings: SettingsFile | None = None,
+        watch_from: SignalInstance | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
@@ -45,7 +46,7 @@ class AwayWhenIdle(QObject):
         self.notice.setStyleSheet(NOTICE_QSS)
         self.notice.setVisible(False)
         status_bar.addPermanentWidget(self.notice)
-        self.monitor = IdleMonitor(self.idle_limit(), self)
+        self.monitor = IdleMonitor(self.idle_limit(), self, watch_from=watch_from)
         self.monitor.idle.connect(self._went_idle)
         self.monitor.active.connect(self._came_back)
         if settings is not None:

@@ -13,7 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -58,10 +58,11 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    """Signals: ``first_shown()`` once the window is on screen; ``sign_out_requested()``;
-    ``closed()`` when the user closes the window."""
+    """Signals: ``first_shown()`` once the window is on screen; ``first_painted()`` after its first
+    frame is drawn; ``sign_out_requested()``; ``closed()`` when the user closes the window."""
 
     first_shown = Signal()
+    first_painted = Signal()
     sign_out_requested = Signal()
     closed = Signal()
     selection: ChatSelection
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._tasks = BackgroundTasks()
         self._shown_once = False
+        self._painted_once = False
         store, signals = session.store, session.signals
         # Bracket every store change (slots run in connection order): see `ChatSelection`.
         signals.chat_changed.connect(self._begin_model_update)
@@ -241,6 +243,13 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             self.first_shown.emit()
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted_once:
+            self._painted_once = True
+            # After this frame: the window's own paint comes first, its children's within the same pass.
+            QTimer.singleShot(0, self, self.first_painted.emit)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         super().closeEvent(event)
@@ -356,7 +365,12 @@ class MainWindow(QMainWindow):
         self.alerts = ChatAlerts(session.store, session.signals, self.notifier, self)
         self.tray = TrayIcon(session.store, session.signals, self.notifier, self)
         self.idle_away = AwayWhenIdle(
-            session.store, self.statusBar(), self._change_status_later, self, settings=self.settings
+            session.store,
+            self.statusBar(),
+            self._change_status_later,
+            self,
+            settings=self.settings,
+            watch_from=self.first_painted,  # input is watched from the first frame on
         )
         self.idle_monitor, self.away_notice = self.idle_away.monitor, self.idle_away.notice
         session.signals.store_reset.connect(self.idle_away.routing_changed)

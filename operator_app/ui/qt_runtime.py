@@ -11,10 +11,12 @@ from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QMessageLogContext,
+    Qt,
     QtMsgType,
     QTranslator,
     qInstallMessageHandler,
 )
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
 LANGUAGES = ("ja", "en")
@@ -82,3 +84,15 @@ def install_translators(app: QCoreApplication, setting: str) -> str:
         _translators.append(qt_translator)
     QLocale.setDefault(QLocale(language))
     return language
+
+
+def viewport_of(area: QAbstractScrollArea) -> QWidget:
+    """`area.viewport()`, found as the child Qt names ``qt_scrollarea_viewport``.
+
+    The viewport is made by Qt, not by Python: the first time PySide6 hands out such a widget through
+    a method typed `QWidget*`, it searches all its widget classes for the widget's own type, building
+    each one's Python class and enums on the way (~9 ms, once per process). Found by name and type,
+    it needs no search; later `viewport()` calls return the same object.
+    """
+    found = area.findChild(QWidget, "qt_scrollarea_viewport", Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if found is not None else area.viewport()

@@ -68,7 +68,15 @@ class TicketsEntry(QObject):
             lambda _i: self.action.setChecked(self._view is not None and stack.currentWidget() is self._view)
         )
         session.signals.ticket_pushed.connect(self._pushed)
-        self.refresh_count()
+        # Counted each time the socket (re)connects: after the window's first frame at start, and again
+        # after a break, whose pushes were missed.
+        session.signals.connection_state_changed.connect(self._connection_changed)
+        if session.connection_state.value == "connected":
+            self.refresh_count()
+
+    def _connection_changed(self, state: str) -> None:
+        if state == "connected":
+            self.refresh_count()
 
     def _set_text(self) -> None:
         if not isValid(self.action):  # a count that arrives while the window closes

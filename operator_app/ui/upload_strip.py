@@ -34,6 +34,7 @@ from operator_app.store.display_text import escaped_tooltip
 from operator_app.ui.async_tools import finished_future, reports_errors
 from operator_app.ui.composer import Composer, local_files
 from operator_app.ui.error_text import describe_error
+from operator_app.ui.qt_runtime import viewport_of
 from operator_app.ui.transcript_files import TranscriptFiles
 from operator_app.ui.transcript_view import TranscriptView
 
@@ -200,7 +201,7 @@ class ComposerFiles(QObject):
         self.strip.box.insertWidget(0, self.hint)
         composer.image_pasted.connect(lambda image: self._spawn(self.send_image(image)))
         composer.files_pasted.connect(lambda paths: self._spawn(self.send_paths(paths)))
-        for target in (transcript.viewport(), composer.viewport()):
+        for target in (viewport_of(transcript), viewport_of(composer)):
             target.setAcceptDrops(True)
             target.installEventFilter(self)
 

@@ -129,6 +129,29 @@ def test_the_window_opens_with_the_snapshot_and_says_so_in_the_log(
     assert window.queue_header.text() == "Queue (1)"
 
 
+def test_the_window_draws_its_first_frame_before_the_socket_and_the_requests_start(
+    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, me: Account
+) -> None:
+    """The socket's imports and the first requests (canned replies, the tickets' count) would hold the
+    first frame back: they start once it is drawn, and then the socket connects as before."""
+    order: list[str] = []
+
+    async def scenario() -> MainWindow:
+        window = await controller.login(backend.url, me.email, me.password)
+        session = controller.session
+        assert session is not None
+        assert session.delivery is None  # shown, not drawn yet: nothing has gone online
+        window.first_painted.connect(lambda: order.append("painted"))
+        session.signals.connection_state_changed.connect(order.append)
+        await eventually(lambda: window.connection_state.state == "connected")
+        await eventually(lambda: window.workspaces.tickets.open_count is not None)  # counted once connected
+        return window
+
+    run(qloop, scenario())
+    assert order[0] == "painted", order
+    assert "connected" in order
+
+
 def test_enter_sends_a_reply_that_shows_sending_then_sent_and_shift_enter_breaks_the_line(
     qloop: asyncio.AbstractEventLoop,
     backend: BackendProcess,
