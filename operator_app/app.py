@@ -162,6 +162,7 @@ class AppController(QObject):
         # The socket, the canned replies' refresh and what follows them start once the window has
         # drawn its first frame (or after `GO_ONLINE_AT_LATEST`, should it not be drawn): their imports
         # and requests would otherwise hold that frame back by ~130 ms.
+        window.first_painted.connect(lambda: startup_log.info("main window drawn"))
         window.first_painted.connect(session.go_online)
         QTimer.singleShot(GO_ONLINE_AT_LATEST_MS, window, session.go_online)
         window.show()
