@@ -30,6 +30,7 @@ from operator_app.store.chat_state import ChatStore
 from operator_app.store.preview_controller import PreviewController
 from operator_app.store.store_signals import SignalForwarder, StoreSignals
 from operator_app.store.tags_service import TagsService
+from operator_app.store.transcript_pages import load_transcript
 from operator_app.store.watching import Watching
 from operator_app.tasks import BackgroundTasks
 
@@ -423,13 +424,7 @@ class ChatSession:
         await asyncio.shield(running)
 
     async def _fetch_history(self, chat_id: str) -> None:
-        after = 0
-        while True:
-            page = await self.auth.transcript(chat_id, after_seq=after)
-            self.store.apply_transcript_page(page)
-            if not page.has_more or page.next_after_seq <= after:
-                return
-            after = page.next_after_seq
+        await load_transcript(self.auth, self.store, chat_id)
 
     def _load_details(self, chat_id: str) -> None:
         self.tasks.spawn(self._fetch_details(chat_id), name=f"details-{chat_id}")

@@ -17,6 +17,7 @@ from operator_app.net.realtime import RealtimeConnection
 from operator_app.net.session import AuthSession
 from operator_app.store.chat_state import ChatStore
 from operator_app.store.store_signals import SignalForwarder, StoreSignals, WatchSignals
+from operator_app.store.transcript_pages import load_transcript
 from operator_app.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -71,13 +72,7 @@ class Watching:
         await self._watch(chat_id)
         self.chat_ids.add(chat_id)
         self.events.watching_changed.emit(chat_id, True)
-        after = 0
-        while True:
-            page = await self.auth.transcript(chat_id, after_seq=after)
-            self.store.apply_transcript_page(page)
-            if not page.has_more or page.next_after_seq <= after:
-                return
-            after = page.next_after_seq
+        await load_transcript(self.auth, self.store, chat_id)
 
     def stop_watching(self, chat_id: str) -> None:
         """Stop watching at once (the `watch_chat {watch: false}` request goes out in the background)."""
