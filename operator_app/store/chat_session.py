@@ -1,7 +1,8 @@
 """The signed-in agent's live session: keeps `ChatStore` in sync and carries out user actions.
 
-Start-up: snapshot over HTTP -> store -> socket login -> resume from the snapshot's cursor -> outbox
-replay. Mutations (reply, take, close) go through the outbox, so they survive a restart.
+Start-up: snapshot over HTTP -> store (the app's window is built and drawn from it) -> `go_online`:
+socket login -> resume from the snapshot's cursor -> outbox replay. Mutations (reply, take, close) go
+through the outbox, so they survive a restart.
 """
 
 from __future__ import annotations
