@@ -274,10 +274,11 @@ class ChatSession:
     # --- actions ----------------------------------------------------------------------------
 
     def _queue(self, action: str, payload: dict[str, Any]) -> str:
-        if self.outbox is None or self.delivery is None:
+        if self.outbox is None:
             raise RuntimeError("the session is not started")
         self.outbox.add(action, payload)
-        self.delivery.kick()
+        if self.delivery is not None:  # else it goes with the others once the session is online
+            self.delivery.kick()
         return str(payload["client_id"])
 
     def send_message(self, chat_id: str, text: str) -> str:

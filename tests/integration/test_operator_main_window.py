@@ -130,24 +130,36 @@ def test_the_window_opens_with_the_snapshot_and_says_so_in_the_log(
 
 
 def test_the_window_draws_its_first_frame_before_the_socket_and_the_requests_start(
-    qloop: asyncio.AbstractEventLoop, backend: BackendProcess, controller: AppController, me: Account
+    qloop: asyncio.AbstractEventLoop,
+    backend: BackendProcess,
+    people: People,
+    controller: AppController,
+    me: Account,
 ) -> None:
     """The socket's imports and the first requests (canned replies, the tickets' count) would hold the
-    first frame back: they start once it is drawn, and then the socket connects as before."""
+    first frame back: they start once it is drawn, and then the socket connects as before. A reply
+    written before then waits in the outbox and goes with the others."""
     order: list[str] = []
 
-    async def scenario() -> MainWindow:
+    async def scenario() -> list[str]:
+        chat_id = await people.visitor_opens_chat("Is anyone there?")
+        await people.take_for_me(chat_id)
         window = await controller.login(backend.url, me.email, me.password)
         session = controller.session
         assert session is not None
         assert session.delivery is None  # shown, not drawn yet: nothing has gone online
+        session.send_message(chat_id, "Yes, hello!")
         window.first_painted.connect(lambda: order.append("painted"))
         session.signals.connection_state_changed.connect(order.append)
         await eventually(lambda: window.connection_state.state == "connected")
         await eventually(lambda: window.workspaces.tickets.open_count is not None)  # counted once connected
-        return window
+        for _ in range(100):  # the outbox delivers it once the socket is up
+            if replies := await agent_replies(backend, me, chat_id):
+                return replies
+            await asyncio.sleep(0.1)
+        return []
 
-    run(qloop, scenario())
+    assert run(qloop, scenario()) == ["Yes, hello!"]
     assert order[0] == "painted", order
     assert "connected" in order
 
