@@ -119,13 +119,13 @@ class Database:
             got = time.perf_counter()
             session = self.sessions()
             try:
-                async with session.begin():
-                    if not self.is_sqlite:
-                        await session.execute(text(f"SELECT pg_advisory_xact_lock({_EVENT_WRITE_LOCK})"))
-                    session.info[ORDERED] = True
-                    yield session
+                if not self.is_sqlite:
+                    await session.execute(text(f"SELECT pg_advisory_xact_lock({_EVENT_WRITE_LOCK})"))
+                session.info[ORDERED] = True
+                yield session
+                await session.commit()
             finally:
-                await _close(session)
+                await _close(session)  # rolls back what was not committed (see `_close`)
                 self.lock_stats.add(got - asked, time.perf_counter() - got)
             if session.info.get(EVENTS_WRITTEN):
                 self.on_commit()
@@ -147,10 +147,10 @@ class Database:
     async def _quiet(self) -> AsyncIterator[AsyncSession]:
         session = self.sessions()
         try:
-            async with session.begin():
-                yield session
+            yield session
+            await session.commit()
         finally:
-            await _close(session)
+            await _close(session)  # rolls back what was not committed (see `_close`)
         self.after_commit(session.info)
 
     async def dispose(self) -> None:
@@ -158,10 +158,13 @@ class Database:
 
 
 async def _close(session: AsyncSession) -> None:
-    """Return the connection to the pool even when the task is being cancelled (a socket closing in the
-    middle of a query): a cancellation inside the pool's reset would leave the connection half-returned
-    and logs an error. The close runs to its end in its own task; the cancellation still reaches the
-    caller."""
+    """Roll back what was not committed and return the connection to the pool, even when the task is
+    being cancelled (a socket closing in the middle of a query): a cancellation inside the rollback or
+    the pool's reset would leave the connection half-returned and log an error. The close runs to its
+    end in its own task; the cancellation still reaches the caller.
+
+    So the writers commit themselves and never roll back in the caller's task (as `session.begin()`'s
+    context would on an exception, a cancellation included): the close does it."""
     await asyncio.shield(session.close())
 
 
