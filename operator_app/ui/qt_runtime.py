@@ -1,4 +1,5 @@
-"""Qt's own messages routed into logging, and the translators for the chosen language."""
+"""Qt's own messages routed into logging, the translators for the chosen language, and a scroll area's
+viewport found without PySide6's type search (`viewport_of`)."""
 
 from __future__ import annotations
 
